@@ -1,0 +1,25 @@
+// `npm test`: everything CI checks, in order, failing fast: types, layers, build, size budget,
+// unit tests (Node), then browser tests in real headless Chromium.
+import { spawnSync } from 'node:child_process';
+
+const steps = [
+  ['typecheck', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']],
+  ['layer check', ['scripts/check-layers.mjs']],
+  ['build', ['scripts/build.mjs']],
+  ['size budget', ['scripts/size.mjs', '--check']],
+  ['unit tests', ['node_modules/vitest/vitest.mjs', 'run']],
+  ['browser', ['scripts/ensure-browser.mjs']],
+  ['browser tests', ['node_modules/@playwright/test/cli.js', 'test', ...process.argv.slice(2)]],
+];
+
+for (const [name, args] of steps) {
+  const t0 = Date.now();
+  console.log(`\n[spanbeam] ── ${name} ──`);
+  const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  if (r.status !== 0) {
+    console.error(`[spanbeam] ${name} failed (${secs}s)`);
+    process.exit(r.status ?? 1);
+  }
+  console.log(`[spanbeam] ${name} ok (${secs}s)`);
+}

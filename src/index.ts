@@ -1,0 +1,5 @@
+/**
+ * `spanbeam`: the tracing SDK and its exporters. Spans, context and sampling come from the core;
+ * `start()` wires instrumentations and export in one call.
+ */
+export * from './sdk/index';

@@ -1,0 +1,122 @@
+import { w3cTraceContext } from './w3c';
+import type { Propagator } from './types';
+
+/**
+ * Which requests get trace headers. Same-origin requests do by default; other URLs only when an
+ * allowlist entry matches. Sending headers anywhere else would leak trace ids and turn simple
+ * cross-origin requests into CORS-preflighted ones that the server may refuse.
+ */
+
+/** An allowlist entry with its own propagators (e.g. B3 for a legacy Zipkin backend). */
+export interface PropagationTarget {
+  match: string | RegExp;
+  propagators: readonly Propagator[];
+}
+
+export type PropagateToEntry = string | RegExp | PropagationTarget;
+
+export interface PropagationPolicyOptions {
+  /**
+   * Allowlist, first match wins:
+   * - an origin string (`https://api.example.com`) matches exactly that origin (default ports normalized);
+   * - a URL string with a path (`https://api.example.com/v1`) matches that URL and everything below
+   *   it, at a path boundary (`/v1`, `/v1/x`, `/v1?q`, not `/v10`);
+   * - a RegExp is tested against the full absolute URL (`/.*\/` allows everything, explicitly);
+   * - `{ match, propagators }` does the same and picks the propagators; `propagators: []` excludes.
+   * Strings that are not absolute http(s) URLs are ignored.
+   */
+  propagateTo?: readonly PropagateToEntry[];
+  /** The page's origin (e.g. `location.origin`); relative URLs resolve against it. */
+  pageOrigin?: string;
+  /** Propagators for same-origin URLs and plain entries. Default: W3C Trace Context. */
+  propagators?: readonly Propagator[];
+}
+
+export interface PropagationPolicy {
+  shouldPropagate(url: string | URL): boolean;
+  /** The propagators to apply to `url`; empty when it must get no headers. */
+  propagatorsFor(url: string | URL): readonly Propagator[];
+}
+
+const NONE: readonly Propagator[] = Object.freeze([]);
+
+type Matcher = (url: URL) => boolean;
+
+interface CompiledEntry {
+  matches: Matcher;
+  propagators: readonly Propagator[];
+}
+
+function parseHttpUrl(value: string | URL, base?: string): URL | undefined {
+  try {
+    const url = typeof value === 'string' ? new URL(value, base) : value;
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function compileString(entry: string): Matcher | undefined {
+  const target = parseHttpUrl(entry);
+  if (!target) return undefined;
+  const origin = target.origin;
+  const isOriginOnly = target.pathname === '/' && target.search === '' && target.hash === '';
+  if (isOriginOnly) return (url) => url.origin === origin;
+  const prefix = target.href;
+  const endsAtBoundary = /[/?#&]$/.test(prefix);
+  const hasQuery = target.search !== '';
+  return (url) => {
+    if (url.origin !== origin) return false;
+    const href = url.href;
+    if (!href.startsWith(prefix)) return false;
+    if (href.length === prefix.length || endsAtBoundary) return true;
+    const next = href.charCodeAt(prefix.length);
+    return next === 47 /* / */ || next === 63 /* ? */ || next === 35 /* # */ || (hasQuery && next === 38); /* & */
+  };
+}
+
+function compileRegExp(re: RegExp): Matcher {
+  return (url) => {
+    re.lastIndex = 0; // global/sticky RegExps keep state between calls
+    return re.test(url.href);
+  };
+}
+
+function compileEntry(entry: PropagateToEntry, defaults: readonly Propagator[]): CompiledEntry | undefined {
+  if (typeof entry === 'string') {
+    const matches = compileString(entry);
+    return matches && { matches, propagators: defaults };
+  }
+  if (entry instanceof RegExp) return { matches: compileRegExp(entry), propagators: defaults };
+  if (entry && typeof entry === 'object' && Array.isArray(entry.propagators)) {
+    const match = entry.match;
+    const matches =
+      typeof match === 'string' ? compileString(match) : match instanceof RegExp ? compileRegExp(match) : undefined;
+    return matches && { matches, propagators: Object.freeze(entry.propagators.slice()) };
+  }
+  return undefined;
+}
+
+export function createPropagationPolicy(options: PropagationPolicyOptions = {}): PropagationPolicy {
+  const defaults: readonly Propagator[] = Object.freeze((options.propagators ?? [w3cTraceContext]).slice());
+  const pageOrigin = options.pageOrigin ? parseHttpUrl(options.pageOrigin)?.origin : undefined;
+  const entries: CompiledEntry[] = [];
+  for (const entry of options.propagateTo ?? []) {
+    const compiled = compileEntry(entry, defaults);
+    if (compiled) entries.push(compiled);
+  }
+
+  function propagatorsFor(input: string | URL): readonly Propagator[] {
+    const url = parseHttpUrl(input, pageOrigin);
+    if (!url) return NONE;
+    for (let i = 0; i < entries.length; i++) {
+      if (entries[i].matches(url)) return entries[i].propagators;
+    }
+    return pageOrigin !== undefined && url.origin === pageOrigin ? defaults : NONE;
+  }
+
+  return {
+    propagatorsFor,
+    shouldPropagate: (url) => propagatorsFor(url).length > 0,
+  };
+}

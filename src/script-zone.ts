@@ -1,0 +1,3 @@
+/** The script-tag bundle with zone.js included: context follows async work with no other script. */
+import 'zone.js';
+export * from './script';

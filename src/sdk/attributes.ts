@@ -1,0 +1,70 @@
+import type { AttributeValue, Attributes } from './types';
+import type { SpanLimits } from './limits';
+
+/**
+ * Validates and truncates one attribute value: strings, finite-or-not numbers, booleans, and
+ * homogeneous arrays of them. Returns undefined for values OTLP cannot carry.
+ */
+export function sanitizeValue(value: unknown, maxLength: number): AttributeValue | undefined {
+  switch (typeof value) {
+    case 'string':
+      return value.length > maxLength ? value.slice(0, maxLength) : value;
+    case 'number':
+    case 'boolean':
+      return value;
+    case 'object':
+      if (Array.isArray(value)) return sanitizeArray(value, maxLength);
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+function sanitizeArray(values: unknown[], maxLength: number): AttributeValue | undefined {
+  let kind: string | undefined;
+  for (const v of values) {
+    if (v === null || v === undefined) continue;
+    const t = typeof v;
+    if (t !== 'string' && t !== 'number' && t !== 'boolean') return undefined;
+    if (kind === undefined) kind = t;
+    else if (kind !== t) return undefined; // OTLP arrays are homogeneous in practice; mixed ones are rejected.
+  }
+  if (kind !== 'string') return values.slice() as AttributeValue;
+  return values.map((v) => (typeof v === 'string' && v.length > maxLength ? v.slice(0, maxLength) : v)) as string[];
+}
+
+export const ADDED = 0;
+export const DROPPED = 1;
+export const UNCHANGED_SIZE = 2;
+
+/**
+ * Sets `key = value` in a flat [key, value, …] list within the limits. Overwriting a key, or an
+ * `undefined` value (a no-op, as in OpenTelemetry), never counts as a drop.
+ */
+export function putAttribute(list: unknown[], key: string, value: unknown, limits: SpanLimits): number {
+  if (typeof key !== 'string' || key.length === 0) return DROPPED;
+  if (value === undefined) return UNCHANGED_SIZE;
+  const clean = sanitizeValue(value, limits.attributeValueLengthLimit);
+  if (clean === undefined) return DROPPED;
+  const n = list.length;
+  for (let i = 0; i < n; i += 2) {
+    if (list[i] === key) {
+      list[i + 1] = clean;
+      return UNCHANGED_SIZE;
+    }
+  }
+  if (n >= limits.attributeCountLimit * 2) return DROPPED;
+  list.push(key, clean);
+  return ADDED;
+}
+
+/** Copies an attributes object within the limits; returns the copy and the dropped count. */
+export function copyAttributes(source: Attributes | undefined, limits: SpanLimits): [Attributes, number] {
+  const out: Attributes = {};
+  if (!source) return [out, 0];
+  const list: unknown[] = [];
+  let dropped = 0;
+  for (const key in source) if (putAttribute(list, key, source[key], limits) === DROPPED) dropped++;
+  for (let i = 0; i < list.length; i += 2) out[list[i] as string] = list[i + 1] as AttributeValue;
+  return [out, dropped];
+}

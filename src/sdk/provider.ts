@@ -1,0 +1,139 @@
+import type { Resource, SpanProcessor } from './types';
+import type { SpanLimits } from './limits';
+import type { RecordingSpan, SpanSink } from './span';
+import type { Sampler } from './sampler';
+import type { ResourceOptions } from './resource';
+import type { SessionOptions } from './session';
+import { DEFAULT_LIMITS } from './limits';
+import { alwaysOn, parentBasedSampler } from './sampler';
+import { buildResource } from './resource';
+import { SessionTracker } from './session';
+import { guard, setDebug } from './diag';
+
+export interface TracingConfig extends ResourceOptions {
+  /** Head sampler. Default: parent-based, always on for roots. */
+  sampler?: Sampler;
+  limits?: Partial<SpanLimits>;
+  /** Session handling; `false` leaves `session.id` out of the resource. */
+  session?: SessionOptions | false;
+  /** Print development warnings in production builds too. */
+  debug?: boolean;
+}
+
+/**
+ * The one per-page tracing state: sampler, limits, resource and span processors.
+ * Spans report their end here; a failing processor never affects the others or the page.
+ */
+export class TracerProvider implements SpanSink {
+  sampler: Sampler = parentBasedSampler(alwaysOn);
+  limits: SpanLimits = DEFAULT_LIMITS;
+  private processors: SpanProcessor[] = [];
+  private resourceOptions: ResourceOptions = {};
+  private session: SessionTracker | undefined = new SessionTracker();
+  private resource: Resource | undefined;
+  private resourceSessionId: string | undefined;
+
+  configure(config: TracingConfig): void {
+    if (config.sampler) this.sampler = config.sampler;
+    if (config.limits) this.limits = { ...DEFAULT_LIMITS, ...config.limits };
+    if (config.debug !== undefined) setDebug(config.debug);
+    if (config.session === false) this.session = undefined;
+    else if (config.session) this.session = new SessionTracker(config.session);
+    const { serviceName, serviceVersion, environment, attributes } = config;
+    this.resourceOptions = { ...this.resourceOptions, ...strip({ serviceName, serviceVersion, environment, attributes }) };
+    this.resource = undefined;
+  }
+
+  /** The resource for a new trace; checks the session (which may rotate) once per root span. */
+  resourceForRoot(): Resource {
+    const sid = this.session ? guard('session.failed', () => this.session!.current()) : undefined;
+    if (!this.resource || sid !== this.resourceSessionId) {
+      this.resourceSessionId = sid;
+      this.resource = buildResource(this.resourceOptions, sid);
+    }
+    return this.resource;
+  }
+
+  /** The resource as it stands, for child spans (no session check on the hot path). */
+  currentResource(): Resource {
+    return this.resource ?? this.resourceForRoot();
+  }
+
+  addSpanProcessor(p: SpanProcessor): () => void {
+    this.processors = [...this.processors, p];
+    return () => {
+      this.processors = this.processors.filter((x) => x !== p);
+    };
+  }
+
+  getSpanProcessors(): readonly SpanProcessor[] {
+    return this.processors;
+  }
+
+  hasProcessors(): boolean {
+    return this.processors.length > 0;
+  }
+
+  onStart(span: RecordingSpan): void {
+    const ps = this.processors;
+    const parent = span.parentSpanId
+      ? { traceId: span.spanContext_.traceId, spanId: span.parentSpanId, traceFlags: span.spanContext_.traceFlags }
+      : undefined;
+    for (let i = 0; i < ps.length; i++) {
+      try {
+        ps[i].onStart(span, parent);
+      } catch (err) {
+        guard('processor.onStart_failed', () => {
+          throw err;
+        });
+      }
+    }
+  }
+
+  onEnd(span: RecordingSpan): void {
+    const ps = this.processors;
+    for (let i = 0; i < ps.length; i++) {
+      try {
+        ps[i].onEnd(span);
+      } catch (err) {
+        guard('processor.onEnd_failed', () => {
+          throw err;
+        });
+      }
+    }
+  }
+
+  async forceFlush(): Promise<void> {
+    await Promise.all(this.processors.map((p) => p.forceFlush().catch(() => undefined)));
+  }
+
+  async shutdown(): Promise<void> {
+    const ps = this.processors;
+    this.processors = [];
+    await Promise.all(ps.map((p) => p.shutdown().catch(() => undefined)));
+  }
+}
+
+function strip<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
+
+let provider = new TracerProvider();
+
+export function getTracerProvider(): TracerProvider {
+  return provider;
+}
+
+/** Replaces the page's provider (tests, or a second independent setup). */
+export function setTracerProvider(next: TracerProvider): TracerProvider {
+  const prev = provider;
+  provider = next;
+  return prev;
+}
+
+/** Configures the page's tracing: service, sampler, limits, session. */
+export function configureTracing(config: TracingConfig): void {
+  provider.configure(config);
+}

@@ -1,0 +1,49 @@
+import type { Attributes, Resource } from './types';
+import { VERSION } from './version';
+
+export interface ResourceOptions {
+  serviceName?: string;
+  serviceVersion?: string;
+  /** `deployment.environment.name`, e.g. "production". */
+  environment?: string;
+  /** Extra resource attributes; they win over the detected ones. */
+  attributes?: Attributes;
+}
+
+interface UADataLike {
+  brands?: Array<{ brand: string; version: string }>;
+  platform?: string;
+  mobile?: boolean;
+}
+
+/** Browser attributes per the OpenTelemetry browser semantic conventions. */
+function browserAttributes(): Attributes {
+  const out: Attributes = {};
+  if (typeof navigator === 'undefined') return out;
+  const nav = navigator as Navigator & { userAgentData?: UADataLike };
+  const ua = nav.userAgentData;
+  if (ua) {
+    if (Array.isArray(ua.brands)) out['browser.brands'] = ua.brands.map((b) => `${b.brand} ${b.version}`);
+    if (typeof ua.platform === 'string') out['browser.platform'] = ua.platform;
+    if (typeof ua.mobile === 'boolean') out['browser.mobile'] = ua.mobile;
+  }
+  if (typeof nav.language === 'string') out['browser.language'] = nav.language;
+  if (typeof nav.userAgent === 'string') out['user_agent.original'] = nav.userAgent;
+  return out;
+}
+
+/** Builds the resource every span of this page carries. */
+export function buildResource(options: ResourceOptions, sessionId: string | undefined): Resource {
+  const attributes: Attributes = {
+    'service.name': options.serviceName ?? 'unknown_service:browser',
+    'telemetry.sdk.name': 'spanbeam',
+    'telemetry.sdk.language': 'webjs',
+    'telemetry.sdk.version': VERSION,
+  };
+  if (options.serviceVersion) attributes['service.version'] = options.serviceVersion;
+  if (options.environment) attributes['deployment.environment.name'] = options.environment;
+  Object.assign(attributes, browserAttributes());
+  if (sessionId) attributes['session.id'] = sessionId;
+  if (options.attributes) Object.assign(attributes, options.attributes);
+  return { attributes };
+}

@@ -1,0 +1,70 @@
+import type { Attributes, SpanContext, SpanKind } from './types';
+
+/** A head sampler decides when a span starts whether it is recorded and exported. */
+export interface Sampler {
+  shouldSample(parent: SpanContext | undefined, traceId: string, name: string, kind: SpanKind, attributes: Attributes | undefined): boolean;
+  toString(): string;
+}
+
+export const alwaysOn: Sampler = {
+  shouldSample: () => true,
+  toString: () => 'AlwaysOn',
+};
+
+export const alwaysOff: Sampler = {
+  shouldSample: () => false,
+  toString: () => 'AlwaysOff',
+};
+
+const TWO_POW_56 = 2 ** 56;
+
+/**
+ * Samples a fraction of traces, deciding from the trace id alone so every service that uses
+ * the same ratio makes the same decision for a trace. It reads the id's rightmost 56 bits, which
+ * W3C Trace Context Level 2 declares random, and keeps the trace when they are at or above the
+ * rejection threshold (1 − ratio) · 2^56, as OpenTelemetry's consistent probability sampling does.
+ */
+export function traceIdRatioSampler(ratio: number): Sampler {
+  const r = Number.isFinite(ratio) ? Math.min(1, Math.max(0, ratio)) : 0;
+  // The threshold, split in two 28-bit halves so comparisons stay exact in doubles.
+  const threshold = Math.round((1 - r) * TWO_POW_56);
+  const thHi = Math.floor(threshold / 2 ** 28);
+  const thLo = threshold - thHi * 2 ** 28;
+  return {
+    shouldSample(_parent, traceId) {
+      if (r >= 1) return true;
+      if (r <= 0) return false;
+      const hi = parseInt(traceId.slice(18, 25), 16);
+      const lo = parseInt(traceId.slice(25, 32), 16);
+      return hi > thHi || (hi === thHi && lo >= thLo);
+    },
+    toString: () => `TraceIdRatio{${r}}`,
+  };
+}
+
+export interface ParentBasedOptions {
+  /** For spans without a parent. */
+  root: Sampler;
+  remoteParentSampled?: Sampler;
+  remoteParentNotSampled?: Sampler;
+  localParentSampled?: Sampler;
+  localParentNotSampled?: Sampler;
+}
+
+/** Follows the parent's sampled flag; roots go to `root` (the default sampler is parentBased(alwaysOn)). */
+export function parentBasedSampler(options: ParentBasedOptions | Sampler): Sampler {
+  const o: ParentBasedOptions = 'shouldSample' in options ? { root: options } : options;
+  const remoteSampled = o.remoteParentSampled ?? alwaysOn;
+  const remoteNot = o.remoteParentNotSampled ?? alwaysOff;
+  const localSampled = o.localParentSampled ?? alwaysOn;
+  const localNot = o.localParentNotSampled ?? alwaysOff;
+  return {
+    shouldSample(parent, traceId, name, kind, attributes) {
+      if (!parent) return o.root.shouldSample(parent, traceId, name, kind, attributes);
+      const sampled = (parent.traceFlags & 1) === 1;
+      const s = parent.isRemote ? (sampled ? remoteSampled : remoteNot) : sampled ? localSampled : localNot;
+      return s.shouldSample(parent, traceId, name, kind, attributes);
+    },
+    toString: () => `ParentBased{root=${o.root.toString()}}`,
+  };
+}

@@ -1,0 +1,257 @@
+import type {
+  AttributeValue,
+  Attributes,
+  InstrumentationScope,
+  ReadableSpan,
+  Resource,
+  Span,
+  SpanContext,
+  SpanEvent,
+  SpanKind,
+  SpanLink,
+  SpanStatus,
+} from './types';
+import type { SpanLimits } from './limits';
+import { ADDED, DROPPED, copyAttributes, putAttribute } from './attributes';
+import { nowMs } from './clock';
+import { warn } from './diag';
+
+/** What a span needs from its tracer at end: where to report itself. */
+export interface SpanSink {
+  readonly limits: SpanLimits;
+  onEnd(span: RecordingSpan): void;
+}
+
+const NO_EVENTS: SpanEvent[] = [];
+const NO_LINKS: SpanLink[] = [];
+const UNSET: SpanStatus = { code: 0 };
+
+/**
+ * A sampled span. It is also its own ReadableSpan, so ending one allocates nothing more.
+ * Every public method is total: bad arguments are dropped and counted, nothing throws.
+ */
+export class RecordingSpan implements Span, ReadableSpan {
+  name: string;
+  readonly kind: SpanKind;
+  readonly spanContext_: SpanContext;
+  readonly parentSpanId: string | undefined;
+  readonly parentIsRemote: boolean | undefined;
+  readonly startMs: number;
+  endMs: number;
+  droppedAttributesCount: number;
+  events: SpanEvent[];
+  droppedEventsCount: number;
+  links: SpanLink[];
+  droppedLinksCount: number;
+  status: SpanStatus;
+  readonly resource: Resource;
+  readonly scope: InstrumentationScope;
+  /** Attributes as [key, value, key, value…]: appending to a flat array is cheaper than growing an object. */
+  private attrs: unknown[];
+  private attrsObject: Attributes | undefined;
+  private readonly sink: SpanSink;
+
+  constructor(
+    sink: SpanSink,
+    name: string,
+    kind: SpanKind,
+    context: SpanContext,
+    parent: SpanContext | undefined,
+    startMs: number,
+    resource: Resource,
+    scope: InstrumentationScope,
+  ) {
+    this.sink = sink;
+    this.name = name;
+    this.kind = kind;
+    this.spanContext_ = context;
+    this.parentSpanId = parent?.spanId;
+    this.parentIsRemote = parent ? parent.isRemote === true : undefined;
+    this.startMs = startMs;
+    this.endMs = NaN;
+    this.attrs = [];
+    this.attrsObject = undefined;
+    this.droppedAttributesCount = 0;
+    this.events = NO_EVENTS;
+    this.droppedEventsCount = 0;
+    this.links = NO_LINKS;
+    this.droppedLinksCount = 0;
+    this.status = UNSET;
+    this.resource = resource;
+    this.scope = scope;
+  }
+
+  spanContext(): SpanContext {
+    return this.spanContext_;
+  }
+
+  /** The attributes as an object, built once when an exporter first reads them. */
+  get attributes(): Attributes {
+    if (!this.attrsObject) {
+      const a = this.attrs;
+      const o: Attributes = {};
+      for (let i = 0; i < a.length; i += 2) o[a[i] as string] = a[i + 1] as AttributeValue;
+      this.attrsObject = o;
+    }
+    return this.attrsObject;
+  }
+
+  private ended(method: string): boolean {
+    if (this.endMs === this.endMs) {
+      warn('span.after_end', `${method}() called on an ended span "${this.name}"; ignored`);
+      return true;
+    }
+    return false;
+  }
+
+  setAttribute(key: string, value: AttributeValue | undefined): this {
+    if (this.endMs === this.endMs) {
+      this.ended('setAttribute');
+      return this;
+    }
+    if (putAttribute(this.attrs, key, value, this.sink.limits) === DROPPED) this.droppedAttributesCount++;
+    else this.attrsObject = undefined;
+    return this;
+  }
+
+  setAttributes(attributes: Attributes): this {
+    if (this.ended('setAttributes') || !attributes || typeof attributes !== 'object') return this;
+    for (const key in attributes) this.setAttribute(key, attributes[key]);
+    return this;
+  }
+
+  addEvent(name: string, attributes?: Attributes | number, timeMs?: number): this {
+    if (this.ended('addEvent')) return this;
+    // Accept OpenTelemetry's addEvent(name, time) overload as well.
+    if (typeof attributes === 'number') {
+      timeMs = attributes;
+      attributes = undefined;
+    }
+    const limits = this.sink.limits;
+    if (this.events.length >= limits.eventCountLimit) {
+      this.droppedEventsCount++;
+      return this;
+    }
+    const [attrs, dropped] = copyAttributes(attributes, limits);
+    if (this.events === NO_EVENTS) this.events = [];
+    this.events.push({
+      name: String(name),
+      timeMs: typeof timeMs === 'number' && timeMs === timeMs ? timeMs : nowMs(),
+      attributes: attrs,
+      droppedAttributesCount: dropped,
+    });
+    return this;
+  }
+
+  addLink(context: SpanContext, attributes?: Attributes): this {
+    if (this.ended('addLink')) return this;
+    pushLink(this, context, attributes, this.sink.limits);
+    return this;
+  }
+
+  setStatus(status: SpanStatus): this {
+    if (this.ended('setStatus') || !status) return this;
+    // OK is final: once set, later UNSET/ERROR are ignored (OpenTelemetry API semantics).
+    if (this.status.code === 1 || status.code === 0) return this;
+    this.status =
+      status.code === 2 && typeof status.message === 'string'
+        ? { code: 2, message: status.message }
+        : { code: status.code === 2 ? 2 : 1 };
+    return this;
+  }
+
+  updateName(name: string): this {
+    if (this.ended('updateName')) return this;
+    if (typeof name === 'string') this.name = name;
+    return this;
+  }
+
+  recordException(exception: unknown, timeMs?: number): this {
+    if (this.ended('recordException')) return this;
+    const attrs: Attributes = {};
+    if (exception instanceof Error || (exception && typeof exception === 'object' && 'message' in exception)) {
+      const e = exception as { name?: unknown; message?: unknown; stack?: unknown; constructor?: { name?: string } };
+      attrs['exception.type'] = typeof e.name === 'string' ? e.name : (e.constructor?.name ?? 'Error');
+      attrs['exception.message'] = String(e.message);
+      if (typeof e.stack === 'string') attrs['exception.stacktrace'] = e.stack;
+    } else {
+      attrs['exception.message'] = safeString(exception);
+    }
+    return this.addEvent('exception', attrs, timeMs);
+  }
+
+  end(endTime?: number): void {
+    if (this.ended('end')) return;
+    let end = typeof endTime === 'number' && endTime === endTime ? endTime : nowMs();
+    if (end < this.startMs) end = this.startMs; // a negative duration is never exported
+    this.endMs = end;
+    this.sink.onEnd(this);
+  }
+
+  isRecording(): boolean {
+    return this.endMs !== this.endMs;
+  }
+}
+
+export function pushLink(
+  span: { links: SpanLink[]; droppedLinksCount: number },
+  context: SpanContext,
+  attributes: Attributes | undefined,
+  limits: SpanLimits,
+): void {
+  if (!context || typeof context.traceId !== 'string' || typeof context.spanId !== 'string') return;
+  if (span.links.length >= limits.linkCountLimit) {
+    span.droppedLinksCount++;
+    return;
+  }
+  const [attrs, dropped] = copyAttributes(attributes, limits);
+  if (span.links === NO_LINKS) span.links = [];
+  span.links.push({ context, attributes: attrs, droppedAttributesCount: dropped });
+}
+
+function safeString(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return '[unprintable]';
+  }
+}
+
+/**
+ * A span that was not sampled: it carries its context so propagation still works (flags say
+ * not sampled) but records nothing and costs nothing at end.
+ */
+export class NonRecordingSpan implements Span {
+  private readonly ctx: SpanContext;
+  constructor(ctx: SpanContext) {
+    this.ctx = ctx;
+  }
+  spanContext(): SpanContext {
+    return this.ctx;
+  }
+  setAttribute(): this {
+    return this;
+  }
+  setAttributes(): this {
+    return this;
+  }
+  addEvent(): this {
+    return this;
+  }
+  addLink(): this {
+    return this;
+  }
+  setStatus(): this {
+    return this;
+  }
+  updateName(): this {
+    return this;
+  }
+  recordException(): this {
+    return this;
+  }
+  end(): void {}
+  isRecording(): boolean {
+    return false;
+  }
+}

@@ -1,0 +1,102 @@
+import type { InstrumentationScope, Span, SpanContext, SpanOptions } from './types';
+import type { TracerProvider } from './provider';
+import { NonRecordingSpan, RecordingSpan, pushLink } from './span';
+import { getContextManager } from './context';
+import { getTracerProvider } from './provider';
+import { newSpanId, newTraceId } from './ids';
+import { nowMs } from './clock';
+import { warn } from './diag';
+
+const FLAG_SAMPLED = 1;
+const FLAG_RANDOM = 2;
+
+function parentContext(options: SpanOptions | undefined): SpanContext | undefined {
+  if (options) {
+    if (options.root) return undefined;
+    const p = options.parent;
+    if (p === null) return undefined;
+    if (p !== undefined) {
+      if (typeof (p as Span).spanContext === 'function') return (p as Span).spanContext();
+      if (typeof (p as SpanContext).traceId === 'string') return p as SpanContext;
+      return undefined;
+    }
+  }
+  return getContextManager().active()?.spanContext();
+}
+
+type ActiveFn<R> = (span: Span) => R;
+
+export class Tracer {
+  readonly scope: InstrumentationScope;
+  private readonly providerOverride: TracerProvider | undefined;
+
+  constructor(scope: InstrumentationScope, provider?: TracerProvider) {
+    this.scope = scope;
+    this.providerOverride = provider;
+  }
+
+  /** Starts a span; its parent is `options.parent`, else the active span, else none (a new trace). */
+  startSpan(name: string, options?: SpanOptions): Span {
+    const provider = this.providerOverride ?? getTracerProvider();
+    try {
+      const parent = parentContext(options);
+      const kind = options?.kind ?? 0;
+      const traceId = parent ? parent.traceId : newTraceId();
+      const sampled = provider.sampler.shouldSample(parent, traceId, name, kind, options?.attributes);
+      // New trace ids are random, so W3C Level 2's random flag is set on new traces and inherited.
+      const random = parent ? parent.traceFlags & FLAG_RANDOM : FLAG_RANDOM;
+      const ctx: SpanContext = { traceId, spanId: newSpanId(), traceFlags: (sampled ? FLAG_SAMPLED : 0) | random };
+      if (parent?.traceState) ctx.traceState = parent.traceState;
+      if (!sampled) return new NonRecordingSpan(ctx);
+      const resource = parent && !parent.isRemote ? provider.currentResource() : provider.resourceForRoot();
+      const start = options?.startTime;
+      const span = new RecordingSpan(
+        provider,
+        String(name),
+        kind,
+        ctx,
+        parent,
+        typeof start === 'number' && start === start ? start : nowMs(),
+        resource,
+        this.scope,
+      );
+      if (options?.attributes) span.setAttributes(options.attributes);
+      if (options?.links) for (const l of options.links) pushLink(span, l.context, l.attributes, provider.limits);
+      if (provider.hasProcessors()) provider.onStart(span);
+      return span;
+    } catch (err) {
+      warn('tracer.start_failed', 'startSpan failed; returning a non-recording span', err);
+      return new NonRecordingSpan({ traceId: newTraceId(), spanId: newSpanId(), traceFlags: 0 });
+    }
+  }
+
+  /**
+   * Starts a span, makes it active while `fn` runs and returns what `fn` returns. The span is not
+   * ended for you (as in OpenTelemetry): end it in `fn`, including on async completion.
+   */
+  startActiveSpan<R>(name: string, fn: ActiveFn<R>): R;
+  startActiveSpan<R>(name: string, options: SpanOptions, fn: ActiveFn<R>): R;
+  startActiveSpan<R>(name: string, a: SpanOptions | ActiveFn<R>, b?: ActiveFn<R>): R {
+    const fn = typeof a === 'function' ? a : b!;
+    const span = this.startSpan(name, typeof a === 'function' ? undefined : a);
+    return getContextManager().with(span, fn, undefined, span);
+  }
+
+  /** Runs `fn` with `span` active; returns `fn`'s result. */
+  withSpan<R>(span: Span, fn: () => R): R {
+    return getContextManager().with(span, fn);
+  }
+}
+
+const tracers = new Map<string, Tracer>();
+
+/** The tracer for an instrumentation scope (default `spanbeam`); cached per name and version. */
+export function getTracer(name = 'spanbeam', version?: string): Tracer {
+  const key = `${name}@${version ?? ''}`;
+  let t = tracers.get(key);
+  if (!t) {
+    t = new Tracer(version ? { name, version } : { name });
+    tracers.set(key, t);
+  }
+  return t;
+}

@@ -1,0 +1,72 @@
+import type { Span } from './types';
+import type { ContextManager } from './context';
+import { StackContextManager } from './context';
+import { warn } from './diag';
+
+/** The little of zone.js's API we use; zone.js itself is a peer the page loads first. */
+interface ZoneLike {
+  get(key: string): unknown;
+  fork(spec: { name: string; properties: Record<string, unknown> }): ZoneLike;
+  run<T>(fn: (...args: unknown[]) => T, applyThis?: unknown, applyArgs?: unknown[]): T;
+}
+interface ZoneStatic {
+  current: ZoneLike;
+}
+
+const KEY = 'spanbeam.span';
+
+function zoneGlobal(): ZoneStatic | undefined {
+  const z = (globalThis as { Zone?: ZoneStatic }).Zone;
+  return z && typeof z.current?.fork === 'function' ? z : undefined;
+}
+
+/**
+ * Carries the active span through a zone.js Zone, so it follows timers, promise callbacks,
+ * microtasks, animation frames, event listeners and XHR/fetch callbacks. Zone.js cannot see
+ * native `async`/`await` continuations (they resume in whatever zone is current): see README.
+ * Without zone.js it degrades to the synchronous stack manager and warns once.
+ */
+export class ZoneContextManager implements ContextManager {
+  private enabled = false;
+  private readonly fallback = new StackContextManager();
+
+  /** True when zone.js is loaded and this manager follows async work. */
+  static isSupported(): boolean {
+    return zoneGlobal() !== undefined;
+  }
+
+  active(): Span | undefined {
+    if (!this.enabled) return undefined;
+    const Z = zoneGlobal();
+    if (!Z) return this.fallback.active();
+    return Z.current.get(KEY) as Span | undefined;
+  }
+
+  with<A extends unknown[], R>(span: Span | undefined, fn: (...args: A) => R, thisArg?: unknown, ...args: A): R {
+    const Z = this.enabled ? zoneGlobal() : undefined;
+    if (!Z) return this.fallback.with(span, fn, thisArg, ...args);
+    const zone = Z.current.fork({ name: 'spanbeam', properties: { [KEY]: span } });
+    return zone.run(fn as (...a: unknown[]) => R, thisArg, args);
+  }
+
+  bind<F extends (...args: never[]) => unknown>(span: Span | undefined, fn: F): F {
+    const Z = this.enabled ? zoneGlobal() : undefined;
+    if (!Z) return this.fallback.bind(span, fn);
+    const zone = Z.current.fork({ name: 'spanbeam', properties: { [KEY]: span } });
+    return function bound(this: unknown, ...args: unknown[]) {
+      return zone.run(fn as unknown as (...a: unknown[]) => unknown, this, args);
+    } as unknown as F;
+  }
+
+  enable(): this {
+    if (!zoneGlobal()) warn('zone.missing', 'zone.js is not loaded: context will not follow async work');
+    this.enabled = true;
+    return this;
+  }
+
+  disable(): this {
+    this.enabled = false;
+    this.fallback.disable();
+    return this;
+  }
+}

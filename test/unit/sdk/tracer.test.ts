@@ -1,0 +1,306 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  SpanKind,
+  TracerProvider,
+  alwaysOff,
+  context,
+  getActiveSpan,
+  getSelfCounters,
+  getTracer,
+  parentBasedSampler,
+  resetSelfCounters,
+  setTracerProvider,
+  traceIdRatioSampler,
+  type ReadableSpan,
+} from '../../../src/sdk/index';
+
+let exporter: InMemorySpanExporter;
+let provider: TracerProvider;
+
+beforeEach(() => {
+  provider = new TracerProvider();
+  provider.configure({ serviceName: 'unit', session: false });
+  exporter = new InMemorySpanExporter();
+  provider.addSpanProcessor(new SimpleSpanProcessor(exporter));
+  setTracerProvider(provider);
+  resetSelfCounters();
+});
+
+const finished = (): ReadableSpan[] => exporter.getFinishedSpans();
+
+describe('ids', () => {
+  it('are lowercase hex of the right length, distinct, and parent/child share the trace id', () => {
+    const tracer = getTracer('t');
+    const parent = tracer.startSpan('parent');
+    const child = tracer.startSpan('child', { parent });
+    const p = parent.spanContext();
+    const c = child.spanContext();
+    expect(p.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(p.spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(c.traceId).toBe(p.traceId);
+    expect(c.spanId).not.toBe(p.spanId);
+    child.end();
+    parent.end();
+    expect(finished()[0].parentSpanId).toBe(p.spanId);
+    expect(finished()[1].parentSpanId).toBeUndefined();
+  });
+
+  it('never repeat across many spans', () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 5000; i++) ids.add(getTracer().startSpan('x').spanContext().spanId);
+    expect(ids.size).toBe(5000);
+  });
+
+  it('sets the sampled and W3C Level 2 random flags on new traces', () => {
+    const s = getTracer().startSpan('root');
+    expect(s.spanContext().traceFlags).toBe(3);
+  });
+});
+
+describe('times', () => {
+  it('are epoch ms with sub-ms precision and monotonic', () => {
+    const before = Date.now();
+    const s = getTracer().startSpan('t');
+    s.end();
+    const span = finished()[0];
+    expect(span.startMs).toBeGreaterThanOrEqual(before - 5);
+    expect(span.endMs).toBeGreaterThanOrEqual(span.startMs);
+    const fractional = Array.from({ length: 20 }, () => {
+      const x = getTracer().startSpan('f');
+      x.end();
+      return x;
+    });
+    expect(finished().slice(1).some((sp) => sp.startMs % 1 !== 0)).toBe(true);
+    expect(fractional.length).toBe(20);
+  });
+
+  it('clamps an end before the start to a zero duration', () => {
+    const s = getTracer().startSpan('t', { startTime: 1_700_000_000_000 });
+    s.end(1_600_000_000_000);
+    expect(finished()[0].endMs).toBe(1_700_000_000_000);
+  });
+});
+
+describe('attributes', () => {
+  it('keeps strings, numbers, booleans and homogeneous arrays; drops the rest with a count', () => {
+    const s = getTracer().startSpan('a', { attributes: { a: 'x', b: 1.5, c: true } });
+    s.setAttribute('d', [1, 2]);
+    s.setAttribute('e', { nested: true } as never);
+    s.setAttribute('f', ['x', 1] as never);
+    s.setAttribute('g', undefined);
+    s.end();
+    const span = finished()[0];
+    expect(span.attributes).toEqual({ a: 'x', b: 1.5, c: true, d: [1, 2] });
+    expect(span.droppedAttributesCount).toBe(2);
+  });
+
+  it('enforces count and length limits and counts what it drops', () => {
+    provider.configure({ limits: { attributeCountLimit: 2, attributeValueLengthLimit: 3 } });
+    const s = getTracer().startSpan('a');
+    s.setAttribute('k1', 'abcdef').setAttribute('k2', ['abcd', 'ab']).setAttribute('k3', 1).setAttribute('k1', 'z');
+    s.end();
+    const span = finished()[0];
+    expect(span.attributes).toEqual({ k1: 'z', k2: ['abc', 'ab'] });
+    expect(span.droppedAttributesCount).toBe(1);
+  });
+
+  it('limits events and links with dropped counts', () => {
+    provider.configure({ limits: { eventCountLimit: 1, linkCountLimit: 1 } });
+    const other = getTracer().startSpan('other').spanContext();
+    const s = getTracer().startSpan('a', { links: [{ context: other }, { context: other }] });
+    s.addEvent('e1', { k: 1 }).addEvent('e2');
+    s.end();
+    const span = finished().find((x) => x.name === 'a')!;
+    expect(span.events.map((e) => e.name)).toEqual(['e1']);
+    expect(span.droppedEventsCount).toBe(1);
+    expect(span.links).toHaveLength(1);
+    expect(span.droppedLinksCount).toBe(1);
+  });
+});
+
+describe('status, kind, exceptions', () => {
+  it('records kind, error status with message, and exception events', () => {
+    const s = getTracer().startSpan('k', { kind: SpanKind.CLIENT });
+    const err = new TypeError('boom');
+    s.recordException(err);
+    s.setStatus({ code: 2, message: 'failed' });
+    s.end();
+    const span = finished()[0];
+    expect(span.kind).toBe(2);
+    expect(span.status).toEqual({ code: 2, message: 'failed' });
+    expect(span.events[0].name).toBe('exception');
+    expect(span.events[0].attributes['exception.type']).toBe('TypeError');
+    expect(span.events[0].attributes['exception.message']).toBe('boom');
+    expect(String(span.events[0].attributes['exception.stacktrace'])).toContain('boom');
+  });
+
+  it('keeps OK final and ignores UNSET', () => {
+    const s = getTracer().startSpan('k');
+    s.setStatus({ code: 1 }).setStatus({ code: 2, message: 'late' }).setStatus({ code: 0 });
+    s.end();
+    expect(finished()[0].status).toEqual({ code: 1 });
+  });
+});
+
+describe('after end', () => {
+  it('every method is a no-op and counted, nothing throws, end is reported once', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const s = getTracer().startSpan('done');
+    s.end();
+    s.setAttribute('late', 1).addEvent('late').setStatus({ code: 2 }).updateName('renamed');
+    s.end();
+    expect(finished()).toHaveLength(1);
+    expect(finished()[0].attributes).toEqual({});
+    expect(finished()[0].name).toBe('done');
+    expect(getSelfCounters()['span.after_end']).toBe(5);
+    expect(warn).toHaveBeenCalled();
+    warn.mockRestore();
+  });
+
+  it('methods never throw on garbage input', () => {
+    const s = getTracer().startSpan('g');
+    expect(() => {
+      s.setAttribute(undefined as never, 1);
+      s.setAttributes(null as never);
+      s.addEvent(undefined as never, 'x' as never);
+      s.addLink(null as never);
+      s.setStatus(null as never);
+      s.recordException(undefined);
+      s.recordException({ toString: () => { throw new Error('x'); } });
+      s.end(NaN);
+    }).not.toThrow();
+  });
+});
+
+describe('active span', () => {
+  it('startActiveSpan makes the span active and parents children to it', () => {
+    const tracer = getTracer();
+    const result = tracer.startActiveSpan('outer', (outer) => {
+      expect(getActiveSpan()).toBe(outer);
+      const inner = tracer.startSpan('inner');
+      inner.end();
+      outer.end();
+      return 42;
+    });
+    expect(result).toBe(42);
+    expect(getActiveSpan()).toBeUndefined();
+    const [inner, outer] = finished();
+    expect(inner.parentSpanId).toBe(outer.spanContext().spanId);
+  });
+
+  it('withSpan and context.bind carry a span explicitly', () => {
+    const tracer = getTracer();
+    const span = tracer.startSpan('explicit');
+    const bound = context.bind(() => getActiveSpan(), span);
+    expect(bound()).toBe(span);
+    expect(tracer.withSpan(span, () => getActiveSpan())).toBe(span);
+    expect(getActiveSpan()).toBeUndefined();
+  });
+
+  it('root: true starts a new trace even under an active span', () => {
+    const tracer = getTracer();
+    tracer.startActiveSpan('outer', (outer) => {
+      const root = tracer.startSpan('new', { root: true });
+      expect(root.spanContext().traceId).not.toBe(outer.spanContext().traceId);
+    });
+  });
+
+  it('restores the previous span when the callback throws', () => {
+    const tracer = getTracer();
+    expect(() => tracer.startActiveSpan('t', () => { throw new Error('app error'); })).toThrow('app error');
+    expect(getActiveSpan()).toBeUndefined();
+  });
+});
+
+describe('samplers', () => {
+  it('alwaysOff yields non-recording spans that still propagate a context', () => {
+    provider.configure({ sampler: alwaysOff });
+    const s = getTracer().startSpan('off');
+    expect(s.isRecording()).toBe(false);
+    expect(s.spanContext().traceFlags & 1).toBe(0);
+    s.end();
+    expect(finished()).toHaveLength(0);
+  });
+
+  it('parent-based follows a remote parent’s sampled flag', () => {
+    provider.configure({ sampler: parentBasedSampler(alwaysOff) });
+    const remote = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1, isRemote: true };
+    const s = getTracer().startSpan('child', { parent: remote });
+    expect(s.isRecording()).toBe(true);
+    expect(s.spanContext().traceId).toBe(remote.traceId);
+    s.end();
+    expect(finished()[0].parentIsRemote).toBe(true);
+    const n = getTracer().startSpan('child', { parent: { ...remote, traceFlags: 0 } });
+    expect(n.isRecording()).toBe(false);
+  });
+
+  it('trace-id ratio decides from the id’s random 56 bits, the same everywhere', () => {
+    const half = traceIdRatioSampler(0.5);
+    const low = '0'.repeat(18) + '00000000000001';
+    const high = '0'.repeat(18) + 'ffffffffffffff';
+    const mid = '0'.repeat(18) + '80000000000000';
+    expect(half.shouldSample(undefined, low, 'x', 0, undefined)).toBe(false);
+    expect(half.shouldSample(undefined, high, 'x', 0, undefined)).toBe(true);
+    expect(half.shouldSample(undefined, mid, 'x', 0, undefined)).toBe(true);
+    expect(traceIdRatioSampler(0).shouldSample(undefined, high, 'x', 0, undefined)).toBe(false);
+    expect(traceIdRatioSampler(1).shouldSample(undefined, low, 'x', 0, undefined)).toBe(true);
+    // Statistically close to the ratio over random ids.
+    provider.configure({ sampler: parentBasedSampler(traceIdRatioSampler(0.25)) });
+    let kept = 0;
+    for (let i = 0; i < 4000; i++) if (getTracer().startSpan('r').isRecording()) kept++;
+    expect(kept / 4000).toBeGreaterThan(0.2);
+    expect(kept / 4000).toBeLessThan(0.3);
+  });
+});
+
+describe('processors', () => {
+  it('see onStart with the parent and onEnd; a throwing processor is counted and isolated', () => {
+    const seen: string[] = [];
+    provider.addSpanProcessor({
+      onStart: (s, parent) => seen.push(`start ${s.name} ${parent ? 'child' : 'root'}`),
+      onEnd: () => {
+        throw new Error('bad processor');
+      },
+      forceFlush: async () => {},
+      shutdown: async () => {},
+    });
+    const p = getTracer().startSpan('p');
+    getTracer().startSpan('c', { parent: p }).end();
+    p.end();
+    expect(seen).toEqual(['start p root', 'start c child']);
+    expect(finished()).toHaveLength(2);
+    expect(getSelfCounters()['processor.onEnd_failed']).toBe(2);
+  });
+
+  it('removes a processor and shuts all down', async () => {
+    const other = new InMemorySpanExporter();
+    const remove = provider.addSpanProcessor(new SimpleSpanProcessor(other));
+    getTracer().startSpan('one').end();
+    remove();
+    getTracer().startSpan('two').end();
+    expect(other.getFinishedSpans().map((s) => s.name)).toEqual(['one']);
+    await provider.shutdown();
+    getTracer().startSpan('three').end();
+    expect(finished().map((s) => s.name)).toEqual(['one', 'two']);
+  });
+});
+
+describe('resource', () => {
+  it('carries service and sdk attributes; scope is the tracer name', () => {
+    provider.configure({ serviceName: 'shop', serviceVersion: '1.2.3', environment: 'staging' });
+    getTracer('my-lib', '2.0').startSpan('r').end();
+    const span = finished()[0];
+    expect(span.resource.attributes).toMatchObject({
+      'service.name': 'shop',
+      'service.version': '1.2.3',
+      'deployment.environment.name': 'staging',
+      'telemetry.sdk.name': 'spanbeam',
+      'telemetry.sdk.language': 'webjs',
+    });
+    expect(span.scope).toEqual({ name: 'my-lib', version: '2.0' });
+  });
+});
+
+afterEach(() => vi.useRealTimers());
