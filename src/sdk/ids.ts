@@ -4,13 +4,16 @@
  * TextDecoder, so no per-character string work); each id is a substring of it: one allocation per
  * id, no string ropes, one getRandomValues call per ~170 spans.
  */
-// Two ASCII hex digits per byte value, as one little-endian 16-bit word (first digit in the low byte).
+// Two ASCII hex digits per byte value as one 16-bit word laid out so that, in memory, the first
+// digit comes first whatever the platform's endianness.
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const HEX_PAIR = new Uint16Array(256);
 for (let i = 0; i < 256; i++) {
   const h = (i < 16 ? '0' : '') + i.toString(16);
-  HEX_PAIR[i] = h.charCodeAt(0) | (h.charCodeAt(1) << 8);
+  const a = h.charCodeAt(0);
+  const b = h.charCodeAt(1);
+  HEX_PAIR[i] = LITTLE_ENDIAN ? a | (b << 8) : (a << 8) | b;
 }
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 const BLOCK_BYTES = 4096;
 const bytes = new Uint8Array(BLOCK_BYTES);
@@ -22,10 +25,7 @@ let pos = 0; // in hex characters
 
 function refill(): void {
   crypto.getRandomValues(bytes);
-  for (let i = 0; i < BLOCK_BYTES; i++) {
-    const w = HEX_PAIR[bytes[i]];
-    ascii[i] = LITTLE_ENDIAN ? w : ((w & 0xff) << 8) | (w >>> 8);
-  }
+  for (let i = 0; i < BLOCK_BYTES; i++) ascii[i] = HEX_PAIR[bytes[i]];
   block = decoder.decode(asciiBytes); // one flat one-byte string, no per-char work in JS
   pos = 0;
 }

@@ -181,7 +181,10 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   end(endTime?: number): void {
-    if (this.ended('end')) return;
+    if (this.endMs === this.endMs) {
+      this.ended('end');
+      return;
+    }
     let end = typeof endTime === 'number' && endTime === endTime ? endTime : nowMs();
     if (end < this.startMs) end = this.startMs; // a negative duration is never exported
     this.endMs = end;

@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const SERVED_DIRS = ['dist/', 'test/pages/', 'test/fixtures/', 'node_modules/', 'bench/pages/'];
+const SERVED_DIRS = ['dist/', 'test/pages/', 'test/fixtures/', 'test/.build/', 'node_modules/', 'bench/pages/'];
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',

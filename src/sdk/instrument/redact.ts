@@ -1,0 +1,40 @@
+/**
+ * URLs as they may appear in spans: credentials replaced (`REDACTED:REDACTED@`, as the HTTP
+ * semantic conventions ask) and the values of secret-looking query and fragment parameters
+ * (`token`, `key`, `secret`, `password`, `auth`, `session`, `sig`, `code`, …) replaced by `REDACTED`.
+ */
+export const REDACTED = 'REDACTED';
+
+const SECRET = /token|key|secret|pass|pwd|auth|session|sig|code|credential|jwt|otp|ticket|nonce|state|bearer|cookie/i;
+const MAX_DATA_URL = 64;
+
+/** Replaces the values of `name=value` pairs whose name looks secret. */
+function redactParams(part: string): string {
+  return part.replace(/([^&;=?#]+)=([^&;#]*)/g, (all, name: string, value: string) =>
+    value && SECRET.test(safeDecode(name)) ? `${name}=${REDACTED}` : all,
+  );
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** Returns `url` resolved against `base` and redacted; non-URLs come back without their query. */
+export function redactUrl(url: string, base?: string): string {
+  let u: URL;
+  try {
+    u = new URL(url, base);
+  } catch {
+    return String(url).split(/[?#]/)[0].slice(0, 256);
+  }
+  if (u.protocol === 'data:' || u.protocol === 'blob:') return u.href.slice(0, MAX_DATA_URL);
+  if (u.username) u.username = REDACTED;
+  if (u.password) u.password = REDACTED;
+  // Rebuild from the parts so the query and fragment keep their exact original encoding.
+  const href = u.href;
+  return href.slice(0, href.length - u.search.length - u.hash.length) + redactParams(u.search) + redactParams(u.hash);
+}

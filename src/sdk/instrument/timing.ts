@@ -1,0 +1,38 @@
+import type { Span } from '../types';
+import { hrToEpochMs } from '../clock';
+
+/** Network phases of a Resource/Navigation Timing entry, recorded as span events in this order. */
+const PHASES = [
+  'fetchStart',
+  'domainLookupStart',
+  'domainLookupEnd',
+  'connectStart',
+  'secureConnectionStart',
+  'connectEnd',
+  'requestStart',
+  'responseStart',
+  'responseEnd',
+] as const;
+
+/**
+ * Adds the entry's network phases as events (zero phases — absent, or hidden cross-origin
+ * without Timing-Allow-Origin — are skipped) and its sizes and protocol as attributes.
+ */
+export function addTimingEvents(span: Span, e: PerformanceResourceTiming): void {
+  for (const k of PHASES) {
+    const v = e[k];
+    if (v > 0) span.addEvent(k, undefined, hrToEpochMs(v));
+  }
+  const sizes: [string, number][] = [
+    ['http.response.size', e.transferSize],
+    ['http.response.body.size', e.encodedBodySize],
+    ['http.response.body.decoded_size', e.decodedBodySize],
+  ];
+  for (const [k, v] of sizes) if (v > 0) span.setAttribute(k, v);
+  const proto = e.nextHopProtocol;
+  if (proto) {
+    const m = /^(?:http\/)?h?(\d(?:\.\d)?)/.exec(proto);
+    span.setAttribute('network.protocol.name', 'http');
+    if (m) span.setAttribute('network.protocol.version', m[1]);
+  }
+}

@@ -1,0 +1,81 @@
+import { guard } from '../diag';
+
+/** Property every wrapper carries so others (the exporter) can reach the native function. */
+export const ORIGINAL = '__spanbeam_original';
+
+/** Undoes one patch. */
+export type Unpatch = () => void;
+
+/** The innermost original behind our (and others') `__spanbeam_original` markers. */
+export function unwrapped<T>(fn: T): T {
+  let f = fn as unknown as Record<string, unknown> | undefined;
+  while (f && typeof f === 'function' && f[ORIGINAL]) f = f[ORIGINAL] as Record<string, unknown>;
+  return f as unknown as T;
+}
+
+/**
+ * Replaces `obj[key]` with `make(original)`. The wrapper gets a non-enumerable
+ * `__spanbeam_original`, keeps the original's `name` and `length`, and the returned function
+ * restores the exact previous state (an inherited method becomes inherited again). If someone
+ * wrapped over us meanwhile, their wrapper stays and ours turns into a pass-through.
+ */
+export function patch<T extends object, K extends keyof T>(obj: T, key: K, make: (original: T[K]) => T[K]): Unpatch {
+  const own = Object.getOwnPropertyDescriptor(obj, key);
+  const original = obj[key];
+  if (typeof original !== 'function') return () => {};
+  let on = true;
+  const inner = make(original);
+  const wrapper = function (this: unknown, ...args: unknown[]) {
+    return ((on ? inner : original) as (...a: unknown[]) => unknown).apply(this, args);
+  } as unknown as T[K];
+  mark(wrapper, original);
+  (obj as Record<PropertyKey, unknown>)[key as PropertyKey] = wrapper;
+  return () => {
+    on = false;
+    guard('wrap.restore_failed', () => {
+      if (obj[key] !== wrapper) return;
+      if (own) Object.defineProperty(obj, key, own);
+      else delete obj[key];
+    });
+  };
+}
+
+/** Wraps an accessor's getter (e.g. `Response.prototype.body`); same restore rules as {@link patch}. */
+export function patchGetter<T extends object>(obj: T, key: string, make: (get: () => unknown) => () => unknown): Unpatch {
+  const d = Object.getOwnPropertyDescriptor(obj, key);
+  if (!d || !d.get || !d.configurable) return () => {};
+  const get = d.get;
+  const inner = make(get);
+  let on = true;
+  const wrapper = function (this: unknown) {
+    return (on ? inner : get).call(this);
+  };
+  mark(wrapper, get);
+  Object.defineProperty(obj, key, { ...d, get: wrapper });
+  return () => {
+    on = false;
+    guard('wrap.restore_failed', () => {
+      if (Object.getOwnPropertyDescriptor(obj, key)?.get === wrapper) Object.defineProperty(obj, key, d);
+    });
+  };
+}
+
+function mark(wrapper: unknown, original: unknown): void {
+  const o = original as { name: string; length: number };
+  for (const [k, v] of [
+    [ORIGINAL, original],
+    ['name', o.name],
+    ['length', o.length],
+  ] as const) {
+    try {
+      Object.defineProperty(wrapper, k, { value: v, configurable: true });
+    } catch {
+      /* frozen function: keep going */
+    }
+  }
+}
+
+/** Runs the undo functions in reverse order and empties the list. */
+export function unpatchAll(list: Unpatch[]): void {
+  while (list.length) guard('wrap.restore_failed', list.pop()!);
+}
