@@ -3,7 +3,8 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
-const SRC = resolve('src');
+const srcArg = process.argv.indexOf('--src');
+const SRC = resolve(srcArg > 0 ? process.argv[srcArg + 1] : 'src');
 // For each area, which areas it may import at run time. Root files (src/*.ts) are facades.
 const ALLOWED = {
   propagation: ['propagation'],

@@ -1,6 +1,13 @@
 // `npm test`: everything CI checks, in order, failing fast: types, layers, build, size budget,
 // unit tests (Node), then browser tests in real headless Chromium.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+if (!existsSync('node_modules/.package-lock.json')) {
+  console.log('[spanbeam] installing dependencies (npm ci)…');
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
 
 const steps = [
   ['typecheck', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']],
