@@ -1,6 +1,6 @@
 // Checks the import direction between src/ folders (layers are code, as in Perfetto's UI):
 // propagation ← sdk ← export; the viewer uses no SDK code except `import type` of the wire model.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const srcArg = process.argv.indexOf('--src');
@@ -50,8 +50,10 @@ for (const file of walk(SRC)) {
       }
       continue;
     }
-    let target = relative(SRC, resolve(dirname(file), spec));
-    if (!target.endsWith('.ts')) target += '.ts';
+    const abs = resolve(dirname(file), spec);
+    let target = relative(SRC, abs);
+    if (existsSync(abs) && statSync(abs).isDirectory()) target = join(target, 'index.ts');
+    else if (!target.endsWith('.ts')) target += '.ts';
     const from = area(rel);
     const to = area(target);
     if (!ALLOWED[from]?.includes(to)) {

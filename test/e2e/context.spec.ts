@@ -8,7 +8,9 @@ declare const Spanbeam: typeof import('../../src/script');
 let server: TestServer;
 test.beforeAll(async () => {
   server = await startServer();
-  server.route('/api/ok', (_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'));
+  server.route('/api/ok', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  });
 });
 test.afterAll(async () => server.close());
 

@@ -1,0 +1,841 @@
+/**
+ * Chrome Trace Event format importer (array and object forms), streamed: bytes are pushed in
+ * chunks, each event is parsed straight into the TraceBuilder without per-event objects.
+ * Semantics follow what Perfetto and catapult accept; where they differ we keep data visible
+ * (an `X` without `dur` stays, unfinished, drawn to the end — as catapult does).
+ */
+import { TraceBuilder } from '../model/builder';
+import {
+  FlowKind,
+  GroupKind,
+  InstantScope,
+  SliceFlag,
+  TrackKind,
+  type TraceModel,
+} from '../model/trace-model';
+import { BytesInterner, JsonReader, JsonStream, KeyTable, decodeBytes, type StreamHandler } from './json-tokenizer';
+import { addSampledStacks, type Frame } from './samples';
+
+const KEY_NAMES = [
+  'ph', 'name', 'cat', 'ts', 'dur', 'tdur', 'tts', 'pid', 'tid', 'id', 'id2', 'args',
+  's', 'bp', 'scope', 'cname', 'bind_id', 'flow_in', 'flow_out', 'sf', 'stack',
+] as const;
+const K_PH = 0, K_NAME = 1, K_CAT = 2, K_TS = 3, K_DUR = 4, K_TDUR = 5, K_TTS = 6, K_PID = 7, K_TID = 8,
+  K_ID = 9, K_ID2 = 10, K_ARGS = 11, K_S = 12, K_BP = 13, K_SCOPE = 14, K_CNAME = 15, K_BIND = 16,
+  K_FIN = 17, K_FOUT = 18, K_SF = 19, K_STACK = 20;
+
+const ch = (s: string): number => s.charCodeAt(0);
+const PH_X = ch('X'), PH_B = ch('B'), PH_E = ch('E'), PH_i = ch('i'), PH_I = ch('I'), PH_R = ch('R'),
+  PH_C = ch('C'), PH_b = ch('b'), PH_e = ch('e'), PH_n = ch('n'), PH_S = ch('S'), PH_T = ch('T'),
+  PH_p = ch('p'), PH_F = ch('F'), PH_s = ch('s'), PH_t = ch('t'), PH_f = ch('f'), PH_M = ch('M'),
+  PH_P = ch('P');
+/** Phases read but not drawn: objects, memory dumps, clock sync, context, mark-as-linked. */
+const IGNORED = new Set(['N', 'O', 'D', 'V', 'v', 'c', '(', ')', '=', 'A', 'L', 'U']);
+
+const NO_ATOM = null;
+type Atom = number | string | null;
+
+interface BE {
+  ts: number[];
+  /** ≥ 0: B slice index; < 0: -(E record + 1). */
+  ref: number[];
+}
+
+interface ProfileDraft {
+  track: number;
+  frames: Map<string, Frame>;
+  samples: Array<{ tNs: number; frame: string | undefined }>;
+  lastNs: number;
+}
+
+export interface ChromeImportOptions {
+  /** Called every ~64k events while streaming. */
+  onEvents?: (events: number) => void;
+}
+
+export class ChromeJsonImporter implements StreamHandler {
+  readonly builder = new TraceBuilder('chrome-json', { initialCapacity: 1 << 16 });
+  private readonly stream: JsonStream;
+  private readonly keys = new KeyTable(KEY_NAMES);
+  private readonly interner: BytesInterner;
+  events = 0;
+  private readonly phaseCounts = new Float64Array(128);
+  private otherPhases = new Map<string, number>();
+  private baseUs = NaN;
+  private readonly opts: ChromeImportOptions;
+
+  // Scratch fields of the event being parsed (reset per event).
+  private ph = 0;
+  private phText = '';
+  private name = 0;
+  private cat = 0;
+  private ts = NaN;
+  private dur = NaN;
+  private tdur = NaN;
+  private tts = NaN;
+  private pid: Atom = NO_ATOM;
+  private tid: Atom = NO_ATOM;
+  private id: Atom = NO_ATOM;
+  private id2: unknown = undefined;
+  private argsStart = -1;
+  private argsEnd = -1;
+  private sc = 0; // instant scope letter
+  private bp = 0;
+  private scope: Atom = NO_ATOM;
+  private cname = 0;
+  private bindId: Atom = NO_ATOM;
+  private flowIn = false;
+  private flowOut = false;
+  private sf: Atom = NO_ATOM;
+
+  // Thread lookup.
+  private lastPid: Atom = NO_ATOM;
+  private lastTid: Atom = NO_ATOM;
+  private lastTrack = -1;
+  private threads = new Map<Atom, Map<Atom, number>>();
+  private processes = new Map<Atom, number>();
+
+  private be = new Map<number, BE>();
+  private eName: number[] = [];
+  private eArgs: number[] = [];
+  private asyncOpen = new Map<string, number[]>();
+  private legacyOpen = new Map<string, number>();
+  private v2 = new Map<string, Array<{ slice: number; fin: boolean; fout: boolean }>>();
+  private stackFrames: Record<string, { name?: string; parent?: string | number; category?: string }> | undefined;
+  private sfSamples = new Map<number, Array<{ tNs: number; frame: string | undefined }>>();
+  private profiles = new Map<string, ProfileDraft>();
+
+  constructor(opts: ChromeImportOptions = {}) {
+    this.opts = opts;
+    this.stream = new JsonStream(this, 'chrome-json');
+    this.interner = new BytesInterner((s) => this.builder.intern(s));
+  }
+
+  push(chunk: Uint8Array): void {
+    this.stream.push(chunk);
+  }
+
+  /** Bytes consumed so far (decompressed). */
+  get bytes(): number {
+    return this.stream.consumed;
+  }
+
+  finish(): TraceModel {
+    this.stream.end();
+    this.flushBeginEnd();
+    for (const [key, stack] of this.asyncOpen) {
+      for (let i = 0; i < stack.length; i++) this.builder.diag('unclosed-async', `async slice (${key.replace(/\u0000/g, ' ')}) never ended`);
+    }
+    for (const [key] of this.legacyOpen) this.builder.diag('unclosed-async', `async slice (${key.replace(/\u0000/g, ' ')}) never ended`);
+    this.flushFlowsV2();
+    this.flushSamples();
+    for (let c = 0; c < 128; c++) {
+      if (this.phaseCounts[c] > 0) this.builder.countEvent(String.fromCharCode(c), this.phaseCounts[c]);
+    }
+    for (const [k, n] of this.otherPhases) this.builder.countEvent(k, n);
+    return this.builder.finish();
+  }
+
+  // ---- StreamHandler ----
+
+  member(key: string): 'stream' | 'skip' | 'value' {
+    switch (key) {
+      case 'traceEvents':
+      case 'samples':
+        return 'stream';
+      case 'displayTimeUnit':
+      case 'metadata':
+      case 'stackFrames':
+        return 'value';
+      case 'systemTraceEvents':
+        this.builder.diag('skipped-section', 'systemTraceEvents (ftrace text) skipped');
+        return 'skip';
+      default:
+        return 'skip';
+    }
+  }
+
+  value(key: string, r: JsonReader): void {
+    const v = r.parseValue();
+    if (key === 'displayTimeUnit') {
+      if (v === 'ns') this.builder.displayTimeUnit = 'ns';
+    } else if (key === 'metadata') {
+      if (v && typeof v === 'object') this.builder.metadata = v as Record<string, unknown>;
+    } else if (key === 'stackFrames') {
+      if (v && typeof v === 'object') this.stackFrames = v as typeof this.stackFrames;
+    }
+  }
+
+  repaired(kind: 'truncated-input' | 'trailing-comma', offset: number): void {
+    this.builder.diag(
+      kind,
+      kind === 'truncated-input'
+        ? `input ends early at byte ${offset} (no closing ']'); events read so far are kept`
+        : `trailing comma before the closing bracket at byte ${offset}`,
+    );
+  }
+
+  element(r: JsonReader, array: string): void {
+    let c = r.skipWs();
+    if (c !== 0x7b) {
+      r.skipValue();
+      this.builder.diag('invalid-event', `event at byte ${r.base + r.pos} is not an object`);
+      return;
+    }
+    r.pos++;
+    this.reset();
+    c = r.skipWs();
+    if (c === 0x7d) {
+      r.pos++;
+    } else {
+      for (;;) {
+        if (c !== 0x22) r.fail('a member name');
+        r.scanString();
+        const k = this.keys.lookup(r);
+        if (r.skipWs() !== 0x3a) r.fail("':'");
+        r.pos++;
+        c = r.skipWs();
+        this.member1(r, k, c);
+        c = r.skipWs();
+        if (c === 0x2c) {
+          r.pos++;
+          c = r.skipWs();
+        } else if (c === 0x7d) {
+          r.pos++;
+          break;
+        } else r.fail("',' or '}'");
+      }
+    }
+    if (array === 'samples') this.commitTopSample();
+    else this.commit(r);
+  }
+
+  private reset(): void {
+    this.ph = 0;
+    this.phText = '';
+    this.name = 0;
+    this.cat = 0;
+    this.ts = NaN;
+    this.dur = NaN;
+    this.tdur = NaN;
+    this.tts = NaN;
+    this.pid = NO_ATOM;
+    this.tid = NO_ATOM;
+    this.id = NO_ATOM;
+    this.id2 = undefined;
+    this.argsStart = -1;
+    this.argsEnd = -1;
+    this.sc = 0;
+    this.bp = 0;
+    this.scope = NO_ATOM;
+    this.cname = 0;
+    this.bindId = NO_ATOM;
+    this.flowIn = false;
+    this.flowOut = false;
+    this.sf = NO_ATOM;
+  }
+
+  /** Reads the value of member k (c = its first byte). */
+  private member1(r: JsonReader, k: number, c: number): void {
+    switch (k) {
+      case K_PH:
+        if (c === 0x22) {
+          r.scanString();
+          if (r.strEnd - r.strStart === 1) this.ph = r.buf[r.strStart];
+          else {
+            this.ph = -1;
+            this.phText = r.stringValue();
+          }
+        } else r.skipValue();
+        return;
+      case K_NAME:
+        this.name = this.stringId(r, c);
+        return;
+      case K_CAT:
+        this.cat = this.stringId(r, c);
+        return;
+      case K_TS:
+        this.ts = this.num(r, c);
+        return;
+      case K_DUR:
+        this.dur = this.num(r, c);
+        return;
+      case K_TDUR:
+        this.tdur = this.num(r, c);
+        return;
+      case K_TTS:
+        this.tts = this.num(r, c);
+        return;
+      case K_PID:
+        this.pid = this.atom(r, c);
+        return;
+      case K_TID:
+        this.tid = this.atom(r, c);
+        return;
+      case K_ID:
+        this.id = this.atom(r, c);
+        return;
+      case K_ID2:
+        this.id2 = r.parseValue();
+        return;
+      case K_ARGS: {
+        const [s, e] = r.rawValue();
+        this.argsStart = s;
+        this.argsEnd = e;
+        return;
+      }
+      case K_S:
+        this.sc = this.letter(r, c);
+        return;
+      case K_BP:
+        this.bp = this.letter(r, c);
+        return;
+      case K_SCOPE:
+        this.scope = this.atom(r, c);
+        return;
+      case K_CNAME:
+        this.cname = this.stringId(r, c);
+        return;
+      case K_BIND:
+        this.bindId = this.atom(r, c);
+        return;
+      case K_FIN:
+        this.flowIn = c === 0x74 ? r.readLiteral() === true : (r.skipValue(), false);
+        return;
+      case K_FOUT:
+        this.flowOut = c === 0x74 ? r.readLiteral() === true : (r.skipValue(), false);
+        return;
+      case K_SF:
+        this.sf = this.atom(r, c);
+        return;
+      case K_STACK:
+      default:
+        r.skipValue();
+    }
+  }
+
+  private stringId(r: JsonReader, c: number): number {
+    if (c === 0x22) {
+      r.scanString();
+      return this.interner.idOfScanned(r);
+    }
+    const [s, e] = r.rawValue();
+    return this.builder.intern(decodeBytes(r.buf, s, e));
+  }
+
+  private num(r: JsonReader, c: number): number {
+    if (c === 0x22) {
+      r.scanString();
+      const t = r.stringValue().trim();
+      return t === '' ? NaN : Number(t);
+    }
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return r.readNumber();
+    r.skipValue();
+    return NaN;
+  }
+
+  /** pid/tid/id: numbers stay numbers; numeric strings become numbers; other strings stay. */
+  private atom(r: JsonReader, c: number): Atom {
+    if (c === 0x22) {
+      r.scanString();
+      const s = this.builder.strings[this.interner.idOfScanned(r)];
+      return /^-?\d{1,15}$/.test(s) ? Number(s) : s;
+    }
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      const start = r.pos;
+      const v = r.readNumber();
+      if (Number.isSafeInteger(v)) return v;
+      return decodeBytes(r.buf, start, r.pos);
+    }
+    r.skipValue();
+    return NO_ATOM;
+  }
+
+  private letter(r: JsonReader, c: number): number {
+    if (c !== 0x22) {
+      r.skipValue();
+      return 0;
+    }
+    r.scanString();
+    return r.strEnd > r.strStart ? r.buf[r.strStart] : 0;
+  }
+
+  // ---- tracks ----
+
+  private processGroup(pid: Atom): number {
+    let g = this.processes.get(pid);
+    if (g === undefined) {
+      g = this.builder.group(GroupKind.PROCESS, pid === null ? '' : String(pid));
+      this.processes.set(pid, g);
+    }
+    return g;
+  }
+
+  private threadTrack(pid: Atom, tid: Atom): number {
+    if (pid === this.lastPid && tid === this.lastTid && this.lastTrack >= 0) return this.lastTrack;
+    let m = this.threads.get(pid);
+    if (!m) {
+      m = new Map();
+      this.threads.set(pid, m);
+    }
+    let t = m.get(tid);
+    if (t === undefined) {
+      t = this.builder.track(this.processGroup(pid), TrackKind.THREAD, tid === null ? '' : String(tid));
+      m.set(tid, t);
+    }
+    this.lastPid = pid;
+    this.lastTid = tid;
+    this.lastTrack = t;
+    return t;
+  }
+
+  private asyncTrack(pid: Atom, name: number): number {
+    const n = this.builder.strings[name];
+    const t = this.builder.track(this.processGroup(pid), TrackKind.ASYNC, n, n);
+    return t;
+  }
+
+  // ---- event commit ----
+
+  private tsNs(ts: number): number {
+    if (this.baseUs !== this.baseUs) {
+      this.baseUs = ts;
+      this.builder.setTimeBase(ts / 1000, 'trace');
+    }
+    return (ts - this.baseUs) * 1000;
+  }
+
+  private details(r: JsonReader, extraMembers = ''): number {
+    let s = this.argsStart;
+    const e = this.argsEnd;
+    if (s >= 0) {
+      // `{}` carries nothing.
+      const b = r.buf;
+      let p = s + 1;
+      while (p < e && b[p] <= 0x20) p++;
+      if (b[s] === 0x7b && b[p] === 0x7d) s = -1;
+    }
+    if (s < 0 && !extraMembers) return -1;
+    return s < 0 ? this.builder.addDetailsRaw(null, 0, 0, extraMembers) : this.builder.addDetailsRaw(r.buf, s, e, extraMembers);
+  }
+
+  private parsedArgs(r: JsonReader): Record<string, unknown> {
+    if (this.argsStart < 0) return {};
+    try {
+      const v = JSON.parse(decodeBytes(r.buf, this.argsStart, this.argsEnd)) as unknown;
+      return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+    } catch {
+      return {};
+    }
+  }
+
+  private threadExtras(): string {
+    let x = '';
+    if (this.tdur === this.tdur) x = `"threadDurNs":${this.tdur * 1000}`;
+    if (this.tts === this.tts) x += `${x ? ',' : ''}"threadStartNs":${this.tts * 1000}`;
+    return x;
+  }
+
+  private commit(r: JsonReader): void {
+    const ph = this.ph;
+    const events = ++this.events;
+    if ((events & 0xffff) === 0 && this.opts.onEvents) this.opts.onEvents(events);
+    if (ph > 0 && ph < 128) this.phaseCounts[ph]++;
+    else this.otherPhases.set(this.phText || '(none)', (this.otherPhases.get(this.phText || '(none)') ?? 0) + 1);
+    const b = this.builder;
+    if (ph === PH_M) return this.metadataEvent(r);
+    const ts = this.ts;
+    if (ts !== ts) {
+      if (ph === PH_P && this.name !== 0) return this.profileEvent(r);
+      b.diag('invalid-event', `event without a numeric "ts" (ph "${this.phName()}") near byte ${r.base + r.pos}`);
+      return;
+    }
+    const tNs = this.tsNs(ts);
+    switch (ph) {
+      case PH_X: {
+        const track = this.threadTrack(this.pid, this.tid);
+        const dur = this.dur * 1000;
+        if (dur !== dur) {
+          b.diag('unfinished-complete', `complete event "${b.strings[this.name]}" without "dur" kept open to the end of the trace`);
+        }
+        const ex = this.tdur === this.tdur || this.tts === this.tts ? this.threadExtras() : '';
+        const slice = b.addSlice(track, tNs, dur, this.name, this.cat, 0, this.details(r, ex), this.cname);
+        if (this.bindId !== null || this.flowIn || this.flowOut) this.flowV2(slice);
+        return;
+      }
+      case PH_B: {
+        const track = this.threadTrack(this.pid, this.tid);
+        const ex = this.tts === this.tts ? `"threadStartNs":${this.tts * 1000}` : '';
+        const slice = b.addSlice(track, tNs, NaN, this.name, this.cat, 0, this.details(r, ex), this.cname);
+        this.beList(track).ts.push(tNs);
+        this.beList(track).ref.push(slice);
+        if (this.bindId !== null || this.flowIn || this.flowOut) this.flowV2(slice);
+        return;
+      }
+      case PH_E: {
+        const track = this.threadTrack(this.pid, this.tid);
+        const list = this.beList(track);
+        const e = this.eName.length;
+        this.eName.push(this.name);
+        this.eArgs.push(this.argsStart >= 0 ? this.details(r) : -1);
+        list.ts.push(tNs);
+        list.ref.push(-(e + 1));
+        return;
+      }
+      case PH_i:
+      case PH_I:
+      case PH_R:
+        return this.instantEvent(r, tNs);
+      case PH_C:
+        return this.counterEvent(r, tNs);
+      case PH_b:
+      case PH_e:
+      case PH_n:
+        return this.nestableAsync(r, tNs);
+      case PH_S:
+      case PH_T:
+      case PH_p:
+      case PH_F:
+        return this.legacyAsync(r, tNs);
+      case PH_s:
+      case PH_t:
+      case PH_f: {
+        const track = this.threadTrack(this.pid, this.tid);
+        const phase = ph === PH_s ? 's' : ph === PH_t ? 't' : 'f';
+        const key = `${b.strings[this.cat]}\u0000${this.idText()}`;
+        b.addFlowEndpoint(key, phase, track, tNs, phase !== 'f' || this.bp === 0x65, this.name, this.cat);
+        b.noteTime(tNs);
+        return;
+      }
+      case PH_P:
+        if (this.name !== 0 && (b.strings[this.name] === 'ProfileChunk' || b.strings[this.name] === 'Profile')) {
+          return this.profileEvent(r);
+        }
+        return this.sampleEvent(tNs);
+      default: {
+        b.noteTime(tNs);
+        const p = this.phName();
+        if (IGNORED.has(p)) b.diag('ignored-phase', `phase "${p}" events are not drawn`);
+        else b.diag('unknown-phase', `unknown phase "${p}" skipped`);
+      }
+    }
+  }
+
+  private phName(): string {
+    return this.ph > 0 ? String.fromCharCode(this.ph) : this.phText;
+  }
+
+  private idText(): string {
+    if (this.id !== null) return String(this.id);
+    const id2 = this.id2 as { local?: unknown; global?: unknown } | undefined;
+    if (id2 && typeof id2 === 'object') {
+      if (id2.global !== undefined) return `g:${String(id2.global)}`;
+      if (id2.local !== undefined) return `l:${String(this.pid)}:${String(id2.local)}`;
+    }
+    return '';
+  }
+
+  private beList(track: number): BE {
+    let l = this.be.get(track);
+    if (!l) {
+      l = { ts: [], ref: [] };
+      this.be.set(track, l);
+    }
+    return l;
+  }
+
+  private flowV2(slice: number): void {
+    const id = this.bindId ?? this.id;
+    if (id === null) return;
+    const key = String(id);
+    let l = this.v2.get(key);
+    if (!l) {
+      l = [];
+      this.v2.set(key, l);
+    }
+    l.push({ slice, fin: this.flowIn, fout: this.flowOut });
+  }
+
+  private instantEvent(r: JsonReader, tNs: number): void {
+    const b = this.builder;
+    const sc = this.sc;
+    let track: number;
+    let scope: InstantScope;
+    if (sc === 0x67 /* g */) {
+      const g = b.group(GroupKind.GLOBAL, '', 'Global');
+      track = b.track(g, TrackKind.INSTANTS, 'global', 'Global instants');
+      scope = InstantScope.GLOBAL;
+    } else if (sc === 0x70 /* p */) {
+      track = b.track(this.processGroup(this.pid), TrackKind.INSTANTS, 'process', 'Process instants');
+      scope = InstantScope.PROCESS;
+    } else {
+      track = this.threadTrack(this.pid, this.tid);
+      scope = InstantScope.THREAD;
+    }
+    b.addInstant(track, tNs, this.name, this.cat, scope, -1, this.details(r));
+  }
+
+  private counterEvent(r: JsonReader, tNs: number): void {
+    const b = this.builder;
+    const name = b.strings[this.name];
+    const id = this.id !== null ? String(this.id) : '';
+    const key = id ? `${name}\u0000${id}` : name;
+    const track = b.track(this.processGroup(this.pid), TrackKind.COUNTER, key, id ? `${name} ${id}` : name);
+    const args = this.parsedArgs(r);
+    let any = false;
+    for (const k in args) {
+      const v = args[k];
+      const x = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+      if (x !== x) continue;
+      b.addCounterValue(b.counterSeries(track, k), tNs, x);
+      any = true;
+    }
+    if (!any) b.noteTime(tNs);
+  }
+
+  private nestableAsync(r: JsonReader, tNs: number): void {
+    const b = this.builder;
+    const key = `${b.strings[this.cat]}\u0000${this.idText()}\u0000${this.scope === null ? '' : String(this.scope)}`;
+    let stack = this.asyncOpen.get(key);
+    const ph = this.ph;
+    if (ph === PH_b) {
+      const parent = stack && stack.length > 0 ? stack[stack.length - 1] : -1;
+      const track = parent >= 0 ? b.sliceTrack(parent) : this.asyncTrack(this.pid, this.name);
+      const ex = `"id":${JSON.stringify(this.idText())}`;
+      const slice = b.addSlice(track, tNs, NaN, this.name, this.cat, SliceFlag.ASYNC, this.details(r, ex), this.cname);
+      if (parent >= 0) b.setParent(slice, parent);
+      if (!stack) {
+        stack = [];
+        this.asyncOpen.set(key, stack);
+      }
+      stack.push(slice);
+      return;
+    }
+    if (ph === PH_e) {
+      let k = -1;
+      if (stack) {
+        for (let i = stack.length - 1; i >= 0; i--) {
+          if (this.name === 0 || b.sliceName(stack[i]) === this.name) {
+            k = i;
+            break;
+          }
+        }
+      }
+      if (!stack || k < 0) {
+        b.diag('unmatched-async-end', `async end "${b.strings[this.name]}" without a matching begin`);
+        b.noteTime(tNs);
+        return;
+      }
+      const slice = stack[k];
+      stack.splice(k, 1);
+      if (stack.length === 0) this.asyncOpen.delete(key);
+      b.setSliceDur(slice, tNs - b.sliceStart(slice));
+      if (this.argsStart >= 0) this.mergeEndArgs(slice, this.details(r));
+      return;
+    }
+    // 'n': an instant inside the innermost open slice of this id, else on the async track.
+    const top = stack && stack.length > 0 ? stack[stack.length - 1] : -1;
+    const track = top >= 0 ? b.sliceTrack(top) : this.asyncTrack(this.pid, this.name);
+    b.addInstant(track, tNs, this.name, this.cat, InstantScope.THREAD, top, this.details(r));
+  }
+
+  private legacyAsync(r: JsonReader, tNs: number): void {
+    const b = this.builder;
+    const ph = this.ph;
+    const key = `${b.strings[this.cat]}\u0000${this.idText()}\u0000${ph === PH_S || ph === PH_F ? b.strings[this.name] : ''}`;
+    if (ph === PH_S) {
+      const track = this.asyncTrack(this.pid, this.name);
+      const ex = `"id":${JSON.stringify(this.idText())}`;
+      const slice = b.addSlice(track, tNs, NaN, this.name, this.cat, SliceFlag.ASYNC, this.details(r, ex), this.cname);
+      this.legacyOpen.set(key, slice);
+      this.legacyOpen.set(`${b.strings[this.cat]}\u0000${this.idText()}\u0000`, slice);
+      return;
+    }
+    const open = this.legacyOpen.get(key);
+    if (open === undefined) {
+      b.diag('unmatched-async-end', `async ${ph === PH_F ? 'end' : 'step'} "${b.strings[this.name]}" without a matching begin`);
+      b.noteTime(tNs);
+      return;
+    }
+    if (ph === PH_F) {
+      b.setSliceDur(open, tNs - b.sliceStart(open));
+      this.legacyOpen.delete(key);
+      this.legacyOpen.delete(`${b.strings[this.cat]}\u0000${this.idText()}\u0000`);
+      if (this.argsStart >= 0) this.mergeEndArgs(open, this.details(r));
+      return;
+    }
+    // T / p: a step, shown as an instant on the async slice (catapult's reading of T).
+    const args = this.parsedArgs(r);
+    const step = typeof args.step === 'string' ? b.intern(args.step) : this.name;
+    b.addInstant(b.sliceTrack(open), tNs, step, this.cat, InstantScope.THREAD, open, this.details(r));
+  }
+
+  private mergeEndArgs(slice: number, endRef: number): void {
+    if (endRef < 0) return;
+    const b = this.builder;
+    const det = b.details(b.sliceArgs(slice));
+    const end = b.details(endRef);
+    det.args = { ...(det.args ?? {}), ...(end.args ?? {}) };
+    b.setSliceArgs(slice, b.addDetails(det));
+  }
+
+  private metadataEvent(r: JsonReader): void {
+    const b = this.builder;
+    const name = b.strings[this.name];
+    const args = this.parsedArgs(r);
+    switch (name) {
+      case 'process_name':
+        if (typeof args.name === 'string') b.setGroupName(this.processGroup(this.pid), args.name);
+        return;
+      case 'process_labels':
+        if (typeof args.labels === 'string') {
+          const g = this.processGroup(this.pid);
+          for (const l of args.labels.split(',')) if (l.trim()) b.addGroupLabel(g, l.trim());
+        }
+        return;
+      case 'process_sort_index':
+        if (typeof args.sort_index === 'number') b.setGroupSortIndex(this.processGroup(this.pid), args.sort_index);
+        return;
+      case 'thread_name':
+        if (typeof args.name === 'string') b.setTrackName(this.threadTrack(this.pid, this.tid), args.name);
+        return;
+      case 'thread_sort_index':
+        if (typeof args.sort_index === 'number') b.setTrackSortIndex(this.threadTrack(this.pid, this.tid), args.sort_index);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private sampleEvent(tNs: number): void {
+    const b = this.builder;
+    const thread = this.threadTrack(this.pid, this.tid);
+    const track = b.track(b.group(GroupKind.PROCESS, this.pid === null ? '' : String(this.pid)), TrackKind.SAMPLES, `samples:${String(this.tid)}`, `${b.trackName(thread) || `Thread ${String(this.tid)}`} samples`);
+    this.processGroup(this.pid);
+    let l = this.sfSamples.get(track);
+    if (!l) {
+      l = [];
+      this.sfSamples.set(track, l);
+    }
+    l.push({ tNs, frame: this.sf === null ? undefined : String(this.sf) });
+  }
+
+  /** Object-form top-level `samples`: {cpu, tid, ts, name, sf, weight}. */
+  private commitTopSample(): void {
+    if (this.ts !== this.ts) return;
+    this.builder.countEvent('sample');
+    this.sampleEvent(this.tsNs(this.ts));
+  }
+
+  private profileEvent(r: JsonReader): void {
+    const b = this.builder;
+    const args = this.parsedArgs(r) as { data?: Record<string, unknown> };
+    const data = args.data ?? {};
+    const key = `${String(this.pid)}\u0000${this.idText()}`;
+    let p = this.profiles.get(key);
+    if (!p) {
+      const thread = this.threadTrack(this.pid, this.tid);
+      const track = b.track(this.processGroup(this.pid), TrackKind.SAMPLES, `profile:${this.idText()}`, 'CPU profile');
+      p = { track, frames: new Map(), samples: [], lastNs: NaN };
+      void thread;
+      this.profiles.set(key, p);
+    }
+    if (b.strings[this.name] === 'Profile') {
+      const start = typeof data.startTime === 'number' ? data.startTime : this.ts;
+      if (start === start && start !== undefined) p.lastNs = this.tsNs(start);
+      return;
+    }
+    const cpu = (data.cpuProfile ?? {}) as { nodes?: Array<{ id: number; parent?: number; callFrame?: { functionName?: string; url?: string } }>; samples?: number[] };
+    for (const n of cpu.nodes ?? []) {
+      const fn = n.callFrame?.functionName || '(anonymous)';
+      p.frames.set(String(n.id), {
+        name: fn,
+        ...(n.parent !== undefined ? { parent: String(n.parent) } : {}),
+        ...(n.callFrame?.url ? { url: n.callFrame.url } : {}),
+      });
+    }
+    const deltas = Array.isArray(data.timeDeltas) ? (data.timeDeltas as number[]) : [];
+    const samples = cpu.samples ?? [];
+    if (p.lastNs !== p.lastNs) p.lastNs = this.ts === this.ts ? this.tsNs(this.ts) : 0;
+    for (let i = 0; i < samples.length; i++) {
+      p.lastNs += (deltas[i] ?? 0) * 1000;
+      p.samples.push({ tNs: p.lastNs, frame: String(samples[i]) });
+    }
+  }
+
+  // ---- end-of-input passes ----
+
+  /** Matches B/E per thread in timestamp order (stable: file order breaks ties). */
+  private flushBeginEnd(): void {
+    const b = this.builder;
+    for (const [, l] of this.be) {
+      const n = l.ts.length;
+      let order: number[] | null = null;
+      for (let i = 1; i < n; i++) {
+        if (l.ts[i] < l.ts[i - 1]) {
+          order = Array.from({ length: n }, (_, k) => k).sort((x, y) => l.ts[x] - l.ts[y] || x - y);
+          break;
+        }
+      }
+      const stack: number[] = [];
+      for (let k = 0; k < n; k++) {
+        const i = order ? order[k] : k;
+        const ref = l.ref[i];
+        if (ref >= 0) {
+          stack.push(ref);
+          continue;
+        }
+        const e = -ref - 1;
+        const slice = stack.pop();
+        if (slice === undefined) {
+          b.diag('unmatched-end', `"E" event${this.eName[e] ? ` "${b.strings[this.eName[e]]}"` : ''} at ${l.ts[i] / 1000} µs has no open "B"`);
+          b.noteTime(l.ts[i]);
+          continue;
+        }
+        b.setSliceDur(slice, l.ts[i] - b.sliceStart(slice));
+        if (this.eArgs[e] >= 0) this.mergeEndArgs(slice, this.eArgs[e]);
+      }
+      for (const s of stack) b.diag('unclosed-begin', `"B" event "${b.strings[b.sliceName(s)]}" never ended; drawn to the end of the trace`);
+    }
+  }
+
+  /** Flow v2: each flow_out slice points at the next flow_in slice with the same id. */
+  private flushFlowsV2(): void {
+    const b = this.builder;
+    for (const [, list] of this.v2) {
+      list.sort((x, y) => b.sliceStart(x.slice) - b.sliceStart(y.slice));
+      let from = -1;
+      for (const e of list) {
+        if (e.fin) {
+          if (from >= 0) b.addFlow(from, e.slice, b.sliceStart(from), b.sliceStart(e.slice), FlowKind.FLOW);
+          else b.diag('unbound-flow', 'flow_in slice without an earlier flow_out slice');
+        }
+        if (e.fout) from = e.slice;
+      }
+    }
+  }
+
+  private flushSamples(): void {
+    const b = this.builder;
+    if (this.sfSamples.size > 0) {
+      const frames = new Map<string, Frame>();
+      for (const [id, f] of Object.entries(this.stackFrames ?? {})) {
+        frames.set(id, {
+          name: f.name ?? id,
+          ...(f.parent !== undefined ? { parent: String(f.parent) } : {}),
+          ...(f.category ? { category: f.category } : {}),
+        });
+      }
+      for (const [track, samples] of this.sfSamples) addSampledStacks(b, track, frames, samples);
+    }
+    const ignore = new Set(['(root)', '(idle)', '(program)']);
+    for (const [, p] of this.profiles) addSampledStacks(b, p.track, p.frames, p.samples, ignore);
+  }
+}
+
+/** Imports a whole Chrome trace held in memory (tests, small inputs). */
+export function importChromeJson(input: Uint8Array | string, opts: ChromeImportOptions = {}): TraceModel {
+  const imp = new ChromeJsonImporter(opts);
+  imp.push(typeof input === 'string' ? new TextEncoder().encode(input) : input);
+  return imp.finish();
+}

@@ -1,0 +1,220 @@
+/**
+ * Main-thread import API. Runs the import in a Web Worker (dist/viewer-worker.js next to the
+ * viewer bundle) and receives the model's columns as transferred buffers; falls back to a
+ * time-sliced import on the main thread when no Worker can be started (CSP, Trusted Types,
+ * missing file).
+ *
+ * CSP: the worker is loaded from its own URL (no blob:/data: workers), so `default-src 'self'`
+ * (or `worker-src 'self'`) suffices. Trusted Types: when `window.trustedTypes` exists the URL goes
+ * through a policy named `spanbeam-viewer` that allows only worker URLs this module chose.
+ */
+import type { ReadableSpan } from '../../sdk/types';
+import { TraceImportError, type ImportProgress, type TraceModel } from '../model/trace-model';
+import { importReadableSpans } from './otlp-json';
+import { runPipeline, type PipelineSource } from './pipeline';
+import type { FromWorker, ToWorker } from './protocol';
+
+/** Anything the viewer can open. A string is a URL unless it starts like JSON. */
+export type TraceInput = Blob | ReadableStream<Uint8Array> | ArrayBuffer | ArrayBufferView | string | object;
+
+export interface ImportOptions {
+  /** Bytes and events read so far (throttled to ~20 per second). */
+  onProgress?: (p: ImportProgress) => void;
+  /** Aborting rejects with an AbortError and stops the worker. */
+  signal?: AbortSignal;
+  /** Worker script URL; default `./viewer-worker.js` next to this module. */
+  workerUrl?: string | URL;
+  /** false = import on the main thread (time-sliced). Default true. */
+  worker?: boolean;
+}
+
+/** Why the last import did not use a Worker ('' when it did). For diagnostics and tests. */
+export let lastFallbackReason = '';
+
+const WORKER_FILE = './viewer-worker.js';
+
+function defaultWorkerUrl(): string {
+  // A variable (not a literal) so bundlers leave the URL alone; the build emits the file.
+  const file = WORKER_FILE;
+  return new URL(file, import.meta.url).href;
+}
+
+interface TTPolicy {
+  createScriptURL(url: string): unknown;
+}
+let policy: TTPolicy | null | undefined;
+const allowedUrls = new Set<string>();
+
+/** The worker URL as a TrustedScriptURL when Trusted Types are present. */
+function trustedScriptUrl(url: string): string | object {
+  const tt = (globalThis as { trustedTypes?: { createPolicy(name: string, rules: { createScriptURL(u: string): string }): TTPolicy } })
+    .trustedTypes;
+  if (!tt || typeof tt.createPolicy !== 'function') return url;
+  if (policy === undefined) {
+    try {
+      policy = tt.createPolicy('spanbeam-viewer', {
+        createScriptURL(u: string): string {
+          if (allowedUrls.has(u)) return u;
+          throw new TypeError(`spanbeam-viewer: script URL not allowed: ${u}`);
+        },
+      });
+    } catch {
+      policy = null;
+    }
+  }
+  if (!policy) throw new Error('Trusted Types policy "spanbeam-viewer" is not allowed by the page');
+  allowedUrls.add(url);
+  return policy.createScriptURL(url) as object;
+}
+
+function isReadableSpans(v: unknown): v is ReadableSpan[] {
+  if (!Array.isArray(v) || v.length === 0) return false;
+  const s = v[0] as Record<string, unknown>;
+  return typeof s === 'object' && s !== null && 'spanContext' in s && typeof s.startMs === 'number';
+}
+
+function looksLikeJson(s: string): boolean {
+  return /^[\s\ufeff]*[[{]/.test(s);
+}
+
+function baseUrl(): string {
+  return typeof document !== 'undefined' ? document.baseURI : (globalThis.location?.href ?? 'http://localhost/');
+}
+
+/** Normalises an input to a pipeline source (or a finished model for live spans). */
+function toSource(input: TraceInput): PipelineSource | TraceModel {
+  if (typeof input === 'string') {
+    if (looksLikeJson(input)) return { kind: 'bytes', bytes: new TextEncoder().encode(input) };
+    return { kind: 'url', url: new URL(input, baseUrl()).href };
+  }
+  if (typeof Blob !== 'undefined' && input instanceof Blob) return { kind: 'blob', blob: input };
+  if (typeof ReadableStream !== 'undefined' && input instanceof ReadableStream) {
+    return { kind: 'stream', stream: input as ReadableStream<Uint8Array> };
+  }
+  if (input instanceof ArrayBuffer) return { kind: 'bytes', bytes: new Uint8Array(input) };
+  if (ArrayBuffer.isView(input)) return { kind: 'bytes', bytes: new Uint8Array(input.buffer, input.byteOffset, input.byteLength) };
+  if (input instanceof URL) return { kind: 'url', url: input.href };
+  if (isReadableSpans(input)) return importReadableSpans(input);
+  return { kind: 'bytes', bytes: new TextEncoder().encode(JSON.stringify(input)) };
+}
+
+function rebuildError(msg: Extract<FromWorker, { type: 'error' }>): Error {
+  if (msg.info) return new TraceImportError(msg.info);
+  if (msg.name === 'AbortError') return new DOMException(msg.message, 'AbortError');
+  const e = new Error(msg.message);
+  e.name = msg.name;
+  return e;
+}
+
+/**
+ * Imports a trace: Chrome JSON, OTLP JSON (single/array/NDJSON), Jaeger or Zipkin JSON, gzip of
+ * any of those, or live SDK spans. Resolves with an immutable TraceModel; rejects with a
+ * TraceImportError (precise position) for unreadable input, or an AbortError when cancelled.
+ */
+export async function importTrace(input: TraceInput, opts: ImportOptions = {}): Promise<TraceModel> {
+  if (opts.signal?.aborted) throw new DOMException('The import was cancelled', 'AbortError');
+  const source = toSource(input);
+  if (!('kind' in source)) return source;
+  if (opts.worker !== false && typeof Worker !== 'undefined') {
+    const worker = await startWorker(opts.workerUrl ? String(opts.workerUrl) : defaultWorkerUrl());
+    if (worker) {
+      lastFallbackReason = '';
+      return runInWorker(worker, source, opts);
+    }
+  } else lastFallbackReason = opts.worker === false ? 'disabled by option' : 'no Worker in this environment';
+  return runPipeline(source, {
+    yieldEveryMs: 8,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+}
+
+/** Starts the worker and waits for its 'ready'; null when it cannot run here. */
+async function startWorker(url: string): Promise<Worker | null> {
+  let worker: Worker;
+  try {
+    worker = new Worker(trustedScriptUrl(url) as string, { type: 'module', name: 'spanbeam-import' });
+  } catch (e) {
+    lastFallbackReason = `worker not created: ${(e as Error).message}`;
+    return null;
+  }
+  return new Promise((resolve) => {
+    const done = (ok: boolean, reason = ''): void => {
+      worker.removeEventListener('message', onMessage);
+      worker.removeEventListener('error', onError);
+      clearTimeout(timer);
+      if (!ok) {
+        lastFallbackReason = reason;
+        worker.terminate();
+      }
+      resolve(ok ? worker : null);
+    };
+    const onMessage = (e: MessageEvent<FromWorker>): void => {
+      if (e.data?.type === 'ready') done(true);
+    };
+    const onError = (e: Event): void => {
+      e.preventDefault();
+      done(false, 'worker failed to load');
+    };
+    const timer = setTimeout(() => done(false, 'worker did not start within 10 s'), 10_000);
+    worker.addEventListener('message', onMessage);
+    worker.addEventListener('error', onError);
+  });
+}
+
+function runInWorker(worker: Worker, source: PipelineSource, opts: ImportOptions): Promise<TraceModel> {
+  return new Promise<TraceModel>((resolve, reject) => {
+    const finish = (): void => {
+      worker.terminate();
+      opts.signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = (): void => {
+      finish();
+      reject(new DOMException('The import was cancelled', 'AbortError'));
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    worker.addEventListener('message', (e: MessageEvent<FromWorker>) => {
+      const msg = e.data;
+      if (msg.type === 'progress') opts.onProgress?.(msg.progress);
+      else if (msg.type === 'done') {
+        finish();
+        resolve(msg.model);
+      } else if (msg.type === 'error') {
+        finish();
+        reject(rebuildError(msg));
+      }
+    });
+    worker.addEventListener('error', (e) => {
+      e.preventDefault();
+      finish();
+      reject(new Error(`import worker failed: ${e.message || 'unknown error'}`));
+    });
+    const post = (m: ToWorker, transfer: Transferable[] = []): void => worker.postMessage(m, transfer);
+    if (source.kind === 'stream') {
+      try {
+        post({ type: 'import', source }, [source.stream as unknown as Transferable]);
+        return;
+      } catch {
+        // Stream not transferable here: pump it from this thread.
+        void pump(source.stream, post, opts.signal);
+        post({ type: 'import', source: { kind: 'forward' } });
+        return;
+      }
+    }
+    post({ type: 'import', source });
+  });
+}
+
+async function pump(stream: ReadableStream<Uint8Array>, post: (m: ToWorker, t?: Transferable[]) => void, signal?: AbortSignal): Promise<void> {
+  const reader = stream.getReader();
+  for (;;) {
+    if (signal?.aborted) {
+      await reader.cancel();
+      return;
+    }
+    const { done, value } = await reader.read();
+    if (done) break;
+    post({ type: 'chunk', bytes: value });
+  }
+  post({ type: 'end' });
+}

@@ -1,0 +1,210 @@
+/**
+ * The streaming import pipeline shared by the Worker and the main-thread fallback:
+ * source → (gunzip) → detect → importer.push(chunk)… → finish() → TraceModel.
+ */
+import { TraceImportError, type ImportProgress, type TraceModel } from '../model/trace-model';
+import { ChromeJsonImporter } from './chrome-json';
+import { detectFormat, isGzip } from './detect';
+import { SpanJsonImporter } from './otlp-json';
+
+/** What the pipeline can read (all structured-cloneable, so the same shape crosses to the Worker). */
+export type PipelineSource =
+  | { kind: 'blob'; blob: Blob }
+  | { kind: 'bytes'; bytes: Uint8Array }
+  | { kind: 'stream'; stream: ReadableStream<Uint8Array> }
+  | { kind: 'url'; url: string };
+
+export interface PipelineOptions {
+  onProgress?: (p: ImportProgress) => void;
+  signal?: AbortSignal;
+  /** Main-thread mode: yield to the event loop after this many ms of work (≈ 8). */
+  yieldEveryMs?: number;
+  /** Largest piece handed to the parser at once (bounds the length of one task). */
+  maxPieceBytes?: number;
+}
+
+interface Importer {
+  push(chunk: Uint8Array): void;
+  finish(): TraceModel;
+  readonly events: number;
+}
+
+const CHUNK = 1 << 20;
+const COALESCE_BYTES = 1 << 20;
+
+function abortError(): Error {
+  return new DOMException('The import was cancelled', 'AbortError');
+}
+
+async function* rawChunks(src: PipelineSource, signal: AbortSignal | undefined, total: { bytes?: number }): AsyncGenerator<Uint8Array> {
+  if (src.kind === 'bytes') {
+    total.bytes = src.bytes.length;
+    for (let p = 0; p < src.bytes.length; p += CHUNK) yield src.bytes.subarray(p, Math.min(p + CHUNK, src.bytes.length));
+    return;
+  }
+  let stream: ReadableStream<Uint8Array>;
+  if (src.kind === 'blob') {
+    total.bytes = src.blob.size;
+    stream = src.blob.stream() as ReadableStream<Uint8Array>;
+  } else if (src.kind === 'url') {
+    const res = await fetch(src.url, signal ? { signal } : {});
+    if (!res.ok || !res.body) {
+      throw new TraceImportError({ format: 'unknown', message: `could not load ${src.url}: HTTP ${res.status}` });
+    }
+    const len = Number(res.headers.get('content-length'));
+    // With Content-Encoding the length is of the compressed body; progress then is approximate.
+    if (len > 0 && !res.headers.get('content-encoding')) total.bytes = len;
+    stream = res.body;
+  } else stream = src.stream;
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      if (signal?.aborted) throw abortError();
+      const { done, value } = await reader.read();
+      if (done) return;
+      if (value && value.length > 0) yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Gunzips an async byte source through DecompressionStream. */
+function gunzip(head: Uint8Array, rest: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const input = new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(head);
+    },
+    async pull(c) {
+      const { done, value } = await rest.next();
+      if (done) c.close();
+      else c.enqueue(value);
+    },
+  });
+  const out = input.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
+  return (async function* () {
+    const reader = out.getReader();
+    for (;;) {
+      let r: ReadableStreamReadResult<Uint8Array>;
+      try {
+        r = await reader.read();
+      } catch (e) {
+        throw new TraceImportError({ format: 'unknown', message: `gzip: ${(e as Error).message}`, expected: 'a valid gzip stream' });
+      }
+      if (r.done) return;
+      yield r.value;
+    }
+  })();
+}
+
+/** Runs an import to the end. Rejects with TraceImportError for unreadable input, AbortError on cancel. */
+export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {}): Promise<TraceModel> {
+  const { signal, onProgress } = opts;
+  const total: { bytes?: number } = {};
+  let rawBytes = 0;
+  const counted = (async function* () {
+    for await (const c of rawChunks(src, signal, total)) {
+      rawBytes += c.length;
+      yield c;
+    }
+  })();
+  let first = await counted.next();
+  if (first.done) throw new TraceImportError({ format: 'unknown', message: 'empty input', offset: 0, expected: 'a trace (JSON)' });
+  let chunks: AsyncGenerator<Uint8Array> = counted;
+  let head = first.value;
+  if (isGzip(head)) {
+    chunks = gunzip(head, counted);
+    first = await chunks.next();
+    if (first.done) throw new TraceImportError({ format: 'unknown', message: 'empty gzip stream', offset: 0 });
+    head = first.value;
+  }
+  const format = detectFormat(head);
+  if (format === 'unknown' || format === 'gzip') {
+    throw new TraceImportError({
+      format: 'unknown',
+      message: 'not a trace file: no JSON array or object at the start',
+      offset: 0,
+      line: 1,
+      column: 1,
+      expected: "'[' or '{' (Chrome trace JSON, OTLP JSON, Jaeger or Zipkin JSON)",
+    });
+  }
+  const importer: Importer & { bytes: number } = format === 'chrome-json' ? new ChromeJsonImporter() : new SpanJsonImporter(format);
+  const yieldMs = opts.yieldEveryMs;
+  const piece = opts.maxPieceBytes ?? (yieldMs ? 1 << 17 : CHUNK * 4);
+  let lastYield = performance.now();
+  let lastProgress = 0;
+  const progress = (phase: ImportProgress['phase']): void => {
+    if (!onProgress) return;
+    onProgress({ bytes: rawBytes, ...(total.bytes !== undefined ? { totalBytes: total.bytes } : {}), events: importer.events, phase });
+  };
+  const feed = async (c: Uint8Array): Promise<void> => {
+    for (let p = 0; p < c.length; p += piece) {
+      if (signal?.aborted) throw abortError();
+      importer.push(p === 0 && c.length <= piece ? c : c.subarray(p, Math.min(p + piece, c.length)));
+      const now = performance.now();
+      if (yieldMs !== undefined && now - lastYield >= yieldMs) {
+        await new Promise((r) => setTimeout(r, 0));
+        lastYield = performance.now();
+      }
+      if (now - lastProgress > 50) {
+        lastProgress = now;
+        progress('reading');
+      }
+    }
+  };
+  // Network and Blob streams deliver ~64 KB chunks; the parser is markedly faster on ~1 MB
+  // pieces (fewer carry-over copies and short-lived buffers), so coalesce first.
+  let pending: Uint8Array[] = [head];
+  let pendingBytes = head.length;
+  const flush = async (): Promise<void> => {
+    if (pendingBytes === 0) return;
+    let joined: Uint8Array;
+    if (pending.length === 1) joined = pending[0];
+    else {
+      joined = new Uint8Array(pendingBytes);
+      let p = 0;
+      for (const c of pending) {
+        joined.set(c, p);
+        p += c.length;
+      }
+    }
+    pending = [];
+    pendingBytes = 0;
+    await feed(joined);
+  };
+  for await (const c of chunks) {
+    pending.push(c);
+    pendingBytes += c.length;
+    if (pendingBytes >= COALESCE_BYTES) await flush();
+  }
+  await flush();
+  if (signal?.aborted) throw abortError();
+  progress('building');
+  if (yieldMs !== undefined) await new Promise((r) => setTimeout(r, 0));
+  const model = importer.finish();
+  progress('building');
+  return model;
+}
+
+/** All ArrayBuffers of a model (for postMessage transfer lists). */
+export function modelBuffers(model: TraceModel): ArrayBuffer[] {
+  const set = new Set<ArrayBuffer>();
+  const add = (a: ArrayBufferView): void => {
+    if (a.buffer instanceof ArrayBuffer) set.add(a.buffer);
+  };
+  const s = model.slices;
+  [s.startNs, s.durNs, s.track, s.depth, s.name, s.category, s.parent, s.flags, s.color, s.args].forEach(add);
+  [model.rows.rowStart, model.rows.rowSliceStart].forEach(add);
+  const i = model.instants;
+  [i.timeNs, i.track, i.name, i.category, i.scope, i.slice, i.args, i.trackStart].forEach(add);
+  const f = model.flows;
+  [f.fromSlice, f.toSlice, f.fromNs, f.toNs, f.kind, f.name, f.category, f.inOrder].forEach(add);
+  add(model.args.bytes);
+  add(model.args.offsets);
+  for (const c of model.counters) {
+    add(c.timesNs);
+    add(c.values);
+  }
+  return [...set];
+}

@@ -1,0 +1,191 @@
+/**
+ * Span formats (OTLP, Jaeger, Zipkin, live SDK spans) share one path: each importer normalises
+ * spans to `SpanRecord`s, and `buildSpanModel` lays them out — services → groups, traces →
+ * tracks, nesting by parent id (orphans marked, cycles broken), links and cross-service parents
+ * as flows, span events as instants, ERROR status flagged.
+ */
+import { TraceBuilder } from '../model/builder';
+import {
+  FlowKind,
+  GroupKind,
+  InstantScope,
+  SliceFlag,
+  TrackKind,
+  type SliceDetails,
+  type SourceFormat,
+  type TraceModel,
+} from '../model/trace-model';
+
+/** A point in time: whole epoch milliseconds plus extra nanoseconds (keeps ns precision). */
+export interface EpochTime {
+  ms: number;
+  ns: number;
+}
+
+export interface SpanRecord {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  service: string;
+  start: EpochTime;
+  /** Undefined when the span has not ended. */
+  end?: EpochTime;
+  kind?: string;
+  error?: boolean;
+  statusCode?: string;
+  statusMessage?: string;
+  attributes?: Record<string, unknown>;
+  resource?: Record<string, unknown>;
+  scope?: string;
+  events?: Array<{ time: EpochTime; name: string; attributes?: Record<string, unknown> }>;
+  links?: Array<{ traceId: string; spanId: string; attributes?: Record<string, unknown> }>;
+}
+
+/** Epoch ms float → EpochTime. */
+export function fromEpochMs(ms: number): EpochTime {
+  const whole = Math.floor(ms);
+  return { ms: whole, ns: Math.round((ms - whole) * 1e6) };
+}
+
+/** Epoch µs number → EpochTime (Jaeger, Zipkin). */
+export function fromEpochUs(us: number): EpochTime {
+  const ms = Math.floor(us / 1000);
+  return { ms, ns: Math.round((us - ms * 1000) * 1000) };
+}
+
+/** Epoch ns as a decimal string or number (OTLP `…UnixNano`) → EpochTime; undefined if unusable. */
+export function fromEpochNs(v: unknown): EpochTime | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) && v > 0 ? fromEpochUs(v / 1000) : undefined;
+  if (typeof v !== 'string' || !/^\d+$/.test(v)) return undefined;
+  if (/^0+$/.test(v)) return undefined;
+  if (v.length <= 6) return { ms: 0, ns: Number(v) };
+  return { ms: Number(v.slice(0, -6)), ns: Number(v.slice(-6)) };
+}
+
+function relNs(t: EpochTime, baseMs: number): number {
+  return (t.ms - baseMs) * 1e6 + t.ns;
+}
+
+/** Builds a model from normalised spans. */
+export function buildSpanModel(format: SourceFormat, spans: readonly SpanRecord[], builder = new TraceBuilder(format)): TraceModel {
+  const b = builder;
+  let baseMs = Infinity;
+  for (const s of spans) if (s.start.ms < baseMs) baseMs = s.start.ms;
+  if (baseMs === Infinity) baseMs = 0;
+  b.setTimeBase(baseMs, 'epoch');
+
+  const index = new Map<string, number>(); // traceId/spanId → slice
+  const sliceOf: number[] = []; // record index → slice (-1 duplicate)
+  const roots = new Map<number, { start: number; name: number }>();
+  spans.forEach((s) => {
+    const key = `${s.traceId}/${s.spanId}`;
+    if (index.has(key)) {
+      b.diag('duplicate-span', `span ${s.spanId} of trace ${s.traceId} appears more than once; first kept`);
+      sliceOf.push(-1);
+      return;
+    }
+    const g = b.group(GroupKind.SERVICE, s.service, s.service);
+    const track = b.track(g, TrackKind.TRACE, s.traceId, '');
+    b.setTrackTraceId(track, s.traceId);
+    const startNs = relNs(s.start, baseMs);
+    const dur = s.end ? relNs(s.end, baseMs) - startNs : NaN;
+    const details: SliceDetails = { spanId: s.spanId, traceId: s.traceId };
+    if (s.parentSpanId) details.parentSpanId = s.parentSpanId;
+    if (s.attributes && Object.keys(s.attributes).length > 0) details.args = s.attributes;
+    if (s.kind) details.kind = s.kind;
+    if (s.statusCode) details.statusCode = s.statusCode;
+    if (s.statusMessage) details.statusMessage = s.statusMessage;
+    if (s.scope) details.scope = s.scope;
+    if (s.resource && Object.keys(s.resource).length > 0) details.resource = s.resource;
+    if (s.links && s.links.length > 0) details.links = s.links;
+    const name = b.intern(s.name);
+    const slice = b.addSlice(track, startNs, dur, name, b.intern(s.kind ?? ''), s.error ? SliceFlag.ERROR : 0, b.addDetails(details));
+    if (!s.end) b.diag('unclosed-begin', `span "${s.name}" has no end time; drawn to the end of the trace`);
+    index.set(key, slice);
+    sliceOf.push(slice);
+    b.countEvent('span');
+    if (!s.parentSpanId) {
+      const r = roots.get(track);
+      if (!r || startNs < r.start) roots.set(track, { start: startNs, name });
+    }
+  });
+
+  // Parents: same track → nesting; other track (other service) → remote parent + flow.
+  const parent = new Int32Array(sliceOf.length === 0 ? 0 : b.sliceCount).fill(-1);
+  spans.forEach((s, i) => {
+    const slice = sliceOf[i];
+    if (slice < 0 || !s.parentSpanId) return;
+    const p = index.get(`${s.traceId}/${s.parentSpanId}`);
+    if (p === undefined) {
+      b.orFlags(slice, SliceFlag.ORPHAN);
+      b.diag('orphan-span', `span "${s.name}" names parent ${s.parentSpanId}, which is not in the input`);
+      return;
+    }
+    if (p === slice) {
+      b.diag('parent-cycle', `span "${s.name}" is its own parent; link dropped`);
+      return;
+    }
+    parent[slice] = p;
+  });
+  breakCycles(parent, (slice) => b.diag('parent-cycle', `parent chain of span "${b.strings[b.sliceName(slice)]}" loops; link dropped`));
+  for (let slice = 0; slice < parent.length; slice++) {
+    const p = parent[slice];
+    if (p < 0) continue;
+    b.setParent(slice, p);
+    if (b.sliceTrack(p) !== b.sliceTrack(slice)) {
+      b.orFlags(slice, SliceFlag.REMOTE_PARENT);
+      b.addFlow(p, slice, b.sliceStart(p), b.sliceStart(slice), FlowKind.REMOTE_PARENT);
+    }
+  }
+
+  // Links and events.
+  spans.forEach((s, i) => {
+    const slice = sliceOf[i];
+    if (slice < 0) return;
+    for (const l of s.links ?? []) {
+      const from = index.get(`${l.traceId}/${l.spanId}`);
+      if (from !== undefined && from !== slice) b.addFlow(from, slice, b.sliceStart(from), b.sliceStart(slice), FlowKind.LINK);
+    }
+    for (const e of s.events ?? []) {
+      const args = e.attributes && Object.keys(e.attributes).length > 0 ? b.addDetails({ args: e.attributes }) : -1;
+      b.addInstant(b.sliceTrack(slice), relNs(e.time, baseMs), b.intern(e.name), 0, InstantScope.THREAD, slice, args);
+    }
+  });
+
+  // Track names: the earliest root span's name, else the trace id.
+  const trackCount = new Set<number>();
+  for (let i = 0; i < b.sliceCount; i++) trackCount.add(b.sliceTrack(i));
+  for (const t of trackCount) {
+    const r = roots.get(t);
+    if (r) b.setTrackName(t, b.strings[r.name]);
+  }
+  spans.forEach((s, i) => {
+    const slice = sliceOf[i];
+    if (slice >= 0 && !b.trackName(b.sliceTrack(slice))) b.setTrackName(b.sliceTrack(slice), `trace ${s.traceId.slice(0, 8)}`);
+  });
+  return b.finish();
+}
+
+/** Drops one parent link per cycle (iterative colouring; O(n)). */
+function breakCycles(parent: Int32Array, onBreak: (slice: number) => void): void {
+  const state = new Uint8Array(parent.length); // 0 new, 1 on current path, 2 done
+  const path: number[] = [];
+  for (let i = 0; i < parent.length; i++) {
+    if (state[i]) continue;
+    let cur = i;
+    while (cur >= 0 && state[cur] === 0) {
+      state[cur] = 1;
+      path.push(cur);
+      const p = parent[cur];
+      if (p >= 0 && state[p] === 1) {
+        parent[cur] = -1;
+        onBreak(cur);
+        break;
+      }
+      cur = p;
+    }
+    for (const x of path) state[x] = 2;
+    path.length = 0;
+  }
+}

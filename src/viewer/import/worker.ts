@@ -1,0 +1,55 @@
+/**
+ * Web Worker entry (built as dist/viewer-worker.js): runs the streaming import off the main
+ * thread, reports progress, and posts the model back with its column buffers transferred.
+ */
+import { TraceImportError } from '../model/trace-model';
+import { modelBuffers, runPipeline, type PipelineSource } from './pipeline';
+import type { FromWorker, ToWorker } from './protocol';
+
+interface WorkerScope {
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
+  addEventListener(type: 'message', listener: (e: MessageEvent<ToWorker>) => void): void;
+}
+const scope = self as unknown as WorkerScope;
+const abort = new AbortController();
+let forward: ReadableStreamDefaultController<Uint8Array> | undefined;
+
+async function run(source: PipelineSource): Promise<void> {
+  try {
+    const model = await runPipeline(source, {
+      signal: abort.signal,
+      onProgress: (progress) => scope.postMessage({ type: 'progress', progress }),
+    });
+    scope.postMessage({ type: 'done', model }, modelBuffers(model));
+  } catch (e) {
+    const err = e as Error;
+    scope.postMessage({
+      type: 'error',
+      name: err?.name ?? 'Error',
+      message: err?.message ?? String(e),
+      ...(e instanceof TraceImportError ? { info: e.info } : {}),
+    });
+  }
+}
+
+scope.addEventListener('message', (e) => {
+  const msg = e.data;
+  switch (msg.type) {
+    case 'import':
+      if (msg.source.kind === 'forward') {
+        const stream = new ReadableStream<Uint8Array>({ start: (c) => void (forward = c) });
+        void run({ kind: 'stream', stream });
+      } else void run(msg.source);
+      break;
+    case 'chunk':
+      forward?.enqueue(msg.bytes);
+      break;
+    case 'end':
+      forward?.close();
+      break;
+    case 'cancel':
+      abort.abort();
+      break;
+  }
+});
+scope.postMessage({ type: 'ready' });

@@ -1,0 +1,4 @@
+export * from './trace-model';
+export * from './query';
+export { TraceBuilder } from './builder';
+export type { BuilderOptions } from './builder';

@@ -1,0 +1,350 @@
+/**
+ * Read helpers over a TraceModel. Pure functions, no allocation on the per-frame paths
+ * (`rowOf`, `sliceRangeInRow`, `firstEndingAtOrAfter`, `firstStartingAtOrAfter`, `sliceAt`).
+ */
+import type { SliceDetails, TraceModel, CounterSeries } from './trace-model';
+
+/** Row id of (track, depth), or -1 when the track has no such depth. */
+export function rowOf(model: TraceModel, track: number, depth: number): number {
+  const rs = model.rows.rowStart;
+  if (track < 0 || track + 1 >= rs.length || depth < 0) return -1;
+  const row = rs[track] + depth;
+  return row < rs[track + 1] ? row : -1;
+}
+
+/** Deepest row index of a track (rowCount - 1); -1 when it has no slices. */
+export function maxDepth(model: TraceModel, track: number): number {
+  const rs = model.rows.rowStart;
+  if (track < 0 || track + 1 >= rs.length) return -1;
+  return rs[track + 1] - rs[track] - 1;
+}
+
+/** Slice index range [lo, hi) of a row (all slices of the row). */
+export function rowSlices(model: TraceModel, row: number): [number, number] {
+  const rss = model.rows.rowSliceStart;
+  if (row < 0 || row + 1 >= rss.length) return [0, 0];
+  return [rss[row], rss[row + 1]];
+}
+
+/** First slice index in [lo, hi) whose end (start + dur) is ≥ tNs; hi when none. */
+export function firstEndingAtOrAfter(model: TraceModel, lo: number, hi: number, tNs: number): number {
+  const s = model.slices.startNs;
+  const d = model.slices.durNs;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (s[mid] + d[mid] < tNs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First slice index in [lo, hi) whose start is > tNs; hi when none. */
+export function firstStartingAfter(model: TraceModel, lo: number, hi: number, tNs: number): number {
+  const s = model.slices.startNs;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (s[mid] <= tNs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Slices of row (track, depth) that intersect the closed window [t0Ns, t1Ns]: returns [lo, hi)
+ * as slice indices (empty range when none). Two binary searches.
+ */
+export function sliceRangeInRow(
+  model: TraceModel,
+  track: number,
+  depth: number,
+  t0Ns: number,
+  t1Ns: number,
+): [number, number] {
+  const row = rowOf(model, track, depth);
+  if (row < 0) return [0, 0];
+  const rss = model.rows.rowSliceStart;
+  const a = rss[row];
+  const b = rss[row + 1];
+  const lo = firstEndingAtOrAfter(model, a, b, t0Ns);
+  const hi = firstStartingAfter(model, lo, b, t1Ns);
+  return [lo, hi];
+}
+
+/**
+ * The slice on (track, depth) covering tNs, widened by ±slopNs (for hit testing a few pixels
+ * wide); the nearest by distance wins. -1 when none.
+ */
+export function sliceAt(model: TraceModel, track: number, depth: number, tNs: number, slopNs = 0): number {
+  const [lo, hi] = sliceRangeInRow(model, track, depth, tNs - slopNs, tNs + slopNs);
+  let best = -1;
+  let bestDist = Infinity;
+  const s = model.slices.startNs;
+  const d = model.slices.durNs;
+  for (let i = lo; i < hi; i++) {
+    const end = s[i] + d[i];
+    const dist = tNs < s[i] ? s[i] - tNs : tNs > end ? tNs - end : 0;
+    if (dist < bestDist) {
+      bestDist = dist;
+      best = i;
+      if (dist === 0) break;
+    }
+  }
+  return best;
+}
+
+export function endNsOf(model: TraceModel, slice: number): number {
+  return model.slices.startNs[slice] + model.slices.durNs[slice];
+}
+
+export function nameOf(model: TraceModel, slice: number): string {
+  return model.strings[model.slices.name[slice]] ?? '';
+}
+
+export function categoryOf(model: TraceModel, slice: number): string {
+  return model.strings[model.slices.category[slice]] ?? '';
+}
+
+const decoder = /* @__PURE__ */ new TextDecoder();
+
+/** Decodes details entry `ref` of the args table; undefined for -1 or a broken entry. */
+export function detailsAt(model: TraceModel, ref: number): SliceDetails | undefined {
+  const t = model.args;
+  if (ref < 0 || ref >= t.count) return undefined;
+  try {
+    return JSON.parse(decoder.decode(t.bytes.subarray(t.offsets[ref], t.offsets[ref + 1]))) as SliceDetails;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Details of a slice (args, thread time, ids, …), decoded lazily. Empty object when none. */
+export function argsOf(model: TraceModel, slice: number): SliceDetails {
+  return detailsAt(model, model.slices.args[slice]) ?? {};
+}
+
+export function instantArgsOf(model: TraceModel, instant: number): SliceDetails {
+  return detailsAt(model, model.instants.args[instant]) ?? {};
+}
+
+export function parentOf(model: TraceModel, slice: number): number {
+  return model.slices.parent[slice];
+}
+
+interface ChildIndex {
+  start: Uint32Array;
+  list: Uint32Array;
+}
+const childCache = new WeakMap<TraceModel, ChildIndex>();
+
+/** Built once per model (O(n)): children of every slice, in start order. */
+function childIndex(model: TraceModel): ChildIndex {
+  let idx = childCache.get(model);
+  if (idx) return idx;
+  const n = model.slices.count;
+  const parent = model.slices.parent;
+  const start = new Uint32Array(n + 1);
+  for (let i = 0; i < n; i++) if (parent[i] >= 0) start[parent[i] + 1]++;
+  for (let i = 0; i < n; i++) start[i + 1] += start[i];
+  const fill = start.slice(0, n);
+  const list = new Uint32Array(start[n]);
+  // Visit children by start time so each parent's list comes out sorted by start.
+  const order = Array.from({ length: n }, (_, i) => i);
+  const s = model.slices.startNs;
+  order.sort((a, b) => s[a] - s[b] || a - b);
+  for (const i of order) if (parent[i] >= 0) list[fill[parent[i]]++] = i;
+  idx = { start, list };
+  childCache.set(model, idx);
+  return idx;
+}
+
+/** Child slices (any track), sorted by start. */
+export function childrenOf(model: TraceModel, slice: number): number[] {
+  const { start, list } = childIndex(model);
+  return Array.from(list.subarray(start[slice], start[slice + 1]));
+}
+
+/** Duration minus the union-free sum of children on the same track (never negative). */
+export function selfTimeNs(model: TraceModel, slice: number): number {
+  const track = model.slices.track[slice];
+  let childSum = 0;
+  for (const c of childrenOf(model, slice)) {
+    if (model.slices.track[c] === track) childSum += model.slices.durNs[c];
+  }
+  return Math.max(0, model.slices.durNs[slice] - childSum);
+}
+
+/** Previous/next slice in the same row (for arrow-key navigation); -1 at the ends. */
+export function siblingOf(model: TraceModel, slice: number, dir: -1 | 1): number {
+  const row = rowOf(model, model.slices.track[slice], model.slices.depth[slice]);
+  const [lo, hi] = rowSlices(model, row);
+  const j = slice + dir;
+  return j >= lo && j < hi ? j : -1;
+}
+
+/** Flow indices leaving `slice`. */
+export function flowsOut(model: TraceModel, slice: number): number[] {
+  const f = model.flows;
+  let lo = 0;
+  let hi = f.count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (f.fromSlice[mid] < slice) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: number[] = [];
+  for (let i = lo; i < f.count && f.fromSlice[i] === slice; i++) out.push(i);
+  return out;
+}
+
+/** Flow indices arriving at `slice`. */
+export function flowsIn(model: TraceModel, slice: number): number[] {
+  const f = model.flows;
+  const order = f.inOrder;
+  let lo = 0;
+  let hi = f.count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (f.toSlice[order[mid]] < slice) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: number[] = [];
+  for (let i = lo; i < f.count && f.toSlice[order[i]] === slice; i++) out.push(order[i]);
+  return out;
+}
+
+/** Instant index range [lo, hi) of a track within [t0Ns, t1Ns]. */
+export function instantRange(model: TraceModel, track: number, t0Ns: number, t1Ns: number): [number, number] {
+  const ins = model.instants;
+  if (track < 0 || track + 1 >= ins.trackStart.length) return [0, 0];
+  let lo = ins.trackStart[track];
+  let hi = ins.trackStart[track + 1];
+  const end = hi;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ins.timeNs[mid] < t0Ns) lo = mid + 1;
+    else hi = mid;
+  }
+  let hi2 = lo;
+  let top = end;
+  while (hi2 < top) {
+    const mid = (hi2 + top) >>> 1;
+    if (ins.timeNs[mid] <= t1Ns) hi2 = mid + 1;
+    else top = mid;
+  }
+  return [lo, hi2];
+}
+
+/**
+ * Sample index range [lo, hi) of a counter series covering [t0Ns, t1Ns]; lo includes the sample
+ * in effect at t0Ns (a counter is a step function).
+ */
+export function counterRange(series: CounterSeries, t0Ns: number, t1Ns: number): [number, number] {
+  const t = series.timesNs;
+  let lo = 0;
+  let hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid] <= t0Ns) lo = mid + 1;
+    else hi = mid;
+  }
+  const first = Math.max(0, lo - 1);
+  let a = lo;
+  let b = t.length;
+  while (a < b) {
+    const mid = (a + b) >>> 1;
+    if (t[mid] <= t1Ns) a = mid + 1;
+    else b = mid;
+  }
+  return [first, a];
+}
+
+/** Track ids in display order (groups by their order, tracks within each group). */
+export function tracksInDisplayOrder(model: TraceModel): number[] {
+  const out: number[] = [];
+  for (const g of model.groups) out.push(...g.tracks);
+  return out;
+}
+
+export interface SearchOptions {
+  /** Also match arg/attribute values and keys (decodes the args table once; slower). */
+  args?: boolean;
+  caseSensitive?: boolean;
+  /** Stop after this many matches (default unlimited). */
+  limit?: number;
+}
+
+/**
+ * Slices whose name (or category, or with `args` any arg text) contains `query`, sorted by start
+ * time. Name matching is O(strings + slices).
+ */
+export function searchSlices(model: TraceModel, query: string, opts: SearchOptions = {}): number[] {
+  if (!query) return [];
+  const cs = opts.caseSensitive === true;
+  const q = cs ? query : query.toLowerCase();
+  const limit = opts.limit ?? Infinity;
+  const matchStr = new Uint8Array(model.strings.length);
+  model.strings.forEach((s, i) => {
+    if ((cs ? s : s.toLowerCase()).includes(q)) matchStr[i] = 1;
+  });
+  const hit = new Uint8Array(model.slices.count);
+  const { name, category } = model.slices;
+  for (let i = 0; i < model.slices.count; i++) if (matchStr[name[i]] || matchStr[category[i]]) hit[i] = 1;
+  if (opts.args) markArgMatches(model, q, cs, hit);
+  const out: number[] = [];
+  for (let i = 0; i < hit.length; i++) if (hit[i]) out.push(i);
+  const s = model.slices.startNs;
+  out.sort((a, b) => s[a] - s[b] || a - b);
+  return out.length > limit ? out.slice(0, limit) : out;
+}
+
+function markArgMatches(model: TraceModel, q: string, cs: boolean, hit: Uint8Array): void {
+  const t = model.args;
+  if (t.count === 0) return;
+  const owner = new Int32Array(t.count).fill(-1);
+  const argsCol = model.slices.args;
+  for (let i = 0; i < model.slices.count; i++) if (argsCol[i] >= 0) owner[argsCol[i]] = i;
+  // Decode in slabs of entries so a huge table never becomes one giant string.
+  const SLAB = 1 << 22;
+  let e = 0;
+  while (e < t.count) {
+    let f = e + 1;
+    while (f < t.count && t.offsets[f + 1] - t.offsets[e] < SLAB) f++;
+    let text = decoder.decode(t.bytes.subarray(t.offsets[e], t.offsets[f]));
+    const ascii = text.length === t.offsets[f] - t.offsets[e];
+    if (!cs) text = text.toLowerCase();
+    // Entry boundaries in UTF-16 units differ from bytes; locate by re-measuring per hit.
+    let from = 0;
+    for (;;) {
+      const at = text.indexOf(q, from);
+      if (at < 0) break;
+      const entry = ascii ? entryAtByte(model, e, f, t.offsets[e] + at) : entryAtChar(model, e, f, at);
+      if (entry >= 0 && owner[entry] >= 0) hit[owner[entry]] = 1;
+      from = at + 1;
+    }
+    e = f;
+  }
+}
+
+function entryAtByte(model: TraceModel, e: number, f: number, byte: number): number {
+  const o = model.args.offsets;
+  let lo = e;
+  let hi = f;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (o[mid + 1] <= byte) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < f ? lo : -1;
+}
+
+/** Entry containing UTF-16 position `charPos` of the decoded slab [e, f) (scan; hits are rare). */
+function entryAtChar(model: TraceModel, e: number, f: number, charPos: number): number {
+  const t = model.args;
+  let chars = 0;
+  for (let i = e; i < f; i++) {
+    const len = decoder.decode(t.bytes.subarray(t.offsets[i], t.offsets[i + 1])).length;
+    if (charPos < chars + len) return i;
+    chars += len;
+  }
+  return -1;
+}

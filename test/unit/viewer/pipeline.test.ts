@@ -1,0 +1,111 @@
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { runPipeline } from '../../../src/viewer/import/pipeline';
+import { detectFormat } from '../../../src/viewer/import/detect';
+import { importTrace } from '../../../src/viewer/import/client';
+import { TraceImportError } from '../../../src/viewer/model/trace-model';
+import type { ReadableSpan } from '../../../src/sdk/types';
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+const chrome = (n: number): string =>
+  JSON.stringify({ traceEvents: Array.from({ length: n }, (_, i) => ({ ph: 'X', pid: 1, tid: 1, ts: i * 10, dur: 5, name: `e${i % 7}` })) });
+
+describe('format detection from content', () => {
+  it.each([
+    ['{"traceEvents":[]}', 'chrome-json'],
+    ['[{"ph":"X","ts":1}]', 'chrome-json'],
+    ['  \n[]', 'chrome-json'],
+    ['{"resourceSpans":[]}', 'otlp-json'],
+    ['[{"resourceSpans":[]}]', 'otlp-json'],
+    ['{"data":[{"traceID":"a","spans":[]}]}', 'jaeger-json'],
+    ['[{"traceId":"a","id":"b","timestamp":1}]', 'zipkin-json'],
+    ['hello', 'unknown'],
+  ])('%s → %s', (text, format) => {
+    expect(detectFormat(enc(text))).toBe(format);
+  });
+  it('gzip magic', () => expect(detectFormat(gzipSync(enc('[]')))).toBe('gzip'));
+});
+
+describe('streaming pipeline', () => {
+  it('gunzips through DecompressionStream and streams a Blob', async () => {
+    const gz = gzipSync(enc(chrome(5000)));
+    const m = await runPipeline({ kind: 'blob', blob: new Blob([gz]) });
+    expect(m.slices.count).toBe(5000);
+  });
+
+  it('reports progress in bytes and events, and ends with phase building', async () => {
+    const bytes = enc(chrome(200_000));
+    const seen: Array<{ bytes: number; events: number; phase: string; totalBytes?: number }> = [];
+    const m = await runPipeline({ kind: 'bytes', bytes }, { onProgress: (p) => seen.push(p), maxPieceBytes: 1 << 16 });
+    expect(m.slices.count).toBe(200_000);
+    expect(seen.length).toBeGreaterThan(1);
+    const last = seen[seen.length - 1];
+    expect(last).toMatchObject({ bytes: bytes.length, totalBytes: bytes.length, events: 200_000, phase: 'building' });
+    for (let i = 1; i < seen.length; i++) expect(seen[i].bytes).toBeGreaterThanOrEqual(seen[i - 1].bytes);
+  });
+
+  it('is cancellable', async () => {
+    const ac = new AbortController();
+    const p = runPipeline({ kind: 'bytes', bytes: enc(chrome(100_000)) }, { signal: ac.signal, yieldEveryMs: 1, maxPieceBytes: 4096 });
+    setTimeout(() => ac.abort(), 5);
+    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('precise error for non-trace input', async () => {
+    const p = runPipeline({ kind: 'bytes', bytes: enc('<html></html>') });
+    await expect(p).rejects.toBeInstanceOf(TraceImportError);
+    await expect(runPipeline({ kind: 'bytes', bytes: enc('<html>') })).rejects.toThrow(/line 1, column 1 \(byte 0\)/);
+  });
+
+  it('main-thread fallback yields while reading: no long synchronous stretch', async () => {
+    const bytes = enc(chrome(150_000));
+    let longest = 0;
+    let reading = true;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      if (reading) longest = Math.max(longest, now - last);
+      last = now;
+    }, 0);
+    const m = await runPipeline(
+      { kind: 'bytes', bytes },
+      { yieldEveryMs: 8, onProgress: (p) => void (p.phase === 'building' && (reading = false)) },
+    );
+    clearInterval(timer);
+    expect(m.slices.count).toBe(150_000);
+    expect(longest).toBeLessThan(50);
+  });
+});
+
+describe('importTrace (no Worker in Node → main-thread path)', () => {
+  it('accepts JSON text, objects, bytes and live SDK spans', async () => {
+    expect((await importTrace('[{"ph":"X","ts":1,"dur":1,"pid":1,"tid":1,"name":"a"}]')).slices.count).toBe(1);
+    expect((await importTrace({ traceEvents: [{ ph: 'X', ts: 1, dur: 1, name: 'a' }] })).slices.count).toBe(1);
+    expect((await importTrace(enc('{"resourceSpans":[]}'))).format).toBe('otlp-json');
+    const span = {
+      name: 'live',
+      kind: 0,
+      spanContext: () => ({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 }),
+      startMs: 1000,
+      endMs: 1010,
+      attributes: {},
+      droppedAttributesCount: 0,
+      events: [],
+      droppedEventsCount: 0,
+      links: [],
+      droppedLinksCount: 0,
+      status: { code: 0 },
+      resource: { attributes: { 'service.name': 's' } },
+      scope: { name: 'x' },
+    } as unknown as ReadableSpan;
+    const m = await importTrace([span]);
+    expect(m.format).toBe('spanbeam-spans');
+    expect(m.slices.durNs[0]).toBe(10e6);
+  });
+
+  it('rejects with AbortError when already aborted', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await expect(importTrace('[]', { signal: ac.signal })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
