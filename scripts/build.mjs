@@ -2,12 +2,15 @@
 // IIFE bundles (everything inlined, global `Spanbeam`), the viewer's worker, and .d.ts files.
 import { build } from 'vite';
 import { execFileSync } from 'node:child_process';
-import { rmSync, existsSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 
 const quiet = { logLevel: 'warn', configFile: false };
 const EXTERNAL = [/^idb/, /^web-vitals/, /^lit/, /^@lit/, /^zone\.js/];
 
-// dist/ is not emptied: parallel builds (tests, watch) must not see it vanish.
+// Build into a fresh folder and swap it in at the end: no stale chunks, and a concurrent reader
+// (a test server) never sees a half-written dist/.
+const OUT = `dist.tmp-${process.pid}`;
+rmSync(OUT, { recursive: true, force: true });
 
 const esmEntries = {
   index: 'src/index.ts',
@@ -23,7 +26,7 @@ for (const dev of [false, true]) {
     ...quiet,
     define: { __SPANBEAM_DEV__: String(dev) },
     build: {
-      outDir: dev ? 'dist/dev' : 'dist',
+      outDir: dev ? `${OUT}/dev` : OUT,
       emptyOutDir: false,
       target: 'es2022',
       minify: false,
@@ -34,19 +37,23 @@ for (const dev of [false, true]) {
   });
 }
 
-// The viewer's worker is its own same-origin file: strict CSP forbids blob:/data: workers.
+// The viewer's worker is its own same-origin file: strict CSP forbids blob:/data: workers. It sits
+// next to both viewer.js builds, which find it at './viewer-worker.js'.
 if (existsSync('src/viewer/import/worker.ts')) {
-  await build({
-    ...quiet,
-    build: {
-      outDir: 'dist',
-      emptyOutDir: false,
-      target: 'es2022',
-      minify: true,
-      sourcemap: true,
-      lib: { entry: { 'viewer-worker': 'src/viewer/import/worker.ts' }, formats: ['es'], fileName: () => 'viewer-worker.js' },
-    },
-  });
+  for (const outDir of [OUT, `${OUT}/dev`]) {
+    await build({
+      ...quiet,
+      define: { __SPANBEAM_DEV__: String(outDir !== OUT) },
+      build: {
+        outDir,
+        emptyOutDir: false,
+        target: 'es2022',
+        minify: outDir === OUT,
+        sourcemap: true,
+        lib: { entry: { 'viewer-worker': 'src/viewer/import/worker.ts' }, formats: ['es'], fileName: () => 'viewer-worker.js' },
+      },
+    });
+  }
 }
 
 // Script-tag bundles: one expects zone.js from the page (or runs without it), one includes it.
@@ -58,7 +65,7 @@ for (const [entry, file] of [
     ...quiet,
     define: { __SPANBEAM_DEV__: 'false' },
     build: {
-      outDir: 'dist',
+      outDir: OUT,
       emptyOutDir: false,
       target: 'es2022',
       minify: true,
@@ -68,5 +75,7 @@ for (const [entry, file] of [
   });
 }
 
-execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--declarationDir', `${OUT}/types`], { stdio: 'inherit' });
+rmSync('dist', { recursive: true, force: true });
+renameSync(OUT, 'dist');
 console.log('[spanbeam] built dist/');

@@ -3,3 +3,6 @@
  * `start()` wires instrumentations and export in one call.
  */
 export * from './sdk/index';
+export * from './export/index';
+export { start } from './start';
+export type { StartOptions, SpanbeamHandle } from './start';

@@ -35,14 +35,37 @@ export function activeOrInteraction(): Span | undefined {
   return r && nowMs() <= r.until ? r.span : undefined;
 }
 
-/** The interaction span whose event had this `timeStamp` (as INP attribution reports it). */
-export function interactionAt(timeStampHr: number): SpanContext | undefined {
-  for (let i = recent.length - 1; i >= 0; i--) if (Math.abs(recent[i].t - timeStampHr) < 1) return recent[i].span.spanContext();
+/**
+ * The interaction span whose event happened within `[startHr, startHr + durationMs]` — how INP
+ * attribution describes an interaction (it starts at the first event, e.g. pointerdown, before our
+ * click span's event).
+ */
+export function interactionAt(startHr: number, durationMs: number): SpanContext | undefined {
+  for (let i = recent.length - 1; i >= 0; i--) {
+    const t = recent[i].t;
+    if (t >= startHr - 1 && t <= startHr + durationMs) return recent[i].span.spanContext();
+  }
   return undefined;
+}
+
+let waiting: Array<() => void> | undefined;
+
+/** The page-load span will exist later (it is built after load): hold web-vital reports until then. */
+export function expectPageLoad(): void {
+  waiting ??= [];
 }
 
 export function setPageLoadContext(ctx: SpanContext | undefined): void {
   pageLoad = ctx;
+  const w = waiting;
+  waiting = undefined;
+  if (w) for (const fn of w) fn();
+}
+
+/** Runs `fn` once the page-load context is known (now, if no page-load span is pending). */
+export function whenPageLoad(fn: () => void): void {
+  if (waiting) waiting.push(fn);
+  else fn();
 }
 
 export function pageLoadContext(): SpanContext | undefined {
@@ -51,5 +74,5 @@ export function pageLoadContext(): SpanContext | undefined {
 
 export function resetActivity(): void {
   recent.length = 0;
-  pageLoad = undefined;
+  pageLoad = waiting = undefined;
 }

@@ -7,6 +7,7 @@ import { guard } from '../diag';
 import { redactUrl } from './redact';
 import { activeOrInteraction } from './activity';
 import { addTimingEvents } from './timing';
+import { later, listen } from './wrap';
 
 /** Options shared by the fetch and XHR instrumentations. */
 export interface HttpOptions {
@@ -84,6 +85,7 @@ const waiting = new Map<string, Pending[]>();
 let pendingCount = 0;
 let observer: PerformanceObserver | undefined;
 let users = 0;
+let unlisten = () => {};
 
 const key = (url: string) => url.split('#')[0];
 
@@ -109,7 +111,7 @@ export function acquireTiming(): () => void {
       observer = new PerformanceObserver(onEntries);
       observer.observe({ type: 'resource' });
     });
-    addEventListener('pagehide', flushAll, true);
+    unlisten = listen(window, 'pagehide', flushAll);
   }
   let released = false;
   return () => {
@@ -117,7 +119,7 @@ export function acquireTiming(): () => void {
     released = true;
     observer?.disconnect();
     observer = undefined;
-    removeEventListener('pagehide', flushAll, true);
+    unlisten();
     flushAll();
   };
 }
@@ -150,7 +152,7 @@ export function bodyDone(p: Pending, err?: unknown): void {
   p.end = nowMs();
   if (err !== undefined) failWith(p, err);
   if (p.e || !waiting.has(p.k)) finish(p);
-  else p.timer = setTimeout(() => finish(p), TIMING_GRACE_MS);
+  else p.timer = later(() => finish(p), TIMING_GRACE_MS);
 }
 
 /** The request failed before a response (network error, abort, timeout): end now. */

@@ -79,3 +79,26 @@ function mark(wrapper: unknown, original: unknown): void {
 export function unpatchAll(list: Unpatch[]): void {
   while (list.length) guard('wrap.restore_failed', list.pop()!);
 }
+
+/**
+ * zone.js keeps the native functions under `__zone_symbol__<name>`. Our own listeners and timers
+ * use those, so they create no Zone tasks (and trigger no Angular change detection).
+ */
+function zoneNative<T>(obj: object, name: string): T {
+  const o = obj as Record<string, T>;
+  return o['__zone_symbol__' + name] ?? o[name];
+}
+
+/** addEventListener without zone.js or our own interaction wrapper in between. */
+export function listen(target: EventTarget, type: string, fn: EventListener, capture = true): () => void {
+  const p = EventTarget.prototype;
+  const add = unwrapped(zoneNative<EventTarget['addEventListener']>(p, 'addEventListener'));
+  const remove = unwrapped(zoneNative<EventTarget['removeEventListener']>(p, 'removeEventListener'));
+  add.call(target, type, fn, { capture, passive: true });
+  return () => remove.call(target, type, fn, capture);
+}
+
+/** setTimeout outside any Zone. */
+export function later(fn: () => void, ms: number): ReturnType<typeof setTimeout> {
+  return zoneNative<typeof setTimeout>(globalThis, 'setTimeout').call(globalThis, fn, ms);
+}

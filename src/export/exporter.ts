@@ -1,0 +1,464 @@
+import type { Attributes, ReadableSpan, SpanProcessor } from '../sdk/types';
+import type { ExportResult } from '../sdk/processor';
+import type { Batch, Outbox } from './outbox';
+import type { TailSampler, TailSamplingOptions } from './sampling';
+import { count, warn } from '../sdk/diag';
+import { idbOutbox, memoryOutbox, newBatchId } from './outbox';
+import { backoffMs, gzip, post } from './transport';
+import { nativeBeacon, nativeFetch } from './native';
+import { createTailSampler } from './sampling';
+import { rememberSpan } from './recent';
+
+/** Options shared by the OTLP and Zipkin exporters. */
+export interface ExporterOptions {
+  /** Full URL of the collector's trace endpoint, e.g. `https://otel.example.com/v1/traces`. Required. */
+  endpoint: string;
+  /**
+   * Extra request headers (e.g. `authorization`). Default none. Cross-origin, each one must be in
+   * the collector's CORS `allowed_headers`; and since beacons cannot carry headers, page-hide
+   * flushes then use keepalive `fetch` instead of `sendBeacon`.
+   */
+  headers?: Record<string, string>;
+  /**
+   * `'gzip'` compresses normal sends with `CompressionStream` (not page-hide flushes, which must be
+   * synchronous). Cross-origin, add `content-encoding` to the collector's `allowed_headers`. Default `'none'`.
+   */
+  compression?: 'gzip' | 'none';
+  /** A batch is sealed at this many spans. Default `200`. */
+  maxBatchSpans?: number;
+  /**
+   * A batch is sealed before its body passes this many bytes. Default `30720` (30 KiB), so two
+   * batches fit the browser's 64 KiB budget for requests that outlive the page.
+   */
+  maxBatchBytes?: number;
+  /** A batch is sealed at most this long after its first span ended. Default `1000` ms. */
+  maxDelayMs?: number;
+  /**
+   * Where sealed batches wait for delivery: `'indexeddb'` survives reloads, closed tabs and crashes
+   * and is shared by the origin's tabs; `'memory'` lives with the page. IndexedDB falls back to
+   * memory when it is missing, blocked or over quota. Default `'indexeddb'`.
+   */
+  outbox?: 'indexeddb' | 'memory';
+  /** Outbox cap in bytes; past it the oldest batches are dropped (counted). Default `2097152` (2 MiB). */
+  maxOutboxBytes?: number;
+  /** Batches older than this are dropped undelivered (counted). Default `86400000` (24 h). */
+  maxOutboxAgeMs?: number;
+  /** First retry delay (then doubling, with jitter) when no `Retry-After` says otherwise. Default `1000` ms. */
+  retryInitialMs?: number;
+  /** Longest wait between retries, also the cap on `Retry-After`. Default `300000` (5 min). */
+  retryMaxMs?: number;
+  /** A request unanswered after this long is aborted and retried. Default `30000` ms. */
+  timeoutMs?: number;
+  /** Tail sampling ("keep what matters"): export only traces with errors, slow spans, or a ratio of the rest. Default off. */
+  tailSampling?: TailSamplingOptions;
+  /** Ended spans kept in memory for `downloadChromeTrace()`. Default `500`; `0` keeps none. */
+  recentSpans?: number;
+  /** Called when spans are dropped for good (final HTTP status, outbox caps, age). Default none. */
+  onError?: (info: ExportErrorInfo) => void;
+}
+
+export interface ExportErrorInfo {
+  /** `outbox_bytes`, `outbox_age`, or `http_<status>` for a final collector answer. */
+  reason: string;
+  spans: number;
+  batchId: string;
+}
+
+/** Counters of one exporter since page load (spans, not requests, unless named otherwise). */
+export interface ExportStats {
+  /** Sampled spans that ended and reached the exporter. */
+  ended: number;
+  /** Spans not yet delivered: in memory plus this tab's last view of the outbox. */
+  queued: number;
+  /** Spans accepted by the collector (or handed to `sendBeacon`, which cannot report back). */
+  sent: number;
+  /** Spans the collector reported in `partialSuccess.rejectedSpans`. */
+  rejected: number;
+  /** Requests that failed in a retryable way (network, 429, 502–504) and will be retried. */
+  retries: number;
+  /** Batches handed to `sendBeacon`/keepalive fetch while the page was hiding. */
+  beacons: number;
+  /** Spans dropped for good, by reason (`outbox_bytes`, `outbox_age`, `http_400`, `tail_sampled`, `encode`). */
+  dropped: Record<string, number>;
+}
+
+/** A span processor that batches, persists and delivers spans. */
+export interface Exporter extends SpanProcessor {
+  stats(): ExportStats;
+  /** Seals pending spans and tries to deliver the outbox now (resolves when done or waiting to retry). */
+  flush(): Promise<void>;
+}
+
+/** How a wire format turns spans into request bodies. */
+export interface WireFormat {
+  name: string;
+  encode(span: ReadableSpan): string;
+  body(spans: ReadableSpan[], encoded: string[], extra?: Attributes, first?: Attributes): string;
+}
+
+/** Browsers let requests that outlive the page (keepalive fetch, beacons) have 64 KiB in flight. */
+const KEEPALIVE_BUDGET = 65_536;
+const KEEPALIVE_MAX_BODY = 61_440;
+
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) {
+      n += c > 0x7ff ? 2 : 1;
+      if (c >= 0xd800 && c < 0xdc00) i++; // surrogate pair: 4 bytes for 2 units
+    }
+  }
+  return n;
+}
+
+/** The batching, persistent, retrying exporter behind `createOtlpExporter` and `createZipkinExporter`. */
+export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
+  const url = String(o.endpoint);
+  const key = `${fmt.name} ${url}`;
+  const maxSpans = o.maxBatchSpans ?? 200;
+  const maxBytes = o.maxBatchBytes ?? 30_720;
+  const delay = o.maxDelayMs ?? 1000;
+  const capBytes = o.maxOutboxBytes ?? 2_097_152;
+  const capAge = o.maxOutboxAgeMs ?? 86_400_000;
+  const retryMax = o.retryMaxMs ?? 300_000;
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...o.headers };
+  const st: ExportStats = { ended: 0, queued: 0, sent: 0, rejected: 0, retries: 0, beacons: 0, dropped: {} };
+  const win = typeof window !== 'undefined' ? window : undefined;
+
+  let buf: ReadableSpan[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let attempt = 0;
+  let unreported = 0; // drops not yet announced on a batch
+  let box: Outbox = memoryOutbox();
+  let known: Batch[] = []; // the outbox as last read while holding the drain lock
+  let outboxSpans = 0;
+  let holding = false;
+  let inflight: Batch | undefined;
+  let inflightKeepalive = 0;
+  let inflightIsKeepalive = false;
+  let draining: Promise<void> | undefined;
+  let again = false;
+  let hideAt = 0;
+  let hideSpent = 0;
+  let stopped = false;
+  const gone = new Set<string>(); // batches this tab delivered by beacon or gave up on
+  const writing = new Set<Batch>(); // sealed here, write to the outbox not yet done (no other tab sees them)
+
+  const toMemory = (err: unknown) => {
+    warn('export.outbox_memory', 'IndexedDB unavailable; keeping the outbox in memory', err);
+    box = memoryOutbox();
+  };
+  // Writes are chained so batches land in order, and wait for the database to open.
+  let opened = o.outbox === 'memory';
+  let chain: Promise<unknown> = opened
+    ? Promise.resolve()
+    : idbOutbox().then((b) => void (box = b), toMemory).finally(() => (opened = true));
+
+  const drop = (reason: string, bs: Batch[]) => {
+    for (const b of bs) {
+      st.dropped[reason] = (st.dropped[reason] ?? 0) + b.n;
+      unreported += b.n;
+      count('export.dropped', b.n);
+      gone.add(b.id);
+      try {
+        o.onError?.({ reason, spans: b.n, batchId: b.id });
+      } catch {
+        /* the app's callback must not stop delivery */
+      }
+    }
+    if (reason.startsWith('http')) warn(`export.${reason}`, `collector refused a batch (${reason}); its spans are dropped`);
+  };
+
+  const tail: TailSampler | undefined = o.tailSampling
+    ? createTailSampler(o.tailSampling, (s) => accept(s), (n) => (st.dropped.tail_sampled = (st.dropped.tail_sampled ?? 0) + n))
+    : undefined;
+
+  /** Encodes spans into batches within the count and byte limits. */
+  const pack = (spans: ReadableSpan[]): Batch[] => {
+    const out: Batch[] = [];
+    let cur: ReadableSpan[] = [];
+    let enc: string[] = [];
+    let size = 0;
+    const close = () => {
+      if (!cur.length) return;
+      const t = Date.now();
+      const id = newBatchId(t);
+      const first: Attributes | undefined = unreported ? { 'spanbeam.export.dropped_spans': unreported } : undefined;
+      unreported = 0;
+      const b = fmt.body(cur, enc, { 'spanbeam.batch.id': id }, first);
+      out.push({ id, k: key, t, n: cur.length, b, z: utf8Length(b) });
+      cur = [];
+      enc = [];
+    };
+    for (const s of spans) {
+      let e: string;
+      try {
+        e = fmt.encode(s);
+      } catch (err) {
+        warn('export.encode_failed', 'a span could not be encoded; dropped', err);
+        st.dropped.encode = (st.dropped.encode ?? 0) + 1;
+        continue;
+      }
+      const z = utf8Length(e) + 1;
+      if (cur.length && (size + z > maxBytes || cur.length >= maxSpans)) close();
+      // A batch's wrapper (resource, scope, batch id) measured from its first span.
+      if (!cur.length) size = utf8Length(fmt.body([s], [e], { 'spanbeam.batch.id': 'x'.repeat(24) })) - z + 64;
+      cur.push(s);
+      enc.push(e);
+      size += z;
+    }
+    close();
+    return out;
+  };
+
+  const persist = (b: Batch) => {
+    writing.add(b);
+    chain = chain
+      .then(() => (gone.has(b.id) ? [] : box.put(b, capBytes).catch((err: unknown) => (toMemory(err), box.put(b, capBytes)))))
+      .then((dropped) => {
+        outboxSpans += b.n;
+        if (dropped.length) drop('outbox_bytes', dropped);
+      })
+      .catch((err: unknown) => warn('export.persist_failed', 'could not store a batch', err))
+      .finally(() => writing.delete(b));
+  };
+
+  const seal = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (!buf.length) return;
+    for (const b of pack(buf.splice(0))) persist(b);
+    void drain();
+  };
+
+  const accept = (span: ReadableSpan) => {
+    buf.push(span);
+    if (buf.length >= maxSpans) seal();
+    else timer ??= setTimeout(seal, delay);
+  };
+
+  const send = async (b: Batch): Promise<ExportResult> => {
+    let body: BodyInit = b.b;
+    let size = b.z;
+    const h = { ...headers };
+    if (o.compression === 'gzip') {
+      const z = await gzip(b.b).catch(() => undefined);
+      if (z) {
+        body = z;
+        size = z.size;
+        h['content-encoding'] = 'gzip';
+      }
+    }
+    // keepalive lets a send in progress finish if the page goes away, within the shared budget.
+    const ka = size <= KEEPALIVE_MAX_BODY && inflightKeepalive + size <= KEEPALIVE_MAX_BODY;
+    inflightIsKeepalive = ka;
+    if (ka) inflightKeepalive += size;
+    try {
+      return await post(url, body, h, ka, o.timeoutMs ?? 30_000);
+    } finally {
+      if (ka) inflightKeepalive -= size;
+    }
+  };
+
+  const offline = () => typeof navigator !== 'undefined' && navigator.onLine === false;
+
+  const retryLater = (ms: number) => {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      void drain();
+    }, Math.min(retryMax, Math.max(50, ms)));
+  };
+
+  /** Sends the outbox oldest first, one batch at a time, while holding the drain lock. */
+  const loop = async () => {
+    holding = true;
+    try {
+      while (!retryTimer) {
+        if (offline()) return retryLater(backoffMs(Math.max(attempt, 3), o.retryInitialMs, retryMax));
+        const list = (await box.all(key)).filter((b) => !gone.has(b.id));
+        const now = Date.now();
+        const old = list.filter((b) => now - b.t > capAge);
+        if (old.length) {
+          drop('outbox_age', old);
+          await box.del(old.map((b) => b.id));
+        }
+        known = list.filter((b) => !old.includes(b));
+        outboxSpans = known.reduce((n, b) => n + b.n, 0);
+        const b = known[0];
+        if (!b) return;
+        inflight = b;
+        const r = await send(b);
+        inflight = undefined;
+        if (gone.has(b.id)) continue; // a page-hide flush already settled it
+        if (r.code === 'retryable') {
+          st.retries++;
+          attempt++;
+          return retryLater(r.retryAfterMs ?? backoffMs(attempt, o.retryInitialMs, retryMax));
+        }
+        attempt = 0;
+        gone.add(b.id);
+        await box.del([b.id]);
+        if (r.code === 'success') {
+          const rej = Math.min(b.n, r.rejected ?? 0);
+          st.sent += b.n - rej;
+          st.rejected += rej;
+          if (rej) warn('export.rejected', `collector rejected ${rej} spans (partialSuccess)`);
+        } else drop(r.error ?? 'failure', [b]);
+      }
+    } finally {
+      holding = false;
+      inflight = undefined;
+      known = [];
+    }
+  };
+
+  const locked = (fn: () => Promise<void>): Promise<void> => {
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    // One tab drains the shared outbox at a time, so no batch is sent by two tabs.
+    return box.shared && locks ? locks.request(`spanbeam-outbox ${key}`, fn).then(() => undefined) : fn();
+  };
+
+  function drain(): Promise<void> {
+    if (draining) {
+      again = true;
+      return draining;
+    }
+    draining = (async () => {
+      do {
+        again = false;
+        await chain;
+        await locked(loop);
+      } while (again && !retryTimer);
+    })()
+      .catch((err: unknown) => warn('export.drain_failed', 'delivery loop failed', err))
+      .finally(() => (draining = undefined));
+    return draining;
+  }
+
+  /** Hands one batch to the browser for delivery after the page is gone; false when refused. */
+  const beacon = (b: Batch): boolean => {
+    try {
+      const sb = nativeBeacon();
+      // A JSON Blob (not a string, which arrives as text/plain and gets 415) without extra headers.
+      if (sb && !o.headers) return sb(url, new Blob([b.b], { type: 'application/json' }));
+      const f = nativeFetch();
+      if (!f) return false;
+      f.call(globalThis, url, { method: 'POST', body: b.b, headers, keepalive: true }).catch(() => undefined);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  /**
+   * Page hiding (maybe for good): seal what is pending and hand it to the browser in chunks within
+   * the keepalive budget; what does not fit stays in the outbox for later or for the next visit.
+   * Batches already in a shared outbox are only sent when this tab holds the drain lock, so
+   * another tab cannot be sending them too.
+   */
+  const onHide = (final: boolean) => {
+    if (stopped) return;
+    tail?.flush();
+    clearTimeout(timer);
+    timer = undefined;
+    // Candidates no other tab can be sending: sealed now, still being written, in memory, or read under our lock.
+    const fresh = pack(buf.splice(0));
+    const mine = [...writing, ...fresh];
+    const stored = !box.shared ? (box as ReturnType<typeof memoryOutbox>).list : holding ? known : [];
+    const cands = stored.filter((b) => b !== inflight && !mine.includes(b)).concat(mine).filter((b) => !gone.has(b.id));
+    // Beacons from a `visibilitychange` just before `pagehide` are still in flight: one budget for both.
+    const now = Date.now();
+    if (now - hideAt > 10_000) hideSpent = 0;
+    hideAt = now;
+    let budget = KEEPALIVE_BUDGET - 1024 - inflightKeepalive - hideSpent;
+    const settled: string[] = [];
+    for (const b of cands) {
+      if (b.z > budget || !beacon(b)) continue;
+      budget -= b.z;
+      hideSpent += b.z;
+      gone.add(b.id);
+      st.sent += b.n;
+      st.beacons++;
+      // Also deletes a copy whose earlier write may still commit (IndexedDB runs these in order).
+      if (!fresh.includes(b)) settled.push(b.id);
+    }
+    // A keepalive send in flight outlives the page; count it delivered rather than resend it next visit.
+    if (final && inflight && inflightIsKeepalive) {
+      gone.add(inflight.id);
+      settled.push(inflight.id);
+    }
+    if (settled.length) void box.del(settled).catch(() => undefined);
+    // The rest is written synchronously, in one transaction committed now: writes chained on
+    // promises, or waiting for a read, do not finish once the page is gone. Rewriting a batch
+    // whose write is in progress is harmless (same key).
+    const rest = mine.filter((b) => !gone.has(b.id));
+    try {
+      if (!opened) throw 0;
+      box.putNow(rest);
+      for (const b of fresh) if (!gone.has(b.id)) outboxSpans += b.n;
+    } catch {
+      fresh.filter((b) => !gone.has(b.id)).forEach(persist);
+    }
+  };
+
+  const listeners: Array<[EventTarget, string, EventListener]> = [];
+  const on = (target: EventTarget | undefined, type: string, fn: (e: Event) => void) => {
+    if (!target) return;
+    const l = (e: Event) => void guardRun(() => fn(e));
+    target.addEventListener(type, l, { capture: true });
+    listeners.push([target, type, l]);
+  };
+  const guardRun = (fn: () => void) => {
+    try {
+      fn();
+    } catch (err) {
+      warn('export.listener_failed', 'exporter lifecycle handler failed', err);
+    }
+  };
+  const doc = typeof document !== 'undefined' ? document : undefined;
+  on(doc, 'visibilitychange', () => doc?.visibilityState === 'hidden' && onHide(false));
+  on(win, 'pagehide', () => onHide(true));
+  on(win, 'pageshow', (e) => (e as PageTransitionEvent).persisted && void drain());
+  on(win, 'online', () => {
+    clearTimeout(retryTimer);
+    retryTimer = undefined;
+    void drain();
+  });
+
+  if (!/^https?:|^\//.test(url)) warn('export.bad_endpoint', `endpoint "${url}" is not an http(s) URL`);
+  // What earlier pages (or crashed tabs) left behind goes first.
+  void drain();
+
+  const flush = async () => {
+    try {
+      tail?.flush();
+      seal();
+      await drain();
+    } catch (err) {
+      warn('export.flush_failed', 'flush failed', err);
+    }
+  };
+
+  return {
+    onStart() {},
+    onEnd(span) {
+      if (stopped || (span.spanContext().traceFlags & 1) === 0) return;
+      st.ended++;
+      rememberSpan(span, o.recentSpans ?? 500);
+      if (tail) tail.onEnd(span);
+      else accept(span);
+    },
+    flush,
+    forceFlush: flush,
+    async shutdown() {
+      await flush();
+      stopped = true;
+      clearTimeout(retryTimer);
+      for (const [t, type, l] of listeners) t.removeEventListener(type, l, { capture: true });
+    },
+    stats: () => ({ ...st, queued: buf.length + outboxSpans, dropped: { ...st.dropped } }),
+  };
+}

@@ -1,0 +1,115 @@
+import type { ReadableSpan, SpanProcessor } from '../sdk/types';
+import type { Sampler } from '../sdk/sampler';
+import { traceIdRatioSampler } from '../sdk/sampler';
+
+/**
+ * Tail sampling ("keep what matters"): which traces to export, decided when the trace's local
+ * root span ends (the span without a parent, or whose parent is remote), once the whole local
+ * part of the trace is known. Needs head sampling to record every trace (the default).
+ */
+export interface TailSamplingOptions {
+  /** Keep every trace with a span whose status is ERROR. Default `true`. */
+  keepErrors?: boolean;
+  /** Keep every trace with a span at least this long, in ms. Default `2000`; `Infinity` disables. */
+  slowMs?: number;
+  /** Fraction of the remaining traces kept, decided from the trace id (consistent across services). Default `0.1`. */
+  ratio?: number;
+  /** Extra rule: return true to keep a trace (its locally ended spans so far). */
+  keep?: (spans: readonly ReadableSpan[]) => boolean;
+  /** Spans held while waiting for roots; past this the oldest trace is decided early. Default `2000`. */
+  maxBufferedSpans?: number;
+}
+
+export interface TailSampler {
+  onEnd(span: ReadableSpan): void;
+  /** Decides every waiting trace now (on page hide and flush). */
+  flush(): void;
+}
+
+const isLocalRoot = (s: ReadableSpan) => !s.parentSpanId || s.parentIsRemote === true;
+
+/** The tail-sampling core: buffers spans per trace and hands kept ones to `forward`. */
+export function createTailSampler(o: TailSamplingOptions, forward: (span: ReadableSpan) => void, onDrop?: (n: number) => void): TailSampler {
+  const keepErrors = o.keepErrors ?? true;
+  const slow = o.slowMs ?? 2000;
+  const ratio = traceIdRatioSampler(o.ratio ?? 0.1);
+  const max = o.maxBufferedSpans ?? 2000;
+  const waiting = new Map<string, ReadableSpan[]>();
+  // Decisions for spans that end after their local root (bounded, oldest forgotten first).
+  const decided = new Map<string, boolean>();
+  let held = 0;
+
+  const decide = (traceId: string) => {
+    const spans = waiting.get(traceId) ?? [];
+    waiting.delete(traceId);
+    held -= spans.length;
+    const keep =
+      spans.some((s) => (keepErrors && s.status.code === 2) || s.endMs - s.startMs >= slow) ||
+      (o.keep?.(spans) ?? false) ||
+      ratio.shouldSample(undefined, traceId, '', 0, undefined);
+    decided.set(traceId, keep);
+    if (decided.size > 500) decided.delete(decided.keys().next().value as string);
+    if (keep) spans.forEach(forward);
+    else onDrop?.(spans.length);
+  };
+
+  return {
+    onEnd(span) {
+      const id = span.spanContext().traceId;
+      const known = decided.get(id);
+      if (known !== undefined) {
+        if (known) forward(span);
+        else onDrop?.(1);
+        return;
+      }
+      const list = waiting.get(id);
+      if (list) list.push(span);
+      else waiting.set(id, [span]);
+      held++;
+      if (isLocalRoot(span)) decide(id);
+      while (held > max && waiting.size) decide(waiting.keys().next().value as string);
+    },
+    flush() {
+      for (const id of [...waiting.keys()]) decide(id);
+    },
+  };
+}
+
+/** Wraps a processor so it only sees spans of the traces tail sampling keeps. */
+export function tailSamplingProcessor(next: SpanProcessor, options: TailSamplingOptions = {}): SpanProcessor {
+  const t = createTailSampler(options, (s) => next.onEnd(s));
+  return {
+    onStart: (s, p) => next.onStart(s, p),
+    onEnd: (s) => t.onEnd(s),
+    forceFlush() {
+      t.flush();
+      return next.forceFlush();
+    },
+    shutdown() {
+      t.flush();
+      return next.shutdown();
+    },
+  };
+}
+
+/**
+ * Head sampler for cost control: at most `perMinute` new traces per minute in this page (a token
+ * bucket, so short bursts up to `perMinute` pass). Child spans follow their parent's decision.
+ */
+export function rateLimitingSampler(perMinute: number, now: () => number = Date.now): Sampler {
+  const cap = Math.max(0, perMinute);
+  let tokens = cap;
+  let last = now();
+  return {
+    shouldSample(parent) {
+      if (parent) return (parent.traceFlags & 1) === 1;
+      const t = now();
+      tokens = Math.min(cap, tokens + ((t - last) * cap) / 60_000);
+      last = t;
+      if (tokens < 1) return false;
+      tokens--;
+      return true;
+    },
+    toString: () => `RateLimiting{${cap}/min}`,
+  };
+}

@@ -1,0 +1,67 @@
+import type { ExportResult } from '../sdk/processor';
+import { nativeFetch } from './native';
+
+/** Statuses worth retrying (per the OTLP/HTTP spec); every other non-2xx status is final. */
+const RETRYABLE = [429, 502, 503, 504];
+
+/** `Retry-After` as ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null | undefined, nowMs = Date.now()): number | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const t = /[a-z]/i.test(v) ? Date.parse(v) : NaN;
+  return t === t ? Math.max(0, t - nowMs) : undefined;
+}
+
+/** Exponential backoff with jitter: attempt 1 → about `initialMs`, doubling, capped at `maxMs`; × [0.5, 1). */
+export function backoffMs(attempt: number, initialMs = 1000, maxMs = 60_000, random = Math.random): number {
+  return Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1)) * (0.5 + random() / 2);
+}
+
+/** Maps a collector response to an export result; `{"partialSuccess":{}}` is full success. */
+export function classifyResponse(status: number, retryAfter: string | null, body: string, nowMs = Date.now()): ExportResult {
+  if (status >= 200 && status < 300) {
+    let rejected = 0;
+    try {
+      const p = (JSON.parse(body) as { partialSuccess?: { rejectedSpans?: string | number } }).partialSuccess;
+      rejected = Number(p?.rejectedSpans ?? 0) || 0;
+    } catch {
+      /* empty or non-JSON body (Zipkin answers 202 with none) */
+    }
+    return rejected ? { code: 'success', rejected } : { code: 'success' };
+  }
+  if (RETRYABLE.includes(status)) {
+    const ms = parseRetryAfter(retryAfter, nowMs);
+    return ms === undefined ? { code: 'retryable', error: `http_${status}` } : { code: 'retryable', retryAfterMs: ms, error: `http_${status}` };
+  }
+  return { code: 'failure', error: `http_${status}` };
+}
+
+/** One POST with the native fetch; network errors and timeouts are retryable, nothing throws. */
+export async function post(
+  url: string,
+  body: BodyInit,
+  headers: Record<string, string>,
+  keepalive: boolean,
+  timeoutMs: number,
+): Promise<ExportResult> {
+  const f = nativeFetch();
+  if (!f) return { code: 'failure', error: 'no_fetch' };
+  const ac = typeof AbortController === 'function' ? new AbortController() : undefined;
+  const timer = ac && setTimeout(() => ac.abort(), timeoutMs);
+  try {
+    const res = await f.call(globalThis, url, { method: 'POST', body, headers, keepalive, signal: ac?.signal });
+    const text = await res.text().catch(() => '');
+    return classifyResponse(res.status, res.headers.get('retry-after'), text);
+  } catch (err) {
+    return { code: 'retryable', error: `network: ${String(err)}` };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Gzips a body with CompressionStream; undefined when the browser lacks it. */
+export async function gzip(body: string): Promise<Blob | undefined> {
+  if (typeof CompressionStream !== 'function') return undefined;
+  return new Response(new Blob([body]).stream().pipeThrough(new CompressionStream('gzip'))).blob();
+}

@@ -1,0 +1,20 @@
+// Instrumentations: each installs itself and returns a function that removes it.
+export type { Unpatch } from './wrap';
+export { ORIGINAL, patch, unwrapped } from './wrap';
+export { redactUrl, REDACTED } from './redact';
+export type { HttpOptions } from './http';
+export type { FetchOptions } from './fetch';
+export { instrumentFetch } from './fetch';
+export type { XhrOptions } from './xhr';
+export { instrumentXhr } from './xhr';
+export type { InteractionOptions } from './interaction';
+export { instrumentInteractions, ACTIVITY_WINDOW_MS } from './interaction';
+export { instrumentNavigation } from './navigation';
+export type { ErrorsOptions } from './errors';
+export { instrumentErrors } from './errors';
+export type { LongTasksOptions } from './long-tasks';
+export { instrumentLongTasks } from './long-tasks';
+export type { PageLoadOptions } from './page-load';
+export { instrumentPageLoad } from './page-load';
+export type { WebVitalsOptions } from './web-vitals';
+export { instrumentWebVitals } from './web-vitals';

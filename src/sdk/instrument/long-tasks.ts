@@ -1,0 +1,77 @@
+import type { Attributes } from '../types';
+import type { Unpatch } from './wrap';
+import { getTracer } from '../tracer';
+import { hrToEpochMs } from '../clock';
+import { guard } from '../diag';
+import { redactUrl } from './redact';
+
+export interface LongTasksOptions {
+  /** Scripts recorded (as events) per long animation frame, longest first. Default 5. */
+  maxScripts?: number;
+}
+
+interface ScriptTiming {
+  startTime: number;
+  duration: number;
+  invoker: string;
+  invokerType: string;
+  sourceURL: string;
+  sourceFunctionName: string;
+  sourceCharPosition: number;
+  forcedStyleAndLayoutDuration: number;
+}
+
+interface LoafEntry extends PerformanceEntry {
+  blockingDuration: number;
+  renderStart: number;
+  styleAndLayoutStart: number;
+  scripts: ScriptTiming[];
+}
+
+/**
+ * Long animation frames (Chromium's LoAF, with the scripts that ran in them) as
+ * `longAnimationFrame` spans, or `longTask` spans where only the Long Tasks API exists. Buffered
+ * entries are included, so frames from before the SDK loaded are reported too.
+ */
+export function instrumentLongTasks(options: LongTasksOptions = {}): Unpatch {
+  const maxScripts = options.maxScripts ?? 5;
+  const supported = PerformanceObserver.supportedEntryTypes ?? [];
+  const type = supported.includes('long-animation-frame') ? 'long-animation-frame' : supported.includes('longtask') ? 'longtask' : '';
+  if (!type) return () => {};
+  const tracer = getTracer('spanbeam/long-tasks');
+  const po = new PerformanceObserver((list) =>
+    guard('long_tasks.failed', () => {
+      for (const e of list.getEntries()) {
+        const start = hrToEpochMs(e.startTime);
+        const loaf = e as LoafEntry;
+        const attrs: Attributes = { 'browser.long_task.duration': e.duration };
+        if (type === 'longtask') {
+          const a = (e as PerformanceEntry & { attribution?: Array<{ containerType: string; containerSrc: string; containerName: string }> }).attribution?.[0];
+          if (a?.containerType) attrs['browser.long_task.container.type'] = a.containerType;
+          if (a?.containerSrc) attrs['browser.long_task.container.src'] = redactUrl(a.containerSrc);
+        } else {
+          attrs['browser.loaf.blocking_duration'] = loaf.blockingDuration;
+          if (loaf.renderStart) attrs['browser.loaf.render_start'] = hrToEpochMs(loaf.renderStart);
+          if (loaf.styleAndLayoutStart) attrs['browser.loaf.style_and_layout_start'] = hrToEpochMs(loaf.styleAndLayoutStart);
+        }
+        const s = tracer.startSpan(type === 'longtask' ? 'longTask' : 'longAnimationFrame', { root: true, startTime: start, attributes: attrs });
+        const scripts = (loaf.scripts ?? []).slice().sort((a, b) => b.duration - a.duration).slice(0, maxScripts);
+        for (const sc of scripts) {
+          const sa: Attributes = {
+            'script.invoker': sc.invoker,
+            'script.invoker_type': sc.invokerType,
+            'script.duration': sc.duration,
+            'script.forced_style_and_layout_duration': sc.forcedStyleAndLayoutDuration,
+          };
+          if (sc.sourceURL) sa['script.source_url'] = redactUrl(sc.sourceURL);
+          if (sc.sourceFunctionName) sa['script.source_function_name'] = sc.sourceFunctionName;
+          if (sc.sourceCharPosition >= 0) sa['script.source_char_position'] = sc.sourceCharPosition;
+          s.addEvent('script', sa, hrToEpochMs(sc.startTime));
+        }
+        s.end(start + e.duration);
+      }
+    }),
+  );
+  guard('long_tasks.observe_failed', () => po.observe({ type, buffered: true }));
+  return () => po.disconnect();
+}

@@ -1,0 +1,133 @@
+import type { Span, SpanContext } from '../types';
+import type { Unpatch } from './wrap';
+import { parseServerTimingTraceparent, parseTraceparent } from '../../propagation';
+import { getTracer } from '../tracer';
+import { hrToEpochMs, nowMs } from '../clock';
+import { guard } from '../diag';
+import { expectPageLoad, setPageLoadContext } from './activity';
+import { redactUrl } from './redact';
+import { addTimingEvents } from './timing';
+import { later, listen, unpatchAll } from './wrap';
+
+export interface PageLoadOptions {
+  /** Resource Timing entries recorded as `resourceFetch` children. Default 50. */
+  maxResources?: number;
+  /** Resources not recorded (substring or RegExp on the URL); `start()` adds the exporter endpoint. */
+  ignoreUrls?: readonly (string | RegExp)[];
+}
+
+const DOC_EVENTS = [
+  'fetchStart',
+  'unloadEventStart',
+  'unloadEventEnd',
+  'domInteractive',
+  'domContentLoadedEventStart',
+  'domContentLoadedEventEnd',
+  'domComplete',
+  'loadEventStart',
+  'loadEventEnd',
+] as const;
+
+/** The server's context for this document: `<meta name="traceparent">`, else `Server-Timing: traceparent`. */
+export function serverContext(nav: PerformanceNavigationTiming | undefined): SpanContext | undefined {
+  const meta = document.querySelector('meta[name="traceparent" i]')?.getAttribute('content');
+  return (meta ? parseTraceparent(meta.trim()) : undefined) ?? parseServerTimingTraceparent(nav?.serverTiming);
+}
+
+/**
+ * `documentLoad` (navigation start → `loadEventEnd`) with a `documentFetch` child and up to
+ * `maxResources` `resourceFetch` children for what loaded before the load event, all from
+ * buffered Navigation and Resource Timing, so it works however late the SDK loads. Nothing runs
+ * at start: the spans are built in a task after `load` (and, for a prerendered page, after
+ * activation; `activationStart` is recorded). A page restored from the bfcache gets a new
+ * `documentLoad` span (pageshow → next frame, `browser.navigation.type: back_forward_cache`).
+ */
+export function instrumentPageLoad(options: PageLoadOptions = {}): Unpatch {
+  const tracer = getTracer('spanbeam/document-load');
+  const max = options.maxResources ?? 50;
+  const ignore = options.ignoreUrls ?? [];
+  const ignored = (url: string) => ignore.some((m) => (typeof m === 'string' ? url.includes(m) : m.test(url)));
+  const undo: Unpatch[] = [];
+  // Nothing is read or started now (the first span of a page reads the session from
+  // localStorage, which can take milliseconds): web vitals wait for this span's context.
+  expectPageLoad();
+  const url = redactUrl(location.href);
+  let done = false;
+
+  const record = () => {
+    if (done) return;
+    done = true;
+    let end = nowMs();
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    const root = tracer.startSpan('documentLoad', {
+      parent: serverContext(nav) ?? null,
+      startTime: hrToEpochMs(0),
+      attributes: { 'url.full': url, 'browser.navigation.type': nav?.type ?? 'navigate' },
+    });
+    guard('page_load.failed', () => {
+      if (nav && nav.loadEventEnd > 0) end = hrToEpochMs(nav.loadEventEnd);
+      if (nav) {
+        for (const k of DOC_EVENTS) if (nav[k] > 0) root.addEvent(k, undefined, hrToEpochMs(nav[k]));
+        const act = (nav as { activationStart?: number }).activationStart;
+        if (act && act > 0) {
+          root.setAttribute('browser.prerendered', true);
+          root.addEvent('activationStart', undefined, hrToEpochMs(act));
+        }
+        for (const p of performance.getEntriesByType('paint')) root.addEvent(p.name, undefined, hrToEpochMs(p.startTime));
+        const doc = child(root, 'documentFetch', nav, url);
+        if (nav.responseStatus) doc.setAttribute('http.response.status_code', nav.responseStatus);
+        doc.end(hrToEpochMs(nav.responseEnd || nav.fetchStart));
+        let n = 0;
+        for (const r of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
+          // fetch/XHR have their own spans.
+          if (r.startTime > (nav.loadEventEnd || Infinity) || /^(fetch|xmlhttprequest|beacon)$/.test(r.initiatorType) || ignored(r.name)) continue;
+          if (n++ >= max) break;
+          const s = child(root, 'resourceFetch', r, redactUrl(r.name));
+          s.setAttribute('browser.resource.initiator_type', r.initiatorType);
+          if (r.responseStatus) s.setAttribute('http.response.status_code', r.responseStatus);
+          s.end(hrToEpochMs(r.responseEnd || r.startTime + r.duration));
+        }
+      }
+    });
+    root.end(end);
+    setPageLoadContext(root.spanContext());
+  };
+
+  const child = (root: Span, name: string, e: PerformanceResourceTiming, url: string): Span => {
+    const s = tracer.startSpan(name, { parent: root, startTime: hrToEpochMs(e.fetchStart || e.startTime), attributes: { 'url.full': url } });
+    addTimingEvents(s, e);
+    return s;
+  };
+
+  // After load, in a later task so loadEventEnd is set; after activation when prerendered.
+  const afterLoad = () => later(record, 0);
+  const whenActive = () => {
+    if ((document as { prerendering?: boolean }).prerendering) {
+      const off = listen(document, 'prerenderingchange', () => (off(), whenActive()));
+      undo.push(off);
+    } else if (document.readyState === 'complete') afterLoad();
+    else undo.push(listen(window, 'load', afterLoad));
+  };
+  whenActive();
+  // A page left before load still reports what it had.
+  undo.push(listen(window, 'pagehide', record));
+
+  undo.push(
+    listen(window, 'pageshow', (e) => {
+      if (!(e as PageTransitionEvent).persisted) return;
+      guard('page_load.bfcache_failed', () => {
+        const s = tracer.startSpan('documentLoad', {
+          root: true,
+          startTime: hrToEpochMs(e.timeStamp),
+          attributes: { 'url.full': redactUrl(location.href), 'browser.navigation.type': 'back_forward_cache' },
+        });
+        setPageLoadContext(s.spanContext());
+        requestAnimationFrame(() => later(() => s.end(), 0));
+      });
+    }),
+  );
+  return () => {
+    unpatchAll(undo);
+    record();
+  };
+}
