@@ -1,0 +1,171 @@
+import { test, expect } from '@playwright/test';
+import type { TestServer } from '../support/server';
+import { startServer } from '../support/server';
+import { appServer, openApp, waitForSpans, one, byName, received } from './instrument-support';
+
+let server: TestServer;
+test.beforeEach(async () => {
+  server = await appServer();
+});
+test.afterEach(async () => server.close());
+
+const reqHeaders = (path: string) => server.requests.filter((r) => r.path === path).map((r) => r.headers);
+
+test('fetch(Request) keeps method, body and headers, adds traceparent, and reports a CLIENT span', async ({ page }) => {
+  await openApp(page, server);
+  const out = await page.evaluate(async () => {
+    const h = new Headers({ 'x-app': '1' });
+    const req = new Request('/api/data?token=s3cr3t&page=2', { method: 'POST', body: 'hello', headers: h });
+    const res = await fetch(req);
+    return { json: await res.json(), isResponse: res instanceof Response, bodyUsed: req.bodyUsed, appHeaders: [...h.keys()], reqHeaders: [...req.headers.keys()] };
+  });
+  expect(out).toEqual({ json: { ok: true, method: 'POST' }, isResponse: true, bodyUsed: true, appHeaders: ['x-app'], reqHeaders: ['content-type', 'x-app'] });
+  const [sent] = reqHeaders('/api/data');
+  expect(sent['x-app']).toBe('1');
+  expect(sent.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[13]$/);
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'POST').length === 1);
+  const s = one(spans, (x) => x.name === 'POST');
+  expect(s.kind).toBe(3); // OTLP CLIENT
+  expect(s.attributes).toMatchObject({
+    'http.request.method': 'POST',
+    'url.full': `${server.origin}/api/data?token=REDACTED&page=2`,
+    'server.address': '127.0.0.1',
+    'server.port': server.port,
+    'http.response.status_code': 200,
+  });
+  // The header carries this span's ids.
+  expect(sent.traceparent).toContain(`${s.traceId}-${s.spanId}`);
+  // Network phases from Resource Timing.
+  expect(s.events.map((e) => e.name)).toEqual(expect.arrayContaining(['fetchStart', 'requestStart', 'responseStart', 'responseEnd']));
+});
+
+test('fetch(url, init) with Headers, arrays and objects leaves the app objects untouched', async ({ page }) => {
+  await openApp(page, server);
+  const out = await page.evaluate(async () => {
+    const h = new Headers({ a: '1' });
+    const arr: [string, string][] = [['b', '2']];
+    const obj = { c: '3' };
+    const i1 = { headers: h };
+    await fetch('/api/data?1', i1);
+    await fetch('/api/data?2', { headers: arr });
+    await fetch(new URL('/api/data?3', location.href), { headers: obj });
+    return { h: [...h.entries()], arr, obj, same: i1.headers === h };
+  });
+  expect(out).toEqual({ h: [['a', '1']], arr: [['b', '2']], obj: { c: '3' }, same: true });
+  const sent = reqHeaders('/api/data');
+  expect(sent.map((h) => [h.a ?? h.b ?? h.c, !!h.traceparent])).toEqual([
+    ['1', true],
+    ['2', true],
+    ['3', true],
+  ]);
+});
+
+test('a streamed response read by the page is neither consumed nor teed, and the span ends at its end', async ({ page }) => {
+  await openApp(page, server);
+  const out = await page.evaluate(async () => {
+    const t0 = performance.timeOrigin + performance.now();
+    const res = await fetch('/api/stream');
+    const same = res.body === res.body;
+    const reader = res.body!.getReader();
+    const dec = new TextDecoder();
+    let text = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += dec.decode(value);
+    }
+    return { text, same, locked: res.body!.locked, t0, t1: performance.timeOrigin + performance.now() };
+  });
+  expect(out.text).toBe('chunk0\nchunk1\nchunk2\nchunk3\nchunk4\n');
+  expect(out.same).toBe(true);
+  expect(out.locked).toBe(true);
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 1);
+  const s = one(spans, (x) => x.name === 'GET');
+  // Five chunks 30 ms apart: the span covers the body, not just the headers.
+  expect(s.end - s.start).toBeGreaterThan(100);
+  expect(s.end).toBeLessThanOrEqual(out.t1 + 5);
+});
+
+test('an aborted fetch rejects exactly as without the SDK and is recorded as aborted', async ({ page }) => {
+  await openApp(page, server);
+  const out = await page.evaluate(async () => {
+    const c = new AbortController();
+    const reason = new Error('stop');
+    const p = fetch('/api/slow', { signal: c.signal });
+    setTimeout(() => c.abort(reason), 50);
+    try {
+      await p;
+      return 'resolved';
+    } catch (e) {
+      return e === reason ? 'same reason' : String(e);
+    }
+  });
+  expect(out).toBe('same reason');
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 1);
+  const s = one(spans, (x) => x.name === 'GET');
+  expect(s.status.code).toBe(2);
+  expect(s.attributes['error.type']).toBe('Error');
+});
+
+test('network errors and 4xx: error.type, ERROR status; the rejection is the native TypeError', async ({ page }) => {
+  await openApp(page, server);
+  const out = await page.evaluate(async () => {
+    const r = await fetch('/api/404');
+    let err = '';
+    try {
+      await fetch('http://127.0.0.1:1/unreachable');
+    } catch (e) {
+      err = (e as Error).name;
+    }
+    return { status: r.status, err };
+  });
+  expect(out).toEqual({ status: 404, err: 'TypeError' });
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 2);
+  const e404 = one(spans, (x) => x.attributes['http.response.status_code'] === 404);
+  expect(e404.attributes['error.type']).toBe('404');
+  expect(e404.status.code).toBe(2);
+  const net = one(spans, (x) => String(x.attributes['url.full']).includes(':1/'));
+  expect(net.attributes['error.type']).toBe('TypeError');
+  expect(net.status.code).toBe(2);
+});
+
+test('cross-origin: no header and no preflight unless allowlisted; header when allowlisted', async ({ page }) => {
+  const other = await startServer({ corsOrigins: [] });
+  other.route('/x', (_q, res) => void res.writeHead(200, { 'access-control-allow-origin': '*' }).end('ok'));
+  try {
+    await openApp(page, server);
+    const plain = await page.evaluate((u) => fetch(u).then((r) => r.text()), `${other.origin}/x`);
+    expect(plain).toBe('ok');
+    expect(other.requests.map((r) => r.method)).toEqual(['GET']);
+    expect(other.requests[0].headers.traceparent).toBeUndefined();
+  } finally {
+    await other.close();
+  }
+
+  const allowed = await startServer();
+  allowed.corsOrigins.push(server.origin);
+  allowed.route('/x', (_q, res) => void res.end('ok'));
+  try {
+    const page2 = await page.context().newPage();
+    await openApp(page2, server, { propagateTo: [allowed.origin] });
+    const text = await page2.evaluate((u) => fetch(u).then((r) => r.text()), `${allowed.origin}/x`);
+    expect(text).toBe('ok');
+    const get = allowed.requests.find((r) => r.method === 'GET')!;
+    expect(get.headers.traceparent).toMatch(/^00-/);
+  } finally {
+    await allowed.close();
+  }
+});
+
+test("the exporter's own requests and ignoreUrls are not traced", async ({ page }) => {
+  await openApp(page, server, { ignoreUrls: ['/api/404'] });
+  await page.evaluate(() => Promise.all([fetch('/api/404'), fetch('/api/data?x')]));
+  await waitForSpans(page, server, (s) => byName(s, 'GET').length >= 1);
+  await page.evaluate(() => (window as unknown as { handle: { flush(): Promise<void> } }).handle.flush());
+  const urls = received(server)
+    .filter((s) => s.kind === 3)
+    .map((s) => s.attributes['url.full']);
+  expect(urls).toEqual([`${server.origin}/api/data?x`]);
+  expect(reqHeaders('/api/404')[0].traceparent).toBeUndefined();
+  expect(reqHeaders('/v1/traces')[0].traceparent).toBeUndefined();
+});

@@ -1,0 +1,183 @@
+import { test, expect, type Page } from '@playwright/test';
+import type { TestServer } from '../support/server';
+import { appServer, waitForSpans, one, byName, received, type RSpan } from './instrument-support';
+
+let server: TestServer;
+test.beforeEach(async () => {
+  server = await appServer();
+});
+test.afterEach(async () => server.close());
+
+const TRACE = '0af7651916cd43dd8448eb211c80319c';
+const PARENT = 'b7ad6b7169203331';
+const START = `<script src="/sb-zone.js"></script><script>window.handle = Spanbeam.start({ serviceName: 'page-test', endpoint: '/v1/traces', exporter: { outbox: 'memory', maxDelayMs: 20 }, ...(window.opts || {}) });</script>`;
+
+async function hide(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+}
+
+test('documentLoad joins <meta name=traceparent>, with documentFetch and resourceFetch children and timing events', async ({ page }) => {
+  server.page('/meta.html', `<!doctype html><meta name="traceparent" content="00-${TRACE}-${PARENT}-01">${START}<img src="/api/data?img&token=t0p">`);
+  await page.goto(`${server.origin}/meta.html`);
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'documentLoad').length === 1);
+  const doc = one(spans, (s) => s.name === 'documentLoad');
+  expect(doc.traceId).toBe(TRACE);
+  expect(doc.parentSpanId).toBe(PARENT);
+  expect(doc.attributes).toMatchObject({ 'url.full': `${server.origin}/meta.html`, 'browser.navigation.type': 'navigate' });
+  expect(doc.events.map((e) => e.name)).toEqual(expect.arrayContaining(['domInteractive', 'domContentLoadedEventEnd', 'loadEventEnd']));
+  const fetchSpan = one(spans, (s) => s.name === 'documentFetch');
+  expect(fetchSpan.parentSpanId).toBe(doc.spanId);
+  expect(fetchSpan.attributes['http.response.status_code']).toBe(200);
+  expect(fetchSpan.events.map((e) => e.name)).toEqual(expect.arrayContaining(['fetchStart', 'requestStart', 'responseStart', 'responseEnd']));
+  const res = spans.filter((s) => s.name === 'resourceFetch');
+  expect(res.map((s) => s.attributes['url.full'])).toEqual(expect.arrayContaining([`${server.origin}/sb-zone.js`, `${server.origin}/api/data?img&token=REDACTED`]));
+  for (const r of res) expect(r.parentSpanId).toBe(doc.spanId);
+  const img = one(res, (s) => String(s.attributes['url.full']).includes('img'));
+  expect(img.attributes['http.response.body.size']).toBeGreaterThan(0);
+});
+
+test('documentLoad joins Server-Timing: traceparent, also when the SDK loads late (buffered timing)', async ({ page }) => {
+  server.page(
+    '/late.html',
+    `<!doctype html><p>late</p><script>addEventListener('load', () => setTimeout(() => { const s = document.createElement('script'); s.src = '/sb-zone.js'; s.onload = () => { window.handle = Spanbeam.start({ endpoint: '/v1/traces', exporter: { outbox: 'memory' } }); }; document.head.append(s); }, 100));</script>`,
+    { 'server-timing': `db;dur=2, traceparent;desc="00-${TRACE}-${PARENT}-01"` },
+  );
+  await page.goto(`${server.origin}/late.html`);
+  await page.waitForFunction(() => 'handle' in window);
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'documentLoad').length === 1);
+  const doc = one(spans, (s) => s.name === 'documentLoad');
+  expect(doc.traceId).toBe(TRACE);
+  expect(doc.parentSpanId).toBe(PARENT);
+  expect(doc.events.map((e) => e.name)).toContain('loadEventEnd');
+  expect(doc.end - doc.start).toBeLessThan(5000);
+});
+
+test('prerendered page: documentLoad waits for activation; bfcache restore: a new documentLoad', async ({ page }) => {
+  server.page(
+    '/pre.html',
+    `<!doctype html><script>Object.defineProperty(document, 'prerendering', { value: true, configurable: true });</script>${START}`,
+  );
+  await page.goto(`${server.origin}/pre.html`);
+  await page.waitForTimeout(300);
+  await page.evaluate(() => (window as unknown as { handle: { flush(): Promise<void> } }).handle.flush());
+  expect(byName(received(server), 'documentLoad')).toHaveLength(0);
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'prerendering', { value: false, configurable: true });
+    document.dispatchEvent(new Event('prerenderingchange'));
+  });
+  let spans = await waitForSpans(page, server, (s) => byName(s, 'documentLoad').length === 1);
+  const first = one(spans, (s) => s.name === 'documentLoad');
+  await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
+  spans = await waitForSpans(page, server, (s) => byName(s, 'documentLoad').length === 2);
+  const restored = one(spans, (s) => s.name === 'documentLoad' && s.spanId !== first.spanId);
+  expect(restored.attributes['browser.navigation.type']).toBe('back_forward_cache');
+  expect(restored.traceId).not.toBe(first.traceId);
+});
+
+test('web vitals with attribution (LCP, CLS, FCP, TTFB) in the page-load trace, reported on hide', async ({ page }) => {
+  server.page(
+    '/vitals.html',
+    `<!doctype html>${START}<h1 id="hero" style="font-size:64px">Hello vitals</h1><div id="shift"></div>
+     <button id="slow">slow</button>
+     <script>
+       document.getElementById('slow').addEventListener('click', () => { const t = performance.now(); while (performance.now() - t < 120); document.getElementById('shift').style.height = '200px'; });
+     </script>`,
+  );
+  await page.goto(`${server.origin}/vitals.html`);
+  await page.waitForTimeout(200);
+  await page.click('#slow');
+  await page.waitForTimeout(300);
+  await hide(page);
+  const spans = await waitForSpans(page, server, (s) => ['LCP', 'CLS', 'FCP', 'TTFB'].every((n) => byName(s, n).length >= 1));
+  const doc = one(spans, (s) => s.name === 'documentLoad');
+  for (const n of ['LCP', 'FCP', 'TTFB']) {
+    const v = byName(spans, n)[0];
+    expect(v.attributes).toMatchObject({ 'browser.web_vital.name': n, 'browser.web_vital.navigation_type': 'navigate' });
+    expect(v.attributes['browser.web_vital.rating']).toMatch(/good|needs-improvement|poor/);
+    expect(typeof v.attributes['browser.web_vital.id']).toBe('string');
+    expect(v.traceId).toBe(doc.traceId);
+  }
+  expect(byName(spans, 'LCP')[0].attributes['browser.web_vital.attribution.element']).toBe('#hero');
+  expect(byName(spans, 'CLS')[0].attributes['browser.web_vital.name']).toBe('CLS');
+});
+
+function navSpans(spans: RSpan[]) {
+  return spans.filter((s) => s.name === 'navigation').map((s) => [s.attributes['browser.navigation.type'], s.attributes['browser.navigation.from'], s.attributes['browser.navigation.to']]);
+}
+
+for (const api of ['Navigation API', 'history fallback']) {
+  test(`SPA navigation spans (${api}), the click's child, URLs redacted`, async ({ page }) => {
+    const off = api === 'history fallback' ? `<script>Object.defineProperty(window, 'navigation', { value: undefined, configurable: true });</script>` : '';
+    server.page('/spa.html', `<!doctype html>${off}${START}<button id="go">go</button><script>document.getElementById('go').addEventListener('click', () => history.pushState({}, '', '/spa/next?session=abc'));</script>`);
+    await page.goto(`${server.origin}/spa.html`);
+    await page.click('#go');
+    await page.evaluate(() => history.replaceState({ x: 1 }, ''));
+    await page.evaluate(() => (location.hash = '#tab2'));
+    await page.waitForTimeout(50);
+    await page.evaluate(() => history.back());
+    const o = server.origin;
+    const spans = await waitForSpans(page, server, (s) => byName(s, 'navigation').length >= 3);
+    expect(navSpans(spans)).toEqual([
+      [api === 'history fallback' ? 'pushState' : 'push', `${o}/spa.html`, `${o}/spa/next?session=REDACTED`],
+      ['hashchange', `${o}/spa/next?session=REDACTED`, `${o}/spa/next?session=REDACTED#tab2`],
+      [api === 'history fallback' ? 'hashchange' : 'hashchange', `${o}/spa/next?session=REDACTED#tab2`, `${o}/spa/next?session=REDACTED`],
+    ]);
+    const click = one(spans, (s) => s.name === 'click button#go');
+    expect(byName(spans, 'navigation')[0].parentSpanId).toBe(click.spanId);
+  });
+}
+
+test('uncaught errors and unhandled rejections outside any span become error spans', async ({ page }) => {
+  // Without zone.js: its ZoneAwarePromise does not raise native unhandledrejection events.
+  server.page('/err.html', `<!doctype html>${START.replace('/sb-zone.js', '/sb.js')}`);
+  await page.goto(`${server.origin}/err.html`);
+  await page.evaluate(() => {
+    setTimeout(() => {
+      throw new RangeError('timer broke');
+    });
+    void Promise.reject(new SyntaxError('nobody caught me'));
+  });
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'error').length === 2);
+  const ev = (s: RSpan) => s.events.find((e) => e.name === 'exception')!.attributes;
+  const range = one(spans, (s) => s.name === 'error' && ev(s)['exception.type'] === 'RangeError');
+  expect(ev(range)['exception.message']).toBe('timer broke');
+  expect(String(ev(range)['exception.stacktrace'])).toContain('timer broke');
+  expect(range.status.code).toBe(2);
+  const rej = one(spans, (s) => s.name === 'error' && ev(s)['exception.type'] === 'SyntaxError');
+  expect(rej.attributes['error.source']).toBe('unhandledrejection');
+});
+
+test('long animation frames with script attribution', async ({ page }) => {
+  server.page('/loaf.html', `<!doctype html>${START}<button id="b">b</button><script>document.getElementById('b').addEventListener('click', function busy() { const t = performance.now(); while (performance.now() - t < 150); });</script>`);
+  await page.goto(`${server.origin}/loaf.html`);
+  await page.click('#b');
+  const isClick = (x: RSpan) => x.name === 'longAnimationFrame' && x.events.some((e) => e.attributes['script.invoker_type'] === 'event-listener');
+  const spans = await waitForSpans(page, server, (s) => s.some(isClick));
+  const loaf = spans.find(isClick)!;
+  expect(loaf.end - loaf.start).toBeGreaterThanOrEqual(150);
+  expect(typeof loaf.attributes['browser.loaf.blocking_duration']).toBe('number');
+  const script = loaf.events.find((e) => e.attributes['script.invoker_type'] === 'event-listener')!;
+  expect(script.attributes['script.invoker']).toBe('BUTTON#b.onclick');
+  expect(script.attributes['script.duration']).toBeGreaterThanOrEqual(150);
+});
+
+test('script tag with data-* attributes starts everything by itself', async ({ page }) => {
+  server.page(
+    '/tag.html',
+    `<!doctype html><script src="/sb.js" data-endpoint="/v1/traces" data-service-name="tagged-app" data-service-version="1.2.3" data-environment="staging" data-propagate-to="http://api.example.com, http://other.example.com" data-sample-rate="1" data-disable="longTasks"></script>`,
+  );
+  await page.goto(`${server.origin}/tag.html`);
+  await page.evaluate(() => {
+    const w = window as unknown as { handle: unknown; Spanbeam: { start(): unknown } };
+    w.handle = w.Spanbeam.start(); // already started: the same handle
+    return fetch('/api/data?tag');
+  });
+  const spans = await waitForSpans(page, server, (s) => s.some((x) => x.kind === 3));
+  expect(spans.some((s) => s.name === 'longAnimationFrame')).toBe(false);
+  const body = JSON.stringify(server.received.map((r) => r.json));
+  for (const v of ['tagged-app', '1.2.3', 'staging']) expect(body).toContain(v);
+  expect(server.requests.find((r) => r.path === '/api/data')!.headers.traceparent).toMatch(/^00-/);
+});

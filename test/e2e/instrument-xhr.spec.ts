@@ -1,0 +1,108 @@
+import { test, expect } from '@playwright/test';
+import type { TestServer } from '../support/server';
+import { appServer, openApp, waitForSpans, one, byName } from './instrument-support';
+
+let server: TestServer;
+test.beforeEach(async () => {
+  server = await appServer();
+});
+test.afterEach(async () => server.close());
+
+test('XHR: async load, sync, error, abort and timeout keep their semantics and are traced', async ({ page }) => {
+  await openApp(page, server);
+  const out = await page.evaluate(async () => {
+    const run = (setup: (x: XMLHttpRequest) => void, url: string, method = 'GET') =>
+      new Promise<string>((done) => {
+        const x = new XMLHttpRequest();
+        x.open(method, url);
+        x.setRequestHeader('x-app', '1');
+        for (const t of ['load', 'error', 'abort', 'timeout']) x.addEventListener(t, () => done(`${t}:${x.status}`));
+        setup(x);
+        x.send(method === 'POST' ? 'body' : null);
+      });
+    const load = await run(() => {}, '/api/data?xhr=1&secret=abc', 'POST');
+    const sync = new XMLHttpRequest();
+    sync.open('GET', '/api/data?xhr=sync', false);
+    sync.send();
+    const syncText = sync.responseText;
+    let syncErr = '';
+    const bad = new XMLHttpRequest();
+    bad.open('GET', 'http://127.0.0.1:1/x', false);
+    try {
+      bad.send();
+    } catch (e) {
+      syncErr = (e as Error).name;
+    }
+    const error = await run(() => {}, 'http://127.0.0.1:1/y');
+    const abort = await run((x) => setTimeout(() => x.abort(), 30), '/api/slow?abort');
+    const timeout = await run((x) => (x.timeout = 50), '/api/slow?timeout');
+    return { load, syncText, syncErr, error, abort, timeout };
+  });
+  expect(out).toEqual({
+    load: 'load:200',
+    syncText: '{"ok":true,"method":"GET"}',
+    syncErr: 'NetworkError',
+    error: 'error:0',
+    abort: 'abort:0',
+    timeout: 'timeout:0',
+  });
+  const posted = server.requests.find((r) => r.method === 'POST' && r.path === '/api/data')!;
+  expect(posted.headers['x-app']).toBe('1');
+  expect(posted.headers.traceparent).toMatch(/^00-/);
+  const spans = await waitForSpans(page, server, (s) => s.filter((x) => x.kind === 3).length === 6);
+  const url = (part: string) => one(spans, (s) => s.kind === 3 && String(s.attributes['url.full']).includes(part));
+  expect(url('xhr=1').attributes).toMatchObject({ 'http.request.method': 'POST', 'http.response.status_code': 200, 'url.full': `${server.origin}/api/data?xhr=1&secret=REDACTED` });
+  expect(byName(spans, 'POST')).toHaveLength(1);
+  expect(url('xhr=sync').attributes['http.response.status_code']).toBe(200);
+  expect(url('/x').attributes['error.type']).toBe('NetworkError');
+  expect(url('/y').attributes['error.type']).toBe('NetworkError');
+  expect(url('abort').attributes['error.type']).toBe('AbortError');
+  expect(url('timeout').attributes['error.type']).toBe('TimeoutError');
+});
+
+test('uninstall restores every original; the app keeps working and removeEventListener still works', async ({ page }) => {
+  await openApp(page, server, {}, '/app.html', '/sb.js');
+  const out = await page.evaluate(async () => {
+    const w = window as unknown as { handle: { uninstall(): void }; Spanbeam: unknown };
+    type M = Record<string, unknown>;
+    const targets: Array<[M, string]> = [
+      [window as unknown as M, 'fetch'],
+      [XMLHttpRequest.prototype as unknown as M, 'open'],
+      [XMLHttpRequest.prototype as unknown as M, 'send'],
+      [XMLHttpRequest.prototype as unknown as M, 'setRequestHeader'],
+      [EventTarget.prototype as unknown as M, 'addEventListener'],
+      [EventTarget.prototype as unknown as M, 'removeEventListener'],
+      [Response.prototype as unknown as M, 'text'],
+      [ReadableStream.prototype as unknown as M, 'getReader'],
+      [ReadableStreamDefaultReader.prototype as unknown as M, 'read'],
+    ];
+    const wrapped = targets.map(([o, k]) => !!(o[k] as M).__spanbeam_original);
+    const originals = targets.map(([o, k]) => (o[k] as M).__spanbeam_original);
+    const bodyGetter = Object.getOwnPropertyDescriptor(Response.prototype, 'body')!.get as unknown as M;
+    const bodyOriginal = bodyGetter.__spanbeam_original;
+    const markerEnumerable = Object.keys(window.fetch).includes('__spanbeam_original');
+    // A listener added while instrumented …
+    let calls = 0;
+    const fn = () => calls++;
+    const b = document.getElementById('multi')!;
+    b.addEventListener('click', fn);
+    w.handle.uninstall();
+    const restored = targets.map(([o, k], i) => o[k] === originals[i]);
+    const bodyRestored = Object.getOwnPropertyDescriptor(Response.prototype, 'body')!.get === (bodyOriginal as unknown);
+    const fetchOwn = Object.getOwnPropertyNames(window).includes('fetch');
+    b.click();
+    // … is removable with the app's own reference after uninstall.
+    b.removeEventListener('click', fn);
+    b.click();
+    const text = await (await fetch('/api/data?after')).text();
+    return { wrapped, markerEnumerable, restored, bodyRestored, fetchOwn, calls, text };
+  });
+  expect(out.wrapped.every(Boolean)).toBe(true);
+  expect(out.markerEnumerable).toBe(false);
+  expect(out.restored.every(Boolean)).toBe(true);
+  expect(out.bodyRestored).toBe(true);
+  expect(out.fetchOwn).toBe(true);
+  expect(out.calls).toBe(1);
+  expect(out.text).toBe('{"ok":true,"method":"GET"}');
+  expect(server.requests.find((r) => r.path === '/api/data')!.headers.traceparent).toBeUndefined();
+});

@@ -1,0 +1,246 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { gunzipSync } from 'node:zlib';
+import type { ReadableSpan } from '../../../src/sdk/types';
+import type { ExporterOptions } from '../../../src/export/exporter';
+import { createOtlpExporter } from '../../../src/export/otlp';
+import { checkOtlpJson } from './otlp-proto';
+import { fakeSpan } from './spans';
+
+interface Call {
+  body: string;
+  headers: Record<string, string>;
+  keepalive: boolean;
+  json: { resourceSpans: Array<{ resource: { attributes: Array<{ key: string; value: Record<string, unknown> }> }; scopeSpans: Array<{ spans: Array<{ name: string }> }> }> };
+}
+type Answer = Response | Error | (() => Response);
+
+const realFetch = globalThis.fetch;
+let calls: Call[];
+let script: Answer[];
+
+function install(): ReturnType<typeof vi.fn> {
+  const f = vi.fn(async (_url: string, init: RequestInit) => {
+    let body = init.body as string | Blob;
+    const headers = init.headers as Record<string, string>;
+    if (typeof body !== 'string') {
+      const buf = Buffer.from(await (body as Blob).arrayBuffer());
+      body = (headers['content-encoding'] === 'gzip' ? gunzipSync(buf) : buf).toString('utf8');
+    }
+    calls.push({ body, headers, keepalive: Boolean(init.keepalive), json: JSON.parse(body) });
+    const next = script.shift();
+    if (next instanceof Error) throw next;
+    if (typeof next === 'function') return next();
+    return next ?? new Response('{"partialSuccess":{}}', { status: 200 });
+  });
+  globalThis.fetch = f as unknown as typeof fetch;
+  return f;
+}
+
+const names = (c: Call) => c.json.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans.map((x) => x.name)));
+const resAttr = (c: Call, key: string) => c.json.resourceSpans[0].resource.attributes.find((a) => a.key === key)?.value;
+const exporter = (o: Partial<ExporterOptions> = {}) => createOtlpExporter({ endpoint: 'https://collector.test/v1/traces', outbox: 'memory', ...o });
+const end = (e: { onEnd(s: ReadableSpan): void }, n: number, tag = 's') => {
+  for (let i = 0; i < n; i++) e.onEnd(fakeSpan({ name: `${tag}${i}` }));
+};
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  calls = [];
+  script = [];
+  install();
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+  globalThis.fetch = realFetch;
+});
+
+describe('OTLP exporter: batching', () => {
+  it('sends a valid OTLP body after maxDelayMs, with a batch id', async () => {
+    const e = exporter({ maxDelayMs: 500 });
+    end(e, 3);
+    await vi.advanceTimersByTimeAsync(499);
+    expect(calls).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(1);
+    expect(checkOtlpJson(calls[0].json)).toEqual([]);
+    expect(names(calls[0])).toEqual(['s0', 's1', 's2']);
+    expect(resAttr(calls[0], 'spanbeam.batch.id')?.stringValue).toMatch(/^[0-9a-z]{12,}$/);
+    expect(calls[0].headers['content-type']).toBe('application/json');
+    expect(calls[0].keepalive).toBe(true);
+    expect(e.stats()).toMatchObject({ ended: 3, sent: 3, queued: 0, retries: 0 });
+  });
+
+  it('seals at maxBatchSpans and maxBatchBytes', async () => {
+    const e = exporter({ maxBatchSpans: 4 });
+    end(e, 10);
+    await e.flush();
+    expect(calls.map((c) => names(c).length)).toEqual([4, 4, 2]);
+    calls = [];
+    const small = exporter({ maxBatchBytes: 2000 });
+    end(small, 20, 'b');
+    await small.flush();
+    expect(calls.length).toBeGreaterThan(2);
+    for (const c of calls) expect(Buffer.byteLength(c.body)).toBeLessThanOrEqual(2000);
+    expect(calls.flatMap(names)).toEqual(Array.from({ length: 20 }, (_, i) => `b${i}`));
+  });
+
+  it('ignores unsampled spans and calls the original fetch under an instrumentation wrapper', async () => {
+    const original = globalThis.fetch;
+    const wrapper = vi.fn(() => Promise.reject(new Error('wrapper must not be used')));
+    globalThis.fetch = Object.assign(wrapper, { __spanbeam_original: original }) as unknown as typeof fetch;
+    const e = exporter();
+    e.onEnd(fakeSpan({ ctx: { traceFlags: 0 } }));
+    end(e, 1);
+    await e.flush();
+    expect(wrapper).not.toHaveBeenCalled();
+    expect(calls).toHaveLength(1);
+    expect(names(calls[0])).toHaveLength(1);
+    expect(e.stats().ended).toBe(1);
+  });
+
+  it('gzips when asked', async () => {
+    const e = exporter({ compression: 'gzip', headers: { authorization: 'Bearer t' } });
+    end(e, 2);
+    await e.flush();
+    expect(calls[0].headers).toMatchObject({ 'content-encoding': 'gzip', authorization: 'Bearer t' });
+    expect(checkOtlpJson(calls[0].json)).toEqual([]);
+  });
+});
+
+describe('OTLP exporter: retries', () => {
+  it('honours Retry-After seconds and resends the same batch', async () => {
+    script = [new Response('', { status: 503, headers: { 'retry-after': '3' } })];
+    const e = exporter({ maxDelayMs: 10 });
+    end(e, 2);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(2999);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(2);
+    expect(calls[1].body).toBe(calls[0].body);
+    expect(e.stats()).toMatchObject({ sent: 2, retries: 1 });
+  });
+
+  it('honours Retry-After as an HTTP date', async () => {
+    const at = new Date(Date.now() + 5000).toUTCString();
+    script = [new Response('', { status: 429, headers: { 'retry-after': at } })];
+    const e = exporter({ maxDelayMs: 0 });
+    end(e, 1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(2100);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('backs off exponentially with jitter on network errors, then delivers', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0); // jitter factor 0.5
+    script = [new TypeError('Failed to fetch'), new TypeError('Failed to fetch'), new Response('', { status: 502 })];
+    const e = exporter({ maxDelayMs: 0, retryInitialMs: 1000 });
+    end(e, 4);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(499);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1); // 1000 × 0.5
+    expect(calls).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(calls).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1); // 2000 × 0.5
+    expect(calls).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(2000); // 4000 × 0.5
+    expect(calls).toHaveLength(4);
+    expect(new Set(calls.map((c) => c.body)).size).toBe(1);
+    expect(e.stats()).toMatchObject({ sent: 4, retries: 3, queued: 0 });
+  });
+
+  it('drops on final statuses, counts, calls onError, and reports the drop on the next batch', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const onError = vi.fn();
+    script = [new Response('bad', { status: 400 })];
+    const e = exporter({ maxDelayMs: 0, onError });
+    end(e, 3, 'a');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls).toHaveLength(1);
+    expect(e.stats().dropped).toEqual({ http_400: 3 });
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ reason: 'http_400', spans: 3 }));
+    expect(warn).toHaveBeenCalled();
+    end(e, 1, 'b');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(2);
+    expect(resAttr(calls[1], 'spanbeam.export.dropped_spans')).toEqual({ intValue: '3' });
+    expect(checkOtlpJson(calls[1].json)).toEqual([]);
+    end(e, 1, 'c');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(resAttr(calls[2], 'spanbeam.export.dropped_spans')).toBeUndefined();
+  });
+
+  it('counts partialSuccess.rejectedSpans', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    script = [new Response('{"partialSuccess":{"rejectedSpans":"2","errorMessage":"too old"}}', { status: 200 })];
+    const e = exporter();
+    end(e, 5);
+    await e.flush();
+    expect(e.stats()).toMatchObject({ sent: 3, rejected: 2 });
+  });
+});
+
+describe('OTLP exporter: outbox caps', () => {
+  it('drops the oldest batches past maxOutboxBytes while the collector is down, and reports it', async () => {
+    script = Array.from({ length: 3 }, () => new Response('', { status: 503, headers: { 'retry-after': '60' } }));
+    const e = exporter({ maxDelayMs: 0, maxOutboxBytes: 2500 });
+    for (let i = 0; i < 6; i++) {
+      end(e, 1, `o${i}-`);
+      await vi.advanceTimersByTimeAsync(1);
+    }
+    const dropped = e.stats().dropped.outbox_bytes ?? 0;
+    expect(dropped).toBeGreaterThan(0);
+    script = [];
+    await vi.advanceTimersByTimeAsync(60_000);
+    await e.flush();
+    const delivered = calls.slice(1).flatMap(names);
+    // Every span is either delivered once or counted as dropped; the newest survive.
+    expect(new Set(delivered).size).toBe(delivered.length);
+    expect(delivered.length + dropped).toBe(6);
+    expect(delivered).toContain('o5-0');
+    // A drop after the last batch is announced on the next one.
+    end(e, 1, 'later');
+    await e.flush();
+    const reported = calls.map((c) => resAttr(c, 'spanbeam.export.dropped_spans')?.intValue).filter(Boolean);
+    expect(reported.map(Number).reduce((a, b) => a + b, 0)).toBe(dropped);
+  });
+
+  it('drops batches older than maxOutboxAgeMs', async () => {
+    script = [new TypeError('offline')];
+    const e = exporter({ maxDelayMs: 0, maxOutboxAgeMs: 5000, retryInitialMs: 10_000 });
+    vi.spyOn(Math, 'random').mockReturnValue(0.999);
+    end(e, 2);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(calls).toHaveLength(1);
+    expect(e.stats().dropped).toEqual({ outbox_age: 2 });
+    expect(e.stats().queued).toBe(0);
+  });
+});
+
+describe('OTLP exporter: tail sampling', () => {
+  it('keeps error and slow traces, samples the rest, decided at the local root', async () => {
+    const e = exporter({ tailSampling: { ratio: 0, slowMs: 1000 } });
+    const trace = (id: string) => ({ traceId: id.repeat(32) });
+    // error trace: child error ends before root
+    e.onEnd(fakeSpan({ name: 'err-child', ctx: trace('1'), parentSpanId: 'a'.repeat(16), status: { code: 2 } }));
+    e.onEnd(fakeSpan({ name: 'err-root', ctx: trace('1') }));
+    // slow trace
+    e.onEnd(fakeSpan({ name: 'slow-root', ctx: trace('2'), startMs: 0, endMs: 1500 }));
+    // boring trace, plus a late child after its root
+    e.onEnd(fakeSpan({ name: 'boring-root', ctx: trace('3') }));
+    e.onEnd(fakeSpan({ name: 'boring-late', ctx: trace('3'), parentSpanId: 'b'.repeat(16) }));
+    // late child of a kept trace follows the decision
+    e.onEnd(fakeSpan({ name: 'err-late', ctx: trace('1'), parentSpanId: 'c'.repeat(16) }));
+    await e.flush();
+    expect(calls.flatMap(names).sort()).toEqual(['err-child', 'err-late', 'err-root', 'slow-root']);
+    expect(e.stats().dropped).toEqual({ tail_sampled: 2 });
+  });
+});

@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { encodeZipkinJsonString } from '../../../src/export/zipkin';
+import { createZipkinExporter } from '../../../src/export/otlp';
+import { fakeSpan } from './spans';
+
+describe('Zipkin v2 JSON', () => {
+  it('encodes ids, µs times, kind, tags, annotations and errors', () => {
+    const parent = fakeSpan({ name: 'root' });
+    const child = fakeSpan({
+      name: 'GET',
+      kind: 2,
+      parentSpanId: parent.spanContext().spanId,
+      startMs: 1_700_000_000_000.5,
+      endMs: 1_700_000_000_002.25,
+      attributes: { 'http.status_code': 500, list: ['a', 'b'], ok: false },
+      events: [{ name: 'retry', timeMs: 1_700_000_000_001, attributes: {}, droppedAttributesCount: 0 }],
+      status: { code: 2, message: 'HTTP 500' },
+    });
+    const [r, c] = JSON.parse(encodeZipkinJsonString([parent, child]));
+    expect(r.kind).toBeUndefined();
+    expect(r.parentId).toBeUndefined();
+    expect(c).toMatchObject({
+      traceId: parent.spanContext().traceId,
+      id: child.spanContext().spanId,
+      parentId: parent.spanContext().spanId,
+      name: 'GET',
+      kind: 'CLIENT',
+      timestamp: 1_700_000_000_000_500,
+      duration: 1750,
+      localEndpoint: { serviceName: 'shop' },
+      annotations: [{ timestamp: 1_700_000_000_001_000, value: 'retry' }],
+    });
+    expect(c.tags).toMatchObject({ 'http.status_code': '500', list: '["a","b"]', ok: 'false', error: 'HTTP 500', 'otel.status_code': 'ERROR', 'telemetry.sdk.name': 'spanbeam' });
+    expect(c.tags['service.name']).toBeUndefined();
+  });
+
+  describe('exporter', () => {
+    const real = globalThis.fetch;
+    afterEach(() => void (globalThis.fetch = real));
+    it('posts to the Zipkin endpoint with the batch id as a tag', async () => {
+      const bodies: string[] = [];
+      globalThis.fetch = vi.fn(async (_u: string, init: RequestInit) => {
+        bodies.push(init.body as string);
+        return new Response(null, { status: 202 });
+      }) as unknown as typeof fetch;
+      const e = createZipkinExporter({ endpoint: 'http://zipkin.test/api/v2/spans', outbox: 'memory' });
+      e.onEnd(fakeSpan({ name: 'one' }));
+      e.onEnd(fakeSpan({ name: 'two' }));
+      await e.flush();
+      const spans = JSON.parse(bodies[0]);
+      expect(spans.map((s: { name: string }) => s.name)).toEqual(['one', 'two']);
+      expect(spans[0].tags['spanbeam.batch.id']).toMatch(/^\w+$/);
+      expect(e.stats()).toMatchObject({ sent: 2 });
+    });
+  });
+});

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { redactUrl } from '../../../../src/sdk/instrument/redact';
+
+describe('redactUrl', () => {
+  it('replaces credentials and secret-looking query and fragment values, keeping encoding', () => {
+    expect(redactUrl('https://user:pw@example.com/a?token=abc&page=2&api_key=k%20x&q=a+b#access_token=zz&x=1')).toBe(
+      'https://REDACTED:REDACTED@example.com/a?token=REDACTED&page=2&api_key=REDACTED&q=a+b#access_token=REDACTED&x=1',
+    );
+  });
+  it('covers the usual secret names and leaves harmless ones', () => {
+    const u = redactUrl('https://e.com/?password=1&secret=2&auth=3&session_id=4&sig=5&code=6&X-Amz-Signature=7&id=8&sort=asc');
+    expect(u).toBe('https://e.com/?password=REDACTED&secret=REDACTED&auth=REDACTED&session_id=REDACTED&sig=REDACTED&code=REDACTED&X-Amz-Signature=REDACTED&id=8&sort=asc');
+  });
+  it('resolves relative URLs against a base and truncates data: URLs', () => {
+    expect(redactUrl('/x?key=1', 'http://h:8080/p/')).toBe('http://h:8080/x?key=REDACTED');
+    expect(redactUrl('data:text/plain;base64,' + 'A'.repeat(500)).length).toBe(64);
+  });
+  it('drops the query of strings that are not URLs', () => {
+    expect(redactUrl('not a url?token=1')).toBe('not a url');
+  });
+});

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ORIGINAL, patch, unwrapped } from '../../../../src/sdk/instrument/wrap';
+
+describe('patch', () => {
+  it('marks the wrapper, keeps name/length/this/return, and restores own properties', () => {
+    const obj = { n: 2, f(a: number, b: number) { return this.n * (a + b); } };
+    const orig = obj.f;
+    const undo = patch(obj, 'f', (o) => function (this: typeof obj, a: number, b: number) { return o.call(this, a, b) + 1; });
+    expect(obj.f(1, 2)).toBe(7);
+    expect(obj.f.name).toBe('f');
+    expect(obj.f.length).toBe(2);
+    expect((obj.f as unknown as Record<string, unknown>)[ORIGINAL]).toBe(orig);
+    expect(Object.keys(obj.f)).toEqual([]);
+    expect(unwrapped(obj.f)).toBe(orig);
+    undo();
+    expect(obj.f).toBe(orig);
+  });
+  it('restores an inherited method by deleting the own wrapper', () => {
+    class A { m() { return 1; } }
+    const a = new A();
+    const undo = patch(a, 'm', (o) => function (this: A) { return o.call(this) + 1; });
+    expect(a.m()).toBe(2);
+    undo();
+    expect(Object.prototype.hasOwnProperty.call(a, 'm')).toBe(false);
+    expect(a.m()).toBe(1);
+  });
+  it('leaves a later wrapper in place and turns ours into a pass-through', () => {
+    const obj = { f: () => 1 };
+    const undo = patch(obj, 'f', () => () => 100);
+    const ours = obj.f;
+    obj.f = () => ours() + 1;
+    undo();
+    expect(obj.f()).toBe(2);
+  });
+  it('errors thrown by the original propagate unchanged', () => {
+    const err = new Error('x');
+    const obj = { f: () => { throw err; } };
+    patch(obj, 'f', (o) => function () { return o(); });
+    expect(() => obj.f()).toThrow(err);
+  });
+});

@@ -1,0 +1,113 @@
+// The painter against a fake 2D context: checks the pixel buffer (where slices land, merging of
+// sub-pixel runs, dimming of non-matches) without a browser.
+import { describe, expect, it } from 'vitest';
+import { TraceBuilder, GroupKind, TrackKind, type TraceModel } from '../../../../src/viewer/model';
+import { Layout, GROUP_HEIGHT_CSS_PX } from '../../../../src/viewer/render/layout';
+import { TimelineRenderer, RULER_HEIGHT_CSS_PX, buildMarks, type PaintState } from '../../../../src/viewer/render/renderer';
+import { TimeScale } from '../../../../src/viewer/render/time-scale';
+import { PALETTE, paletteIndexOf, packHex } from '../../../../src/viewer/render/colors';
+
+function fakeCanvas(): { canvas: HTMLCanvasElement; image: () => ImageData | null } {
+  let img: ImageData | null = null;
+  let fill = '#000000';
+  const ctx = {
+    get fillStyle() {
+      return fill;
+    },
+    set fillStyle(v: string) {
+      fill = /^#[0-9a-f]{6}$/i.test(v) ? v.toLowerCase() : fill;
+    },
+    createImageData(w: number, h: number) {
+      img = { width: w, height: h, data: new Uint8ClampedArray(w * h * 4), colorSpace: 'srgb' } as ImageData;
+      return img;
+    },
+    measureText: (s: string) => ({ width: s.length * 6 }),
+    putImageData() {},
+    setTransform() {},
+    fillRect() {},
+    fillText() {},
+    strokeRect() {},
+    beginPath() {},
+    moveTo() {},
+    lineTo() {},
+    bezierCurveTo() {},
+    closePath() {},
+    rect() {},
+    clip() {},
+    fill() {},
+    stroke() {},
+    save() {},
+    restore() {},
+  };
+  const canvas = { width: 0, height: 0, getContext: () => ctx } as unknown as HTMLCanvasElement;
+  return { canvas, image: () => img };
+}
+
+function model(slices: Array<[number, number, string]>): TraceModel {
+  const b = new TraceBuilder('chrome-json');
+  const g = b.group(GroupKind.PROCESS, '1', 'p');
+  const t = b.track(g, TrackKind.THREAD, '1', 't');
+  for (const [s, d, n] of slices) b.addSlice(t, s, d, b.intern(n), 0);
+  return b.finish();
+}
+
+function setup(m: TraceModel, widthCss = 1180, marks: number[] | null = null) {
+  const { canvas, image } = fakeCanvas();
+  const r = new TimelineRenderer(canvas);
+  r.setModel(m);
+  r.setLayout(new Layout(m, { collapsed: new Set(), pinned: new Set() }));
+  r.resize(widthCss, 200, 1);
+  const scale = new TimeScale();
+  scale.widthCssPx = r.timelineWidthCssPx;
+  scale.setExtent(0, 1000);
+  scale.setWindow(0, 1000);
+  const st: PaintState = { scale, scrollY: 0, selected: -1, hovered: -1, marks: marks ? buildMarks(m.slices.count, marks) : null, measure: null, flows: 'none', focusedRow: -1 };
+  r.paint(st);
+  const img = image() as ImageData;
+  const px = new Uint32Array(img.data.buffer);
+  const y = RULER_HEIGHT_CSS_PX + GROUP_HEIGHT_CSS_PX + 8; // middle of the depth-0 row
+  const x0 = r.labelWidthCssPx; // timeline starts here; 1 px = 1 ns with width 1000
+  return { at: (tNs: number) => px[y * img.width + x0 + Math.round(tNs)], bg: packHex('#ffffff') };
+}
+
+describe('TimelineRenderer pixel buffer', () => {
+  it('paints wide slices in their name colour where they are, and background elsewhere', () => {
+    // The builder moves the origin to the earliest event: anchor it at 0.
+    const m = model([
+      [0, 1, 'origin'],
+      [100, 200, 'alpha'],
+      [500, 100, 'beta'],
+    ]);
+    const { at, bg } = setup(m);
+    expect(at(150)).toBe(PALETTE[paletteIndexOf('alpha')]);
+    expect(at(550)).toBe(PALETTE[paletteIndexOf('beta')]);
+    expect(at(50)).toBe(bg);
+    expect(at(400)).toBe(bg);
+    expect(at(800)).toBe(bg);
+  });
+
+  it('merges runs of sub-pixel slices into covered columns, keeping real gaps', () => {
+    const slices: Array<[number, number, string]> = [];
+    // 2000 slices of 0.1 ns every 0.2 ns over [0, 400): far below one pixel each.
+    for (let i = 0; i < 2000; i++) slices.push([i * 0.2, 0.1, 'tiny']);
+    slices.push([700, 0.3, 'tiny']);
+    const m = model(slices);
+    const { at, bg } = setup(m);
+    const c = PALETTE[paletteIndexOf('tiny')];
+    for (const t of [0, 1, 50, 123, 250, 399]) expect(at(t)).toBe(c);
+    expect(at(450)).toBe(bg);
+    expect(at(700)).toBe(c);
+    expect(at(702)).toBe(bg);
+  });
+
+  it('dims slices that do not match the marks', () => {
+    const m = model([
+      [0, 1, 'origin'],
+      [100, 100, 'same'],
+      [300, 100, 'same'],
+    ]);
+    const { at } = setup(m, 1180, [2]);
+    expect(at(350)).toBe(PALETTE[paletteIndexOf('same')]);
+    expect(at(150)).not.toBe(PALETTE[paletteIndexOf('same')]);
+  });
+});
