@@ -5,6 +5,11 @@ import { guard } from '../diag';
 import { activeOrInteraction } from './activity';
 import { unpatchAll } from './wrap';
 
+interface ZoneRejections {
+  __symbol__(name: string): string;
+  [key: string]: unknown;
+}
+
 export interface ErrorsOptions {
   /** At most this many errors are recorded per page (a failing loop must not flood the backend). Default 100. */
   max?: number;
@@ -47,6 +52,15 @@ export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
       s.setStatus({ code: 2, message: String(attrs['exception.message']) });
       s.end();
     });
+  // One rejection may arrive both through zone.js's hook and an event: report it once.
+  const seen = new WeakSet<object>();
+  const rejected = (reason: unknown) => {
+    if (reason && typeof reason === 'object') {
+      if (seen.has(reason)) return;
+      seen.add(reason);
+    }
+    report('unhandledrejection', reason);
+  };
   // Through the page's addEventListener (not the native one): zone.js delivers rejections of its
   // ZoneAwarePromise only to `unhandledrejection` listeners it knows.
   const on = (type: string, fn: (e: Event) => void) => {
@@ -66,7 +80,24 @@ export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
         report('error', e.error ?? e.message, e.message, extra);
       },
     ),
-    on('unhandledrejection', (e) => report('unhandledrejection', (e as PromiseRejectionEvent).reason)),
+    on('unhandledrejection', (e) => rejected((e as PromiseRejectionEvent).reason)),
   ];
+  // zone.js replaces Promise; its unhandled rejections reach a handler on Zone, and not always the
+  // page's `unhandledrejection` listeners (zone.js 0.16 logs them instead). Chain onto it.
+  const Z = (globalThis as { Zone?: ZoneRejections }).Zone;
+  if (Z && typeof Z.__symbol__ === 'function') {
+    const key = Z.__symbol__('unhandledPromiseRejectionHandler');
+    const prev = Z[key];
+    // zone.js hands over either its wrapper error (`.rejection` = the reason) or, when wrapping
+    // is disabled, the reason itself.
+    const hook = function (this: unknown, e: { rejection?: unknown; promise?: unknown }) {
+      rejected(e && typeof e === 'object' && e.promise && 'rejection' in e ? e.rejection : e);
+      if (typeof prev === 'function') return prev.call(this, e);
+    };
+    Z[key] = hook;
+    undo.push(() => {
+      if (Z[key] === hook) Z[key] = prev;
+    });
+  }
   return () => unpatchAll(undo);
 }

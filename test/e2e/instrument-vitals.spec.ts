@@ -1,0 +1,71 @@
+// INP: reported by web-vitals when the page hides, as a span tied to the interaction that caused it.
+import { test, expect } from '@playwright/test';
+import type { TestServer } from '../support/server';
+import { appServer, waitForSpans, one, byName, received } from './instrument-support';
+
+let server: TestServer;
+test.beforeEach(async () => {
+  server = await appServer();
+});
+test.afterEach(async () => server.close());
+
+test('INP is a child of the click span that caused it, with attribution and semantic-convention names', async ({ page }) => {
+  // Headless Chromium starves requestIdleCallback after input events, and web-vitals processes
+  // event timing in idle callbacks; run them as timers so the metric is computed as in a real tab.
+  await page.addInitScript(() => {
+    window.requestIdleCallback = (cb: IdleRequestCallback) =>
+      setTimeout(() => cb({ didTimeout: false, timeRemaining: () => 50 }), 1) as unknown as number;
+  });
+  server.page(
+    '/inp.html',
+    `<!doctype html><script src="/sb-zone.js"></script>
+     <script>window.handle = Spanbeam.start({ serviceName: 'inp-test', endpoint: '/v1/traces', exporter: { outbox: 'memory', maxDelayMs: 20 } });</script>
+     <button id="slow" data-trace-name="slow button">slow</button>
+     <script>document.getElementById('slow').addEventListener('click', () => { const t = performance.now(); while (performance.now() - t < 150); });</script>`,
+  );
+  await page.goto(`${server.origin}/inp.html`);
+  await page.waitForTimeout(200);
+  await page.click('#slow');
+  await page.waitForTimeout(300);
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'INP').length === 1);
+  const click = one(spans, (s) => s.name === 'click slow button');
+  const inp = byName(spans, 'INP')[0];
+  expect(inp.traceId).toBe(click.traceId);
+  expect(inp.parentSpanId).toBe(click.spanId);
+  expect(inp.attributes['browser.web_vital.name']).toBe('INP');
+  expect(inp.attributes['browser.web_vital.value']).toBeGreaterThanOrEqual(150);
+  expect(inp.attributes['browser.web_vital.rating']).toMatch(/needs-improvement|poor|good/);
+  expect(inp.attributes['browser.web_vital.attribution.element']).toBe('#slow');
+  expect(inp.attributes['browser.web_vital.attribution.event_type']).toBe('pointer');
+  expect(inp.attributes['browser.web_vital.attribution.processing_duration']).toBeGreaterThanOrEqual(140);
+  expect(inp.end - inp.start).toBeGreaterThanOrEqual(150);
+});
+
+test('with zone.js, an unhandled rejection becomes an error span once, and zone.js still logs it', async ({ page }) => {
+  const logged: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') logged.push(m.text());
+  });
+  server.page(
+    '/rej.html',
+    `<!doctype html><script src="/sb-zone.js"></script>
+     <script>window.handle = Spanbeam.start({ serviceName: 'rej-test', endpoint: '/v1/traces', exporter: { outbox: 'memory', maxDelayMs: 20 } });</script>`,
+  );
+  await page.goto(`${server.origin}/rej.html`);
+  expect(await page.evaluate(() => typeof (window as unknown as { Zone?: unknown }).Zone)).toBe('function');
+  await page.evaluate(() => {
+    void Promise.reject(new SyntaxError('nobody caught me'));
+  });
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'error').length >= 1);
+  await page.waitForTimeout(200);
+  const errors = byName(received(server), 'error');
+  expect(errors).toHaveLength(1);
+  expect(errors[0].attributes['error.source']).toBe('unhandledrejection');
+  expect(errors[0].events[0].attributes['exception.type']).toBe('SyntaxError');
+  expect(spans.length).toBeGreaterThan(0);
+  expect(logged.some((t) => t.includes('nobody caught me'))).toBe(true);
+});
