@@ -17,6 +17,9 @@ const steps = [
   ['unit tests', ['node_modules/vitest/vitest.mjs', 'run']],
   ['browser', ['scripts/ensure-browser.mjs']],
   ['browser tests', ['node_modules/@playwright/test/cli.js', 'test', ...process.argv.slice(2)]],
+  // Baselines are Debian Chromium's rendering; after an intended change run
+  // `npx playwright test -c test/visual/playwright.config.ts --update-snapshots` and look at them.
+  ['screenshot tests', ['node_modules/@playwright/test/cli.js', 'test', '-c', 'test/visual/playwright.config.ts']],
 ];
 
 for (const [name, args] of steps) {

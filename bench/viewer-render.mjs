@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+/**
+ * Viewer render benchmark (issue 6 point 8): the same generated Chrome traces opened by
+ * <spanbeam-viewer> and by speedscope 1.25 (served locally, `#profileURL=`) in one run.
+ * Measures navigation → first full render, empty viewer ready, and frame intervals while
+ * panning/zooming (60 wheel steps, 60 held W/A/S/D steps) — driven in-page, one input per frame,
+ * frame intervals from requestAnimationFrame timestamps. Also the viewer bundle's gzip size.
+ *
+ *   node bench/viewer-render.mjs [--sizes=100k,1m] [--speedscope=100k] [--keep]
+ * speedscope at 1M takes ~4 minutes to import; add it with --speedscope=100k,1m.
+ * Targets: 1M first render ≤ 3 s, 100k ≤ 0.6 s, empty ≤ 0.15 s, p95 frame ≤ 16.7 ms and
+ * max ≤ 33 ms at 1M, bundle ≤ 60 KB gzip (Lit included, worker excluded).
+ */
+import { createServer } from 'node:http';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve } from 'node:path';
+import { build } from 'vite';
+import { chromium } from '@playwright/test';
+import { launchOptions } from '../scripts/browser.mjs';
+import { generateChromeTrace } from './gen-chrome-trace.mjs';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const arg = (name, dflt) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt;
+const parseSizes = (s) => (s ? s.split(',').filter(Boolean).map((x) => [x, Number(x.replace(/k$/i, 'e3').replace(/m$/i, 'e6'))]) : []);
+const SIZES = parseSizes(arg('sizes', '100k,1m'));
+const SS_SIZES = new Set(parseSizes(arg('speedscope', '100k')).map(([l]) => l));
+const keep = process.argv.includes('--keep');
+const work = process.env.SPANBEAM_BENCH_DIR ?? mkdtempSync(join(tmpdir(), 'spanbeam-render-'));
+const OUT = join(ROOT, 'bench/.build/viewer');
+
+// 1. The viewer bundle as users get it with Lit bundled in (minified), and its worker.
+const common = { configFile: false, logLevel: 'warn', root: ROOT, define: { __SPANBEAM_DEV__: 'false' } };
+for (const [entry, file] of [
+  ['src/viewer/index.ts', 'viewer.js'],
+  ['src/viewer/import/worker.ts', 'viewer-worker.js'],
+]) {
+  await build({ ...common, build: { outDir: OUT, emptyOutDir: false, target: 'es2022', minify: true, lib: { entry: resolve(ROOT, entry), formats: ['es'], fileName: () => file } } });
+}
+const gz = gzipSync(readFileSync(join(OUT, 'viewer.js')), { level: 9 }).length;
+console.log(`viewer bundle (Lit included, worker excluded): ${(gz / 1024).toFixed(1)} KB gzip (budget 60 KB)`);
+
+// 2. Traces.
+for (const [label, n] of SIZES) {
+  const path = join(work, `trace-${label}.json`);
+  if (!existsSync(path)) {
+    const t0 = performance.now();
+    const r = await generateChromeTrace(path, n);
+    console.error(`generated ${label}: ${(r.bytes / 1e6).toFixed(0)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+}
+
+// 3. Static server: repo files (bench pages, bundle, speedscope) and /traces/ from the work dir.
+const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm', '.woff2': 'font/woff2', '.png': 'image/png' };
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const rel = normalize(decodeURIComponent(url.pathname)).replace(/^\/+/, '');
+  const file = rel.startsWith('traces/') ? join(work, rel.slice(7)) : join(ROOT, rel);
+  const allowed = rel.startsWith('traces/') || ['bench/', 'node_modules/speedscope/'].some((d) => rel.startsWith(d));
+  if (!allowed || rel.includes('..') || !existsSync(file) || statSync(file).isDirectory()) return void res.writeHead(404).end();
+  res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'content-length': statSync(file).size });
+  createReadStream(file).pipe(res);
+});
+await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+// In-page driver: one input per animation frame, frame intervals from rAF timestamps.
+async function drive(page, kind, target) {
+  return page.evaluate(
+    async ([kind, target]) => {
+      const frame = () => new Promise((r) => requestAnimationFrame(r));
+      const find = () => {
+        if (target === 'viewer') return document.querySelector('spanbeam-viewer').shadowRoot.querySelector('.timeline');
+        return [...document.querySelectorAll('canvas')].sort((a, b) => b.width * b.height - a.width * a.height)[0];
+      };
+      const el = find();
+      const r = el.getBoundingClientRect();
+      const cx = r.left + r.width * 0.6;
+      const cy = r.top + r.height * 0.5;
+      if (target === 'viewer') el.focus();
+      const keyTarget = target === 'viewer' ? el : document.body;
+      const stamps = [];
+      let running = true;
+      const loop = (t) => {
+        stamps.push(t);
+        if (running) requestAnimationFrame(loop);
+      };
+      await frame();
+      requestAnimationFrame(loop);
+      for (let i = 0; i < 60; i++) {
+        await frame();
+        if (kind === 'wheel') {
+          const deltaY = i < 30 ? -120 : 120;
+          el.dispatchEvent(new WheelEvent('wheel', { deltaY, clientX: cx, clientY: cy, bubbles: true, cancelable: true }));
+        } else {
+          const key = 'wasd'[Math.floor(i / 15)];
+          const first = i % 15 === 0;
+          if (first && i > 0) keyTarget.dispatchEvent(new KeyboardEvent('keyup', { key: 'wasd'[Math.floor(i / 15) - 1], bubbles: true }));
+          keyTarget.dispatchEvent(new KeyboardEvent('keydown', { key, repeat: !first, bubbles: true, cancelable: true }));
+        }
+      }
+      if (kind === 'keys') keyTarget.dispatchEvent(new KeyboardEvent('keyup', { key: 'd', bubbles: true }));
+      await frame();
+      await frame();
+      running = false;
+      const iv = [];
+      for (let i = 1; i < stamps.length; i++) iv.push(stamps[i] - stamps[i - 1]);
+      return iv;
+    },
+    [kind, target],
+  );
+}
+
+const stats = (iv) => {
+  const s = [...iv].sort((a, b) => a - b);
+  const p = (q) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
+  return { n: s.length, p50: p(0.5), p95: p(0.95), max: s[s.length - 1] };
+};
+const fmt = (x) => (x === undefined || x === null ? '—' : `${x.toFixed(1)}`);
+
+const browser = await chromium.launch(launchOptions({ args: ['--window-size=1400,900'] }));
+const results = [];
+try {
+  // Empty viewer.
+  {
+    const readies = [];
+    for (let k = 0; k < 3; k++) {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      await page.goto(`${origin}/bench/pages/viewer-render.html`);
+      await page.waitForFunction(() => window.__bench?.ready);
+      readies.push(
+        await page.evaluate(() => {
+          const js = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/viewer.js'));
+          return [window.__bench.ready, window.__bench.ready - (js ? js.responseEnd : 0)];
+        }),
+      );
+      await page.close();
+    }
+    const nav = readies.map((r) => r[0]).sort((a, b) => a - b)[1];
+    const own = readies.map((r) => r[1]).sort((a, b) => a - b)[1];
+    console.log(`empty viewer ready: ${fmt(nav)} ms after navigation start, ${fmt(own)} ms after viewer.js arrived (medians of 3; target ≤ 150)`);
+  }
+  for (const [label] of SIZES) {
+    const row = { label };
+    // Viewer.
+    {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      await page.goto(`${origin}/bench/pages/viewer-render.html?src=/traces/trace-${label}.json`);
+      const t = await (await page.waitForFunction(() => window.__bench?.loaded || (window.__bench?.error && -1), null, { timeout: 600_000, polling: 50 })).jsonValue();
+      if (t < 0) throw new Error(await page.evaluate(() => window.__bench.error));
+      row.viewerFirst = t;
+      row.viewerWheel = stats(await drive(page, 'wheel', 'viewer'));
+      row.viewerKeys = stats(await drive(page, 'keys', 'viewer'));
+      row.viewerPaintMs = await page.evaluate(() => document.querySelector('spanbeam-viewer').stats.lastPaintMs);
+      row.viewerSetupMs = await page.evaluate(() => document.querySelector('spanbeam-viewer').stats.setupMs);
+      await page.close();
+    }
+    // speedscope.
+    if (SS_SIZES.has(label)) {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      await page.goto(`${origin}/node_modules/speedscope/dist/release/index.html#profileURL=${encodeURIComponent(`${origin}/traces/trace-${label}.json`)}`);
+      await page.waitForFunction(() => / - speedscope$/.test(document.title) && document.querySelector('canvas'), null, { timeout: 900_000, polling: 50 });
+      row.ssFirst = await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(() => r(performance.now())))));
+      row.ssWheel = stats(await drive(page, 'wheel', 'speedscope'));
+      row.ssKeys = stats(await drive(page, 'keys', 'speedscope'));
+      await page.close();
+    }
+    results.push(row);
+    console.log(
+      `${label}: viewer first render ${fmt(row.viewerFirst)} ms; wheel p95 ${fmt(row.viewerWheel.p95)} max ${fmt(row.viewerWheel.max)} ms; ` +
+        `WASD p95 ${fmt(row.viewerKeys.p95)} max ${fmt(row.viewerKeys.max)} ms; model→first frame ${fmt(row.viewerSetupMs)} ms; last paint ${fmt(row.viewerPaintMs)} ms` +
+        (row.ssFirst !== undefined
+          ? ` | speedscope first render ${fmt(row.ssFirst)} ms; wheel p95 ${fmt(row.ssWheel.p95)} max ${fmt(row.ssWheel.max)} ms; WASD p95 ${fmt(row.ssKeys.p95)} max ${fmt(row.ssKeys.max)} ms`
+          : ''),
+    );
+  }
+} finally {
+  await browser.close();
+  server.close();
+  if (!keep && !process.env.SPANBEAM_BENCH_DIR) rmSync(work, { recursive: true, force: true });
+}
+console.log('\n| events | viewer first render | speedscope first render | viewer wheel p95 / max | viewer WASD p95 / max | speedscope wheel p95 / max | speedscope WASD p95 / max |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
+for (const r of results) {
+  const pm = (s) => (s ? `${fmt(s.p95)} / ${fmt(s.max)} ms` : '—');
+  console.log(`| ${r.label} | ${fmt(r.viewerFirst)} ms | ${r.ssFirst !== undefined ? `${fmt(r.ssFirst)} ms` : '—'} | ${pm(r.viewerWheel)} | ${pm(r.viewerKeys)} | ${pm(r.ssWheel)} | ${pm(r.ssKeys)} |`);
+}

@@ -1,0 +1,46 @@
+/**
+ * `spanbeam/viewer`: defines <spanbeam-viewer> (once) and exports its class and types.
+ * The import Worker ships as `viewer-worker.js` next to this module (or set `worker-url`).
+ *
+ *   <spanbeam-viewer src="/traces/trace.json" theme="dark"></spanbeam-viewer>
+ *   viewer.load(fileOrBlobOrStreamOrTextOrObject)   // → Promise<TraceModel>
+ *   viewer.data = otlpRequestObject                 // same, errors only as events
+ *   viewer.source = liveSource                      // { subscribe(onSpans) → unsubscribe }
+ *   viewer.addEventListener('spanbeam-load' | 'spanbeam-progress' | 'spanbeam-select' | 'spanbeam-error', …)
+ *
+ * Theming: --sb-bg, --sb-panel, --sb-text, --sb-text-muted, --sb-grid, --sb-group-header,
+ * --sb-selection, --sb-hover, --sb-match, --sb-error, --sb-flow, --sb-measure, --sb-instant,
+ * --sb-critical, --sb-border, --sb-font. Dark follows prefers-color-scheme unless theme="light".
+ */
+import { SpanbeamViewer } from './ui/viewer-element';
+
+export { SpanbeamViewer };
+export type {
+  LiveSpanSource,
+  ViewerLoadDetail,
+  ViewerSelectDetail,
+  ViewerErrorDetail,
+  ViewerStats,
+  ViewerView,
+} from './ui/viewer-element';
+export type { TraceInput } from './import/client';
+export type { FlowMode } from './render/renderer';
+export type {
+  TraceModel,
+  SourceFormat,
+  Diagnostic,
+  DiagnosticKind,
+  ImportProgress,
+  ImportErrorInfo,
+  SliceDetails,
+} from './model/trace-model';
+
+if (typeof customElements !== 'undefined' && !customElements.get('spanbeam-viewer')) {
+  customElements.define('spanbeam-viewer', SpanbeamViewer);
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'spanbeam-viewer': SpanbeamViewer;
+  }
+}

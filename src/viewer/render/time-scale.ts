@@ -1,0 +1,147 @@
+/**
+ * Maps trace time (ns relative to the model origin) to CSS pixels of the timeline area and back.
+ * The visible window is [startNs, endNs]; `widthCssPx` is the timeline area width.
+ * Mutable on purpose: pan/zoom change it in place every frame without allocating.
+ */
+export class TimeScale {
+  startNs = 0;
+  endNs = 1;
+  widthCssPx = 1;
+  /** Bounds the window may not leave (the trace extent, with a margin). */
+  minNs = 0;
+  maxNs = 1;
+  /** Smallest window width (zoom-in limit). */
+  static readonly MIN_SPAN_NS = 10;
+
+  get spanNs(): number {
+    return this.endNs - this.startNs;
+  }
+
+  get pxPerNs(): number {
+    return this.widthCssPx / (this.endNs - this.startNs);
+  }
+
+  timeToPx(tNs: number): number {
+    return ((tNs - this.startNs) * this.widthCssPx) / (this.endNs - this.startNs);
+  }
+
+  pxToTime(xCssPx: number): number {
+    return this.startNs + (xCssPx * (this.endNs - this.startNs)) / this.widthCssPx;
+  }
+
+  /** Sets the bounds and shows all of them. */
+  setExtent(minNs: number, maxNs: number): void {
+    if (!(maxNs > minNs)) maxNs = minNs + 1000;
+    const pad = (maxNs - minNs) * 0.01;
+    this.minNs = minNs - pad;
+    this.maxNs = maxNs + pad;
+    this.startNs = this.minNs;
+    this.endNs = this.maxNs;
+  }
+
+  setWindow(startNs: number, endNs: number): void {
+    this.startNs = startNs;
+    this.endNs = Math.max(endNs, startNs + TimeScale.MIN_SPAN_NS);
+    this.clamp();
+  }
+
+  /** Zooms by `factor` (> 1 zooms in) keeping the time under `xCssPx` fixed. */
+  zoomAt(xCssPx: number, factor: number): void {
+    const anchor = this.pxToTime(xCssPx);
+    let span = this.spanNs / factor;
+    const full = this.maxNs - this.minNs;
+    if (span > full) span = full;
+    if (span < TimeScale.MIN_SPAN_NS) span = TimeScale.MIN_SPAN_NS;
+    const frac = xCssPx / this.widthCssPx;
+    this.startNs = anchor - span * frac;
+    this.endNs = this.startNs + span;
+    this.clamp();
+  }
+
+  /** Pans by a distance in CSS pixels (positive moves the view to later times). */
+  panPx(dxCssPx: number): void {
+    const dt = (dxCssPx * this.spanNs) / this.widthCssPx;
+    this.startNs += dt;
+    this.endNs += dt;
+    this.clamp();
+  }
+
+  private clamp(): void {
+    const span = Math.min(this.spanNs, this.maxNs - this.minNs);
+    if (this.startNs < this.minNs) this.startNs = this.minNs;
+    if (this.startNs + span > this.maxNs) this.startNs = this.maxNs - span;
+    this.endNs = this.startNs + span;
+  }
+}
+
+const UNITS: ReadonlyArray<[number, string]> = [
+  [1e9 * 60, 'min'],
+  [1e9, 's'],
+  [1e6, 'ms'],
+  [1e3, 'µs'],
+  [1, 'ns'],
+];
+
+/** Formats a duration in ns with an adaptive unit, e.g. "1.25 ms". */
+export function formatDuration(ns: number, digits = 3): string {
+  const a = Math.abs(ns);
+  if (a === 0) return '0';
+  for (const [scale, unit] of UNITS) {
+    if (a >= scale || scale === 1) {
+      const v = ns / scale;
+      return `${trimNumber(v, digits)} ${unit}`;
+    }
+  }
+  return `${ns} ns`;
+}
+
+function trimNumber(v: number, digits: number): string {
+  const s = v.toPrecision(Math.max(1, digits + (Math.abs(v) >= 100 ? 1 : 0)));
+  return s.includes('e') ? String(Number(s)) : s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+}
+
+export interface Ticks {
+  /** Step between major ticks in ns (1, 2 or 5 × 10^k). */
+  stepNs: number;
+  /** First tick time (a multiple of stepNs). */
+  firstNs: number;
+  /** Unit scale and name used for labels. */
+  unitNs: number;
+  unit: string;
+}
+
+/** Chooses a tick step so labels are at least `minGapCssPx` apart. No allocation in callers' loops. */
+export function computeTicks(scale: TimeScale, minGapCssPx = 90): Ticks {
+  const rough = (minGapCssPx * scale.spanNs) / scale.widthCssPx;
+  const pow = Math.pow(10, Math.floor(Math.log10(Math.max(rough, 1e-3))));
+  let stepNs = pow;
+  for (const m of [1, 2, 5, 10]) {
+    if (pow * m >= rough) {
+      stepNs = pow * m;
+      break;
+    }
+  }
+  stepNs = Math.max(stepNs, 1);
+  let unitNs = 1;
+  let unit = 'ns';
+  // A unit the step is at least half of: steps of 500 µs read as 0.5 ms, 1 ms, 1.5 ms…
+  for (const [s, u] of UNITS) {
+    if (stepNs * 2 >= s) {
+      unitNs = s;
+      unit = u;
+      break;
+    }
+  }
+  if (unit === 'min') {
+    unitNs = 1e9;
+    unit = 's';
+  }
+  return { stepNs, firstNs: Math.ceil(scale.startNs / stepNs) * stepNs, unitNs, unit };
+}
+
+/** Label for a tick at tNs: value in the tick unit, with only the decimals the step needs. */
+export function formatTick(tNs: number, ticks: Ticks): string {
+  const decimals = Math.max(0, Math.ceil(-Math.log10(ticks.stepNs / ticks.unitNs) - 1e-9));
+  const v = tNs / ticks.unitNs;
+  return `${(Math.abs(v) < 1e-9 ? 0 : v).toFixed(Math.min(decimals, 6))} ${ticks.unit}`;
+}

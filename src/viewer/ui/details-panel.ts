@@ -1,0 +1,140 @@
+/**
+ * The details panel for the selected slice: what, where, when, self and thread time, args,
+ * events, links, flows and the parent/children to navigate to. Every piece of trace text goes
+ * through Lit text bindings, never markup.
+ */
+import { html, nothing, type TemplateResult } from 'lit';
+import { SliceFlag, type TraceModel } from '../model/trace-model';
+import { argsOf, flowsIn, flowsOut, instantArgsOf, instantRange, nameOf } from '../model/query';
+import { formatDuration } from '../render/time-scale';
+import { childrenList, selfTimes } from './analysis';
+
+const MAX_CHILDREN = 50;
+const MAX_VALUE_CHARS = 600;
+
+export function valueText(v: unknown): string {
+  if (typeof v === 'string') return v.length > MAX_VALUE_CHARS ? `${v.slice(0, MAX_VALUE_CHARS)}…` : v;
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    s = String(v);
+  }
+  return s.length > MAX_VALUE_CHARS ? `${s.slice(0, MAX_VALUE_CHARS)}…` : s;
+}
+
+export function trackLabel(model: TraceModel, track: number): string {
+  const t = model.tracks[track];
+  const g = model.groups[t.group];
+  const gName = g ? g.name || g.key : '';
+  const tName = t.name || t.key;
+  return gName && tName ? `${gName} › ${tName}` : gName || tName;
+}
+
+/** One-line text summary of a slice (for the ARIA live region and tooltips). */
+export function sliceSummary(model: TraceModel, slice: number): string {
+  const sl = model.slices;
+  const flags = sl.flags[slice];
+  const extra = [
+    flags & SliceFlag.ERROR ? 'error' : '',
+    flags & SliceFlag.UNFINISHED ? 'unfinished' : '',
+  ].filter(Boolean);
+  const kids = childrenList(model, slice).length;
+  return `${nameOf(model, slice) || '(unnamed)'}, start ${formatDuration(sl.startNs[slice])}, duration ${formatDuration(sl.durNs[slice])}, on ${trackLabel(model, sl.track[slice])}, depth ${sl.depth[slice]}, ${kids} ${kids === 1 ? 'child' : 'children'}${extra.length ? `, ${extra.join(', ')}` : ''}`;
+}
+
+function row(label: string, value: string | TemplateResult | typeof nothing): TemplateResult | typeof nothing {
+  if (value === '' || value === nothing) return nothing;
+  return html`<dt>${label}</dt><dd>${value}</dd>`;
+}
+
+export function renderDetails(model: TraceModel, slice: number, go: (slice: number) => void, zoom: () => void): TemplateResult {
+  const sl = model.slices;
+  const d = argsOf(model, slice);
+  const flags = sl.flags[slice];
+  const self = selfTimes(model)[slice];
+  const parent = sl.parent[slice];
+  const kids = childrenList(model, slice);
+  const start = sl.startNs[slice];
+  const end = start + sl.durNs[slice];
+  const link = (i: number): TemplateResult =>
+    html`<button class="link" @click=${() => go(i)} title=${`${formatDuration(sl.startNs[i])} · ${formatDuration(sl.durNs[i])}`}>${nameOf(model, i) || '(unnamed)'}</button>`;
+  const status: string[] = [];
+  if (flags & SliceFlag.ERROR) status.push('error');
+  if (flags & SliceFlag.UNFINISHED) status.push('unfinished (no end seen; drawn to the trace end)');
+  if (flags & SliceFlag.TRUNCATED) status.push(`repaired: original duration ${formatDuration(d.originalDurNs ?? NaN)}`);
+  if (flags & SliceFlag.ORPHAN) status.push('orphan (parent not in trace)');
+  const args = d.args ? Object.entries(d.args) : [];
+  // Events: instants owned by this slice (span events, async steps).
+  const events: number[] = [];
+  const [ia, ib] = instantRange(model, sl.track[slice], start, end);
+  for (let i = ia; i < ib && events.length < 200; i++) if (model.instants.slice[i] === slice) events.push(i);
+  const outs = flowsOut(model, slice);
+  const ins = flowsIn(model, slice);
+  return html`
+    <section class="details" aria-label="Selection details">
+      <header>
+        <h2 class="name">${nameOf(model, slice) || '(unnamed)'}</h2>
+        <button class="small" @click=${zoom} title="Zoom to selection (F)">Zoom</button>
+      </header>
+      <dl>
+        ${row('Category', model.strings[sl.category[slice]] ?? '')}
+        ${row('Track', trackLabel(model, sl.track[slice]))}
+        ${row('Start', formatDuration(start, 6))}
+        ${row('Duration', formatDuration(sl.durNs[slice], 6))}
+        ${row('Self time', formatDuration(self, 6))}
+        ${row('Thread time', d.threadDurNs !== undefined ? formatDuration(d.threadDurNs, 6) : '')}
+        ${row('Status', status.join('; '))}
+        ${row('Kind', d.kind ?? '')}
+        ${row('Status code', d.statusCode ? `${d.statusCode}${d.statusMessage ? `: ${d.statusMessage}` : ''}` : '')}
+        ${row('Trace id', d.traceId ?? '')}
+        ${row('Span id', d.spanId ?? '')}
+        ${row('Parent span id', d.parentSpanId ?? '')}
+        ${row('Id', d.id ?? '')}
+        ${row('Scope', d.scope ?? '')}
+        ${row('Parent', parent >= 0 ? link(parent) : '')}
+      </dl>
+      ${args.length
+        ? html`<h3>Arguments</h3>
+            <table class="args">
+              ${args.map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${valueText(v)}</td></tr>`)}
+            </table>`
+        : nothing}
+      ${d.extra && Object.keys(d.extra).length
+        ? html`<h3>Other fields</h3>
+            <table class="args">
+              ${Object.entries(d.extra).map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${valueText(v)}</td></tr>`)}
+            </table>`
+        : nothing}
+      ${events.length
+        ? html`<h3>Events (${events.length})</h3>
+            <ul>
+              ${events.map((i) => {
+                const a = instantArgsOf(model, i).args;
+                return html`<li>${formatDuration(model.instants.timeNs[i] - start, 4)}: ${model.strings[model.instants.name[i]]}${a ? html` <span class="muted">${valueText(a)}</span>` : nothing}</li>`;
+              })}
+            </ul>`
+        : nothing}
+      ${d.links && d.links.length
+        ? html`<h3>Links (${d.links.length})</h3>
+            <ul>
+              ${d.links.map((l) => html`<li class="mono">${l.traceId} / ${l.spanId}</li>`)}
+            </ul>`
+        : nothing}
+      ${outs.length || ins.length
+        ? html`<h3>Flows</h3>
+            <ul>
+              ${ins.map((f) => html`<li>in from ${link(model.flows.fromSlice[f])}</li>`)}
+              ${outs.map((f) => html`<li>out to ${link(model.flows.toSlice[f])}</li>`)}
+            </ul>`
+        : nothing}
+      ${kids.length
+        ? html`<h3>Children (${kids.length})</h3>
+            <ul class="children">
+              ${Array.from(kids.subarray(0, MAX_CHILDREN), (c) => html`<li>${link(c)} <span class="muted">${formatDuration(sl.durNs[c])}</span></li>`)}
+              ${kids.length > MAX_CHILDREN ? html`<li class="muted">… ${kids.length - MAX_CHILDREN} more</li>` : nothing}
+            </ul>`
+        : nothing}
+    </section>
+  `;
+}

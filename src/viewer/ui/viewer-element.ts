@@ -1,0 +1,880 @@
+/**
+ * <spanbeam-viewer>: an embeddable trace viewer. Inputs: `src` (URL), `load(input)` / `.data`
+ * (object, string, ArrayBuffer, Blob/File, ReadableStream), drag-and-drop, a file picker, and
+ * `.source` (a live span source). Views: flame-chart timeline, waterfall, insights.
+ * Events (bubbling, composed): spanbeam-load, spanbeam-progress, spanbeam-select, spanbeam-error.
+ */
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { cssProps } from './css-props';
+import type { ReadableSpan } from '../../sdk/types';
+import { TraceImportError, type Diagnostic, type ImportErrorInfo, type ImportProgress, type SourceFormat, type TraceModel } from '../model/trace-model';
+import { instantArgsOf, nameOf, searchSlices } from '../model/query';
+import { importTrace, type TraceInput } from '../import/client';
+import { importReadableSpans } from '../import/otlp-json';
+import { DEFAULT_THEME, type FlowMode, type Hit, type ThemeColors } from '../render/renderer';
+import { formatDuration } from '../render/time-scale';
+import { TimelineController } from './timeline-controller';
+import { renderDetails, sliceSummary, trackLabel, valueText } from './details-panel';
+import { buildWaterfall, renderWaterfall, type Waterfall } from './waterfall-view';
+import { computeInsights, renderInsights, type Insights } from './insights-view';
+import { viewerStyles } from './styles';
+
+/**
+ * A live source of ended spans. The SDK side provides it (the instrumentation/export helpers
+ * own that adapter, e.g. a span processor that forwards `onEnd` batches); the viewer only calls
+ * `subscribe` and the returned unsubscribe.
+ */
+export interface LiveSpanSource {
+  subscribe(onSpans: (spans: readonly ReadableSpan[]) => void): () => void;
+}
+
+export interface ViewerLoadDetail {
+  format: SourceFormat;
+  slices: number;
+  counters: number;
+  instants: number;
+  flows: number;
+  tracks: number;
+  groups: number;
+  diagnostics: readonly Diagnostic[];
+}
+
+export interface ViewerSelectDetail {
+  /** Slice index in the model, or -1 when the selection was cleared. */
+  slice: number;
+  name: string;
+  startNs: number;
+  durNs: number;
+  track: number;
+}
+
+export interface ViewerErrorDetail {
+  message: string;
+  /** Present for unreadable input: format, offset, line/column, what was expected. */
+  info?: ImportErrorInfo;
+}
+
+export type ViewerView = 'timeline' | 'waterfall' | 'insights';
+
+export interface ViewerStats {
+  /** Canvas frames painted so far. */
+  frames: number;
+  lastPaintMs: number;
+  startNs: number;
+  endNs: number;
+  scrollY: number;
+  /** Time from the model arriving to its first frame painted (layout + paint), ms. */
+  setupMs: number;
+}
+
+interface Tooltip {
+  x: number;
+  y: number;
+  title: string;
+  lines: string[];
+}
+
+const LIVE_REBUILD_MS = 250;
+
+export class SpanbeamViewer extends LitElement {
+  static override styles = viewerStyles;
+
+  static override properties = {
+    src: { type: String },
+    theme: { type: String, reflect: true },
+    workerUrl: { type: String, attribute: 'worker-url' },
+    flows: { type: String },
+    view: { type: String },
+    _model: { state: true },
+    _progress: { state: true },
+    _error: { state: true },
+    _selected: { state: true },
+    _tip: { state: true },
+    _query: { state: true },
+    _matches: { state: true },
+    _matchIndex: { state: true },
+    _help: { state: true },
+    _measure: { state: true },
+    _wfScroll: { state: true },
+    _wfTick: { state: true },
+  };
+
+  /** URL of a trace to load. */
+  declare src: string | null;
+  /** 'light', 'dark', or null (follows prefers-color-scheme). */
+  declare theme: string | null;
+  /** URL of viewer-worker.js when it is not next to the viewer module. */
+  declare workerUrl: string | null;
+  /** Flow arrows: 'selection' (default), 'all' or 'none'. */
+  declare flows: FlowMode;
+  declare view: ViewerView;
+
+  declare private _model: TraceModel | null;
+  declare private _progress: ImportProgress | null;
+  declare private _error: ViewerErrorDetail | null;
+  declare private _selected: number;
+  declare private _tip: Tooltip | null;
+  declare private _query: string;
+  declare private _matches: number[];
+  declare private _matchIndex: number;
+  declare private _help: boolean;
+  declare private _measure: readonly [number, number] | null;
+  declare private _wfScroll: number;
+  declare private _wfTick: number;
+
+  private readonly timeline: TimelineController;
+  private abort: AbortController | null = null;
+  private loadGen = 0;
+  private loadedSrc: string | null = null;
+  private liveUnsub: (() => void) | null = null;
+  private liveSource: LiveSpanSource | null = null;
+  private liveSpans: ReadableSpan[] = [];
+  private liveTimer: ReturnType<typeof setTimeout> | null = null;
+  private searchTimer: ReturnType<typeof setTimeout> | null = null;
+  private wfCollapsed = new Set<number>();
+  private wfCache: { key: string; wf: Waterfall | null } | null = null;
+  private insightsCache: { key: string; ins: Insights } | null = null;
+  private detailsCache: { model: TraceModel; slice: number; tpl: TemplateResult } | null = null;
+  private summary = '';
+  private setupMs = 0;
+  private media: MediaQueryList | null = null;
+
+  constructor() {
+    super();
+    this.src = null;
+    this.theme = null;
+    this.workerUrl = null;
+    this.flows = 'selection';
+    this.view = 'timeline';
+    this._model = null;
+    this._progress = null;
+    this._error = null;
+    this._selected = -1;
+    this._tip = null;
+    this._query = '';
+    this._matches = [];
+    this._matchIndex = -1;
+    this._help = false;
+    this._measure = null;
+    this._wfScroll = 0;
+    this._wfTick = 0;
+    this.timeline = new TimelineController({
+      onSelect: (slice) => this.onTimelineSelect(slice),
+      onHover: (hit, x, y) => this.onHover(hit, x, y),
+      onMeasure: (range) => {
+        this._measure = range;
+        this.insightsCache = null;
+      },
+    });
+    // Frameworks may set `.data`/`.source` before the element is defined: re-apply them
+    // through the accessors now that the class is in place.
+    for (const key of ['data', 'source', 'selection'] as const) {
+      if (Object.prototype.hasOwnProperty.call(this, key)) {
+        const value = (this as unknown as Record<string, unknown>)[key];
+        delete (this as unknown as Record<string, unknown>)[key];
+        queueMicrotask(() => ((this as unknown as Record<string, unknown>)[key] = value));
+      }
+    }
+    this.addEventListener('dragover', this.onDragOver);
+    this.addEventListener('dragleave', this.onDragLeave);
+    this.addEventListener('drop', this.onDrop);
+  }
+
+  // ---- public API ----
+
+  /** The loaded model (read-only), or null. */
+  get model(): TraceModel | null {
+    return this._model;
+  }
+
+  /** Selected slice index, or -1. Setting it selects (and reveals) the slice. */
+  get selection(): number {
+    return this._selected;
+  }
+  set selection(slice: number) {
+    this.timeline.select(slice);
+  }
+
+  /** Sets the input (same as `load`, errors are reported as events only). */
+  set data(input: TraceInput | null) {
+    if (input === null || input === undefined) {
+      this.clear();
+      return;
+    }
+    this.load(input).catch(() => undefined);
+  }
+
+  /** A live span source; spans appear as they end. Set null to stop following it. */
+  get source(): LiveSpanSource | null {
+    return this.liveSource;
+  }
+  set source(src: LiveSpanSource | null) {
+    this.liveUnsub?.();
+    this.liveUnsub = null;
+    this.liveSource = src;
+    this.liveSpans = [];
+    if (!src) return;
+    this.cancel();
+    this._error = null;
+    this.liveUnsub = src.subscribe((spans) => {
+      for (const s of spans) this.liveSpans.push(s);
+      if (this.liveTimer === null) this.liveTimer = setTimeout(() => this.rebuildLive(), this._model ? LIVE_REBUILD_MS : 0);
+    });
+  }
+
+  /** Visible time window (ns relative to the model origin). */
+  get viewWindow(): { startNs: number; endNs: number } {
+    return { startNs: this.timeline.scale.startNs, endNs: this.timeline.scale.endNs };
+  }
+  set viewWindow(w: { startNs: number; endNs: number }) {
+    this.timeline.scale.setWindow(w.startNs, w.endNs);
+    this.timeline.requestPaint();
+  }
+
+  get stats(): ViewerStats {
+    const s = this.timeline;
+    return {
+      frames: s.scheduler.frames,
+      lastPaintMs: s.renderer?.lastPaintMs ?? 0,
+      startNs: s.scale.startNs,
+      endNs: s.scale.endNs,
+      scrollY: s.state.scrollY,
+      setupMs: this.setupMs,
+    };
+  }
+
+  /**
+   * Loads a trace: URL string, JSON text, object, ArrayBuffer, Blob/File or ReadableStream.
+   * Resolves with the model; rejects with the import error (also shown and sent as an event).
+   */
+  async load(input: TraceInput): Promise<TraceModel> {
+    this.cancel();
+    this.stopLive();
+    const ac = new AbortController();
+    this.abort = ac;
+    const gen = ++this.loadGen;
+    this._error = null;
+    this._progress = { bytes: 0, events: 0, phase: 'reading' };
+    try {
+      // Settle on abort even if the importer is still starting up (e.g. waiting for its worker).
+      const aborted = new Promise<never>((_, reject) =>
+        ac.signal.addEventListener('abort', () => reject(new DOMException('The import was cancelled', 'AbortError')), { once: true }),
+      );
+      aborted.catch(() => undefined);
+      const imported = importTrace(input, {
+        signal: ac.signal,
+        ...(this.workerUrl ? { workerUrl: new URL(this.workerUrl, document.baseURI).href } : {}),
+        onProgress: (p) => {
+          if (gen !== this.loadGen) return;
+          this._progress = p;
+          this.emit('spanbeam-progress', { ...p });
+        },
+      });
+      imported.catch(() => undefined);
+      const model = await Promise.race([imported, aborted]);
+      if (gen !== this.loadGen) throw new DOMException('Superseded by a newer load', 'AbortError');
+      this._progress = null;
+      this.abort = null;
+      this.setModel(model, false);
+      return model;
+    } catch (e) {
+      if (gen === this.loadGen) {
+        this._progress = null;
+        this.abort = null;
+        const err = e as Error;
+        if (err.name === 'AbortError') {
+          this._error = { message: 'Loading cancelled.' };
+        } else {
+          const detail: ViewerErrorDetail = { message: err.message || String(e) };
+          if (e instanceof TraceImportError) detail.info = e.info;
+          this._error = detail;
+          this.setModel(null, false);
+          this.emit('spanbeam-error', detail);
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** Cancels a load in progress. */
+  cancel(): void {
+    if (this.abort) {
+      this.abort.abort();
+      this.abort = null;
+    }
+  }
+
+  /** Removes the trace. */
+  clear(): void {
+    this.cancel();
+    this.stopLive();
+    this._error = null;
+    this.setModel(null, false);
+  }
+
+  /** Searches names, categories and args; highlights and selects the first match. */
+  search(query: string): number {
+    this._query = query;
+    this.runSearch(true);
+    return this._matches.length;
+  }
+
+  /** Steps through search matches (+1 next, -1 previous). */
+  stepMatch(dir: 1 | -1): void {
+    const n = this._matches.length;
+    if (n === 0) return;
+    this._matchIndex = (this._matchIndex + dir + n) % n;
+    this.timeline.select(this._matches[this._matchIndex]);
+  }
+
+  /** Highlights a set of slices (as search does) and selects the first. */
+  highlight(slices: readonly number[]): void {
+    this._matches = [...slices].sort((a, b) => (this._model ? this._model.slices.startNs[a] - this._model.slices.startNs[b] : 0));
+    this._matchIndex = this._matches.length ? 0 : -1;
+    this.timeline.setMarks(this._matches.length ? this._matches : null);
+  }
+
+  /**
+   * Centre of a slice's visible part in CSS px relative to the timeline area (for overlays and
+   * tests), or null when it is off screen or hidden.
+   */
+  slicePosition(slice: number): { x: number; y: number } | null {
+    const m = this._model;
+    const r = this.timeline.renderer;
+    if (!m || !r || slice < 0 || slice >= m.slices.count) return null;
+    const y = r.sliceCenterY(this.timeline.state, slice);
+    if (y !== y) return null;
+    const sc = this.timeline.scale;
+    const a = Math.max(sc.startNs, m.slices.startNs[slice]);
+    const b = Math.min(sc.endNs, m.slices.startNs[slice] + m.slices.durNs[slice]);
+    if (b < a) return null;
+    return { x: r.labelWidthCssPx + sc.timeToPx((a + b) / 2), y };
+  }
+
+  zoomToSelection(): void {
+    this.timeline.zoomToSelection();
+  }
+
+  resetZoom(): void {
+    this.timeline.resetZoom();
+  }
+
+  // ---- lifecycle ----
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.media = globalThis.matchMedia?.('(prefers-color-scheme: dark)') ?? null;
+    this.media?.addEventListener('change', this.onMedia);
+    // Re-attached after a move in the document: reconnect the canvas world.
+    if (this.hasUpdated) this.attachTimeline();
+  }
+
+  private attachTimeline(): void {
+    const root = this.renderRoot as ShadowRoot;
+    const container = root.querySelector('.timeline') as HTMLElement | null;
+    const canvas = root.querySelector('canvas');
+    if (container && canvas) this.timeline.attach(container, canvas);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.media?.removeEventListener('change', this.onMedia);
+    this.timeline.detach();
+    // Removed for good (not just moved): stop loading and following the live source.
+    setTimeout(() => {
+      if (this.isConnected) return;
+      this.cancel();
+      this.stopLive();
+    });
+  }
+
+  protected override firstUpdated(): void {
+    this.attachTimeline();
+    this.applyTheme();
+    if (this._model) this.timeline.setModel(this._model);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('theme')) this.applyTheme();
+    if (changed.has('flows')) this.timeline.setFlows(this.flows);
+    if (changed.has('src') && this.src && this.src !== this.loadedSrc) {
+      this.loadedSrc = this.src;
+      this.load(this.src).catch(() => undefined);
+    }
+    if (changed.has('view') && this.view === 'timeline') queueMicrotask(() => this.timeline.measureSize());
+  }
+
+  private readonly onMedia = (): void => this.applyTheme();
+
+  private applyTheme(): void {
+    const cs = getComputedStyle(this);
+    const v = (name: string, fallback: string): string => cs.getPropertyValue(name).trim() || fallback;
+    const t: ThemeColors = {
+      background: v('--sb-bg', DEFAULT_THEME.background),
+      panel: v('--sb-panel', DEFAULT_THEME.panel),
+      text: v('--sb-text', DEFAULT_THEME.text),
+      textMuted: v('--sb-text-muted', DEFAULT_THEME.textMuted),
+      grid: v('--sb-grid', DEFAULT_THEME.grid),
+      groupHeader: v('--sb-group-header', DEFAULT_THEME.groupHeader),
+      selection: v('--sb-selection', DEFAULT_THEME.selection),
+      hover: v('--sb-hover', DEFAULT_THEME.hover),
+      match: v('--sb-match', DEFAULT_THEME.match),
+      error: v('--sb-error', DEFAULT_THEME.error),
+      flow: v('--sb-flow', DEFAULT_THEME.flow),
+      measure: v('--sb-measure', DEFAULT_THEME.measure),
+      instant: v('--sb-instant', DEFAULT_THEME.instant),
+      font: v('--sb-font', DEFAULT_THEME.font),
+    };
+    const bg = t.background.replace('#', '');
+    const dark = bg.length >= 6 ? parseInt(bg.slice(0, 2), 16) + parseInt(bg.slice(2, 4), 16) + parseInt(bg.slice(4, 6), 16) < 384 : false;
+    this.timeline.setTheme(t, dark);
+  }
+
+  private setModel(model: TraceModel | null, keepView: boolean): void {
+    this._model = model;
+    this._selected = keepView ? this._selected : -1;
+    this._matches = [];
+    this._matchIndex = -1;
+    this._measure = keepView ? this._measure : null;
+    this._tip = null;
+    this.wfCache = null;
+    this.insightsCache = null;
+    if (!keepView) this.wfCollapsed.clear();
+    const t0 = performance.now();
+    this.timeline.setModel(model, keepView);
+    this.setupMs = performance.now() - t0;
+    if (this._query && model) this.runSearch(false);
+    if (!model) return;
+    this.summary = `Loaded ${model.slices.count} slices on ${model.tracks.length} tracks.`;
+    const detail: ViewerLoadDetail = {
+      format: model.format,
+      slices: model.slices.count,
+      counters: model.counters.length,
+      instants: model.instants.count,
+      flows: model.flows.count,
+      tracks: model.tracks.length,
+      groups: model.groups.length,
+      diagnostics: model.diagnostics,
+    };
+    this.emit('spanbeam-load', detail);
+  }
+
+  private stopLive(): void {
+    this.liveUnsub?.();
+    this.liveUnsub = null;
+    this.liveSource = null;
+    if (this.liveTimer !== null) clearTimeout(this.liveTimer);
+    this.liveTimer = null;
+  }
+
+  private rebuildLive(): void {
+    this.liveTimer = null;
+    if (this.liveSpans.length === 0) return;
+    try {
+      this.setModel(importReadableSpans(this.liveSpans), this._model !== null);
+    } catch (e) {
+      this._error = { message: `Live spans could not be shown: ${(e as Error).message}` };
+    }
+  }
+
+  private emit(type: string, detail: unknown): void {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  // ---- selection, hover, search ----
+
+  private onTimelineSelect(slice: number): void {
+    this._selected = slice;
+    const m = this._model;
+    if (!m || slice < 0) {
+      this.summary = 'Nothing selected.';
+      this.emit('spanbeam-select', { slice: -1, name: '', startNs: 0, durNs: 0, track: -1 } satisfies ViewerSelectDetail);
+      return;
+    }
+    this.summary = `Selected ${sliceSummary(m, slice)}.`;
+    const detail: ViewerSelectDetail = {
+      slice,
+      name: nameOf(m, slice),
+      startNs: m.slices.startNs[slice],
+      durNs: m.slices.durNs[slice],
+      track: m.slices.track[slice],
+    };
+    this.emit('spanbeam-select', detail);
+  }
+
+  private onHover(hit: Hit | null, x: number, y: number): void {
+    const m = this._model;
+    if (!hit || !m) {
+      if (this._tip) this._tip = null;
+      return;
+    }
+    if (hit.slice >= 0) {
+      const i = hit.slice;
+      const lines = [`${formatDuration(m.slices.durNs[i])} · starts ${formatDuration(m.slices.startNs[i])}`, trackLabel(m, m.slices.track[i])];
+      const cat = m.strings[m.slices.category[i]];
+      if (cat) lines.push(`category ${cat}`);
+      this._tip = { x, y, title: nameOf(m, i) || '(unnamed)', lines };
+    } else if (hit.counter >= 0) {
+      const series = m.counters[hit.counter];
+      this._tip = { x, y, title: `${m.tracks[series.track].name} ${series.name}`.trim(), lines: [`${hit.value.toLocaleString('en-US')} at ${formatDuration(hit.tNs)}`] };
+    } else if (hit.instant >= 0) {
+      const i = hit.instant;
+      const a = instantArgsOf(m, i).args;
+      this._tip = {
+        x,
+        y,
+        title: m.strings[m.instants.name[i]] || '(instant)',
+        lines: [`at ${formatDuration(m.instants.timeNs[i])}`, ...(a ? [valueText(a)] : [])],
+      };
+    }
+  }
+
+  private runSearch(select: boolean): void {
+    const m = this._model;
+    const q = this._query.trim();
+    if (!m || !q) {
+      this._matches = [];
+      this._matchIndex = -1;
+      this.timeline.setMarks(null);
+      return;
+    }
+    // Arg values are searched too, unless the args table is too big to scan while typing.
+    this._matches = searchSlices(m, q, { args: m.args.bytes.length < 64 << 20 });
+    this._matchIndex = -1;
+    this.timeline.setMarks(this._matches);
+    this.summary = `${this._matches.length} matches for ${q}.`;
+    if (select && this._matches.length) this.stepMatch(1);
+  }
+
+  private readonly onSearchInput = (e: Event): void => {
+    this._query = (e.target as HTMLInputElement).value;
+    if (this.searchTimer !== null) clearTimeout(this.searchTimer);
+    this.searchTimer = setTimeout(() => {
+      this.searchTimer = null;
+      this.runSearch(false);
+    }, 150);
+  };
+
+  private readonly onSearchKey = (e: KeyboardEvent): void => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      if (this.searchTimer !== null) {
+        clearTimeout(this.searchTimer);
+        this.searchTimer = null;
+        this.runSearch(false);
+      }
+      this.stepMatch(e.shiftKey ? -1 : 1);
+    } else if (e.key === 'Escape') {
+      this.search('');
+      (this.renderRoot.querySelector('.timeline') as HTMLElement | null)?.focus();
+    }
+  };
+
+  // ---- keys ----
+
+  private readonly onTimelineKey = (e: KeyboardEvent): void => {
+    if (e.key === '?') {
+      this._help = !this._help;
+      e.preventDefault();
+      return;
+    }
+    if (e.key === 'Escape') {
+      if (this._help) this._help = false;
+      else if (this._measure) {
+        this._measure = null;
+        this.timeline.state.measure = null;
+        this.timeline.requestPaint();
+      } else this.timeline.select(-1);
+      e.preventDefault();
+      return;
+    }
+    if (e.key === '/') {
+      e.preventDefault();
+      (this.renderRoot.querySelector('input[type=search]') as HTMLInputElement | null)?.focus();
+      return;
+    }
+    if ((e.key === 'c' || e.key === 'p') && this._model && this._selected >= 0) {
+      const track = this._model.slices.track[this._selected];
+      if (e.key === 'p') this.timeline.togglePin(track);
+      else this.timeline.toggleGroup(this._model.tracks[track].group);
+      e.preventDefault();
+      return;
+    }
+    if (e.key === 'n' || e.key === 'N') {
+      this.stepMatch(e.shiftKey ? -1 : 1);
+      e.preventDefault();
+      return;
+    }
+    if (this.timeline.keyDown(e)) e.preventDefault();
+  };
+
+  private readonly onTimelineKeyUp = (e: KeyboardEvent): void => this.timeline.keyUp(e);
+  private readonly onTimelineBlur = (): void => this.timeline.releaseKeys();
+
+  // ---- files ----
+
+  private readonly onDragOver = (e: DragEvent): void => {
+    if (!e.dataTransfer || !Array.from(e.dataTransfer.types).includes('Files')) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+    this.toggleAttribute('dragging', true);
+  };
+
+  private readonly onDragLeave = (): void => {
+    this.toggleAttribute('dragging', false);
+  };
+
+  private readonly onDrop = (e: DragEvent): void => {
+    this.toggleAttribute('dragging', false);
+    const file = e.dataTransfer?.files?.[0];
+    if (!file) return;
+    e.preventDefault();
+    this.load(file).catch(() => undefined);
+  };
+
+  private openPicker(): void {
+    (this.renderRoot.querySelector('input[type=file]') as HTMLInputElement | null)?.click();
+  }
+
+  private readonly onFile = (e: Event): void => {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    if (file) this.load(file).catch(() => undefined);
+    input.value = '';
+  };
+
+  // ---- render ----
+
+  private setView(v: ViewerView): void {
+    this.view = v;
+  }
+
+  private waterfall(): Waterfall | null {
+    const m = this._model;
+    if (!m) return null;
+    const key = `${this._selected >= 0 ? m.tracks[m.slices.track[this._selected]].traceId || this._selected : ''}|${this._wfTick}`;
+    if (!this.wfCache || this.wfCache.key !== key) this.wfCache = { key, wf: buildWaterfall(m, this._selected, this.wfCollapsed) };
+    return this.wfCache.wf;
+  }
+
+  /** The details template, rebuilt only when the selection changes (not on every hover). */
+  private details(m: TraceModel, slice: number): TemplateResult {
+    const c = this.detailsCache;
+    if (c && c.model === m && c.slice === slice) return c.tpl;
+    const tpl = renderDetails(m, slice, (i) => this.timeline.select(i), () => this.timeline.zoomToSelection());
+    this.detailsCache = { model: m, slice, tpl };
+    return tpl;
+  }
+
+  private insights(): Insights | null {
+    const m = this._model;
+    if (!m) return null;
+    const key = `${this._measure ? this._measure.join(',') : ''}`;
+    if (!this.insightsCache || this.insightsCache.key !== key) {
+      this.insightsCache = { key, ins: computeInsights(m, this._measure ? { range: this._measure } : {}, this._selected) };
+    }
+    return this.insightsCache.ins;
+  }
+
+  protected override render(): TemplateResult {
+    const m = this._model;
+    const p = this._progress;
+    const tabs: Array<[ViewerView, string]> = [
+      ['timeline', 'Timeline'],
+      ['waterfall', 'Waterfall'],
+      ['insights', 'Insights'],
+    ];
+    return html`
+      <div class="root">
+        <div class="toolbar" role="toolbar" aria-label="Trace viewer">
+          <button @click=${() => this.openPicker()} title="Open a trace file">Open…</button>
+          <input type="file" hidden accept=".json,.gz,.ndjson,.jsonl,.txt,application/json,application/gzip" @change=${this.onFile} />
+          <div role="tablist" aria-label="View">
+            ${tabs.map(
+              ([v, label]) =>
+                html`<button role="tab" aria-selected=${this.view === v ? 'true' : 'false'} class=${`tab-${v}`} @click=${() => this.setView(v)}>${label}</button>`,
+            )}
+          </div>
+          <span class="spacer"></span>
+          <input
+            type="search"
+            placeholder="Search names and args"
+            aria-label="Search slices"
+            .value=${this._query}
+            @input=${this.onSearchInput}
+            @keydown=${this.onSearchKey}
+          />
+          <span class="count" aria-live="polite">${this._query || this._matches.length ? `${this._matchIndex >= 0 ? this._matchIndex + 1 : 0} / ${this._matches.length}` : ''}</span>
+          <button aria-label="Previous match" @click=${() => this.stepMatch(-1)} ?disabled=${this._matches.length === 0}>‹</button>
+          <button aria-label="Next match" @click=${() => this.stepMatch(1)} ?disabled=${this._matches.length === 0}>›</button>
+          <select aria-label="Flow arrows" @change=${(e: Event) => (this.flows = (e.target as HTMLSelectElement).value as FlowMode)}>
+            <option value="selection" ?selected=${this.flows === 'selection'}>Flows: selection</option>
+            <option value="all" ?selected=${this.flows === 'all'}>Flows: all</option>
+            <option value="none" ?selected=${this.flows === 'none'}>Flows: none</option>
+          </select>
+          <button aria-label="Keyboard shortcuts" @click=${() => (this._help = !this._help)}>?</button>
+        </div>
+        ${p
+          ? html`<div class="progress" role="status">
+              <span>${p.phase === 'building' ? 'Building…' : 'Loading…'} ${formatBytes(p.bytes)}${p.totalBytes ? ` of ${formatBytes(p.totalBytes)}` : ''} · ${p.events.toLocaleString('en-US')} events</span>
+              ${p.totalBytes
+                ? html`<progress max=${p.totalBytes} .value=${p.bytes} aria-label="Loading progress"></progress>`
+                : html`<progress aria-label="Loading progress"></progress>`}
+              <button class="cancel" @click=${() => this.cancel()}>Cancel</button>
+            </div>`
+          : nothing}
+        ${this._error
+          ? html`<div class="load-error" role="alert">
+              <button class="small dismiss" aria-label="Dismiss" @click=${() => (this._error = null)}>×</button>
+              <strong>Could not open the trace.</strong> <span class="message">${this._error.message}</span>
+              ${this._error.info?.expected ? html`<div>Expected ${this._error.info.expected}.</div>` : nothing}
+              <div class="muted">Open another file to try again.</div>
+            </div>`
+          : nothing}
+        <div class="main">
+          <div
+            class="timeline"
+            tabindex="0"
+            role="application"
+            aria-roledescription="trace timeline"
+            aria-label=${m ? `Trace timeline: ${m.slices.count} slices on ${m.tracks.length} tracks. Press ? for keys.` : 'Trace timeline, empty'}
+            aria-describedby="summary"
+            ?hidden=${this.view !== 'timeline'}
+            @keydown=${this.onTimelineKey}
+            @keyup=${this.onTimelineKeyUp}
+            @blur=${this.onTimelineBlur}
+          >
+            <canvas aria-hidden="true"></canvas>
+            ${!m && !p
+              ? html`<div class="empty">
+                  <div>Drop a trace here (Chrome JSON, OTLP, Jaeger, Zipkin; .gz too)</div>
+                  <button @click=${() => this.openPicker()}>Open a file…</button>
+                </div>`
+              : nothing}
+            ${this._tip ? this.renderTip(this._tip) : nothing}
+          </div>
+          ${this.view === 'waterfall' ? this.renderWaterfallView() : nothing}
+          ${this.view === 'insights' ? this.renderInsightsView() : nothing}
+          ${m && this._selected >= 0
+            ? html`<aside class="side">${this.details(m, this._selected)}</aside>`
+            : nothing}
+          ${this._help ? this.renderHelp() : nothing}
+        </div>
+        <div class="status">
+          ${m
+            ? html`<span class="format">${m.format}</span>
+                <span class="counts">${m.slices.count.toLocaleString('en-US')} slices · ${m.tracks.length} tracks · ${m.counters.length} counters · ${m.flows.count} flows</span>
+                ${this._measure ? html`<span>measured ${formatDuration(this._measure[1] - this._measure[0])}</span>` : nothing}
+                ${m.diagnostics.length
+                  ? html`<details class="diagnostics">
+                      <summary>${plural(m.diagnostics.reduce((a, d) => a + d.count, 0), 'input warning')}</summary>
+                      <ul>
+                        ${m.diagnostics.map((d) => html`<li><span class="mono">${d.kind}</span> × ${d.count}: ${d.message}</li>`)}
+                      </ul>
+                    </details>`
+                  : nothing}`
+            : html`<span>No trace loaded</span>`}
+        </div>
+        <div id="summary" class="sr-only" aria-live="polite">${this.summary}</div>
+      </div>
+    `;
+  }
+
+  private renderTip(t: Tooltip): TemplateResult {
+    const container = this.renderRoot.querySelector('.timeline') as HTMLElement | null;
+    const w = container?.clientWidth ?? 800;
+    const h = container?.clientHeight ?? 600;
+    const x = t.x + 14 + 300 > w ? Math.max(0, t.x - 314) : t.x + 14;
+    const y = t.y + 16 + 70 > h ? Math.max(0, t.y - 74) : t.y + 16;
+    return html`<div class="tooltip" role="tooltip" ${cssProps({ transform: `translate(${x}px, ${y}px)` })}>
+      <div class="tname">${t.title}</div>
+      ${t.lines.map((l) => html`<div class="muted">${l}</div>`)}
+    </div>`;
+  }
+
+  private renderWaterfallView(): TemplateResult {
+    const m = this._model;
+    const wf = this.waterfall();
+    if (!m || !wf) return html`<div class="panel muted">Load a trace to see its waterfall.</div>`;
+    const body = this.renderRoot.querySelector('.wf-body') as HTMLElement | null;
+    return html`<div class="waterfall">
+      ${renderWaterfall(m, wf, this._selected, this.wfCollapsed, this._wfScroll, body?.clientHeight || 800, {
+        select: (i) => {
+          this.timeline.select(i);
+          queueMicrotask(() => (this.renderRoot.querySelector(`.wf-row[data-slice="${i}"]`) as HTMLElement | null)?.focus());
+        },
+        toggle: (i) => {
+          if (this.wfCollapsed.has(i)) this.wfCollapsed.delete(i);
+          else this.wfCollapsed.add(i);
+          this._wfTick++;
+        },
+        scrolled: (e) => (this._wfScroll = (e.target as HTMLElement).scrollTop),
+      })}
+    </div>`;
+  }
+
+  private renderInsightsView(): TemplateResult {
+    const m = this._model;
+    const ins = this.insights();
+    if (!m || !ins) return html`<div class="panel muted">Load a trace to see insights.</div>`;
+    return html`<div class="panel">
+      ${renderInsights(m, ins, {
+        selectOne: (i) => {
+          this.highlight([]);
+          this.timeline.select(i);
+        },
+        selectMany: (slices) => {
+          this.highlight(slices);
+          const sl = m.slices;
+          let a = Infinity;
+          let b = -Infinity;
+          for (const i of slices) {
+            a = Math.min(a, sl.startNs[i]);
+            b = Math.max(b, sl.startNs[i] + sl.durNs[i]);
+          }
+          this.timeline.select(slices[0]);
+          if (slices.length) this.timeline.zoomToRange(a, b);
+        },
+      })}
+    </div>`;
+  }
+
+  private renderHelp(): TemplateResult {
+    const keys: Array<[string, string]> = [
+      ['W / S', 'zoom in / out (hold for continuous)'],
+      ['A / D', 'pan left / right'],
+      ['wheel', 'zoom at the cursor (horizontal wheel pans)'],
+      ['shift + wheel', 'scroll tracks'],
+      ['drag', 'pan'],
+      ['shift + drag', 'measure a time range'],
+      ['click', 'select a slice; click a group name to collapse, a track name to pin'],
+      ['double-click / F / Enter', 'zoom to the selection (or the measured range)'],
+      ['← → ↑ ↓', 'previous / next slice in the row, parent, first child'],
+      ['C / P', 'collapse the selection\'s group / pin its track'],
+      ['0', 'show the whole trace'],
+      ['/', 'search; Enter / Shift+Enter step through matches'],
+      ['N / Shift+N', 'next / previous match'],
+      ['PageUp / PageDown, Home / End', 'scroll tracks'],
+      ['Esc', 'clear measure, then selection; close this help'],
+      ['?', 'toggle this help'],
+    ];
+    return html`<div class="help" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts">
+      <button class="small dismiss" ${cssProps({ float: 'right' })} @click=${() => (this._help = false)}>Close</button>
+      <h3>Keyboard and mouse</h3>
+      <table>
+        ${keys.map(([k, v]) => html`<tr><td>${k}</td><td>${v}</td></tr>`)}
+      </table>
+    </div>`;
+  }
+}
+
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GiB`;
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(0)} KiB`;
+  return `${n} B`;
+}

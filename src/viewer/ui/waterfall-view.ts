@@ -1,0 +1,155 @@
+/**
+ * Waterfall of one distributed trace (OTLP, Jaeger, Zipkin, live spans): span-tree rows with
+ * service, name and a duration bar; errors highlighted, the critical path marked, subtrees
+ * collapsible. For traces without trace ids it shows the call tree of the selected slice's root.
+ * DOM rows are virtualised (fixed row height), so traces of thousands of spans stay light.
+ */
+import { html, nothing, type TemplateResult } from 'lit';
+import { cssProps } from './css-props';
+import { SliceFlag, TrackKind, type TraceModel } from '../model/trace-model';
+import { nameOf } from '../model/query';
+import { formatDuration } from '../render/time-scale';
+import { childrenList, criticalPath, longestRoot, rootOf, traceRoots } from './analysis';
+
+export const WATERFALL_ROW_CSS_PX = 22;
+
+export interface WaterfallRow {
+  slice: number;
+  depth: number;
+  hasChildren: boolean;
+}
+
+export interface Waterfall {
+  /** The trace id shown, or '' for a call tree. */
+  traceId: string;
+  roots: number[];
+  rows: WaterfallRow[];
+  startNs: number;
+  endNs: number;
+  critical: Set<number>;
+}
+
+/** Builds the rows of the trace containing `slice` (or the first trace). */
+export function buildWaterfall(model: TraceModel, slice: number, collapsed: ReadonlySet<number>): Waterfall | null {
+  const sl = model.slices;
+  let traceId = '';
+  let roots: number[] = [];
+  const trackOf = (i: number) => model.tracks[sl.track[i]];
+  if (slice >= 0 && trackOf(slice).kind === TrackKind.TRACE) traceId = trackOf(slice).traceId;
+  if (!traceId && slice < 0) traceId = traceRoots(model)[0]?.traceId ?? '';
+  if (traceId) {
+    for (let i = 0; i < sl.count; i++) {
+      if (trackOf(i).traceId !== traceId) continue;
+      const p = sl.parent[i];
+      if (p < 0 || trackOf(p).traceId !== traceId) roots.push(i);
+    }
+  } else {
+    const r = slice >= 0 ? rootOf(model, slice) : longestRoot(model);
+    if (r < 0) return null;
+    roots = [r];
+  }
+  if (roots.length === 0) return null;
+  roots.sort((a, b) => sl.startNs[a] - sl.startNs[b] || a - b);
+  const rows: WaterfallRow[] = [];
+  let startNs = Infinity;
+  let endNs = -Infinity;
+  const stack: Array<[number, number]> = [];
+  for (let r = roots.length - 1; r >= 0; r--) stack.push([roots[r], 0]);
+  while (stack.length > 0 && rows.length < 200_000) {
+    const [i, depth] = stack.pop() as [number, number];
+    const kids = childrenList(model, i);
+    rows.push({ slice: i, depth, hasChildren: kids.length > 0 });
+    startNs = Math.min(startNs, sl.startNs[i]);
+    endNs = Math.max(endNs, sl.startNs[i] + sl.durNs[i]);
+    if (collapsed.has(i)) continue;
+    for (let k = kids.length - 1; k >= 0; k--) stack.push([kids[k], depth + 1]);
+  }
+  // The critical path of the longest root.
+  let main = roots[0];
+  for (const r of roots) if (sl.durNs[r] > sl.durNs[main]) main = r;
+  return { traceId, roots, rows, startNs, endNs, critical: new Set(criticalPath(model, main)) };
+}
+
+export interface WaterfallHandlers {
+  select(slice: number): void;
+  toggle(slice: number): void;
+  scrolled(e: Event): void;
+}
+
+export function renderWaterfall(
+  model: TraceModel,
+  wf: Waterfall,
+  selected: number,
+  collapsed: ReadonlySet<number>,
+  scrollTop: number,
+  viewportPx: number,
+  h: WaterfallHandlers,
+): TemplateResult {
+  const sl = model.slices;
+  const span = Math.max(1, wf.endNs - wf.startNs);
+  const first = Math.max(0, Math.floor(scrollTop / WATERFALL_ROW_CSS_PX) - 5);
+  const last = Math.min(wf.rows.length, first + Math.ceil(viewportPx / WATERFALL_ROW_CSS_PX) + 10);
+  const visible = wf.rows.slice(first, last);
+  const onKey = (e: KeyboardEvent, r: WaterfallRow, idx: number): void => {
+    let target = -1;
+    if (e.key === 'ArrowDown') target = idx + 1;
+    else if (e.key === 'ArrowUp') target = idx - 1;
+    else if ((e.key === 'ArrowRight' && collapsed.has(r.slice)) || (e.key === 'ArrowLeft' && r.hasChildren && !collapsed.has(r.slice))) {
+      h.toggle(r.slice);
+    } else if (e.key === 'Enter' || e.key === ' ') h.select(r.slice);
+    else return;
+    e.preventDefault();
+    e.stopPropagation();
+    if (target >= 0 && target < wf.rows.length) h.select(wf.rows[target].slice);
+  };
+  return html`
+    <div class="wf-head">
+      <span>${wf.traceId ? `Trace ${wf.traceId}` : 'Call tree'} · ${wf.rows.length} spans · ${formatDuration(span)}</span>
+      <span class="legend"><span class="cp-mark"></span> critical path</span>
+    </div>
+    <div class="wf-body" role="treegrid" aria-label="Waterfall" aria-rowcount=${wf.rows.length} @scroll=${h.scrolled}>
+      <div class="wf-spacer" ${cssProps({ height: `${wf.rows.length * WATERFALL_ROW_CSS_PX}px` })}>
+        ${visible.map((r, k) => {
+          const i = r.slice;
+          const idx = first + k;
+          const err = (sl.flags[i] & SliceFlag.ERROR) !== 0;
+          const crit = wf.critical.has(i);
+          const left = ((sl.startNs[i] - wf.startNs) / span) * 100;
+          const width = Math.max(0.15, (sl.durNs[i] / span) * 100);
+          const group = model.groups[model.tracks[sl.track[i]].group];
+          const service = group ? group.name || group.key : '';
+          const open = r.hasChildren ? !collapsed.has(i) : undefined;
+          return html`<div
+            class=${`wf-row${i === selected ? ' selected' : ''}${err ? ' error' : ''}${crit ? ' critical' : ''}`}
+            role="row"
+            aria-rowindex=${idx + 1}
+            aria-level=${r.depth + 1}
+            aria-expanded=${open === undefined ? nothing : String(open)}
+            aria-selected=${i === selected ? 'true' : 'false'}
+            tabindex=${i === selected || (selected < 0 && idx === 0) ? '0' : '-1'}
+            ${cssProps({ top: `${idx * WATERFALL_ROW_CSS_PX}px` })}
+            @click=${() => h.select(i)}
+            @keydown=${(e: KeyboardEvent) => onKey(e, r, idx)}
+            data-slice=${i}
+          >
+            <div class="wf-label" role="gridcell" ${cssProps({ 'padding-left': `${4 + r.depth * 14}px` })}>
+              ${r.hasChildren
+                ? html`<button class="twisty" tabindex="-1" aria-label=${open ? 'Collapse' : 'Expand'} @click=${(e: Event) => { e.stopPropagation(); h.toggle(i); }}>${open ? '▾' : '▸'}</button>`
+                : html`<span class="twisty"></span>`}
+              <span class="svc">${service}</span>
+              <span class="nm">${nameOf(model, i) || '(unnamed)'}</span>
+            </div>
+            <div class="wf-track" role="gridcell">
+              <div class="wf-bar" ${cssProps({ left: `${left}%`, width: `${width}%` })}></div>
+              <span
+                class=${left + width > 85 && width > 10 ? 'wf-dur inside' : 'wf-dur'}
+                ${cssProps(left + width <= 85 ? { left: `${left + width}%` } : { right: `${100 - (width > 10 ? left + width : left)}%` })}
+                >${formatDuration(sl.durNs[i])}</span
+              >
+            </div>
+          </div>`;
+        })}
+      </div>
+    </div>
+  `;
+}

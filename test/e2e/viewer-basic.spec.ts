@@ -1,0 +1,78 @@
+import { expect, test } from '@playwright/test';
+import type { TestServer } from '../support/server';
+import { openViewer, slicePoint, viewerServer, waitForEvent } from './viewer-support';
+
+let server: TestServer;
+test.beforeAll(async () => {
+  server = await viewerServer();
+});
+test.afterAll(async () => server?.close());
+
+test('loads a Chrome trace from src and reports counts', async ({ page }) => {
+  await page.setViewportSize({ width: 1200, height: 700 });
+  await openViewer(page, server, '?src=/test/fixtures/viewer-ui/basic.json');
+  const ev = await waitForEvent(page, 'spanbeam-load');
+  expect(ev.detail.format).toBe('chrome-json');
+  expect(ev.detail.slices).toBe(9);
+  expect(ev.detail.flows).toBe(1);
+  expect(ev.detail.counters).toBe(1);
+  // Diagnostics from the importer are listed in the status bar.
+  const diag = page.locator('spanbeam-viewer details.diagnostics');
+  await expect(diag.locator('summary')).toHaveText('1 input warning');
+  await diag.locator('summary').click();
+  await expect(diag).toContainText('unfinished-complete × 1');
+  const p = await slicePoint(page, 'ParseHTML');
+  await page.mouse.click(p.x, p.y);
+  const sel = await waitForEvent(page, 'spanbeam-select');
+  expect(sel.detail.name).toBe('ParseHTML');
+});
+
+test('sizes to its container and keeps the canvas at device-pixel resolution', async ({ browser }) => {
+  const ctx = await browser.newContext({ deviceScaleFactor: 2, viewport: { width: 900, height: 600 } });
+  const page = await ctx.newPage();
+  await openViewer(page, server, '?src=/test/fixtures/viewer-ui/basic.json');
+  await waitForEvent(page, 'spanbeam-load');
+  const size = () =>
+    page.evaluate(() => {
+      const v = document.querySelector('spanbeam-viewer')!;
+      const c = v.shadowRoot!.querySelector('canvas')!;
+      const r = c.getBoundingClientRect();
+      return { cssW: Math.round(r.width), cssH: Math.round(r.height), w: c.width, h: c.height, hostW: Math.round(v.getBoundingClientRect().width) };
+    });
+  const a = await size();
+  expect(a.hostW).toBe(900);
+  expect(a.w).toBe(a.cssW * 2);
+  expect(a.h).toBe(a.cssH * 2);
+  await page.evaluate(() => {
+    const v = document.querySelector('spanbeam-viewer') as HTMLElement;
+    const box = document.createElement('div');
+    box.style.width = '500px';
+    box.style.height = '400px';
+    document.body.replaceChildren(box);
+    v.style.height = '100%';
+    box.append(v);
+  });
+  await expect.poll(async () => (await size()).hostW).toBe(500);
+  const b = await size();
+  expect(b.w).toBe(b.cssW * 2);
+  expect(b.cssH).toBeLessThan(400);
+  await ctx.close();
+});
+
+test('follows prefers-color-scheme unless a theme attribute is set', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await openViewer(page, server, '?src=/test/fixtures/viewer-ui/basic.json');
+  await waitForEvent(page, 'spanbeam-load');
+  const bgPixel = () =>
+    page.evaluate(() => {
+      const c = document.querySelector('spanbeam-viewer')!.shadowRoot!.querySelector('canvas')!;
+      const d = c.getContext('2d')!.getImageData(c.width - 20, c.height - 20, 1, 1).data;
+      return [d[0], d[1], d[2]];
+    });
+  expect(await bgPixel()).toEqual([13, 17, 23]);
+  await page.evaluate(() => document.querySelector('spanbeam-viewer')!.setAttribute('theme', 'light'));
+  await expect.poll(bgPixel).toEqual([255, 255, 255]);
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.evaluate(() => document.querySelector('spanbeam-viewer')!.setAttribute('theme', 'dark'));
+  await expect.poll(bgPixel).toEqual([13, 17, 23]);
+});

@@ -1,0 +1,85 @@
+import { expect, test, type Page } from '@playwright/test';
+import type { TestServer } from '../support/server';
+import { openViewer, viewerServer, waitForEvent } from './viewer-support';
+
+let server: TestServer;
+test.beforeAll(async () => {
+  server = await viewerServer();
+});
+test.afterAll(async () => server?.close());
+
+async function open(page: Page): Promise<void> {
+  await page.setViewportSize({ width: 1200, height: 800 });
+  await openViewer(page, server, '?src=/test/fixtures/viewer-ui/nplus1.otlp.json');
+  const ev = await waitForEvent(page, 'spanbeam-load');
+  expect(ev.detail).toMatchObject({ format: 'otlp-json', slices: 18 });
+}
+
+test('insights: N+1 fan-out, bottlenecks by self time and duration, critical path; entries select', async ({ page }) => {
+  await open(page);
+  await page.locator('spanbeam-viewer button.tab-insights').click();
+  const fan = page.locator('spanbeam-viewer ol.fanouts > li');
+  await expect(fan).toHaveCount(1);
+  await expect(fan.first()).toContainText('12 × SELECT * FROM items WHERE id = #');
+  await expect(fan.first()).toContainText('60 ms total');
+  await expect(fan.first()).toContainText('sequential');
+  await expect(fan.first()).toContainText('load order items');
+  await expect(page.locator('spanbeam-viewer ol.bottlenecks-self > li').first()).toContainText('render invoice');
+  await expect(page.locator('spanbeam-viewer ol.bottlenecks-self > li').first()).toContainText('92 ms');
+  await expect(page.locator('spanbeam-viewer ol.bottlenecks-duration > li').first()).toContainText('GET /checkout');
+  const critical = page.locator('spanbeam-viewer ol.critical');
+  await expect(critical).toContainText('charge card');
+  await expect(critical).toContainText('render invoice');
+  // Clicking the fan-out selects its first call and highlights all twelve.
+  await fan.first().getByRole('button').click();
+  const sel = await waitForEvent(page, 'spanbeam-select');
+  expect(sel.detail.name).toBe('SELECT * FROM items WHERE id = 100');
+  await expect(page.locator('spanbeam-viewer .count')).toHaveText('1 / 12');
+  await page.locator('spanbeam-viewer ol.bottlenecks-self > li').first().getByRole('button').click();
+  expect((await waitForEvent(page, 'spanbeam-select', 2)).detail.name).toBe('render invoice');
+  await expect(page.locator('spanbeam-viewer .details h2')).toHaveText('render invoice');
+});
+
+test('insights of a measured range only count slices in it', async ({ page }) => {
+  await open(page);
+  await page.evaluate(() => {
+    const v = document.querySelector('spanbeam-viewer') as unknown as { viewWindow: { startNs: number; endNs: number } };
+    v.viewWindow = { startNs: 84e6, endNs: 200e6 };
+  });
+  const box = (await page.locator('spanbeam-viewer .timeline').boundingBox())!;
+  await page.keyboard.down('Shift');
+  await page.mouse.move(box.x + 182, box.y + 300);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 200 + (box.width - 200) * 0.85, box.y + 300, { steps: 3 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  await page.locator('spanbeam-viewer button.tab-insights').click();
+  await expect(page.locator('spanbeam-viewer .insights')).toContainText('Measured range');
+  await expect(page.locator('spanbeam-viewer ol.fanouts > li')).toHaveCount(0);
+});
+
+test('waterfall: span tree with services, errors, critical path, expand/collapse, keyboard', async ({ page }) => {
+  await open(page);
+  await page.locator('spanbeam-viewer button.tab-waterfall').click();
+  const rows = page.locator('spanbeam-viewer .wf-row');
+  await expect(rows).toHaveCount(18);
+  await expect(page.locator('spanbeam-viewer .wf-head')).toContainText('a1b2c3d4e5f60718293a4b5c6d7e8f90');
+  await expect(rows.nth(0)).toContainText('frontend');
+  await expect(rows.nth(0)).toContainText('GET /checkout');
+  await expect(rows.nth(1)).toContainText('orders-api');
+  await expect(rows.nth(1)).toHaveAttribute('aria-level', '2');
+  const charge = page.locator('spanbeam-viewer .wf-row', { hasText: 'charge card' });
+  await expect(charge).toHaveClass(/error/);
+  await expect(charge).toHaveClass(/critical/);
+  const load = page.locator('spanbeam-viewer .wf-row', { hasText: 'load order items' });
+  await expect(load).toHaveAttribute('aria-expanded', 'true');
+  await load.locator('button.twisty').click();
+  await expect(rows).toHaveCount(6);
+  await expect(load).toHaveAttribute('aria-expanded', 'false');
+  await load.click();
+  expect((await waitForEvent(page, 'spanbeam-select')).detail.name).toBe('load order items');
+  await page.keyboard.press('ArrowRight');
+  await expect(rows).toHaveCount(18);
+  await page.keyboard.press('ArrowDown');
+  expect((await waitForEvent(page, 'spanbeam-select', 2)).detail.name).toBe('SELECT * FROM items WHERE id = 100');
+});

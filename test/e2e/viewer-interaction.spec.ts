@@ -1,0 +1,225 @@
+import { expect, test, type Page } from '@playwright/test';
+import type { TestServer } from '../support/server';
+import { openViewer, slicePoint, viewerServer, waitForEvent } from './viewer-support';
+
+let server: TestServer;
+test.beforeAll(async () => {
+  server = await viewerServer();
+});
+test.afterAll(async () => server?.close());
+
+async function open(page: Page): Promise<void> {
+  await page.setViewportSize({ width: 1200, height: 700 });
+  await openViewer(page, server, '?src=/test/fixtures/viewer-ui/basic.json');
+  await waitForEvent(page, 'spanbeam-load');
+}
+
+const viewWindow = (page: Page) =>
+  page.evaluate(() => (document.querySelector('spanbeam-viewer') as unknown as { viewWindow: { startNs: number; endNs: number } }).viewWindow);
+const shadowText = (page: Page, sel: string) =>
+  page.evaluate((s) => (document.querySelector('spanbeam-viewer')!.shadowRoot!.querySelector(s) as HTMLElement | null)?.innerText ?? null, sel);
+
+test('click selects a slice; details show args as text and navigate to parent and children', async ({ page }) => {
+  await open(page);
+  const p = await slicePoint(page, 'ParseHTML');
+  await page.mouse.click(p.x, p.y);
+  expect((await waitForEvent(page, 'spanbeam-select')).detail).toMatchObject({ name: 'ParseHTML', durNs: 4e6 });
+  const details = page.locator('spanbeam-viewer .details');
+  await expect(details.locator('h2')).toHaveText('ParseHTML');
+  await expect(details).toContainText('Category');
+  await expect(details).toContainText('blink');
+  await expect(details).toContainText('Self time');
+  // Trace text is never markup: the URL arg with a <script> tag shows literally.
+  await expect(details.locator('table.args')).toContainText('https://example.com/<script>alert(1)</script>');
+  expect(await page.evaluate(() => document.querySelector('spanbeam-viewer')!.shadowRoot!.querySelectorAll('script').length)).toBe(0);
+  // Children and parent navigation.
+  await details.getByRole('button', { name: 'EvaluateScript' }).click();
+  expect((await waitForEvent(page, 'spanbeam-select', 2)).detail.name).toBe('EvaluateScript');
+  await expect(details).toContainText('Thread time');
+  await details.getByRole('button', { name: 'ParseHTML' }).click();
+  await details.getByRole('button', { name: 'RunTask' }).click();
+  expect((await waitForEvent(page, 'spanbeam-select', 4)).detail).toMatchObject({ name: 'RunTask', durNs: 1e7 });
+});
+
+test('wheel zooms at the cursor, drag pans, W/A/S/D zoom and pan', async ({ page }) => {
+  await open(page);
+  const box = (await page.locator('spanbeam-viewer').boundingBox())!;
+  const w0 = await viewWindow(page);
+  // Point under the cursor: the anchor time stays put while zooming.
+  const x = box.x + 500;
+  const y = box.y + 300;
+  const anchor = await page.evaluate(([px]) => {
+    const v = document.querySelector('spanbeam-viewer') as unknown as { viewWindow: { startNs: number; endNs: number }; shadowRoot: ShadowRoot };
+    const r = (v.shadowRoot.querySelector('.timeline') as HTMLElement).getBoundingClientRect();
+    const lw = Math.min(180, Math.max(80, Math.floor(r.width * 0.3)));
+    const { startNs, endNs } = v.viewWindow;
+    return startNs + ((px - r.left - lw) / (r.width - lw)) * (endNs - startNs);
+  }, [x]);
+  await page.mouse.move(x, y);
+  await page.mouse.wheel(0, -400);
+  await page.waitForTimeout(100);
+  const w1 = await viewWindow(page);
+  expect(w1.endNs - w1.startNs).toBeLessThan((w0.endNs - w0.startNs) * 0.6);
+  const frac = (anchor - w0.startNs) / (w0.endNs - w0.startNs);
+  expect(w1.startNs + frac * (w1.endNs - w1.startNs)).toBeCloseTo(anchor, -3);
+  // Drag to the right shows earlier times.
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + 100, y, { steps: 5 });
+  await page.mouse.up();
+  const w2 = await viewWindow(page);
+  expect(w2.startNs).toBeLessThan(w1.startNs);
+  expect(w2.endNs - w2.startNs).toBeCloseTo(w1.endNs - w1.startNs, 0);
+  // Keys.
+  await page.locator('spanbeam-viewer .timeline').focus();
+  await page.keyboard.press('s');
+  const w3 = await viewWindow(page);
+  expect(w3.endNs - w3.startNs).toBeGreaterThan(w2.endNs - w2.startNs);
+  await page.keyboard.press('w');
+  const w4 = await viewWindow(page);
+  expect(w4.endNs - w4.startNs).toBeLessThan(w3.endNs - w3.startNs);
+  await page.keyboard.press('d');
+  const w5 = await viewWindow(page);
+  expect(w5.startNs).toBeGreaterThan(w4.startNs);
+  await page.keyboard.press('a');
+  expect((await viewWindow(page)).startNs).toBeLessThan(w5.startNs);
+  // Held W keeps zooming over several frames.
+  const before = await viewWindow(page);
+  await page.keyboard.down('w');
+  await page.waitForTimeout(300);
+  await page.keyboard.up('w');
+  const after = await viewWindow(page);
+  expect(after.endNs - after.startNs).toBeLessThan((before.endNs - before.startNs) * 0.7);
+  // 0 shows everything again.
+  await page.keyboard.press('0');
+  expect((await viewWindow(page)).endNs - (await viewWindow(page)).startNs).toBeCloseTo(w0.endNs - w0.startNs, 0);
+});
+
+test('search highlights names and arg values and steps through matches', async ({ page }) => {
+  await open(page);
+  const search = page.locator('spanbeam-viewer input[type=search]');
+  await search.fill('runtask');
+  await search.press('Enter');
+  expect((await waitForEvent(page, 'spanbeam-select')).detail).toMatchObject({ name: 'RunTask', startNs: 0 });
+  await expect(page.locator('spanbeam-viewer .count')).toHaveText('1 / 2');
+  await search.press('Enter');
+  expect((await waitForEvent(page, 'spanbeam-select', 2)).detail).toMatchObject({ name: 'RunTask', startNs: 12e6 });
+  await expect(page.locator('spanbeam-viewer .count')).toHaveText('2 / 2');
+  await search.press('Shift+Enter');
+  expect((await waitForEvent(page, 'spanbeam-select', 3)).detail.startNs).toBe(0);
+  // Arg values: the ReadFile slice has path /tmp/data.bin.
+  await search.fill('data.bin');
+  await search.press('Enter');
+  expect((await waitForEvent(page, 'spanbeam-select', 4)).detail.name).toBe('ReadFile');
+  await expect(page.locator('spanbeam-viewer .count')).toHaveText('1 / 1');
+});
+
+test('keyboard: arrows move the selection, summary is announced, ? shows help', async ({ page }) => {
+  await open(page);
+  const tl = page.locator('spanbeam-viewer .timeline');
+  await expect(tl).toHaveAttribute('aria-label', /9 slices on 5 tracks/);
+  await tl.focus();
+  await page.keyboard.press('ArrowRight');
+  expect((await waitForEvent(page, 'spanbeam-select')).detail).toMatchObject({ name: 'RunTask', startNs: 0 });
+  await page.keyboard.press('ArrowDown');
+  expect((await waitForEvent(page, 'spanbeam-select', 2)).detail.name).toBe('ParseHTML');
+  await page.keyboard.press('ArrowRight');
+  expect((await waitForEvent(page, 'spanbeam-select', 3)).detail.name).toBe('Layout');
+  await page.keyboard.press('ArrowUp');
+  expect((await waitForEvent(page, 'spanbeam-select', 4)).detail.name).toBe('RunTask');
+  expect(await shadowText(page, '#summary')).toContain('Selected RunTask');
+  expect(await shadowText(page, '#summary')).toContain('2 children');
+  await page.keyboard.press('f');
+  const w = await viewWindow(page);
+  expect(w.endNs - w.startNs).toBeLessThan(1.3e7);
+  await page.keyboard.press('?');
+  await expect(page.locator('spanbeam-viewer [role=dialog]')).toBeVisible();
+  await expect(page.locator('spanbeam-viewer [role=dialog]')).toContainText('zoom in / out');
+  await page.keyboard.press('Escape');
+  await expect(page.locator('spanbeam-viewer [role=dialog]')).toHaveCount(0);
+  await page.keyboard.press('Escape');
+  expect((await waitForEvent(page, 'spanbeam-select', 5)).detail.slice).toBe(-1);
+});
+
+test('shift-drag measures a range; clicking a group name collapses it; flows of the selection', async ({ page }) => {
+  await open(page);
+  const box = (await page.locator('spanbeam-viewer').boundingBox())!;
+  await page.keyboard.down('Shift');
+  await page.mouse.move(box.x + 300, box.y + 400);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 600, box.y + 400, { steps: 4 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  await expect(page.locator('spanbeam-viewer .status')).toContainText('measured');
+  // Collapse "Browser 1": its slices are no longer placed.
+  const before = await page.evaluate(() => (document.querySelector('spanbeam-viewer') as unknown as { slicePosition(i: number): unknown }).slicePosition(0));
+  expect(before).not.toBeNull();
+  await page.mouse.click(box.x + 40, box.y + 31 + 24 + 11);
+  const after = await page.evaluate(() => (document.querySelector('spanbeam-viewer') as unknown as { slicePosition(i: number): unknown }).slicePosition(0));
+  expect(after).toBeNull();
+  // Selecting a slice with a flow reveals it (and its group) and lists the flow.
+  const p = await page.evaluate(() => {
+    const v = document.querySelector('spanbeam-viewer') as unknown as { model: { strings: string[]; slices: { name: Uint32Array; count: number } }; selection: number };
+    const id = v.model.strings.indexOf('ReadFile');
+    for (let i = 0; i < v.model.slices.count; i++) if (v.model.slices.name[i] === id) v.selection = i;
+    return v.selection;
+  });
+  expect(p).toBeGreaterThanOrEqual(0);
+  await expect(page.locator('spanbeam-viewer .details')).toContainText('out to');
+  await expect(page.locator('spanbeam-viewer .details').getByRole('button', { name: 'OnMessage' })).toBeVisible();
+});
+
+test('hover shows a tooltip; double-click zooms; a track can be pinned by click or key', async ({ page }) => {
+  await open(page);
+  const p = await slicePoint(page, 'Layout');
+  await page.mouse.move(p.x, p.y);
+  const tip = page.locator('spanbeam-viewer .tooltip');
+  await expect(tip).toBeVisible();
+  await expect(tip).toContainText('Layout');
+  await expect(tip).toContainText('3 ms');
+  await page.mouse.dblclick(p.x, p.y);
+  const w = await viewWindow(page);
+  expect(w.endNs - w.startNs).toBeLessThan(4e6);
+  expect(w.startNs).toBeLessThan(6e6);
+  expect(w.endNs).toBeGreaterThan(9e6);
+  await page.keyboard.press('0');
+  // Pin the Renderer's thread: it moves to the fixed area under the ruler.
+  const y0 = (await slicePoint(page, 'OnMessage')).y;
+  const box = (await page.locator('spanbeam-viewer .timeline').boundingBox())!;
+  await page.mouse.click(box.x + 40, y0 - 18);
+  const y1 = (await slicePoint(page, 'OnMessage')).y;
+  expect(y1).toBeLessThan(y0 - 100);
+  // Keyboard: P on a selection unpins its track again.
+  await page.mouse.click(box.x + 40, box.y + 300);
+  await page.evaluate(() => {
+    const v = document.querySelector('spanbeam-viewer') as unknown as { model: { strings: string[]; slices: { name: Uint32Array; count: number } }; selection: number };
+    const id = v.model.strings.indexOf('OnMessage');
+    for (let i = 0; i < v.model.slices.count; i++) if (v.model.slices.name[i] === id) v.selection = i;
+  });
+  await page.locator('spanbeam-viewer .timeline').focus();
+  await page.keyboard.press('p');
+  expect((await slicePoint(page, 'OnMessage')).y).toBeCloseTo(y0, 0);
+});
+
+test('counter hover shows the value; a collapsed group keeps a summary band', async ({ page }) => {
+  await open(page);
+  const box = (await page.locator('spanbeam-viewer .timeline').boundingBox())!;
+  // JSHeap counter row of "Renderer 2": hover near the right end where the value is largest.
+  const counterY = await page.evaluate(() => {
+    const v = document.querySelector('spanbeam-viewer') as unknown as { model: { strings: string[]; slices: { name: Uint32Array; count: number } }; slicePosition(i: number): { y: number } | null };
+    const id = v.model.strings.indexOf('OnMessage');
+    for (let i = 0; i < v.model.slices.count; i++) if (v.model.slices.name[i] === id) return v.slicePosition(i)!.y;
+    return 0;
+  });
+  await page.mouse.move(box.x + box.width - 30, box.y + counterY - 40);
+  await expect(page.locator('spanbeam-viewer .tooltip')).toContainText('JSHeap');
+  await expect(page.locator('spanbeam-viewer .tooltip')).toContainText('20,000,000');
+  // Collapse Browser 1: the header band shows its top-level slices (non-background pixels).
+  const header = { x: box.x + 40, y: box.y + 24 + 11 };
+  const shot = async () =>
+    page.screenshot({ clip: { x: box.x + 200, y: box.y + 24 + 4, width: 300, height: 14 } });
+  const before = await shot();
+  await page.mouse.click(header.x, header.y);
+  const after = await shot();
+  expect(after.equals(before)).toBe(false);
+});

@@ -1,0 +1,52 @@
+// Shared helpers for the viewer specs: build the bundle once, start the server, open the page.
+import type { Page } from '@playwright/test';
+import { startServer, type TestServer } from '../support/server';
+import { buildViewer } from '../support/viewer-build';
+
+export async function viewerServer(): Promise<TestServer> {
+  await buildViewer();
+  return startServer();
+}
+
+/** Opens the viewer page (optionally with ?src=) and waits for the element to be ready. */
+export async function openViewer(page: Page, server: TestServer, query = '', path = '/test/pages/viewer.html'): Promise<void> {
+  await page.goto(`${server.origin}${path}${query}`);
+  await page.waitForFunction(() => (window as unknown as { __ready?: boolean }).__ready === true);
+}
+
+export interface RecordedEvent {
+  type: string;
+  detail: Record<string, unknown>;
+}
+
+export async function waitForEvent(page: Page, type: string, count = 1): Promise<RecordedEvent> {
+  const handle = await page.waitForFunction(
+    ([t, n]) => {
+      const evs = (window as unknown as { __events: RecordedEvent[] }).__events.filter((e) => e.type === t);
+      return evs.length >= (n as number) ? evs[(n as number) - 1] : null;
+    },
+    [type, count] as const,
+    { timeout: 20_000 },
+  );
+  return (await handle.jsonValue()) as RecordedEvent;
+}
+
+/** Viewer-relative point in the timeline at time tNs on the row of a slice (by name). */
+export async function slicePoint(page: Page, name: string): Promise<{ x: number; y: number }> {
+  return page.evaluate((n) => {
+    const v = document.querySelector('spanbeam-viewer') as unknown as {
+      model: { strings: string[]; slices: { count: number; name: Uint32Array; startNs: Float64Array; durNs: Float64Array } };
+      slicePosition(slice: number): { x: number; y: number } | null;
+      shadowRoot: ShadowRoot;
+    };
+    const m = v.model;
+    const id = m.strings.indexOf(n);
+    let s = -1;
+    for (let i = 0; i < m.slices.count; i++) if (m.slices.name[i] === id) { s = i; break; }
+    if (s < 0) throw new Error(`no slice ${n}`);
+    const p = v.slicePosition(s);
+    if (!p) throw new Error(`slice ${n} not visible`);
+    const r = (v.shadowRoot.querySelector('.timeline') as HTMLElement).getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  }, name);
+}
