@@ -171,6 +171,22 @@ test('cancel stops the import with an AbortError, and the next import works', as
   expect(r.after).toBe(1);
 });
 
+test('cancel while the worker is still starting rejects with an AbortError instead of hanging', async ({ page }) => {
+  await open(page, '/import.html');
+  const error = await page.evaluate(async () => {
+    const api = (window as any).spanbeamImport;
+    const ac = new AbortController();
+    const p = api.importTrace('[{"ph":"X","ts":1,"dur":2,"pid":1,"tid":1,"name":"x"}]', { signal: ac.signal });
+    ac.abort(); // before the worker has said 'ready'
+    const outcome = await Promise.race([
+      p.then(() => 'resolved', (e: Error) => e.name),
+      new Promise((r) => setTimeout(() => r('hung'), 5000)),
+    ]);
+    return outcome;
+  });
+  expect(error).toBe('AbortError');
+});
+
 test('unreadable input: the precise error crosses the worker boundary', async ({ page }) => {
   await open(page, '/import.html');
   const r = await page.evaluate(async () => {

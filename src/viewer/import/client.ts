@@ -172,6 +172,11 @@ function runInWorker(worker: Worker, source: PipelineSource, opts: ImportOptions
       finish();
       reject(new DOMException('The import was cancelled', 'AbortError'));
     };
+    // Cancelled while the worker was starting: an abort listener added now would never fire.
+    if (opts.signal?.aborted) {
+      onAbort();
+      return;
+    }
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     worker.addEventListener('message', (e: MessageEvent<FromWorker>) => {
       const msg = e.data;
