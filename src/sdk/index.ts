@@ -31,3 +31,5 @@ export { InMemorySpanExporter, SimpleSpanProcessor, onSpanEnd } from './processo
 export { getSelfCounters, resetSelfCounters, setDebug } from './diag';
 export { nowMs } from './clock';
 export { VERSION } from './version';
+export type { LiveSpanSource } from './live';
+export { liveSpans } from './live';

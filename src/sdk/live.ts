@@ -1,0 +1,74 @@
+import type { ReadableSpan } from './types';
+import type { TracerProvider } from './provider';
+import { getTracerProvider } from './provider';
+
+/** What `<spanbeam-viewer>.source` accepts: ended spans, delivered in batches as they end. */
+export interface LiveSpanSource {
+  /** Calls `onSpans` with the spans kept so far, then with each new batch; returns an unsubscribe. */
+  subscribe(onSpans: (spans: readonly ReadableSpan[]) => void): () => void;
+}
+
+interface Hub {
+  kept: ReadableSpan[];
+  listeners: Set<(spans: readonly ReadableSpan[]) => void>;
+}
+
+// Spans kept for late subscribers (a viewer opened after the page loaded), oldest dropped first.
+const KEEP = 5000;
+const hubs = new WeakMap<TracerProvider, Hub>();
+
+function hubFor(provider: TracerProvider): Hub {
+  let hub = hubs.get(provider);
+  if (hub) return hub;
+  const h: Hub = { kept: [], listeners: new Set() };
+  let batch: ReadableSpan[] = [];
+  let scheduled = false;
+  const deliver = () => {
+    scheduled = false;
+    const spans = batch;
+    batch = [];
+    for (const fn of h.listeners) {
+      try {
+        fn(spans);
+      } catch {
+        /* a listener's failure is its own */
+      }
+    }
+  };
+  provider.addSpanProcessor({
+    onStart() {},
+    onEnd(span) {
+      h.kept.push(span);
+      if (h.kept.length > KEEP) h.kept.splice(0, h.kept.length - KEEP);
+      if (!h.listeners.size) return;
+      batch.push(span);
+      // One delivery per task, not per span: a burst of spans is one update for the viewer.
+      if (!scheduled) {
+        scheduled = true;
+        setTimeout(deliver, 0);
+      }
+    },
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  });
+  hubs.set(provider, h);
+  return h;
+}
+
+/**
+ * A live source of ended spans for `<spanbeam-viewer>` (`viewer.source = liveSpans()`). It keeps
+ * the last 5000 spans that end after its first use, so call it early (e.g. right after `start()`)
+ * to see the page load.
+ */
+export function liveSpans(provider: TracerProvider = getTracerProvider()): LiveSpanSource {
+  const hub = hubFor(provider);
+  return {
+    subscribe(onSpans) {
+      if (hub.kept.length) onSpans(hub.kept.slice());
+      hub.listeners.add(onSpans);
+      return () => {
+        hub.listeners.delete(onSpans);
+      };
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// `<spanbeam-viewer>.source = Spanbeam.liveSpans()`: spans of the page's own SDK appear as they end.
+import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { TestServer } from '../support/server';
+import { openViewer, viewerServer, waitForEvent } from './viewer-support';
+
+let server: TestServer;
+test.beforeAll(async () => {
+  server = await viewerServer();
+  // The viewer test page plus the script-tag SDK build (npm test builds dist/ first).
+  const html = readFileSync(resolve(import.meta.dirname, '../pages/viewer.html'), 'utf8');
+  server.page('/live/viewer.html', html.replace('<body>', '<body><script src="/dist/spanbeam.iife.js"></script>'));
+});
+test.afterAll(async () => server?.close());
+
+test('a live SDK source: spans ended before and after subscribing appear, nested', async ({ page }) => {
+  await openViewer(page, server, '', '/live/viewer.html');
+  await page.evaluate(() => {
+    const S = (window as unknown as { Spanbeam: typeof import('../../src/script') }).Spanbeam;
+    S.configureTracing({ serviceName: 'live-page' });
+    const source = S.liveSpans();
+    const tracer = S.getTracer('live');
+    tracer.startActiveSpan('before subscribe', (s) => s.end());
+    (document.querySelector('spanbeam-viewer') as unknown as { source: unknown }).source = source;
+    setTimeout(() => {
+      tracer.startActiveSpan('click checkout', (root) => {
+        tracer.startSpan('GET /api/cart').end();
+        root.end();
+      });
+    }, 300);
+  });
+  const first = await waitForEvent(page, 'spanbeam-load');
+  expect(first.detail).toMatchObject({ format: 'spanbeam-spans', slices: 1 });
+  const second = await waitForEvent(page, 'spanbeam-load', 2);
+  expect(second.detail.slices).toBe(3);
+  const nested = await page.evaluate(() => {
+    const v = document.querySelector('spanbeam-viewer') as unknown as {
+      model: { strings: string[]; slices: { count: number; name: Int32Array | Uint32Array; parent: Int32Array } };
+    };
+    const m = v.model;
+    const names: string[] = [];
+    for (let i = 0; i < m.slices.count; i++) {
+      const p = m.slices.parent[i];
+      names.push(`${m.strings[m.slices.name[i]]} <- ${p >= 0 ? m.strings[m.slices.name[p]] : '-'}`);
+    }
+    return names.sort();
+  });
+  expect(nested).toEqual(['GET /api/cart <- click checkout', 'before subscribe <- -', 'click checkout <- -']);
+});
