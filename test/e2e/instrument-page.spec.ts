@@ -162,6 +162,10 @@ test('long animation frames with script attribution', async ({ page }) => {
   const script = loaf.events.find((e) => e.attributes['script.invoker_type'] === 'event-listener')!;
   expect(script.attributes['script.invoker']).toBe('BUTTON#b.onclick');
   expect(script.attributes['script.duration']).toBeGreaterThanOrEqual(150);
+  // The frame belongs to the interaction that caused it, not a trace of its own.
+  const click = one(spans, (s) => s.name === 'click button#b');
+  expect(loaf.parentSpanId).toBe(click.spanId);
+  expect(loaf.traceId).toBe(click.traceId);
 });
 
 test('script tag with data-* attributes starts everything by itself', async ({ page }) => {

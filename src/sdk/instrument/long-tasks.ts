@@ -4,6 +4,7 @@ import { getTracer } from '../tracer';
 import { hrToEpochMs } from '../clock';
 import { guard } from '../diag';
 import { redactUrl } from './redact';
+import { interactionAt, pageLoadContext, whenPageLoad } from './activity';
 
 export interface LongTasksOptions {
   /** Scripts recorded (as events) per long animation frame, longest first. Default 5. */
@@ -31,7 +32,9 @@ interface LoafEntry extends PerformanceEntry {
 /**
  * Long animation frames (Chromium's LoAF, with the scripts that ran in them) as
  * `longAnimationFrame` spans, or `longTask` spans where only the Long Tasks API exists. Buffered
- * entries are included, so frames from before the SDK loaded are reported too.
+ * entries are included, so frames from before the SDK loaded are reported too. A frame that
+ * overlaps a traced interaction is that interaction's child; one during the page load is the
+ * page load's child; any other starts its own trace.
  */
 export function instrumentLongTasks(options: LongTasksOptions = {}): Unpatch {
   const maxScripts = options.maxScripts ?? 5;
@@ -41,37 +44,43 @@ export function instrumentLongTasks(options: LongTasksOptions = {}): Unpatch {
   const tracer = getTracer('spanbeam/long-tasks');
   const po = new PerformanceObserver((list) =>
     guard('long_tasks.failed', () => {
-      for (const e of list.getEntries()) {
-        const start = hrToEpochMs(e.startTime);
-        const loaf = e as LoafEntry;
-        const attrs: Attributes = { 'browser.long_task.duration': e.duration };
-        if (type === 'longtask') {
-          const a = (e as PerformanceEntry & { attribution?: Array<{ containerType: string; containerSrc: string; containerName: string }> }).attribution?.[0];
-          if (a?.containerType) attrs['browser.long_task.container.type'] = a.containerType;
-          if (a?.containerSrc) attrs['browser.long_task.container.src'] = redactUrl(a.containerSrc);
-        } else {
-          attrs['browser.loaf.blocking_duration'] = loaf.blockingDuration;
-          if (loaf.renderStart) attrs['browser.loaf.render_start'] = hrToEpochMs(loaf.renderStart);
-          if (loaf.styleAndLayoutStart) attrs['browser.loaf.style_and_layout_start'] = hrToEpochMs(loaf.styleAndLayoutStart);
-        }
-        const s = tracer.startSpan(type === 'longtask' ? 'longTask' : 'longAnimationFrame', { root: true, startTime: start, attributes: attrs });
-        const scripts = (loaf.scripts ?? []).slice().sort((a, b) => b.duration - a.duration).slice(0, maxScripts);
-        for (const sc of scripts) {
-          const sa: Attributes = {
-            'script.invoker': sc.invoker,
-            'script.invoker_type': sc.invokerType,
-            'script.duration': sc.duration,
-            'script.forced_style_and_layout_duration': sc.forcedStyleAndLayoutDuration,
-          };
-          if (sc.sourceURL) sa['script.source_url'] = redactUrl(sc.sourceURL);
-          if (sc.sourceFunctionName) sa['script.source_function_name'] = sc.sourceFunctionName;
-          if (sc.sourceCharPosition >= 0) sa['script.source_char_position'] = sc.sourceCharPosition;
-          s.addEvent('script', sa, hrToEpochMs(sc.startTime));
-        }
-        s.end(start + e.duration);
-      }
+      const entries = list.getEntries();
+      // Frames during the load wait for the page-load span, which is built after `load`.
+      whenPageLoad(() => guard('long_tasks.failed', () => entries.forEach(emit)));
     }),
   );
+  const emit = (e: PerformanceEntry) => {
+    const start = hrToEpochMs(e.startTime);
+    const loaf = e as LoafEntry;
+    const attrs: Attributes = { 'browser.long_task.duration': e.duration };
+    if (type === 'longtask') {
+      const a = (e as PerformanceEntry & { attribution?: Array<{ containerType: string; containerSrc: string; containerName: string }> }).attribution?.[0];
+      if (a?.containerType) attrs['browser.long_task.container.type'] = a.containerType;
+      if (a?.containerSrc) attrs['browser.long_task.container.src'] = redactUrl(a.containerSrc);
+    } else {
+      attrs['browser.loaf.blocking_duration'] = loaf.blockingDuration;
+      if (loaf.renderStart) attrs['browser.loaf.render_start'] = hrToEpochMs(loaf.renderStart);
+      if (loaf.styleAndLayoutStart) attrs['browser.loaf.style_and_layout_start'] = hrToEpochMs(loaf.styleAndLayoutStart);
+    }
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    const duringLoad = !nav || !nav.loadEventEnd || e.startTime < nav.loadEventEnd;
+    const parent = interactionAt(e.startTime, e.duration) ?? (duringLoad ? pageLoadContext() : undefined);
+    const s = tracer.startSpan(type === 'longtask' ? 'longTask' : 'longAnimationFrame', { parent: parent ?? null, startTime: start, attributes: attrs });
+    const scripts = (loaf.scripts ?? []).slice().sort((a, b) => b.duration - a.duration).slice(0, maxScripts);
+    for (const sc of scripts) {
+      const sa: Attributes = {
+        'script.invoker': sc.invoker,
+        'script.invoker_type': sc.invokerType,
+        'script.duration': sc.duration,
+        'script.forced_style_and_layout_duration': sc.forcedStyleAndLayoutDuration,
+      };
+      if (sc.sourceURL) sa['script.source_url'] = redactUrl(sc.sourceURL);
+      if (sc.sourceFunctionName) sa['script.source_function_name'] = sc.sourceFunctionName;
+      if (sc.sourceCharPosition >= 0) sa['script.source_char_position'] = sc.sourceCharPosition;
+      s.addEvent('script', sa, hrToEpochMs(sc.startTime));
+    }
+    s.end(start + e.duration);
+  };
   guard('long_tasks.observe_failed', () => po.observe({ type, buffered: true }));
   return () => po.disconnect();
 }
