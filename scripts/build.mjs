@@ -2,9 +2,11 @@
 // IIFE bundles (everything inlined, global `Spanbeam`), the viewer's worker, and .d.ts files.
 import { build } from 'vite';
 import { execFileSync } from 'node:child_process';
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { minifyProd } from './minify.mjs';
 
 const quiet = { logLevel: 'warn', configFile: false };
+const isViewerModule = (id) => id.replaceAll('\\', '/').includes('/src/viewer/');
 const EXTERNAL = [/^idb/, /^web-vitals/, /^lit/, /^@lit/, /^zone\.js/];
 
 // Build into a fresh folder and swap it in at the end: no stale chunks, and a concurrent reader
@@ -32,10 +34,33 @@ for (const dev of [false, true]) {
       minify: false,
       sourcemap: true,
       lib: { entry: esmEntries, formats: ['es'], fileName: (_f, name) => `${name}.js` },
-      rolldownOptions: { external: (id) => EXTERNAL.some((re) => re.test(id)) },
+      rolldownOptions: {
+        external: (id) => EXTERNAL.some((re) => re.test(id)),
+        // The viewer's chunks (its lazily loaded main-thread importer and what that shares with
+        // viewer.js) are named viewer-*, next to viewer.js, which imports them relatively.
+        output: { chunkFileNames: (c) => (c.moduleIds.length > 0 && c.moduleIds.every(isViewerModule) ? 'viewer-[name]-[hash].js' : '[name]-[hash].js') },
+      },
     },
   });
 }
+
+// Production SDK files are minified with internal (`_`) members mangled, like Lit's builds; the
+// files an entry loads together share one property map. `dist/dev/` stays readable. The viewer
+// (Lit's own `_$` members) is left as is.
+async function minifyInPlace(files, module, compress = false) {
+  const shared = {};
+  for (const f of files) {
+    const file = f.split('/').pop();
+    const hasMap = existsSync(`${f}.map`);
+    const { code, map } = await minifyProd(readFileSync(f, 'utf8'), { module, compress, shared, file, map: hasMap ? readFileSync(`${f}.map`, 'utf8') : undefined });
+    writeFileSync(f, `${code}\n`);
+    if (hasMap) writeFileSync(`${f}.map`, map);
+  }
+}
+const sdkFiles = readdirSync(OUT)
+  .filter((f) => f.endsWith('.js') && !f.startsWith('viewer'))
+  .sort((a, b) => (a === 'index.js' ? -1 : b === 'index.js' ? 1 : a.localeCompare(b)));
+await minifyInPlace(sdkFiles.map((f) => `${OUT}/${f}`), true);
 
 // The viewer's worker is its own same-origin file: strict CSP forbids blob:/data: workers. It sits
 // next to both viewer.js builds, which find it at './viewer-worker.js'.
@@ -73,6 +98,7 @@ for (const [entry, file] of [
       lib: { entry, formats: ['iife'], name: 'Spanbeam', fileName: () => file },
     },
   });
+  await minifyInPlace([`${OUT}/${file}`], false, true);
 }
 
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--declarationDir', `${OUT}/types`], { stdio: 'inherit' });

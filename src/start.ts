@@ -13,7 +13,7 @@ import { parentBasedSampler, traceIdRatioSampler } from './sdk/sampler';
 import { getTracer } from './sdk/tracer';
 import { setContextManager } from './sdk/context';
 import { ZoneContextManager } from './sdk/zone-context';
-import { guard, warn } from './sdk/diag';
+import { DEV, guard, warn } from './sdk/diag';
 import { createOtlpExporter } from './export';
 import {
   instrumentErrors,
@@ -25,6 +25,7 @@ import {
   instrumentWebVitals,
   instrumentXhr,
 } from './sdk/instrument';
+import { whenIdle } from './sdk/instrument/wrap';
 
 type Toggle<O> = boolean | O;
 
@@ -103,7 +104,7 @@ function opts<O extends object>(v: Toggle<O> | undefined): O | undefined {
  */
 export function start(options: StartOptions = {}): SpanbeamHandle {
   if (current) {
-    warn('start.twice', 'start() was already called; returning the existing handle');
+    warn('start.twice', DEV ? 'start() was already called; returning the existing handle' : '');
     return current;
   }
   const o = options;
@@ -124,9 +125,11 @@ export function start(options: StartOptions = {}): SpanbeamHandle {
   const http = { propagateTo: o.propagateTo, ignoreUrls };
   const i = o.instrumentations ?? {};
   const undo: Unpatch[] = [];
-  const install = <O extends object>(name: string, v: Toggle<O> | undefined, fn: (x: O) => Unpatch) => {
+  const deferred: Array<() => void> = [];
+  const install = <O extends object>(name: string, v: Toggle<O> | undefined, fn: (x: O) => Unpatch, idle?: 1) => {
     const x = opts(v);
-    if (x) guard(`start.${name}_failed`, () => undo.push(fn(x)));
+    const run = () => guard(`start.${name}_failed`, () => undo.push(fn(x!)));
+    if (x) (idle ? deferred.push(run) : run());
   };
   // Errors first (they see failures in the rest); interactions before the app adds listeners.
   install('errors', i.errors, instrumentErrors);
@@ -135,8 +138,12 @@ export function start(options: StartOptions = {}): SpanbeamHandle {
   install('xhr', i.xhr, (x) => instrumentXhr({ ...http, ...x }));
   install('navigation', i.navigation, instrumentNavigation);
   install('documentLoad', i.documentLoad, (x) => instrumentPageLoad({ ignoreUrls, ...x }));
-  install('webVitals', i.webVitals, instrumentWebVitals);
-  install('longTasks', i.longTasks, instrumentLongTasks);
+  // Observers of buffered entries (web vitals, long frames) lose nothing by waiting: they start
+  // when the page is first idle (within half a second), keeping start() cheap. A page closed
+  // before then reports no web vitals.
+  install('webVitals', i.webVitals, instrumentWebVitals, 1);
+  install('longTasks', i.longTasks, instrumentLongTasks, 1);
+  if (deferred.length) undo.push(whenIdle(() => deferred.splice(0).forEach((f) => f()), 500));
 
   // Processors last: their page-hide flush listeners then run after ours, which end spans first.
   const provider = getTracerProvider();
@@ -145,6 +152,7 @@ export function start(options: StartOptions = {}): SpanbeamHandle {
   if (exporter) removers.push(provider.addSpanProcessor(exporter));
 
   const uninstall = () => {
+    deferred.length = 0;
     while (undo.length) guard('start.uninstall_failed', undo.pop()!);
   };
   const handle: SpanbeamHandle = {

@@ -2,7 +2,7 @@ import type { Attributes, ReadableSpan, SpanProcessor } from '../sdk/types';
 import type { ExportResult } from '../sdk/processor';
 import type { Batch, Outbox } from './outbox';
 import type { TailSampler, TailSamplingOptions } from './sampling';
-import { count, warn } from '../sdk/diag';
+import { DEV, count, warn } from '../sdk/diag';
 import { idbOutbox, memoryOutbox, newBatchId } from './outbox';
 import { backoffMs, gzip, post } from './transport';
 import { nativeBeacon, nativeFetch } from './native';
@@ -147,7 +147,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   const writing = new Set<Batch>(); // sealed here, write to the outbox not yet done (no other tab sees them)
 
   const toMemory = (err: unknown) => {
-    warn('export.outbox_memory', 'IndexedDB unavailable; keeping the outbox in memory', err);
+    warn('export.outbox_memory', DEV ? 'IndexedDB unavailable; keeping the outbox in memory' : '', err);
     box = memoryOutbox();
   };
   // Writes are chained so batches land in order, and wait for the database to open.
@@ -168,7 +168,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
         /* the app's callback must not stop delivery */
       }
     }
-    if (reason.startsWith('http')) warn(`export.${reason}`, `collector refused a batch (${reason}); its spans are dropped`);
+    if (reason.startsWith('http')) warn(`export.${reason}`, DEV ? `collector refused a batch (${reason}); its spans are dropped` : '');
   };
 
   const tail: TailSampler | undefined = o.tailSampling
@@ -197,7 +197,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
       try {
         e = fmt.encode(s);
       } catch (err) {
-        warn('export.encode_failed', 'a span could not be encoded; dropped', err);
+        warn('export.encode_failed', DEV ? 'a span could not be encoded; dropped' : '', err);
         st.dropped.encode = (st.dropped.encode ?? 0) + 1;
         continue;
       }
@@ -221,7 +221,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
         outboxSpans += b.n;
         if (dropped.length) drop('outbox_bytes', dropped);
       })
-      .catch((err: unknown) => warn('export.persist_failed', 'could not store a batch', err))
+      .catch((err: unknown) => warn('export.persist_failed', DEV ? 'could not store a batch' : '', err))
       .finally(() => writing.delete(b));
   };
 
@@ -305,7 +305,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
           const rej = Math.min(b.n, r.rejected ?? 0);
           st.sent += b.n - rej;
           st.rejected += rej;
-          if (rej) warn('export.rejected', `collector rejected ${rej} spans (partialSuccess)`);
+          if (rej) warn('export.rejected', DEV ? `collector rejected ${rej} spans (partialSuccess)` : '');
         } else drop(r.error ?? 'failure', [b]);
       }
     } finally {
@@ -333,7 +333,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
         await locked(loop);
       } while (again && !retryTimer);
     })()
-      .catch((err: unknown) => warn('export.drain_failed', 'delivery loop failed', err))
+      .catch((err: unknown) => warn('export.drain_failed', DEV ? 'delivery loop failed' : '', err))
       .finally(() => (draining = undefined));
     return draining;
   }
@@ -415,7 +415,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     try {
       fn();
     } catch (err) {
-      warn('export.listener_failed', 'exporter lifecycle handler failed', err);
+      warn('export.listener_failed', DEV ? 'exporter lifecycle handler failed' : '', err);
     }
   };
   const doc = typeof document !== 'undefined' ? document : undefined;
@@ -428,7 +428,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     void drain();
   });
 
-  if (!/^https?:|^\//.test(url)) warn('export.bad_endpoint', `endpoint "${url}" is not an http(s) URL`);
+  if (!/^https?:|^\//.test(url)) warn('export.bad_endpoint', DEV ? `endpoint "${url}" is not an http(s) URL` : '');
   // What earlier pages (or crashed tabs) left behind goes first.
   void drain();
 
@@ -438,7 +438,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
       seal();
       await drain();
     } catch (err) {
-      warn('export.flush_failed', 'flush failed', err);
+      warn('export.flush_failed', DEV ? 'flush failed' : '', err);
     }
   };
 

@@ -14,19 +14,19 @@ export interface ContextManager {
 
 /** Synchronous fallback when zone.js is absent: `with` sets the active span for the call's duration. */
 export class StackContextManager implements ContextManager {
-  private current: Span | undefined;
+  private _cur: Span | undefined;
 
   active(): Span | undefined {
-    return this.current;
+    return this._cur;
   }
 
   with<A extends unknown[], R>(span: Span | undefined, fn: (...args: A) => R, thisArg?: unknown, ...args: A): R {
-    const prev = this.current;
-    this.current = span;
+    const prev = this._cur;
+    this._cur = span;
     try {
       return fn.apply(thisArg, args);
     } finally {
-      this.current = prev;
+      this._cur = prev;
     }
   }
 
@@ -43,7 +43,7 @@ export class StackContextManager implements ContextManager {
   }
 
   disable(): this {
-    this.current = undefined;
+    this._cur = undefined;
     return this;
   }
 }

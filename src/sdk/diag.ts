@@ -46,7 +46,7 @@ export function guard<T>(code: string, fn: () => T): T | undefined {
   try {
     return fn();
   } catch (err) {
-    warn(code, 'internal error (swallowed)', err);
+    warn(code, DEV ? 'internal error (swallowed)' : '', err);
     return undefined;
   }
 }

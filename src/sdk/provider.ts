@@ -27,57 +27,54 @@ export interface TracingConfig extends ResourceOptions {
 export class TracerProvider implements SpanSink {
   sampler: Sampler = parentBasedSampler(alwaysOn);
   limits: SpanLimits = DEFAULT_LIMITS;
-  private processors: SpanProcessor[] = [];
-  private resourceOptions: ResourceOptions = {};
-  private session: SessionTracker | undefined = new SessionTracker();
-  private resource: Resource | undefined;
-  private resourceSessionId: string | undefined;
+  /** @internal */
+  _ps: SpanProcessor[] = [];
+  private _ro: ResourceOptions = {};
+  private _session: SessionTracker | undefined = new SessionTracker();
+  private _res: Resource | undefined;
+  private _sid: string | undefined;
 
   configure(config: TracingConfig): void {
     if (config.sampler) this.sampler = config.sampler;
     if (config.limits) this.limits = { ...DEFAULT_LIMITS, ...config.limits };
     if (config.debug !== undefined) setDebug(config.debug);
-    if (config.session === false) this.session = undefined;
-    else if (config.session) this.session = new SessionTracker(config.session);
+    if (config.session === false) this._session = undefined;
+    else if (config.session) this._session = new SessionTracker(config.session);
     const { serviceName, serviceVersion, environment, attributes } = config;
-    this.resourceOptions = { ...this.resourceOptions, ...strip({ serviceName, serviceVersion, environment, attributes }) };
-    this.resource = undefined;
+    this._ro = { ...this._ro, ...strip({ serviceName, serviceVersion, environment, attributes }) };
+    this._res = undefined;
   }
 
   /** The resource for a new trace; checks the session (which may rotate) once per root span. */
-  resourceForRoot(): Resource {
-    const sid = this.session ? guard('session.failed', () => this.session!.current()) : undefined;
-    if (!this.resource || sid !== this.resourceSessionId) {
-      this.resourceSessionId = sid;
-      this.resource = buildResource(this.resourceOptions, sid);
+  _rootRes(): Resource {
+    const sid = this._session ? guard('session.failed', () => this._session!.current()) : undefined;
+    if (!this._res || sid !== this._sid) {
+      this._sid = sid;
+      this._res = buildResource(this._ro, sid);
     }
-    return this.resource;
+    return this._res;
   }
 
   /** The resource as it stands, for child spans (no session check on the hot path). */
-  currentResource(): Resource {
-    return this.resource ?? this.resourceForRoot();
+  _curRes(): Resource {
+    return this._res ?? this._rootRes();
   }
 
   addSpanProcessor(p: SpanProcessor): () => void {
-    this.processors = [...this.processors, p];
+    this._ps = [...this._ps, p];
     return () => {
-      this.processors = this.processors.filter((x) => x !== p);
+      this._ps = this._ps.filter((x) => x !== p);
     };
   }
 
   getSpanProcessors(): readonly SpanProcessor[] {
-    return this.processors;
+    return this._ps;
   }
 
-  hasProcessors(): boolean {
-    return this.processors.length > 0;
-  }
-
-  onStart(span: RecordingSpan): void {
-    const ps = this.processors;
+  _onStart(span: RecordingSpan): void {
+    const ps = this._ps;
     const parent = span.parentSpanId
-      ? { traceId: span.spanContext_.traceId, spanId: span.parentSpanId, traceFlags: span.spanContext_.traceFlags }
+      ? { traceId: span._ctx.traceId, spanId: span.parentSpanId, traceFlags: span._ctx.traceFlags }
       : undefined;
     for (let i = 0; i < ps.length; i++) {
       try {
@@ -90,8 +87,8 @@ export class TracerProvider implements SpanSink {
     }
   }
 
-  onEnd(span: RecordingSpan): void {
-    const ps = this.processors;
+  _onEnd(span: RecordingSpan): void {
+    const ps = this._ps;
     for (let i = 0; i < ps.length; i++) {
       try {
         ps[i].onEnd(span);
@@ -104,12 +101,12 @@ export class TracerProvider implements SpanSink {
   }
 
   async forceFlush(): Promise<void> {
-    await Promise.all(this.processors.map((p) => p.forceFlush().catch(() => undefined)));
+    await Promise.all(this._ps.map((p) => p.forceFlush().catch(() => undefined)));
   }
 
   async shutdown(): Promise<void> {
-    const ps = this.processors;
-    this.processors = [];
+    const ps = this._ps;
+    this._ps = [];
     await Promise.all(ps.map((p) => p.shutdown().catch(() => undefined)));
   }
 }

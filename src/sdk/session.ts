@@ -24,34 +24,34 @@ interface Stored {
 const TOUCH_WRITE_INTERVAL_MS = 5000;
 
 export class SessionTracker {
-  private readonly inactivityMs: number;
-  private readonly maxAgeMs: number;
-  private readonly key: string;
-  private state: Stored | undefined;
-  private lastWrite = 0;
+  private readonly _idle: number;
+  private readonly _max: number;
+  private readonly _key: string;
+  private _s: Stored | undefined;
+  private _w = 0;
 
   constructor(options: SessionOptions = {}) {
-    this.inactivityMs = options.inactivityMs ?? 15 * 60_000;
-    this.maxAgeMs = options.maxAgeMs ?? 4 * 3_600_000;
-    this.key = options.storageKey ?? 'spanbeam.session';
+    this._idle = options.inactivityMs ?? 15 * 60_000;
+    this._max = options.maxAgeMs ?? 4 * 3_600_000;
+    this._key = options.storageKey ?? 'spanbeam.session';
   }
 
   /** The current session id, rotating it first when it has expired. */
   current(now: number = Date.now()): string {
-    let s = this.state ?? this.read();
-    if (!s || now - s.lastSeen > this.inactivityMs || now - s.startedAt > this.maxAgeMs) {
+    let s = this._s ?? this._read();
+    if (!s || now - s.lastSeen > this._idle || now - s.startedAt > this._max) {
       s = { id: newTraceId(), startedAt: now, lastSeen: now };
-      this.state = s;
-      this.write(s, now);
+      this._s = s;
+      this._write(s, now);
       return s.id;
     }
-    this.state = s;
+    this._s = s;
     s.lastSeen = now;
-    if (now - this.lastWrite > TOUCH_WRITE_INTERVAL_MS) this.write(s, now);
+    if (now - this._w > TOUCH_WRITE_INTERVAL_MS) this._write(s, now);
     return s.id;
   }
 
-  private storage(): Storage | undefined {
+  private _st(): Storage | undefined {
     try {
       return typeof localStorage !== 'undefined' ? localStorage : undefined;
     } catch {
@@ -59,9 +59,9 @@ export class SessionTracker {
     }
   }
 
-  private read(): Stored | undefined {
+  private _read(): Stored | undefined {
     try {
-      const raw = this.storage()?.getItem(this.key);
+      const raw = this._st()?.getItem(this._key);
       if (!raw) return undefined;
       const v = JSON.parse(raw) as Partial<Stored>;
       if (typeof v.id === 'string' && typeof v.startedAt === 'number' && typeof v.lastSeen === 'number') return v as Stored;
@@ -71,10 +71,10 @@ export class SessionTracker {
     return undefined;
   }
 
-  private write(s: Stored, now: number): void {
-    this.lastWrite = now;
+  private _write(s: Stored, now: number): void {
+    this._w = now;
     try {
-      this.storage()?.setItem(this.key, JSON.stringify(s));
+      this._st()?.setItem(this._key, JSON.stringify(s));
     } catch {
       /* quota or disabled storage: the id stays in memory */
     }

@@ -14,12 +14,12 @@ import type {
 import type { SpanLimits } from './limits';
 import { ADDED, DROPPED, copyAttributes, putAttribute } from './attributes';
 import { nowMs } from './clock';
-import { warn } from './diag';
+import { DEV, warn } from './diag';
 
 /** What a span needs from its tracer at end: where to report itself. */
 export interface SpanSink {
   readonly limits: SpanLimits;
-  onEnd(span: RecordingSpan): void;
+  _onEnd(span: RecordingSpan): void;
 }
 
 const NO_EVENTS: SpanEvent[] = [];
@@ -33,7 +33,7 @@ const UNSET: SpanStatus = { code: 0 };
 export class RecordingSpan implements Span, ReadableSpan {
   name: string;
   readonly kind: SpanKind;
-  readonly spanContext_: SpanContext;
+  readonly _ctx: SpanContext;
   readonly parentSpanId: string | undefined;
   readonly parentIsRemote: boolean | undefined;
   readonly startMs: number;
@@ -47,9 +47,9 @@ export class RecordingSpan implements Span, ReadableSpan {
   readonly resource: Resource;
   readonly scope: InstrumentationScope;
   /** Attributes as [key, value, key, value…]: appending to a flat array is cheaper than growing an object. */
-  private attrs: unknown[];
-  private attrsObject: Attributes | undefined;
-  private readonly sink: SpanSink;
+  private _a: unknown[];
+  private _o: Attributes | undefined;
+  private readonly _sink: SpanSink;
 
   constructor(
     sink: SpanSink,
@@ -61,16 +61,16 @@ export class RecordingSpan implements Span, ReadableSpan {
     resource: Resource,
     scope: InstrumentationScope,
   ) {
-    this.sink = sink;
+    this._sink = sink;
     this.name = name;
     this.kind = kind;
-    this.spanContext_ = context;
+    this._ctx = context;
     this.parentSpanId = parent?.spanId;
     this.parentIsRemote = parent ? parent.isRemote === true : undefined;
     this.startMs = startMs;
     this.endMs = NaN;
-    this.attrs = [];
-    this.attrsObject = undefined;
+    this._a = [];
+    this._o = undefined;
     this.droppedAttributesCount = 0;
     this.events = NO_EVENTS;
     this.droppedEventsCount = 0;
@@ -82,23 +82,23 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   spanContext(): SpanContext {
-    return this.spanContext_;
+    return this._ctx;
   }
 
   /** The attributes as an object, built once when an exporter first reads them. */
   get attributes(): Attributes {
-    if (!this.attrsObject) {
-      const a = this.attrs;
+    if (!this._o) {
+      const a = this._a;
       const o: Attributes = {};
       for (let i = 0; i < a.length; i += 2) o[a[i] as string] = a[i + 1] as AttributeValue;
-      this.attrsObject = o;
+      this._o = o;
     }
-    return this.attrsObject;
+    return this._o;
   }
 
-  private ended(method: string): boolean {
+  private _ended(method: string): boolean {
     if (this.endMs === this.endMs) {
-      warn('span.after_end', `${method}() called on an ended span "${this.name}"; ignored`);
+      warn('span.after_end', DEV ? `${method}() called on an ended span "${this.name}"; ignored` : '');
       return true;
     }
     return false;
@@ -106,28 +106,28 @@ export class RecordingSpan implements Span, ReadableSpan {
 
   setAttribute(key: string, value: AttributeValue | undefined): this {
     if (this.endMs === this.endMs) {
-      this.ended('setAttribute');
+      this._ended('setAttribute');
       return this;
     }
-    if (putAttribute(this.attrs, key, value, this.sink.limits) === DROPPED) this.droppedAttributesCount++;
-    else this.attrsObject = undefined;
+    if (putAttribute(this._a, key, value, this._sink.limits) === DROPPED) this.droppedAttributesCount++;
+    else this._o = undefined;
     return this;
   }
 
   setAttributes(attributes: Attributes): this {
-    if (this.ended('setAttributes') || !attributes || typeof attributes !== 'object') return this;
+    if (this._ended('setAttributes') || !attributes || typeof attributes !== 'object') return this;
     for (const key in attributes) this.setAttribute(key, attributes[key]);
     return this;
   }
 
   addEvent(name: string, attributes?: Attributes | number, timeMs?: number): this {
-    if (this.ended('addEvent')) return this;
+    if (this._ended('addEvent')) return this;
     // Accept OpenTelemetry's addEvent(name, time) overload as well.
     if (typeof attributes === 'number') {
       timeMs = attributes;
       attributes = undefined;
     }
-    const limits = this.sink.limits;
+    const limits = this._sink.limits;
     if (this.events.length >= limits.eventCountLimit) {
       this.droppedEventsCount++;
       return this;
@@ -144,13 +144,13 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   addLink(context: SpanContext, attributes?: Attributes): this {
-    if (this.ended('addLink')) return this;
-    pushLink(this, context, attributes, this.sink.limits);
+    if (this._ended('addLink')) return this;
+    pushLink(this, context, attributes, this._sink.limits);
     return this;
   }
 
   setStatus(status: SpanStatus): this {
-    if (this.ended('setStatus') || !status) return this;
+    if (this._ended('setStatus') || !status) return this;
     // OK is final: once set, later UNSET/ERROR are ignored (OpenTelemetry API semantics).
     if (this.status.code === 1 || status.code === 0) return this;
     this.status =
@@ -161,13 +161,13 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   updateName(name: string): this {
-    if (this.ended('updateName')) return this;
+    if (this._ended('updateName')) return this;
     if (typeof name === 'string') this.name = name;
     return this;
   }
 
   recordException(exception: unknown, timeMs?: number): this {
-    if (this.ended('recordException')) return this;
+    if (this._ended('recordException')) return this;
     const attrs: Attributes = {};
     if (exception instanceof Error || (exception && typeof exception === 'object' && 'message' in exception)) {
       const e = exception as { name?: unknown; message?: unknown; stack?: unknown; constructor?: { name?: string } };
@@ -182,13 +182,13 @@ export class RecordingSpan implements Span, ReadableSpan {
 
   end(endTime?: number): void {
     if (this.endMs === this.endMs) {
-      this.ended('end');
+      this._ended('end');
       return;
     }
     let end = typeof endTime === 'number' && endTime === endTime ? endTime : nowMs();
     if (end < this.startMs) end = this.startMs; // a negative duration is never exported
     this.endMs = end;
-    this.sink.onEnd(this);
+    this._sink._onEnd(this);
   }
 
   isRecording(): boolean {
@@ -225,12 +225,12 @@ function safeString(v: unknown): string {
  * not sampled) but records nothing and costs nothing at end.
  */
 export class NonRecordingSpan implements Span {
-  private readonly ctx: SpanContext;
+  private readonly _ctx: SpanContext;
   constructor(ctx: SpanContext) {
-    this.ctx = ctx;
+    this._ctx = ctx;
   }
   spanContext(): SpanContext {
-    return this.ctx;
+    return this._ctx;
   }
   setAttribute(): this {
     return this;

@@ -5,7 +5,7 @@ import { getContextManager } from './context';
 import { getTracerProvider } from './provider';
 import { newSpanId, newTraceId } from './ids';
 import { nowMs } from './clock';
-import { warn } from './diag';
+import { DEV, warn } from './diag';
 
 const FLAG_SAMPLED = 1;
 const FLAG_RANDOM = 2;
@@ -28,16 +28,16 @@ type ActiveFn<R> = (span: Span) => R;
 
 export class Tracer {
   readonly scope: InstrumentationScope;
-  private readonly providerOverride: TracerProvider | undefined;
+  private readonly _p: TracerProvider | undefined;
 
   constructor(scope: InstrumentationScope, provider?: TracerProvider) {
     this.scope = scope;
-    this.providerOverride = provider;
+    this._p = provider;
   }
 
   /** Starts a span; its parent is `options.parent`, else the active span, else none (a new trace). */
   startSpan(name: string, options?: SpanOptions): Span {
-    const provider = this.providerOverride ?? getTracerProvider();
+    const provider = this._p ?? getTracerProvider();
     try {
       const parent = parentContext(options);
       const kind = options?.kind ?? 0;
@@ -48,7 +48,7 @@ export class Tracer {
       const ctx: SpanContext = { traceId, spanId: newSpanId(), traceFlags: (sampled ? FLAG_SAMPLED : 0) | random };
       if (parent?.traceState) ctx.traceState = parent.traceState;
       if (!sampled) return new NonRecordingSpan(ctx);
-      const resource = parent && !parent.isRemote ? provider.currentResource() : provider.resourceForRoot();
+      const resource = parent && !parent.isRemote ? provider._curRes() : provider._rootRes();
       const start = options?.startTime;
       const span = new RecordingSpan(
         provider,
@@ -62,10 +62,10 @@ export class Tracer {
       );
       if (options?.attributes) span.setAttributes(options.attributes);
       if (options?.links) for (const l of options.links) pushLink(span, l.context, l.attributes, provider.limits);
-      if (provider.hasProcessors()) provider.onStart(span);
+      if (provider._ps.length) provider._onStart(span);
       return span;
     } catch (err) {
-      warn('tracer.start_failed', 'startSpan failed; returning a non-recording span', err);
+      warn('tracer.start_failed', DEV ? 'startSpan failed; returning a non-recording span' : '', err);
       return new NonRecordingSpan({ traceId: newTraceId(), spanId: newSpanId(), traceFlags: 0 });
     }
   }

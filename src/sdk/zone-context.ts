@@ -1,7 +1,7 @@
 import type { Span } from './types';
 import type { ContextManager } from './context';
 import { StackContextManager } from './context';
-import { warn } from './diag';
+import { DEV, warn } from './diag';
 
 /** The little of zone.js's API we use; zone.js itself is a peer the page loads first. */
 interface ZoneLike {
@@ -27,8 +27,8 @@ function zoneGlobal(): ZoneStatic | undefined {
  * Without zone.js it degrades to the synchronous stack manager and warns once.
  */
 export class ZoneContextManager implements ContextManager {
-  private enabled = false;
-  private readonly fallback = new StackContextManager();
+  private _on = false;
+  private readonly _fb = new StackContextManager();
 
   /** True when zone.js is loaded and this manager follows async work. */
   static isSupported(): boolean {
@@ -36,22 +36,22 @@ export class ZoneContextManager implements ContextManager {
   }
 
   active(): Span | undefined {
-    if (!this.enabled) return undefined;
+    if (!this._on) return undefined;
     const Z = zoneGlobal();
-    if (!Z) return this.fallback.active();
+    if (!Z) return this._fb.active();
     return Z.current.get(KEY) as Span | undefined;
   }
 
   with<A extends unknown[], R>(span: Span | undefined, fn: (...args: A) => R, thisArg?: unknown, ...args: A): R {
-    const Z = this.enabled ? zoneGlobal() : undefined;
-    if (!Z) return this.fallback.with(span, fn, thisArg, ...args);
+    const Z = this._on ? zoneGlobal() : undefined;
+    if (!Z) return this._fb.with(span, fn, thisArg, ...args);
     const zone = Z.current.fork({ name: 'spanbeam', properties: { [KEY]: span } });
     return zone.run(fn as (...a: unknown[]) => R, thisArg, args);
   }
 
   bind<F extends (...args: never[]) => unknown>(span: Span | undefined, fn: F): F {
-    const Z = this.enabled ? zoneGlobal() : undefined;
-    if (!Z) return this.fallback.bind(span, fn);
+    const Z = this._on ? zoneGlobal() : undefined;
+    if (!Z) return this._fb.bind(span, fn);
     const zone = Z.current.fork({ name: 'spanbeam', properties: { [KEY]: span } });
     return function bound(this: unknown, ...args: unknown[]) {
       return zone.run(fn as unknown as (...a: unknown[]) => unknown, this, args);
@@ -59,14 +59,14 @@ export class ZoneContextManager implements ContextManager {
   }
 
   enable(): this {
-    if (!zoneGlobal()) warn('zone.missing', 'zone.js is not loaded: context will not follow async work');
-    this.enabled = true;
+    if (!zoneGlobal()) warn('zone.missing', DEV ? 'zone.js is not loaded: context will not follow async work' : '');
+    this._on = true;
     return this;
   }
 
   disable(): this {
-    this.enabled = false;
-    this.fallback.disable();
+    this._on = false;
+    this._fb.disable();
     return this;
   }
 }

@@ -12,13 +12,15 @@ interface Recent {
   t: number;
   /** Epoch ms until which requests with no active span are parented to this interaction. */
   until: number;
+  /** When we saw it dispatched (performance.now()): inside the frame that ran its handlers. */
+  d: number;
 }
 
 const recent: Recent[] = [];
 let pageLoad: SpanContext | undefined;
 
 export function noteInteraction(span: Span, timeStampHr: number, untilMs: number): Recent {
-  const r = { span, t: timeStampHr, until: untilMs };
+  const r = { span, t: timeStampHr, until: untilMs, d: performance.now() };
   if (recent.push(r) > 16) recent.shift();
   return r;
 }
@@ -36,14 +38,15 @@ export function activeOrInteraction(): Span | undefined {
 }
 
 /**
- * The interaction span whose event happened within `[startHr, startHr + durationMs]` — how INP
- * attribution describes an interaction (it starts at the first event, e.g. pointerdown, before our
- * click span's event).
+ * The interaction span whose event happened, or was dispatched, within `[startHr, startHr +
+ * durationMs]` — INP attribution starts at the first event (e.g. pointerdown, before our click
+ * span's event); a long animation frame starts when its task runs, after the input's timestamp.
  */
 export function interactionAt(startHr: number, durationMs: number): SpanContext | undefined {
+  const end = startHr + durationMs;
   for (let i = recent.length - 1; i >= 0; i--) {
-    const t = recent[i].t;
-    if (t >= startHr - 1 && t <= startHr + durationMs) return recent[i].span.spanContext();
+    const { t, d } = recent[i];
+    if ((t >= startHr - 1 && t <= end) || (d >= startHr && d <= end)) return recent[i].span.spanContext();
   }
   return undefined;
 }

@@ -24,8 +24,12 @@ export interface HttpConfig {
 
 export function httpConfig(o: HttpOptions = {}): HttpConfig {
   const ignore = o.ignoreUrls ?? [];
+  let policy: PropagationPolicy | undefined;
   return {
-    policy: createPropagationPolicy({ propagateTo: o.propagateTo, pageOrigin: location.origin }),
+    // Compiled on the first request, not at start.
+    get policy() {
+      return (policy ??= createPropagationPolicy({ propagateTo: o.propagateTo, pageOrigin: location.origin }));
+    },
     ignored: (url) => ignore.some((m) => (typeof m === 'string' ? url.includes(m) : ((m.lastIndex = 0), m.test(url)))),
   };
 }
@@ -104,15 +108,20 @@ function flushAll(): void {
   for (const q of [...waiting.values()]) for (const p of q.slice()) finish(p);
 }
 
-/** Starts the shared Resource Timing observer (reference counted); returns its release. */
-export function acquireTiming(): () => void {
-  if (!users++) {
+/** The shared Resource Timing observer, started by the first request (entries come after it). */
+function observing(): PerformanceObserver | undefined {
+  if (users && !observer)
     guard('http.observer_failed', () => {
       observer = new PerformanceObserver(onEntries);
       observer.observe({ type: 'resource' });
+      unlisten = listen(window, 'pagehide', flushAll);
     });
-    unlisten = listen(window, 'pagehide', flushAll);
-  }
+  return observer;
+}
+
+/** Holds the shared Resource Timing observer (reference counted); returns its release. */
+export function acquireTiming(): () => void {
+  users++;
   let released = false;
   return () => {
     if (released || --users) return;
@@ -120,13 +129,14 @@ export function acquireTiming(): () => void {
     observer?.disconnect();
     observer = undefined;
     unlisten();
+    unlisten = () => {};
     flushAll();
   };
 }
 
 export function track(span: Span, url: string, initiatorType: string, startHr: number): Pending {
   const p: Pending = { s: span, k: key(url), it: initiatorType, t: startHr };
-  if (/^https?:/.test(url) && observer) {
+  if (/^https?:/.test(url) && observing()) {
     let q = waiting.get(p.k);
     if (!q) waiting.set(p.k, (q = []));
     q.push(p);

@@ -102,3 +102,18 @@ export function listen(target: EventTarget, type: string, fn: EventListener, cap
 export function later(fn: () => void, ms: number): ReturnType<typeof setTimeout> {
   return zoneNative<typeof setTimeout>(globalThis, 'setTimeout').call(globalThis, fn, ms);
 }
+
+/**
+ * Runs `fn` once the page is idle (at most `timeout` ms later), outside any Zone; returns a cancel.
+ * Used for work that reads buffered entries and so loses nothing by waiting.
+ */
+export function whenIdle(fn: () => void, timeout = 1000): () => void {
+  const g = globalThis as { requestIdleCallback?: (cb: () => void, o: { timeout: number }) => number; cancelIdleCallback?: (id: number) => void };
+  const ric = g.requestIdleCallback && zoneNative<NonNullable<typeof g.requestIdleCallback>>(g, 'requestIdleCallback');
+  if (ric) {
+    const id = ric.call(g, fn, { timeout });
+    return () => g.cancelIdleCallback?.(id);
+  }
+  const t = later(fn, 1);
+  return () => clearTimeout(t);
+}
