@@ -2,7 +2,7 @@
 // (performance.now() is milliseconds since navigation start).
 import '/bench/.build/viewer/viewer.js';
 
-const bench = { ready: null, loaded: null, error: null, detail: null };
+const bench = { ready: null, loaded: null, error: null, detail: null, firstPaintEpoch: null, firstPaintPartial: null };
 window.__bench = bench;
 const v = document.querySelector('spanbeam-viewer');
 v.addEventListener('spanbeam-load', (e) => {
@@ -11,6 +11,17 @@ v.addEventListener('spanbeam-load', (e) => {
   requestAnimationFrame(() => setTimeout(() => (bench.loaded = performance.now())));
 });
 v.addEventListener('spanbeam-error', (e) => (bench.error = e.detail.message));
+// First tracks on screen (a preview while the import runs, or the final model): epoch ms of the
+// frame after the model was painted, to compare with the server's first byte.
+const watch = () => {
+  if (v.model) {
+    bench.firstPaintPartial = v.partial;
+    requestAnimationFrame(() => (bench.firstPaintEpoch = performance.timeOrigin + performance.now()));
+    return;
+  }
+  requestAnimationFrame(watch);
+};
+requestAnimationFrame(watch);
 const src = new URLSearchParams(location.search).get('src');
 if (src) v.setAttribute('src', src);
 await v.updateComplete;

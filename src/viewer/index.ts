@@ -1,6 +1,8 @@
 /**
  * `spanbeam/viewer`: defines <spanbeam-viewer> (once) and exports its class and types.
- * The import Worker ships as `viewer-worker.js` next to this module (or set `worker-url`).
+ * The import Worker ships as `viewer-worker.js` next to this module (or set `worker-url`); the
+ * main-thread importer (fallback when no Worker can start, and live spans) is a chunk next to it
+ * that loads on first use. Large inputs show an early preview (`partial`) while they load.
  *
  *   <spanbeam-viewer src="/traces/trace.json" theme="dark"></spanbeam-viewer>
  *   viewer.load(fileOrBlobOrStreamOrTextOrObject)   // → Promise<TraceModel>

@@ -121,6 +121,23 @@ export class ChromeJsonImporter implements StreamHandler {
   }
 
   finish(): TraceModel {
+    const steps = this.finishSteps();
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /**
+   * What has been read so far, as a builder that can be finished on its own (a preview while the
+   * import goes on). Open `B` slices and async slices show as unfinished.
+   */
+  preview(): TraceBuilder {
+    return this.builder.snapshot();
+  }
+
+  /** `finish()` in steps (see TraceBuilder.finishSteps) for the main-thread fallback. */
+  *finishSteps(): Generator<void, TraceModel, void> {
     this.stream.end();
     this.flushBeginEnd();
     for (const [key, stack] of this.asyncOpen) {
@@ -133,7 +150,7 @@ export class ChromeJsonImporter implements StreamHandler {
       if (this.phaseCounts[c] > 0) this.builder.countEvent(String.fromCharCode(c), this.phaseCounts[c]);
     }
     for (const [k, n] of this.otherPhases) this.builder.countEvent(k, n);
-    return this.builder.finish();
+    return yield* this.builder.finishSteps();
   }
 
   // ---- StreamHandler ----

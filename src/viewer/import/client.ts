@@ -10,9 +10,18 @@
  */
 import type { ReadableSpan } from '../../sdk/types';
 import { TraceImportError, type ImportProgress, type TraceModel } from '../model/trace-model';
-import { importReadableSpans } from './otlp-json';
-import { runPipeline, type PipelineSource } from './pipeline';
+import type { PipelineSource } from './pipeline';
 import type { FromWorker, ToWorker } from './protocol';
+
+/** The main-thread importers, fetched on first use as a separate same-origin chunk. */
+function mainThread(): Promise<typeof import('./main-thread')> {
+  return import('./main-thread');
+}
+
+/** Imports live SDK spans on this thread (the importer chunk is loaded on first use). */
+export async function importSpans(spans: readonly ReadableSpan[]): Promise<TraceModel> {
+  return (await mainThread()).importReadableSpans(spans);
+}
 
 /** Anything the viewer can open. A string is a URL unless it starts like JSON. */
 export type TraceInput = Blob | ReadableStream<Uint8Array> | ArrayBuffer | ArrayBufferView | string | object;
@@ -26,6 +35,11 @@ export interface ImportOptions {
   workerUrl?: string | URL;
   /** false = import on the main thread (time-sliced). Default true. */
   worker?: boolean;
+  /**
+   * Called (at most once, before the result) with a preview of what has been read so far when an
+   * import takes a while, so a viewer can paint early. Its slice indices differ from the final model's.
+   */
+  onPartial?: (model: TraceModel) => void;
 }
 
 /** Why the last import did not use a Worker ('' when it did). For diagnostics and tests. */
@@ -81,8 +95,8 @@ function baseUrl(): string {
   return typeof document !== 'undefined' ? document.baseURI : (globalThis.location?.href ?? 'http://localhost/');
 }
 
-/** Normalises an input to a pipeline source (or a finished model for live spans). */
-function toSource(input: TraceInput): PipelineSource | TraceModel {
+/** Normalises an input to a pipeline source (or the spans themselves for live SDK spans). */
+function toSource(input: TraceInput): PipelineSource | { kind: 'spans'; spans: ReadableSpan[] } {
   if (typeof input === 'string') {
     if (looksLikeJson(input)) return { kind: 'bytes', bytes: new TextEncoder().encode(input) };
     return { kind: 'url', url: new URL(input, baseUrl()).href };
@@ -94,7 +108,7 @@ function toSource(input: TraceInput): PipelineSource | TraceModel {
   if (input instanceof ArrayBuffer) return { kind: 'bytes', bytes: new Uint8Array(input) };
   if (ArrayBuffer.isView(input)) return { kind: 'bytes', bytes: new Uint8Array(input.buffer, input.byteOffset, input.byteLength) };
   if (input instanceof URL) return { kind: 'url', url: input.href };
-  if (isReadableSpans(input)) return importReadableSpans(input);
+  if (isReadableSpans(input)) return { kind: 'spans', spans: input };
   return { kind: 'bytes', bytes: new TextEncoder().encode(JSON.stringify(input)) };
 }
 
@@ -114,7 +128,7 @@ function rebuildError(msg: Extract<FromWorker, { type: 'error' }>): Error {
 export async function importTrace(input: TraceInput, opts: ImportOptions = {}): Promise<TraceModel> {
   if (opts.signal?.aborted) throw new DOMException('The import was cancelled', 'AbortError');
   const source = toSource(input);
-  if (!('kind' in source)) return source;
+  if (source.kind === 'spans') return importSpans(source.spans);
   if (opts.worker !== false && typeof Worker !== 'undefined') {
     const worker = await startWorker(opts.workerUrl ? String(opts.workerUrl) : defaultWorkerUrl());
     if (worker) {
@@ -122,9 +136,12 @@ export async function importTrace(input: TraceInput, opts: ImportOptions = {}): 
       return runInWorker(worker, source, opts);
     }
   } else lastFallbackReason = opts.worker === false ? 'disabled by option' : 'no Worker in this environment';
+  const { runPipeline } = await mainThread();
+  if (opts.signal?.aborted) throw new DOMException('The import was cancelled', 'AbortError');
   return runPipeline(source, {
     yieldEveryMs: 8,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.onPartial ? { onPartial: opts.onPartial } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
 }
@@ -181,6 +198,7 @@ function runInWorker(worker: Worker, source: PipelineSource, opts: ImportOptions
     worker.addEventListener('message', (e: MessageEvent<FromWorker>) => {
       const msg = e.data;
       if (msg.type === 'progress') opts.onProgress?.(msg.progress);
+      else if (msg.type === 'partial') opts.onPartial?.(msg.model);
       else if (msg.type === 'done') {
         finish();
         resolve(msg.model);
@@ -195,18 +213,19 @@ function runInWorker(worker: Worker, source: PipelineSource, opts: ImportOptions
       reject(new Error(`import worker failed: ${e.message || 'unknown error'}`));
     });
     const post = (m: ToWorker, transfer: Transferable[] = []): void => worker.postMessage(m, transfer);
+    const partial = !!opts.onPartial;
     if (source.kind === 'stream') {
       try {
-        post({ type: 'import', source }, [source.stream as unknown as Transferable]);
+        post({ type: 'import', source, partial }, [source.stream as unknown as Transferable]);
         return;
       } catch {
         // Stream not transferable here: pump it from this thread.
         void pump(source.stream, post, opts.signal);
-        post({ type: 'import', source: { kind: 'forward' } });
+        post({ type: 'import', source: { kind: 'forward' }, partial });
         return;
       }
     }
-    post({ type: 'import', source });
+    post({ type: 'import', source, partial });
   });
 }
 

@@ -2,6 +2,7 @@
  * The streaming import pipeline shared by the Worker and the main-thread fallback:
  * source → (gunzip) → detect → importer.push(chunk)… → finish() → TraceModel.
  */
+import type { TraceBuilder } from '../model/builder';
 import { TraceImportError, type ImportProgress, type TraceModel } from '../model/trace-model';
 import { ChromeJsonImporter } from './chrome-json';
 import { detectFormat, isGzip } from './detect';
@@ -21,12 +22,25 @@ export interface PipelineOptions {
   yieldEveryMs?: number;
   /** Largest piece handed to the parser at once (bounds the length of one task). */
   maxPieceBytes?: number;
+  /**
+   * Called once with a preview model of what has been read so far, while a long import goes on
+   * (the first `partialAfterEvents` events or `partialAfterMs` after the first bytes, whichever
+   * comes first; not when the input is about to end anyway). The final model comes later.
+   */
+  onPartial?: (model: TraceModel) => void;
+  /** Default 250. */
+  partialAfterMs?: number;
+  /** Default 150 000. */
+  partialAfterEvents?: number;
 }
 
 interface Importer {
   push(chunk: Uint8Array): void;
   finish(): TraceModel;
+  finishSteps?(): Generator<void, TraceModel, void>;
+  preview?(): TraceBuilder;
   readonly events: number;
+  readonly bytes: number;
 }
 
 const CHUNK = 1 << 20;
@@ -112,7 +126,8 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
   if (first.done) throw new TraceImportError({ format: 'unknown', message: 'empty input', offset: 0, expected: 'a trace (JSON)' });
   let chunks: AsyncGenerator<Uint8Array> = counted;
   let head = first.value;
-  if (isGzip(head)) {
+  const gzipped = isGzip(head);
+  if (gzipped) {
     chunks = gunzip(head, counted);
     first = await chunks.next();
     if (first.done) throw new TraceImportError({ format: 'unknown', message: 'empty gzip stream', offset: 0 });
@@ -129,24 +144,55 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
       expected: "'[' or '{' (Chrome trace JSON, OTLP JSON, Jaeger or Zipkin JSON)",
     });
   }
-  const importer: Importer & { bytes: number } = format === 'chrome-json' ? new ChromeJsonImporter() : new SpanJsonImporter(format);
+  const importer: Importer = format === 'chrome-json' ? new ChromeJsonImporter() : new SpanJsonImporter(format);
   const yieldMs = opts.yieldEveryMs;
-  const piece = opts.maxPieceBytes ?? (yieldMs ? 1 << 17 : CHUNK * 4);
+  const firstBytesAt = performance.now();
+  // The first pieces are small so a preview can be cut early; later ones large (faster parsing).
+  const fullPiece = opts.maxPieceBytes ?? (yieldMs ? 1 << 17 : CHUNK * 4);
+  let piece = opts.onPartial ? Math.min(fullPiece, 1 << 18) : fullPiece;
   let lastYield = performance.now();
   let lastProgress = 0;
+  let partialDue = !!opts.onPartial && !!importer.preview;
+  const partialMs = opts.partialAfterMs ?? 250;
+  const partialEvents = opts.partialAfterEvents ?? 150_000;
   const progress = (phase: ImportProgress['phase']): void => {
     if (!onProgress) return;
     onProgress({ bytes: rawBytes, ...(total.bytes !== undefined ? { totalBytes: total.bytes } : {}), events: importer.events, phase });
   };
+  const pause = async (): Promise<void> => {
+    await new Promise((r) => setTimeout(r, 0));
+    lastYield = performance.now();
+    if (signal?.aborted) throw abortError();
+  };
+  /** Runs a stepped layout, yielding to the event loop between steps in main-thread mode. */
+  const drain = async (steps: Generator<void, TraceModel, void>): Promise<TraceModel> => {
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+      if (yieldMs !== undefined && performance.now() - lastYield >= yieldMs) await pause();
+    }
+  };
+  const maybePartial = async (now: number): Promise<void> => {
+    if (!partialDue || (now - firstBytesAt < partialMs && importer.events < partialEvents)) return;
+    partialDue = false;
+    piece = fullPiece;
+    // Close to the end anyway: the final model is as near as a preview would be.
+    if (!gzipped && total.bytes !== undefined && importer.bytes >= total.bytes * 0.6) return;
+    if (importer.events === 0) return;
+    const preview = (importer.preview as () => TraceBuilder)();
+    const model = await drain(preview.finishSteps());
+    if (signal?.aborted) throw abortError();
+    opts.onPartial?.(model);
+  };
   const feed = async (c: Uint8Array): Promise<void> => {
-    for (let p = 0; p < c.length; p += piece) {
+    for (let p = 0; p < c.length; ) {
       if (signal?.aborted) throw abortError();
-      importer.push(p === 0 && c.length <= piece ? c : c.subarray(p, Math.min(p + piece, c.length)));
+      const end = Math.min(p + piece, c.length);
+      importer.push(p === 0 && end === c.length ? c : c.subarray(p, end));
+      p = end;
       const now = performance.now();
-      if (yieldMs !== undefined && now - lastYield >= yieldMs) {
-        await new Promise((r) => setTimeout(r, 0));
-        lastYield = performance.now();
-      }
+      if (partialDue) await maybePartial(now);
+      if (yieldMs !== undefined && now - lastYield >= yieldMs) await pause();
       if (now - lastProgress > 50) {
         lastProgress = now;
         progress('reading');
@@ -176,13 +222,14 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
   for await (const c of chunks) {
     pending.push(c);
     pendingBytes += c.length;
-    if (pendingBytes >= COALESCE_BYTES) await flush();
+    // Until the preview is cut, parse as bytes arrive (a slow network must not delay it).
+    if (pendingBytes >= COALESCE_BYTES || partialDue) await flush();
   }
   await flush();
   if (signal?.aborted) throw abortError();
   progress('building');
-  if (yieldMs !== undefined) await new Promise((r) => setTimeout(r, 0));
-  const model = importer.finish();
+  if (yieldMs !== undefined) await pause();
+  const model = yieldMs !== undefined && importer.finishSteps ? await drain(importer.finishSteps()) : importer.finish();
   progress('building');
   return model;
 }

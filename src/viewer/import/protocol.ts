@@ -3,7 +3,7 @@ import type { ImportErrorInfo, ImportProgress, TraceModel } from '../model/trace
 import type { PipelineSource } from './pipeline';
 
 export type ToWorker =
-  | { type: 'import'; source: PipelineSource | { kind: 'forward' } }
+  | { type: 'import'; source: PipelineSource | { kind: 'forward' }; /** post a preview model */ partial?: boolean }
   | { type: 'chunk'; bytes: Uint8Array }
   | { type: 'end' }
   | { type: 'cancel' };
@@ -11,5 +11,6 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'progress'; progress: ImportProgress }
+  | { type: 'partial'; model: TraceModel }
   | { type: 'done'; model: TraceModel }
   | { type: 'error'; name: string; message: string; info?: ImportErrorInfo };

@@ -2,7 +2,7 @@
  * Web Worker entry (built as dist/viewer-worker.js): runs the streaming import off the main
  * thread, reports progress, and posts the model back with its column buffers transferred.
  */
-import { TraceImportError } from '../model/trace-model';
+import { TraceImportError, type TraceModel } from '../model/trace-model';
 import { modelBuffers, runPipeline, type PipelineSource } from './pipeline';
 import type { FromWorker, ToWorker } from './protocol';
 
@@ -14,11 +14,12 @@ const scope = self as unknown as WorkerScope;
 const abort = new AbortController();
 let forward: ReadableStreamDefaultController<Uint8Array> | undefined;
 
-async function run(source: PipelineSource): Promise<void> {
+async function run(source: PipelineSource, partial: boolean): Promise<void> {
   try {
     const model = await runPipeline(source, {
       signal: abort.signal,
       onProgress: (progress) => scope.postMessage({ type: 'progress', progress }),
+      ...(partial ? { onPartial: (preview: TraceModel) => scope.postMessage({ type: 'partial', model: preview }, modelBuffers(preview)) } : {}),
     });
     scope.postMessage({ type: 'done', model }, modelBuffers(model));
   } catch (e) {
@@ -38,8 +39,8 @@ scope.addEventListener('message', (e) => {
     case 'import':
       if (msg.source.kind === 'forward') {
         const stream = new ReadableStream<Uint8Array>({ start: (c) => void (forward = c) });
-        void run({ kind: 'stream', stream });
-      } else void run(msg.source);
+        void run({ kind: 'stream', stream }, !!msg.partial);
+      } else void run(msg.source, !!msg.partial);
       break;
     case 'chunk':
       forward?.enqueue(msg.bytes);

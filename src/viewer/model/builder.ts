@@ -60,6 +60,19 @@ interface SeriesDraft {
 }
 
 const MAX_DEPTH = 0xffff;
+/** Most slices handled between two yields of `finishSteps()` (a few ms of work each). */
+const STEP = 1 << 16;
+
+/** Per-track row state carried across the pieces of `stackTrack` / `packTrack`. */
+interface RowState {
+  count: number;
+  /** Stack (THREAD) or per-row (packed) end times. */
+  ends: number[];
+  /** Open slices of the call stack (THREAD). */
+  idx: number[];
+  /** Slices already placed (packed tracks with explicit parents). */
+  placed?: Set<number>;
+}
 const encoder = /* @__PURE__ */ new TextEncoder();
 
 export class TraceBuilder {
@@ -501,33 +514,104 @@ export class TraceBuilder {
     return this.n;
   }
 
+  /**
+   * A copy of everything added so far, for a preview model while the import goes on: `finish()`
+   * lays out its own arrays in place, so the copy can be finished without disturbing this one.
+   * Only for finishing: it does not share or extend the string index.
+   */
+  snapshot(): TraceBuilder {
+    const c = new TraceBuilder(this.format, { initialCapacity: 16 });
+    const n = this.n;
+    const strings = c.strings as string[];
+    strings.length = 0;
+    for (const s of this.strings) strings.push(s);
+    c.groupDrafts = this.groupDrafts.map((g) => ({ ...g, labels: g.labels.slice() }));
+    c.trackDrafts = this.trackDrafts.map((t) => ({ ...t }));
+    c.cap = Math.max(16, n);
+    c.n = n;
+    c.sStart = this.sStart.slice(0, c.cap);
+    c.sDur = this.sDur.slice(0, c.cap);
+    c.sTrack = this.sTrack.slice(0, c.cap);
+    c.sName = this.sName.slice(0, c.cap);
+    c.sCat = this.sCat.slice(0, c.cap);
+    c.sFlags = this.sFlags.slice(0, c.cap);
+    c.sArgs = this.sArgs.slice(0, c.cap);
+    c.sColor = this.sColor.slice(0, c.cap);
+    c.sParent = this.sParent.slice(0, c.cap);
+    c.hasParents = this.hasParents;
+    c.iCap = Math.max(16, this.iN);
+    c.iN = this.iN;
+    c.iTime = this.iTime.slice(0, c.iCap);
+    c.iTrack = this.iTrack.slice(0, c.iCap);
+    c.iName = this.iName.slice(0, c.iCap);
+    c.iCat = this.iCat.slice(0, c.iCap);
+    c.iScope = this.iScope.slice(0, c.iCap);
+    c.iSlice = this.iSlice.slice(0, c.iCap);
+    c.iArgs = this.iArgs.slice(0, c.iCap);
+    c.fCap = Math.max(16, this.fN);
+    c.fN = this.fN;
+    c.fFrom = this.fFrom.slice(0, c.fCap);
+    c.fTo = this.fTo.slice(0, c.fCap);
+    c.fFromNs = this.fFromNs.slice(0, c.fCap);
+    c.fToNs = this.fToNs.slice(0, c.fCap);
+    c.fKind = this.fKind.slice(0, c.fCap);
+    c.fName = this.fName.slice(0, c.fCap);
+    c.fCat = this.fCat.slice(0, c.fCap);
+    c.endpoints = this.endpoints.slice();
+    c.series = this.series.map((s) => ({ ...s, times: s.times.slice(0, Math.max(1, s.n)), values: s.values.slice(0, Math.max(1, s.n)) }));
+    c.aBytes = this.aBytes.slice(0, Math.max(16, this.aLen));
+    c.aLen = this.aLen;
+    c.aOffsets = this.aOffsets.slice(0, this.aN + 2);
+    c.aN = this.aN;
+    c.truncated = new Map(this.truncated);
+    c.diags = new Map([...this.diags].map(([k, d]) => [k, { ...d }]));
+    c.counts = Object.assign(Object.create(null) as Record<string, number>, this.counts);
+    c.baseMs = this.baseMs;
+    c.clock = this.clock;
+    c.displayTimeUnit = this.displayTimeUnit;
+    if (this.metadata) c.metadata = this.metadata;
+    c.maxTimeNs = this.maxTimeNs;
+    return c;
+  }
+
   // ---- finish ----
 
+  /** Lays the model out in one go (Worker, tests, small inputs). */
   finish(): TraceModel {
+    const steps = this.finishSteps();
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /**
+   * The same layout as `finish()`, in steps: it yields after each bounded piece of work (at most
+   * STEP slices), so the main-thread fallback can give the event loop a turn between pieces.
+   */
+  *finishSteps(): Generator<void, TraceModel, void> {
     const n = this.n;
     const endNs = this.computeEnd();
     // Unfinished slices run to the end; negative durations become 0.
-    for (let i = 0; i < n; i++) {
-      const d = this.sDur[i];
-      if (d !== d) {
-        this.sDur[i] = Math.max(0, endNs - this.sStart[i]);
-        this.sFlags[i] |= SliceFlag.UNFINISHED;
-      } else if (d < 0) {
-        this.sDur[i] = 0;
-        this.sFlags[i] |= SliceFlag.TRUNCATED;
-        this.truncated.set(i, d);
-        this.diag('negative-duration', `slice "${this.strings[this.sName[i]]}" has negative duration ${d / 1000} µs`);
-      }
+    for (let a = 0; a < n; a += STEP) {
+      this.settleDurations(a, Math.min(n, a + STEP), endNs);
+      yield;
     }
     const { trackMap, tracks: keptTracks } = this.pruneTracks();
     const trackCount = keptTracks.length;
-    for (let i = 0; i < n; i++) this.sTrack[i] = trackMap[this.sTrack[i]];
+    const sTrack = this.sTrack;
+    for (let a = 0; a < n; a += STEP) {
+      const b = Math.min(n, a + STEP);
+      for (let i = a; i < b; i++) sTrack[i] = trackMap[sTrack[i]];
+      yield;
+    }
 
     // 1. Order by (track, start, -dur) via counting sort by track + per-track sort when needed.
     const byTrack = countingOrder(this.sTrack, n, trackCount);
     const trackStart = byTrack.start;
     const order = byTrack.order;
-    for (let t = 0; t < trackCount; t++) this.sortTrackRange(order, trackStart[t], trackStart[t + 1]);
+    yield;
+    for (let t = 0; t < trackCount; t++) yield* this.sortTrackRange(order, trackStart[t], trackStart[t + 1]);
 
     // 2. Depths and parents.
     const depth = new Uint16Array(n);
@@ -537,8 +621,14 @@ export class TraceBuilder {
       const kind = keptTracks[t].kind;
       const a = trackStart[t];
       const b = trackStart[t + 1];
-      rowCounts[t] =
-        kind === TrackKind.THREAD ? this.stackTrack(order, a, b, depth, parent) : this.packTrack(order, a, b, depth, parent);
+      const rows = { count: 0, ends: [] as number[], idx: [] as number[] };
+      for (let c = a; c < b; c += STEP) {
+        const d = Math.min(b, c + STEP);
+        if (kind === TrackKind.THREAD) this.stackTrack(order, c, d, depth, parent, rows);
+        else this.packTrack(order, c, d, depth, parent, rows);
+        yield;
+      }
+      rowCounts[t] = rows.count;
     }
 
     // 3. Final order: stable counting sort by row (track, depth).
@@ -546,16 +636,24 @@ export class TraceBuilder {
     for (let t = 0; t < trackCount; t++) rowStart[t + 1] = rowStart[t] + rowCounts[t];
     const rowTotal = rowStart[trackCount];
     const rowSliceStart = new Uint32Array(rowTotal + 1);
-    for (let i = 0; i < n; i++) rowSliceStart[rowStart[this.sTrack[i]] + depth[i] + 1]++;
+    for (let a = 0; a < n; a += STEP) {
+      const b = Math.min(n, a + STEP);
+      for (let i = a; i < b; i++) rowSliceStart[rowStart[sTrack[i]] + depth[i] + 1]++;
+      yield;
+    }
     for (let r = 0; r < rowTotal; r++) rowSliceStart[r + 1] += rowSliceStart[r];
     const fill = rowSliceStart.slice(0, Math.max(rowTotal, 1));
     const finalOrder = new Uint32Array(n);
     const newIndex = new Int32Array(n);
-    for (let k = 0; k < n; k++) {
-      const i = order[k];
-      const pos = fill[rowStart[this.sTrack[i]] + depth[i]]++;
-      finalOrder[pos] = i;
-      newIndex[i] = pos;
+    for (let a = 0; a < n; a += STEP) {
+      const b = Math.min(n, a + STEP);
+      for (let k = a; k < b; k++) {
+        const i = order[k];
+        const pos = fill[rowStart[sTrack[i]] + depth[i]]++;
+        finalOrder[pos] = i;
+        newIndex[i] = pos;
+      }
+      yield;
     }
 
     // 4. Repaired durations recorded in details.
@@ -568,6 +666,7 @@ export class TraceBuilder {
     // 5. Shift times so the earliest is 0.
     const startNs = this.computeStart();
     const shift = Number.isFinite(startNs) ? startNs : 0;
+    yield;
 
     const sStartOut = new Float64Array(n);
     const sDurOut = new Float64Array(n);
@@ -579,19 +678,23 @@ export class TraceBuilder {
     const sFlagsOut = new Uint8Array(n);
     const sColorOut = new Uint32Array(n);
     const sArgsOut = new Int32Array(n);
-    for (let k = 0; k < n; k++) {
-      const i = finalOrder[k];
-      sStartOut[k] = this.sStart[i] - shift;
-      sDurOut[k] = this.sDur[i];
-      sTrackOut[k] = this.sTrack[i];
-      sDepthOut[k] = depth[i];
-      sNameOut[k] = this.sName[i];
-      sCatOut[k] = this.sCat[i];
-      const p = parent[i];
-      sParentOut[k] = p >= 0 ? newIndex[p] : -1;
-      sFlagsOut[k] = this.sFlags[i];
-      sColorOut[k] = this.sColor[i];
-      sArgsOut[k] = this.sArgs[i];
+    for (let a = 0; a < n; a += STEP) {
+      const b = Math.min(n, a + STEP);
+      for (let k = a; k < b; k++) {
+        const i = finalOrder[k];
+        sStartOut[k] = this.sStart[i] - shift;
+        sDurOut[k] = this.sDur[i];
+        sTrackOut[k] = sTrack[i];
+        sDepthOut[k] = depth[i];
+        sNameOut[k] = this.sName[i];
+        sCatOut[k] = this.sCat[i];
+        const p = parent[i];
+        sParentOut[k] = p >= 0 ? newIndex[p] : -1;
+        sFlagsOut[k] = this.sFlags[i];
+        sColorOut[k] = this.sColor[i];
+        sArgsOut[k] = this.sArgs[i];
+      }
+      yield;
     }
 
     if (this.endpoints.length > 0) {
@@ -760,8 +863,24 @@ export class TraceBuilder {
     return { trackMap, tracks };
   }
 
+  /** Unfinished slices (NaN) run to the trace end; negative durations become 0 (diagnostic). */
+  private settleDurations(a: number, b: number, endNs: number): void {
+    for (let i = a; i < b; i++) {
+      const d = this.sDur[i];
+      if (d !== d) {
+        this.sDur[i] = Math.max(0, endNs - this.sStart[i]);
+        this.sFlags[i] |= SliceFlag.UNFINISHED;
+      } else if (d < 0) {
+        this.sDur[i] = 0;
+        this.sFlags[i] |= SliceFlag.TRUNCATED;
+        this.truncated.set(i, d);
+        this.diag('negative-duration', `slice "${this.strings[this.sName[i]]}" has negative duration ${d / 1000} µs`);
+      }
+    }
+  }
+
   /** Sorts order[a..b) by (start, -dur, index) unless already sorted. */
-  private sortTrackRange(order: Uint32Array, a: number, b: number): void {
+  private *sortTrackRange(order: Uint32Array, a: number, b: number): Generator<void, void, void> {
     const s = this.sStart;
     const d = this.sDur;
     const durKey = (i: number): number => (d[i] !== d[i] ? Infinity : d[i]);
@@ -775,16 +894,14 @@ export class TraceBuilder {
       }
     }
     if (sorted) return;
-    const sub = Array.from(order.subarray(a, b));
-    sub.sort((x, y) => s[x] - s[y] || durKey(y) - durKey(x) || x - y);
-    order.set(sub, a);
+    yield* sortSteps(order, a, b, (x, y) => s[x] - s[y] || durKey(y) - durKey(x) || x - y);
   }
 
-  /** Call-stack nesting; returns row count. Cuts partial overlaps to the parent's end. */
-  private stackTrack(order: Uint32Array, a: number, b: number, depth: Uint16Array, parent: Int32Array): number {
-    const stackIdx: number[] = [];
-    const stackEnd: number[] = [];
-    let rows = 0;
+  /** Call-stack nesting of order[a..b) (one piece of a track; `st` carries the stack across pieces). */
+  private stackTrack(order: Uint32Array, a: number, b: number, depth: Uint16Array, parent: Int32Array, st: RowState): void {
+    const stackIdx = st.idx;
+    const stackEnd = st.ends;
+    let rows = st.count;
     const s = this.sStart;
     const d = this.sDur;
     for (let k = a; k < b; k++) {
@@ -816,13 +933,13 @@ export class TraceBuilder {
       stackIdx.push(i);
       stackEnd.push(end);
     }
-    return rows;
+    st.count = rows;
   }
 
-  /** Row packing with parent constraints; returns row count. */
-  private packTrack(order: Uint32Array, a: number, b: number, depth: Uint16Array, parent: Int32Array): number {
-    const rowEnd: number[] = [];
-    const placed = new Set<number>();
+  /** Row packing with parent constraints (one piece of a track; `st.ends` = each row's end). */
+  private packTrack(order: Uint32Array, a: number, b: number, depth: Uint16Array, parent: Int32Array, st: RowState): void {
+    const rowEnd = st.ends;
+    const placed = (st.placed ??= new Set<number>());
     const s = this.sStart;
     const d = this.sDur;
     const track = a < b ? this.sTrack[order[a]] : 0;
@@ -845,7 +962,7 @@ export class TraceBuilder {
       depth[i] = r;
       placed.add(i);
     }
-    return rowEnd.length;
+    st.count = rowEnd.length;
   }
 
   private finishInstants(trackMap: Int32Array, trackCount: number, newIndex: Int32Array, shift: number) {
@@ -972,6 +1089,45 @@ function finishSeries(s: SeriesDraft, id: number, track: number, shift: number):
     if (v > max) max = v;
   });
   return { id, track, name: s.name, timesNs, values, min, max };
+}
+
+/**
+ * Sorts order[a..b) by `cmp` (a total order) in steps: runs sorted natively, then bottom-up
+ * merges that yield every STEP elements, so no single step is long even for one huge track.
+ */
+function* sortSteps(order: Uint32Array, a: number, b: number, cmp: (x: number, y: number) => number): Generator<void, void, void> {
+  const len = b - a;
+  const RUN = 1 << 14;
+  for (let r = a; r < b; r += RUN) {
+    order.subarray(r, Math.min(b, r + RUN)).sort(cmp);
+    if (((r - a + RUN) & (STEP - 1)) === 0) yield;
+  }
+  if (len <= RUN) return;
+  let src: Uint32Array = order.subarray(a, b);
+  let dst: Uint32Array = new Uint32Array(len);
+  let inPlace = true;
+  for (let width = RUN; width < len; width *= 2) {
+    for (let lo = 0; lo < len; lo += 2 * width) {
+      const mid = Math.min(lo + width, len);
+      const hi = Math.min(lo + 2 * width, len);
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      while (k < hi) {
+        const stop = Math.min(hi, k + STEP);
+        while (k < stop) {
+          if (j >= hi || (i < mid && cmp(src[i], src[j]) <= 0)) dst[k++] = src[i++];
+          else dst[k++] = src[j++];
+        }
+        yield;
+      }
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+    inPlace = !inPlace;
+  }
+  if (!inPlace) order.set(src, a);
 }
 
 /** Stable counting sort of 0..n-1 by key[i] in [0, buckets). */

@@ -187,6 +187,46 @@ export const viewerStyles = css`
     height: 100%;
     display: block;
   }
+  .labels,
+  .labels-pinned,
+  .labels-scroll {
+    position: absolute;
+    left: 0;
+    pointer-events: none;
+  }
+  .labels {
+    top: 0;
+    bottom: 0;
+  }
+  .labels-pinned,
+  .labels-scroll {
+    right: 0;
+    overflow: hidden;
+  }
+  .labels-scroll {
+    bottom: 0;
+  }
+  button.track-label {
+    position: absolute;
+    top: 0;
+    left: 0;
+    width: 100%;
+    margin: 0;
+    padding: 0;
+    border: none;
+    border-radius: 0;
+    background: transparent;
+    color: transparent;
+    min-height: 0;
+    pointer-events: none;
+  }
+  button.track-label:focus-visible {
+    outline: 2px solid var(--sb-selection);
+    outline-offset: -2px;
+  }
+  .status .partial {
+    font-style: italic;
+  }
   .empty {
     position: absolute;
     inset: 0;

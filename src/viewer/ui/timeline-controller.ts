@@ -15,6 +15,8 @@ export interface TimelineCallbacks {
   onSelect(slice: number): void;
   onHover(hit: Hit | null, xCss: number, yCss: number): void;
   onMeasure(range: readonly [number, number] | null): void;
+  /** The layout or the vertical scroll changed (the element re-renders its label buttons). */
+  onViewport?(): void;
 }
 
 const KEY_ZOOM_PER_S = 3.2;
@@ -49,6 +51,9 @@ export class TimelineController {
   private resizeObserver: ResizeObserver | null = null;
   private cssW = 0;
   private cssH = 0;
+  private readonly lastViewport: { layout: Layout | null; scrollY: number; cssH: number; cssW: number } = { layout: null, scrollY: NaN, cssH: 0, cssW: 0 };
+  /** The window as the model was first shown (to tell whether the user has moved it since). */
+  private fullWindow: [number, number] = [NaN, NaN];
 
   constructor(cb: TimelineCallbacks) {
     this.cb = cb;
@@ -107,8 +112,17 @@ export class TimelineController {
     this.paintNow();
   }
 
-  setModel(model: TraceModel | null, keepView = false): void {
+  /**
+   * keepView: same trace grown (live spans) — keep collapse, pins, selection and window.
+   * keepWindow: a new model of the same trace (a preview's final model) — reset everything but
+   * the scroll position and a window the user moved to.
+   */
+  setModel(model: TraceModel | null, keepView = false, keepWindow = false): void {
     const prev = this.model;
+    const sc = this.scale;
+    const moved = keepWindow && prev && (sc.startNs !== this.fullWindow[0] || sc.endNs !== this.fullWindow[1]);
+    const userWindow = moved ? [sc.startNs, sc.endNs] : null;
+    const scrollY = this.state.scrollY;
     this.model = model;
     this.renderer?.setModel(model);
     if (!keepView || !prev) {
@@ -120,9 +134,13 @@ export class TimelineController {
       this.state.marks = null;
       this.state.measure = null;
     } else if (this.state.selected >= (model?.slices.count ?? 0)) this.state.selected = -1;
+    if (keepWindow) this.state.scrollY = scrollY;
     this.relayout();
-    if (model && (!keepView || !prev)) this.scale.setExtent(model.startNs, model.endNs);
-    else if (model) {
+    if (model && (!keepView || !prev)) {
+      this.scale.setExtent(model.startNs, model.endNs);
+      this.fullWindow = [this.scale.startNs, this.scale.endNs];
+      if (userWindow) this.scale.setWindow(userWindow[0], userWindow[1]);
+    } else if (model) {
       const { startNs, endNs } = this.scale;
       const follow = prev && endNs >= prev.endNs;
       this.scale.setExtent(model.startNs, model.endNs);
@@ -165,6 +183,25 @@ export class TimelineController {
       this.renderer.resize(this.cssW, this.cssH, globalThis.devicePixelRatio || 1);
     }
     this.renderer.paint(this.state);
+    const v = this.lastViewport;
+    if (v.layout !== this.layout || v.scrollY !== this.state.scrollY || v.cssH !== this.cssH || v.cssW !== this.cssW) {
+      v.layout = this.layout;
+      v.scrollY = this.state.scrollY;
+      v.cssH = this.cssH;
+      v.cssW = this.cssW;
+      this.cb.onViewport?.();
+    }
+  }
+
+  /** Scrolls the track area so rows [yCss, yCss + hCss) of the scroll area are visible. */
+  revealY(yCss: number, hCss: number): void {
+    if (!this.renderer) return;
+    const vh = this.renderer.scrollViewportCssPx;
+    if (yCss < this.state.scrollY) this.state.scrollY = yCss;
+    else if (yCss + hCss > this.state.scrollY + vh) this.state.scrollY = yCss + hCss - vh;
+    else return;
+    this.clampScroll();
+    this.paintNow();
   }
 
   // ---- view operations ----

@@ -5,13 +5,14 @@
  * Events (bubbling, composed): spanbeam-load, spanbeam-progress, spanbeam-select, spanbeam-error.
  */
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import { cssProps } from './css-props';
 import type { ReadableSpan } from '../../sdk/types';
 import { TraceImportError, type Diagnostic, type ImportErrorInfo, type ImportProgress, type SourceFormat, type TraceModel } from '../model/trace-model';
 import { instantArgsOf, nameOf, searchSlices } from '../model/query';
-import { importTrace, type TraceInput } from '../import/client';
-import { importReadableSpans } from '../import/otlp-json';
-import { DEFAULT_THEME, type FlowMode, type Hit, type ThemeColors } from '../render/renderer';
+import { importSpans, importTrace, type TraceInput } from '../import/client';
+import { DEFAULT_THEME, RULER_HEIGHT_CSS_PX, type FlowMode, type Hit, type ThemeColors } from '../render/renderer';
+import { Layout, RowKind, type LayoutRow } from '../render/layout';
 import { formatDuration } from '../render/time-scale';
 import { TimelineController } from './timeline-controller';
 import { renderDetails, sliceSummary, trackLabel, valueText } from './details-panel';
@@ -86,6 +87,7 @@ export class SpanbeamViewer extends LitElement {
     flows: { type: String },
     view: { type: String },
     _model: { state: true },
+    _partial: { state: true },
     _progress: { state: true },
     _error: { state: true },
     _selected: { state: true },
@@ -110,6 +112,8 @@ export class SpanbeamViewer extends LitElement {
   declare view: ViewerView;
 
   declare private _model: TraceModel | null;
+  /** The model shown is a preview of a load still in progress. */
+  declare private _partial: boolean;
   declare private _progress: ImportProgress | null;
   declare private _error: ViewerErrorDetail | null;
   declare private _selected: number;
@@ -136,6 +140,8 @@ export class SpanbeamViewer extends LitElement {
   private insightsCache: { key: string; ins: Insights } | null = null;
   private detailsCache: { model: TraceModel; slice: number; tpl: TemplateResult } | null = null;
   private summary = '';
+  /** Key of the focused track-label button ('g3', 't12'), kept focused across re-renders. */
+  private labelFocus = '';
   private setupMs = 0;
   private media: MediaQueryList | null = null;
 
@@ -147,6 +153,7 @@ export class SpanbeamViewer extends LitElement {
     this.flows = 'selection';
     this.view = 'timeline';
     this._model = null;
+    this._partial = false;
     this._progress = null;
     this._error = null;
     this._selected = -1;
@@ -165,6 +172,8 @@ export class SpanbeamViewer extends LitElement {
         this._measure = range;
         this.insightsCache = null;
       },
+      // Label buttons follow the layout and vertical scroll (not pan/zoom, which leave them be).
+      onViewport: () => this.requestUpdate(),
     });
     // Frameworks may set `.data`/`.source` before the element is defined: re-apply them
     // through the accessors now that the class is in place.
@@ -182,9 +191,14 @@ export class SpanbeamViewer extends LitElement {
 
   // ---- public API ----
 
-  /** The loaded model (read-only), or null. */
+  /** The loaded model (read-only), or null. While `partial`, a preview of a load in progress. */
   get model(): TraceModel | null {
     return this._model;
+  }
+
+  /** True while the model shown is an early preview (the import is still running). */
+  get partial(): boolean {
+    return this._partial;
   }
 
   /** Selected slice index, or -1. Setting it selects (and reveals) the slice. */
@@ -269,13 +283,20 @@ export class SpanbeamViewer extends LitElement {
           this._progress = p;
           this.emit('spanbeam-progress', { ...p });
         },
+        onPartial: (preview) => {
+          if (gen !== this.loadGen) return;
+          this.setPartial(true);
+          this.setModel(preview, false, 'partial');
+        },
       });
       imported.catch(() => undefined);
       const model = await Promise.race([imported, aborted]);
       if (gen !== this.loadGen) throw new DOMException('Superseded by a newer load', 'AbortError');
       this._progress = null;
       this.abort = null;
-      this.setModel(model, false);
+      const afterPreview = this._partial;
+      this.setPartial(false);
+      this.setModel(model, false, afterPreview ? 'after-partial' : 'final');
       return model;
     } catch (e) {
       if (gen === this.loadGen) {
@@ -288,6 +309,7 @@ export class SpanbeamViewer extends LitElement {
           const detail: ViewerErrorDetail = { message: err.message || String(e) };
           if (e instanceof TraceImportError) detail.info = e.info;
           this._error = detail;
+          this.setPartial(false);
           this.setModel(null, false);
           this.emit('spanbeam-error', detail);
         }
@@ -309,6 +331,7 @@ export class SpanbeamViewer extends LitElement {
     this.cancel();
     this.stopLive();
     this._error = null;
+    this.setPartial(false);
     this.setModel(null, false);
   }
 
@@ -395,6 +418,11 @@ export class SpanbeamViewer extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    if (this.labelFocus) {
+      const root = this.renderRoot as ShadowRoot;
+      const el = root.querySelector(`.track-label[data-key="${this.labelFocus}"]`) as HTMLElement | null;
+      if (el && root.activeElement !== el) el.focus({ preventScroll: true });
+    }
     if (changed.has('theme')) this.applyTheme();
     if (changed.has('flows')) this.timeline.setFlows(this.flows);
     if (changed.has('src') && this.src && this.src !== this.loadedSrc) {
@@ -430,7 +458,18 @@ export class SpanbeamViewer extends LitElement {
     this.timeline.setTheme(t, dark);
   }
 
-  private setModel(model: TraceModel | null, keepView: boolean): void {
+  private setPartial(on: boolean): void {
+    this._partial = on;
+    this.toggleAttribute('partial', on);
+  }
+
+  /**
+   * Shows a model. 'partial' = an early preview (no load event); 'after-partial' = the final
+   * model replacing a preview: indices changed, so the selection goes, but a window the user
+   * zoomed or panned to while it loaded stays.
+   */
+  private setModel(model: TraceModel | null, keepView: boolean, kind: 'final' | 'partial' | 'after-partial' = 'final'): void {
+    const hadSelection = this._selected >= 0;
     this._model = model;
     this._selected = keepView ? this._selected : -1;
     this._matches = [];
@@ -441,10 +480,15 @@ export class SpanbeamViewer extends LitElement {
     this.insightsCache = null;
     if (!keepView) this.wfCollapsed.clear();
     const t0 = performance.now();
-    this.timeline.setModel(model, keepView);
+    this.timeline.setModel(model, keepView, kind === 'after-partial');
     this.setupMs = performance.now() - t0;
     if (this._query && model) this.runSearch(false);
+    if (kind === 'after-partial' && hadSelection) this.onTimelineSelect(-1);
     if (!model) return;
+    if (kind === 'partial') {
+      this.summary = `Loading: showing the first ${model.slices.count} slices.`;
+      return;
+    }
     this.summary = `Loaded ${model.slices.count} slices on ${model.tracks.length} tracks.`;
     const detail: ViewerLoadDetail = {
       format: model.format,
@@ -470,11 +514,16 @@ export class SpanbeamViewer extends LitElement {
   private rebuildLive(): void {
     this.liveTimer = null;
     if (this.liveSpans.length === 0) return;
-    try {
-      this.setModel(importReadableSpans(this.liveSpans), this._model !== null);
-    } catch (e) {
-      this._error = { message: `Live spans could not be shown: ${(e as Error).message}` };
-    }
+    const source = this.liveSource;
+    importSpans(this.liveSpans).then(
+      (model) => {
+        if (source !== this.liveSource) return;
+        this.setModel(model, this._model !== null);
+      },
+      (e: unknown) => {
+        this._error = { message: `Live spans could not be shown: ${(e as Error).message}` };
+      },
+    );
   }
 
   private emit(type: string, detail: unknown): void {
@@ -737,7 +786,9 @@ export class SpanbeamViewer extends LitElement {
             tabindex="0"
             role="application"
             aria-roledescription="trace timeline"
-            aria-label=${m ? `Trace timeline: ${m.slices.count} slices on ${m.tracks.length} tracks. Press ? for keys.` : 'Trace timeline, empty'}
+            aria-label=${m
+              ? `Trace timeline${this._partial ? ' (preview, still loading)' : ''}: ${m.slices.count} slices on ${m.tracks.length} tracks. Press ? for keys.`
+              : 'Trace timeline, empty'}
             aria-describedby="summary"
             ?hidden=${this.view !== 'timeline'}
             @keydown=${this.onTimelineKey}
@@ -745,6 +796,7 @@ export class SpanbeamViewer extends LitElement {
             @blur=${this.onTimelineBlur}
           >
             <canvas aria-hidden="true"></canvas>
+            ${m && this.view === 'timeline' ? this.renderLabelButtons() : nothing}
             ${!m && !p
               ? html`<div class="empty">
                   <div>Drop a trace here (Chrome JSON, OTLP, Jaeger, Zipkin; .gz too)</div>
@@ -774,11 +826,91 @@ export class SpanbeamViewer extends LitElement {
                     </details>`
                   : nothing}`
             : html`<span>No trace loaded</span>`}
+          ${m && this._partial ? html`<span class="partial">Preview: first ${m.slices.count.toLocaleString('en-US')} slices, ${p ? 'still loading…' : 'loading stopped'}</span>` : nothing}
         </div>
         <div id="summary" class="sr-only" aria-live="polite">${this.summary}</div>
       </div>
     `;
   }
+
+  /**
+   * Keyboard access to the label column (painted on the canvas): a transparent button over each
+   * group header and track name near the viewport, in visual order. Tab reaches them; Enter or
+   * Space collapses a group or pins a track. Mouse input passes through to the canvas.
+   */
+  private renderLabelButtons(): TemplateResult | typeof nothing {
+    const t = this.timeline;
+    const layout = t.layout;
+    const r = t.renderer;
+    const m = this._model;
+    if (!layout || !r || !m) return nothing;
+    const vh = r.scrollViewportCssPx;
+    const top = t.state.scrollY - vh;
+    const bottom = t.state.scrollY + 2 * vh;
+    const labelled = (row: LayoutRow): boolean => row.kind === RowKind.GROUP || row.label !== '';
+    const key = (row: LayoutRow): string => (row.kind === RowKind.GROUP ? `g${row.group}` : `t${row.track}`);
+    const near: LayoutRow[] = [];
+    let hasFocus = !this.labelFocus;
+    for (let i = Layout.firstRowFrom(layout.rows, top); i < layout.rows.length && layout.rows[i].y <= bottom; i++) {
+      const row = layout.rows[i];
+      if (!labelled(row)) continue;
+      near.push(row);
+      if (key(row) === this.labelFocus) hasFocus = true;
+    }
+    if (!hasFocus) {
+      // The focused label scrolled far away: keep its button (in order) so focus stays put.
+      const row = layout.rows.find((r) => labelled(r) && key(r) === this.labelFocus);
+      if (row) {
+        const at = near.findIndex((r) => r.y > row.y);
+        near.splice(at < 0 ? near.length : at, 0, row);
+      }
+    }
+    const pinned = layout.pinnedRows.filter(labelled);
+    const button = (row: LayoutRow, y: number): TemplateResult => {
+      const k = key(row);
+      const style = cssProps({ transform: `translateY(${y}px)`, height: `${row.kind === RowKind.GROUP ? row.height - 1 : Math.min(row.height, 18)}px` });
+      if (row.kind === RowKind.GROUP) {
+        const g = m.groups[row.group];
+        const n = g ? g.tracks.length : 0;
+        return html`<button class="track-label" data-key=${k} ${style} aria-expanded=${row.collapsed ? 'false' : 'true'}
+          aria-label=${`${row.label}: group of ${n} track${n === 1 ? '' : 's'}`}
+          @focus=${() => this.onLabelFocus(k, row)} @blur=${this.onLabelBlur} @keydown=${this.onLabelKey}
+          @click=${() => t.toggleGroup(row.group)}></button>`;
+      }
+      const name = row.label.replace(/^📌 /, '');
+      return html`<button class="track-label" data-key=${k} ${style} aria-pressed=${row.pinned ? 'true' : 'false'}
+        aria-label=${`Pin track ${name}`}
+        @focus=${() => this.onLabelFocus(k, row)} @blur=${this.onLabelBlur} @keydown=${this.onLabelKey}
+        @click=${() => t.togglePin(row.track)}></button>`;
+    };
+    const w = `${r.labelWidthCssPx}px`;
+    const pinH = layout.pinnedHeightCssPx;
+    return html`<div class="labels" role="group" aria-label="Tracks" ${cssProps({ width: w })}>
+      <div class="labels-pinned" ${cssProps({ top: `${RULER_HEIGHT_CSS_PX}px`, height: `${pinH}px` })}>
+        ${repeat(pinned, key, (row) => button(row, row.y))}
+      </div>
+      <div class="labels-scroll" ${cssProps({ top: `${RULER_HEIGHT_CSS_PX + pinH}px` })}>
+        ${repeat(near, key, (row) => button(row, row.y - t.state.scrollY))}
+      </div>
+    </div>`;
+  }
+
+  private onLabelFocus(key: string, row: LayoutRow): void {
+    this.labelFocus = key;
+    if (!row.pinned) this.timeline.revealY(row.y, row.kind === RowKind.GROUP ? row.height : Math.min(row.height, 18));
+  }
+
+  private readonly onLabelBlur = (): void => {
+    // Focus moving to another label sets the key again in its focus handler.
+    queueMicrotask(() => {
+      if (!(this.renderRoot as ShadowRoot).activeElement?.classList.contains('track-label')) this.labelFocus = '';
+    });
+  };
+
+  private readonly onLabelKey = (e: KeyboardEvent): void => {
+    // Enter/Space act on the button (its click); keep them from the timeline's own keys.
+    if (e.key === 'Enter' || e.key === ' ') e.stopPropagation();
+  };
 
   private renderTip(t: Tooltip): TemplateResult {
     const container = this.renderRoot.querySelector('.timeline') as HTMLElement | null;
@@ -848,6 +980,7 @@ export class SpanbeamViewer extends LitElement {
       ['drag', 'pan'],
       ['shift + drag', 'measure a time range'],
       ['click', 'select a slice; click a group name to collapse, a track name to pin'],
+      ['Tab, Enter / Space', 'move through group and track names; collapse the group / pin the track'],
       ['double-click / F / Enter', 'zoom to the selection (or the measured range)'],
       ['← → ↑ ↓', 'previous / next slice in the row, parent, first child'],
       ['C / P', 'collapse the selection\'s group / pin its track'],

@@ -77,6 +77,72 @@ describe('streaming pipeline', () => {
   });
 });
 
+describe('preview while importing (onPartial)', () => {
+  it('posts one preview of the events read so far, and the final model is unchanged by it', async () => {
+    const bytes = enc(chrome(200_000));
+    const previews: number[] = [];
+    const m = await runPipeline({ kind: 'bytes', bytes }, { maxPieceBytes: 1 << 16, partialAfterEvents: 20_000, onPartial: (p) => previews.push(p.slices.count) });
+    expect(previews.length).toBe(1);
+    expect(previews[0]).toBeGreaterThanOrEqual(20_000);
+    expect(previews[0]).toBeLessThan(60_000);
+    const plain = await runPipeline({ kind: 'bytes', bytes });
+    expect(m.slices.count).toBe(200_000);
+    expect(Array.from(m.slices.startNs)).toEqual(Array.from(plain.slices.startNs));
+    expect(Array.from(m.slices.depth)).toEqual(Array.from(plain.slices.depth));
+    expect(m.endNs).toBe(plain.endNs);
+  });
+
+  it('a preview comes after partialAfterMs of reading even with few events (slow stream)', async () => {
+    const text = chrome(3000);
+    const bytes = enc(text);
+    const stream = new ReadableStream<Uint8Array>({
+      async start(c) {
+        for (let p = 0; p < bytes.length; p += 4096) {
+          c.enqueue(bytes.slice(p, p + 4096));
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        c.close();
+      },
+    });
+    let preview: { count: number; at: number } | undefined;
+    const t0 = performance.now();
+    const m = await runPipeline({ kind: 'stream', stream }, { partialAfterMs: 60, onPartial: (p) => (preview ??= { count: p.slices.count, at: performance.now() - t0 }) });
+    expect(m.slices.count).toBe(3000);
+    expect(preview).toBeDefined();
+    expect(preview!.count).toBeGreaterThan(0);
+    expect(preview!.count).toBeLessThan(3000);
+  });
+
+  it('no preview for an input that ends quickly', async () => {
+    let called = false;
+    await runPipeline({ kind: 'bytes', bytes: enc(chrome(1000)) }, { onPartial: () => (called = true) });
+    expect(called).toBe(false);
+  });
+
+  it('main-thread fallback: the final layout is sliced too (no step over 50 ms at 300k events)', async () => {
+    // Unsorted input (descending ts) so the per-track sort runs as well.
+    const n = 300_000;
+    const ev = Array.from({ length: n }, (_, i) => `{"ph":"X","pid":1,"tid":1,"ts":${(n - i) * 10},"dur":5,"name":"e${i % 7}"}`);
+    const bytes = enc(`[${ev.join(',')}]`);
+    let building = false;
+    let longest = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      if (building) longest = Math.max(longest, now - last);
+      last = now;
+    }, 0);
+    const m = await runPipeline(
+      { kind: 'bytes', bytes },
+      { yieldEveryMs: 8, onProgress: (p) => void (p.phase === 'building' && (building = true)) },
+    );
+    clearInterval(timer);
+    expect(m.slices.count).toBe(n);
+    for (let i = 1; i < n; i++) if (m.slices.startNs[i] < m.slices.startNs[i - 1]) throw new Error(`not sorted at ${i}`);
+    expect(longest).toBeLessThan(50);
+  });
+});
+
 describe('importTrace (no Worker in Node → main-thread path)', () => {
   it('accepts JSON text, objects, bytes and live SDK spans', async () => {
     expect((await importTrace('[{"ph":"X","ts":1,"dur":1,"pid":1,"tid":1,"name":"a"}]')).slices.count).toBe(1);
