@@ -130,16 +130,18 @@ export function parentOf(model: TraceModel, slice: number): number {
   return model.slices.parent[slice];
 }
 
-interface ChildIndex {
-  start: Uint32Array;
-  list: Uint32Array;
+/** Children of every slice (any track) as CSR arrays; each list sorted by start. */
+export interface Children {
+  readonly start: Uint32Array;
+  readonly list: Uint32Array;
 }
-const childCache = new WeakMap<TraceModel, ChildIndex>();
 
-/** Built once per model (O(n)): children of every slice, in start order. */
-function childIndex(model: TraceModel): ChildIndex {
-  let idx = childCache.get(model);
-  if (idx) return idx;
+const childCache = new WeakMap<TraceModel, Children>();
+const selfCache = new WeakMap<TraceModel, Float64Array>();
+
+export function childIndex(model: TraceModel): Children {
+  let c = childCache.get(model);
+  if (c) return c;
   const n = model.slices.count;
   const parent = model.slices.parent;
   const start = new Uint32Array(n + 1);
@@ -147,30 +149,68 @@ function childIndex(model: TraceModel): ChildIndex {
   for (let i = 0; i < n; i++) start[i + 1] += start[i];
   const fill = start.slice(0, n);
   const list = new Uint32Array(start[n]);
-  // Visit children by start time so each parent's list comes out sorted by start.
-  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < n; i++) if (parent[i] >= 0) list[fill[parent[i]]++] = i;
+  // Slices are ordered by (track, depth, start): a list is sorted unless it spans tracks or rows.
   const s = model.slices.startNs;
-  order.sort((a, b) => s[a] - s[b] || a - b);
-  for (const i of order) if (parent[i] >= 0) list[fill[parent[i]]++] = i;
-  idx = { start, list };
-  childCache.set(model, idx);
-  return idx;
+  for (let p = 0; p < n; p++) {
+    const a = start[p];
+    const b = start[p + 1];
+    let sorted = true;
+    for (let k = a + 1; k < b; k++) if (s[list[k - 1]] > s[list[k]]) sorted = false;
+    if (!sorted) list.subarray(a, b).sort((x, y) => s[x] - s[y] || x - y);
+  }
+  c = { start, list };
+  childCache.set(model, c);
+  return c;
+}
+
+export function childrenList(model: TraceModel, slice: number): Uint32Array {
+  const c = childIndex(model);
+  return c.list.subarray(c.start[slice], c.start[slice + 1]);
+}
+
+/** Self time of every slice: duration minus the time covered by its children (clipped, merged). */
+export function selfTimes(model: TraceModel): Float64Array {
+  let self = selfCache.get(model);
+  if (self) return self;
+  const n = model.slices.count;
+  const { startNs: S, durNs: D } = model.slices;
+  const c = childIndex(model);
+  self = new Float64Array(n);
+  for (let p = 0; p < n; p++) {
+    const a = c.start[p];
+    const b = c.start[p + 1];
+    const ps = S[p];
+    const pe = ps + D[p];
+    let covered = 0;
+    let runS = -Infinity;
+    let runE = -Infinity;
+    for (let k = a; k < b; k++) {
+      const ch = c.list[k];
+      const cs = Math.max(S[ch], ps);
+      const ce = Math.min(S[ch] + D[ch], pe);
+      if (ce <= cs) continue;
+      if (cs > runE) {
+        if (runE > runS) covered += runE - runS;
+        runS = cs;
+        runE = ce;
+      } else if (ce > runE) runE = ce;
+    }
+    if (runE > runS) covered += runE - runS;
+    self[p] = Math.max(0, D[p] - covered);
+  }
+  selfCache.set(model, self);
+  return self;
 }
 
 /** Child slices (any track), sorted by start. */
 export function childrenOf(model: TraceModel, slice: number): number[] {
-  const { start, list } = childIndex(model);
-  return Array.from(list.subarray(start[slice], start[slice + 1]));
+  return Array.from(childrenList(model, slice));
 }
 
-/** Duration minus the union-free sum of children on the same track (never negative). */
+/** Duration minus the time its children cover (clipped to it, overlaps merged); never negative. */
 export function selfTimeNs(model: TraceModel, slice: number): number {
-  const track = model.slices.track[slice];
-  let childSum = 0;
-  for (const c of childrenOf(model, slice)) {
-    if (model.slices.track[c] === track) childSum += model.slices.durNs[c];
-  }
-  return Math.max(0, model.slices.durNs[slice] - childSum);
+  return selfTimes(model)[slice];
 }
 
 /** Previous/next slice in the same row (for arrow-key navigation); -1 at the ends. */
