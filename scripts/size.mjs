@@ -6,7 +6,7 @@
 import { build } from 'vite';
 import { build as esbuild } from 'esbuild';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { minifyProd } from './minify.mjs';
 
@@ -58,6 +58,7 @@ async function measureSdk(entry) {
   const chunk = (Array.isArray(out) ? out : [out]).flatMap((o) => o.output).find((c) => c.type === 'chunk');
   const { code } = await minifyProd(chunk.code);
   // Next to package.json so esbuild resolves idb and web-vitals from node_modules.
+  mkdirSync(resolve('bench/.build'), { recursive: true });
   const dir = mkdtempSync(resolve('bench/.build/size-'));
   try {
     writeFileSync(`${dir}/prod.js`, code);
