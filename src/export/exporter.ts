@@ -1,12 +1,12 @@
 import type { Attributes, ReadableSpan, SpanProcessor } from '../sdk/types';
 import type { ExportResult } from '../sdk/processor';
 import type { Batch, Outbox } from './outbox';
-import type { TailSampler, TailSamplingOptions } from './sampling';
-import { DEV, count, warn } from '../sdk/diag';
+import type { TailSampler, TailSampling } from './sampling';
+import { DEV, count, guard, warn } from '../sdk/diag';
+import { listen } from '../sdk/instrument/wrap';
 import { idbOutbox, memoryOutbox, newBatchId } from './outbox';
 import { backoffMs, gzip, post } from './transport';
 import { nativeBeacon, nativeFetch } from './native';
-import { createTailSampler } from './sampling';
 import { rememberSpan } from './recent';
 
 /** Options shared by the OTLP and Zipkin exporters. */
@@ -49,8 +49,11 @@ export interface ExporterOptions {
   retryMaxMs?: number;
   /** A request unanswered after this long is aborted and retried. Default `30000` ms. */
   timeoutMs?: number;
-  /** Tail sampling ("keep what matters"): export only traces with errors, slow spans, or a ratio of the rest. Default off. */
-  tailSampling?: TailSamplingOptions;
+  /**
+   * Tail sampling ("keep what matters"): export only traces with errors, slow spans, or a ratio
+   * of the rest, as made by `tailSampler({ … })`. Default off.
+   */
+  tailSampling?: TailSampling;
   /** Ended spans kept in memory for `downloadChromeTrace()`. Default `500`; `0` keeps none. */
   recentSpans?: number;
   /** Called when spans are dropped for good (final HTTP status, outbox caps, age). Default none. */
@@ -100,17 +103,9 @@ export interface WireFormat {
 const KEEPALIVE_BUDGET = 65_536;
 const KEEPALIVE_MAX_BODY = 61_440;
 
-export function utf8Length(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 0x7f) {
-      n += c > 0x7ff ? 2 : 1;
-      if (c >= 0xd800 && c < 0xdc00) i++; // surrogate pair: 4 bytes for 2 units
-    }
-  }
-  return n;
-}
+// Bodies are well-formed JSON (no lone surrogates), so this is exactly the bytes sent.
+const utf8 = /* @__PURE__ */ new TextEncoder();
+export const utf8Length = (s: string): number => utf8.encode(s).length;
 
 /** The batching, persistent, retrying exporter behind `createOtlpExporter` and `createZipkinExporter`. */
 export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
@@ -156,9 +151,10 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     ? Promise.resolve()
     : idbOutbox().then((b) => void (box = b), toMemory).finally(() => (opened = true));
 
+  const bump = (reason: string, n: number) => (st.dropped[reason] = (st.dropped[reason] ?? 0) + n);
   const drop = (reason: string, bs: Batch[]) => {
     for (const b of bs) {
-      st.dropped[reason] = (st.dropped[reason] ?? 0) + b.n;
+      bump(reason, b.n);
       unreported += b.n;
       count('export.dropped', b.n);
       gone.add(b.id);
@@ -171,9 +167,10 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     if (reason.startsWith('http')) warn(`export.${reason}`, DEV ? `collector refused a batch (${reason}); its spans are dropped` : '');
   };
 
-  const tail: TailSampler | undefined = o.tailSampling
-    ? createTailSampler(o.tailSampling, (s) => accept(s), (n) => (st.dropped.tail_sampled = (st.dropped.tail_sampled ?? 0) + n))
-    : undefined;
+  const ts = o.tailSampling;
+  if (ts && typeof ts !== 'function') warn('export.tail_sampling', DEV ? 'tailSampling takes tailSampler({ … }), not plain options; ignored' : '');
+  const tail: TailSampler | undefined =
+    typeof ts === 'function' ? ts((s) => accept(s), (n) => bump('tail_sampled', n)) : undefined;
 
   /** Encodes spans into batches within the count and byte limits. */
   const pack = (spans: ReadableSpan[]): Batch[] => {
@@ -198,7 +195,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
         e = fmt.encode(s);
       } catch (err) {
         warn('export.encode_failed', DEV ? 'a span could not be encoded; dropped' : '', err);
-        st.dropped.encode = (st.dropped.encode ?? 0) + 1;
+        bump('encode', 1);
         continue;
       }
       const z = utf8Length(e) + 1;
@@ -404,20 +401,9 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     }
   };
 
-  const listeners: Array<[EventTarget, string, EventListener]> = [];
-  const on = (target: EventTarget | undefined, type: string, fn: (e: Event) => void) => {
-    if (!target) return;
-    const l = (e: Event) => void guardRun(() => fn(e));
-    target.addEventListener(type, l, { capture: true });
-    listeners.push([target, type, l]);
-  };
-  const guardRun = (fn: () => void) => {
-    try {
-      fn();
-    } catch (err) {
-      warn('export.listener_failed', DEV ? 'exporter lifecycle handler failed' : '', err);
-    }
-  };
+  const listeners: Array<() => void> = [];
+  const on = (target: EventTarget | undefined, type: string, fn: (e: Event) => void) =>
+    target && listeners.push(listen(target, type, (e) => void guard('export.listener_failed', () => fn(e))));
   const doc = typeof document !== 'undefined' ? document : undefined;
   on(doc, 'visibilitychange', () => doc?.visibilityState === 'hidden' && onHide(false));
   on(win, 'pagehide', () => onHide(true));
@@ -457,7 +443,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
       await flush();
       stopped = true;
       clearTimeout(retryTimer);
-      for (const [t, type, l] of listeners) t.removeEventListener(type, l, { capture: true });
+      for (const off of listeners) off();
     },
     stats: () => ({ ...st, queued: buf.length + outboxSpans, dropped: { ...st.dropped } }),
   };

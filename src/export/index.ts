@@ -26,8 +26,8 @@
  *
  * Sampling, which to choose. Head ratio sampling (`traceIdRatioSampler`, core) is cheapest: the
  * decision is made at the start and shared with backends through `traceparent`, but it drops
- * errors and slow traces as readily as the rest. Tail sampling (`tailSampling` option or
- * `tailSamplingProcessor`) records everything and decides when the local root span ends, keeping
+ * errors and slow traces as readily as the rest. Tail sampling (`tailSampling: tailSampler({…})` option
+ * or `tailSamplingProcessor`) records everything and decides when the local root span ends, keeping
  * every trace with an error or a slow span plus a ratio of the rest: choose it when rare failures
  * matter more than CPU and memory in the page (backends downstream still see `sampled` traces).
  * `rateLimitingSampler(n)` caps new traces per minute per page: choose it to bound cost per
@@ -39,8 +39,8 @@ export { createOtlpExporter, createZipkinExporter } from './otlp';
 export type { OtlpAnyValue, OtlpKeyValue, OtlpSpan, OtlpTraceRequest } from './otlp-json';
 export { encodeOtlpJson, encodeOtlpJsonString } from './otlp-json';
 export { encodeZipkinJsonString } from './zipkin';
-export type { TailSamplingOptions } from './sampling';
-export { rateLimitingSampler, tailSamplingProcessor } from './sampling';
+export type { TailSampler, TailSampling, TailSamplingOptions } from './sampling';
+export { rateLimitingSampler, tailSampler, tailSamplingProcessor } from './sampling';
 export type { ChromeTrace, ChromeTraceEvent } from './chrome-trace';
 export { downloadChromeTrace, toChromeTrace } from './chrome-trace';
 export { getRecentSpans } from './recent';

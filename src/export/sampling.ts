@@ -75,6 +75,17 @@ export function createTailSampler(o: TailSamplingOptions, forward: (span: Readab
   };
 }
 
+/**
+ * The exporters' `tailSampling` option, made by `tailSampler()`: a value rather than plain
+ * options, so exporters that do not tail-sample do not carry the sampler's code.
+ */
+export type TailSampling = (forward: (span: ReadableSpan) => void, onDrop: (n: number) => void) => TailSampler;
+
+/** Tail sampling for `createOtlpExporter({ tailSampling: tailSampler({ slowMs: 1000 }) })` (or `start({ exporter: … })`). */
+export function tailSampler(options: TailSamplingOptions = {}): TailSampling {
+  return (forward, onDrop) => createTailSampler(options, forward, onDrop);
+}
+
 /** Wraps a processor so it only sees spans of the traces tail sampling keeps. */
 export function tailSamplingProcessor(next: SpanProcessor, options: TailSamplingOptions = {}): SpanProcessor {
   const t = createTailSampler(options, (s) => next.onEnd(s));

@@ -35,7 +35,7 @@ export {
   MAX_BAGGAGE_BYTES,
 } from './baggage';
 export { percentDecode, percentEncode } from './percent';
-export { createPropagationPolicy } from './policy';
+export { createPropagationPolicy, propagationPolicyWith } from './policy';
 export type {
   PropagateToEntry,
   PropagationPolicy,

@@ -75,30 +75,36 @@ function compileString(entry: string): Matcher | undefined {
   };
 }
 
-function compileRegExp(re: RegExp): Matcher {
-  return (url) => {
-    re.lastIndex = 0; // global/sticky RegExps keep state between calls
-    return re.test(url.href);
-  };
-}
-
-function compileEntry(entry: PropagateToEntry, defaults: readonly Propagator[]): CompiledEntry | undefined {
-  if (typeof entry === 'string') {
-    const matches = compileString(entry);
-    return matches && { matches, propagators: defaults };
-  }
-  if (entry instanceof RegExp) return { matches: compileRegExp(entry), propagators: defaults };
-  if (entry && typeof entry === 'object' && Array.isArray(entry.propagators)) {
-    const match = entry.match;
-    const matches =
-      typeof match === 'string' ? compileString(match) : match instanceof RegExp ? compileRegExp(match) : undefined;
-    return matches && { matches, propagators: Object.freeze(entry.propagators.slice()) };
-  }
+function compileMatch(match: unknown): Matcher | undefined {
+  if (typeof match === 'string') return compileString(match);
+  if (match instanceof RegExp)
+    return (url) => {
+      match.lastIndex = 0; // global/sticky RegExps keep state between calls
+      return match.test(url.href);
+    };
   return undefined;
 }
 
+function compileEntry(entry: PropagateToEntry, defaults: readonly Propagator[]): CompiledEntry | undefined {
+  // `{ match, propagators }` picks its own propagators; strings and RegExps use the defaults.
+  const target = entry && typeof entry === 'object' && Array.isArray((entry as PropagationTarget).propagators) ? (entry as PropagationTarget) : undefined;
+  const matches = compileMatch(target ? target.match : entry);
+  return matches && { matches, propagators: target ? Object.freeze(target.propagators.slice()) : defaults };
+}
+
 export function createPropagationPolicy(options: PropagationPolicyOptions = {}): PropagationPolicy {
-  const defaults: readonly Propagator[] = Object.freeze((options.propagators ?? [w3cTraceContext]).slice());
+  return propagationPolicyWith(options.propagators ?? [w3cTraceContext], options);
+}
+
+/**
+ * `createPropagationPolicy` with the propagators for same-origin URLs and plain entries given,
+ * so a bundle that never uses the full W3C propagator does not carry it.
+ */
+export function propagationPolicyWith(
+  propagators: readonly Propagator[],
+  options: PropagationPolicyOptions = {},
+): PropagationPolicy {
+  const defaults: readonly Propagator[] = Object.freeze(propagators.slice());
   const pageOrigin = options.pageOrigin ? parseHttpUrl(options.pageOrigin)?.origin : undefined;
   const entries: CompiledEntry[] = [];
   for (const entry of options.propagateTo ?? []) {

@@ -1,4 +1,4 @@
-import { isLowerHexCode, isValidSpanId, isValidTraceId, scanLowerHex, trimOws } from './hex';
+import { isValidSpanId, isValidTraceId, trimOws } from './hex';
 import { TRACE_FLAG_RANDOM, TRACE_FLAG_SAMPLED } from './types';
 import type { PropagationContext, RemoteContext } from './types';
 
@@ -8,9 +8,8 @@ export const TRACEPARENT_LENGTH = 55;
 /** Flags this implementation knows; others are reserved and MUST be sent as zero. */
 const KNOWN_FLAGS = TRACE_FLAG_SAMPLED | TRACE_FLAG_RANDOM;
 
-function hexValue(c: number): number {
-  return c <= 57 ? c - 48 : c - 87;
-}
+// version-traceId-parentId-flags, then (versions above 00 only) anything that starts with '-'.
+const TRACEPARENT = /^([\da-f]{2})-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})(-[^]*)?$/;
 
 /**
  * Parses a W3C Trace Context Level 2 `traceparent` value (also the content of
@@ -21,26 +20,9 @@ function hexValue(c: number): number {
  * Only the sampled and random flags are kept: the rest are reserved.
  */
 export function parseTraceparent(value: string | null | undefined): RemoteContext | undefined {
-  if (typeof value !== 'string') return undefined;
-  const v = trimOws(value);
-  const n = v.length;
-  if (n < TRACEPARENT_LENGTH) return undefined;
-  const v0 = v.charCodeAt(0);
-  const v1 = v.charCodeAt(1);
-  if (!isLowerHexCode(v0) || !isLowerHexCode(v1) || v.charCodeAt(2) !== 45) return undefined;
-  if (v0 === 102 && v1 === 102) return undefined; // version ff is forbidden
-  if (v0 === 48 && v1 === 48) {
-    if (n !== TRACEPARENT_LENGTH) return undefined;
-  } else if (n > TRACEPARENT_LENGTH && v.charCodeAt(TRACEPARENT_LENGTH) !== 45) {
-    return undefined;
-  }
-  if (scanLowerHex(v, 3, 32) !== 2 || v.charCodeAt(35) !== 45) return undefined;
-  if (scanLowerHex(v, 36, 16) !== 2 || v.charCodeAt(52) !== 45) return undefined;
-  const f0 = v.charCodeAt(53);
-  const f1 = v.charCodeAt(54);
-  if (!isLowerHexCode(f0) || !isLowerHexCode(f1)) return undefined;
-  const flags = ((hexValue(f0) << 4) | hexValue(f1)) & KNOWN_FLAGS;
-  return { traceId: v.slice(3, 35), spanId: v.slice(36, 52), traceFlags: flags, isRemote: true };
+  const m = typeof value === 'string' ? TRACEPARENT.exec(trimOws(value)) : null;
+  if (!m || m[1] === 'ff' || (m[1] === '00' && m[5] !== undefined) || !/[^0]/.test(m[2]) || !/[^0]/.test(m[3])) return undefined;
+  return { traceId: m[2], spanId: m[3], traceFlags: parseInt(m[4], 16) & KNOWN_FLAGS, isRemote: true };
 }
 
 const FLAG_TEXT = ['00', '01', '02', '03'];

@@ -20,18 +20,19 @@ test('a live SDK source: spans ended before and after subscribing appear, nested
     const S = (window as unknown as { Spanbeam: typeof import('../../src/script') }).Spanbeam;
     S.configureTracing({ serviceName: 'live-page' });
     const source = S.liveSpans();
-    const tracer = S.getTracer('live');
-    tracer.startActiveSpan('before subscribe', (s) => s.end());
+    S.getTracer('live').startActiveSpan('before subscribe', (s) => s.end());
     (document.querySelector('spanbeam-viewer') as unknown as { source: unknown }).source = source;
-    setTimeout(() => {
-      tracer.startActiveSpan('click checkout', (root) => {
-        tracer.startSpan('GET /api/cart').end();
-        root.end();
-      });
-    }, 300);
   });
   const first = await waitForEvent(page, 'spanbeam-load');
   expect(first.detail).toMatchObject({ format: 'spanbeam-spans', slices: 1 });
+  // Spans that end after the viewer subscribed.
+  await page.evaluate(() => {
+    const tracer = (window as unknown as { Spanbeam: typeof import('../../src/script') }).Spanbeam.getTracer('live');
+    tracer.startActiveSpan('click checkout', (root) => {
+      tracer.startSpan('GET /api/cart').end();
+      root.end();
+    });
+  });
   const second = await waitForEvent(page, 'spanbeam-load', 2);
   expect(second.detail.slices).toBe(3);
   const nested = await page.evaluate(() => {

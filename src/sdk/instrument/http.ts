@@ -1,6 +1,6 @@
 import type { Span } from '../types';
-import type { PropagateToEntry, PropagationPolicy } from '../../propagation';
-import { createPropagationPolicy, injectWith } from '../../propagation';
+import type { PropagateToEntry, PropagationPolicy, Propagator } from '../../propagation';
+import { injectWith, propagationPolicyWith } from '../../propagation';
 import { getTracer } from '../tracer';
 import { hrToEpochMs, nowMs } from '../clock';
 import { guard } from '../diag';
@@ -22,13 +22,36 @@ export interface HttpConfig {
   ignored(url: string): boolean;
 }
 
+// A canonical tracestate (what extraction and the tracestate helpers produce): at most 32
+// `key=value` members. Anything else is not sent, so no bad value reaches `Headers.set`.
+const TS_KEY = '[a-z0-9][_0-9a-z*/-]{0,255}(?:@[a-z][_0-9a-z*/-]{0,13})?';
+const TS_VAL = '[ -+\\--<>-~]{0,255}[!-+\\--<>-~]';
+const TRACESTATE = new RegExp(`^${TS_KEY}=${TS_VAL}(?:,${TS_KEY}=${TS_VAL}){0,31}$`);
+const TRACEPARENT = /^00-(?!0{32}-)[\da-f]{32}-(?!0{16}-)[\da-f]{16}-0[0-3]$/;
+
+/**
+ * W3C Trace Context injection only, for the SDK's own spans: the full propagator (extraction,
+ * tracestate rewriting, any carrier) stays out of bundles that do not use it.
+ */
+const w3cInject: Propagator = {
+  inject(c, carrier) {
+    const h = carrier as Record<string, string>;
+    const tp = `00-${c.traceId}-${c.spanId}-0${c.traceFlags & 3}`;
+    if (!TRACEPARENT.test(tp)) return;
+    h.traceparent = tp;
+    if (c.traceState && TRACESTATE.test(c.traceState)) h.tracestate = c.traceState;
+  },
+  extract: () => undefined,
+  fields: ['traceparent', 'tracestate'],
+};
+
 export function httpConfig(o: HttpOptions = {}): HttpConfig {
   const ignore = o.ignoreUrls ?? [];
   let policy: PropagationPolicy | undefined;
   return {
     // Compiled on the first request, not at start.
     get policy() {
-      return (policy ??= createPropagationPolicy({ propagateTo: o.propagateTo, pageOrigin: location.origin }));
+      return (policy ??= propagationPolicyWith([w3cInject], { propagateTo: o.propagateTo, pageOrigin: location.origin }));
     },
     ignored: (url) => ignore.some((m) => (typeof m === 'string' ? url.includes(m) : ((m.lastIndex = 0), m.test(url)))),
   };

@@ -53,6 +53,23 @@ export class JsonReader {
   strHash = 0;
   strEscaped = false;
 
+  /** Appends a chunk after the unconsumed rest of the buffer (consumed bytes are dropped). */
+  append(chunk: Uint8Array): void {
+    const rest = this.end - this.pos;
+    if (rest > 0) {
+      const b = new Uint8Array(rest + chunk.length);
+      b.set(this.buf.subarray(this.pos, this.end));
+      b.set(chunk, rest);
+      this.base += this.pos;
+      this.buf = b;
+    } else {
+      this.base += this.end;
+      this.buf = chunk;
+    }
+    this.pos = 0;
+    this.end = this.buf.length;
+  }
+
   /** Next non-whitespace byte (not consumed). */
   skipWs(): number {
     const b = this.buf;
@@ -498,19 +515,7 @@ export class JsonStream {
 
   push(chunk: Uint8Array): void {
     const r = this.reader;
-    const rest = r.end - r.pos;
-    if (rest > 0) {
-      const b = new Uint8Array(rest + chunk.length);
-      b.set(r.buf.subarray(r.pos, r.end));
-      b.set(chunk, rest);
-      r.base += r.pos;
-      r.buf = b;
-    } else {
-      r.base += r.end;
-      r.buf = chunk;
-    }
-    r.pos = 0;
-    r.end = r.buf.length;
+    r.append(chunk);
     if (r.end < this.waitFor) return;
     this.waitFor = 0;
     this.run();

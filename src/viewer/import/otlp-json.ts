@@ -1,179 +1,28 @@
 /**
  * Span-format importers: OTLP JSON (an ExportTraceServiceRequest, an array of them, or NDJSON
  * as the Collector's file exporter writes), Jaeger UI JSON, Zipkin v2 JSON, and live SDK spans.
- * Each normalises to SpanRecords and goes through `buildSpanModel` (spans.ts).
+ * Each normalises to SpanRecords (span-records.ts) and goes through `buildSpanModel` (spans.ts).
  */
 import type { ReadableSpan } from '../../sdk/types';
-import { TraceImportError, type SourceFormat, type TraceModel } from '../model/trace-model';
-import { buildSpanModel, fromEpochMs, fromEpochNs, fromEpochUs, type SpanRecord } from './spans';
+import type { SourceFormat, TraceModel } from '../model/trace-model';
+import { INCOMPLETE, type JsonReader } from './json-tokenizer';
+import { IGNORE, JsonWalk, PARSE, type WalkHandler } from './json-walk';
+import {
+  isObj,
+  jaegerTraceSpans,
+  keyValues,
+  otlpRequestSpans,
+  otlpSpanRecord,
+  scopeName,
+  serviceOf,
+  spanDocFormat,
+  spansOfDoc,
+  zipkinSpans,
+  type Json,
+} from './span-records';
+import { buildSpanModel, fromEpochMs, type SpanRecord } from './spans';
 
-const OTLP_KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
 const API_KINDS = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
-
-type Json = Record<string, unknown>;
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
-
-/** OTLP JSON ids are hex; some producers send base64 (the protobuf JSON default): accept both. */
-export function normalizeId(v: unknown): string {
-  const s = str(v);
-  if (s === '' || /^[0-9a-fA-F]+$/.test(s)) return s.toLowerCase();
-  try {
-    const bin = atob(s);
-    let hex = '';
-    for (let i = 0; i < bin.length; i++) hex += bin.charCodeAt(i).toString(16).padStart(2, '0');
-    return hex;
-  } catch {
-    return s;
-  }
-}
-
-/** OTLP AnyValue → plain JS value. */
-export function anyValue(v: unknown): unknown {
-  if (!isObj(v)) return v;
-  if ('stringValue' in v) return v.stringValue;
-  if ('boolValue' in v) return v.boolValue;
-  if ('intValue' in v) {
-    const n = Number(v.intValue);
-    return Number.isSafeInteger(n) ? n : str(v.intValue);
-  }
-  if ('doubleValue' in v) return Number(v.doubleValue);
-  if ('arrayValue' in v) return arr(isObj(v.arrayValue) ? v.arrayValue.values : undefined).map(anyValue);
-  if ('kvlistValue' in v) return keyValues(isObj(v.kvlistValue) ? v.kvlistValue.values : undefined);
-  if ('bytesValue' in v) return v.bytesValue;
-  return null;
-}
-
-/** OTLP KeyValue[] → record. */
-export function keyValues(list: unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const kv of arr(list)) if (isObj(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value);
-  return out;
-}
-
-function enumName(v: unknown, names: string[], prefix: string): string {
-  if (typeof v === 'number') return names[v] ?? String(v);
-  const s = str(v);
-  return s.startsWith(prefix) ? s.slice(prefix.length) : s;
-}
-
-/** Appends the spans of one ExportTraceServiceRequest. */
-export function otlpRequestSpans(doc: unknown, out: SpanRecord[]): void {
-  if (!isObj(doc)) return;
-  for (const rs of arr(doc.resourceSpans)) {
-    if (!isObj(rs)) continue;
-    const resource = keyValues(isObj(rs.resource) ? rs.resource.attributes : undefined);
-    const service = typeof resource['service.name'] === 'string' ? resource['service.name'] : 'unknown_service';
-    for (const ss of [...arr(rs.scopeSpans), ...arr(rs.instrumentationLibrarySpans)]) {
-      if (!isObj(ss)) continue;
-      const sc = isObj(ss.scope) ? ss.scope : isObj(ss.instrumentationLibrary) ? ss.instrumentationLibrary : {};
-      const scope = str(sc.name) + (sc.version ? `@${str(sc.version)}` : '');
-      for (const sp of arr(ss.spans)) {
-        if (!isObj(sp)) continue;
-        const start = fromEpochNs(sp.startTimeUnixNano);
-        if (!start) continue;
-        const end = fromEpochNs(sp.endTimeUnixNano);
-        const status = isObj(sp.status) ? sp.status : {};
-        const statusCode = status.code === undefined ? '' : enumName(status.code, ['UNSET', 'OK', 'ERROR'], 'STATUS_CODE_');
-        const parent = normalizeId(sp.parentSpanId);
-        out.push({
-          traceId: normalizeId(sp.traceId),
-          spanId: normalizeId(sp.spanId),
-          ...(parent ? { parentSpanId: parent } : {}),
-          name: str(sp.name),
-          service,
-          start,
-          ...(end ? { end } : {}),
-          kind: enumName(sp.kind ?? 0, OTLP_KINDS, 'SPAN_KIND_'),
-          error: statusCode === 'ERROR',
-          ...(statusCode ? { statusCode } : {}),
-          ...(typeof status.message === 'string' && status.message ? { statusMessage: status.message } : {}),
-          attributes: keyValues(sp.attributes),
-          resource,
-          ...(scope ? { scope } : {}),
-          events: arr(sp.events).flatMap((e) => {
-            if (!isObj(e)) return [];
-            const time = fromEpochNs(e.timeUnixNano);
-            return time ? [{ time, name: str(e.name), attributes: keyValues(e.attributes) }] : [];
-          }),
-          links: arr(sp.links).flatMap((l) =>
-            isObj(l) ? [{ traceId: normalizeId(l.traceId), spanId: normalizeId(l.spanId), attributes: keyValues(l.attributes) }] : [],
-          ),
-        });
-      }
-    }
-  }
-}
-
-/** Jaeger UI download: {"data":[{traceID, spans, processes}]}. */
-export function jaegerSpans(doc: unknown, out: SpanRecord[]): void {
-  const traces = isObj(doc) ? arr(doc.data) : [];
-  for (const t of traces) {
-    if (!isObj(t)) continue;
-    const processes = isObj(t.processes) ? t.processes : {};
-    for (const sp of arr(t.spans)) {
-      if (!isObj(sp)) continue;
-      const proc = isObj(processes[str(sp.processID)]) ? (processes[str(sp.processID)] as Json) : isObj(sp.process) ? sp.process : {};
-      const tags: Record<string, unknown> = {};
-      for (const tag of arr(sp.tags)) if (isObj(tag)) tags[str(tag.key)] = tag.value;
-      const refs = arr(sp.references).filter(isObj);
-      const parentRef = refs.find((r) => r.refType === 'CHILD_OF') ?? refs[0];
-      const parent = str(sp.parentSpanID) || (parentRef ? str(parentRef.spanID) : '');
-      const startUs = Number(sp.startTime);
-      if (!Number.isFinite(startUs)) continue;
-      const durUs = Number(sp.duration);
-      out.push({
-        traceId: str(sp.traceID || t.traceID).toLowerCase(),
-        spanId: str(sp.spanID).toLowerCase(),
-        ...(parent ? { parentSpanId: parent.toLowerCase() } : {}),
-        name: str(sp.operationName),
-        service: str(proc.serviceName) || 'unknown_service',
-        start: fromEpochUs(startUs),
-        ...(Number.isFinite(durUs) ? { end: fromEpochUs(startUs + durUs) } : {}),
-        ...(typeof tags['span.kind'] === 'string' ? { kind: String(tags['span.kind']).toUpperCase() } : {}),
-        error: tags.error === true || tags.error === 'true' || tags['otel.status_code'] === 'ERROR',
-        attributes: tags,
-        events: arr(sp.logs).flatMap((l) => {
-          if (!isObj(l)) return [];
-          const fields: Record<string, unknown> = {};
-          for (const f of arr(l.fields)) if (isObj(f)) fields[str(f.key)] = f.value;
-          return [{ time: fromEpochUs(Number(l.timestamp)), name: str(fields.event ?? fields.message ?? 'log'), attributes: fields }];
-        }),
-        links: refs
-          .filter((r) => r !== parentRef)
-          .map((r) => ({ traceId: str(r.traceID).toLowerCase(), spanId: str(r.spanID).toLowerCase() })),
-      });
-    }
-  }
-}
-
-/** Zipkin v2: an array of spans. */
-export function zipkinSpans(doc: unknown, out: SpanRecord[]): void {
-  for (const sp of arr(doc)) {
-    if (!isObj(sp)) continue;
-    const startUs = Number(sp.timestamp);
-    if (!Number.isFinite(startUs)) continue;
-    const durUs = Number(sp.duration);
-    const tags = isObj(sp.tags) ? sp.tags : {};
-    const local = isObj(sp.localEndpoint) ? sp.localEndpoint : {};
-    out.push({
-      traceId: str(sp.traceId).toLowerCase().padStart(32, '0'),
-      spanId: str(sp.id).toLowerCase(),
-      ...(sp.parentId ? { parentSpanId: str(sp.parentId).toLowerCase() } : {}),
-      name: str(sp.name),
-      service: str(local.serviceName) || 'unknown_service',
-      start: fromEpochUs(startUs),
-      ...(Number.isFinite(durUs) ? { end: fromEpochUs(startUs + durUs) } : {}),
-      ...(sp.kind ? { kind: str(sp.kind) } : {}),
-      error: 'error' in tags,
-      attributes: { ...tags },
-      events: arr(sp.annotations).flatMap((a) =>
-        isObj(a) ? [{ time: fromEpochUs(Number(a.timestamp)), name: str(a.value) }] : [],
-      ),
-    });
-  }
-}
 
 /** Live SDK spans (epoch-ms floats; endMs NaN while running). */
 export function readableSpanRecords(spans: readonly ReadableSpan[], out: SpanRecord[] = []): SpanRecord[] {
@@ -210,98 +59,288 @@ export function importReadableSpans(spans: readonly ReadableSpan[]): TraceModel 
   return buildSpanModel('spanbeam-spans', readableSpanRecords(spans));
 }
 
-/** Which span format a parsed document is, or undefined. */
-export function spanDocFormat(doc: unknown): SourceFormat | undefined {
-  if (Array.isArray(doc)) {
-    const first = doc.find(isObj);
-    if (!first) return doc.length === 0 ? 'zipkin-json' : undefined;
-    if ('resourceSpans' in first) return 'otlp-json';
-    if ('traceId' in first && ('timestamp' in first || 'id' in first)) return 'zipkin-json';
-    return undefined;
-  }
-  if (!isObj(doc)) return undefined;
-  if ('resourceSpans' in doc) return 'otlp-json';
-  if (Array.isArray(doc.data) && doc.data.some((t) => isObj(t) && 'spans' in t)) return 'jaeger-json';
-  return undefined;
-}
+// Roles of the containers the streaming walk descends into.
+const R_ROOT = 0; // top level (one or more documents)
+const R_DOC = 1; // a top-level object: OTLP request or Jaeger download
+const R_DOC_ARR = 2; // a top-level array: OTLP requests or Zipkin spans
+const R_REQ = 3; // an OTLP request inside a top-level array
+const R_RS_ARR = 4; // resourceSpans
+const R_RS = 5; // one resourceSpans entry
+const R_SS_ARR = 6; // scopeSpans
+const R_IL_ARR = 7; // instrumentationLibrarySpans (legacy)
+const R_SS = 8; // one scopeSpans entry
+const R_SPANS = 9; // its spans
+const R_JDATA = 10; // Jaeger data
+const R_JTRACE = 11; // one Jaeger trace
+const R_JSPANS = 12; // its spans
 
-/** Appends spans of a parsed document of a known span format. */
-export function spansOfDoc(doc: unknown, format: SourceFormat, out: SpanRecord[]): void {
-  if (format === 'otlp-json') {
-    if (Array.isArray(doc)) for (const d of doc) otlpRequestSpans(d, out);
-    else otlpRequestSpans(doc, out);
-  } else if (format === 'jaeger-json') jaegerSpans(doc, out);
-  else if (format === 'zipkin-json') zipkinSpans(doc, out);
+/** True when the object at r.pos starts with the member "resourceSpans" (peeked, not consumed). */
+function startsWithResourceSpans(r: JsonReader): boolean {
+  const b = r.buf;
+  let p = r.pos + 1;
+  while (p < r.end && b[p] <= 0x20) p++;
+  const key = '"resourceSpans"';
+  for (let i = 0; i < key.length; i++, p++) {
+    if (p >= r.end) {
+      if (r.eof) return false;
+      throw INCOMPLETE;
+    }
+    if (b[p] !== key.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /**
- * Buffers bytes of a span document (or NDJSON of them) and imports at the end. Span files are
- * small next to Chrome traces; each document (or NDJSON line) goes through one JSON.parse.
+ * Streams a span document (or NDJSON of them) through the incremental tokenizer: only one span
+ * (or one resource/scope/process map) is materialised as a JS value at a time, so documents
+ * larger than V8's longest string load. Key order is free: spans met before their resource or
+ * scope (OTLP), or before their trace's `processes` (Jaeger), wait in their entry until it ends.
  */
-export class SpanJsonImporter {
-  private chunks: Uint8Array[] = [];
-  private size = 0;
-  events = 0;
-  constructor(private format: SourceFormat) {}
+export class SpanJsonImporter implements WalkHandler {
+  private readonly walk: JsonWalk;
+  private readonly out: SpanRecord[] = [];
+  /** Format of the first document that showed one (as `spanDocFormat` would tell). */
+  private docFormat: SourceFormat | undefined;
 
-  push(chunk: Uint8Array): void {
-    this.chunks.push(chunk);
-    this.size += chunk.length;
+  // Current top-level object.
+  private sawResourceSpans = false;
+  private jaegerHasSpans = false;
+  private jaegerOut: SpanRecord[] = [];
+  // Current top-level array: its element mode once the first object element decided it.
+  private arrMode: SourceFormat | undefined;
+  private arrDecided = false;
+  private arrFormat: SourceFormat | undefined;
+  // Current resourceSpans entry.
+  private hasResource = false;
+  private resource: Record<string, unknown> = {};
+  private service = 'unknown_service';
+  private scopeRecs: SpanRecord[] = [];
+  private legacyRecs: SpanRecord[] = [];
+  // Current scopeSpans entry.
+  private legacy = false;
+  private scopeObj: unknown;
+  private libObj: unknown;
+  /** Scope name once settled (a `scope` object was read). */
+  private scope: string | undefined;
+  private waiting: Json[] = [];
+  // Current Jaeger trace.
+  private tTraceId: unknown;
+  private tProcesses: unknown;
+  private tHasTraceId = false;
+  private tHasProcesses = false;
+  private tSpans: Json[] = [];
+
+  constructor(private format: SourceFormat) {
+    this.walk = new JsonWalk(this, R_ROOT, format);
   }
 
+  push(chunk: Uint8Array): void {
+    this.walk.push(chunk);
+  }
+
+  /** Bytes consumed so far. */
   get bytes(): number {
-    return this.size;
+    return this.walk.consumed;
+  }
+
+  /** Spans read so far. */
+  get events(): number {
+    return this.out.length;
   }
 
   finish(): TraceModel {
-    const all = new Uint8Array(this.size);
-    let p = 0;
-    for (const c of this.chunks) {
-      all.set(c, p);
-      p += c.length;
-    }
-    this.chunks = [];
-    const text = new TextDecoder().decode(all);
-    const out: SpanRecord[] = [];
-    let format: SourceFormat | undefined;
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch {
-      doc = undefined;
-    }
-    if (doc !== undefined) {
-      format = spanDocFormat(doc);
-      spansOfDoc(doc, format ?? this.format, out);
-    } else {
-      // NDJSON: one document per line.
-      let line = 0;
-      let offset = 0;
-      for (const l of text.split('\n')) {
-        line++;
-        const t = l.trim();
-        if (t) {
-          let d: unknown;
-          try {
-            d = JSON.parse(t);
-          } catch (e) {
-            throw new TraceImportError({
-              format: this.format,
-              message: `invalid JSON: ${(e as Error).message}`,
-              line,
-              column: 1,
-              offset,
-              expected: 'one JSON document per line',
-            });
-          }
-          format ??= spanDocFormat(d);
-          spansOfDoc(d, spanDocFormat(d) ?? this.format, out);
+    this.walk.end();
+    return buildSpanModel(this.docFormat ?? this.format, this.out);
+  }
+
+  // ---- WalkHandler ----
+
+  route(parent: number, key: string, r: JsonReader): number {
+    const c = r.buf[r.pos];
+    const o = c === 0x7b;
+    const a = c === 0x5b;
+    switch (parent) {
+      case R_ROOT:
+        return o ? R_DOC : a ? R_DOC_ARR : IGNORE;
+      case R_DOC:
+        // Flags only ever set (idempotent): what `'resourceSpans' in doc` would tell.
+        if (key === 'resourceSpans') {
+          this.sawResourceSpans = true;
+          return a ? R_RS_ARR : IGNORE;
         }
-        offset += new TextEncoder().encode(l).length + 1;
-      }
+        if (key === 'data') return a ? R_JDATA : IGNORE;
+        return IGNORE;
+      case R_REQ:
+        return key === 'resourceSpans' && a ? R_RS_ARR : IGNORE;
+      case R_DOC_ARR:
+        if (!o) return IGNORE;
+        if (!this.arrDecided) return startsWithResourceSpans(r) ? R_REQ : PARSE;
+        return this.arrMode === 'otlp-json' ? R_REQ : this.arrMode === 'zipkin-json' ? PARSE : IGNORE;
+      case R_RS_ARR:
+        return o ? R_RS : IGNORE;
+      case R_RS:
+        if (key === 'resource') return PARSE;
+        if (key === 'scopeSpans') return a ? R_SS_ARR : IGNORE;
+        if (key === 'instrumentationLibrarySpans') return a ? R_IL_ARR : IGNORE;
+        return IGNORE;
+      case R_SS_ARR:
+      case R_IL_ARR:
+        return o ? R_SS : IGNORE;
+      case R_SS:
+        if (key === 'scope' || key === 'instrumentationLibrary') return PARSE;
+        return key === 'spans' && a ? R_SPANS : IGNORE;
+      case R_SPANS:
+      case R_JSPANS:
+        return o ? PARSE : IGNORE;
+      case R_JDATA:
+        return o ? R_JTRACE : IGNORE;
+      case R_JTRACE:
+        if (key === 'traceID' || key === 'processes') return PARSE;
+        if (key !== 'spans') return IGNORE;
+        this.jaegerHasSpans = true;
+        return a ? R_JSPANS : IGNORE;
     }
-    this.events = out.length;
-    return buildSpanModel(format ?? this.format, out);
+    return IGNORE;
+  }
+
+  open(role: number, parent: number): void {
+    switch (role) {
+      case R_DOC:
+        this.sawResourceSpans = false;
+        this.jaegerHasSpans = false;
+        this.jaegerOut = [];
+        return;
+      case R_DOC_ARR:
+        this.arrDecided = false;
+        this.arrMode = undefined;
+        this.arrFormat = undefined;
+        return;
+      case R_REQ:
+        if (!this.arrDecided) {
+          this.arrDecided = true;
+          this.arrMode = this.arrFormat = 'otlp-json';
+        }
+        return;
+      case R_RS:
+        this.hasResource = false;
+        this.resource = {};
+        this.service = 'unknown_service';
+        this.scopeRecs = [];
+        this.legacyRecs = [];
+        return;
+      case R_SS:
+        this.legacy = parent === R_IL_ARR;
+        this.scopeObj = undefined;
+        this.libObj = undefined;
+        this.scope = undefined;
+        this.waiting = [];
+        return;
+      case R_JTRACE:
+        this.tTraceId = undefined;
+        this.tProcesses = undefined;
+        this.tHasTraceId = false;
+        this.tHasProcesses = false;
+        this.tSpans = [];
+        return;
+    }
+  }
+
+  value(parent: number, key: string, v: unknown): void {
+    switch (parent) {
+      case R_DOC_ARR: {
+        if (!this.arrDecided) {
+          this.arrDecided = true;
+          this.arrFormat = spanDocFormat([v]);
+          this.arrMode = this.arrFormat ?? this.format;
+        }
+        if (this.arrMode === 'otlp-json') otlpRequestSpans(v, this.out);
+        else if (this.arrMode === 'zipkin-json') zipkinSpans([v], this.out);
+        return;
+      }
+      case R_RS: {
+        this.hasResource = true;
+        this.resource = keyValues(isObj(v) ? v.attributes : undefined);
+        this.service = serviceOf(this.resource);
+        // Spans read before their resource get it now.
+        for (const rec of this.scopeRecs) this.setResource(rec);
+        for (const rec of this.legacyRecs) this.setResource(rec);
+        return;
+      }
+      case R_SS:
+        if (key === 'scope') {
+          this.scopeObj = v;
+          // A scope object wins over instrumentationLibrary: later spans convert at once.
+          if (isObj(v)) this.scope = scopeName({ scope: v });
+        } else this.libObj = v;
+        return;
+      case R_SPANS:
+        if (this.scope !== undefined && this.waiting.length === 0) this.addSpan(v as Json, this.scope);
+        else this.waiting.push(v as Json);
+        return;
+      case R_JTRACE:
+        if (key === 'traceID') {
+          this.tTraceId = v;
+          this.tHasTraceId = true;
+        } else {
+          this.tProcesses = v;
+          this.tHasProcesses = true;
+        }
+        return;
+      case R_JSPANS:
+        if (this.tHasTraceId && this.tHasProcesses && this.tSpans.length === 0) jaegerTraceSpans({ traceID: this.tTraceId, processes: this.tProcesses, spans: [v] }, this.jaegerOut);
+        else this.tSpans.push(v as Json);
+        return;
+    }
+  }
+
+  close(role: number, count: number): void {
+    switch (role) {
+      case R_DOC: {
+        const f: SourceFormat | undefined = this.sawResourceSpans ? 'otlp-json' : this.jaegerHasSpans ? 'jaeger-json' : undefined;
+        if (f === 'jaeger-json') for (const rec of this.jaegerOut) this.out.push(rec);
+        this.jaegerOut = [];
+        this.docFormat ??= f;
+        return;
+      }
+      case R_DOC_ARR:
+        this.docFormat ??= this.arrDecided ? this.arrFormat : count === 0 ? 'zipkin-json' : undefined;
+        return;
+      case R_SS: {
+        if (this.waiting.length > 0) {
+          const scope = scopeName({ scope: this.scopeObj, instrumentationLibrary: this.libObj });
+          for (const sp of this.waiting) this.addSpan(sp, scope);
+          this.waiting = [];
+        }
+        return;
+      }
+      case R_RS:
+        for (const rec of this.scopeRecs) this.out.push(rec);
+        for (const rec of this.legacyRecs) this.out.push(rec);
+        this.scopeRecs = [];
+        this.legacyRecs = [];
+        return;
+      case R_JTRACE:
+        if (this.tSpans.length > 0) {
+          jaegerTraceSpans({ traceID: this.tTraceId, processes: this.tProcesses, spans: this.tSpans }, this.jaegerOut);
+          this.tSpans = [];
+        }
+        return;
+    }
+  }
+
+  /** One OTLP span of the current scopeSpans entry, in the order a whole-document parse gives. */
+  private addSpan(sp: Json, scope: string): void {
+    const rec = otlpSpanRecord(sp, this.service, this.resource, scope);
+    if (!rec) return;
+    // scopeSpans records precede instrumentationLibrarySpans ones within an entry.
+    if (this.legacy) this.legacyRecs.push(rec);
+    else if (this.hasResource && this.scopeRecs.length === 0 && this.legacyRecs.length === 0) this.out.push(rec);
+    else this.scopeRecs.push(rec);
+  }
+
+  private setResource(rec: SpanRecord): void {
+    rec.service = this.service;
+    rec.resource = this.resource;
   }
 }
 

@@ -3,6 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import type { ReadableSpan } from '../../../src/sdk/types';
 import type { ExporterOptions } from '../../../src/export/exporter';
 import { createOtlpExporter } from '../../../src/export/otlp';
+import { tailSampler } from '../../../src/export/sampling';
 import { checkOtlpJson } from './otlp-proto';
 import { fakeSpan } from './spans';
 
@@ -227,7 +228,7 @@ describe('OTLP exporter: outbox caps', () => {
 
 describe('OTLP exporter: tail sampling', () => {
   it('keeps error and slow traces, samples the rest, decided at the local root', async () => {
-    const e = exporter({ tailSampling: { ratio: 0, slowMs: 1000 } });
+    const e = exporter({ tailSampling: tailSampler({ ratio: 0, slowMs: 1000 }) });
     const trace = (id: string) => ({ traceId: id.repeat(32) });
     // error trace: child error ends before root
     e.onEnd(fakeSpan({ name: 'err-child', ctx: trace('1'), parentSpanId: 'a'.repeat(16), status: { code: 2 } }));
@@ -242,5 +243,12 @@ describe('OTLP exporter: tail sampling', () => {
     await e.flush();
     expect(calls.flatMap(names).sort()).toEqual(['err-child', 'err-late', 'err-root', 'slow-root']);
     expect(e.stats().dropped).toEqual({ tail_sampled: 2 });
+  });
+  it('plain options instead of tailSampler() are ignored with a warning: nothing is lost', async () => {
+    const e = exporter({ tailSampling: { ratio: 0 } as unknown as ExporterOptions['tailSampling'] });
+    e.onEnd(fakeSpan({ name: 'kept', ctx: { traceId: '4'.repeat(32) } }));
+    await e.flush();
+    expect(calls.flatMap(names)).toEqual(['kept']);
+    expect(e.stats().dropped).toEqual({});
   });
 });
