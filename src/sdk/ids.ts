@@ -1,52 +1,48 @@
 /**
  * Random trace and span ids from `crypto.getRandomValues`, lowercase hex, never all zero.
- * Random bytes are drawn in blocks and hex-encoded once per block into one flat string (through
- * TextDecoder, so no per-character string work); each id is a substring of it: one allocation per
- * id, no string ropes, one getRandomValues call per ~170 spans.
+ * Random words are drawn in blocks (one getRandomValues call per ~100 spans); each id is built
+ * by one String.fromCharCode call with its hex digits as arguments, which makes one flat string
+ * with no intermediate strings (TextDecoder on a block and substrings measured slower in Chromium).
  */
-// Two ASCII hex digits per byte value as one 16-bit word laid out so that, in memory, the first
-// digit comes first whatever the platform's endianness.
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const HEX_PAIR = new Uint16Array(256);
-for (let i = 0; i < 256; i++) {
-  const h = (i < 16 ? '0' : '') + i.toString(16);
-  const a = h.charCodeAt(0);
-  const b = h.charCodeAt(1);
-  HEX_PAIR[i] = LITTLE_ENDIAN ? a | (b << 8) : (a << 8) | b;
+const HEX = new Uint8Array(16);
+for (let i = 0; i < 16; i++) HEX[i] = i.toString(16).charCodeAt(0);
+
+const WORDS = 1024;
+const words = new Uint32Array(WORDS);
+let pos = WORDS;
+
+function next(): number {
+  if (pos === WORDS) {
+    crypto.getRandomValues(words);
+    pos = 0;
+  }
+  return words[pos++];
 }
 
-const BLOCK_BYTES = 4096;
-const bytes = new Uint8Array(BLOCK_BYTES);
-const ascii = new Uint16Array(BLOCK_BYTES);
-const asciiBytes = new Uint8Array(ascii.buffer);
-const decoder = new TextDecoder();
-let block = '';
-let pos = 0; // in hex characters
+const fc = String.fromCharCode;
+const h = HEX;
 
-function refill(): void {
-  crypto.getRandomValues(bytes);
-  for (let i = 0; i < BLOCK_BYTES; i++) ascii[i] = HEX_PAIR[bytes[i]];
-  block = decoder.decode(asciiBytes); // one flat one-byte string, no per-char work in JS
-  pos = 0;
-}
-
-const ZERO_TRACE = '00000000000000000000000000000000';
-const ZERO_SPAN = '0000000000000000';
-
-function take(chars: number): string {
-  if (pos + chars > block.length) refill();
-  const id = block.substring(pos, pos + chars);
-  pos += chars;
-  return id;
+function hex16(a: number, b: number): string {
+  return fc(
+    h[a >>> 28], h[(a >>> 24) & 15], h[(a >>> 20) & 15], h[(a >>> 16) & 15], h[(a >>> 12) & 15], h[(a >>> 8) & 15], h[(a >>> 4) & 15], h[a & 15],
+    h[b >>> 28], h[(b >>> 24) & 15], h[(b >>> 20) & 15], h[(b >>> 16) & 15], h[(b >>> 12) & 15], h[(b >>> 8) & 15], h[(b >>> 4) & 15], h[b & 15],
+  );
 }
 
 export function newTraceId(): string {
-  const id = take(32);
+  const a = next();
+  const b = next();
+  const c = next();
+  const d = next();
   // An all-zero id is invalid in W3C Trace Context; the chance is 2^-128, but never emit one.
-  return id === ZERO_TRACE ? newTraceId() : id;
+  if ((a | b | c | d) === 0) return newTraceId();
+  return hex16(a, b) + hex16(c, d);
 }
 
 export function newSpanId(): string {
-  const id = take(16);
-  return id === ZERO_SPAN ? newSpanId() : id;
+  const a = next();
+  const b = next();
+  if ((a | b) === 0) return newSpanId();
+  return hex16(a, b);
 }
+
