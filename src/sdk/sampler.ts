@@ -58,11 +58,14 @@ export function parentBasedSampler(options: ParentBasedOptions | Sampler): Sampl
   const remoteNot = o.remoteParentNotSampled ?? alwaysOff;
   const localSampled = o.localParentSampled ?? alwaysOn;
   const localNot = o.localParentNotSampled ?? alwaysOff;
+  const rootAlways = o.root === alwaysOn;
   return {
     shouldSample(parent, traceId, name, kind, attributes) {
-      if (!parent) return o.root.shouldSample(parent, traceId, name, kind, attributes);
+      if (!parent) return rootAlways || o.root.shouldSample(parent, traceId, name, kind, attributes);
       const sampled = (parent.traceFlags & 1) === 1;
       const s = parent.isRemote ? (sampled ? remoteSampled : remoteNot) : sampled ? localSampled : localNot;
+      // The default delegates answer from the flag alone: skip their call on every child span.
+      if (s === (sampled ? alwaysOn : alwaysOff)) return sampled;
       return s.shouldSample(parent, traceId, name, kind, attributes);
     },
     toString: () => `ParentBased{root=${o.root.toString()}}`,
