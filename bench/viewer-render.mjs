@@ -31,6 +31,7 @@ const SS_SIZES = new Set(parseSizes(arg('speedscope', '100k')).map(([l]) => l));
 const keep = process.argv.includes('--keep');
 const work = process.env.SPANBEAM_BENCH_DIR ?? mkdtempSync(join(tmpdir(), 'spanbeam-render-'));
 const OUT = join(ROOT, 'bench/.build/viewer');
+rmSync(OUT, { recursive: true, force: true });
 
 // 1. The viewer bundle as users get it with Lit bundled in (minified), and its worker.
 const common = { configFile: false, logLevel: 'warn', root: ROOT, define: { __SPANBEAM_DEV__: 'false' } };
@@ -38,7 +39,9 @@ for (const [entry, file] of [
   ['src/viewer/index.ts', 'viewer.js'],
   ['src/viewer/import/worker.ts', 'viewer-worker.js'],
 ]) {
-  await build({ ...common, build: { outDir: OUT, emptyOutDir: false, target: 'es2022', minify: true, lib: { entry: resolve(ROOT, entry), formats: ['es'], fileName: () => file } } });
+  // As scripts/build.mjs: what viewer.js shares with its lazy chunk stays in viewer.js (one request).
+  const rolldownOptions = { preserveEntrySignatures: 'allow-extension' };
+  await build({ ...common, build: { outDir: OUT, emptyOutDir: false, target: 'es2022', minify: true, lib: { entry: resolve(ROOT, entry), formats: ['es'], fileName: () => file }, rolldownOptions } });
 }
 // viewer.js plus the chunks it imports statically (the main-thread importer loads on demand).
 const staticChunks = (file, seen = new Set()) => {

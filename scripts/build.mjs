@@ -6,7 +6,6 @@ import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSyn
 import { minifyProd } from './minify.mjs';
 
 const quiet = { logLevel: 'warn', configFile: false };
-const isViewerModule = (id) => id.replaceAll('\\', '/').includes('/src/viewer/');
 const EXTERNAL = [/^idb/, /^web-vitals/, /^lit/, /^@lit/, /^zone\.js/];
 
 // Build into a fresh folder and swap it in at the end: no stale chunks, and a concurrent reader
@@ -19,7 +18,6 @@ const esmEntries = {
   zone: 'src/zone.ts',
   propagation: 'src/propagation/index.ts',
 };
-if (existsSync('src/viewer/index.ts')) esmEntries.viewer = 'src/viewer/index.ts';
 
 // Production ESM strips development warnings; `dist/dev/` keeps them and is what bundlers pick
 // under the `development` export condition (Vite's dev server does).
@@ -36,12 +34,34 @@ for (const dev of [false, true]) {
       lib: { entry: esmEntries, formats: ['es'], fileName: (_f, name) => `${name}.js` },
       rolldownOptions: {
         external: (id) => EXTERNAL.some((re) => re.test(id)),
-        // The viewer's chunks (its lazily loaded main-thread importer and what that shares with
-        // viewer.js) are named viewer-*, next to viewer.js, which imports them relatively.
-        output: { chunkFileNames: (c) => (c.moduleIds.length > 0 && c.moduleIds.every(isViewerModule) ? 'viewer-[name]-[hash].js' : '[name]-[hash].js') },
       },
     },
   });
+}
+
+// The viewer is built on its own: modules it shares with its lazily loaded main-thread importer
+// stay inside viewer.js (which gains a few internal exports) instead of becoming a tiny chunk
+// that every page would fetch one round trip after viewer.js.
+if (existsSync('src/viewer/index.ts')) {
+  for (const dev of [false, true]) {
+    await build({
+      ...quiet,
+      define: { __SPANBEAM_DEV__: String(dev) },
+      build: {
+        outDir: dev ? `${OUT}/dev` : OUT,
+        emptyOutDir: false,
+        target: 'es2022',
+        minify: false,
+        sourcemap: true,
+        lib: { entry: { viewer: 'src/viewer/index.ts' }, formats: ['es'], fileName: (_f, name) => `${name}.js` },
+        rolldownOptions: {
+          external: (id) => EXTERNAL.some((re) => re.test(id)),
+          preserveEntrySignatures: 'allow-extension',
+          output: { chunkFileNames: 'viewer-[name]-[hash].js' },
+        },
+      },
+    });
+  }
 }
 
 // Production SDK files are minified with internal (`_`) members mangled, like Lit's builds; the

@@ -12,6 +12,7 @@ import type { ReadableSpan } from '../../sdk/types';
 import { TraceImportError, type ImportProgress, type TraceModel } from '../model/trace-model';
 import type { PipelineSource } from './pipeline';
 import type { FromWorker, ToWorker } from './protocol';
+import { mark, replayMarks, timingOn } from './timing';
 
 /** The main-thread importers, fetched on first use as a separate same-origin chunk. */
 function mainThread(): Promise<typeof import('./main-thread')> {
@@ -130,10 +131,10 @@ export async function importTrace(input: TraceInput, opts: ImportOptions = {}): 
   const source = toSource(input);
   if (source.kind === 'spans') return importSpans(source.spans);
   if (opts.worker !== false && typeof Worker !== 'undefined') {
-    const worker = await startWorker(opts.workerUrl ? String(opts.workerUrl) : defaultWorkerUrl());
-    if (worker) {
-      lastFallbackReason = '';
-      return runInWorker(worker, source, opts);
+    const started = startWorker(opts.workerUrl ? String(opts.workerUrl) : defaultWorkerUrl());
+    if (started) {
+      const model = await runInWorker(started, source, opts);
+      if (model) return model;
     }
   } else lastFallbackReason = opts.worker === false ? 'disabled by option' : 'no Worker in this environment';
   const { runPipeline } = await mainThread();
@@ -146,8 +147,14 @@ export async function importTrace(input: TraceInput, opts: ImportOptions = {}): 
   });
 }
 
-/** Starts the worker and waits for its 'ready'; null when it cannot run here. */
-async function startWorker(url: string): Promise<Worker | null> {
+/** A Worker being started: `ready` settles true on its 'ready' message, false if it cannot run. */
+interface StartedWorker {
+  worker: Worker;
+  ready: Promise<boolean>;
+}
+
+/** Creates the worker (null when it cannot be created here, e.g. Trusted Types refuse the URL). */
+function startWorker(url: string): StartedWorker | null {
   let worker: Worker;
   try {
     worker = new Worker(trustedScriptUrl(url) as string, { type: 'module', name: 'spanbeam-import' });
@@ -155,7 +162,7 @@ async function startWorker(url: string): Promise<Worker | null> {
     lastFallbackReason = `worker not created: ${(e as Error).message}`;
     return null;
   }
-  return new Promise((resolve) => {
+  const ready = new Promise<boolean>((resolve) => {
     const done = (ok: boolean, reason = ''): void => {
       worker.removeEventListener('message', onMessage);
       worker.removeEventListener('error', onError);
@@ -164,7 +171,7 @@ async function startWorker(url: string): Promise<Worker | null> {
         lastFallbackReason = reason;
         worker.terminate();
       }
-      resolve(ok ? worker : null);
+      resolve(ok);
     };
     const onMessage = (e: MessageEvent<FromWorker>): void => {
       if (e.data?.type === 'ready') done(true);
@@ -177,11 +184,20 @@ async function startWorker(url: string): Promise<Worker | null> {
     worker.addEventListener('message', onMessage);
     worker.addEventListener('error', onError);
   });
+  return { worker, ready };
 }
 
-function runInWorker(worker: Worker, source: PipelineSource, opts: ImportOptions): Promise<TraceModel> {
-  return new Promise<TraceModel>((resolve, reject) => {
+/**
+ * Runs the import in the worker. The request is posted at once (a starting worker queues it), so
+ * the fetch does not wait for a 'ready' round trip through a busy main thread. Resolves null when
+ * the worker turns out unable to run (the caller then imports on this thread).
+ */
+function runInWorker(started: StartedWorker, source: PipelineSource, opts: ImportOptions): Promise<TraceModel | null> {
+  const { worker } = started;
+  return new Promise<TraceModel | null>((resolve, reject) => {
+    let settled = false;
     const finish = (): void => {
+      settled = true;
       worker.terminate();
       opts.signal?.removeEventListener('abort', onAbort);
     };
@@ -195,12 +211,25 @@ function runInWorker(worker: Worker, source: PipelineSource, opts: ImportOptions
       return;
     }
     opts.signal?.addEventListener('abort', onAbort, { once: true });
+    let live = false;
+    void started.ready.then((ok) => {
+      if (settled) return;
+      if (!ok) {
+        finish();
+        resolve(null);
+        return;
+      }
+      live = true;
+      lastFallbackReason = '';
+    });
     worker.addEventListener('message', (e: MessageEvent<FromWorker>) => {
       const msg = e.data;
       if (msg.type === 'progress') opts.onProgress?.(msg.progress);
       else if (msg.type === 'partial') opts.onPartial?.(msg.model);
       else if (msg.type === 'done') {
         finish();
+        replayMarks(msg.marks);
+        mark('model-received');
         resolve(msg.model);
       } else if (msg.type === 'error') {
         finish();
@@ -208,24 +237,32 @@ function runInWorker(worker: Worker, source: PipelineSource, opts: ImportOptions
       }
     });
     worker.addEventListener('error', (e) => {
+      // Before 'ready' the worker failed to load: `ready` settles false and we fall back.
+      if (!live) return;
       e.preventDefault();
       finish();
       reject(new Error(`import worker failed: ${e.message || 'unknown error'}`));
     });
     const post = (m: ToWorker, transfer: Transferable[] = []): void => worker.postMessage(m, transfer);
     const partial = !!opts.onPartial;
+    const timing = timingOn();
     if (source.kind === 'stream') {
-      try {
-        post({ type: 'import', source, partial }, [source.stream as unknown as Transferable]);
-        return;
-      } catch {
-        // Stream not transferable here: pump it from this thread.
-        void pump(source.stream, post, opts.signal);
-        post({ type: 'import', source: { kind: 'forward' }, partial });
-        return;
-      }
+      // A transferred stream cannot be read again by a fallback: hand it over once the worker runs.
+      void started.ready.then((ok) => {
+        if (!ok || settled) return;
+        try {
+          post({ type: 'import', source, partial, timing }, [source.stream as unknown as Transferable]);
+        } catch {
+          // Stream not transferable here: pump it from this thread.
+          void pump(source.stream, post, opts.signal);
+          post({ type: 'import', source: { kind: 'forward' }, partial, timing });
+        }
+      });
+      return;
     }
-    post({ type: 'import', source, partial });
+    // Anything else is copied, so a fallback can still read it.
+    mark('import-posted');
+    post({ type: 'import', source, partial, timing });
   });
 }
 

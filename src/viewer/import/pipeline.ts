@@ -32,6 +32,8 @@ export interface PipelineOptions {
   partialAfterMs?: number;
   /** Default 150 000. */
   partialAfterEvents?: number;
+  /** Profiling hook: called at 'first-byte', 'preview-start', 'preview', 'parsed' and 'built'. */
+  onPhase?: (phase: string) => void;
 }
 
 interface Importer {
@@ -123,6 +125,7 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
     }
   })();
   let first = await counted.next();
+  opts.onPhase?.('first-byte');
   if (first.done) throw new TraceImportError({ format: 'unknown', message: 'empty input', offset: 0, expected: 'a trace (JSON)' });
   let chunks: AsyncGenerator<Uint8Array> = counted;
   let head = first.value;
@@ -179,9 +182,11 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
     // Close to the end anyway: the final model is as near as a preview would be.
     if (!gzipped && total.bytes !== undefined && importer.bytes >= total.bytes * 0.6) return;
     if (importer.events === 0) return;
+    opts.onPhase?.('preview-start');
     const preview = (importer.preview as () => TraceBuilder)();
     const model = await drain(preview.finishSteps());
     if (signal?.aborted) throw abortError();
+    opts.onPhase?.('preview');
     opts.onPartial?.(model);
   };
   const feed = async (c: Uint8Array): Promise<void> => {
@@ -226,10 +231,12 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
     if (pendingBytes >= COALESCE_BYTES || partialDue) await flush();
   }
   await flush();
+  opts.onPhase?.('parsed');
   if (signal?.aborted) throw abortError();
   progress('building');
   if (yieldMs !== undefined) await pause();
   const model = yieldMs !== undefined && importer.finishSteps ? await drain(importer.finishSteps()) : importer.finish();
+  opts.onPhase?.('built');
   progress('building');
   return model;
 }

@@ -5,6 +5,7 @@
 import { TraceImportError, type TraceModel } from '../model/trace-model';
 import { modelBuffers, runPipeline, type PipelineSource } from './pipeline';
 import type { FromWorker, ToWorker } from './protocol';
+import type { WorkerMarks } from './timing';
 
 interface WorkerScope {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
@@ -13,15 +14,20 @@ interface WorkerScope {
 const scope = self as unknown as WorkerScope;
 const abort = new AbortController();
 let forward: ReadableStreamDefaultController<Uint8Array> | undefined;
+// A handful of epoch timestamps, sent back only when the page asked for timing.
+const marks: WorkerMarks = [];
+const stamp = (name: string): void => void marks.push([name, performance.timeOrigin + performance.now()]);
+stamp('started');
 
-async function run(source: PipelineSource, partial: boolean): Promise<void> {
+async function run(source: PipelineSource, partial: boolean, timing: boolean): Promise<void> {
   try {
     const model = await runPipeline(source, {
       signal: abort.signal,
+      onPhase: stamp,
       onProgress: (progress) => scope.postMessage({ type: 'progress', progress }),
       ...(partial ? { onPartial: (preview: TraceModel) => scope.postMessage({ type: 'partial', model: preview }, modelBuffers(preview)) } : {}),
     });
-    scope.postMessage({ type: 'done', model }, modelBuffers(model));
+    scope.postMessage({ type: 'done', model, ...(timing ? { marks } : {}) }, modelBuffers(model));
   } catch (e) {
     const err = e as Error;
     scope.postMessage({
@@ -37,10 +43,11 @@ scope.addEventListener('message', (e) => {
   const msg = e.data;
   switch (msg.type) {
     case 'import':
+      stamp('import');
       if (msg.source.kind === 'forward') {
         const stream = new ReadableStream<Uint8Array>({ start: (c) => void (forward = c) });
-        void run({ kind: 'stream', stream }, !!msg.partial);
-      } else void run(msg.source, !!msg.partial);
+        void run({ kind: 'stream', stream }, !!msg.partial, !!msg.timing);
+      } else void run(msg.source, !!msg.partial, !!msg.timing);
       break;
     case 'chunk':
       forward?.enqueue(msg.bytes);

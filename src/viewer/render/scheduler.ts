@@ -24,6 +24,13 @@ export class FrameScheduler {
     if (this.handle === 0) this.handle = requestAnimationFrame(this.run);
   }
 
+  /** Its painter just ran outside a frame: drops the pending request, counting it as delivered. */
+  ranEarly(slot: number): void {
+    if (!this.pending[slot]) return;
+    this.pending[slot] = false;
+    this.frames++;
+  }
+
   /** Runs pending painters now (e.g. right after a resize, to avoid a blank frame). */
   flush(): void {
     if (this.handle !== 0) cancelAnimationFrame(this.handle);

@@ -179,6 +179,8 @@ export class TimelineController {
 
   paintNow(): void {
     if (!this.renderer) return;
+    // Painted now: a frame already requested for this would paint the same picture again.
+    this.scheduler.ranEarly(this.paintSlot);
     if ((globalThis.devicePixelRatio || 1) !== this.renderer.devicePixelRatio) {
       this.renderer.resize(this.cssW, this.cssH, globalThis.devicePixelRatio || 1);
     }

@@ -11,6 +11,7 @@ import type { ReadableSpan } from '../../sdk/types';
 import { TraceImportError, type Diagnostic, type ImportErrorInfo, type ImportProgress, type SourceFormat, type TraceModel } from '../model/trace-model';
 import { instantArgsOf, nameOf, searchSlices } from '../model/query';
 import { importSpans, importTrace, type TraceInput } from '../import/client';
+import { mark } from '../import/timing';
 import { DEFAULT_THEME, RULER_HEIGHT_CSS_PX, type FlowMode, type Hit, type ThemeColors } from '../render/renderer';
 import { Layout, RowKind, type LayoutRow } from '../render/layout';
 import { formatDuration } from '../render/time-scale';
@@ -386,6 +387,7 @@ export class SpanbeamViewer extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    mark('connected');
     this.media = globalThis.matchMedia?.('(prefers-color-scheme: dark)') ?? null;
     this.media?.addEventListener('change', this.onMedia);
     // Re-attached after a move in the document: reconnect the canvas world.
@@ -417,6 +419,15 @@ export class SpanbeamViewer extends LitElement {
     if (this._model) this.timeline.setModel(this._model);
   }
 
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // Before rendering, so the fetch starts without waiting for the first render.
+    if (changed.has('src') && this.src && this.src !== this.loadedSrc) {
+      this.loadedSrc = this.src;
+      mark('load');
+      this.load(this.src).catch(() => undefined);
+    }
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
     if (this.labelFocus) {
       const root = this.renderRoot as ShadowRoot;
@@ -425,10 +436,6 @@ export class SpanbeamViewer extends LitElement {
     }
     if (changed.has('theme')) this.applyTheme();
     if (changed.has('flows')) this.timeline.setFlows(this.flows);
-    if (changed.has('src') && this.src && this.src !== this.loadedSrc) {
-      this.loadedSrc = this.src;
-      this.load(this.src).catch(() => undefined);
-    }
     if (changed.has('view') && this.view === 'timeline') queueMicrotask(() => this.timeline.measureSize());
   }
 
@@ -482,6 +489,7 @@ export class SpanbeamViewer extends LitElement {
     const t0 = performance.now();
     this.timeline.setModel(model, keepView, kind === 'after-partial');
     this.setupMs = performance.now() - t0;
+    mark(kind === 'partial' ? 'preview-painted' : 'model-painted');
     if (this._query && model) this.runSearch(false);
     if (kind === 'after-partial' && hadSelection) this.onTimelineSelect(-1);
     if (!model) return;
