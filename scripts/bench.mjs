@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 
 const only = process.argv.slice(2);
 const files = readdirSync('bench')
-  .filter((f) => f.endsWith('.mjs') && !['lib.mjs'].includes(f) && !f.startsWith('gen-'))
+  // gen-*: generators; *-ab.mjs: A/B tools comparing the working tree with HEAD (run by hand).
+  .filter((f) => f.endsWith('.mjs') && f !== 'lib.mjs' && !f.startsWith('gen-') && !f.endsWith('-ab.mjs'))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
 let failed = 0;
