@@ -1,6 +1,25 @@
 /** Shadow-DOM styles of <spanbeam-viewer>; themable through --sb-* custom properties. */
 import { css } from 'lit';
 
+// The dark palette, used by theme="dark" and by the system's dark mode unless theme="light".
+const DARK = css`
+  --sb-bg: #0d1117;
+  --sb-panel: #161b22;
+  --sb-text: #e6edf3;
+  --sb-text-muted: #9198a1;
+  --sb-grid: rgba(255, 255, 255, 0.09);
+  --sb-group-header: #21262d;
+  --sb-selection: #4493f8;
+  --sb-hover: #e6edf3;
+  --sb-match: #e3b341;
+  --sb-error: #f85149;
+  --sb-flow: #ab7df8;
+  --sb-measure: rgba(68, 147, 248, 0.18);
+  --sb-instant: #db61a2;
+  --sb-critical: #f0883e;
+  --sb-border: #3d444d;
+`;
+
 export const viewerStyles = css`
   :host {
     --sb-bg: #ffffff;
@@ -30,39 +49,11 @@ export const viewerStyles = css`
     contain: content;
   }
   :host([theme='dark']) {
-    --sb-bg: #0d1117;
-    --sb-panel: #161b22;
-    --sb-text: #e6edf3;
-    --sb-text-muted: #9198a1;
-    --sb-grid: rgba(255, 255, 255, 0.09);
-    --sb-group-header: #21262d;
-    --sb-selection: #4493f8;
-    --sb-hover: #e6edf3;
-    --sb-match: #e3b341;
-    --sb-error: #f85149;
-    --sb-flow: #ab7df8;
-    --sb-measure: rgba(68, 147, 248, 0.18);
-    --sb-instant: #db61a2;
-    --sb-critical: #f0883e;
-    --sb-border: #3d444d;
+    ${DARK}
   }
   @media (prefers-color-scheme: dark) {
     :host(:not([theme='light'])) {
-      --sb-bg: #0d1117;
-      --sb-panel: #161b22;
-      --sb-text: #e6edf3;
-      --sb-text-muted: #9198a1;
-      --sb-grid: rgba(255, 255, 255, 0.09);
-      --sb-group-header: #21262d;
-      --sb-selection: #4493f8;
-      --sb-hover: #e6edf3;
-      --sb-match: #e3b341;
-      --sb-error: #f85149;
-      --sb-flow: #ab7df8;
-      --sb-measure: rgba(68, 147, 248, 0.18);
-      --sb-instant: #db61a2;
-      --sb-critical: #f0883e;
-      --sb-border: #3d444d;
+      ${DARK}
     }
   }
   * {
