@@ -1,23 +1,30 @@
 // Added time per fetch() call: 1000 sequential fetches to a local endpoint through Spanbeam's and
-// OpenTelemetry's fetch instrumentation, each interleaved (blocks of 50) with 1000 through the
-// original fetch in the same page, several rounds, medians. Chromium is started directly (no DevTools protocol session, so no Network domain
-// inflating every fetch); each page reports its result with a beacon.
+// OpenTelemetry's fetch instrumentation, each alternating call by call with 1000 through the
+// original fetch in the same page (per-call medians), several rounds with the SDKs interleaved,
+// median and interquartile range over the rounds. Chromium is started directly (no DevTools
+// protocol session, so no Network domain inflating every fetch); each page reports with a beacon.
+// BASELINE=path/to/entry.ts adds a third bundle (e.g. an older Spanbeam) to the same run.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
-import { bundle, serve, median } from './lib.mjs';
+import { bundle, serve, median, ROOT } from './lib.mjs';
 import { findChromium, CHROMIUM_ARGS } from '../scripts/browser.mjs';
 
-const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const N = Number(process.env.N ?? 1000);
 
 await bundle('bench/pages/fetch-spanbeam-entry.ts', 'fetch-spanbeam');
 await bundle('bench/pages/fetch-otel-entry.ts', 'fetch-otel');
+if (process.env.BASELINE) await bundle(process.env.BASELINE, 'fetch-baseline');
 
 let waiting;
+const page = readFileSync(join(ROOT, 'bench/pages/fetch-overhead.html'));
 const server = await serve({
+  // Cross-origin isolated: performance.now() at 5 µs instead of 100 µs.
+  '/bench/pages/fetch-overhead.html': (_q, res) =>
+    res.writeHead(200, { 'content-type': 'text/html', 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }).end(page),
   '/ping': (_q, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('pong'),
   '/result': (req, res) => {
     let body = '';
@@ -48,7 +55,7 @@ async function run(sdk) {
   }
 }
 
-const added = { spanbeam: [], otel: [] };
+const added = { spanbeam: [], otel: [], ...(process.env.BASELINE ? { baseline: [] } : {}) };
 const base = [];
 for (let r = 0; r < ROUNDS; r++)
   for (const sdk of Object.keys(added)) {
@@ -58,11 +65,19 @@ for (let r = 0; r < ROUNDS; r++)
   }
 await server.close();
 
+const quart = (xs, f) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const i = f * (s.length - 1);
+  return s[Math.floor(i)] + (s[Math.ceil(i)] - s[Math.floor(i)]) * (i - Math.floor(i));
+};
+const fmt = (xs) => xs.map((t) => t.toFixed(0)).join(', ');
+const line = (name, xs) =>
+  `  ${name.padEnd(15)} +${median(xs).toFixed(1)} µs   IQR ${quart(xs, 0.25).toFixed(0)}…${quart(xs, 0.75).toFixed(0)}   (rounds: ${fmt(xs)})`;
 const sb = median(added.spanbeam);
 const ot = median(added.otel);
-const fmt = (xs) => xs.map((t) => t.toFixed(0)).join(', ');
-console.log(`fetch() + text() per call, ${ROUNDS} rounds × ${N} instrumented calls interleaved with ${N} uninstrumented ones:`);
+console.log(`fetch() + text() per call, ${ROUNDS} rounds × ${N} instrumented calls alternating with ${N} uninstrumented ones (per-call medians):`);
 console.log(`  uninstrumented  ${median(base).toFixed(1)} µs (median)`);
-console.log(`  Spanbeam        +${sb.toFixed(1)} µs   (rounds: ${fmt(added.spanbeam)})`);
-console.log(`  OpenTelemetry   +${ot.toFixed(1)} µs   (rounds: ${fmt(added.otel)})`);
+console.log(line('Spanbeam', added.spanbeam));
+if (added.baseline) console.log(line('baseline', added.baseline));
+console.log(line('OpenTelemetry', added.otel));
 console.log(`  ratio Spanbeam/OpenTelemetry added time: ${(sb / ot).toFixed(3)} (targets: ≤ 0.125, Spanbeam ≤ 100 µs)`);

@@ -11,10 +11,26 @@ type Settle = (v: unknown) => boolean;
 const always: Settle = () => true;
 
 /**
+ * The call's arguments with trace headers added, or undefined when it must get none (`no-cors`).
+ * A URL with no init or a plain-object init gets a shallow copy of the init with copied headers
+ * (no `Request` built per call); a `Request`, or an init of another kind (getters, a `Request`),
+ * goes through `new Request(input, init)` — fetch's own first step; if either throws, the native
+ * call rejects the same way. Headers the app set are never replaced.
+ */
+function withHeaders(input: unknown, init: RequestInit | undefined, h: Record<string, string>): unknown[] | undefined {
+  const req = input instanceof Request || (init && Object.getPrototypeOf(init) !== Object.prototype) ? new Request(input as RequestInfo, init) : undefined;
+  const o = req ?? init;
+  if (o?.mode === 'no-cors') return undefined;
+  const given = o?.headers;
+  const headers = req ? req.headers : given === undefined ? h : new Headers(given);
+  if (headers instanceof Headers) for (const k in h) if (!headers.has(k)) headers.set(k, h[k]);
+  return req ? [req] : [input, { ...init, headers }];
+}
+
+/**
  * Traces `fetch()` with a CLIENT span per call. Semantics are kept exactly:
- * - with trace headers to add, the call becomes `fetch(new Request(input, init))` — what `fetch`
- *   itself does first per the Fetch spec — and only the copy's headers change, so the app's
- *   `Request`, `init` and `Headers` objects are never touched; otherwise the arguments pass as given;
+ * - with trace headers to add, only copies get them (see `withHeaders`): the app's `Request`,
+ *   `init` and `Headers` objects are never touched; otherwise the arguments pass as given;
  * - the native promise is returned as is (same `this`, same result, same rejection);
  * - bodies are never read, cloned or teed. The end of the body is observed where the page consumes
  *   it: `Response.prototype.{text,json,…}`, and for streams `getReader()`'s reader (`read` done,
@@ -39,37 +55,39 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
       if (p) void r.then((v) => settle(v) && bodyDone(p), (e) => bodyDone(p, e));
       return r;
     };
-  const proto = (o: { prototype: object } | undefined) => o?.prototype as Record<string, AnyFn> | undefined;
-  const hooks: Array<[Record<string, AnyFn> | undefined, string, Settle]> = [
-    ...['arrayBuffer', 'blob', 'bytes', 'formData', 'json', 'text'].map((m) => [proto(Response), m, always] as [Record<string, AnyFn>, string, Settle]),
-    [proto(globalThis.ReadableStreamDefaultReader), 'read', (v) => (v as { done?: boolean })?.done === true],
-    [proto(globalThis.ReadableStreamBYOBReader), 'read', (v) => (v as { done?: boolean })?.done === true],
-    [proto(globalThis.ReadableStreamDefaultReader), 'cancel', always],
-    [proto(globalThis.ReadableStreamBYOBReader), 'cancel', always],
-    [proto(globalThis.ReadableStream), 'cancel', always],
-    [proto(globalThis.ReadableStream), 'pipeTo', always],
+  // The same span for what comes from our bodies: a response's stream, a stream's reader.
+  const link = (from: object, to: unknown) => {
+    const p = bodies.get(from);
+    if (p && to) bodies.set(to as object, p);
+    return to;
+  };
+  const done: Settle = (v) => (v as { done?: boolean })?.done === true;
+  const G = globalThis as unknown as Record<string, { prototype: Record<string, AnyFn> } | undefined>;
+  const hooks: Array<[string, string, Settle]> = [
+    ['Response', 'arrayBuffer blob bytes formData json text', always],
+    ['ReadableStreamDefaultReader ReadableStreamBYOBReader', 'read', done],
+    ['ReadableStreamDefaultReader ReadableStreamBYOBReader ReadableStream', 'cancel', always],
+    ['ReadableStream', 'pipeTo', always],
   ];
-  for (const [o, m, settle] of hooks) if (o && typeof o[m] === 'function') undo.push(patch(o, m, (orig) => hook(orig, settle)));
-  // A stream's reader belongs to the same span as the stream.
-  const rs = proto(globalThis.ReadableStream);
+  for (const [cs, ms, settle] of hooks)
+    for (const c of cs.split(' '))
+      for (const m of ms.split(' ')) {
+        const o = G[c]?.prototype;
+        if (o && typeof o[m] === 'function') undo.push(patch(o, m, (orig) => hook(orig, settle)));
+      }
+  const rs = G.ReadableStream?.prototype;
   if (rs)
     undo.push(
       patch(rs, 'getReader', (orig) =>
         function (this: object, ...a: unknown[]) {
-          const reader = orig.apply(this, a) as object;
-          const p = bodies.get(this);
-          if (p) bodies.set(reader, p);
-          return reader;
+          return link(this, orig.apply(this, a));
         },
       ),
     );
   undo.push(
     patchGetter(Response.prototype, 'body', (get) =>
       function (this: object) {
-        const b = get.call(this) as object | null;
-        const p = bodies.get(this);
-        if (p && b) bodies.set(b, p);
-        return b;
+        return link(this, get.call(this));
       },
     ),
   );
@@ -82,20 +100,15 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
           const input = args[0];
           const init = args[1] as RequestInit | undefined;
           const isReq = input instanceof Request;
-          const url = new URL(isReq ? input.url : String(input), document.baseURI).href;
-          if (!/^https?:/.test(url) || cfg.ignored(url)) return;
+          // Parsed once: the span's attributes and the propagation policy read the same URL.
+          const u = new URL(isReq ? input.url : String(input), document.baseURI);
+          const url = u.href;
+          if (!/^https?:$/.test(u.protocol) || cfg.ignored(url)) return;
           const startHr = performance.now();
-          const span = startHttpSpan((init && init.method) || (isReq ? input.method : 'GET'), url, 'spanbeam/fetch');
+          const span = startHttpSpan((init && init.method) || (isReq ? input.method : 'GET'), u, 'spanbeam/fetch');
           p = track(span, url, 'fetch', startHr);
-          const h = traceHeaders(cfg, span, url);
-          let req: Request | undefined;
-          for (const k in h) {
-            // Same as fetch's own first step; if it throws, the native call below rejects the same way.
-            req ??= new Request(input as RequestInfo, init);
-            if (req.mode === 'no-cors') return;
-            if (!req.headers.has(k)) req.headers.set(k, h[k]);
-          }
-          if (req) args = [req];
+          const h = traceHeaders(cfg, span, u);
+          if (Object.keys(h).length) args = withHeaders(input, init, h) ?? args;
         });
         let res: Promise<Response>;
         try {

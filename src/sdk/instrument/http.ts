@@ -59,17 +59,16 @@ export function httpConfig(o: HttpOptions = {}): HttpConfig {
 
 const KNOWN = /^(GET|HEAD|POST|PUT|DELETE|CONNECT|OPTIONS|TRACE|PATCH|QUERY)$/;
 
-/** A CLIENT span named `{METHOD}` with the stable HTTP conventions; `url` must be absolute. */
-export function startHttpSpan(method: string, url: string, scope: string): Span {
+/** A CLIENT span named `{METHOD}` with the stable HTTP conventions (the caller parses the URL once). */
+export function startHttpSpan(method: string, u: URL, scope: string): Span {
   const m = String(method).toUpperCase();
   const known = KNOWN.test(m);
-  const u = new URL(url);
   const span = getTracer(scope).startSpan(known ? m : 'HTTP', {
     kind: 2,
     parent: activeOrInteraction(),
     attributes: {
       'http.request.method': known ? m : '_OTHER',
-      'url.full': redactUrl(url),
+      'url.full': redactUrl(u),
       'server.address': u.hostname,
       'server.port': Number(u.port) || (u.protocol === 'https:' ? 443 : 80),
     },
@@ -79,7 +78,7 @@ export function startHttpSpan(method: string, url: string, scope: string): Span 
 }
 
 /** Trace headers for `url` per the policy (empty when it must get none). */
-export function traceHeaders(cfg: HttpConfig, span: Span, url: string): Record<string, string> {
+export function traceHeaders(cfg: HttpConfig, span: Span, url: string | URL): Record<string, string> {
   const h: Record<string, string> = {};
   const ps = cfg.policy.propagatorsFor(url);
   if (ps.length) injectWith(ps, span.spanContext(), h);
@@ -100,7 +99,6 @@ export interface Pending {
   r?: boolean;
   e?: PerformanceResourceTiming;
   end?: number;
-  timer?: ReturnType<typeof setTimeout>;
   done?: boolean;
 }
 
@@ -113,6 +111,8 @@ let pendingCount = 0;
 let observer: PerformanceObserver | undefined;
 let users = 0;
 let unlisten = () => {};
+// Finished bodies waiting for their entry, oldest first, under one timer (not one per request).
+let grace: Pending[] = [];
 
 const key = (url: string) => url.split('#')[0];
 
@@ -157,9 +157,10 @@ export function acquireTiming(): () => void {
   };
 }
 
+/** Tracks a request to an http(s) `url`. */
 export function track(span: Span, url: string, initiatorType: string, startHr: number): Pending {
   const p: Pending = { s: span, k: key(url), it: initiatorType, t: startHr };
-  if (/^https?:/.test(url) && observing()) {
+  if (observing()) {
     let q = waiting.get(p.k);
     if (!q) waiting.set(p.k, (q = []));
     q.push(p);
@@ -185,7 +186,16 @@ export function bodyDone(p: Pending, err?: unknown): void {
   p.end = nowMs();
   if (err !== undefined) failWith(p, err);
   if (p.e || !waiting.has(p.k)) finish(p);
-  else p.timer = later(() => finish(p), TIMING_GRACE_MS);
+  else if (grace.push(p) === 1) sweep(TIMING_GRACE_MS);
+}
+
+/** Ends the bodies whose grace period is over; runs while any wait. */
+function sweep(ms: number): void {
+  later(() => {
+    const now = nowMs();
+    grace = grace.filter((p) => !p.done && (p.end! + TIMING_GRACE_MS > now || (finish(p), false)));
+    if (grace.length) sweep(grace[0].end! + TIMING_GRACE_MS - now);
+  }, ms);
 }
 
 /** The request failed before a response (network error, abort, timeout): end now. */
@@ -206,7 +216,6 @@ function failWith(p: Pending, err: unknown): void {
 function finish(p: Pending): void {
   if (p.done) return;
   p.done = true;
-  clearTimeout(p.timer);
   const q = waiting.get(p.k);
   const i = q ? q.indexOf(p) : -1;
   if (i >= 0) {

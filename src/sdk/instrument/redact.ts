@@ -23,11 +23,14 @@ function safeDecode(s: string): string {
   }
 }
 
-/** Returns `url` resolved against `base` and redacted; non-URLs come back without their query. */
-export function redactUrl(url: string, base?: string): string {
+/**
+ * Returns `url` resolved against `base` and redacted; non-URLs come back without their query.
+ * A `URL` (parsed once on the request hot path) is only read: with credentials it is copied first.
+ */
+export function redactUrl(url: string | URL, base?: string): string {
   let u: URL;
   try {
-    u = new URL(url, base);
+    u = url instanceof URL && !url.username && !url.password ? url : new URL(url, base);
   } catch {
     return String(url).split(/[?#]/)[0].slice(0, 256);
   }

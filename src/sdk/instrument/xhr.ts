@@ -8,7 +8,8 @@ export type XhrOptions = HttpOptions;
 
 interface Info {
   m: string;
-  u: string;
+  /** Parsed once at open: the span and the propagation policy read it. */
+  u: URL;
   /** Header names the app set (we never add a second value to them). */
   h: Record<string, 1>;
   p?: Pending;
@@ -35,8 +36,8 @@ export function instrumentXhr(options: XhrOptions = {}): Unpatch {
       function (this: XMLHttpRequest, ...a: unknown[]) {
         const r = (orig as (...x: unknown[]) => void).apply(this, a);
         guard('xhr.open_failed', () => {
-          const u = new URL(String(a[1]), document.baseURI).href;
-          if (/^https?:/.test(u) && !cfg.ignored(u)) info.set(this, { m: String(a[0]), u, h: {} });
+          const u = new URL(String(a[1]), document.baseURI);
+          if (/^https?:$/.test(u.protocol) && !cfg.ignored(u.href)) info.set(this, { m: String(a[0]), u, h: {} });
           else info.delete(this);
         });
         return r;
@@ -57,7 +58,7 @@ export function instrumentXhr(options: XhrOptions = {}): Unpatch {
         if (i && (!i.p || i.p.done) && this.readyState === 1)
           guard('xhr.send_failed', () => {
             const span = startHttpSpan(i.m, i.u, 'spanbeam/xhr');
-            const q = (p = i.p = track(span, i.u, 'xmlhttprequest', performance.now()));
+            const q = (p = i.p = track(span, i.u.href, 'xmlhttprequest', performance.now()));
             const h = traceHeaders(cfg, span, i.u);
             for (const k in h) if (!i.h[k]) setHeader.call(this, k, h[k]);
             const offs: Array<() => void> = [];
