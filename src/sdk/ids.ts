@@ -29,6 +29,16 @@ function hex16(a: number, b: number): string {
   );
 }
 
+/** 32 digits in one call: one flat string, not a rope of two halves. */
+function hex32(a: number, b: number, c: number, d: number): string {
+  return fc(
+    h[a >>> 28], h[(a >>> 24) & 15], h[(a >>> 20) & 15], h[(a >>> 16) & 15], h[(a >>> 12) & 15], h[(a >>> 8) & 15], h[(a >>> 4) & 15], h[a & 15],
+    h[b >>> 28], h[(b >>> 24) & 15], h[(b >>> 20) & 15], h[(b >>> 16) & 15], h[(b >>> 12) & 15], h[(b >>> 8) & 15], h[(b >>> 4) & 15], h[b & 15],
+    h[c >>> 28], h[(c >>> 24) & 15], h[(c >>> 20) & 15], h[(c >>> 16) & 15], h[(c >>> 12) & 15], h[(c >>> 8) & 15], h[(c >>> 4) & 15], h[c & 15],
+    h[d >>> 28], h[(d >>> 24) & 15], h[(d >>> 20) & 15], h[(d >>> 16) & 15], h[(d >>> 12) & 15], h[(d >>> 8) & 15], h[(d >>> 4) & 15], h[d & 15],
+  );
+}
+
 export function newTraceId(): string {
   const a = next();
   const b = next();
@@ -36,7 +46,7 @@ export function newTraceId(): string {
   const d = next();
   // An all-zero id is invalid in W3C Trace Context; the chance is 2^-128, but never emit one.
   if ((a | b | c | d) === 0) return newTraceId();
-  return hex16(a, b) + hex16(c, d);
+  return hex32(a, b, c, d);
 }
 
 export function newSpanId(): string {
