@@ -19,10 +19,9 @@ const esmEntries = {
   propagation: 'src/propagation/index.ts',
 };
 
-// Production ESM strips development warnings; `dist/dev/` keeps them and is what bundlers pick
-// under the `development` export condition (Vite's dev server does).
-for (const dev of [false, true]) {
-  await build({
+/** One ES-module build of `entry` (dependencies external) into dist/ or, for development, dist/dev/. */
+function esmBuild(entry, dev, rolldownOptions = {}) {
+  return build({
     ...quiet,
     define: { __SPANBEAM_DEV__: String(dev) },
     build: {
@@ -31,37 +30,23 @@ for (const dev of [false, true]) {
       target: 'es2022',
       minify: false,
       sourcemap: true,
-      lib: { entry: esmEntries, formats: ['es'], fileName: (_f, name) => `${name}.js` },
-      rolldownOptions: {
-        external: (id) => EXTERNAL.some((re) => re.test(id)),
-      },
+      lib: { entry, formats: ['es'], fileName: (_f, name) => `${name}.js` },
+      rolldownOptions: { external: (id) => EXTERNAL.some((re) => re.test(id)), ...rolldownOptions },
     },
   });
 }
 
+// Production ESM strips development warnings; `dist/dev/` keeps them and is what bundlers pick
+// under the `development` export condition (Vite's dev server does).
 // The viewer is built on its own: modules it shares with its lazily loaded main-thread importer
 // stay inside viewer.js (which gains a few internal exports) instead of becoming a tiny chunk
 // that every page would fetch one round trip after viewer.js.
-if (existsSync('src/viewer/index.ts')) {
-  for (const dev of [false, true]) {
-    await build({
-      ...quiet,
-      define: { __SPANBEAM_DEV__: String(dev) },
-      build: {
-        outDir: dev ? `${OUT}/dev` : OUT,
-        emptyOutDir: false,
-        target: 'es2022',
-        minify: false,
-        sourcemap: true,
-        lib: { entry: { viewer: 'src/viewer/index.ts' }, formats: ['es'], fileName: (_f, name) => `${name}.js` },
-        rolldownOptions: {
-          external: (id) => EXTERNAL.some((re) => re.test(id)),
-          preserveEntrySignatures: 'allow-extension',
-          output: { chunkFileNames: 'viewer-[name]-[hash].js' },
-        },
-      },
-    });
-  }
+for (const dev of [false, true]) {
+  await esmBuild(esmEntries, dev);
+  await esmBuild({ viewer: 'src/viewer/index.ts' }, dev, {
+    preserveEntrySignatures: 'allow-extension',
+    output: { chunkFileNames: 'viewer-[name]-[hash].js' },
+  });
 }
 
 // Production SDK files are minified with internal (`_`) members mangled, like Lit's builds; the

@@ -34,6 +34,8 @@ export function decodeBytes(b: Uint8Array, start: number, end: number): string {
   return utf8.decode(b.subarray(start, end));
 }
 
+const MIN_RETRY_BYTES = 1 << 16;
+
 export class JsonReader {
   buf: Uint8Array = new Uint8Array(0);
   pos = 0;
@@ -52,6 +54,26 @@ export class JsonReader {
   strEnd = 0;
   strHash = 0;
   strEscaped = false;
+
+  /** Bytes needed before parsing is worth retrying after a value was cut off (0: any). */
+  waitFor = 0;
+
+  /**
+   * Appends a chunk; false while fewer bytes than `waitFor` are buffered, so a long value cut
+   * off by chunk boundaries is not re-scanned on every small chunk.
+   */
+  feed(chunk: Uint8Array): boolean {
+    this.append(chunk);
+    if (this.end < this.waitFor) return false;
+    this.waitFor = 0;
+    return true;
+  }
+
+  /** After a step ran out of input at `pos`: wait for twice the pending bytes if that is a lot. */
+  deferRetry(): void {
+    const pending = this.end - this.pos;
+    if (pending >= MIN_RETRY_BYTES) this.waitFor = pending * 2;
+  }
 
   /** Appends a chunk after the unconsumed rest of the buffer (consumed bytes are dropped). */
   append(chunk: Uint8Array): void {
@@ -485,7 +507,6 @@ const S_SKIP = 9; // streaming skip of a big member value
 const S_DONE = 10;
 
 /** Retry a cut element only once this many bytes are buffered (amortises huge elements). */
-const MIN_RETRY_BYTES = 1 << 16;
 
 /**
  * Walks `[ … ]` or `{ "key": …, … }` over pushed chunks, streaming array elements to a handler.
@@ -497,7 +518,6 @@ export class JsonStream {
   /** Whether the array being streamed is the top-level value. */
   private topArray = false;
   private key = '';
-  private waitFor = 0;
   // Streaming skip state.
   private skipDepth = 0;
   private skipInString = false;
@@ -514,11 +534,7 @@ export class JsonStream {
   }
 
   push(chunk: Uint8Array): void {
-    const r = this.reader;
-    r.append(chunk);
-    if (r.end < this.waitFor) return;
-    this.waitFor = 0;
-    this.run();
+    if (this.reader.feed(chunk)) this.run();
   }
 
   /** Signals end of input: salvages a truncated array, or throws for unusable input. */
@@ -552,8 +568,7 @@ export class JsonStream {
         r.line = saveLine;
         r.lineStart = saveLineStart;
         this.state = saveState;
-        const pending = r.end - r.pos;
-        if (pending >= MIN_RETRY_BYTES) this.waitFor = pending * 2;
+        r.deferRetry();
         this.consumed = r.base + r.pos;
         return;
       } finally {

@@ -36,7 +36,6 @@ const ST_NEXT = 1; // after ',': member/element
 const ST_AFTER = 2; // after a member/element: ',' or the closing bracket
 
 /** Retry a cut value only once this many bytes are buffered (amortises large values). */
-const MIN_RETRY_BYTES = 1 << 16;
 
 export class JsonWalk {
   readonly reader = new JsonReader();
@@ -44,7 +43,6 @@ export class JsonWalk {
   private isObj: boolean[] = [];
   private states: number[] = [];
   private counts: number[] = [];
-  private waitFor = 0;
 
   constructor(
     private readonly handler: WalkHandler,
@@ -60,11 +58,7 @@ export class JsonWalk {
   }
 
   push(chunk: Uint8Array): void {
-    const r = this.reader;
-    r.append(chunk);
-    if (r.end < this.waitFor) return;
-    this.waitFor = 0;
-    this.run();
+    if (this.reader.feed(chunk)) this.run();
   }
 
   /** End of input: throws a precise error if a value is still open. */
@@ -91,8 +85,7 @@ export class JsonWalk {
         r.pos = savePos;
         r.line = saveLine;
         r.lineStart = saveLineStart;
-        const pending = r.end - r.pos;
-        if (pending >= MIN_RETRY_BYTES) this.waitFor = pending * 2;
+        r.deferRetry();
         return;
       }
     }
