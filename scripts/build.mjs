@@ -1,11 +1,17 @@
 // Builds the package: ESM entry points (dependencies external, for bundlers), the script-tag
 // IIFE bundles (everything inlined, global `Spanbeam`), the viewer's worker, and .d.ts files.
-import { build } from 'vite';
+import { build, createLogger } from 'vite';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { minify } from 'terser';
 import { minifyProd } from './minify.mjs';
 
-const quiet = { logLevel: 'warn', configFile: false };
+// Vite's note that './viewer-worker.js' does not exist while building the viewer is expected
+// (the file is built afterwards; see keepWorkerReference).
+const logger = createLogger('warn');
+const warnOnce = logger.warnOnce;
+logger.warnOnce = (msg, o) => void (/viewer-worker\.js.*doesn't exist at build time/s.test(msg) || warnOnce(msg, o));
+const quiet = { logLevel: 'warn', configFile: false, customLogger: logger };
 const EXTERNAL = [/^idb/, /^web-vitals/, /^lit/, /^@lit/, /^zone\.js/];
 
 // Build into a fresh folder and swap it in at the end: no stale chunks, and a concurrent reader
@@ -47,6 +53,19 @@ for (const dev of [false, true]) {
     preserveEntrySignatures: 'allow-extension',
     output: { chunkFileNames: 'viewer-[name]-[hash].js' },
   });
+  keepWorkerReference(`${dev ? `${OUT}/dev` : OUT}/viewer.js`);
+}
+
+/**
+ * `new URL('./viewer-worker.js', import.meta.url)` must reach apps literally: their bundlers
+ * (Vite, webpack 5, Parcel) only recognise that exact shape and then emit the worker file. Vite,
+ * not finding the file while building us, rewrites it to `"" + import.meta.url`; undo that.
+ */
+function keepWorkerReference(file) {
+  const code = readFileSync(file, 'utf8');
+  const fixed = code.replace(/new URL\("\.\/viewer-worker\.js", "" \+ import\.meta\.url\)/g, 'new URL("./viewer-worker.js", import.meta.url)');
+  if (!fixed.includes('new URL("./viewer-worker.js", import.meta.url)')) throw new Error(`${file}: worker reference not found`);
+  writeFileSync(file, fixed);
 }
 
 // Production SDK files are minified with internal (`_`) members mangled, like Lit's builds; the
@@ -84,6 +103,17 @@ if (existsSync('src/viewer/import/worker.ts')) {
       },
     });
   }
+  // Apps' bundlers copy this file as an asset, unminified: minify it here (Vite's ES library
+  // output keeps whitespace). No property mangling: objects cross postMessage to viewer.js.
+  const f = `${OUT}/viewer-worker.js`;
+  const r = await minify(readFileSync(f, 'utf8'), {
+    module: true,
+    ecma: 2020,
+    format: { comments: false },
+    sourceMap: { content: readFileSync(`${f}.map`, 'utf8'), url: 'viewer-worker.js.map' },
+  });
+  writeFileSync(f, `${r.code}\n`);
+  writeFileSync(`${f}.map`, r.map);
 }
 
 // Script-tag bundles: one expects zone.js from the page (or runs without it), one includes it.

@@ -46,12 +46,10 @@ export interface ImportOptions {
 /** Why the last import did not use a Worker ('' when it did). For diagnostics and tests. */
 export let lastFallbackReason = '';
 
-const WORKER_FILE = './viewer-worker.js';
-
 function defaultWorkerUrl(): string {
-  // A variable (not a literal) so bundlers leave the URL alone; the build emits the file.
-  const file = WORKER_FILE;
-  return new URL(file, import.meta.url).href;
+  // Written literally so an app's bundler (Vite, webpack 5, Parcel) sees the reference and emits
+  // the worker file (it is self-contained) next to the bundle; our own build leaves it as is.
+  return new URL('./viewer-worker.js', import.meta.url).href;
 }
 
 interface TTPolicy {
