@@ -21,7 +21,10 @@ export async function minifyProd(code, { module = true, compress = false, shared
     // packs slightly worse; the script-tag IIFE ships as is and gains from them.
     compress: compress && { passes: 2 },
     mangle: { properties: { regex: MANGLE_PROPS } },
-    format: { comments: false },
+    // A script's outer `function(){…}()` is compiled lazily by V8 (pre-parsed, then parsed again
+    // when called at once); parenthesized, it is compiled eagerly, in one pass: the script-tag
+    // bundle evaluates ~0.6 ms (CPU) faster here.
+    format: { comments: false, wrap_iife: !module },
     sourceMap: map ? { content: map, url: `${file}.map` } : false,
   });
   shared.props = nameCache.props;

@@ -1,7 +1,7 @@
 /**
  * `start()`: tracing, context, export and every instrumentation in one call.
  */
-import type { Attributes, SpanProcessor } from './sdk/types';
+import type { Attributes, ReadableSpan, SpanProcessor } from './sdk/types';
 import type { Sampler } from './sdk/sampler';
 import type { SessionOptions } from './sdk/session';
 import type { Tracer } from './sdk/tracer';
@@ -25,7 +25,7 @@ import {
   instrumentWebVitals,
   instrumentXhr,
 } from './sdk/instrument';
-import { whenIdle } from './sdk/instrument/wrap';
+import { listen, whenIdle } from './sdk/instrument/wrap';
 
 type Toggle<O> = boolean | O;
 
@@ -94,75 +94,98 @@ export interface SpanbeamHandle {
 
 let current: SpanbeamHandle | undefined;
 
-function opts<O extends object>(v: Toggle<O> | undefined): O | undefined {
-  return v === false ? undefined : v === true || v === undefined ? ({} as O) : v;
-}
-
 /**
- * Starts tracing the page. Cheap on purpose: page-load spans are built after `load`, observers are
- * passive. Calling it again warns and returns the first handle.
+ * Starts tracing the page. Only what must see the page's next steps runs now: error listeners and
+ * the fetch, XHR, history and `addEventListener` patches. Observers of buffered entries (web
+ * vitals, long frames) and the exporter (outbox, IndexedDB, delivery of what earlier pages left)
+ * lose nothing by waiting and start when the page is first idle (within half a second); spans
+ * that end before then are handed to the exporter when it is made. Calling it again warns and
+ * returns the first handle.
  */
-export function start(options: StartOptions = {}): SpanbeamHandle {
+export function start(o: StartOptions = {}): SpanbeamHandle {
   if (current) {
     warn('start.twice', DEV ? 'start() was already called; returning the existing handle' : '');
     return current;
   }
-  const o = options;
   const rate = o.sampleRate;
   configureTracing({
-    serviceName: o.serviceName,
-    serviceVersion: o.serviceVersion,
-    environment: o.environment,
-    attributes: o.attributes,
-    session: o.session,
-    debug: o.debug,
+    ...o,
     sampler: o.sampler ?? (typeof rate === 'number' && rate >= 0 && rate < 1 ? parentBasedSampler(traceIdRatioSampler(rate)) : undefined),
   });
   if (o.zone !== false && ZoneContextManager.isSupported()) setContextManager(new ZoneContextManager());
 
   const endpoint = o.endpoint;
-  const ignoreUrls = [...(o.ignoreUrls ?? []), ...(endpoint ? [endpoint] : [])];
-  const http = { propagateTo: o.propagateTo, ignoreUrls };
+  const ignoreUrls = endpoint ? [...(o.ignoreUrls ?? []), endpoint] : o.ignoreUrls;
   const i = o.instrumentations ?? {};
   const undo: Unpatch[] = [];
-  const deferred: Array<() => void> = [];
-  const install = <O extends object>(name: string, v: Toggle<O> | undefined, fn: (x: O) => Unpatch, idle?: 1) => {
-    const x = opts(v);
-    const run = () => guard(`start.${name}_failed`, () => undo.push(fn(x!)));
-    if (x) (idle ? deferred.push(run) : run());
+  const idle: Array<() => void> = [];
+  const install = <O extends object>(name: keyof Instrumentations, fn: (x: O) => Unpatch, later?: 0 | 1, base?: object) => {
+    const v = i[name] as Toggle<O> | undefined;
+    const run = () => guard(`start.${name}_failed`, () => undo.push(fn({ ...base, ...(v === true ? undefined : v) } as O)));
+    if (v !== false) (later ? idle.push(run) : run());
   };
   // Errors first (they see failures in the rest); interactions before the app adds listeners.
-  install('errors', i.errors, instrumentErrors);
-  install('interactions', i.interactions, instrumentInteractions);
-  install('fetch', i.fetch, (x) => instrumentFetch({ ...http, ...x }));
-  install('xhr', i.xhr, (x) => instrumentXhr({ ...http, ...x }));
-  install('navigation', i.navigation, instrumentNavigation);
-  install('documentLoad', i.documentLoad, (x) => instrumentPageLoad({ ignoreUrls, ...x }));
-  // Observers of buffered entries (web vitals, long frames) lose nothing by waiting: they start
-  // when the page is first idle (within half a second), keeping start() cheap. A page closed
-  // before then reports no web vitals.
-  install('webVitals', i.webVitals, instrumentWebVitals, 1);
-  install('longTasks', i.longTasks, instrumentLongTasks, 1);
-  if (deferred.length) undo.push(whenIdle(() => deferred.splice(0).forEach((f) => f()), 500));
+  install('errors', instrumentErrors);
+  install('interactions', instrumentInteractions);
+  install('fetch', instrumentFetch, 0, { propagateTo: o.propagateTo, ignoreUrls });
+  install('xhr', instrumentXhr, 0, { propagateTo: o.propagateTo, ignoreUrls });
+  install('navigation', instrumentNavigation);
+  install('documentLoad', instrumentPageLoad, 0, { ignoreUrls });
+  install('webVitals', instrumentWebVitals, 1);
+  install('longTasks', instrumentLongTasks, 1);
 
-  // Processors last: their page-hide flush listeners then run after ours, which end spans first.
+  // Processors after the instrumentations: their page-hide listeners then run after ours, which end spans first.
   const provider = getTracerProvider();
   const removers = (o.processors ?? []).map((p) => provider.addSpanProcessor(p));
-  const exporter = endpoint ? guard('start.exporter_failed', () => createOtlpExporter({ headers: o.headers, ...o.exporter, endpoint })) : undefined;
-  if (exporter) removers.push(provider.addSpanProcessor(exporter));
+  let exporter: Exporter | undefined;
+  let early: ReadableSpan[] | undefined;
+  let offs: Array<() => void> = [];
+  const exp = (): Exporter | undefined => {
+    const spans = early;
+    if (spans) {
+      early = undefined;
+      for (const off of offs) off();
+      exporter = guard('start.exporter_failed', () => createOtlpExporter({ headers: o.headers, ...o.exporter, endpoint: endpoint! }));
+      for (const s of spans) exporter?.onEnd(s);
+    }
+    return exporter;
+  };
+  if (endpoint) {
+    early = [];
+    removers.push(
+      provider.addSpanProcessor({
+        onStart() {},
+        onEnd: (s) => void (early ? early.push(s) < 512 || exp() : exporter?.onEnd(s)),
+        forceFlush: async () => exp()?.forceFlush(),
+        shutdown: async () => exporter?.shutdown(),
+      }),
+    );
+    // A page that hides first gets its exporter then. `visibilitychange` is seen here on window,
+    // capturing, before the exporter's own listener on document runs in the same dispatch; a
+    // page unloading while visible fires `pagehide`, then `visibilitychange` (hidden).
+    if (typeof document !== 'object' || document.visibilityState === 'hidden') exp();
+    else offs = [listen(window, 'visibilitychange', exp), listen(window, 'pagehide', exp)];
+  }
+  const cancel = whenIdle(() => {
+    for (const f of idle.splice(0)) f();
+    exp();
+  }, 500);
 
   const uninstall = () => {
-    deferred.length = 0;
+    idle.length = 0;
     while (undo.length) guard('start.uninstall_failed', undo.pop()!);
   };
   const handle: SpanbeamHandle = {
     tracer: getTracer(),
-    exporter,
+    get exporter() {
+      return exp();
+    },
     flush: () => provider.forceFlush(),
     uninstall,
     async shutdown() {
       uninstall();
       await provider.forceFlush();
+      cancel();
       for (const r of removers) r();
       await Promise.all([exporter, ...(o.processors ?? [])].map((p) => p?.shutdown().catch(() => undefined)));
       if (current === handle) current = undefined;

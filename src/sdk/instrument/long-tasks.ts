@@ -37,24 +37,17 @@ interface LoafEntry extends PerformanceEntry {
  * page load's child; any other starts its own trace.
  */
 export function instrumentLongTasks(options: LongTasksOptions = {}): Unpatch {
-  const maxScripts = options.maxScripts ?? 5;
   const supported = PerformanceObserver.supportedEntryTypes ?? [];
-  const type = supported.includes('long-animation-frame') ? 'long-animation-frame' : supported.includes('longtask') ? 'longtask' : '';
+  const type = ['long-animation-frame', 'longtask'].find((t) => supported.includes(t));
   if (!type) return () => {};
   const tracer = getTracer('spanbeam/long-tasks');
-  const po = new PerformanceObserver((list) =>
-    guard('long_tasks.failed', () => {
-      const entries = list.getEntries();
-      // Frames during the load wait for the page-load span, which is built after `load`.
-      whenPageLoad(() => guard('long_tasks.failed', () => entries.forEach(emit)));
-    }),
-  );
+  const loafs = type !== 'longtask';
   const emit = (e: PerformanceEntry) => {
     const start = hrToEpochMs(e.startTime);
     const loaf = e as LoafEntry;
     const attrs: Attributes = { 'browser.long_task.duration': e.duration };
-    if (type === 'longtask') {
-      const a = (e as PerformanceEntry & { attribution?: Array<{ containerType: string; containerSrc: string; containerName: string }> }).attribution?.[0];
+    if (!loafs) {
+      const a = (e as PerformanceEntry & { attribution?: Array<{ containerType: string; containerSrc: string }> }).attribution?.[0];
       if (a?.containerType) attrs['browser.long_task.container.type'] = a.containerType;
       if (a?.containerSrc) attrs['browser.long_task.container.src'] = redactUrl(a.containerSrc);
     } else {
@@ -65,9 +58,8 @@ export function instrumentLongTasks(options: LongTasksOptions = {}): Unpatch {
     const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
     const duringLoad = !nav || !nav.loadEventEnd || e.startTime < nav.loadEventEnd;
     const parent = interactionAt(e.startTime, e.duration) ?? (duringLoad ? pageLoadContext() : undefined);
-    const s = tracer.startSpan(type === 'longtask' ? 'longTask' : 'longAnimationFrame', { parent: parent ?? null, startTime: start, attributes: attrs });
-    const scripts = (loaf.scripts ?? []).slice().sort((a, b) => b.duration - a.duration).slice(0, maxScripts);
-    for (const sc of scripts) {
+    const s = tracer.startSpan(loafs ? 'longAnimationFrame' : 'longTask', { parent: parent ?? null, startTime: start, attributes: attrs });
+    for (const sc of (loaf.scripts ?? []).slice().sort((a, b) => b.duration - a.duration).slice(0, options.maxScripts ?? 5)) {
       const sa: Attributes = {
         'script.invoker': sc.invoker,
         'script.invoker_type': sc.invokerType,
@@ -81,6 +73,11 @@ export function instrumentLongTasks(options: LongTasksOptions = {}): Unpatch {
     }
     s.end(start + e.duration);
   };
+  const po = new PerformanceObserver((list) => {
+    const entries = list.getEntries();
+    // Frames during the load wait for the page-load span, which is built after `load`.
+    whenPageLoad(() => entries.forEach((e) => guard('long_tasks.failed', () => emit(e))));
+  });
   guard('long_tasks.observe_failed', () => po.observe({ type, buffered: true }));
   return () => po.disconnect();
 }

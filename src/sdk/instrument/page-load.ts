@@ -1,4 +1,4 @@
-import type { Span, SpanContext } from '../types';
+import type { Attributes, Span, SpanContext } from '../types';
 import type { Unpatch } from './wrap';
 import { parseServerTimingTraceparent, parseTraceparent } from '../../propagation';
 import { getTracer } from '../tracer';
@@ -7,7 +7,7 @@ import { guard } from '../diag';
 import { expectPageLoad, setPageLoadContext } from './activity';
 import { redactUrl } from './redact';
 import { addTimingEvents } from './timing';
-import { later, listen, unpatchAll } from './wrap';
+import { later, listen, unpatchAll, whenIdle } from './wrap';
 
 export interface PageLoadOptions {
   /** Resource Timing entries recorded as `resourceFetch` children. Default 50. */
@@ -38,69 +38,64 @@ export function serverContext(nav: PerformanceNavigationTiming | undefined): Spa
  * `documentLoad` (navigation start → `loadEventEnd`) with a `documentFetch` child and up to
  * `maxResources` `resourceFetch` children for what loaded before the load event, all from
  * buffered Navigation and Resource Timing, so it works however late the SDK loads. Nothing runs
- * at start: the spans are built in a task after `load` (and, for a prerendered page, after
- * activation; `activationStart` is recorded). A page restored from the bfcache gets a new
+ * at start: the spans are built when the page is first idle after `load` (and, for a prerendered
+ * page, after activation; `activationStart` is recorded), or when it is left before. A page restored from the bfcache gets a new
  * `documentLoad` span (pageshow → next frame, `browser.navigation.type: back_forward_cache`).
  */
 export function instrumentPageLoad(options: PageLoadOptions = {}): Unpatch {
   const tracer = getTracer('spanbeam/document-load');
   const max = options.maxResources ?? 50;
   const ignore = options.ignoreUrls ?? [];
-  const ignored = (url: string) => ignore.some((m) => (typeof m === 'string' ? url.includes(m) : m.test(url)));
   const undo: Unpatch[] = [];
   // Nothing is read or started now (the first span of a page reads the session from
   // localStorage, which can take milliseconds): web vitals wait for this span's context.
   expectPageLoad();
-  const url = redactUrl(location.href);
+  const href = location.href;
   let done = false;
+
+  const doc = (parent: SpanContext | null, startHr: number, url: string, type: string) =>
+    tracer.startSpan('documentLoad', { parent, startTime: hrToEpochMs(startHr), attributes: { 'url.full': url, 'browser.navigation.type': type } });
+  const child = (root: Span, name: string, e: PerformanceResourceTiming, attributes: Attributes) => {
+    const s = tracer.startSpan(name, { parent: root, startTime: hrToEpochMs(e.fetchStart || e.startTime), attributes });
+    addTimingEvents(s, e);
+    if (e.responseStatus) s.setAttribute('http.response.status_code', e.responseStatus);
+    s.end(hrToEpochMs(e.responseEnd || e.fetchStart));
+  };
 
   const record = () => {
     if (done) return;
     done = true;
     let end = nowMs();
+    const url = redactUrl(href);
     const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
-    const root = tracer.startSpan('documentLoad', {
-      parent: serverContext(nav) ?? null,
-      startTime: hrToEpochMs(0),
-      attributes: { 'url.full': url, 'browser.navigation.type': nav?.type ?? 'navigate' },
-    });
+    const root = doc(serverContext(nav) ?? null, 0, url, nav?.type ?? 'navigate');
     guard('page_load.failed', () => {
-      if (nav && nav.loadEventEnd > 0) end = hrToEpochMs(nav.loadEventEnd);
-      if (nav) {
-        for (const k of DOC_EVENTS) if (nav[k] > 0) root.addEvent(k, undefined, hrToEpochMs(nav[k]));
-        const act = (nav as { activationStart?: number }).activationStart;
-        if (act && act > 0) {
-          root.setAttribute('browser.prerendered', true);
-          root.addEvent('activationStart', undefined, hrToEpochMs(act));
-        }
-        for (const p of performance.getEntriesByType('paint')) root.addEvent(p.name, undefined, hrToEpochMs(p.startTime));
-        const doc = child(root, 'documentFetch', nav, url);
-        if (nav.responseStatus) doc.setAttribute('http.response.status_code', nav.responseStatus);
-        doc.end(hrToEpochMs(nav.responseEnd || nav.fetchStart));
-        let n = 0;
-        for (const r of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
-          // fetch/XHR have their own spans.
-          if (r.startTime > (nav.loadEventEnd || Infinity) || /^(fetch|xmlhttprequest|beacon)$/.test(r.initiatorType) || ignored(r.name)) continue;
-          if (n++ >= max) break;
-          const s = child(root, 'resourceFetch', r, redactUrl(r.name));
-          s.setAttribute('browser.resource.initiator_type', r.initiatorType);
-          if (r.responseStatus) s.setAttribute('http.response.status_code', r.responseStatus);
-          s.end(hrToEpochMs(r.responseEnd || r.startTime + r.duration));
-        }
+      if (!nav) return;
+      if (nav.loadEventEnd > 0) end = hrToEpochMs(nav.loadEventEnd);
+      for (const k of DOC_EVENTS) if (nav[k] > 0) root.addEvent(k, undefined, hrToEpochMs(nav[k]));
+      const act = (nav as { activationStart?: number }).activationStart;
+      if (act && act > 0) {
+        root.setAttribute('browser.prerendered', true);
+        root.addEvent('activationStart', undefined, hrToEpochMs(act));
+      }
+      for (const p of performance.getEntriesByType('paint')) root.addEvent(p.name, undefined, hrToEpochMs(p.startTime));
+      child(root, 'documentFetch', nav, { 'url.full': url });
+      let n = 0;
+      for (const r of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
+        // fetch/XHR have their own spans.
+        if (r.startTime > (nav.loadEventEnd || Infinity) || /^(fetch|xmlhttprequest|beacon)$/.test(r.initiatorType)) continue;
+        if (ignore.some((m) => (typeof m === 'string' ? r.name.includes(m) : m.test(r.name)))) continue;
+        if (n++ >= max) break;
+        child(root, 'resourceFetch', r, { 'url.full': redactUrl(r.name), 'browser.resource.initiator_type': r.initiatorType });
       }
     });
     root.end(end);
     setPageLoadContext(root.spanContext());
   };
 
-  const child = (root: Span, name: string, e: PerformanceResourceTiming, url: string): Span => {
-    const s = tracer.startSpan(name, { parent: root, startTime: hrToEpochMs(e.fetchStart || e.startTime), attributes: { 'url.full': url } });
-    addTimingEvents(s, e);
-    return s;
-  };
-
-  // After load, in a later task so loadEventEnd is set; after activation when prerendered.
-  const afterLoad = () => later(record, 0);
+  // After load, when the page is first idle (loadEventEnd is set by then, and building the first
+  // spans of a page stays off the busy moments right after load); after activation when prerendered.
+  const afterLoad = () => void whenIdle(record, 500);
   const whenActive = () => {
     if ((document as { prerendering?: boolean }).prerendering) {
       const off = listen(document, 'prerenderingchange', () => (off(), whenActive()));
@@ -110,20 +105,15 @@ export function instrumentPageLoad(options: PageLoadOptions = {}): Unpatch {
   };
   whenActive();
   // A page left before load still reports what it had.
-  undo.push(listen(window, 'pagehide', record));
-
   undo.push(
+    listen(window, 'pagehide', record),
     listen(window, 'pageshow', (e) => {
-      if (!(e as PageTransitionEvent).persisted) return;
-      guard('page_load.bfcache_failed', () => {
-        const s = tracer.startSpan('documentLoad', {
-          root: true,
-          startTime: hrToEpochMs(e.timeStamp),
-          attributes: { 'url.full': redactUrl(location.href), 'browser.navigation.type': 'back_forward_cache' },
+      if ((e as PageTransitionEvent).persisted)
+        guard('page_load.bfcache_failed', () => {
+          const s = doc(null, e.timeStamp, redactUrl(location.href), 'back_forward_cache');
+          setPageLoadContext(s.spanContext());
+          requestAnimationFrame(() => later(() => s.end(), 0));
         });
-        setPageLoadContext(s.spanContext());
-        requestAnimationFrame(() => later(() => s.end(), 0));
-      });
     }),
   );
   return () => {

@@ -1,4 +1,4 @@
-import type { Attributes, SpanContext } from '../types';
+import type { Attributes } from '../types';
 import type { Unpatch } from './wrap';
 import type { MetricWithAttribution } from 'web-vitals/attribution';
 import { onCLS, onFCP, onINP, onLCP, onTTFB } from 'web-vitals/attribution';
@@ -13,47 +13,32 @@ export interface WebVitalsOptions {
   reportAllChanges?: boolean;
 }
 
-const A = 'browser.web_vital.attribution.';
+const W = 'browser.web_vital.';
 
-/** Attribution we keep: targets (CSS selectors), URLs redacted, INP's type and phases. */
-function attribution(m: MetricWithAttribution): Attributes {
+/**
+ * Attribution we keep, per metric: targets (CSS selectors) become `element`, `interactionType`
+ * becomes `event_type`, the rest their snake_case names; URLs are redacted.
+ */
+const KEEP: Record<string, string> = {
+  LCP: 'target url timeToFirstByte resourceLoadDelay resourceLoadDuration elementRenderDelay',
+  CLS: 'largestShiftTarget largestShiftValue loadState',
+  INP: 'interactionTarget interactionType inputDelay processingDuration presentationDelay loadState',
+  FCP: 'timeToFirstByte loadState',
+  TTFB: 'waitingDuration dnsDuration connectionDuration requestDuration',
+};
+
+const snake = (k: string) => k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
+
+/** The span's attributes: the metric's own (OpenTelemetry browser names), then its attribution. */
+export function vitalAttributes(m: MetricWithAttribution): Attributes {
   const out: Attributes = {};
   const put = (k: string, v: unknown) => {
-    if (typeof v === 'string' ? v : typeof v === 'number' && v === v) out[A + k] = v as string | number;
+    if (typeof v === 'string' ? v : typeof v === 'number' && v === v) out[W + k] = v as string | number;
   };
-  switch (m.name) {
-    case 'LCP':
-      put('element', m.attribution.target);
-      if (m.attribution.url) put('url', redactUrl(m.attribution.url));
-      put('time_to_first_byte', m.attribution.timeToFirstByte);
-      put('resource_load_delay', m.attribution.resourceLoadDelay);
-      put('resource_load_duration', m.attribution.resourceLoadDuration);
-      put('element_render_delay', m.attribution.elementRenderDelay);
-      break;
-    case 'CLS':
-      put('element', m.attribution.largestShiftTarget);
-      put('largest_shift_value', m.attribution.largestShiftValue);
-      put('load_state', m.attribution.loadState);
-      break;
-    case 'INP':
-      put('element', m.attribution.interactionTarget);
-      put('event_type', m.attribution.interactionType);
-      put('input_delay', m.attribution.inputDelay);
-      put('processing_duration', m.attribution.processingDuration);
-      put('presentation_delay', m.attribution.presentationDelay);
-      put('load_state', m.attribution.loadState);
-      break;
-    case 'FCP':
-      put('time_to_first_byte', m.attribution.timeToFirstByte);
-      put('load_state', m.attribution.loadState);
-      break;
-    case 'TTFB':
-      put('waiting_duration', m.attribution.waitingDuration);
-      put('dns_duration', m.attribution.dnsDuration);
-      put('connection_duration', m.attribution.connectionDuration);
-      put('request_duration', m.attribution.requestDuration);
-      break;
-  }
+  for (const k of ['name', 'value', 'delta', 'id', 'rating', 'navigationType'] as const) put(snake(k), m[k]);
+  const a = m.attribution as unknown as Record<string, unknown>;
+  for (const k of KEEP[m.name].split(' '))
+    put('attribution.' + (/[tT]arget$/.test(k) ? 'element' : k === 'interactionType' ? 'event_type' : snake(k)), k === 'url' && a[k] ? redactUrl(String(a[k])) : a[k]);
   return out;
 }
 
@@ -73,31 +58,12 @@ export function instrumentWebVitals(options: WebVitalsOptions = {}): Unpatch {
   const emit = (m: MetricWithAttribution) =>
     guard('web_vitals.failed', () => {
       if (!on) return;
-      let start = nowMs();
-      let end = start;
-      let parent: SpanContext | undefined = pageLoadContext();
-      if (m.name === 'INP') {
-        start = hrToEpochMs(m.attribution.interactionTime);
-        end = start + m.value;
-        parent = interactionAt(m.attribution.interactionTime, m.value) ?? parent;
-      } else if (m.name !== 'CLS') {
-        start = hrToEpochMs(0);
-        end = start + m.value;
-      }
-      const s = tracer.startSpan(m.name, {
-        parent: parent ?? null,
-        startTime: start,
-        attributes: {
-          'browser.web_vital.name': m.name,
-          'browser.web_vital.value': m.value,
-          'browser.web_vital.delta': m.delta,
-          'browser.web_vital.id': m.id,
-          'browser.web_vital.rating': m.rating,
-          'browser.web_vital.navigation_type': m.navigationType,
-          ...attribution(m),
-        },
-      });
-      s.end(end);
+      const cls = m.name === 'CLS';
+      const inp = m.name === 'INP';
+      const t = inp ? m.attribution.interactionTime : 0;
+      const start = cls ? nowMs() : hrToEpochMs(t);
+      const parent = (inp && interactionAt(t, m.value)) || pageLoadContext();
+      tracer.startSpan(m.name, { parent: parent || null, startTime: start, attributes: vitalAttributes(m) }).end(cls ? start : start + m.value);
     });
   const opts = { reportAllChanges: !!options.reportAllChanges };
   for (const fn of [onTTFB, onFCP, onLCP, onCLS, onINP]) guard('web_vitals.subscribe_failed', () => fn(report as never, opts));

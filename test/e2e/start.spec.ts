@@ -1,0 +1,73 @@
+// start() makes the exporter when the page is first idle. Spans that end before then must still
+// arrive, however the page goes away first: hidden, closed, or navigated away from.
+import { test, expect, type Page } from '@playwright/test';
+import type { TestServer } from '../support/server';
+import { appServer, received, waitForSpans } from './instrument-support';
+
+let server: TestServer;
+test.beforeEach(async () => {
+  server = await appServer();
+  server.page('/next.html', '<!doctype html><p>next</p>');
+});
+test.afterEach(async () => server.close());
+
+// The page is never idle, so only the page-hide path can make the exporter. Whether it exists is
+// seen from outside: its IndexedDB outbox is opened when it is made.
+const PAGE = `<!doctype html><script>
+  window.requestIdleCallback = () => 0;
+  const open = indexedDB.open.bind(indexedDB);
+  window.opened = 0;
+  indexedDB.open = (...a) => (window.opened++, open(...a));
+</script>
+<script src="/sb.js"></script>
+<script>
+  window.handle = Spanbeam.start({ serviceName: 'start-test', endpoint: '/v1/traces', instrumentations: { documentLoad: false } });
+  window.handle.tracer.startSpan('early').end();
+</script>`;
+
+async function open(page: Page): Promise<void> {
+  server.page('/early.html', PAGE);
+  await page.goto(`${server.origin}/early.html`);
+  await page.waitForTimeout(100);
+  expect(await page.evaluate(() => (window as unknown as { opened: number }).opened), 'no exporter before the page is idle').toBe(0);
+}
+
+const earlySpans = () => received(server).filter((s) => s.name === 'early');
+
+test('spans ended before the exporter exists are sent when the page hides', async ({ page }) => {
+  await open(page);
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await server.waitForReceived(1);
+  expect(earlySpans()).toHaveLength(1);
+  expect(server.received[0].contentType).toBe('application/json');
+});
+
+test('… when the page is closed', async ({ page }) => {
+  await open(page);
+  await page.close({ runBeforeUnload: true });
+  await server.waitForReceived(1);
+  expect(earlySpans()).toHaveLength(1);
+});
+
+test('… when the page navigates away', async ({ page }) => {
+  await open(page);
+  await page.goto(`${server.origin}/next.html`);
+  await server.waitForReceived(1);
+  expect(earlySpans()).toHaveLength(1);
+});
+
+test('… and otherwise once the page is idle, with flush() making it at once', async ({ page }) => {
+  server.page('/idle.html', PAGE.replace('window.requestIdleCallback = () => 0;', ''));
+  await page.goto(`${server.origin}/idle.html`);
+  await page.waitForFunction(() => (window as unknown as { opened: number }).opened === 1);
+  const spans = await waitForSpans(page, server, (s) => s.some((x) => x.name === 'early'));
+  expect(spans.filter((s) => s.name === 'early')).toHaveLength(1);
+
+  server.page('/flush.html', PAGE);
+  await page.goto(`${server.origin}/flush.html`);
+  await page.evaluate(() => (window as unknown as { handle: { flush(): Promise<void> } }).handle.flush());
+  expect(earlySpans()).toHaveLength(2);
+});
