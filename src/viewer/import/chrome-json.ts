@@ -33,6 +33,9 @@ const PH_X = ch('X'), PH_B = ch('B'), PH_E = ch('E'), PH_i = ch('i'), PH_I = ch(
 const IGNORED = new Set(['N', 'O', 'D', 'V', 'v', 'c', '(', ')', '=', 'A', 'L', 'U']);
 
 const NO_ATOM = null;
+const utf8Encoder = /* @__PURE__ */ new TextEncoder();
+const KEY_THREAD_DUR = /* @__PURE__ */ utf8Encoder.encode('"threadDurNs":');
+const KEY_THREAD_START = /* @__PURE__ */ utf8Encoder.encode('"threadStartNs":');
 type Atom = number | string | null;
 
 interface BE {
@@ -51,10 +54,12 @@ interface ProfileDraft {
 export interface ChromeImportOptions {
   /** Called every ~64k events while streaming. */
   onEvents?: (events: number) => void;
+  /** Expected input size in bytes, when known: the columns start near the size they will need. */
+  sizeHint?: number;
 }
 
 export class ChromeJsonImporter implements StreamHandler {
-  readonly builder = new TraceBuilder('chrome-json', { initialCapacity: 1 << 16 });
+  readonly builder: TraceBuilder;
   private readonly stream: JsonStream;
   private readonly keys = new KeyTable(KEY_NAMES);
   private readonly interner: BytesInterner;
@@ -73,6 +78,14 @@ export class ChromeJsonImporter implements StreamHandler {
   private dur = NaN;
   private tdur = NaN;
   private tts = NaN;
+  /** Where the tdur / tts numbers are in the buffer (-1: not a plain number). */
+  private tdurAt = -1;
+  private tdurEnd = -1;
+  private ttsAt = -1;
+  private ttsEnd = -1;
+  /** Extra details members of this event (`"key":value`, comma-separated), as bytes. */
+  private ex = new Uint8Array(128);
+  private exLen = 0;
   private pid: Atom = NO_ATOM;
   private tid: Atom = NO_ATOM;
   private id: Atom = NO_ATOM;
@@ -107,12 +120,20 @@ export class ChromeJsonImporter implements StreamHandler {
 
   constructor(opts: ChromeImportOptions = {}) {
     this.opts = opts;
+    // A generated or recorded event takes ~100–300 bytes; start with room for the smaller size,
+    // within limits (growing later copies everything once more).
+    const hint = opts.sizeHint ?? 0;
+    this.builder = new TraceBuilder('chrome-json', {
+      initialCapacity: Math.min(1 << 20, Math.max(1 << 16, Math.ceil(hint / 128))),
+      initialArgsBytes: Math.min(1 << 26, Math.ceil(hint / 2)),
+    });
     this.stream = new JsonStream(this, 'chrome-json');
     this.interner = new BytesInterner((s) => this.builder.intern(s));
   }
 
-  push(chunk: Uint8Array): void {
-    this.stream.push(chunk);
+  /** Adds input; parsing may wait until `batch` bytes are buffered (see JsonReader.feed). */
+  push(chunk: Uint8Array, batch = 0): void {
+    this.stream.push(chunk, batch);
   }
 
   /** Bytes consumed so far (decompressed). */
@@ -193,7 +214,7 @@ export class ChromeJsonImporter implements StreamHandler {
   }
 
   element(r: JsonReader, array: string): void {
-    let c = r.skipWs();
+    let c = r.next();
     if (c !== 0x7b) {
       r.skipValue();
       this.builder.diag('invalid-event', `event at byte ${r.base + r.pos} is not an object`);
@@ -201,22 +222,20 @@ export class ChromeJsonImporter implements StreamHandler {
     }
     r.pos++;
     this.reset();
-    c = r.skipWs();
+    c = r.next();
     if (c === 0x7d) {
       r.pos++;
     } else {
       for (;;) {
         if (c !== 0x22) r.fail('a member name');
-        r.scanString();
-        const k = this.keys.lookup(r);
-        if (r.skipWs() !== 0x3a) r.fail("':'");
+        const k = this.keys.scanKey(r);
+        if (r.next() !== 0x3a) r.fail("':'");
         r.pos++;
-        c = r.skipWs();
-        this.member1(r, k, c);
-        c = r.skipWs();
+        this.member1(r, k, r.next());
+        c = r.next();
         if (c === 0x2c) {
           r.pos++;
-          c = r.skipWs();
+          c = r.next();
         } else if (c === 0x7d) {
           r.pos++;
           break;
@@ -236,6 +255,7 @@ export class ChromeJsonImporter implements StreamHandler {
     this.dur = NaN;
     this.tdur = NaN;
     this.tts = NaN;
+    this.exLen = 0;
     this.pid = NO_ATOM;
     this.tid = NO_ATOM;
     this.id = NO_ATOM;
@@ -278,10 +298,14 @@ export class ChromeJsonImporter implements StreamHandler {
         this.dur = this.num(r, c);
         return;
       case K_TDUR:
+        this.tdurAt = c === 0x22 ? -1 : r.pos;
         this.tdur = this.num(r, c);
+        this.tdurEnd = r.pos;
         return;
       case K_TTS:
+        this.ttsAt = c === 0x22 ? -1 : r.pos;
         this.tts = this.num(r, c);
+        this.ttsEnd = r.pos;
         return;
       case K_PID:
         this.pid = this.atom(r, c);
@@ -295,12 +319,10 @@ export class ChromeJsonImporter implements StreamHandler {
       case K_ID2:
         this.id2 = r.parseValue();
         return;
-      case K_ARGS: {
-        const [s, e] = r.rawValue();
-        this.argsStart = s;
-        this.argsEnd = e;
+      case K_ARGS:
+        this.argsStart = r.skipRaw();
+        this.argsEnd = r.pos;
         return;
-      }
       case K_S:
         this.sc = this.letter(r, c);
         return;
@@ -336,8 +358,8 @@ export class ChromeJsonImporter implements StreamHandler {
       r.scanString();
       return this.interner.idOfScanned(r);
     }
-    const [s, e] = r.rawValue();
-    return this.builder.intern(decodeBytes(r.buf, s, e));
+    const s = r.skipRaw();
+    return this.builder.intern(decodeBytes(r.buf, s, r.pos));
   }
 
   private num(r: JsonReader, c: number): number {
@@ -422,7 +444,12 @@ export class ChromeJsonImporter implements StreamHandler {
     return (ts - this.baseUs) * 1000;
   }
 
+  /**
+   * The details entry of this event: its raw `args` bytes plus the extra members assembled in
+   * `ex` (e.g. thread time, async id); -1 when there is nothing to keep.
+   */
   private details(r: JsonReader, extraMembers = ''): number {
+    if (extraMembers) this.exText(extraMembers);
     let s = this.argsStart;
     const e = this.argsEnd;
     if (s >= 0) {
@@ -432,8 +459,106 @@ export class ChromeJsonImporter implements StreamHandler {
       while (p < e && b[p] <= 0x20) p++;
       if (b[s] === 0x7b && b[p] === 0x7d) s = -1;
     }
-    if (s < 0 && !extraMembers) return -1;
-    return s < 0 ? this.builder.addDetailsRaw(null, 0, 0, extraMembers) : this.builder.addDetailsRaw(r.buf, s, e, extraMembers);
+    const exLen = this.exLen;
+    this.exLen = 0;
+    if (s < 0 && exLen === 0) return -1;
+    return this.builder.addDetailsBytes(s < 0 ? null : r.buf, s, e, this.ex, exLen);
+  }
+
+  /** Room for n more bytes in `ex`. */
+  private exRoom(n: number): Uint8Array {
+    if (this.exLen + n > this.ex.length) {
+      const x = new Uint8Array(Math.max(this.ex.length * 2, this.exLen + n));
+      x.set(this.ex.subarray(0, this.exLen));
+      this.ex = x;
+    }
+    return this.ex;
+  }
+
+  /** Appends serialised members (`"key":value`, comma-separated) to `ex`. */
+  private exText(members: string): void {
+    if (this.exLen > 0) this.exRoom(1)[this.exLen++] = 0x2c;
+    this.exRaw(members);
+  }
+
+  /** Appends text to `ex` as UTF-8. */
+  private exRaw(text: string): void {
+    const n = text.length;
+    const x = this.exRoom(n * 3);
+    const p = this.exLen;
+    let ascii = true;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 0x7f) {
+        ascii = false;
+        break;
+      }
+      x[p + i] = c;
+    }
+    this.exLen = ascii ? p + n : p + utf8Encoder.encodeInto(text, x.subarray(p)).written;
+  }
+
+  /** Appends `"<key>":` to `ex`, after a comma when it holds members already. */
+  private exKey(key: Uint8Array): void {
+    const x = this.exRoom(key.length + 1);
+    let p = this.exLen;
+    if (p > 0) x[p++] = 0x2c;
+    x.set(key, p);
+    this.exLen = p + key.length;
+  }
+
+  /**
+   * Appends a µs value as ns: the number's own digits with the decimal point moved three places
+   * (exact, and no number-to-string conversion per event); other spellings go through Number.
+   */
+  private exMicrosAsNanos(r: JsonReader, at: number, end: number, us: number): void {
+    if (at < 0) {
+      this.exRaw(String(us * 1000));
+      return;
+    }
+    const b = r.buf;
+    let p = at;
+    const intStart = p;
+    while (p < end && b[p] >= 0x30 && b[p] <= 0x39) p++;
+    const intEnd = p;
+    let fracStart = p;
+    if (p < end && b[p] === 0x2e) {
+      fracStart = ++p;
+      while (p < end && b[p] >= 0x30 && b[p] <= 0x39) p++;
+    }
+    const fracEnd = p;
+    if (p !== end || intEnd === intStart) {
+      this.exRaw(String(us * 1000));
+      return;
+    }
+    const x = this.exRoom(end - at + 8);
+    let o = this.exLen;
+    const start = o;
+    // Integer part: the integer digits and the first three fraction digits, without leading zeros.
+    for (let i = intStart; i < intEnd; i++) if (o > start || b[i] !== 0x30) x[o++] = b[i];
+    for (let k = 0; k < 3; k++) {
+      const i = fracStart + k;
+      const d = i < fracEnd ? b[i] : 0x30;
+      if (o > start || d !== 0x30) x[o++] = d;
+    }
+    if (o === start) x[o++] = 0x30;
+    if (fracStart + 3 < fracEnd) {
+      x[o++] = 0x2e;
+      for (let i = fracStart + 3; i < fracEnd; i++) x[o++] = b[i];
+    }
+    this.exLen = o;
+  }
+
+  /** Thread time members of an X (duration and start) or B (start only) event. */
+  private exThreadTime(r: JsonReader, withDur: boolean): void {
+    if (withDur && this.tdur === this.tdur) {
+      this.exKey(KEY_THREAD_DUR);
+      this.exMicrosAsNanos(r, this.tdurAt, this.tdurEnd, this.tdur);
+    }
+    if (this.tts === this.tts) {
+      this.exKey(KEY_THREAD_START);
+      this.exMicrosAsNanos(r, this.ttsAt, this.ttsEnd, this.tts);
+    }
   }
 
   private parsedArgs(r: JsonReader): Record<string, unknown> {
@@ -446,22 +571,30 @@ export class ChromeJsonImporter implements StreamHandler {
     }
   }
 
-  private threadExtras(): string {
-    let x = '';
-    if (this.tdur === this.tdur) x = `"threadDurNs":${this.tdur * 1000}`;
-    if (this.tts === this.tts) x += `${x ? ',' : ''}"threadStartNs":${this.tts * 1000}`;
-    return x;
-  }
-
   private commit(r: JsonReader): void {
     const ph = this.ph;
     const events = ++this.events;
-    if ((events & 0xffff) === 0 && this.opts.onEvents) this.opts.onEvents(events);
+    const onEvents = this.opts.onEvents;
+    if (onEvents !== undefined && (events & 0xffff) === 0) onEvents(events);
     if (ph > 0 && ph < 128) this.phaseCounts[ph]++;
     else this.otherPhases.set(this.phText || '(none)', (this.otherPhases.get(this.phText || '(none)') ?? 0) + 1);
+    const ts = this.ts;
+    // The common case in a small function of its own (V8 optimises small functions sooner).
+    if (ph === PH_X && ts === ts && this.dur === this.dur) this.completeEvent(r, this.tsNs(ts));
+    else this.otherEvent(r, ph, ts);
+  }
+
+  /** An `X` event with `ts` and `dur`. */
+  private completeEvent(r: JsonReader, tNs: number): void {
+    const track = this.threadTrack(this.pid, this.tid);
+    this.exThreadTime(r, true);
+    const slice = this.builder.addSlice(track, tNs, this.dur * 1000, this.name, this.cat, 0, this.details(r), this.cname);
+    if (this.bindId !== null || this.flowIn || this.flowOut) this.flowV2(slice);
+  }
+
+  private otherEvent(r: JsonReader, ph: number, ts: number): void {
     const b = this.builder;
     if (ph === PH_M) return this.metadataEvent(r);
-    const ts = this.ts;
     if (ts !== ts) {
       if (ph === PH_P && this.name !== 0) return this.profileEvent(r);
       b.diag('invalid-event', `event without a numeric "ts" (ph "${this.phName()}") near byte ${r.base + r.pos}`);
@@ -470,20 +603,18 @@ export class ChromeJsonImporter implements StreamHandler {
     const tNs = this.tsNs(ts);
     switch (ph) {
       case PH_X: {
+        // Without "dur" (with one, completeEvent took it).
         const track = this.threadTrack(this.pid, this.tid);
-        const dur = this.dur * 1000;
-        if (dur !== dur) {
-          b.diag('unfinished-complete', `complete event "${b.strings[this.name]}" without "dur" kept open to the end of the trace`);
-        }
-        const ex = this.tdur === this.tdur || this.tts === this.tts ? this.threadExtras() : '';
-        const slice = b.addSlice(track, tNs, dur, this.name, this.cat, 0, this.details(r, ex), this.cname);
+        b.diag('unfinished-complete', `complete event "${b.strings[this.name]}" without "dur" kept open to the end of the trace`);
+        this.exThreadTime(r, true);
+        const slice = b.addSlice(track, tNs, NaN, this.name, this.cat, 0, this.details(r), this.cname);
         if (this.bindId !== null || this.flowIn || this.flowOut) this.flowV2(slice);
         return;
       }
       case PH_B: {
         const track = this.threadTrack(this.pid, this.tid);
-        const ex = this.tts === this.tts ? `"threadStartNs":${this.tts * 1000}` : '';
-        const slice = b.addSlice(track, tNs, NaN, this.name, this.cat, 0, this.details(r, ex), this.cname);
+        this.exThreadTime(r, false);
+        const slice = b.addSlice(track, tNs, NaN, this.name, this.cat, 0, this.details(r), this.cname);
         this.beList(track).ts.push(tNs);
         this.beList(track).ref.push(slice);
         if (this.bindId !== null || this.flowIn || this.flowOut) this.flowV2(slice);

@@ -58,13 +58,23 @@ export class JsonReader {
   /** Bytes needed before parsing is worth retrying after a value was cut off (0: any). */
   waitFor = 0;
 
+  /** Reused buffer that holds a cut-off rest plus the next chunk (`buf` may alias it). */
+  private own: Uint8Array | null = null;
+
+  constructor() {
+    // `buf` is replaced by every batch. A second store now makes V8 treat it as mutable from the
+    // start, rather than drop the code that assumed it constant when the first batch replaces it.
+    this.buf = new Uint8Array(0);
+  }
+
   /**
-   * Appends a chunk; false while fewer bytes than `waitFor` are buffered, so a long value cut
-   * off by chunk boundaries is not re-scanned on every small chunk.
+   * Appends a chunk; false (parse later) while fewer than `batch` bytes, or than `waitFor`, are
+   * buffered: a long value cut off by chunk boundaries is not re-scanned on every small chunk,
+   * and small network chunks are parsed a batch at a time.
    */
-  feed(chunk: Uint8Array): boolean {
+  feed(chunk: Uint8Array, batch = 0): boolean {
     this.append(chunk);
-    if (this.end < this.waitFor) return false;
+    if (this.end < this.waitFor || this.end < batch) return false;
     this.waitFor = 0;
     return true;
   }
@@ -75,45 +85,71 @@ export class JsonReader {
     if (pending >= MIN_RETRY_BYTES) this.waitFor = pending * 2;
   }
 
-  /** Appends a chunk after the unconsumed rest of the buffer (consumed bytes are dropped). */
+  /**
+   * Appends a chunk after the unconsumed rest of the buffer (consumed bytes are dropped). The
+   * rest and the chunk are copied into one buffer that is reused from chunk to chunk, so a long
+   * import allocates no new buffer per chunk. Bytes of `buf` past `end` are stale: readers stop
+   * at `end`. Nothing may keep a view of `buf` across calls (importers copy what they keep).
+   */
   append(chunk: Uint8Array): void {
     const rest = this.end - this.pos;
-    if (rest > 0) {
-      const b = new Uint8Array(rest + chunk.length);
-      b.set(this.buf.subarray(this.pos, this.end));
-      b.set(chunk, rest);
-      this.base += this.pos;
-      this.buf = b;
-    } else {
+    if (rest === 0) {
       this.base += this.end;
       this.buf = chunk;
+      this.pos = 0;
+      this.end = chunk.length;
+      return;
     }
+    const need = rest + chunk.length;
+    let own = this.own;
+    if (own === null || own.length < need) {
+      own = new Uint8Array(Math.max(need, own === null ? 0 : own.length * 2));
+      own.set(this.buf.subarray(this.pos, this.end));
+      this.own = own;
+    } else if (this.buf !== own) own.set(this.buf.subarray(this.pos, this.end));
+    else if (this.pos > 0) own.copyWithin(0, this.pos, this.end);
+    own.set(chunk, rest);
+    this.base += this.pos;
+    this.buf = own;
     this.pos = 0;
-    this.end = this.buf.length;
+    this.end = need;
   }
 
-  /** Next non-whitespace byte (not consumed). */
+  /**
+   * Next non-whitespace byte (not consumed). One exit for both outcomes: optimised code would
+   * otherwise be thrown away the first time a rarely taken exit runs (a cut at a chunk end).
+   */
   skipWs(): number {
     const b = this.buf;
     let p = this.pos;
     const end = this.end;
+    let c = -1;
     while (p < end) {
-      const c = b[p];
-      if (c > 0x20) {
-        this.pos = p;
-        return c;
-      }
+      c = b[p];
+      if (c > 0x20) break;
       if (c === 0x0a) {
         this.line++;
         this.lineStart = this.base + p + 1;
-      } else if (c !== 0x20 && c !== 0x09 && c !== 0x0d) {
-        this.pos = p;
-        return c;
-      }
+      } else if (c !== 0x20 && c !== 0x09 && c !== 0x0d) break;
+      c = -1;
       p++;
     }
     this.pos = p;
-    throw INCOMPLETE;
+    if (c < 0) throw INCOMPLETE;
+    return c;
+  }
+
+  /**
+   * As skipWs, but reads the byte at pos directly when it is not whitespace (compact JSON): the
+   * one call site of skipWs here is shared by all callers once inlined.
+   */
+  next(): number {
+    const p = this.pos;
+    if (p < this.end) {
+      const c = this.buf[p];
+      if (c > 0x20) return c;
+    }
+    return this.skipWs();
   }
 
   /** Like skipWs but returns -1 at the end of the buffer. */
@@ -152,7 +188,8 @@ export class JsonReader {
     }
     this.strStart = start;
     this.strEnd = p;
-    this.strHash = h;
+    // 30 bits: small integers stay unboxed in V8 (no number object per string in cold code).
+    this.strHash = h & 0x3fffffff;
     this.strEscaped = escaped;
     this.pos = p + 1;
   }
@@ -180,6 +217,7 @@ export class JsonReader {
   readNumber(): number {
     const b = this.buf;
     const end = this.end;
+    const eof = this.eof; // read on every call, so the rare cut-off exit below has type feedback
     const start = this.pos;
     let p = start;
     let neg = false;
@@ -205,7 +243,7 @@ export class JsonReader {
         frac++;
       }
     }
-    if (p >= end && !this.eof) throw INCOMPLETE;
+    if (p >= end && !eof) throw INCOMPLETE;
     if (digits === 0) {
       this.pos = start;
       this.fail('a number');
@@ -303,17 +341,18 @@ export class JsonReader {
     }
   }
 
-  /** Skips a value and returns [start, end) of its bytes in buf. */
-  rawValue(): [number, number] {
+  /** Skips a value; returns where its bytes start in buf (they end at `pos`). */
+  skipRaw(): number {
     this.skipWs();
     const start = this.pos;
     this.skipValue();
-    return [start, this.pos];
+    return start;
   }
 
   /** Parses one (small) value into a JS value. */
   parseValue(): unknown {
-    const [s, e] = this.rawValue();
+    const s = this.skipRaw();
+    const e = this.pos;
     const text = utf8.decode(this.buf.subarray(s, e));
     try {
       return JSON.parse(text) as unknown;
@@ -339,41 +378,73 @@ export class JsonReader {
   }
 }
 
-/** Fixed set of keys, recognised from scanned bytes without creating strings. */
+/**
+ * Fixed set of member names, recognised from their bytes without creating strings (and without
+ * the per-byte hash of scanString: a name's length and end bytes pick its slot).
+ */
 export class KeyTable {
   private readonly mask: number;
   private readonly slots: Int32Array;
-  private readonly keys: Uint8Array[];
+  /** Key i is bytes[offs[i] .. offs[i] + lens[i]). */
+  private readonly bytes: Uint8Array;
+  private readonly offs: Int32Array;
+  private readonly lens: Int32Array;
 
   constructor(names: readonly string[]) {
-    this.keys = names.map((n) => new TextEncoder().encode(n));
+    const encoded = names.map((n) => new TextEncoder().encode(n));
+    this.bytes = new Uint8Array(encoded.reduce((n, k) => n + k.length, 0));
+    this.offs = new Int32Array(names.length);
+    this.lens = new Int32Array(names.length);
     let size = 64;
     while (size < names.length * 4) size *= 2;
     this.mask = size - 1;
     this.slots = new Int32Array(size).fill(-1);
-    this.keys.forEach((k, i) => {
-      let h = 0x811c9dc5 | 0;
-      for (const c of k) h = Math.imul(h ^ c, 16777619);
-      let s = h & this.mask;
+    let at = 0;
+    encoded.forEach((k, i) => {
+      this.bytes.set(k, at);
+      this.offs[i] = at;
+      this.lens[i] = k.length;
+      at += k.length;
+      let s = KeyTable.slotHash(k, 0, k.length) & this.mask;
       while (this.slots[s] >= 0) s = (s + 1) & this.mask;
       this.slots[s] = i;
     });
   }
 
-  /** Index of the key the reader just scanned, or -1. */
-  lookup(r: JsonReader): number {
-    if (r.strEscaped) return -1;
+  private static slotHash(b: Uint8Array, start: number, len: number): number {
+    return len * 7 + b[start] * 31 + b[start + len - 1];
+  }
+
+  /**
+   * Scans the member name at `r.pos` (which must be '"') and moves past it. Returns the key's
+   * index, or -1 for any other name (names with escapes included, as scanString reads them).
+   */
+  scanKey(r: JsonReader): number {
     const b = r.buf;
-    const start = r.strStart;
-    const len = r.strEnd - start;
-    let s = r.strHash & this.mask;
+    const end = r.end;
+    const start = r.pos + 1;
+    let p = start;
+    for (;;) {
+      if (p >= end) throw INCOMPLETE;
+      const c = b[p];
+      if (c === 0x22) break;
+      if (c === 0x5c || c < 0x20) {
+        r.scanString(); // escapes, or the precise error for a control character
+        return -1;
+      }
+      p++;
+    }
+    r.pos = p + 1;
+    const len = p - start;
+    if (len === 0) return -1;
+    let s = KeyTable.slotHash(b, start, len) & this.mask;
     for (;;) {
       const i = this.slots[s];
       if (i < 0) return -1;
-      const k = this.keys[i];
-      if (k.length === len) {
+      if (this.lens[i] === len) {
+        const o = this.offs[i];
         let j = 0;
-        while (j < len && k[j] === b[start + j]) j++;
+        while (j < len && this.bytes[o + j] === b[start + j]) j++;
         if (j === len) return i;
       }
       s = (s + 1) & this.mask;
@@ -429,11 +500,11 @@ export class BytesInterner {
     return id;
   }
 
-  /** FNV-1a of bytes (same as JsonReader.scanString). */
+  /** FNV-1a of bytes, to 30 bits (as JsonReader.scanString). */
   static hash(b: Uint8Array, start: number, end: number): number {
     let h = 0x811c9dc5 | 0;
     for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], 16777619);
-    return h;
+    return h & 0x3fffffff;
   }
 
   private add(b: Uint8Array, start: number, len: number, h: number, id: number, slot: number): void {
@@ -533,8 +604,9 @@ export class JsonStream {
     this.reader.format = format;
   }
 
-  push(chunk: Uint8Array): void {
-    if (this.reader.feed(chunk)) this.run();
+  /** Adds input; parses once `batch` bytes are buffered (the rest waits for more, or `end()`). */
+  push(chunk: Uint8Array, batch = 0): void {
+    if (this.reader.feed(chunk, batch)) this.run();
   }
 
   /** Signals end of input: salvages a truncated array, or throws for unusable input. */
@@ -583,7 +655,8 @@ export class JsonStream {
     switch (this.state) {
       case S_START: {
         let c = r.skipWs();
-        if (c === 0xef && r.buf[r.pos + 1] === 0xbb && r.buf[r.pos + 2] === 0xbf) {
+        if (c === 0xef && r.end - r.pos < 3 && !r.eof) throw INCOMPLETE;
+        if (c === 0xef && r.pos + 2 < r.end && r.buf[r.pos + 1] === 0xbb && r.buf[r.pos + 2] === 0xbf) {
           r.pos += 3; // UTF-8 BOM
           c = r.skipWs();
         }
@@ -672,7 +745,7 @@ export class JsonStream {
     const h = this.handler;
     const key = this.arrayKey;
     for (;;) {
-      const c = r.skipWs();
+      const c = r.next();
       if (this.state === S_ARR_AFTER) {
         if (c === 0x2c) {
           r.pos++;

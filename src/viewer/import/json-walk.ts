@@ -57,8 +57,9 @@ export class JsonWalk {
     return this.reader.base + this.reader.pos;
   }
 
-  push(chunk: Uint8Array): void {
-    if (this.reader.feed(chunk)) this.run();
+  /** Adds input; parses once `batch` bytes are buffered (the rest waits for more, or `end()`). */
+  push(chunk: Uint8Array, batch = 0): void {
+    if (this.reader.feed(chunk, batch)) this.run();
   }
 
   /** End of input: throws a precise error if a value is still open. */
@@ -99,7 +100,7 @@ export class JsonWalk {
       const c = r.skipWs();
       if (c === 0xef && r.base + r.pos === 0) {
         if (r.end - r.pos < 3 && !r.eof) throw INCOMPLETE;
-        if (r.buf[r.pos + 1] === 0xbb && r.buf[r.pos + 2] === 0xbf) {
+        if (r.pos + 2 < r.end && r.buf[r.pos + 1] === 0xbb && r.buf[r.pos + 2] === 0xbf) {
           r.pos += 3; // UTF-8 BOM
           return;
         }
@@ -179,7 +180,8 @@ export class JsonWalk {
     const r = this.reader;
     const line = r.line;
     const lineStart = r.lineStart;
-    const [s, e] = r.rawValue();
+    const s = r.skipRaw();
+    const e = r.pos;
     const text = utf8.decode(r.buf.subarray(s, e));
     try {
       return JSON.parse(text) as unknown;

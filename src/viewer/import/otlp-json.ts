@@ -134,8 +134,9 @@ export class SpanJsonImporter implements WalkHandler {
     this.walk = new JsonWalk(this, R_ROOT, format);
   }
 
-  push(chunk: Uint8Array): void {
-    this.walk.push(chunk);
+  /** Adds input; parsing may wait until `batch` bytes are buffered (see JsonReader.feed). */
+  push(chunk: Uint8Array, batch = 0): void {
+    this.walk.push(chunk, batch);
   }
 
   /** Bytes consumed so far. */

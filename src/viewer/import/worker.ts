@@ -25,7 +25,9 @@ async function run(source: PipelineSource, partial: boolean, timing: boolean): P
       signal: abort.signal,
       onPhase: stamp,
       onProgress: (progress) => scope.postMessage({ type: 'progress', progress }),
-      ...(partial ? { onPartial: (preview: TraceModel) => scope.postMessage({ type: 'partial', model: preview }, modelBuffers(preview)) } : {}),
+      // The preview is copied, not transferred: the first detach of a buffer behind each kind of
+      // typed array makes V8 drop all optimised code using that kind — mid-parse, here.
+      ...(partial ? { onPartial: (preview: TraceModel) => scope.postMessage({ type: 'partial', model: preview }) } : {}),
     });
     scope.postMessage({ type: 'done', model, ...(timing ? { marks } : {}) }, modelBuffers(model));
   } catch (e) {

@@ -30,6 +30,8 @@ import {
 export interface BuilderOptions {
   /** Initial slice capacity (grows by doubling). */
   initialCapacity?: number;
+  /** Initial bytes of the details side table (grows by doubling). */
+  initialArgsBytes?: number;
 }
 
 interface GroupDraft {
@@ -66,10 +68,12 @@ const STEP = 1 << 16;
 /** Per-track row state carried across the pieces of `stackTrack` / `packTrack`. */
 interface RowState {
   count: number;
-  /** Stack (THREAD) or per-row (packed) end times. */
+  /** Per-row end times (packed tracks). */
   ends: number[];
-  /** Open slices of the call stack (THREAD). */
-  idx: number[];
+  /** Call stack (THREAD tracks): open slices and their ends, `sp` entries deep. */
+  stackIdx?: Int32Array;
+  stackEnd?: Float64Array;
+  sp: number;
   /** Slices already placed (packed tracks with explicit parents). */
   placed?: Set<number>;
 }
@@ -128,9 +132,9 @@ export class TraceBuilder {
   private seriesByKey = new Map<string, number>();
 
   // Details side table: JSON objects back to back.
-  private aBytes = new Uint8Array(1 << 16);
+  private aBytes: Uint8Array;
   private aLen = 0;
-  private aOffsets = new Uint32Array(1024);
+  private aOffsets: Uint32Array;
   private aN = 0;
   private truncated = new Map<number, number>();
 
@@ -146,16 +150,24 @@ export class TraceBuilder {
 
   constructor(format: SourceFormat, opts: BuilderOptions = {}) {
     this.format = format;
-    this.cap = Math.max(16, opts.initialCapacity ?? 1024);
-    this.sStart = new Float64Array(this.cap);
-    this.sDur = new Float64Array(this.cap);
-    this.sTrack = new Uint32Array(this.cap);
-    this.sName = new Uint32Array(this.cap);
-    this.sCat = new Uint32Array(this.cap);
-    this.sFlags = new Uint8Array(this.cap);
-    this.sArgs = new Int32Array(this.cap);
-    this.sColor = new Uint32Array(this.cap);
-    this.sParent = new Int32Array(this.cap);
+    // The columns are stored twice on purpose: V8 then treats these fields as mutable from the
+    // start. With one store it assumes them constant, and drops the optimised importer code
+    // the first time they change (growth, or a preview's snapshot) — in the middle of an import.
+    this.cap = 16;
+    this.sStart = new Float64Array(16);
+    this.sDur = new Float64Array(16);
+    this.sTrack = new Uint32Array(16);
+    this.sName = new Uint32Array(16);
+    this.sCat = new Uint32Array(16);
+    this.sFlags = new Uint8Array(16);
+    this.sArgs = new Int32Array(16);
+    this.sColor = new Uint32Array(16);
+    this.sParent = new Int32Array(16);
+    this.aBytes = new Uint8Array(16);
+    this.aOffsets = new Uint32Array(16);
+    this.growSlices(Math.max(16, opts.initialCapacity ?? 1024));
+    this.aBytes = new Uint8Array(Math.max(1 << 16, opts.initialArgsBytes ?? 0));
+    this.aOffsets = new Uint32Array(Math.max(1024, this.cap + 1));
   }
 
   // ---- strings ----
@@ -295,8 +307,7 @@ export class TraceBuilder {
     this.hasParents = true;
   }
 
-  private growSlices(): void {
-    const cap = this.cap * 2;
+  private growSlices(cap = this.cap * 2): void {
     this.sStart = growF64(this.sStart, cap);
     this.sDur = growF64(this.sDur, cap);
     this.sTrack = growU32(this.sTrack, cap);
@@ -434,22 +445,13 @@ export class TraceBuilder {
   }
 
   /**
-   * Appends a details entry from raw JSON bytes of an `args` object (copied) plus optional
-   * already-serialised extra members (`"key":value` pairs, comma-separated, or '').
+   * Appends a details entry from the raw JSON bytes of an `args` object (copied; `raw` null for
+   * none) plus already-serialised extra members `extra[0..extraLen)` (`"key":value` pairs,
+   * comma-separated, UTF-8).
    */
-  addDetailsRaw(raw: Uint8Array | null, start: number, end: number, extraMembers = ''): number {
-    // Extra members are almost always ASCII (numbers, hex ids): copy char codes, no TextEncoder.
-    let extra: Uint8Array | null = null;
-    const xl = extraMembers.length;
-    for (let i = 0; i < xl; i++) {
-      if (extraMembers.charCodeAt(i) > 0x7f) {
-        extra = encoder.encode(extraMembers);
-        break;
-      }
-    }
-    const extraLen = extra ? extra.length : xl;
-    const need = 10 + (raw ? end - start : 0) + extraLen;
-    this.ensureArgs(need);
+  addDetailsBytes(raw: Uint8Array | null, start: number, end: number, extra: Uint8Array, extraLen: number): number {
+    const rawLen = raw ? end - start : 0;
+    this.ensureArgs(10 + rawLen + extraLen);
     const b = this.aBytes;
     let p = this.aLen;
     this.aOffsets[this.aN] = p;
@@ -463,17 +465,19 @@ export class TraceBuilder {
       b[p++] = 0x73;
       b[p++] = 0x22;
       b[p++] = 0x3a;
-      if (end - start < 64) for (let i = start; i < end; i++) b[p++] = raw[i];
+      // Short runs copy faster by hand than through subarray + set.
+      if (rawLen < 64) for (let i = start; i < end; i++) b[p++] = raw[i];
       else {
         b.set(raw.subarray(start, end), p);
-        p += end - start;
+        p += rawLen;
       }
       if (extraLen) b[p++] = 0x2c;
     }
-    if (extra) {
-      b.set(extra, p);
-      p += extra.length;
-    } else for (let i = 0; i < xl; i++) b[p++] = extraMembers.charCodeAt(i);
+    if (extraLen < 64) for (let i = 0; i < extraLen; i++) b[p++] = extra[i];
+    else {
+      b.set(extra.subarray(0, extraLen), p);
+      p += extraLen;
+    }
     b[p++] = 0x7d; // }
     this.aLen = p;
     this.aOffsets[++this.aN] = p;
@@ -600,9 +604,10 @@ export class TraceBuilder {
     const { trackMap, tracks: keptTracks } = this.pruneTracks();
     const trackCount = keptTracks.length;
     const sTrack = this.sTrack;
+    // The passes over all slices live in small functions of their own: V8 optimises a loop
+    // sooner in a small function than inside this large generator (which it may never optimise).
     for (let a = 0; a < n; a += STEP) {
-      const b = Math.min(n, a + STEP);
-      for (let i = a; i < b; i++) sTrack[i] = trackMap[sTrack[i]];
+      remapTracks(sTrack, trackMap, a, Math.min(n, a + STEP));
       yield;
     }
 
@@ -621,7 +626,7 @@ export class TraceBuilder {
       const kind = keptTracks[t].kind;
       const a = trackStart[t];
       const b = trackStart[t + 1];
-      const rows = { count: 0, ends: [] as number[], idx: [] as number[] };
+      const rows: RowState = { count: 0, ends: [], sp: 0 };
       for (let c = a; c < b; c += STEP) {
         const d = Math.min(b, c + STEP);
         if (kind === TrackKind.THREAD) this.stackTrack(order, c, d, depth, parent, rows);
@@ -637,8 +642,7 @@ export class TraceBuilder {
     const rowTotal = rowStart[trackCount];
     const rowSliceStart = new Uint32Array(rowTotal + 1);
     for (let a = 0; a < n; a += STEP) {
-      const b = Math.min(n, a + STEP);
-      for (let i = a; i < b; i++) rowSliceStart[rowStart[sTrack[i]] + depth[i] + 1]++;
+      countRows(rowSliceStart, rowStart, sTrack, depth, a, Math.min(n, a + STEP));
       yield;
     }
     for (let r = 0; r < rowTotal; r++) rowSliceStart[r + 1] += rowSliceStart[r];
@@ -646,13 +650,7 @@ export class TraceBuilder {
     const finalOrder = new Uint32Array(n);
     const newIndex = new Int32Array(n);
     for (let a = 0; a < n; a += STEP) {
-      const b = Math.min(n, a + STEP);
-      for (let k = a; k < b; k++) {
-        const i = order[k];
-        const pos = fill[rowStart[sTrack[i]] + depth[i]]++;
-        finalOrder[pos] = i;
-        newIndex[i] = pos;
-      }
+      placeRows(order, fill, rowStart, sTrack, depth, finalOrder, newIndex, a, Math.min(n, a + STEP));
       yield;
     }
 
@@ -678,22 +676,32 @@ export class TraceBuilder {
     const sFlagsOut = new Uint8Array(n);
     const sColorOut = new Uint32Array(n);
     const sArgsOut = new Int32Array(n);
+    const out: SliceCols = {
+      start: sStartOut,
+      dur: sDurOut,
+      track: sTrackOut,
+      depth: sDepthOut,
+      name: sNameOut,
+      cat: sCatOut,
+      parent: sParentOut,
+      flags: sFlagsOut,
+      color: sColorOut,
+      args: sArgsOut,
+    };
+    const src: SliceCols = {
+      start: this.sStart,
+      dur: this.sDur,
+      track: sTrack,
+      depth,
+      name: this.sName,
+      cat: this.sCat,
+      parent,
+      flags: this.sFlags,
+      color: this.sColor,
+      args: this.sArgs,
+    };
     for (let a = 0; a < n; a += STEP) {
-      const b = Math.min(n, a + STEP);
-      for (let k = a; k < b; k++) {
-        const i = finalOrder[k];
-        sStartOut[k] = this.sStart[i] - shift;
-        sDurOut[k] = this.sDur[i];
-        sTrackOut[k] = sTrack[i];
-        sDepthOut[k] = depth[i];
-        sNameOut[k] = this.sName[i];
-        sCatOut[k] = this.sCat[i];
-        const p = parent[i];
-        sParentOut[k] = p >= 0 ? newIndex[p] : -1;
-        sFlagsOut[k] = this.sFlags[i];
-        sColorOut[k] = this.sColor[i];
-        sArgsOut[k] = this.sArgs[i];
-      }
+      gatherSlices(out, src, finalOrder, newIndex, shift, a, Math.min(n, a + STEP));
       yield;
     }
 
@@ -899,41 +907,55 @@ export class TraceBuilder {
 
   /** Call-stack nesting of order[a..b) (one piece of a track; `st` carries the stack across pieces). */
   private stackTrack(order: Uint32Array, a: number, b: number, depth: Uint16Array, parent: Int32Array, st: RowState): void {
-    const stackIdx = st.idx;
-    const stackEnd = st.ends;
     let rows = st.count;
     const s = this.sStart;
     const d = this.sDur;
+    // The open slices and their ends, as a stack of at most one entry per depth.
+    let stackIdx = st.stackIdx ?? new Int32Array(64);
+    let stackEnd = st.stackEnd ?? new Float64Array(64);
+    let sp = st.sp;
     for (let k = a; k < b; k++) {
       const i = order[k];
       const start = s[i];
       let end = start + d[i];
-      let sp = stackIdx.length;
       while (sp > 0 && stackEnd[sp - 1] <= start) sp--;
-      stackIdx.length = sp;
-      stackEnd.length = sp;
       if (sp > 0 && end > stackEnd[sp - 1]) {
-        const cut = stackEnd[sp - 1] - start;
-        if (!this.truncated.has(i)) this.truncated.set(i, d[i]);
-        this.diag(
-          'overlapping-slice',
-          `slice "${this.strings[this.sName[i]]}" ends after its parent "${this.strings[this.sName[stackIdx[sp - 1]]]}"; cut to the parent's end`,
-        );
-        d[i] = cut;
-        end = start + cut;
-        this.sFlags[i] |= SliceFlag.TRUNCATED;
+        end = this.cutToParent(i, stackIdx[sp - 1], stackEnd[sp - 1]);
       }
-      if (sp > MAX_DEPTH) {
+      let at = sp;
+      if (at > MAX_DEPTH) {
         this.diag('depth-limit', 'nesting deeper than 65535 levels; flattened');
-        sp = MAX_DEPTH;
+        at = MAX_DEPTH;
       }
-      depth[i] = sp;
+      depth[i] = at;
       if (parent[i] < 0) parent[i] = sp > 0 ? stackIdx[sp - 1] : -1;
-      if (sp + 1 > rows) rows = sp + 1;
-      stackIdx.push(i);
-      stackEnd.push(end);
+      if (at + 1 > rows) rows = at + 1;
+      if (sp === stackIdx.length) {
+        stackIdx = growI32(stackIdx, sp * 2);
+        stackEnd = growF64(stackEnd, sp * 2);
+      }
+      stackIdx[sp] = i;
+      stackEnd[sp] = end;
+      sp++;
     }
     st.count = rows;
+    st.sp = sp;
+    st.stackIdx = stackIdx;
+    st.stackEnd = stackEnd;
+  }
+
+  /** Slice i starts inside `parent` but ends after it: cut to the parent's end (diagnostic). */
+  private cutToParent(i: number, parent: number, parentEnd: number): number {
+    const start = this.sStart[i];
+    const cut = parentEnd - start;
+    if (!this.truncated.has(i)) this.truncated.set(i, this.sDur[i]);
+    this.diag(
+      'overlapping-slice',
+      `slice "${this.strings[this.sName[i]]}" ends after its parent "${this.strings[this.sName[parent]]}"; cut to the parent's end`,
+    );
+    this.sDur[i] = cut;
+    this.sFlags[i] |= SliceFlag.TRUNCATED;
+    return start + cut;
   }
 
   /** Row packing with parent constraints (one piece of a track; `st.ends` = each row's end). */
@@ -1128,6 +1150,71 @@ function* sortSteps(order: Uint32Array, a: number, b: number, cmp: (x: number, y
     inPlace = !inPlace;
   }
   if (!inPlace) order.set(src, a);
+}
+
+/** Track ids through the map of kept tracks, for slices [a, b). */
+function remapTracks(sTrack: Uint32Array, trackMap: Int32Array, a: number, b: number): void {
+  for (let i = a; i < b; i++) sTrack[i] = trackMap[sTrack[i]];
+}
+
+/** Counts slices per row (track, depth) into rowSliceStart[row + 1], for slices [a, b). */
+function countRows(rowSliceStart: Uint32Array, rowStart: Uint32Array, sTrack: Uint32Array, depth: Uint16Array, a: number, b: number): void {
+  for (let i = a; i < b; i++) rowSliceStart[rowStart[sTrack[i]] + depth[i] + 1]++;
+}
+
+/** Places order[a..b) at the next free position of its row; records both directions. */
+function placeRows(
+  order: Uint32Array,
+  fill: Uint32Array,
+  rowStart: Uint32Array,
+  sTrack: Uint32Array,
+  depth: Uint16Array,
+  finalOrder: Uint32Array,
+  newIndex: Int32Array,
+  a: number,
+  b: number,
+): void {
+  for (let k = a; k < b; k++) {
+    const i = order[k];
+    const pos = fill[rowStart[sTrack[i]] + depth[i]]++;
+    finalOrder[pos] = i;
+    newIndex[i] = pos;
+  }
+}
+
+/** The slice columns, in or out of `gatherSlices`. */
+interface SliceCols {
+  start: Float64Array;
+  dur: Float64Array;
+  track: Uint32Array;
+  depth: Uint16Array;
+  name: Uint32Array;
+  cat: Uint32Array;
+  parent: Int32Array;
+  flags: Uint8Array;
+  color: Uint32Array;
+  args: Int32Array;
+}
+
+/** out[k] = src[order[k]] for every column and k in [a, b); parents become final indices. */
+function gatherSlices(out: SliceCols, src: SliceCols, order: Uint32Array, newIndex: Int32Array, shift: number, a: number, b: number): void {
+  const { start, dur, track, depth, name, cat, parent, flags, color, args } = src;
+  const { start: oStart, dur: oDur, track: oTrack, depth: oDepth, name: oName, cat: oCat } = out;
+  const { parent: oParent, flags: oFlags, color: oColor, args: oArgs } = out;
+  for (let k = a; k < b; k++) {
+    const i = order[k];
+    oStart[k] = start[i] - shift;
+    oDur[k] = dur[i];
+    oTrack[k] = track[i];
+    oDepth[k] = depth[i];
+    oName[k] = name[i];
+    oCat[k] = cat[i];
+    const p = parent[i];
+    oParent[k] = p >= 0 ? newIndex[p] : -1;
+    oFlags[k] = flags[i];
+    oColor[k] = color[i];
+    oArgs[k] = args[i];
+  }
 }
 
 /** Stable counting sort of 0..n-1 by key[i] in [0, buckets). */

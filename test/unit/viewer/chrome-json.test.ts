@@ -227,6 +227,68 @@ describe('Chrome JSON: salvage and errors', () => {
     expect(split.flows.count).toBe(whole.flows.count);
   });
 
+  it('gives the same model for every split into two pieces and for batched pushes (reused buffer)', () => {
+    // Pretty-printed (whitespace between all tokens) and compact events, so both the direct and
+    // the skipWs paths meet a cut.
+    const text =
+      '{"traceEvents": [\n  { "ph" : "X", "ts" : 10, "dur" : 5, "pid" : 1, "tid" : 2, "name" : "a", "args" : { "k" : [1, "}"] } },\n' +
+      '{"ph":"X","ts":11.5,"dur":2,"tdur":1.25,"tts":3,"pid":1,"tid":2,"name":"b","cat":"c"},' +
+      '{"ph":"B","ts":12,"pid":1,"tid":2,"name":"c"},{"ph":"E","ts":13,"pid":1,"tid":2}\n]}';
+    const bytes = new TextEncoder().encode(text);
+    const whole = importChromeJson(bytes);
+    const shape = (m: TraceModel) => ({
+      names: Array.from(m.slices.name, (n) => m.strings[n]),
+      starts: Array.from(m.slices.startNs),
+      durs: Array.from(m.slices.durNs),
+      args: Array.from({ length: m.slices.count }, (_, i) => argsOf(m, i)),
+      diagnostics: m.diagnostics,
+    });
+    const want = shape(whole);
+    expect(want.names).toEqual(['a', 'b', 'c']);
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const imp = new ChromeJsonImporter();
+      imp.push(bytes.slice(0, cut));
+      imp.push(bytes.slice(cut));
+      expect(shape(imp.finish()), `cut at ${cut}`).toEqual(want);
+    }
+    // Small pieces parsed in batches: the reader's reused buffer holds stale bytes past its end.
+    for (const batch of [0, 16, 64, 1 << 20]) {
+      const imp = new ChromeJsonImporter();
+      for (let i = 0; i < bytes.length; i += 5) imp.push(bytes.slice(i, Math.min(i + 5, bytes.length)), batch);
+      expect(shape(imp.finish()), `batch ${batch}`).toEqual(want);
+    }
+  });
+
+  it('thread time: tdur and tts in µs become exact ns in the details, whatever the spelling', () => {
+    const ev = (tdur: string, tts: string) => `{"ph":"X","ts":1,"dur":1,"pid":1,"tid":1,"name":"x","tdur":${tdur},"tts":${tts}}`;
+    const cases: Array<[string, number]> = [
+      ['15', 15_000],
+      ['0', 0],
+      ['0.012', 12],
+      ['0.0005', 0.5],
+      ['1.25', 1250],
+      ['98.7654321', 98765.4321],
+      ['007.5', 7500],
+      ['1.5e1', 15_000],
+      ['-0.5', -500],
+      ['"2.5"', 2500],
+    ];
+    const m = importChromeJson(`[${cases.map(([t], i) => ev(t, String(i))).join(',')}]`);
+    const got = Array.from({ length: m.slices.count }, (_, i) => argsOf(m, i));
+    expect(got.map((d) => d.threadDurNs)).toEqual(cases.map(([, ns]) => ns));
+    expect(got.map((d) => d.threadStartNs)).toEqual(cases.map((_, i) => i * 1000));
+    // null / non-numbers: no thread time at all.
+    const none = importChromeJson('[{"ph":"X","ts":1,"dur":1,"pid":1,"tid":1,"name":"x","tdur":null,"args":{"a":1}}]');
+    expect(argsOf(none, 0)).toEqual({ args: { a: 1 } });
+  });
+
+  it('member names with escapes are not mistaken for known keys', () => {
+    const m = importChromeJson('[{"ph":"X","ts":1,"dur":2,"pid":1,"tid":1,"name":"x","na\\u006de":"y","\\"ts":5}]');
+    expect(nameOf(m, 0)).toBe('x');
+    expect(m.slices.startNs[0]).toBe(0);
+    expect(m.slices.durNs[0]).toBe(2000);
+  });
+
   it('handles escapes, unicode and big numbers', () => {
     const m = importChromeJson(
       '[{"ph":"X","ts":1e3,"dur":1.5E1,"pid":"p\\u00e9","tid":12345678901234567890,"name":"a\\"b\\n","args":{"s":"ü"}},' +
