@@ -41,16 +41,26 @@ for (const [variant, root] of [
 ]) {
   const outDir = join(ROOT, `bench/.build/viewer-${variant}`);
   rmSync(outDir, { recursive: true, force: true });
+  // The worker's format follows how that variant's client starts it (module or classic worker).
+  const classic = !/type: 'module'/.test(readFileSync(join(root, 'src/viewer/import/client.ts'), 'utf8'));
   for (const [entry, file] of [
     ['src/viewer/index.ts', 'viewer.js'],
     ['src/viewer/import/worker.ts', 'viewer-worker.js'],
   ]) {
+    const iife = classic && file === 'viewer-worker.js';
     await build({
       configFile: false,
       logLevel: 'warn',
       root,
       define: { __SPANBEAM_DEV__: 'false' },
-      build: { outDir, emptyOutDir: false, target: 'es2022', minify: true, lib: { entry: join(root, entry), formats: ['es'], fileName: () => file }, rolldownOptions: file === 'viewer.js' ? buildOpts(variant) : {} },
+      build: {
+        outDir,
+        emptyOutDir: false,
+        target: 'es2022',
+        minify: true,
+        lib: { entry: join(root, entry), formats: [iife ? 'iife' : 'es'], name: 'spanbeamImportWorker', fileName: () => file },
+        rolldownOptions: file === 'viewer.js' ? buildOpts(variant) : iife ? { output: { strict: true } } : {},
+      },
     });
   }
   const files = readdirSync(outDir).filter((f) => f.endsWith('.js'));

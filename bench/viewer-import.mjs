@@ -33,7 +33,15 @@ for (const [entry, file, minify] of [
 ]) {
   await build({
     ...common,
-    build: { outDir: work, emptyOutDir: false, target: 'es2022', minify, lib: { entry: resolve(ROOT, entry), formats: ['es'], fileName: () => file } },
+    // The worker as scripts/build.mjs builds it: a classic (strict, import-free) script.
+    build: {
+      outDir: work,
+      emptyOutDir: false,
+      target: 'es2022',
+      minify,
+      lib: { entry: resolve(ROOT, entry), formats: [file === 'viewer-worker.js' ? 'iife' : 'es'], name: 'spanbeamImportWorker', fileName: () => file },
+      ...(file === 'viewer-worker.js' ? { rolldownOptions: { output: { strict: true } } } : {}),
+    },
   });
 }
 

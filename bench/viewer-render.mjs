@@ -45,9 +45,12 @@ for (const [entry, file] of [
   ['src/viewer/index.ts', 'viewer.js'],
   ['src/viewer/import/worker.ts', 'viewer-worker.js'],
 ]) {
-  // As scripts/build.mjs: what viewer.js shares with its lazy chunk stays in viewer.js (one request).
-  const rolldownOptions = { preserveEntrySignatures: 'allow-extension' };
-  await build({ ...common, build: { outDir: OUT, emptyOutDir: false, target: 'es2022', minify: true, lib: { entry: resolve(ROOT, entry), formats: ['es'], fileName: () => file }, rolldownOptions } });
+  // As scripts/build.mjs: what viewer.js shares with its lazy chunk stays in viewer.js (one
+  // request); the worker is a classic (strict, import-free) script.
+  const worker = file === 'viewer-worker.js';
+  const rolldownOptions = worker ? { output: { strict: true } } : { preserveEntrySignatures: 'allow-extension' };
+  const lib = { entry: resolve(ROOT, entry), formats: [worker ? 'iife' : 'es'], name: 'spanbeamImportWorker', fileName: () => file };
+  await build({ ...common, build: { outDir: OUT, emptyOutDir: false, target: 'es2022', minify: true, lib, rolldownOptions } });
 }
 // viewer.js plus the chunks it imports statically (the main-thread importer loads on demand).
 const staticChunks = (file, seen = new Set()) => {

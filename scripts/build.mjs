@@ -99,7 +99,9 @@ if (existsSync('src/viewer/import/worker.ts')) {
         target: 'es2022',
         minify: outDir === OUT,
         sourcemap: true,
-        lib: { entry: { 'viewer-worker': 'src/viewer/import/worker.ts' }, formats: ['es'], fileName: () => 'viewer-worker.js' },
+        // A classic script (strict, no imports): a classic worker starts a few ms sooner than a module worker.
+        lib: { entry: { 'viewer-worker': 'src/viewer/import/worker.ts' }, formats: ['iife'], name: 'spanbeamImportWorker', fileName: () => 'viewer-worker.js' },
+        rolldownOptions: { output: { strict: true } },
       },
     });
   }
@@ -107,11 +109,12 @@ if (existsSync('src/viewer/import/worker.ts')) {
   // output keeps whitespace). No property mangling: objects cross postMessage to viewer.js.
   const f = `${OUT}/viewer-worker.js`;
   const r = await minify(readFileSync(f, 'utf8'), {
-    module: true,
+    module: false,
     ecma: 2020,
     format: { comments: false },
     sourceMap: { content: readFileSync(`${f}.map`, 'utf8'), url: 'viewer-worker.js.map' },
   });
+  if (!r.code.startsWith('"use strict";') || /\bimport\.meta\b|^\s*(?:import|export)\b/m.test(r.code)) throw new Error(`${f}: not a strict classic script`);
   writeFileSync(f, `${r.code}\n`);
   writeFileSync(`${f}.map`, r.map);
 }

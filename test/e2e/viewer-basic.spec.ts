@@ -76,3 +76,29 @@ test('follows prefers-color-scheme unless a theme attribute is set', async ({ pa
   await page.evaluate(() => document.querySelector('spanbeam-viewer')!.setAttribute('theme', 'dark'));
   await expect.poll(bgPixel).toEqual([13, 17, 23]);
 });
+
+test('no update is requested from inside an update (Lit change-in-update), also while a trace loads', async ({ page }) => {
+  await openViewer(page, server);
+  const r = await page.evaluate(async () => {
+    const el = document.createElement('spanbeam-viewer') as HTMLElement & { isUpdatePending: boolean; updateComplete: Promise<boolean> };
+    const inUpdate: string[] = [];
+    // Own properties shadow the class's hooks: record an update requested while they run.
+    for (const hook of ['firstUpdated', 'updated'] as const) {
+      const original = (el as unknown as Record<string, (c: unknown) => void>)[hook];
+      (el as unknown as Record<string, (c: unknown) => void>)[hook] = function (this: typeof el, c: unknown) {
+        original.call(this, c);
+        if (this.isUpdatePending) inUpdate.push(hook);
+      };
+    }
+    el.style.cssText = 'display:block;width:800px;height:400px';
+    const loaded = new Promise((res) => el.addEventListener('spanbeam-load', res, { once: true }));
+    document.body.append(el);
+    el.setAttribute('src', '/test/fixtures/viewer-ui/basic.json');
+    const firstClean = await el.updateComplete;
+    await loaded;
+    for (let i = 0; i < 3; i++) await new Promise((res) => requestAnimationFrame(res));
+    await el.updateComplete;
+    return { firstClean, inUpdate };
+  });
+  expect(r).toEqual({ firstClean: true, inUpdate: [] });
+});

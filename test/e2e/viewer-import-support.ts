@@ -29,7 +29,9 @@ export function buildImportBundles(): Promise<string> {
         emptyOutDir: false,
         target: 'es2022',
         minify: true,
-        lib: { entry: resolve(ROOT, 'src/viewer/import/worker.ts'), formats: ['es'], fileName: () => 'viewer-worker.js' },
+        // As scripts/build.mjs: a classic (strict, import-free) worker script.
+        lib: { entry: resolve(ROOT, 'src/viewer/import/worker.ts'), formats: ['iife'], name: 'spanbeamImportWorker', fileName: () => 'viewer-worker.js' },
+        rolldownOptions: { output: { strict: true } },
       },
     });
     return `/${dir}`;

@@ -58,9 +58,19 @@ async function buildInto(out: string): Promise<void> {
     ['src/viewer/index.ts', 'viewer.js'],
     ['src/viewer/import/worker.ts', 'viewer-worker.js'],
   ] as const) {
+    // As scripts/build.mjs: the worker is a classic (strict, import-free) script.
+    const worker = file === 'viewer-worker.js';
     await build({
       ...common,
-      build: { outDir: tmp, emptyOutDir: false, target: 'es2022', minify: true, sourcemap: false, lib: { entry: join(ROOT, entry), formats: ['es'], fileName: () => file } },
+      build: {
+        outDir: tmp,
+        emptyOutDir: false,
+        target: 'es2022',
+        minify: true,
+        sourcemap: false,
+        lib: { entry: join(ROOT, entry), formats: [worker ? 'iife' : 'es'], name: 'spanbeamImportWorker', fileName: () => file },
+        ...(worker ? { rolldownOptions: { output: { strict: true } } } : {}),
+      },
     });
   }
   const old = `${out}-old-${process.pid}`;

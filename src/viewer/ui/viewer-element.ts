@@ -174,7 +174,11 @@ export class SpanbeamViewer extends LitElement {
         this.insightsCache = null;
       },
       // Label buttons follow the layout and vertical scroll (not pan/zoom, which leave them be).
-      onViewport: () => this.requestUpdate(),
+      // Without a model there are none: no update (the first measure happens inside firstUpdated,
+      // where an update request would cost a second render for nothing).
+      onViewport: () => {
+        if (this._model && this.view === 'timeline') this.requestUpdate();
+      },
     });
     // Frameworks may set `.data`/`.source` before the element is defined: re-apply them
     // through the accessors now that the class is in place.
@@ -436,7 +440,8 @@ export class SpanbeamViewer extends LitElement {
     }
     if (changed.has('theme')) this.applyTheme();
     if (changed.has('flows')) this.timeline.setFlows(this.flows);
-    if (changed.has('view') && this.view === 'timeline') queueMicrotask(() => this.timeline.measureSize());
+    // Back on the timeline tab: its size may have changed while hidden (firstUpdated measured it the first time).
+    if (changed.has('view') && changed.get('view') !== undefined && this.view === 'timeline') queueMicrotask(() => this.timeline.measureSize());
   }
 
   private readonly onMedia = (): void => this.applyTheme();
