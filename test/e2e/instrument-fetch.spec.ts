@@ -169,3 +169,17 @@ test("the exporter's own requests and ignoreUrls are not traced", async ({ page 
   expect(reqHeaders('/api/404')[0].traceparent).toBeUndefined();
   expect(reqHeaders('/v1/traces')[0].traceparent).toBeUndefined();
 });
+
+test('relative URLs resolve against the page’s current base, also after pushState', async ({ page }) => {
+  await openApp(page, server);
+  const statuses = await page.evaluate(async () => {
+    const a = await fetch('api/data?same');
+    history.pushState(null, '', '/api/x/page');
+    const b = await fetch('api/data?same'); // the same string, now under /api/x/
+    return [a.status, b.status];
+  });
+  expect(statuses).toEqual([200, 404]);
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 2);
+  const urls = byName(spans, 'GET').map((s) => s.attributes['url.full']).sort();
+  expect(urls).toEqual([`${server.origin}/api/data?same`, `${server.origin}/api/x/api/data?same`]);
+});

@@ -1,14 +1,14 @@
-import type { HttpOptions, Pending } from './http';
+import type { HttpOptions, Pending, Route } from './http';
 import type { Unpatch } from './wrap';
-import { acquireTiming, bodyDone, failed, httpConfig, responded, startHttpSpan, traceHeaders, track } from './http';
+import { acquireTiming, ended, httpConfig, startHttpSpan, traceHeaders, track } from './http';
 import { patch, patchGetter, unpatchAll } from './wrap';
-import { guard } from '../diag';
+import { getTracer } from '../tracer';
+import { DEV, warn } from '../diag';
 
 export type FetchOptions = HttpOptions;
 
 type AnyFn = (...args: unknown[]) => unknown;
-type Settle = (v: unknown) => boolean;
-const always: Settle = () => true;
+type Settle = (v: unknown) => unknown;
 
 /**
  * The call's arguments with trace headers added, or undefined when it must get none (`no-cors`).
@@ -38,21 +38,25 @@ function withHeaders(input: unknown, init: RequestInit | undefined, h: Record<st
  *   (and their streams and readers) to the span makes them cost one lookup for everyone else, and
  *   `response instanceof Response`, `response.body === response.body` stay as they were.
  *   The span itself ends at the Resource Timing entry's `responseEnd` when one comes (see http.ts).
+ * Before the native call runs only what the request needs (the URL's cached route, the span for
+ * the header's ids); the rest follows the call, and on the response and at the end of the body we
+ * only take note: the span is ended later, off the page's path.
  */
 export function instrumentFetch(options: FetchOptions = {}): Unpatch {
   const g = globalThis as { fetch?: typeof fetch };
   if (typeof g.fetch !== 'function' || typeof Response === 'undefined') return () => {};
-  const cfg = httpConfig(options);
+  const route = httpConfig(options);
+  const tracer = getTracer('spanbeam/fetch');
   const bodies = new WeakMap<object, Pending>();
   const undo: Unpatch[] = [acquireTiming()];
   const nativeBody = Object.getOwnPropertyDescriptor(Response.prototype, 'body')?.get;
 
-  // Calls the original, and when `this` is one of our bodies, ends the span once the promise settles.
+  // Calls the original, and when `this` is one of our bodies, notes when the promise settles.
   const hook = (orig: AnyFn, settle: Settle) =>
     function (this: object, ...a: unknown[]) {
       const r = orig.apply(this, a) as Promise<unknown>;
       const p = bodies.get(this);
-      if (p) void r.then((v) => settle(v) && bodyDone(p), (e) => bodyDone(p, e));
+      if (p && !p.done) void r.then((v) => settle(v) && ended(p), (e) => ended(p, e));
       return r;
     };
   // The same span for what comes from our bodies: a response's stream, a stream's reader.
@@ -61,7 +65,8 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
     if (p && to) bodies.set(to as object, p);
     return to;
   };
-  const done: Settle = (v) => (v as { done?: boolean })?.done === true;
+  const always: Settle = () => 1;
+  const done: Settle = (v) => (v as { done?: boolean })?.done;
   const G = globalThis as unknown as Record<string, { prototype: Record<string, AnyFn> } | undefined>;
   const hooks: Array<[string, string, Settle]> = [
     ['Response', 'arrayBuffer blob bytes formData json text', always],
@@ -95,41 +100,44 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
   undo.push(
     patch(g as { fetch: typeof fetch }, 'fetch', (orig) =>
       function (this: unknown, ...args: unknown[]) {
-        let p: Pending | undefined;
-        guard('fetch.start_failed', () => {
+        let span;
+        let r: Route | 0 = 0;
+        let t = 0;
+        try {
           const input = args[0];
           const init = args[1] as RequestInit | undefined;
           const isReq = input instanceof Request;
-          // Parsed once: the span's attributes and the propagation policy read the same URL.
-          const u = new URL(isReq ? input.url : String(input), document.baseURI);
-          const url = u.href;
-          if (!/^https?:$/.test(u.protocol) || cfg.ignored(url)) return;
-          const startHr = performance.now();
-          const span = startHttpSpan((init && init.method) || (isReq ? input.method : 'GET'), u, 'spanbeam/fetch');
-          p = track(span, url, 'fetch', startHr);
-          const h = traceHeaders(cfg, span, u);
-          if (Object.keys(h).length) args = withHeaders(input, init, h) ?? args;
-        });
-        let res: Promise<Response>;
-        try {
-          res = (orig as AnyFn).apply(this, args) as Promise<Response>;
+          r = route(isReq ? input.url : String(input));
+          if (r) {
+            t = performance.now();
+            span = startHttpSpan(tracer, (init && init.method) || (isReq ? input.method : 'GET'), r);
+            const h = traceHeaders(r, span);
+            if (h) args = withHeaders(input, init, h) ?? args;
+          }
         } catch (err) {
-          if (p) failed(p, err);
-          throw err;
+          warn('fetch.start_failed', DEV ? 'internal error (swallowed)' : '', err);
         }
-        const q = p;
-        if (q)
-          guard('fetch.then_failed', () =>
+        // A synchronous throw (a wrong `this`) goes to the caller as is; its span is never ended or sent.
+        const res = (orig as AnyFn).apply(this, args) as Promise<Response>;
+        if (span)
+          try {
+            const p = track(span, (r as Route).k, 'fetch', t);
             res.then(
-              (r) =>
-                guard('fetch.response_failed', () => {
-                  responded(q, r.status);
-                  if (nativeBody?.call(r)) bodies.set(r, q);
-                  else bodyDone(q);
-                }),
-              (err) => failed(q, err),
-            ),
-          );
+              (res) => {
+                try {
+                  p.st = res.status;
+                  // With no body to read, or its entry already in, the network is done.
+                  if (p.e || !nativeBody!.call(res)) ended(p);
+                  else bodies.set(res, p);
+                } catch {
+                  ended(p); // not a Response (another library's fetch)
+                }
+              },
+              (err) => ended(p, err),
+            );
+          } catch (err) {
+            warn('fetch.then_failed', DEV ? 'internal error (swallowed)' : '', err); // not a promise
+          }
         return res;
       } as typeof fetch,
     ),

@@ -1,7 +1,7 @@
 import type { Span } from '../types';
-import type { PropagateToEntry, PropagationPolicy, Propagator } from '../../propagation';
+import type { Tracer } from '../tracer';
+import type { PropagateToEntry, Propagator } from '../../propagation';
 import { injectWith, propagationPolicyWith } from '../../propagation';
-import { getTracer } from '../tracer';
 import { hrToEpochMs, nowMs } from '../clock';
 import { guard } from '../diag';
 import { redactUrl } from './redact';
@@ -17,10 +17,20 @@ export interface HttpOptions {
   ignoreUrls?: readonly (string | RegExp)[];
 }
 
-export interface HttpConfig {
-  policy: PropagationPolicy;
-  ignored(url: string): boolean;
+/** What a traced request URL means, worked out once per URL string. */
+export interface Route {
+  /** Absolute URL without fragment: the name of its Resource Timing entry. */
+  k: string;
+  /** `url.full` (redacted), `server.address`, `server.port`. */
+  u: string;
+  h: string;
+  p: number;
+  /** Propagators for its trace headers (empty: none). */
+  ps: readonly Propagator[];
 }
+
+/** Routes for URLs as the page writes them; 0 for URLs that are not traced. */
+export type HttpConfig = (url: string) => Route | 0;
 
 // A canonical tracestate (what extraction and the tracestate helpers produce): at most 32
 // `key=value` members. Anything else is not sent, so no bad value reaches `Headers.set`.
@@ -31,9 +41,10 @@ const TRACEPARENT = /^00-(?!0{32}-)[\da-f]{32}-(?!0{16}-)[\da-f]{16}-0[0-3]$/;
 
 /**
  * W3C Trace Context injection only, for the SDK's own spans: the full propagator (extraction,
- * tracestate rewriting, any carrier) stays out of bundles that do not use it.
+ * tracestate rewriting, any carrier) stays out of bundles that do not use it. Only `inject` is
+ * ever called on it (by `traceHeaders`).
  */
-const w3cInject: Propagator = {
+const w3cInject = {
   inject(c, carrier) {
     const h = carrier as Record<string, string>;
     const tp = `00-${c.traceId}-${c.spanId}-0${c.traceFlags & 3}`;
@@ -41,64 +52,91 @@ const w3cInject: Propagator = {
     h.traceparent = tp;
     if (c.traceState && TRACESTATE.test(c.traceState)) h.tracestate = c.traceState;
   },
-  extract: () => undefined,
-  fields: ['traceparent', 'tracestate'],
-};
+} as Propagator;
 
+/**
+ * The route for each URL string (resolved against `document.baseURI`): parsing, redaction, the
+ * ignore list and the propagation policy run once per distinct URL, not on every request. Apps
+ * call the same few URLs over and over; the cache is small and starts over when the base changes.
+ */
 export function httpConfig(o: HttpOptions = {}): HttpConfig {
   const ignore = o.ignoreUrls ?? [];
-  let policy: PropagationPolicy | undefined;
-  return {
-    // Compiled on the first request, not at start.
-    get policy() {
-      return (policy ??= propagationPolicyWith([w3cInject], { propagateTo: o.propagateTo, pageOrigin: location.origin }));
-    },
-    ignored: (url) => ignore.some((m) => (typeof m === 'string' ? url.includes(m) : ((m.lastIndex = 0), m.test(url)))),
+  // Compiled on the first request, not at start.
+  let policy: ReturnType<typeof propagationPolicyWith> | undefined;
+  let cache = new Map<string, Route | 0>();
+  let base: string | undefined;
+  return (url) => {
+    const b = document.baseURI;
+    if (b !== base || cache.size > 63) (base = b), (cache = new Map());
+    let r = cache.get(url);
+    if (r === undefined) {
+      r = 0;
+      try {
+        const u = new URL(url, b);
+        const href = u.href;
+        if (/^https?:$/.test(u.protocol) && !ignore.some((m) => (typeof m === 'string' ? href.includes(m) : ((m.lastIndex = 0), m.test(href))))) {
+          policy ??= propagationPolicyWith([w3cInject], { propagateTo: o.propagateTo, pageOrigin: location.origin });
+          r = {
+            k: href.split('#')[0],
+            u: redactUrl(u),
+            h: u.hostname,
+            p: Number(u.port) || (u.protocol == 'https:' ? 443 : 80),
+            ps: policy.propagatorsFor(u),
+          };
+        }
+      } catch {
+        /* not a URL: the native call fails as it would */
+      }
+      cache.set(url, r);
+    }
+    return r;
   };
 }
 
 const KNOWN = /^(GET|HEAD|POST|PUT|DELETE|CONNECT|OPTIONS|TRACE|PATCH|QUERY)$/;
 
-/** A CLIENT span named `{METHOD}` with the stable HTTP conventions (the caller parses the URL once). */
-export function startHttpSpan(method: string, u: URL, scope: string): Span {
+/** A CLIENT span named `{METHOD}` with the stable HTTP conventions. */
+export function startHttpSpan(tracer: Tracer, method: unknown, r: Route): Span {
   const m = String(method).toUpperCase();
   const known = KNOWN.test(m);
-  const span = getTracer(scope).startSpan(known ? m : 'HTTP', {
+  const span = tracer.startSpan(known ? m : 'HTTP', {
     kind: 2,
-    parent: activeOrInteraction(),
-    attributes: {
-      'http.request.method': known ? m : '_OTHER',
-      'url.full': redactUrl(u),
-      'server.address': u.hostname,
-      'server.port': Number(u.port) || (u.protocol === 'https:' ? 443 : 80),
-    },
+    // null: no parent was found, so the tracer need not look again.
+    parent: activeOrInteraction() ?? null,
+    attributes: { 'http.request.method': known ? m : '_OTHER', 'url.full': r.u, 'server.address': r.h, 'server.port': r.p },
   });
   if (!known) span.setAttribute('http.request.method_original', String(method));
   return span;
 }
 
-/** Trace headers for `url` per the policy (empty when it must get none). */
-export function traceHeaders(cfg: HttpConfig, span: Span, url: string | URL): Record<string, string> {
+/** Trace headers for the request per the policy, or undefined when it gets none. */
+export function traceHeaders(r: Route, span: Span): Record<string, string> | undefined {
+  if (!r.ps.length) return;
   const h: Record<string, string> = {};
-  const ps = cfg.policy.propagatorsFor(url);
-  if (ps.length) injectWith(ps, span.spanContext(), h);
-  return h;
+  injectWith(r.ps, span.spanContext(), h);
+  for (const _ in h) return h;
 }
 
 /**
  * One request in flight. Its span ends when the network is done: at the matching Resource
  * Timing entry's `responseEnd` (whose phases become events), or — when no entry comes (no
- * Timing, a cancelled body, a non-HTTP URL) — when the body was seen to finish, after a short
- * grace period for the entry.
+ * Timing, a cancelled body) — when the body was seen to finish, after a short grace period for
+ * the entry. The response, the end of the body and the entry only take note: the spans are
+ * ended together by one shared timer (within TIMING_GRACE_MS), off the page's path and with
+ * the code warm, or at once when the page hides.
  */
 export interface Pending {
   s: Span;
   k: string;
   it: string;
+  /** performance.now() at the call: entries that started earlier belong to other requests. */
   t: number;
-  r?: boolean;
+  /** The response's status, set when it comes (0: opaque). The entry's callback waits for it. */
+  st?: number;
   e?: PerformanceResourceTiming;
+  /** Epoch ms when the body ended or the request failed. */
   end?: number;
+  err?: unknown;
   done?: boolean;
 }
 
@@ -111,24 +149,35 @@ let pendingCount = 0;
 let observer: PerformanceObserver | undefined;
 let users = 0;
 let unlisten = () => {};
-// Finished bodies waiting for their entry, oldest first, under one timer (not one per request).
-let grace: Pending[] = [];
-
-const key = (url: string) => url.split('#')[0];
+// Requests whose end is known, waiting for their entry or for the timer to end them: one timer
+// for all of them, not one per request.
+let due: Pending[] = [];
 
 function onEntries(list: PerformanceObserverEntryList): void {
   for (const e of list.getEntries() as PerformanceResourceTiming[]) {
-    const q = waiting.get(key(e.name));
-    const p = q && q.find((p) => !p.e && p.it === e.initiatorType && e.startTime >= p.t - 1);
+    const q = waiting.get(e.name.split('#')[0]);
+    const p = q && q.find((p) => p.it === e.initiatorType && e.startTime >= p.t - 1);
     if (p) {
+      drop(p);
       p.e = e;
-      if (p.r) finish(p);
+      if (p.st !== undefined) ended(p);
     }
+  }
+}
+
+function drop(p: Pending): void {
+  const q = waiting.get(p.k);
+  const i = q ? q.indexOf(p) : -1;
+  if (i >= 0) {
+    pendingCount--;
+    q!.splice(i, 1);
+    if (!q!.length) waiting.delete(p.k);
   }
 }
 
 function flushAll(): void {
   for (const q of [...waiting.values()]) for (const p of q.slice()) finish(p);
+  sweep(true);
 }
 
 /** The shared Resource Timing observer, started by the first request (entries come after it). */
@@ -147,8 +196,9 @@ export function acquireTiming(): () => void {
   users++;
   let released = false;
   return () => {
-    if (released || --users) return;
+    if (released) return;
     released = true;
+    if (--users) return;
     observer?.disconnect();
     observer = undefined;
     unlisten();
@@ -157,73 +207,49 @@ export function acquireTiming(): () => void {
   };
 }
 
-/** Tracks a request to an http(s) `url`. */
-export function track(span: Span, url: string, initiatorType: string, startHr: number): Pending {
-  const p: Pending = { s: span, k: key(url), it: initiatorType, t: startHr };
+/** Tracks a request (call it after the native call: nothing here delays the request). */
+export function track(span: Span, k: string, initiatorType: string, startHr: number): Pending {
+  const p: Pending = { s: span, k, it: initiatorType, t: startHr };
   if (observing()) {
-    let q = waiting.get(p.k);
-    if (!q) waiting.set(p.k, (q = []));
+    let q = waiting.get(k);
+    if (!q) waiting.set(k, (q = []));
     q.push(p);
     if (++pendingCount > MAX_PENDING) finish(waiting.values().next().value![0]);
   }
   return p;
 }
 
-/** The response (status line) arrived. */
-export function responded(p: Pending, status: number): void {
-  p.r = true;
-  if (status > 0) p.s.setAttribute('http.response.status_code', status);
-  if (status >= 400) {
-    p.s.setAttribute('error.type', String(status));
-    p.s.setStatus({ code: 2 });
-  }
-  if (p.e) finish(p);
-}
-
-/** The body was seen to end (or fail); the span ends once the Timing entry is in. */
-export function bodyDone(p: Pending, err?: unknown): void {
+/** The body was seen to end, or the request failed (`err`): the span ends once its entry is in. */
+export function ended(p: Pending, err?: unknown): void {
   if (p.done || p.end !== undefined) return;
   p.end = nowMs();
-  if (err !== undefined) failWith(p, err);
-  if (p.e || !waiting.has(p.k)) finish(p);
-  else if (grace.push(p) === 1) sweep(TIMING_GRACE_MS);
+  p.err = err;
+  if (due.push(p) === 1) later(sweep, TIMING_GRACE_MS);
 }
 
-/** Ends the bodies whose grace period is over; runs while any wait. */
-function sweep(ms: number): void {
-  later(() => {
-    const now = nowMs();
-    grace = grace.filter((p) => !p.done && (p.end! + TIMING_GRACE_MS > now || (finish(p), false)));
-    if (grace.length) sweep(grace[0].end! + TIMING_GRACE_MS - now);
-  }, ms);
-}
-
-/** The request failed before a response (network error, abort, timeout): end now. */
-export function failed(p: Pending, err: unknown): void {
-  failWith(p, err);
-  p.end = nowMs();
-  finish(p);
-}
-
-function failWith(p: Pending, err: unknown): void {
-  const name = (err as { name?: unknown })?.name;
-  const type = typeof name === 'string' && name ? name : typeof err === 'string' ? err : 'Error';
-  p.s.setAttribute('error.type', type);
-  const msg = (err as { message?: unknown })?.message;
-  p.s.setStatus({ code: 2, message: type === 'AbortError' ? 'aborted' : typeof msg === 'string' ? msg : type });
+/** Ends what is due: requests with their entry, and those whose grace period is over. */
+function sweep(all?: boolean): void {
+  const now = nowMs();
+  due = due.filter((p) => !p.done && !(all === true || p.e || !observer || p.end! + TIMING_GRACE_MS <= now) || (finish(p), false));
+  if (due.length) later(sweep, due[0].end! + TIMING_GRACE_MS - now);
 }
 
 function finish(p: Pending): void {
   if (p.done) return;
   p.done = true;
-  const q = waiting.get(p.k);
-  const i = q ? q.indexOf(p) : -1;
-  if (i >= 0) {
-    pendingCount--;
-    q!.splice(i, 1);
-    if (!q!.length) waiting.delete(p.k);
+  drop(p);
+  const { s, e, st, err } = p;
+  if (st) s.setAttribute('http.response.status_code', st);
+  if (err !== undefined) {
+    const name = (err as { name?: unknown })?.name;
+    const type = typeof name === 'string' && name ? name : typeof err === 'string' ? err : 'Error';
+    const msg = (err as { message?: unknown })?.message;
+    s.setAttribute('error.type', type);
+    s.setStatus({ code: 2, message: type === 'AbortError' ? 'aborted' : typeof msg === 'string' ? msg : type });
+  } else if (st! >= 400) {
+    s.setAttribute('error.type', String(st));
+    s.setStatus({ code: 2 });
   }
-  const e = p.e;
-  guard('http.timing_failed', () => e && addTimingEvents(p.s, e));
-  p.s.end(e && e.responseEnd > 0 ? hrToEpochMs(e.responseEnd) : (p.end ?? nowMs()));
+  guard('http.timing_failed', () => e && addTimingEvents(s, e));
+  s.end(e && e.responseEnd > 0 ? hrToEpochMs(e.responseEnd) : (p.end ?? nowMs()));
 }

@@ -1,15 +1,15 @@
-import type { HttpOptions, Pending } from './http';
+import type { HttpOptions, Pending, Route } from './http';
 import type { Unpatch } from './wrap';
-import { acquireTiming, bodyDone, failed, httpConfig, responded, startHttpSpan, traceHeaders, track } from './http';
+import { acquireTiming, ended, httpConfig, startHttpSpan, traceHeaders, track } from './http';
 import { listen, patch, unpatchAll } from './wrap';
+import { getTracer } from '../tracer';
 import { guard } from '../diag';
 
 export type XhrOptions = HttpOptions;
 
 interface Info {
   m: string;
-  /** Parsed once at open: the span and the propagation policy read it. */
-  u: URL;
+  r: Route;
   /** Header names the app set (we never add a second value to them). */
   h: Record<string, 1>;
   p?: Pending;
@@ -26,7 +26,8 @@ const OUTCOME: Record<string, string> = { error: 'NetworkError', abort: 'AbortEr
 export function instrumentXhr(options: XhrOptions = {}): Unpatch {
   const X = globalThis.XMLHttpRequest;
   if (!X) return () => {};
-  const cfg = httpConfig(options);
+  const route = httpConfig(options);
+  const tracer = getTracer('spanbeam/xhr');
   const info = new WeakMap<XMLHttpRequest, Info>();
   const P = X.prototype;
   const setHeader = P.setRequestHeader;
@@ -34,13 +35,13 @@ export function instrumentXhr(options: XhrOptions = {}): Unpatch {
   undo.push(
     patch(P, 'open', (orig) =>
       function (this: XMLHttpRequest, ...a: unknown[]) {
-        const r = (orig as (...x: unknown[]) => void).apply(this, a);
+        const res = (orig as (...x: unknown[]) => void).apply(this, a);
         guard('xhr.open_failed', () => {
-          const u = new URL(String(a[1]), document.baseURI);
-          if (/^https?:$/.test(u.protocol) && !cfg.ignored(u.href)) info.set(this, { m: String(a[0]), u, h: {} });
+          const r = route(String(a[1]));
+          if (r) info.set(this, { m: String(a[0]), r, h: {} });
           else info.delete(this);
         });
-        return r;
+        return res;
       } as XMLHttpRequest['open'],
     ),
     patch(P, 'setRequestHeader', (orig) =>
@@ -57,24 +58,24 @@ export function instrumentXhr(options: XhrOptions = {}): Unpatch {
         // A second send() while one is in flight throws natively; leave that call alone.
         if (i && (!i.p || i.p.done) && this.readyState === 1)
           guard('xhr.send_failed', () => {
-            const span = startHttpSpan(i.m, i.u, 'spanbeam/xhr');
-            const q = (p = i.p = track(span, i.u.href, 'xmlhttprequest', performance.now()));
-            const h = traceHeaders(cfg, span, i.u);
+            const t = performance.now();
+            const span = startHttpSpan(tracer, i.m, i.r);
+            const q = (p = i.p = track(span, i.r.k, 'xmlhttprequest', t));
+            const h = traceHeaders(i.r, span);
             for (const k in h) if (!i.h[k]) setHeader.call(this, k, h[k]);
             const offs: Array<() => void> = [];
             const on = (ev: Event) => {
               for (const off of offs) off();
-              if (ev.type === 'load') {
-                responded(q, this.status);
-                bodyDone(q);
-              } else failed(q, { name: OUTCOME[ev.type] });
+              const o = OUTCOME[ev.type];
+              if (!o) q.st = this.status;
+              ended(q, o && { name: o });
             };
-            for (const t of ['load', 'error', 'abort', 'timeout']) offs.push(listen(this, t, on, false));
+            for (const type of ['load', 'error', 'abort', 'timeout']) offs.push(listen(this, type, on, false));
           });
         try {
           return orig.call(this, body);
         } catch (err) {
-          if (p && !p.done) failed(p, err);
+          if (p) ended(p, err);
           throw err;
         }
       },

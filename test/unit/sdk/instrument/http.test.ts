@@ -1,20 +1,67 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Span, SpanContext } from '../../../../src/sdk/types';
+import type { Route } from '../../../../src/sdk/instrument/http';
 import { httpConfig, traceHeaders } from '../../../../src/sdk/instrument/http';
 import { b3Single } from '../../../../src/propagation';
 
-const g = globalThis as { location?: unknown };
-const had = 'location' in g;
-const saved = g.location;
-beforeAll(() => void (g.location = { origin: 'https://app.example' }));
-afterAll(() => void (had ? (g.location = saved) : delete g.location));
+const g = globalThis as { location?: unknown; document?: unknown };
+const saved = { location: g.location, document: g.document };
+const doc = { baseURI: 'https://app.example/shop/' };
+beforeAll(() => {
+  g.location = { origin: 'https://app.example' };
+  g.document = doc;
+});
+afterAll(() => {
+  for (const k of ['location', 'document'] as const) if (saved[k] === undefined) delete g[k];
+  else g[k] = saved[k];
+});
 
 const span = (c: Partial<SpanContext>): Span =>
   ({ spanContext: () => ({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1, ...c }) }) as Span;
 
+describe('routes: what a request URL means for tracing', () => {
+  it('resolves against the base, redacts url.full, and keys Resource Timing by the URL without fragment', () => {
+    const r = httpConfig()('api?token=s3cr3t&page=2#frag');
+    expect(r).toMatchObject({
+      k: 'https://app.example/shop/api?token=s3cr3t&page=2',
+      u: 'https://app.example/shop/api?token=REDACTED&page=2#frag',
+      h: 'app.example',
+      p: 443,
+    });
+    expect(httpConfig()('http://user:pw@127.0.0.1:8080/x')).toMatchObject({ u: 'http://REDACTED:REDACTED@127.0.0.1:8080/x', h: '127.0.0.1', p: 8080 });
+  });
+
+  it('is 0 (not traced) for ignored, non-http and unparsable URLs', () => {
+    const route = httpConfig({ ignoreUrls: ['/v1/traces', /health/g] });
+    expect(route('https://collector.example/v1/traces')).toBe(0);
+    expect(route('/healthz')).toBe(0);
+    expect(route('/healthz?deep')).toBe(0); // a global RegExp keeps no state between URLs
+    expect(route('data:text/plain,hi')).toBe(0);
+    expect(route('http://[bad')).toBe(0);
+    expect(route('/ok')).toMatchObject({ k: 'https://app.example/ok' });
+  });
+
+  it('is worked out once per URL, and again after the base changes', () => {
+    const route = httpConfig();
+    const a = route('items');
+    expect(route('items')).toBe(a);
+    doc.baseURI = 'https://app.example/admin/';
+    try {
+      expect((route('items') as Route).k).toBe('https://app.example/admin/items');
+    } finally {
+      doc.baseURI = 'https://app.example/shop/';
+    }
+    for (let i = 0; i < 100; i++) route(`/x${i}`); // bounded: starts over rather than growing
+    expect(route('items')).not.toBe(a);
+    expect((route('items') as Route).k).toBe((a as Route).k);
+  });
+});
+
 describe('trace headers for requests', () => {
+  const at = (url: string, o?: Parameters<typeof httpConfig>[0]): Route => httpConfig(o)(url) as Route;
+
   it('same origin gets traceparent, and a canonical tracestate as is', () => {
-    const h = traceHeaders(httpConfig(), span({ traceFlags: 3, traceState: 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE' }), 'https://app.example/api');
+    const h = traceHeaders(at('https://app.example/api'), span({ traceFlags: 3, traceState: 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE' }));
     expect(h).toEqual({
       traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03',
       tracestate: 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE',
@@ -22,18 +69,18 @@ describe('trace headers for requests', () => {
   });
 
   it('never sends an invalid tracestate or traceparent', () => {
-    const cfg = httpConfig();
-    expect(traceHeaders(cfg, span({ traceState: 'Bad Key=1\n' }), 'https://app.example/')).toEqual({
+    const r = at('/');
+    expect(traceHeaders(r, span({ traceState: 'Bad Key=1\n' }))).toEqual({
       traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
     });
-    expect(traceHeaders(cfg, span({ traceId: '0'.repeat(32) }), 'https://app.example/')).toEqual({});
-    expect(traceHeaders(cfg, span({ spanId: 'XYZ' }), 'https://app.example/')).toEqual({});
+    expect(traceHeaders(r, span({ traceId: '0'.repeat(32) }))).toBeUndefined();
+    expect(traceHeaders(r, span({ spanId: 'XYZ' }))).toBeUndefined();
   });
 
   it('cross origin only when allowlisted, with the entry propagators', () => {
-    const cfg = httpConfig({ propagateTo: ['https://api.example', { match: /legacy/, propagators: [b3Single] }] });
-    expect(traceHeaders(cfg, span({}), 'https://other.example/')).toEqual({});
-    expect(Object.keys(traceHeaders(cfg, span({}), 'https://api.example/x'))).toEqual(['traceparent']);
-    expect(traceHeaders(cfg, span({}), 'https://legacy.example/')).toEqual({ b3: '0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1' });
+    const o = { propagateTo: ['https://api.example', { match: /legacy/, propagators: [b3Single] }] };
+    expect(traceHeaders(at('https://other.example/', o), span({}))).toBeUndefined();
+    expect(Object.keys(traceHeaders(at('https://api.example/x', o), span({}))!)).toEqual(['traceparent']);
+    expect(traceHeaders(at('https://legacy.example/', o), span({}))).toEqual({ b3: '0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1' });
   });
 });
