@@ -221,17 +221,37 @@ export function track(span: Span, k: string, initiatorType: string, startHr: num
 
 /** The body was seen to end, or the request failed (`err`): the span ends once its entry is in. */
 export function ended(p: Pending, err?: unknown): void {
-  if (p.done || p.end !== undefined) return;
-  p.end = nowMs();
-  p.err = err;
-  if (due.push(p) === 1) later(sweep, TIMING_GRACE_MS);
+  if (p.done) return;
+  if (p.end === undefined) {
+    p.end = nowMs();
+    p.err = err;
+    due.push(p);
+  }
+  // With its entry in, the span ends in the next task (off the page's path, but without a wait
+  // that would keep it out of a flush() the app calls once it has the body).
+  wake(p.e ? 0 : p.end + TIMING_GRACE_MS);
+}
+
+let timer: ReturnType<typeof setTimeout> | undefined;
+let timerAt = Infinity;
+
+/** One timer for every due request, set for the earliest time one of them can end. */
+function wake(at: number): void {
+  if (at >= timerAt) return;
+  clearTimeout(timer);
+  timerAt = at;
+  timer = later(() => {
+    timer = undefined;
+    timerAt = Infinity;
+    sweep();
+  }, at - nowMs());
 }
 
 /** Ends what is due: requests with their entry, and those whose grace period is over. */
 function sweep(all?: boolean): void {
   const now = nowMs();
   due = due.filter((p) => !p.done && !(all === true || p.e || !observer || p.end! + TIMING_GRACE_MS <= now) || (finish(p), false));
-  if (due.length) later(sweep, due[0].end! + TIMING_GRACE_MS - now);
+  if (due.length) wake(due[0].end! + TIMING_GRACE_MS);
 }
 
 function finish(p: Pending): void {
