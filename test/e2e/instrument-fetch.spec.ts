@@ -86,6 +86,32 @@ test('a streamed response read by the page is neither consumed nor teed, and the
   expect(s.end).toBeLessThanOrEqual(out.t1 + 5);
 });
 
+test('a body the page cancels ends the span at the cancel; the body hooks are in before the first response reaches the page', async ({ page }) => {
+  await openApp(page, server);
+  const out = await page.evaluate(async () => {
+    type W = { handle: { shutdown(): Promise<void> }; Spanbeam: { start(o: object): unknown } };
+    const w = window as unknown as W;
+    const wrapped = () => !!(Response.prototype.text as unknown as Record<string, unknown>).__spanbeam_original;
+    // A fresh start(): the prototypes are left alone until a traced response (or idle time) needs them.
+    await w.handle.shutdown();
+    w.Spanbeam.start({ serviceName: 'instrument-test', endpoint: '/v1/traces', exporter: { outbox: 'memory', maxDelayMs: 20 } });
+    const atStart = wrapped();
+    const res = await fetch('/api/stream');
+    const atResponse = wrapped();
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    return { atStart, atResponse, first, cancelledAt: performance.timeOrigin + performance.now() };
+  });
+  expect([out.atStart, out.atResponse, out.first]).toEqual([false, true, 'chunk0\n']);
+  // No Resource Timing entry comes for a cancelled body: the span ends where the page cancelled it
+  // (the stream itself would have run 150 ms), not when the page hides.
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 1);
+  const s = one(spans, (x) => x.name === 'GET');
+  expect(s.end).toBeLessThanOrEqual(out.cancelledAt + 5);
+  expect(s.end - s.start).toBeLessThan(140);
+});
+
 test('an aborted fetch rejects exactly as without the SDK and is recorded as aborted', async ({ page }) => {
   await openApp(page, server);
   const out = await page.evaluate(async () => {

@@ -1,9 +1,9 @@
 import type { HttpOptions, Pending, Route } from './http';
 import type { Unpatch } from './wrap';
 import { acquireTiming, ended, httpConfig, startHttpSpan, traceHeaders, track } from './http';
-import { patch, patchGetter, unpatchAll } from './wrap';
+import { patch, patchGetter, unpatchAll, whenIdle } from './wrap';
 import { getTracer } from '../tracer';
-import { DEV, warn } from '../diag';
+import { DEV, guard, warn } from '../diag';
 
 export type FetchOptions = HttpOptions;
 
@@ -34,7 +34,8 @@ function withHeaders(input: unknown, init: RequestInit | undefined, h: Record<st
  * - the native promise is returned as is (same `this`, same result, same rejection);
  * - bodies are never read, cloned or teed. The end of the body is observed where the page consumes
  *   it: `Response.prototype.{text,json,…}`, and for streams `getReader()`'s reader (`read` done,
- *   `cancel`) and `pipeTo`. These prototype methods are wrapped once; a WeakMap from our responses
+ *   `cancel`) and `pipeTo`. These prototype methods are wrapped once (at the first traced response
+ *   with a body, or when the page is first idle); a WeakMap from our responses
  *   (and their streams and readers) to the span makes them cost one lookup for everyone else, and
  *   `response instanceof Response`, `response.body === response.body` stay as they were.
  *   The span itself ends at the Resource Timing entry's `responseEnd` when one comes (see http.ts).
@@ -67,35 +68,43 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
   };
   const always: Settle = () => 1;
   const done: Settle = (v) => (v as { done?: boolean })?.done;
-  const G = globalThis as unknown as Record<string, { prototype: Record<string, AnyFn> } | undefined>;
-  const hooks: Array<[string, string, Settle]> = [
-    ['Response', 'arrayBuffer blob bytes formData json text', always],
-    ['ReadableStreamDefaultReader ReadableStreamBYOBReader', 'read', done],
-    ['ReadableStreamDefaultReader ReadableStreamBYOBReader ReadableStream', 'cancel', always],
-    ['ReadableStream', 'pipeTo', always],
-  ];
-  for (const [cs, ms, settle] of hooks)
-    for (const c of cs.split(' '))
-      for (const m of ms.split(' ')) {
-        const o = G[c]?.prototype;
-        if (o && typeof o[m] === 'function') undo.push(patch(o, m, (orig) => hook(orig, settle)));
-      }
-  const rs = G.ReadableStream?.prototype;
-  if (rs)
+  // The body hooks are installed on the first traced response or when the page is first idle,
+  // whichever comes first: no body of ours can exist before then, and start() stays short.
+  let hooked = false;
+  const hookBodies = () => {
+    if (hooked) return;
+    hooked = true;
+    const G = globalThis as unknown as Record<string, { prototype: Record<string, AnyFn> } | undefined>;
+    const hooks: Array<[string, string, Settle]> = [
+      ['Response', 'arrayBuffer blob bytes formData json text', always],
+      ['ReadableStreamDefaultReader ReadableStreamBYOBReader', 'read', done],
+      ['ReadableStreamDefaultReader ReadableStreamBYOBReader ReadableStream', 'cancel', always],
+      ['ReadableStream', 'pipeTo', always],
+    ];
+    for (const [cs, ms, settle] of hooks)
+      for (const c of cs.split(' '))
+        for (const m of ms.split(' ')) {
+          const o = G[c]?.prototype;
+          if (o && typeof o[m] === 'function') undo.push(patch(o, m, (orig) => hook(orig, settle)));
+        }
+    const rs = G.ReadableStream?.prototype;
+    if (rs)
+      undo.push(
+        patch(rs, 'getReader', (orig) =>
+          function (this: object, ...a: unknown[]) {
+            return link(this, orig.apply(this, a));
+          },
+        ),
+      );
     undo.push(
-      patch(rs, 'getReader', (orig) =>
-        function (this: object, ...a: unknown[]) {
-          return link(this, orig.apply(this, a));
+      patchGetter(Response.prototype, 'body', (get) =>
+        function (this: object) {
+          return link(this, get.call(this));
         },
       ),
     );
-  undo.push(
-    patchGetter(Response.prototype, 'body', (get) =>
-      function (this: object) {
-        return link(this, get.call(this));
-      },
-    ),
-  );
+  };
+  undo.push(whenIdle(() => guard('fetch.hooks_failed', hookBodies), 1000));
 
   undo.push(
     patch(g as { fetch: typeof fetch }, 'fetch', (orig) =>
@@ -126,9 +135,10 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
               (res) => {
                 try {
                   p.st = res.status;
-                  // With no body to read, or its entry already in, the network is done.
+                  // With no body to read, or its entry already in, the network is done. This
+                  // runs before the page sees the response, so the hooks are in before it reads.
                   if (p.e || !nativeBody!.call(res)) ended(p);
-                  else bodies.set(res, p);
+                  else hookBodies(), bodies.set(res, p);
                 } catch {
                   ended(p); // not a Response (another library's fetch)
                 }
@@ -142,5 +152,8 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
       } as typeof fetch,
     ),
   );
-  return () => unpatchAll(undo);
+  return () => {
+    hooked = true; // a response that comes later installs nothing
+    unpatchAll(undo);
+  };
 }

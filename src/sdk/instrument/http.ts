@@ -121,9 +121,9 @@ export function traceHeaders(r: Route, span: Span): Record<string, string> | und
  * One request in flight. Its span ends when the network is done: at the matching Resource
  * Timing entry's `responseEnd` (whose phases become events), or — when no entry comes (no
  * Timing, a cancelled body) — when the body was seen to finish, after a short grace period for
- * the entry. The response, the end of the body and the entry only take note: the spans are
- * ended together by one shared timer (within TIMING_GRACE_MS), off the page's path and with
- * the code warm, or at once when the page hides.
+ * the entry. The response and the end of the body only take note (they run on the page's
+ * path); the span ends in the entry observer's callback when the response came first, else
+ * from one shared timer (the next task, or within TIMING_GRACE_MS), or at once when the page hides.
  */
 export interface Pending {
   s: Span;
@@ -160,7 +160,9 @@ function onEntries(list: PerformanceObserverEntryList): void {
     if (p) {
       drop(p);
       p.e = e;
-      if (p.st !== undefined) ended(p);
+      // The observer's callback is a task of its own, off the page's path: with the response in,
+      // the span ends here (no timer task per request).
+      if (p.st !== undefined) finish(p);
     }
   }
 }
