@@ -1,5 +1,5 @@
 // The floor for any tracing SDK: no SDK, only a fixed `traceparent` header added to each call,
-// as the page itself could do. Run with BASELINE=bench/pages/fetch-header-entry.ts.
+// as the page itself could do (the "header only" row of bench/fetch-overhead.mjs).
 const H = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 
 export function install(): void {
