@@ -5,7 +5,7 @@
  * navigation → first full render, and the median load timeline (spanbeam:* marks, ms after
  * navigation start; worker phases included). Also the empty viewer's ready time.
  *
- *   node bench/viewer-ab.mjs [--sizes=100k] [--runs=7] [--base=<git rev>] [--a-split] [--variants=A,B]
+ *   node bench/viewer-ab.mjs [--sizes=100k] [--runs=7] [--base=<git rev>] [--a-split] [--variants=A,B] [--driver=cdp|playwright]
  * A variant `B:flag` loads B with `?flag=1` on the page (for switches under test).
  * Traces are generated into $SPANBEAM_BENCH_DIR (kept) or a temporary folder.
  */
@@ -19,6 +19,7 @@ import { build } from 'vite';
 import { chromium } from '@playwright/test';
 import { launchOptions } from '../scripts/browser.mjs';
 import { generateChromeTrace } from './gen-chrome-trace.mjs';
+import { launchBare } from './pages/viewer-cdp.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const arg = (name, dflt) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt;
@@ -88,29 +89,36 @@ const median = (xs) => {
   return s.length ? s[(s.length - 1) >> 1] : undefined;
 };
 
-const browser = await chromium.launch(launchOptions({ args: ['--window-size=1400,900'] }));
+// Loads run in a Chromium on a bare CDP pipe (see bench/pages/viewer-cdp.mjs: Playwright pauses each new
+// Worker until its driver answers); --driver=playwright for the old way.
+const browser = arg('driver', 'cdp') === 'playwright' ? await chromium.launch(launchOptions({ args: ['--window-size=1400,900'] })) : await launchBare({ args: ['--window-size=1400,900'] });
+async function open(url) {
+  if (!browser.newPage) return browser.open(url, { width: 1400, height: 900 });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(url);
+  return { evaluate: (e) => page.evaluate(e), waitFor: async (e) => (await page.waitForFunction(e, null, { timeout: 600_000, polling: 20 })).jsonValue(), close: () => page.close() };
+}
 try {
   for (const [label] of [['empty'], ...SIZES]) {
     const VARIANTS = arg('variants', 'A,B').split(',');
     const runs = Object.fromEntries(VARIANTS.map((v) => [v, []]));
     for (let k = 0; k < RUNS; k++) {
       for (const v of k % 2 ? [...VARIANTS].reverse() : VARIANTS) {
-        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
         const src = label === 'empty' ? '' : `&src=/traces/trace-${label}.json`;
-        await page.goto(`${origin}/bench/pages/viewer-ab.html?build=viewer-${v.split(':')[0]}${v.includes(':') ? `&${v.split(':')[1]}=1` : ''}${src}`);
+        const page = await open(`${origin}/bench/pages/viewer-ab.html?build=viewer-${v.split(':')[0]}${v.includes(':') ? `&${v.split(':')[1]}=1` : ''}${src}`);
         const key = label === 'empty' ? 'ready' : 'loaded';
-        await page.waitForFunction((k) => window.__bench?.[k] || window.__bench?.error, key, { timeout: 600_000, polling: 20 });
+        await page.waitFor(`window.__bench?.${key} || window.__bench?.error`);
         runs[v].push(
-          await page.evaluate((k) => {
+          await page.evaluate(`((k) => {
             if (window.__bench.error) throw new Error(window.__bench.error);
             const marks = {};
             for (const e of performance.getEntriesByType('mark')) if (!(e.name in marks)) marks[e.name.replace('spanbeam:', '')] = e.startTime;
             const js = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/viewer.js'));
             marks['viewer.js arrived'] = js?.responseEnd;
-            marks.requests = performance.getEntriesByType('resource').filter((r) => /\/viewer-[AB]\//.test(r.name) && !r.name.endsWith('viewer-worker.js')).length;
+            marks.requests = performance.getEntriesByType('resource').filter((r) => /\\/viewer-[AB]\\//.test(r.name) && !r.name.endsWith('viewer-worker.js')).length;
             marks.total = window.__bench[k];
             return marks;
-          }, key),
+          })(${JSON.stringify(key)})`),
         );
         await page.close();
       }
@@ -123,6 +131,11 @@ try {
     for (const [n, ...xs] of rows) console.log(`  ${n.padEnd(26)} ${xs.map(cell).join(' ')}`);
     const own = (m) => m.total - m['viewer.js arrived'];
     console.log(`  ${'total − viewer.js arrival'.padEnd(26)} ${VARIANTS.map((v) => cell(median(runs[v].map(own)))).join(' ')}`);
+    // A preview (cut when an import runs long, e.g. on a busy machine) delays the final model: say how often.
+    if (label !== 'empty') {
+      console.log(`  ${'loads with a preview'.padEnd(26)} ${VARIANTS.map((v) => `${runs[v].filter((m) => m['worker:preview'] !== undefined).length}/${runs[v].length}`.padStart(9)).join(' ')}`);
+      for (const v of VARIANTS) console.log(`  ${`totals ${v}`.padEnd(26)} ${runs[v].map((m) => m.total.toFixed(0)).join(' ')}`);
+    }
   }
 } finally {
   await browser.close();

@@ -6,9 +6,13 @@
  * panning/zooming (60 wheel steps, 60 held W/A/S/D steps) — driven in-page, one input per frame,
  * frame intervals from requestAnimationFrame timestamps. Also the viewer bundle's gzip size.
  *
- *   node bench/viewer-render.mjs [--sizes=100k,1m] [--speedscope=100k] [--runs=N] [--keep]
+ *   node bench/viewer-render.mjs [--sizes=100k,1m] [--speedscope=100k] [--runs=N] [--keep] [--driver=cdp|playwright]
  * First render is the median of --runs page loads (default 5 below 1M events, 1 at 1M); the
  * load average is printed with the results, since the machine may be shared.
+ * The first-render loads run in a Chromium driven over a bare DevTools pipe (bench/pages/viewer-cdp.mjs):
+ * Playwright pauses every Web Worker a page starts until its driver process has answered over
+ * CDP, and instruments the network, which no user's browser does (`--driver=playwright` measures
+ * the old way, with those costs). Frame intervals are measured in Playwright as before.
  * speedscope at 1M takes ~4 minutes to import; add it with --speedscope=100k,1m.
  * Targets: 1M first render ≤ 3 s, 100k ≤ 0.6 s, empty ≤ 0.15 s, p95 frame ≤ 16.7 ms and
  * max ≤ 33 ms at 1M, first tracks painted ≤ 0.5 s after the trace's first byte (a preview model
@@ -24,6 +28,7 @@ import { build } from 'vite';
 import { chromium } from '@playwright/test';
 import { launchOptions } from '../scripts/browser.mjs';
 import { generateChromeTrace } from './gen-chrome-trace.mjs';
+import { launchBare } from './pages/viewer-cdp.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const arg = (name, dflt) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt;
@@ -35,6 +40,8 @@ const RUNS = arg('runs', undefined) === undefined ? undefined : Number(arg('runs
 const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
 const SS_SIZES = new Set(parseSizes(arg('speedscope', '100k')).map(([l]) => l));
 const keep = process.argv.includes('--keep');
+const DRIVER = arg('driver', 'cdp');
+if (DRIVER !== 'cdp' && DRIVER !== 'playwright') throw new Error(`--driver=${DRIVER}: cdp or playwright`);
 const work = process.env.SPANBEAM_BENCH_DIR ?? mkdtempSync(join(tmpdir(), 'spanbeam-render-'));
 const OUT = join(ROOT, 'bench/.build/viewer');
 rmSync(OUT, { recursive: true, force: true });
@@ -144,22 +151,44 @@ const stats = (iv) => {
 };
 const fmt = (x) => (x === undefined || x === null ? '—' : `${x.toFixed(1)}`);
 
-console.log(`load average (1, 5, 15 min) at the start: ${loadavg().map((x) => x.toFixed(2)).join(', ')}`);
+console.log(`load average (1, 5, 15 min) at the start: ${loadavg().map((x) => x.toFixed(2)).join(', ')}; first renders driven by ${DRIVER === 'cdp' ? 'a bare CDP pipe' : 'Playwright'}`);
 const browser = await chromium.launch(launchOptions({ args: ['--window-size=1400,900'] }));
+const bare = DRIVER === 'cdp' ? await launchBare({ args: ['--window-size=1400,900'] }) : null;
+const VIEWPORT = { width: 1400, height: 900 };
+/** A page at `url` for a load-time figure, through the chosen driver: { evaluate, waitFor, close, pw }. */
+async function openTimed(url) {
+  if (bare) return bare.open(url, VIEWPORT);
+  const page = await browser.newPage({ viewport: VIEWPORT });
+  await page.goto(url);
+  return {
+    evaluate: (expr) => page.evaluate(expr),
+    waitFor: async (expr) => (await page.waitForFunction(expr, null, { timeout: 900_000, polling: 50 })).jsonValue(),
+    close: () => page.close(),
+    pw: page,
+  };
+}
+/** A Playwright page at `url` once `expr` holds, for the frame figures (the last timed page when that was one). */
+async function framePage(timed, url, expr) {
+  if (timed?.pw) return timed.pw;
+  await timed?.close();
+  const page = await browser.newPage({ viewport: VIEWPORT });
+  await page.goto(url);
+  await page.waitForFunction(expr, null, { timeout: 900_000, polling: 50 });
+  return page;
+}
 const results = [];
 try {
   // Empty viewer.
   {
     const readies = [];
     for (let k = 0; k < 3; k++) {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      await page.goto(`${origin}/bench/pages/viewer-render.html`);
-      await page.waitForFunction(() => window.__bench?.ready);
+      const page = await openTimed(`${origin}/bench/pages/viewer-render.html`);
+      await page.waitFor('window.__bench?.ready');
       readies.push(
-        await page.evaluate(() => {
+        await page.evaluate(`(() => {
           const js = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/viewer.js'));
           return [window.__bench.ready, window.__bench.ready - (js ? js.responseEnd : 0)];
-        }),
+        })()`),
       );
       await page.close();
     }
@@ -175,17 +204,18 @@ try {
       const n = RUNS ?? (SIZE_OF[label] >= 1e6 ? 1 : 5);
       const firsts = [];
       const tracks = [];
-      let page;
+      const url = `${origin}/bench/pages/viewer-render.html?src=/traces/trace-${label}.json`;
+      let timed;
       for (let k = 0; k < n; k++) {
-        await page?.close();
-        page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-        await page.goto(`${origin}/bench/pages/viewer-render.html?src=/traces/trace-${label}.json`);
-        const t = await (await page.waitForFunction(() => window.__bench?.loaded || (window.__bench?.error && -1), null, { timeout: 600_000, polling: 50 })).jsonValue();
-        if (t < 0) throw new Error(await page.evaluate(() => window.__bench.error));
+        await timed?.close();
+        timed = await openTimed(url);
+        const t = await timed.waitFor('window.__bench?.loaded || (window.__bench?.error && -1)');
+        if (t < 0) throw new Error(await timed.evaluate('window.__bench.error'));
         firsts.push(t);
-        const fp = await page.evaluate(() => [window.__bench.firstPaintEpoch, window.__bench.firstPaintPartial]);
+        const fp = await timed.evaluate('[window.__bench.firstPaintEpoch, window.__bench.firstPaintPartial]');
         tracks.push([fp[0] - firstByteEpoch.get(`traces/trace-${label}.json`), fp[1]]);
       }
+      const page = await framePage(timed, url, () => window.__bench?.loaded);
       row.viewerFirst = median(firsts);
       row.viewerFirstAll = firsts;
       const mid = [...tracks].sort((a, b) => a[0] - b[0])[(tracks.length - 1) >> 1];
@@ -203,14 +233,16 @@ try {
       // As many page loads as for the viewer, so both medians see the same noise.
       const n = RUNS ?? (SIZE_OF[label] >= 1e6 ? 1 : 5);
       const firsts = [];
-      let page;
+      const url = `${origin}/node_modules/speedscope/dist/release/index.html#profileURL=${encodeURIComponent(`${origin}/traces/trace-${label}.json`)}`;
+      const shown = '/ - speedscope$/.test(document.title) && !!document.querySelector("canvas")';
+      let timed;
       for (let k = 0; k < n; k++) {
-        await page?.close();
-        page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-        await page.goto(`${origin}/node_modules/speedscope/dist/release/index.html#profileURL=${encodeURIComponent(`${origin}/traces/trace-${label}.json`)}`);
-        await page.waitForFunction(() => / - speedscope$/.test(document.title) && document.querySelector('canvas'), null, { timeout: 900_000, polling: 50 });
-        firsts.push(await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(() => r(performance.now()))))));
+        await timed?.close();
+        timed = await openTimed(url);
+        await timed.waitFor(shown);
+        firsts.push(await timed.evaluate('new Promise((r) => requestAnimationFrame(() => setTimeout(() => r(performance.now()))))'));
       }
+      const page = await framePage(timed, url, shown);
       row.ssFirst = median(firsts);
       row.ssFirstAll = firsts;
       row.ssWheel = stats(await drive(page, 'wheel', 'speedscope'));
@@ -229,6 +261,7 @@ try {
   }
 } finally {
   await browser.close();
+  await bare?.close();
   server.close();
   if (!keep && !process.env.SPANBEAM_BENCH_DIR) rmSync(work, { recursive: true, force: true });
 }

@@ -11,7 +11,7 @@
 import type { ReadableSpan } from '../../sdk/types';
 import { TraceImportError, type ImportProgress, type TraceModel } from '../model/trace-model';
 import type { PipelineSource } from './pipeline';
-import type { FromWorker, ToWorker } from './protocol';
+import { WORKER_NAME, bootName, type BootRequest, type FromWorker, type ToWorker } from './protocol';
 import { mark, replayMarks, timingOn } from './timing';
 
 /** The main-thread importers, fetched on first use as a separate same-origin chunk. */
@@ -129,7 +129,11 @@ export async function importTrace(input: TraceInput, opts: ImportOptions = {}): 
   const source = toSource(input);
   if (source.kind === 'spans') return importSpans(source.spans);
   if (opts.worker !== false && typeof Worker !== 'undefined') {
-    const started = startWorker(opts.workerUrl ? String(opts.workerUrl) : defaultWorkerUrl());
+    // A URL (short enough for a worker name) goes with the worker itself: it starts fetching as
+    // soon as its script has run, without waiting for the page to pass a message on.
+    const boot: BootRequest | null =
+      source.kind === 'url' && source.url.length <= MAX_BOOT_URL ? { url: source.url, partial: !!opts.onPartial, timing: timingOn() } : null;
+    const started = startWorker(opts.workerUrl ? String(opts.workerUrl) : defaultWorkerUrl(), boot);
     if (started) {
       const model = await runInWorker(started, source, opts);
       if (model) return model;
@@ -149,14 +153,20 @@ export async function importTrace(input: TraceInput, opts: ImportOptions = {}): 
 interface StartedWorker {
   worker: Worker;
   ready: Promise<boolean>;
+  /** It was given its import in its name and has begun on its own. */
+  booted: boolean;
 }
 
+const MAX_BOOT_URL = 4096;
+
 /** Creates the worker (null when it cannot be created here, e.g. Trusted Types refuse the URL). */
-function startWorker(url: string): StartedWorker | null {
+function startWorker(url: string, boot: BootRequest | null): StartedWorker | null {
   let worker: Worker;
   try {
     // A classic worker (the file is a self-contained script): it starts a few ms sooner than a module worker.
-    worker = new Worker(trustedScriptUrl(url) as string, { name: 'spanbeam-import' });
+    // Messages posted before a worker's script has run are held on this thread until it learns
+    // the script ran (a task here, behind the first render); the worker's name is in its hands at once.
+    worker = new Worker(trustedScriptUrl(url) as string, { name: boot ? bootName(boot) : WORKER_NAME });
   } catch (e) {
     lastFallbackReason = `worker not created: ${(e as Error).message}`;
     return null;
@@ -183,13 +193,14 @@ function startWorker(url: string): StartedWorker | null {
     worker.addEventListener('message', onMessage);
     worker.addEventListener('error', onError);
   });
-  return { worker, ready };
+  return { worker, ready, booted: boot !== null };
 }
 
 /**
- * Runs the import in the worker. The request is posted at once (a starting worker queues it), so
- * the fetch does not wait for a 'ready' round trip through a busy main thread. Resolves null when
- * the worker turns out unable to run (the caller then imports on this thread).
+ * Runs the import in the worker. A URL went with the worker's name (it starts on its own); any
+ * other request is posted at once (a starting worker queues it), so the fetch does not wait for a
+ * 'ready' round trip through a busy main thread. Resolves null when the worker turns out unable to
+ * run (the caller then imports on this thread).
  */
 function runInWorker(started: StartedWorker, source: PipelineSource, opts: ImportOptions): Promise<TraceModel | null> {
   const { worker } = started;
@@ -261,7 +272,7 @@ function runInWorker(started: StartedWorker, source: PipelineSource, opts: Impor
     }
     // Anything else is copied, so a fallback can still read it.
     mark('import-posted');
-    post({ type: 'import', source, partial, timing });
+    if (!started.booted) post({ type: 'import', source, partial, timing });
   });
 }
 

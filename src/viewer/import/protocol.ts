@@ -15,3 +15,27 @@ export type FromWorker =
   | { type: 'partial'; model: TraceModel }
   | { type: 'done'; model: TraceModel; marks?: WorkerMarks }
   | { type: 'error'; name: string; message: string; info?: ImportErrorInfo };
+
+/** A URL import handed to the Worker in its name (`new Worker(url, { name })`), read before any message. */
+export interface BootRequest {
+  url: string;
+  partial: boolean;
+  timing: boolean;
+}
+
+export const WORKER_NAME = 'spanbeam-import';
+
+export function bootName(r: BootRequest): string {
+  return `${WORKER_NAME} ${JSON.stringify(r)}`;
+}
+
+/** The boot request in a worker name, or null (a plain name, or anything unexpected). */
+export function parseBootName(name: string): BootRequest | null {
+  if (!name.startsWith(`${WORKER_NAME} {`)) return null;
+  try {
+    const r = JSON.parse(name.slice(WORKER_NAME.length + 1)) as Partial<BootRequest>;
+    return typeof r.url === 'string' ? { url: r.url, partial: r.partial === true, timing: r.timing === true } : null;
+  } catch {
+    return null;
+  }
+}

@@ -4,7 +4,7 @@
  */
 import { TraceImportError, type TraceModel } from '../model/trace-model';
 import { modelBuffers, runPipeline, type PipelineSource } from './pipeline';
-import type { FromWorker, ToWorker } from './protocol';
+import { parseBootName, type FromWorker, type ToWorker } from './protocol';
 import type { WorkerMarks } from './timing';
 
 interface WorkerScope {
@@ -63,3 +63,8 @@ scope.addEventListener('message', (e) => {
   }
 });
 scope.postMessage({ type: 'ready' });
+const boot = parseBootName((self as unknown as { name?: string }).name ?? '');
+if (boot) {
+  stamp('import');
+  void run({ kind: 'url', url: boot.url }, boot.partial, boot.timing);
+}

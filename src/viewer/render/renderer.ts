@@ -111,6 +111,7 @@ export class TimelineRenderer {
   private dpr = 1;
   private image: ImageData | null = null;
   private buf = new Uint32Array(0);
+  private bufferQueued = false;
 
   private theme: ThemeColors = DEFAULT_THEME;
   private bg = 0;
@@ -204,12 +205,33 @@ export class TimelineRenderer {
     this.dpr = dpr > 0 ? dpr : 1;
     const w = Math.max(1, Math.round(this.cssW * this.dpr));
     const h = Math.max(1, Math.round(this.cssH * this.dpr));
-    if (this.canvas.width !== w || this.canvas.height !== h || !this.image) {
+    if (this.canvas.width !== w || this.canvas.height !== h) {
       this.canvas.width = w;
       this.canvas.height = h;
-      this.image = this.ctx.createImageData(w, h);
-      this.buf = new Uint32Array(this.image.data.buffer);
+      this.image = null;
+      this.buf = new Uint32Array(0);
+      // The pixel buffer (4 bytes a device pixel) is made when the thread is idle, e.g. while a
+      // trace loads: not on the first render, nor next to the arriving model (where allocating
+      // megabytes may also set off a garbage collection).
+      if (!this.bufferQueued && typeof requestIdleCallback === 'function') {
+        this.bufferQueued = true;
+        requestIdleCallback(
+          () => {
+            this.bufferQueued = false;
+            this.ensureBuffer();
+          },
+          { timeout: 1000 },
+        );
+      }
     }
+  }
+
+  private ensureBuffer(): void {
+    const W = this.canvas.width;
+    const H = this.canvas.height;
+    if (this.buf.length === W * H) return;
+    this.image = this.ctx.createImageData(W, H);
+    this.buf = new Uint32Array(this.image.data.buffer);
   }
 
   // ---- colours ----
@@ -286,20 +308,24 @@ export class TimelineRenderer {
     const W = this.canvas.width;
     const H = this.canvas.height;
     const D = this.dpr;
-    const bufLen = W * H;
-    if (this.buf.length !== bufLen) this.resize(this.cssW, this.cssH, this.dpr);
-    this.buf.fill(this.bg);
     this.labelCount = 0;
     const m = this.model;
     const layout = this.layout;
     const LW = this.labelWidthCssPx;
     st.scale.widthCssPx = this.timelineWidthCssPx;
     if (m && layout) {
+      this.ensureBuffer();
+      this.buf.fill(this.bg);
       const pinH = layout.pinnedHeightCssPx;
       this.paintRowsToBuffer(st, layout.pinnedRows, RULER_HEIGHT_CSS_PX, 0, RULER_HEIGHT_CSS_PX, RULER_HEIGHT_CSS_PX + pinH);
       this.paintRowsToBuffer(st, layout.rows, RULER_HEIGHT_CSS_PX + pinH, st.scrollY, RULER_HEIGHT_CSS_PX + pinH, this.cssH);
+      ctx.putImageData(this.image as ImageData, 0, 0);
+    } else {
+      // Nothing to draw pixel by pixel: no screen-sized buffer to fill and upload (the empty
+      // viewer paints while the import worker is starting).
+      ctx.fillStyle = unpackCss(this.bg);
+      ctx.fillRect(0, 0, W, H);
     }
-    ctx.putImageData(this.image as ImageData, 0, 0);
     ctx.setTransform(D, 0, 0, D, 0, 0);
     ctx.font = this.font;
     ctx.textBaseline = 'middle';

@@ -7,6 +7,7 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { cssProps } from './css-props';
+import { formatCount, formatNumber } from './format';
 import type { ReadableSpan } from '../../sdk/types';
 import { TraceImportError, type Diagnostic, type ImportErrorInfo, type ImportProgress, type SourceFormat, type TraceModel } from '../model/trace-model';
 import { instantArgsOf, nameOf, searchSlices } from '../model/query';
@@ -578,7 +579,7 @@ export class SpanbeamViewer extends LitElement {
       this._tip = { x, y, title: nameOf(m, i) || '(unnamed)', lines };
     } else if (hit.counter >= 0) {
       const series = m.counters[hit.counter];
-      this._tip = { x, y, title: `${m.tracks[series.track].name} ${series.name}`.trim(), lines: [`${hit.value.toLocaleString('en-US')} at ${formatDuration(hit.tNs)}`] };
+      this._tip = { x, y, title: `${m.tracks[series.track].name} ${series.name}`.trim(), lines: [`${formatNumber(hit.value)} at ${formatDuration(hit.tNs)}`] };
     } else if (hit.instant >= 0) {
       const i = hit.instant;
       const a = instantArgsOf(m, i).args;
@@ -778,7 +779,7 @@ export class SpanbeamViewer extends LitElement {
         </div>
         ${p
           ? html`<div class="progress" role="status">
-              <span>${p.phase === 'building' ? 'Building…' : 'Loading…'} ${formatBytes(p.bytes)}${p.totalBytes ? ` of ${formatBytes(p.totalBytes)}` : ''} · ${p.events.toLocaleString('en-US')} events</span>
+              <span>${p.phase === 'building' ? 'Building…' : 'Loading…'} ${formatBytes(p.bytes)}${p.totalBytes ? ` of ${formatBytes(p.totalBytes)}` : ''} · ${formatCount(p.events)} events</span>
               ${p.totalBytes
                 ? html`<progress max=${p.totalBytes} .value=${p.bytes} aria-label="Loading progress"></progress>`
                 : html`<progress aria-label="Loading progress"></progress>`}
@@ -828,7 +829,7 @@ export class SpanbeamViewer extends LitElement {
         <div class="status">
           ${m
             ? html`<span class="format">${m.format}</span>
-                <span class="counts">${m.slices.count.toLocaleString('en-US')} slices · ${m.tracks.length} tracks · ${m.counters.length} counters · ${m.flows.count} flows</span>
+                <span class="counts">${formatCount(m.slices.count)} slices · ${m.tracks.length} tracks · ${m.counters.length} counters · ${m.flows.count} flows</span>
                 ${this._measure ? html`<span>measured ${formatDuration(this._measure[1] - this._measure[0])}</span>` : nothing}
                 ${m.diagnostics.length
                   ? html`<details class="diagnostics">
@@ -839,7 +840,7 @@ export class SpanbeamViewer extends LitElement {
                     </details>`
                   : nothing}`
             : html`<span>No trace loaded</span>`}
-          ${m && this._partial ? html`<span class="partial">Preview: first ${m.slices.count.toLocaleString('en-US')} slices, ${p ? 'still loading…' : 'loading stopped'}</span>` : nothing}
+          ${m && this._partial ? html`<span class="partial">Preview: first ${formatCount(m.slices.count)} slices, ${p ? 'still loading…' : 'loading stopped'}</span>` : nothing}
         </div>
         <div id="summary" class="sr-only" aria-live="polite">${this.summary}</div>
       </div>
@@ -1015,7 +1016,7 @@ export class SpanbeamViewer extends LitElement {
 }
 
 function plural(n: number, word: string): string {
-  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+  return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function formatBytes(n: number): string {

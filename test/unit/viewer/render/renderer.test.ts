@@ -111,3 +111,24 @@ describe('TimelineRenderer pixel buffer', () => {
     expect(at(150)).not.toBe(PALETTE[paletteIndexOf('same')]);
   });
 });
+
+describe('pixel buffer', () => {
+  it('is not made for an empty timeline, and is made on the first paint with a model', () => {
+    const { canvas, image } = fakeCanvas();
+    const r = new TimelineRenderer(canvas);
+    r.resize(800, 200, 1);
+    const scale = new TimeScale();
+    scale.widthCssPx = r.timelineWidthCssPx;
+    const st: PaintState = { scale, scrollY: 0, selected: -1, hovered: -1, marks: null, measure: null, flows: 'none', focusedRow: -1 };
+    r.paint(st);
+    expect(image()).toBeNull();
+    const m = model([[0, 100, 'a']]);
+    r.setModel(m);
+    r.setLayout(new Layout(m, { collapsed: new Set(), pinned: new Set() }));
+    scale.setExtent(0, 1000);
+    scale.setWindow(0, 1000);
+    r.paint(st);
+    expect(image()?.width).toBe(800);
+    expect(image()?.height).toBe(200);
+  });
+});
