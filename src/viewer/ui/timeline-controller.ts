@@ -22,6 +22,8 @@ export interface TimelineCallbacks {
 const KEY_ZOOM_PER_S = 3.2;
 const KEY_PAN_PER_S = 0.9;
 const DRAG_SLOP_CSS_PX = 4;
+/** Two clicks at one spot within this time are a double-click (a common OS default). */
+const DOUBLE_CLICK_MS = 500;
 
 export class TimelineController {
   readonly scale = new TimeScale();
@@ -48,6 +50,8 @@ export class TimelineController {
   private readonly held = new Set<string>();
   private lastAnimMs = 0;
   private drag: { x: number; y: number; lastX: number; lastY: number; measure: boolean; moved: boolean; id: number } | null = null;
+  /** The last click that selected in the timeline: where, when, and what it hit. */
+  private lastClick: { x: number; y: number; t: number; slice: number } | null = null;
   private resizeObserver: ResizeObserver | null = null;
   private cssW = 0;
   private cssH = 0;
@@ -506,8 +510,14 @@ export class TimelineController {
       return;
     }
     if (hit.area === 'timeline') {
+      // Selecting opens the details beside the timeline, which narrows it and so moves every
+      // slice: the second click of a double-click (same spot, soon after) means what the first hit.
+      const c = this.lastClick;
+      const same = c && e.timeStamp - c.t < DOUBLE_CLICK_MS && Math.abs(x - c.x) <= DRAG_SLOP_CSS_PX && Math.abs(y - c.y) <= DRAG_SLOP_CSS_PX;
+      if (same) return;
       const ins = this.model?.instants;
       const slice = hit.slice >= 0 ? hit.slice : hit.instant >= 0 && ins ? ins.slice[hit.instant] : -1;
+      this.lastClick = { x, y, t: e.timeStamp, slice };
       this.select(slice, false);
     }
   };
@@ -524,8 +534,10 @@ export class TimelineController {
   private readonly onDblClick = (e: MouseEvent): void => {
     if (!this.renderer) return;
     const [x, y] = this.local(e);
-    const hit = this.renderer.hitTest(this.state, x, y);
-    if (hit.slice >= 0) this.zoomToSlice(hit.slice);
+    const c = this.lastClick;
+    const slice = c && Math.abs(x - c.x) <= DRAG_SLOP_CSS_PX && Math.abs(y - c.y) <= DRAG_SLOP_CSS_PX ? c.slice : this.renderer.hitTest(this.state, x, y).slice;
+    this.lastClick = null;
+    if (slice >= 0) this.zoomToSlice(slice);
   };
 
   /** Whether the slice is unfinished (for the details panel). */
