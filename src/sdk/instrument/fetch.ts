@@ -69,7 +69,8 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
   const always: Settle = () => 1;
   const done: Settle = (v) => (v as { done?: boolean })?.done;
   // The body hooks are installed on the first traced response or when the page is first idle,
-  // whichever comes first: no body of ours can exist before then, and start() stays short.
+  // whichever comes first: no body of ours can exist before then, so the page's built-ins stay
+  // as they are until there is something to observe.
   let hooked = false;
   const hookBodies = () => {
     if (hooked) return;
