@@ -137,12 +137,12 @@ export class TimelineRenderer {
   /** Milliseconds the last paint took (for the benchmark and tests). */
   lastPaintMs = 0;
 
-  constructor(canvas: HTMLCanvasElement) {
+  constructor(canvas: HTMLCanvasElement, theme: ThemeColors = DEFAULT_THEME, dark = false) {
     this.canvas = canvas;
     const ctx = canvas.getContext('2d', { alpha: false });
     if (!ctx) throw new Error('2D canvas unavailable');
     this.ctx = ctx;
-    this.setTheme(DEFAULT_THEME, false);
+    this.setTheme(theme, dark);
   }
 
   get devicePixelRatio(): number {

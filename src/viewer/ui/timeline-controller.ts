@@ -52,6 +52,9 @@ export class TimelineController {
   private drag: { x: number; y: number; lastX: number; lastY: number; measure: boolean; moved: boolean; id: number } | null = null;
   /** The last click that selected in the timeline: where, when, and what it hit. */
   private lastClick: { x: number; y: number; t: number; slice: number } | null = null;
+  private theme: [ThemeColors, boolean] | null = null;
+  /** The renderer that measureSize last sized and painted. */
+  private measuredFor: TimelineRenderer | null = null;
   private resizeObserver: ResizeObserver | null = null;
   private cssW = 0;
   private cssH = 0;
@@ -71,7 +74,7 @@ export class TimelineController {
     if (this.container) this.detach();
     this.container = container;
     if (this.renderer?.canvas !== canvas) {
-      this.renderer = new TimelineRenderer(canvas);
+      this.renderer = this.theme ? new TimelineRenderer(canvas, ...this.theme) : new TimelineRenderer(canvas);
       this.renderer.setModel(this.model);
       this.renderer.setLayout(this.layout);
     }
@@ -108,9 +111,13 @@ export class TimelineController {
   measureSize(): void {
     if (!this.container || !this.renderer) return;
     const r = this.container.getBoundingClientRect();
+    const dpr = globalThis.devicePixelRatio || 1;
+    // The ResizeObserver's first call (and any call that finds nothing changed) repaints nothing.
+    if (this.measuredFor === this.renderer && r.width === this.cssW && r.height === this.cssH && dpr === this.renderer.devicePixelRatio) return;
+    this.measuredFor = this.renderer;
     this.cssW = r.width;
     this.cssH = r.height;
-    this.renderer.resize(r.width, r.height, globalThis.devicePixelRatio || 1);
+    this.renderer.resize(r.width, r.height, dpr);
     this.scale.widthCssPx = this.renderer.timelineWidthCssPx;
     this.clampScroll();
     this.paintNow();
@@ -155,7 +162,10 @@ export class TimelineController {
   }
 
   setTheme(theme: ThemeColors, dark: boolean): void {
-    this.renderer?.setTheme(theme, dark);
+    // Kept for a renderer made later (the element reads its theme before the first paint).
+    this.theme = [theme, dark];
+    if (!this.renderer) return;
+    this.renderer.setTheme(theme, dark);
     this.requestPaint();
   }
 

@@ -419,8 +419,9 @@ export class SpanbeamViewer extends LitElement {
   }
 
   protected override firstUpdated(): void {
-    this.attachTimeline();
+    // Theme first: the first paint (inside attach) is then the only one, in the right colours.
     this.applyTheme();
+    this.attachTimeline();
     if (this._model) this.timeline.setModel(this._model);
   }
 
