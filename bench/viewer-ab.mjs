@@ -19,7 +19,7 @@ import { build } from 'vite';
 import { chromium } from '@playwright/test';
 import { launchOptions } from '../scripts/browser.mjs';
 import { generateChromeTrace } from './gen-chrome-trace.mjs';
-import { launchBare } from './pages/viewer-cdp.mjs';
+import { launchBare, playwrightPages } from './pages/viewer-cdp.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const arg = (name, dflt) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt;
@@ -91,13 +91,8 @@ const median = (xs) => {
 
 // Loads run in a Chromium on a bare CDP pipe (see bench/pages/viewer-cdp.mjs: Playwright pauses each new
 // Worker until its driver answers); --driver=playwright for the old way.
-const browser = arg('driver', 'cdp') === 'playwright' ? await chromium.launch(launchOptions({ args: ['--window-size=1400,900'] })) : await launchBare({ args: ['--window-size=1400,900'] });
-async function open(url) {
-  if (!browser.newPage) return browser.open(url, { width: 1400, height: 900 });
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.goto(url);
-  return { evaluate: (e) => page.evaluate(e), waitFor: async (e) => (await page.waitForFunction(e, null, { timeout: 600_000, polling: 20 })).jsonValue(), close: () => page.close() };
-}
+const browser = arg('driver', 'cdp') === 'playwright' ? playwrightPages(await chromium.launch(launchOptions({ args: ['--window-size=1400,900'] }))) : await launchBare({ args: ['--window-size=1400,900'] });
+const open = (url) => browser.open(url, { width: 1400, height: 900 });
 try {
   for (const [label] of [['empty'], ...SIZES]) {
     const VARIANTS = arg('variants', 'A,B').split(',');

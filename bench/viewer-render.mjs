@@ -28,7 +28,7 @@ import { build } from 'vite';
 import { chromium } from '@playwright/test';
 import { launchOptions } from '../scripts/browser.mjs';
 import { generateChromeTrace } from './gen-chrome-trace.mjs';
-import { launchBare } from './pages/viewer-cdp.mjs';
+import { launchBare, playwrightPages } from './pages/viewer-cdp.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const arg = (name, dflt) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt;
@@ -157,18 +157,9 @@ console.log(`load average (1, 5, 15 min) at the start: ${loadavg().map((x) => x.
 const browser = await chromium.launch(launchOptions({ args: ['--window-size=1400,900'] }));
 const bare = DRIVER === 'cdp' ? await launchBare({ args: ['--window-size=1400,900'] }) : null;
 const VIEWPORT = { width: 1400, height: 900 };
-/** A page at `url` for a load-time figure, through the chosen driver: { evaluate, waitFor, close, pw }. */
-async function openTimed(url) {
-  if (bare) return bare.open(url, VIEWPORT);
-  const page = await browser.newPage({ viewport: VIEWPORT });
-  await page.goto(url);
-  return {
-    evaluate: (expr) => page.evaluate(expr),
-    waitFor: async (expr) => (await page.waitForFunction(expr, null, { timeout: 900_000, polling: 50 })).jsonValue(),
-    close: () => page.close(),
-    pw: page,
-  };
-}
+const timedPages = bare ?? playwrightPages(browser);
+/** A page at `url` for a load-time figure, through the chosen driver: { evaluate, waitFor, close, pw? }. */
+const openTimed = (url) => timedPages.open(url, VIEWPORT);
 /** A Playwright page at `url` once `expr` holds, for the frame figures (the last timed page when that was one). */
 async function framePage(timed, url, expr) {
   if (timed?.pw) return timed.pw;

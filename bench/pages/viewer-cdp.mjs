@@ -109,3 +109,23 @@ export async function launchBare({ args = [] } = {}) {
     },
   };
 }
+
+/**
+ * The same page interface over a Playwright browser (`--driver=playwright`, the old way, with
+ * Playwright's worker pause and network monitoring); each page also carries Playwright's as `pw`.
+ */
+export function playwrightPages(browser) {
+  return {
+    async open(url, viewport) {
+      const page = await browser.newPage({ viewport });
+      await page.goto(url);
+      return {
+        evaluate: (expression) => page.evaluate(expression),
+        waitFor: async (expression, timeoutMs = 600_000) => (await page.waitForFunction(expression, null, { timeout: timeoutMs, polling: 50 })).jsonValue(),
+        close: () => page.close(),
+        pw: page,
+      };
+    },
+    close: () => browser.close(),
+  };
+}

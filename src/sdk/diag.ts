@@ -41,12 +41,17 @@ export function warn(code: string, message: string, detail?: unknown): void {
   }
 }
 
+/** Counts (and in development reports) an SDK error that was kept from the app. */
+export function swallowed(code: string, err: unknown): void {
+  warn(code, DEV ? 'internal error (swallowed)' : '', err);
+}
+
 /** Runs SDK code so that nothing it throws reaches the app; failures are counted. */
 export function guard<T>(code: string, fn: () => T): T | undefined {
   try {
     return fn();
   } catch (err) {
-    warn(code, DEV ? 'internal error (swallowed)' : '', err);
+    swallowed(code, err);
     return undefined;
   }
 }

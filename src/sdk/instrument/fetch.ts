@@ -3,7 +3,7 @@ import type { Unpatch } from './wrap';
 import { acquireTiming, ended, httpConfig, startHttpSpan, traceHeaders, track } from './http';
 import { patch, patchGetter, unpatchAll, whenIdle } from './wrap';
 import { getTracer } from '../tracer';
-import { DEV, guard, warn } from '../diag';
+import { guard, swallowed } from '../diag';
 
 export type FetchOptions = HttpOptions;
 
@@ -125,7 +125,7 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
             if (h) args = withHeaders(input, init, h) ?? args;
           }
         } catch (err) {
-          warn('fetch.start_failed', DEV ? 'internal error (swallowed)' : '', err);
+          swallowed('fetch.start_failed', err);
         }
         // A synchronous throw (a wrong `this`) goes to the caller as is; its span is never ended or sent.
         const res = (orig as AnyFn).apply(this, args) as Promise<Response>;
@@ -147,7 +147,7 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
               (err) => ended(p, err),
             );
           } catch (err) {
-            warn('fetch.then_failed', DEV ? 'internal error (swallowed)' : '', err); // not a promise
+            swallowed('fetch.then_failed', err); // not a promise
           }
         return res;
       } as typeof fetch,

@@ -53,8 +53,6 @@ export class TimelineController {
   /** The last click that selected in the timeline: where, when, and what it hit. */
   private lastClick: { x: number; y: number; t: number; slice: number } | null = null;
   private theme: [ThemeColors, boolean] | null = null;
-  /** The renderer that measureSize last sized and painted. */
-  private measuredFor: TimelineRenderer | null = null;
   private resizeObserver: ResizeObserver | null = null;
   private cssW = 0;
   private cssH = 0;
@@ -75,6 +73,7 @@ export class TimelineController {
     this.container = container;
     if (this.renderer?.canvas !== canvas) {
       this.renderer = this.theme ? new TimelineRenderer(canvas, ...this.theme) : new TimelineRenderer(canvas);
+      this.cssW = NaN; // not sized yet: the next measure paints
       this.renderer.setModel(this.model);
       this.renderer.setLayout(this.layout);
     }
@@ -113,8 +112,7 @@ export class TimelineController {
     const r = this.container.getBoundingClientRect();
     const dpr = globalThis.devicePixelRatio || 1;
     // The ResizeObserver's first call (and any call that finds nothing changed) repaints nothing.
-    if (this.measuredFor === this.renderer && r.width === this.cssW && r.height === this.cssH && dpr === this.renderer.devicePixelRatio) return;
-    this.measuredFor = this.renderer;
+    if (r.width === this.cssW && r.height === this.cssH && dpr === this.renderer.devicePixelRatio) return;
     this.cssW = r.width;
     this.cssH = r.height;
     this.renderer.resize(r.width, r.height, dpr);
@@ -522,9 +520,7 @@ export class TimelineController {
     if (hit.area === 'timeline') {
       // Selecting opens the details beside the timeline, which narrows it and so moves every
       // slice: the second click of a double-click (same spot, soon after) means what the first hit.
-      const c = this.lastClick;
-      const same = c && e.timeStamp - c.t < DOUBLE_CLICK_MS && Math.abs(x - c.x) <= DRAG_SLOP_CSS_PX && Math.abs(y - c.y) <= DRAG_SLOP_CSS_PX;
-      if (same) return;
+      if (this.atLastClick(x, y) && e.timeStamp - this.lastClick!.t < DOUBLE_CLICK_MS) return;
       const ins = this.model?.instants;
       const slice = hit.slice >= 0 ? hit.slice : hit.instant >= 0 && ins ? ins.slice[hit.instant] : -1;
       this.lastClick = { x, y, t: e.timeStamp, slice };
@@ -544,11 +540,16 @@ export class TimelineController {
   private readonly onDblClick = (e: MouseEvent): void => {
     if (!this.renderer) return;
     const [x, y] = this.local(e);
-    const c = this.lastClick;
-    const slice = c && Math.abs(x - c.x) <= DRAG_SLOP_CSS_PX && Math.abs(y - c.y) <= DRAG_SLOP_CSS_PX ? c.slice : this.renderer.hitTest(this.state, x, y).slice;
+    const slice = this.atLastClick(x, y) ? this.lastClick!.slice : this.renderer.hitTest(this.state, x, y).slice;
     this.lastClick = null;
     if (slice >= 0) this.zoomToSlice(slice);
   };
+
+  /** Whether (x, y) is where the last selecting click was (within the drag slop). */
+  private atLastClick(x: number, y: number): boolean {
+    const c = this.lastClick;
+    return !!c && Math.abs(x - c.x) <= DRAG_SLOP_CSS_PX && Math.abs(y - c.y) <= DRAG_SLOP_CSS_PX;
+  }
 
   /** Whether the slice is unfinished (for the details panel). */
   isUnfinished(slice: number): boolean {
