@@ -168,6 +168,7 @@ export class TimelineController {
   }
 
   setFlows(mode: FlowMode): void {
+    if (this.state.flows === mode) return;
     this.state.flows = mode;
     this.requestPaint();
   }

@@ -440,15 +440,20 @@ export class SpanbeamViewer extends LitElement {
       const el = root.querySelector(`.track-label[data-key="${this.labelFocus}"]`) as HTMLElement | null;
       if (el && root.activeElement !== el) el.focus({ preventScroll: true });
     }
-    if (changed.has('theme')) this.applyTheme();
+    // The first update's theme was read in firstUpdated, before the first paint.
+    if (changed.has('theme') && this.theme !== this.appliedTheme) this.applyTheme();
     if (changed.has('flows')) this.timeline.setFlows(this.flows);
     // Back on the timeline tab: its size may have changed while hidden (firstUpdated measured it the first time).
     if (changed.has('view') && changed.get('view') !== undefined && this.view === 'timeline') queueMicrotask(() => this.timeline.measureSize());
   }
 
+  /** The `theme` attribute the colours were last read for (undefined: not read yet). */
+  private appliedTheme: string | null | undefined;
+
   private readonly onMedia = (): void => this.applyTheme();
 
   private applyTheme(): void {
+    this.appliedTheme = this.theme;
     const cs = getComputedStyle(this);
     const v = (name: string, fallback: string): string => cs.getPropertyValue(name).trim() || fallback;
     const t: ThemeColors = {
