@@ -1,7 +1,13 @@
-// Script evaluation to ready with every instrumentation on: the production IIFE (built and
-// minified as dist/spanbeam.iife.js is, no dev warnings) evaluated from text, then start();
-// median over fresh pages; what start() defers to idle callbacks is reported next to it.
+// Script evaluation to ready with every instrumentation on, side by side with OpenTelemetry web:
+// each SDK's script-tag bundle evaluated from text (so its compile runs on the main thread, the
+// worst case: a `<script src>` of 30 KiB or more is parsed off the main thread while it downloads),
+// then started; median over fresh pages, the SDKs alternating page by page. Spanbeam is the
+// production IIFE (built and minified as dist/spanbeam.iife.js is, no dev warnings); OpenTelemetry
+// is bench/size/otel-web.ts (page load, fetch, XHR, clicks, OTLP; es2020 as the anchors measured
+// it, minified by esbuild), without zone.js like Spanbeam here, and once more with zone.js and
+// its ZoneContextManager as its README sets it up (bench/pages/startup-otel-zone-entry.ts). What Spanbeam's start() defers to idle callbacks is reported next to it.
 import { build } from 'vite';
+import { build as esbuild } from 'esbuild';
 import { minifyProd } from '../scripts/minify.mjs';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,20 +22,40 @@ const r = await build({
 });
 mkdirSync(join(ROOT, 'bench/.build'), { recursive: true });
 const { code } = await minifyProd((Array.isArray(r) ? r[0] : r).output[0].code, { module: false, compress: true });
-writeFileSync(join(ROOT, 'bench/.build/startup-iife.js'), code);
+writeFileSync(join(ROOT, 'bench/.build/startup-spanbeam.js'), code);
+const otel = (entry, name) =>
+  esbuild({
+    entryPoints: [join(ROOT, entry)],
+    outfile: join(ROOT, `bench/.build/startup-${name}.js`),
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    globalName: 'OTelWeb',
+    target: 'es2020',
+    logLevel: 'warning',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+await otel('bench/size/otel-web.ts', 'otel');
+await otel('bench/pages/startup-otel-zone-entry.ts', 'otel-zone');
 
 const server = await serve({ '/v1/traces': (_q, res) => res.writeHead(200).end('{}') });
 const browser = await launch();
-const rows = [];
-for (let i = 0; i < RUNS; i++) {
-  const page = await browser.newPage();
-  await page.goto(`${server.origin}/bench/pages/startup.html`);
-  rows.push(await page.waitForFunction(() => window.__result).then((h) => h.jsonValue()));
-  await page.close();
-}
+const SDKS = ['spanbeam', 'otel', 'otel-zone'];
+const rows = Object.fromEntries(SDKS.map((k) => [k, []]));
+for (let i = 0; i < RUNS; i++)
+  for (const sdk of i & 1 ? [...SDKS].reverse() : SDKS) {
+    const page = await browser.newPage();
+    await page.goto(`${server.origin}/bench/pages/startup.html?sdk=${sdk}`);
+    rows[sdk].push(await page.waitForFunction(() => window.__result).then((h) => h.jsonValue()));
+    await page.close();
+  }
 await browser.close();
 await server.close();
-const m = (k) => median(rows.map((x) => x[k])).toFixed(2);
-console.log(`script evaluation to ready (median of ${RUNS} fresh pages, every instrumentation on):`);
-console.log(`  evaluate bundle ${m('evalMs')} ms + start() ${m('startMs')} ms = ${m('totalMs')} ms   (target ≤ 5 ms; Elastic ~12, OpenTelemetry ~53)`);
-console.log(`  then, when the page is first idle: ${m('deferredMs')} ms (web vitals, long frames, exporter, page-load spans)`);
+const m = (sdk, k) => median(rows[sdk].map((x) => x[k]));
+const f = (x) => x.toFixed(2);
+console.log(`script evaluation to ready (median of ${RUNS} fresh pages each, every instrumentation on, compiled on the main thread):`);
+console.log(`  Spanbeam       evaluate bundle ${f(m('spanbeam', 'evalMs'))} ms + start() ${f(m('spanbeam', 'startMs'))} ms = ${f(m('spanbeam', 'totalMs'))} ms   (target ≤ 5 ms)`);
+console.log(`                 then, when the page is first idle: ${f(m('spanbeam', 'deferredMs'))} ms (web vitals, long frames, exporter, page-load spans)`);
+console.log(`  OpenTelemetry  evaluate bundle ${f(m('otel', 'evalMs'))} ms + start ${f(m('otel', 'startMs'))} ms = ${f(m('otel', 'totalMs'))} ms   (no zone.js, like for like; Elastic ~12 in the anchors)`);
+console.log(`  OpenTelemetry with zone.js and its ZoneContextManager: ${f(m('otel-zone', 'totalMs'))} ms   (the anchors' ~53 ms)`);
+console.log(`  ratio Spanbeam/OpenTelemetry (no zone.js): ${(m('spanbeam', 'totalMs') / m('otel', 'totalMs')).toFixed(3)}`);
