@@ -60,13 +60,17 @@ const exe = findChromium() ?? chromium.executablePath();
 async function run(plan) {
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
   const result = new Promise((ok) => (waiting = ok));
-  const p = spawn(exe, [...CHROMIUM_ARGS, '--headless=new', `--user-data-dir=${dir}`, `${server.origin}/bench/pages/fetch-overhead.html?plan=${plan}&n=${N}`], { stdio: 'ignore' });
-  const timeout = new Promise((_, fail) => setTimeout(() => fail(new Error('no result')), 60_000 * plan.split(',').length));
+  const p = spawn(exe, [...CHROMIUM_ARGS, '--headless=new', `--user-data-dir=${dir}`, `${server.origin}/bench/pages/fetch-overhead.html?plan=${plan}&n=${N}`], { stdio: ['ignore', 'ignore', process.env.CHROME_LOG ? 'inherit' : 'ignore'] });
+  const exited = new Promise((ok) => p.once('exit', (code, signal) => ok(code ?? signal)));
+  const died = exited.then((why) => Promise.reject(new Error(`Chromium exited (${why}) before the results came`)));
+  let timer;
+  const timeout = new Promise((_, fail) => (timer = setTimeout(() => fail(new Error('no result')), 60_000 * plan.split(',').length)));
   try {
-    return await Promise.race([result, timeout]);
+    return await Promise.race([result, died, timeout]);
   } finally {
+    clearTimeout(timer);
     p.kill();
-    await new Promise((ok) => p.once('exit', ok));
+    await exited;
     try {
       rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     } catch {
