@@ -96,20 +96,26 @@ test('a body the page cancels ends the span at the cancel; the body hooks are in
     await w.handle.shutdown();
     w.Spanbeam.start({ serviceName: 'instrument-test', endpoint: '/v1/traces', exporter: { outbox: 'memory', maxDelayMs: 20 } });
     const atStart = wrapped();
-    const res = await fetch('/api/stream');
+    const res = await fetch('/api/stream?n=20');
     const atResponse = wrapped();
     const reader = res.body!.getReader();
     const first = new TextDecoder().decode((await reader.read()).value);
     await reader.cancel();
     return { atStart, atResponse, first, cancelledAt: performance.timeOrigin + performance.now() };
   });
-  expect([out.atStart, out.atResponse, out.first]).toEqual([false, true, 'chunk0\n']);
-  // No Resource Timing entry comes for a cancelled body: the span ends where the page cancelled it
-  // (the stream itself would have run 150 ms), not when the page hides.
+  expect([out.atStart, out.atResponse]).toEqual([false, true]);
+  // The page read the start of the stream (on a busy machine a read may hold a few chunks) and
+  // cancelled it well before its end.
+  expect(out.first).toMatch(/^chunk0\n/);
+  expect(out.first).not.toContain('chunk10');
+  // The span ends at the cancel (the stream itself would have run 600 ms), not when the page hides.
+  // Usually no Resource Timing entry comes for a cancelled body and the end is the cancel itself;
+  // on a busy machine Chromium sometimes reports one whose responseEnd is when its network side
+  // saw the cancel, a few ms later.
   const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 1);
   const s = one(spans, (x) => x.name === 'GET');
-  expect(s.end).toBeLessThanOrEqual(out.cancelledAt + 5);
-  expect(s.end - s.start).toBeLessThan(140);
+  expect(s.end).toBeLessThanOrEqual(out.cancelledAt + 60);
+  expect(s.end - s.start).toBeLessThan(450);
 });
 
 test('an aborted fetch rejects exactly as without the SDK and is recorded as aborted', async ({ page }) => {

@@ -46,12 +46,14 @@ export async function appServer(): Promise<TestServer> {
   );
   server.route('/api/404', (_q, res) => void res.writeHead(404).end('nope'));
   server.route('/api/slow', (_q, res) => void setTimeout(() => res.writeHead(200).end('late'), 2000));
-  server.route('/api/stream', (_q, res) => {
+  // `chunk0\n` … every 30 ms; ?n= chunks (default 5).
+  server.route('/api/stream', (q, res) => {
+    const n = Number(new URL(q.url ?? '', 'http://x').searchParams.get('n') ?? 5);
     res.writeHead(200, { 'content-type': 'text/plain' });
     let i = 0;
     const t = setInterval(() => {
       res.write(`chunk${i}\n`);
-      if (++i === 5) {
+      if (++i === n) {
         clearInterval(t);
         res.end();
       }
