@@ -2,7 +2,7 @@
 // OpenTelemetry's fetch instrumentation, in one Chromium started directly (no DevTools protocol
 // session, so no Network domain inflating every fetch), each measurement in a fresh frame (a new
 // realm; bench/pages/fetch-overhead.html). Two ways, both reported:
-// - whole frames: frames with an SDK against frames with none, 1000 calls each. This counts the
+// - whole frames: frames with an SDK against frames with none, 600 calls each (21 rounds). This counts the
 //   SDK's background work (OpenTelemetry keeps a PerformanceObserver and a 300 ms timer per call),
 //   but the machine drifts by a few hundred µs per call between frames, so it is noisy.
 // - alternating: instrumented and bare calls alternate in one frame. Precise, but background work
@@ -20,9 +20,9 @@ import { chromium } from '@playwright/test';
 import { bundle, serve, median, ROOT } from './lib.mjs';
 import { findChromium, CHROMIUM_ARGS } from '../scripts/browser.mjs';
 
-const ROUNDS = Number(process.env.ROUNDS ?? 9);
+const ROUNDS = Number(process.env.ROUNDS ?? 21);
 const ALT_ROUNDS = Number(process.env.ALT_ROUNDS ?? 5);
-const N = Number(process.env.N ?? 1000);
+const N = Number(process.env.N ?? 600);
 
 await bundle('bench/pages/fetch-spanbeam-entry.ts', 'fetch-spanbeam');
 await bundle('bench/pages/fetch-otel-entry.ts', 'fetch-otel');
