@@ -5,7 +5,8 @@
 // production IIFE (built and minified as dist/spanbeam.iife.js is, no dev warnings); OpenTelemetry
 // is bench/size/otel-web.ts (page load, fetch, XHR, clicks, OTLP; es2020 as the anchors measured
 // it, minified by esbuild), without zone.js like Spanbeam here, and once more with zone.js and
-// its ZoneContextManager as its README sets it up (bench/pages/startup-otel-zone-entry.ts). What Spanbeam's start() defers to idle callbacks is reported next to it.
+// its ZoneContextManager as its README sets it up (bench/pages/startup-otel-zone-entry.ts). What
+// Spanbeam's start() defers to idle callbacks is reported next to it.
 import { build } from 'vite';
 import { build as esbuild } from 'esbuild';
 import { minifyProd } from '../scripts/minify.mjs';
@@ -38,43 +39,71 @@ const otel = (entry, name) =>
 await otel('bench/size/otel-web.ts', 'otel');
 await otel('bench/pages/startup-otel-zone-entry.ts', 'otel-zone');
 
-// The same bundles as a page loads them: a <script src> tag on a first visit (a fresh browser
-// context, so no HTTP or code cache), where Chromium compiles a script of 30 KiB or more on a
-// background thread while it downloads. The tag's main-thread evaluation is read from a trace
-// (EvaluateScript), start from the page.
+const START = {
+  spanbeam: 'Spanbeam.start({ endpoint: "/v1/traces", serviceName: "bench" })',
+  otel: 'OTelWeb.start("/v1/traces")',
+  'otel-zone': 'OTelWeb.start("/v1/traces")',
+};
+// From text: the bundle's text is fetched first (network excluded), then evaluated and the SDK
+// started. What Spanbeam's start() leaves for later is timed too, so deferring work cannot hide
+// it: its idle callbacks (web vitals, long frames, exporter, page-load spans) until one second
+// after start.
+const textPage = (sdk) => `<!doctype html><meta charset="utf-8"><script>
+  const ric = window.requestIdleCallback.bind(window);
+  let deferredMs = 0;
+  window.requestIdleCallback = (cb, o) => ric((d) => {
+    const t = performance.now();
+    try { cb(d); } finally { deferredMs += performance.now() - t; }
+  }, o);
+  (async () => {
+    const code = await (await fetch('/bench/.build/startup-${sdk}.js')).text();
+    const s = document.createElement('script');
+    s.textContent = code + '\\n;window.__t1 = performance.now(); ${START[sdk]}; window.__t2 = performance.now();';
+    window.__t0 = performance.now();
+    document.head.append(s);
+    const r = { evalMs: __t1 - __t0, startMs: __t2 - __t1, totalMs: __t2 - __t0 };
+    await new Promise((ok) => setTimeout(ok, 1000));
+    window.__result = { ...r, deferredMs };
+  })();
+</script>`;
+// As a page loads them: a <script src> tag on a first visit (a fresh browser context, so no HTTP
+// or code cache), where Chromium compiles a script of 30 KiB or more on a background thread while
+// it downloads. The tag's main-thread evaluation is read from a trace (EvaluateScript), start from
+// the page.
 const tagPage = (sdk) => `<!doctype html><meta charset="utf-8"><script src="/bench/.build/startup-${sdk}.js"></script>
-<script>const t1 = performance.now(); ${startCall(sdk)}; window.__result = { startMs: performance.now() - t1 };</script>`;
-const startCall = (sdk) => (sdk === 'spanbeam' ? 'Spanbeam.start({ endpoint: "/v1/traces", serviceName: "bench" })' : 'OTelWeb.start("/v1/traces")');
-const server = await serve({
-  '/v1/traces': (_q, res) => res.writeHead(200).end('{}'),
-  '/tag.html': (req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(tagPage(new URL(req.url, 'http://x').searchParams.get('sdk'))),
-});
+<script>const t1 = performance.now(); ${START[sdk]}; window.__result = { startMs: performance.now() - t1 };</script>`;
+const page = (make) => (req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(make(new URL(req.url, 'http://x').searchParams.get('sdk')));
+const server = await serve({ '/v1/traces': (_q, res) => res.writeHead(200).end('{}'), '/text.html': page(textPage), '/tag.html': page(tagPage) });
 const browser = await launch();
-const SDKS = ['spanbeam', 'otel', 'otel-zone'];
-const rows = Object.fromEntries(SDKS.map((k) => [k, []]));
-for (let i = 0; i < RUNS; i++)
-  for (const sdk of i & 1 ? [...SDKS].reverse() : SDKS) {
-    const page = await browser.newPage();
-    await page.goto(`${server.origin}/bench/pages/startup.html?sdk=${sdk}`);
-    rows[sdk].push(await page.waitForFunction(() => window.__result).then((h) => h.jsonValue()));
-    await page.close();
-  }
-const tag = Object.fromEntries(SDKS.map((k) => [k, []]));
-for (let i = 0; i < RUNS; i++)
-  for (const sdk of i & 1 ? [...SDKS].reverse() : SDKS) {
-    const page = await browser.newPage();
-    const trace = join(ROOT, 'bench/.build/startup-trace.json');
-    await browser.startTracing(page, { path: trace, categories: ['devtools.timeline'] });
-    await page.goto(`${server.origin}/tag.html?sdk=${sdk}`);
-    const { startMs } = await page.waitForFunction(() => window.__result).then((h) => h.jsonValue());
-    await browser.stopTracing();
-    const ev = JSON.parse(readFileSync(trace, 'utf8')).traceEvents.find(
-      (e) => e.name === 'EvaluateScript' && e.ph === 'X' && e.args?.data?.url?.endsWith(`/startup-${sdk}.js`),
-    );
-    if (!ev) throw new Error(`${sdk}: no EvaluateScript event for its script`);
-    tag[sdk].push({ evalMs: ev.dur / 1000, startMs, totalMs: ev.dur / 1000 + startMs });
-    await page.close();
-  }
+const SDKS = Object.keys(START);
+/** RUNS fresh pages per SDK, the SDKs alternating page by page; `measure(page, sdk)` gives a row. */
+async function rowsOf(measure) {
+  const rows = Object.fromEntries(SDKS.map((k) => [k, []]));
+  for (let i = 0; i < RUNS; i++)
+    for (const sdk of i & 1 ? [...SDKS].reverse() : SDKS) {
+      const p = await browser.newPage();
+      rows[sdk].push(await measure(p, sdk));
+      await p.close();
+    }
+  return rows;
+}
+const result = (p) => p.waitForFunction(() => window.__result).then((h) => h.jsonValue());
+const rows = await rowsOf(async (p, sdk) => {
+  await p.goto(`${server.origin}/text.html?sdk=${sdk}`);
+  return result(p);
+});
+const trace = join(ROOT, 'bench/.build/startup-trace.json');
+const tag = await rowsOf(async (p, sdk) => {
+  await browser.startTracing(p, { path: trace, categories: ['devtools.timeline'] });
+  await p.goto(`${server.origin}/tag.html?sdk=${sdk}`);
+  const { startMs } = await result(p);
+  await browser.stopTracing();
+  const ev = JSON.parse(readFileSync(trace, 'utf8')).traceEvents.find(
+    (e) => e.name === 'EvaluateScript' && e.ph === 'X' && e.args?.data?.url?.endsWith(`/startup-${sdk}.js`),
+  );
+  if (!ev) throw new Error(`${sdk}: no EvaluateScript event for its script`);
+  return { evalMs: ev.dur / 1000, startMs, totalMs: ev.dur / 1000 + startMs };
+});
 await browser.close();
 await server.close();
 const m = (sdk, k) => median(rows[sdk].map((x) => x[k]));

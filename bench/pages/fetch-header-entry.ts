@@ -9,6 +9,5 @@ export function install(): void {
     headers.set('traceparent', H);
     return orig(input, { ...init, headers });
   };
-  (f as unknown as { __original: typeof fetch }).__original = orig;
   window.fetch = f;
 }

@@ -72,7 +72,7 @@ export class TimelineController {
     if (this.container) this.detach();
     this.container = container;
     if (this.renderer?.canvas !== canvas) {
-      this.renderer = this.theme ? new TimelineRenderer(canvas, ...this.theme) : new TimelineRenderer(canvas);
+      this.renderer = new TimelineRenderer(canvas, this.theme?.[0], this.theme?.[1]);
       this.cssW = NaN; // not sized yet: the next measure paints
       this.renderer.setModel(this.model);
       this.renderer.setLayout(this.layout);
