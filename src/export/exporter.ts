@@ -6,7 +6,7 @@ import { DEV, count, guard, warn } from '../sdk/diag';
 import { listen } from '../sdk/instrument/wrap';
 import { idbOutbox, memoryOutbox, newBatchId } from './outbox';
 import { backoffMs, gzip, post } from './transport';
-import { nativeBeacon, nativeFetch } from './native';
+import { nativeFetch } from './native';
 import { rememberSpan } from './recent';
 
 /** Options shared by the OTLP and Zipkin exporters. */
@@ -120,6 +120,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...o.headers };
   const st: ExportStats = { ended: 0, queued: 0, sent: 0, rejected: 0, retries: 0, beacons: 0, dropped: {} };
   const win = typeof window !== 'undefined' ? window : undefined;
+  const nav = typeof navigator !== 'undefined' ? navigator : undefined;
 
   let buf: ReadableSpan[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -127,12 +128,10 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   let attempt = 0;
   let unreported = 0; // drops not yet announced on a batch
   let box: Outbox = memoryOutbox();
-  let known: Batch[] = []; // the outbox as last read while holding the drain lock
+  let known: Batch[] = []; // the outbox as last read while holding the drain lock, else empty
   let outboxSpans = 0;
-  let holding = false;
   let inflight: Batch | undefined;
-  let inflightKeepalive = 0;
-  let inflightIsKeepalive = false;
+  let inflightKeepalive = 0; // body bytes of the send in flight, when it is a keepalive one
   let draining: Promise<void> | undefined;
   let again = false;
   let hideAt = 0;
@@ -213,7 +212,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   const persist = (b: Batch) => {
     writing.add(b);
     chain = chain
-      .then(() => (gone.has(b.id) ? [] : box.put(b, capBytes).catch((err: unknown) => (toMemory(err), box.put(b, capBytes)))))
+      .then(() => (gone.has(b.id) ? [] : box._put(b, capBytes).catch((err: unknown) => (toMemory(err), box._put(b, capBytes)))))
       .then((dropped) => {
         outboxSpans += b.n;
         if (dropped.length) drop('outbox_bytes', dropped);
@@ -237,29 +236,17 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   };
 
   const send = async (b: Batch): Promise<ExportResult> => {
-    let body: BodyInit = b.b;
-    let size = b.z;
-    const h = { ...headers };
-    if (o.compression === 'gzip') {
-      const z = await gzip(b.b).catch(() => undefined);
-      if (z) {
-        body = z;
-        size = z.size;
-        h['content-encoding'] = 'gzip';
-      }
-    }
+    const z = o.compression === 'gzip' ? await gzip(b.b).catch(() => undefined) : undefined;
+    const size = z ? z.size : b.z;
     // keepalive lets a send in progress finish if the page goes away, within the shared budget.
-    const ka = size <= KEEPALIVE_MAX_BODY && inflightKeepalive + size <= KEEPALIVE_MAX_BODY;
-    inflightIsKeepalive = ka;
-    if (ka) inflightKeepalive += size;
+    // The loop sends one batch at a time.
+    inflightKeepalive = size <= KEEPALIVE_MAX_BODY ? size : 0;
     try {
-      return await post(url, body, h, ka, o.timeoutMs ?? 30_000);
+      return await post(url, z ?? b.b, z ? { ...headers, 'content-encoding': 'gzip' } : headers, inflightKeepalive > 0, o.timeoutMs ?? 30_000);
     } finally {
-      if (ka) inflightKeepalive -= size;
+      inflightKeepalive = 0;
     }
   };
-
-  const offline = () => typeof navigator !== 'undefined' && navigator.onLine === false;
 
   const retryLater = (ms: number) => {
     clearTimeout(retryTimer);
@@ -271,16 +258,15 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
 
   /** Sends the outbox oldest first, one batch at a time, while holding the drain lock. */
   const loop = async () => {
-    holding = true;
     try {
       while (!retryTimer) {
-        if (offline()) return retryLater(backoffMs(Math.max(attempt, 3), o.retryInitialMs, retryMax));
-        const list = (await box.all(key)).filter((b) => !gone.has(b.id));
+        if (nav?.onLine === false) return retryLater(backoffMs(Math.max(attempt, 3), o.retryInitialMs, retryMax));
+        const list = (await box._all(key)).filter((b) => !gone.has(b.id));
         const now = Date.now();
         const old = list.filter((b) => now - b.t > capAge);
         if (old.length) {
           drop('outbox_age', old);
-          await box.del(old.map((b) => b.id));
+          await box._del(old.map((b) => b.id));
         }
         known = list.filter((b) => !old.includes(b));
         outboxSpans = known.reduce((n, b) => n + b.n, 0);
@@ -297,7 +283,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
         }
         attempt = 0;
         gone.add(b.id);
-        await box.del([b.id]);
+        await box._del([b.id]);
         if (r.code === 'success') {
           const rej = Math.min(b.n, r.rejected ?? 0);
           st.sent += b.n - rej;
@@ -306,16 +292,15 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
         } else drop(r.error ?? 'failure', [b]);
       }
     } finally {
-      holding = false;
       inflight = undefined;
       known = [];
     }
   };
 
-  const locked = (fn: () => Promise<void>): Promise<void> => {
-    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  const locked = (fn: () => Promise<void>): Promise<unknown> => {
+    const locks = nav?.locks;
     // One tab drains the shared outbox at a time, so no batch is sent by two tabs.
-    return box.shared && locks ? locks.request(`spanbeam-outbox ${key}`, fn).then(() => undefined) : fn();
+    return !box._list && locks ? locks.request(`spanbeam-outbox ${key}`, fn) : fn();
   };
 
   function drain(): Promise<void> {
@@ -338,9 +323,8 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   /** Hands one batch to the browser for delivery after the page is gone; false when refused. */
   const beacon = (b: Batch): boolean => {
     try {
-      const sb = nativeBeacon();
       // A JSON Blob (not a string, which arrives as text/plain and gets 415) without extra headers.
-      if (sb && !o.headers) return sb(url, new Blob([b.b], { type: 'application/json' }));
+      if (nav?.sendBeacon && !o.headers) return nav.sendBeacon(url, new Blob([b.b], { type: 'application/json' }));
       const f = nativeFetch();
       if (!f) return false;
       f.call(globalThis, url, { method: 'POST', body: b.b, headers, keepalive: true }).catch(() => undefined);
@@ -364,7 +348,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     // Candidates no other tab can be sending: sealed now, still being written, in memory, or read under our lock.
     const fresh = pack(buf.splice(0));
     const mine = [...writing, ...fresh];
-    const stored = !box.shared ? (box as ReturnType<typeof memoryOutbox>).list : holding ? known : [];
+    const stored = box._list ?? known;
     const cands = stored.filter((b) => b !== inflight && !mine.includes(b)).concat(mine).filter((b) => !gone.has(b.id));
     // Beacons from a `visibilitychange` just before `pagehide` are still in flight: one budget for both.
     const now = Date.now();
@@ -383,18 +367,18 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
       if (!fresh.includes(b)) settled.push(b.id);
     }
     // A keepalive send in flight outlives the page; count it delivered rather than resend it next visit.
-    if (final && inflight && inflightIsKeepalive) {
+    if (final && inflight && inflightKeepalive) {
       gone.add(inflight.id);
       settled.push(inflight.id);
     }
-    if (settled.length) void box.del(settled).catch(() => undefined);
+    if (settled.length) void box._del(settled).catch(() => undefined);
     // The rest is written synchronously, in one transaction committed now: writes chained on
     // promises, or waiting for a read, do not finish once the page is gone. Rewriting a batch
     // whose write is in progress is harmless (same key).
     const rest = mine.filter((b) => !gone.has(b.id));
     try {
       if (!opened) throw 0;
-      box.putNow(rest);
+      box._putNow(rest);
       for (const b of fresh) if (!gone.has(b.id)) outboxSpans += b.n;
     } catch {
       fresh.filter((b) => !gone.has(b.id)).forEach(persist);
@@ -405,7 +389,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   const on = (target: EventTarget | undefined, type: string, fn: (e: Event) => void) =>
     target && listeners.push(listen(target, type, (e) => void guard('export.listener_failed', () => fn(e))));
   const doc = typeof document !== 'undefined' ? document : undefined;
-  on(doc, 'visibilitychange', () => doc?.visibilityState === 'hidden' && onHide(false));
+  on(doc, 'visibilitychange', () => doc!.visibilityState === 'hidden' && onHide(false));
   on(win, 'pagehide', () => onHide(true));
   on(win, 'pageshow', (e) => (e as PageTransitionEvent).persisted && void drain());
   on(win, 'online', () => {

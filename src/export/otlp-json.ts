@@ -85,10 +85,14 @@ const IS_REMOTE = 0x200;
 const flagsOf = (ctx: SpanContext, remote: boolean | undefined): number =>
   (ctx.traceFlags & 0xff) | HAS_IS_REMOTE | (remote ? IS_REMOTE : 0);
 
-/** One span as an OTLP/JSON `Span` (kind is the API kind + 1; zero counts are left out). */
+/**
+ * One span as an OTLP/JSON `Span` (kind is the API kind + 1). Zero counts and absent fields are
+ * undefined, which `JSON.stringify` leaves out.
+ */
 export function encodeOtlpSpan(s: ReadableSpan): OtlpSpan {
   const ctx = s.spanContext();
-  const o: OtlpSpan = {
+  const st = s.status;
+  return {
     traceId: ctx.traceId,
     spanId: ctx.spanId,
     flags: flagsOf(ctx, s.parentIsRemote),
@@ -97,38 +101,31 @@ export function encodeOtlpSpan(s: ReadableSpan): OtlpSpan {
     startTimeUnixNano: msToNanoString(s.startMs),
     endTimeUnixNano: msToNanoString(s.endMs === s.endMs ? s.endMs : s.startMs),
     attributes: encodeAttributes(s.attributes),
+    traceState: ctx.traceState || undefined,
+    parentSpanId: s.parentSpanId || undefined,
+    droppedAttributesCount: s.droppedAttributesCount || undefined,
+    events: s.events.length
+      ? s.events.map((e) => ({
+          timeUnixNano: msToNanoString(e.timeMs),
+          name: e.name,
+          attributes: encodeAttributes(e.attributes),
+          droppedAttributesCount: e.droppedAttributesCount || undefined,
+        }))
+      : undefined,
+    droppedEventsCount: s.droppedEventsCount || undefined,
+    links: s.links.length
+      ? s.links.map(({ context: c, attributes, droppedAttributesCount }) => ({
+          traceId: c.traceId,
+          spanId: c.spanId,
+          attributes: encodeAttributes(attributes),
+          flags: flagsOf(c, c.isRemote),
+          traceState: c.traceState || undefined,
+          droppedAttributesCount: droppedAttributesCount || undefined,
+        }))
+      : undefined,
+    droppedLinksCount: s.droppedLinksCount || undefined,
+    status: st.code ? { code: st.code, message: (st.code === 2 && st.message) || undefined } : undefined,
   };
-  if (ctx.traceState) o.traceState = ctx.traceState;
-  if (s.parentSpanId) o.parentSpanId = s.parentSpanId;
-  if (s.droppedAttributesCount) o.droppedAttributesCount = s.droppedAttributesCount;
-  if (s.events.length)
-    o.events = s.events.map((e) => {
-      const ev: NonNullable<OtlpSpan['events']>[number] = {
-        timeUnixNano: msToNanoString(e.timeMs),
-        name: e.name,
-        attributes: encodeAttributes(e.attributes),
-      };
-      if (e.droppedAttributesCount) ev.droppedAttributesCount = e.droppedAttributesCount;
-      return ev;
-    });
-  if (s.droppedEventsCount) o.droppedEventsCount = s.droppedEventsCount;
-  if (s.links.length)
-    o.links = s.links.map((l) => {
-      const c = l.context;
-      const lk: NonNullable<OtlpSpan['links']>[number] = {
-        traceId: c.traceId,
-        spanId: c.spanId,
-        attributes: encodeAttributes(l.attributes),
-        flags: flagsOf(c, c.isRemote),
-      };
-      if (c.traceState) lk.traceState = c.traceState;
-      if (l.droppedAttributesCount) lk.droppedAttributesCount = l.droppedAttributesCount;
-      return lk;
-    });
-  if (s.droppedLinksCount) o.droppedLinksCount = s.droppedLinksCount;
-  const st = s.status;
-  if (st.code) o.status = st.code === 2 && st.message ? { code: 2, message: st.message } : { code: st.code };
-  return o;
 }
 
 function scopeJson(sc: InstrumentationScope): string {
@@ -142,15 +139,14 @@ function scopeJson(sc: InstrumentationScope): string {
  */
 export function otlpBody(spans: ReadableSpan[], encoded: string[], extra?: Attributes, first?: Attributes): string {
   const groups = new Map<Resource, Map<string, string[]>>();
-  for (let i = 0; i < spans.length; i++) {
-    const r = spans[i].resource;
-    let scopes = groups.get(r);
-    if (!scopes) groups.set(r, (scopes = new Map()));
-    const sk = scopeJson(spans[i].scope);
+  spans.forEach((s, i) => {
+    let scopes = groups.get(s.resource);
+    if (!scopes) groups.set(s.resource, (scopes = new Map()));
+    const sk = scopeJson(s.scope);
     const list = scopes.get(sk);
     if (list) list.push(encoded[i]);
     else scopes.set(sk, [encoded[i]]);
-  }
+  });
   const rs: string[] = [];
   for (const [r, scopes] of groups) {
     const attrs = { ...r.attributes, ...extra, ...(rs.length ? undefined : first) };

@@ -17,28 +17,26 @@ export interface Batch {
   z: number;
 }
 
-/** Where sealed batches wait. `shared` stores are seen by every tab of the origin. */
+/** Where sealed batches wait: in this page (`_list`), or shared by every tab of the origin. */
 export interface Outbox {
-  readonly shared: boolean;
+  /** The batches, when they live in this page's memory (no other tab sees them). */
+  readonly _list?: Batch[];
   /** Stores `b`, then drops the oldest batches of the same key beyond `maxBytes`; resolves to those. */
-  put(b: Batch, maxBytes: number): Promise<Batch[]>;
+  _put(b: Batch, maxBytes: number): Promise<Batch[]>;
   /** Batches of `k`, oldest first. */
-  all(k: string): Promise<Batch[]>;
-  del(ids: string[]): Promise<void>;
+  _all(k: string): Promise<Batch[]>;
+  _del(ids: string[]): Promise<void>;
   /** Stores batches in one synchronous step with an immediate commit (page hide: no later tasks). */
-  putNow(bs: Batch[]): void;
+  _putNow(bs: Batch[]): void;
 }
 
 /** The oldest batches to drop so the rest fit in `maxBytes` (input oldest first). */
 export function overBytes(list: Batch[], maxBytes: number): Batch[] {
-  let total = 0;
-  for (const b of list) total += b.z;
-  const out: Batch[] = [];
-  for (let i = 0; total > maxBytes && i < list.length; i++) {
-    total -= list[i].z;
-    out.push(list[i]);
-  }
-  return out;
+  // Keep the newest that fit; the rest is over.
+  let i = list.length;
+  let kept = 0;
+  while (i > 0 && kept + list[i - 1].z <= maxBytes) kept += list[--i].z;
+  return list.slice(0, i);
 }
 
 export function newBatchId(nowMs = Date.now()): string {
@@ -47,26 +45,32 @@ export function newBatchId(nowMs = Date.now()): string {
   return nowMs.toString(36).padStart(9, '0') + r[0].toString(36) + r[1].toString(36);
 }
 
-export function memoryOutbox(): Outbox & { list: Batch[] } {
+/** An outbox over a store's primitives; `write` issues its writes synchronously (see `_putNow`). */
+function outbox(write: (bs: Batch[]) => Promise<void>, read: () => Promise<Batch[]>, del: (ids: string[]) => Promise<void>): Outbox {
+  const all = async (k: string) => (await read()).filter((x) => x.k === k);
+  return {
+    async _put(b, maxBytes) {
+      await write([b]);
+      const drop = overBytes(await all(b.k), maxBytes);
+      if (drop.length) await del(drop.map((x) => x.id));
+      return drop;
+    },
+    _all: all,
+    _del: del,
+    _putNow: (bs) => void write(bs).catch(() => undefined),
+  };
+}
+
+export function memoryOutbox(): Outbox {
   let list: Batch[] = [];
   return {
-    shared: false,
-    get list() {
+    ...outbox(
+      async (bs) => void list.push(...bs),
+      async () => list,
+      async (ids) => void (list = list.filter((x) => !ids.includes(x.id))),
+    ),
+    get _list() {
       return list;
-    },
-    put(b, maxBytes) {
-      list.push(b);
-      const drop = overBytes(list.filter((x) => x.k === b.k), maxBytes);
-      list = list.filter((x) => !drop.includes(x));
-      return Promise.resolve(drop);
-    },
-    all: (k) => Promise.resolve(list.filter((x) => x.k === k)),
-    putNow(bs) {
-      list.push(...bs);
-    },
-    del(ids) {
-      list = list.filter((x) => !ids.includes(x.id));
-      return Promise.resolve();
     },
   };
 }
@@ -77,46 +81,24 @@ const STORE = 'outbox';
  * The IndexedDB outbox shared by the origin's tabs. Rejects when IndexedDB is missing, refuses,
  * or stays blocked (another tab holding an old version) for `timeoutMs`.
  */
-export function idbOutbox(name = 'spanbeam-outbox', timeoutMs = 3000): Promise<Outbox> {
-  return new Promise<Outbox>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error('indexedDB open timed out')), timeoutMs);
-    const done = (f: () => void) => {
-      clearTimeout(timer);
-      f();
-    };
-    Promise.resolve()
-      .then(() => openDB(name, 1, { upgrade: (db) => void db.createObjectStore(STORE, { keyPath: 'id' }) }))
-      .then(
-        (db) => {
-          // Every transaction is committed as soon as its requests are issued. One left to
-          // auto-commit needs a later task, which a closing page never runs: it would abort, and
-          // block the page-hide write queued behind it.
-          const run = <T>(mode: IDBTransactionMode, fn: (store: IDBPObjectStore<unknown, [typeof STORE], typeof STORE, 'readwrite'>) => T): Promise<T> => {
-            const tx = db.transaction(STORE, mode as 'readwrite');
-            const r = fn(tx.store);
-            tx.commit?.();
-            return tx.done.then(() => r);
-          };
-          const getAll = () => run('readonly', (st) => st.getAll() as Promise<Batch[]>).then((p) => p);
-          const del = (ids: string[]) => run('readwrite', (st) => void ids.forEach((id) => void st.delete(id)));
-          done(() =>
-            ok({
-              shared: true,
-              async put(b, maxBytes) {
-                await run('readwrite', (st) => void st.put(b));
-                const drop = overBytes((await getAll()).filter((x) => x.k === b.k), maxBytes);
-                if (drop.length) await del(drop.map((x) => x.id));
-                return drop;
-              },
-              putNow(bs) {
-                run('readwrite', (st) => void bs.forEach((b) => void st.put(b))).catch(() => undefined);
-              },
-              all: async (k) => (await getAll()).filter((x) => x.k === k),
-              del,
-            }),
-          );
-        },
-        (err: unknown) => done(() => fail(err)),
-      );
-  });
+export async function idbOutbox(name = 'spanbeam-outbox', timeoutMs = 3000): Promise<Outbox> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const db = await Promise.race([
+    openDB(name, 1, { upgrade: (db) => void db.createObjectStore(STORE, { keyPath: 'id' }) }),
+    new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error('indexedDB open timed out')), timeoutMs))),
+  ]).finally(() => clearTimeout(timer));
+  // Every transaction is committed as soon as its requests are issued. One left to auto-commit
+  // needs a later task, which a closing page never runs: it would abort, and block the page-hide
+  // write queued behind it.
+  const run = <T>(mode: IDBTransactionMode, fn: (store: IDBPObjectStore<unknown, [typeof STORE], typeof STORE, 'readwrite'>) => T | PromiseLike<T>): Promise<T> => {
+    const tx = db.transaction(STORE, mode as 'readwrite');
+    const r = fn(tx.store);
+    tx.commit?.();
+    return tx.done.then(() => r);
+  };
+  return outbox(
+    (bs) => run('readwrite', (st) => void bs.forEach((b) => void st.put(b))),
+    () => run('readonly', (st) => st.getAll() as Promise<Batch[]>),
+    (ids) => run('readwrite', (st) => void ids.forEach((id) => void st.delete(id))),
+  );
 }

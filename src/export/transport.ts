@@ -30,11 +30,8 @@ export function classifyResponse(status: number, retryAfter: string | null, body
     }
     return rejected ? { code: 'success', rejected } : { code: 'success' };
   }
-  if (RETRYABLE.includes(status)) {
-    const ms = parseRetryAfter(retryAfter, nowMs);
-    return ms === undefined ? { code: 'retryable', error: `http_${status}` } : { code: 'retryable', retryAfterMs: ms, error: `http_${status}` };
-  }
-  return { code: 'failure', error: `http_${status}` };
+  const error = `http_${status}`;
+  return RETRYABLE.includes(status) ? { code: 'retryable', retryAfterMs: parseRetryAfter(retryAfter, nowMs), error } : { code: 'failure', error };
 }
 
 /** One POST with the native fetch; network errors and timeouts are retryable, nothing throws. */

@@ -18,8 +18,7 @@ export function parseServerTimingTraceparent(
   entries: Iterable<ServerTimingLike> | ArrayLike<ServerTimingLike> | null | undefined,
 ): RemoteContext | undefined {
   if (!entries) return undefined;
-  const list = Array.isArray(entries) ? (entries as ServerTimingLike[]) : Array.from(entries as ArrayLike<ServerTimingLike>);
-  for (const entry of list) {
+  for (const entry of Array.from(entries as ArrayLike<ServerTimingLike>)) {
     if (!entry || typeof entry.name !== 'string' || entry.name.toLowerCase() !== 'traceparent') continue;
     const context = parseTraceparent(entry.description);
     if (context) return context;

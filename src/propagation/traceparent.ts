@@ -1,4 +1,4 @@
-import { isValidSpanId, isValidTraceId, trimOws } from './hex';
+import { isValidSpanId, isValidTraceId } from './hex';
 import { TRACE_FLAG_RANDOM, TRACE_FLAG_SAMPLED } from './types';
 import type { PropagationContext, RemoteContext } from './types';
 
@@ -8,8 +8,9 @@ export const TRACEPARENT_LENGTH = 55;
 /** Flags this implementation knows; others are reserved and MUST be sent as zero. */
 const KNOWN_FLAGS = TRACE_FLAG_SAMPLED | TRACE_FLAG_RANDOM;
 
-// version-traceId-parentId-flags, then (versions above 00 only) anything that starts with '-'.
-const TRACEPARENT = /^([\da-f]{2})-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})(-[^]*)?$/;
+// version (not ff)-traceId-parentId (neither all zero)-flags, then (versions above 00 only)
+// anything that starts with '-'; optional whitespace (SP, HTAB) around it.
+const TRACEPARENT = /^[ \t]*(?!ff)([\da-f]{2})-(?!0{32})([\da-f]{32})-(?!0{16})([\da-f]{16})-([\da-f]{2})(-[^]*)?[ \t]*$/;
 
 /**
  * Parses a W3C Trace Context Level 2 `traceparent` value (also the content of
@@ -20,8 +21,8 @@ const TRACEPARENT = /^([\da-f]{2})-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})(-[^]
  * Only the sampled and random flags are kept: the rest are reserved.
  */
 export function parseTraceparent(value: string | null | undefined): RemoteContext | undefined {
-  const m = typeof value === 'string' ? TRACEPARENT.exec(trimOws(value)) : null;
-  if (!m || m[1] === 'ff' || (m[1] === '00' && m[5] !== undefined) || !/[^0]/.test(m[2]) || !/[^0]/.test(m[3])) return undefined;
+  const m = typeof value === 'string' ? TRACEPARENT.exec(value) : null;
+  if (!m || (m[1] === '00' && m[5] !== undefined)) return undefined;
   return { traceId: m[2], spanId: m[3], traceFlags: parseInt(m[4], 16) & KNOWN_FLAGS, isRemote: true };
 }
 

@@ -6,18 +6,13 @@ import type { SpanLimits } from './limits';
  * homogeneous arrays of them. Returns undefined for values OTLP cannot carry.
  */
 export function sanitizeValue(value: unknown, maxLength: number): AttributeValue | undefined {
-  switch (typeof value) {
-    case 'string':
-      return value.length > maxLength ? value.slice(0, maxLength) : value;
-    case 'number':
-    case 'boolean':
-      return value;
-    case 'object':
-      if (Array.isArray(value)) return sanitizeArray(value, maxLength);
-      return undefined;
-    default:
-      return undefined;
-  }
+  const t = typeof value;
+  if (t === 'string' || t === 'number' || t === 'boolean') return truncate(value, maxLength) as AttributeValue;
+  return Array.isArray(value) ? sanitizeArray(value, maxLength) : undefined;
+}
+
+function truncate(v: unknown, maxLength: number): unknown {
+  return typeof v === 'string' && v.length > maxLength ? v.slice(0, maxLength) : v;
 }
 
 function sanitizeArray(values: unknown[], maxLength: number): AttributeValue | undefined {
@@ -29,8 +24,8 @@ function sanitizeArray(values: unknown[], maxLength: number): AttributeValue | u
     if (kind === undefined) kind = t;
     else if (kind !== t) return undefined; // OTLP arrays are homogeneous in practice; mixed ones are rejected.
   }
-  if (kind !== 'string') return values.slice() as AttributeValue;
-  return values.map((v) => (typeof v === 'string' && v.length > maxLength ? v.slice(0, maxLength) : v)) as string[];
+  // Always a copy (the caller may change its array later), with long strings cut.
+  return values.map((v) => truncate(v, maxLength)) as AttributeValue;
 }
 
 export const ADDED = 0;

@@ -9,6 +9,11 @@ export function nowMs(): number {
   return perf ? origin + perf.now() : Date.now();
 }
 
+/** `t` when it is a number other than NaN (a caller-given time), else now. */
+export function timeOrNow(t: unknown): number {
+  return typeof t === 'number' && t === t ? t : nowMs();
+}
+
 /** Converts a `performance.now()`-style timestamp (e.g. from a PerformanceEntry) to epoch ms. */
 export function hrToEpochMs(hrMs: number): number {
   return origin + hrMs;

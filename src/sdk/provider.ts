@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS } from './limits';
 import { alwaysOn, parentBasedSampler } from './sampler';
 import { buildResource } from './resource';
 import { SessionTracker } from './session';
-import { guard, setDebug } from './diag';
+import { guard, setDebug, swallowed } from './diag';
 
 export interface TracingConfig extends ResourceOptions {
   /** Head sampler. Default: parent-based, always on for roots. */
@@ -29,9 +29,10 @@ export class TracerProvider implements SpanSink {
   limits: SpanLimits = DEFAULT_LIMITS;
   /** @internal */
   _ps: SpanProcessor[] = [];
-  private _ro: ResourceOptions = {};
+  private _ro: TracingConfig = {};
   private _session: SessionTracker | undefined = new SessionTracker();
-  private _res: Resource | undefined;
+  /** @internal The resource as it stands: child spans take it without a session check. */
+  _res: Resource | undefined;
   private _sid: string | undefined;
 
   configure(config: TracingConfig): void {
@@ -40,8 +41,8 @@ export class TracerProvider implements SpanSink {
     if (config.debug !== undefined) setDebug(config.debug);
     if (config.session === false) this._session = undefined;
     else if (config.session) this._session = new SessionTracker(config.session);
-    const { serviceName, serviceVersion, environment, attributes } = config;
-    this._ro = { ...this._ro, ...strip({ serviceName, serviceVersion, environment, attributes }) };
+    // The resource reads only its own options from the merged config.
+    this._ro = { ...this._ro, ...strip(config) };
     this._res = undefined;
   }
 
@@ -53,11 +54,6 @@ export class TracerProvider implements SpanSink {
       this._res = buildResource(this._ro, sid);
     }
     return this._res;
-  }
-
-  /** The resource as it stands, for child spans (no session check on the hot path). */
-  _curRes(): Resource {
-    return this._res ?? this._rootRes();
   }
 
   addSpanProcessor(p: SpanProcessor): () => void {
@@ -80,9 +76,7 @@ export class TracerProvider implements SpanSink {
       try {
         ps[i].onStart(span, parent);
       } catch (err) {
-        guard('processor.onStart_failed', () => {
-          throw err;
-        });
+        swallowed('processor.onStart_failed', err);
       }
     }
   }
@@ -93,9 +87,7 @@ export class TracerProvider implements SpanSink {
       try {
         ps[i].onEnd(span);
       } catch (err) {
-        guard('processor.onEnd_failed', () => {
-          throw err;
-        });
+        swallowed('processor.onEnd_failed', err);
       }
     }
   }

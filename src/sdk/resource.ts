@@ -16,22 +16,6 @@ interface UADataLike {
   mobile?: boolean;
 }
 
-/** Browser attributes per the OpenTelemetry browser semantic conventions. */
-function browserAttributes(): Attributes {
-  const out: Attributes = {};
-  if (typeof navigator === 'undefined') return out;
-  const nav = navigator as Navigator & { userAgentData?: UADataLike };
-  const ua = nav.userAgentData;
-  if (ua) {
-    if (Array.isArray(ua.brands)) out['browser.brands'] = ua.brands.map((b) => `${b.brand} ${b.version}`);
-    if (typeof ua.platform === 'string') out['browser.platform'] = ua.platform;
-    if (typeof ua.mobile === 'boolean') out['browser.mobile'] = ua.mobile;
-  }
-  if (typeof nav.language === 'string') out['browser.language'] = nav.language;
-  if (typeof nav.userAgent === 'string') out['user_agent.original'] = nav.userAgent;
-  return out;
-}
-
 /** Builds the resource every span of this page carries. */
 export function buildResource(options: ResourceOptions, sessionId: string | undefined): Resource {
   const attributes: Attributes = {
@@ -42,7 +26,18 @@ export function buildResource(options: ResourceOptions, sessionId: string | unde
   };
   if (options.serviceVersion) attributes['service.version'] = options.serviceVersion;
   if (options.environment) attributes['deployment.environment.name'] = options.environment;
-  Object.assign(attributes, browserAttributes());
+  // Browser attributes per the OpenTelemetry browser semantic conventions.
+  if (typeof navigator !== 'undefined') {
+    const nav = navigator as Navigator & { userAgentData?: UADataLike };
+    const ua = nav.userAgentData;
+    if (ua) {
+      if (Array.isArray(ua.brands)) attributes['browser.brands'] = ua.brands.map((b) => `${b.brand} ${b.version}`);
+      if (typeof ua.platform === 'string') attributes['browser.platform'] = ua.platform;
+      if (typeof ua.mobile === 'boolean') attributes['browser.mobile'] = ua.mobile;
+    }
+    if (typeof nav.language === 'string') attributes['browser.language'] = nav.language;
+    if (typeof nav.userAgent === 'string') attributes['user_agent.original'] = nav.userAgent;
+  }
   if (sessionId) attributes['session.id'] = sessionId;
   if (options.attributes) Object.assign(attributes, options.attributes);
   return { attributes };

@@ -38,30 +38,20 @@ export class SessionTracker {
 
   /** The current session id, rotating it first when it has expired. */
   current(now: number = Date.now()): string {
-    let s = this._s ?? this._read();
-    if (!s || now - s.lastSeen > this._idle || now - s.startedAt > this._max) {
-      s = { id: newTraceId(), startedAt: now, lastSeen: now };
-      this._s = s;
-      this._write(s, now);
-      return s.id;
-    }
+    const old = this._s ?? this._read();
+    const fresh = !old || now - old.lastSeen > this._idle || now - old.startedAt > this._max;
+    const s = fresh ? { id: newTraceId(), startedAt: now, lastSeen: now } : old;
     this._s = s;
     s.lastSeen = now;
-    if (now - this._w > TOUCH_WRITE_INTERVAL_MS) this._write(s, now);
+    if (fresh || now - this._w > TOUCH_WRITE_INTERVAL_MS) this._write(s, now);
     return s.id;
   }
 
-  private _st(): Storage | undefined {
-    try {
-      return typeof localStorage !== 'undefined' ? localStorage : undefined;
-    } catch {
-      return undefined; // SecurityError in sandboxed frames
-    }
-  }
-
+  // Storage access throws where it is denied (SecurityError in sandboxed frames) or absent
+  // (workers, Node): both read and write catch that.
   private _read(): Stored | undefined {
     try {
-      const raw = this._st()?.getItem(this._key);
+      const raw = localStorage.getItem(this._key);
       if (!raw) return undefined;
       const v = JSON.parse(raw) as Partial<Stored>;
       if (typeof v.id === 'string' && typeof v.startedAt === 'number' && typeof v.lastSeen === 'number') return v as Stored;
@@ -74,7 +64,7 @@ export class SessionTracker {
   private _write(s: Stored, now: number): void {
     this._w = now;
     try {
-      this._st()?.setItem(this._key, JSON.stringify(s));
+      localStorage.setItem(this._key, JSON.stringify(s));
     } catch {
       /* quota or disabled storage: the id stays in memory */
     }

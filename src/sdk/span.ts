@@ -13,7 +13,7 @@ import type {
 } from './types';
 import type { SpanLimits } from './limits';
 import { ADDED, DROPPED, copyAttributes, putAttribute } from './attributes';
-import { nowMs } from './clock';
+import { timeOrNow } from './clock';
 import { DEV, warn } from './diag';
 
 /** What a span needs from its tracer at end: where to report itself. */
@@ -96,7 +96,8 @@ export class RecordingSpan implements Span, ReadableSpan {
     return this._o;
   }
 
-  private _ended(method: string): boolean {
+  /** Callers pass `DEV && 'name'`: the method name only reaches development builds. */
+  private _ended(method: string | false): boolean {
     if (this.endMs === this.endMs) {
       warn('span.after_end', DEV ? `${method}() called on an ended span "${this.name}"; ignored` : '');
       return true;
@@ -105,23 +106,20 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   setAttribute(key: string, value: AttributeValue | undefined): this {
-    if (this.endMs === this.endMs) {
-      this._ended('setAttribute');
-      return this;
-    }
+    if (this._ended(DEV && 'setAttribute')) return this;
     if (putAttribute(this._a, key, value, this._sink.limits) === DROPPED) this.droppedAttributesCount++;
     else this._o = undefined;
     return this;
   }
 
   setAttributes(attributes: Attributes): this {
-    if (this._ended('setAttributes') || !attributes || typeof attributes !== 'object') return this;
+    if (this._ended(DEV && 'setAttributes') || !attributes || typeof attributes !== 'object') return this;
     for (const key in attributes) this.setAttribute(key, attributes[key]);
     return this;
   }
 
   addEvent(name: string, attributes?: Attributes | number, timeMs?: number): this {
-    if (this._ended('addEvent')) return this;
+    if (this._ended(DEV && 'addEvent')) return this;
     // Accept OpenTelemetry's addEvent(name, time) overload as well.
     if (typeof attributes === 'number') {
       timeMs = attributes;
@@ -136,7 +134,7 @@ export class RecordingSpan implements Span, ReadableSpan {
     if (this.events === NO_EVENTS) this.events = [];
     this.events.push({
       name: String(name),
-      timeMs: typeof timeMs === 'number' && timeMs === timeMs ? timeMs : nowMs(),
+      timeMs: timeOrNow(timeMs),
       attributes: attrs,
       droppedAttributesCount: dropped,
     });
@@ -144,13 +142,20 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   addLink(context: SpanContext, attributes?: Attributes): this {
-    if (this._ended('addLink')) return this;
-    pushLink(this, context, attributes, this._sink.limits);
+    if (this._ended(DEV && 'addLink') || !context || typeof context.traceId !== 'string' || typeof context.spanId !== 'string') return this;
+    const limits = this._sink.limits;
+    if (this.links.length >= limits.linkCountLimit) {
+      this.droppedLinksCount++;
+      return this;
+    }
+    const [attrs, dropped] = copyAttributes(attributes, limits);
+    if (this.links === NO_LINKS) this.links = [];
+    this.links.push({ context, attributes: attrs, droppedAttributesCount: dropped });
     return this;
   }
 
   setStatus(status: SpanStatus): this {
-    if (this._ended('setStatus') || !status) return this;
+    if (this._ended(DEV && 'setStatus') || !status) return this;
     // OK is final: once set, later UNSET/ERROR are ignored (OpenTelemetry API semantics).
     if (this.status.code === 1 || status.code === 0) return this;
     this.status =
@@ -161,13 +166,13 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   updateName(name: string): this {
-    if (this._ended('updateName')) return this;
+    if (this._ended(DEV && 'updateName')) return this;
     if (typeof name === 'string') this.name = name;
     return this;
   }
 
   recordException(exception: unknown, timeMs?: number): this {
-    if (this._ended('recordException')) return this;
+    if (this._ended(DEV && 'recordException')) return this;
     const attrs: Attributes = {};
     if (exception instanceof Error || (exception && typeof exception === 'object' && 'message' in exception)) {
       const e = exception as { name?: unknown; message?: unknown; stack?: unknown; constructor?: { name?: string } };
@@ -181,11 +186,8 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   end(endTime?: number): void {
-    if (this.endMs === this.endMs) {
-      this._ended('end');
-      return;
-    }
-    let end = typeof endTime === 'number' && endTime === endTime ? endTime : nowMs();
+    if (this._ended(DEV && 'end')) return;
+    let end = timeOrNow(endTime);
     if (end < this.startMs) end = this.startMs; // a negative duration is never exported
     this.endMs = end;
     this._sink._onEnd(this);
@@ -194,22 +196,6 @@ export class RecordingSpan implements Span, ReadableSpan {
   isRecording(): boolean {
     return this.endMs !== this.endMs;
   }
-}
-
-export function pushLink(
-  span: { links: SpanLink[]; droppedLinksCount: number },
-  context: SpanContext,
-  attributes: Attributes | undefined,
-  limits: SpanLimits,
-): void {
-  if (!context || typeof context.traceId !== 'string' || typeof context.spanId !== 'string') return;
-  if (span.links.length >= limits.linkCountLimit) {
-    span.droppedLinksCount++;
-    return;
-  }
-  const [attrs, dropped] = copyAttributes(attributes, limits);
-  if (span.links === NO_LINKS) span.links = [];
-  span.links.push({ context, attributes: attrs, droppedAttributesCount: dropped });
 }
 
 function safeString(v: unknown): string {

@@ -1,10 +1,10 @@
 import type { InstrumentationScope, Span, SpanContext, SpanOptions } from './types';
 import type { TracerProvider } from './provider';
-import { NonRecordingSpan, RecordingSpan, pushLink } from './span';
+import { NonRecordingSpan, RecordingSpan } from './span';
 import { getContextManager } from './context';
 import { getTracerProvider } from './provider';
 import { newSpanId, newTraceId } from './ids';
-import { nowMs } from './clock';
+import { timeOrNow } from './clock';
 import { DEV, warn } from './diag';
 
 const FLAG_SAMPLED = 1;
@@ -48,20 +48,20 @@ export class Tracer {
       const ctx: SpanContext = { traceId, spanId: newSpanId(), traceFlags: (sampled ? FLAG_SAMPLED : 0) | random };
       if (parent?.traceState) ctx.traceState = parent.traceState;
       if (!sampled) return new NonRecordingSpan(ctx);
-      const resource = parent && !parent.isRemote ? provider._curRes() : provider._rootRes();
-      const start = options?.startTime;
+      // A local child takes the resource as it stands; new and remote-parented traces check the session.
+      const resource = (parent && !parent.isRemote && provider._res) || provider._rootRes();
       const span = new RecordingSpan(
         provider,
         String(name),
         kind,
         ctx,
         parent,
-        typeof start === 'number' && start === start ? start : nowMs(),
+        timeOrNow(options?.startTime),
         resource,
         this.scope,
       );
       if (options?.attributes) span.setAttributes(options.attributes);
-      if (options?.links) for (const l of options.links) pushLink(span, l.context, l.attributes, provider.limits);
+      if (options?.links) for (const l of options.links) span.addLink(l.context, l.attributes);
       if (provider._ps.length) provider._onStart(span);
       return span;
     } catch (err) {

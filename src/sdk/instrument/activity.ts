@@ -17,10 +17,12 @@ interface Recent {
 }
 
 const recent: Recent[] = [];
-let pageLoad: SpanContext | undefined;
+/** The page-load span's context, once it exists (assigned only here). */
+export let pageLoad: SpanContext | undefined;
 
-export function noteInteraction(span: Span, timeStampHr: number, untilMs: number): Recent {
-  const r = { span, t: timeStampHr, until: untilMs, d: performance.now() };
+/** Notes an interaction being dispatched; its activity window is open until `until` is set. */
+export function noteInteraction(span: Span, timeStampHr: number): Recent {
+  const r = { span, t: timeStampHr, until: Infinity, d: performance.now() };
   if (recent.push(r) > 16) recent.shift();
   return r;
 }
@@ -69,10 +71,6 @@ export function setPageLoadContext(ctx: SpanContext | undefined): void {
 export function whenPageLoad(fn: () => void): void {
   if (waiting) waiting.push(fn);
   else fn();
-}
-
-export function pageLoadContext(): SpanContext | undefined {
-  return pageLoad;
 }
 
 export function resetActivity(): void {

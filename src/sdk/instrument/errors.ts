@@ -15,20 +15,6 @@ export interface ErrorsOptions {
   max?: number;
 }
 
-function describeError(err: unknown, fallbackMessage?: string): Attributes {
-  const e = err as { name?: unknown; message?: unknown; stack?: unknown } | null;
-  const attrs: Attributes = {};
-  if (e && typeof e === 'object') {
-    attrs['exception.type'] = typeof e.name === 'string' ? e.name : 'Error';
-    attrs['exception.message'] = String(e.message ?? fallbackMessage ?? '');
-    if (typeof e.stack === 'string') attrs['exception.stacktrace'] = e.stack;
-  } else {
-    attrs['exception.type'] = typeof err;
-    attrs['exception.message'] = String(err ?? fallbackMessage);
-  }
-  return attrs;
-}
-
 /**
  * Uncaught errors and unhandled rejections become `exception` events on the active span (or the
  * interaction being dispatched, whose handler threw), else on a short `error` span. We only
@@ -37,20 +23,22 @@ function describeError(err: unknown, fallbackMessage?: string): Attributes {
 export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
   const tracer = getTracer('spanbeam/errors');
   let left = options.max ?? 100;
-  const report = (kind: string, err: unknown, message?: string, extra?: Attributes) =>
+  const report = (kind: string, err: unknown, fallbackMessage?: string, extra?: Attributes) =>
     guard('errors.failed', () => {
       if (left-- <= 0) return;
-      const attrs = { ...describeError(err, message), ...extra };
+      const e = err as { name?: unknown; message?: unknown; stack?: unknown } | null;
+      const obj = e && typeof e === 'object';
+      const type = obj ? (typeof e.name === 'string' ? e.name : 'Error') : typeof err;
+      const message = obj ? String(e.message ?? fallbackMessage ?? '') : String(err ?? fallbackMessage);
+      const attrs: Attributes = { 'exception.type': type, 'exception.message': message };
+      if (obj && typeof e.stack === 'string') attrs['exception.stacktrace'] = e.stack;
+      Object.assign(attrs, extra);
       const active = activeOrInteraction();
-      if (active && active.isRecording()) {
-        active.addEvent('exception', attrs);
-        active.setStatus({ code: 2, message: String(attrs['exception.message']) });
-        return;
-      }
-      const s = tracer.startSpan('error', { parent: active, attributes: { 'error.type': String(attrs['exception.type']), 'error.source': kind } });
+      // A span of its own only when there is no recording one to add the event to.
+      const s = active && active.isRecording() ? active : tracer.startSpan('error', { parent: active, attributes: { 'error.type': type, 'error.source': kind } });
       s.addEvent('exception', attrs);
-      s.setStatus({ code: 2, message: String(attrs['exception.message']) });
-      s.end();
+      s.setStatus({ code: 2, message });
+      if (s !== active) s.end();
     });
   // One rejection may arrive both through zone.js's hook and an event: report it once.
   const seen = new WeakSet<object>();

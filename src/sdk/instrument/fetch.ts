@@ -53,21 +53,22 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
   const nativeBody = Object.getOwnPropertyDescriptor(Response.prototype, 'body')?.get;
 
   // Calls the original, and when `this` is one of our bodies, notes when the promise settles.
-  const hook = (orig: AnyFn, settle: Settle) =>
+  const hook = (settle: Settle) => (orig: AnyFn) =>
     function (this: object, ...a: unknown[]) {
       const r = orig.apply(this, a) as Promise<unknown>;
       const p = bodies.get(this);
       if (p && !p.done) void r.then((v) => settle(v) && ended(p), (e) => ended(p, e));
       return r;
     };
+  const always = hook(() => 1);
   // The same span for what comes from our bodies: a response's stream, a stream's reader.
-  const link = (from: object, to: unknown) => {
-    const p = bodies.get(from);
-    if (p && to) bodies.set(to as object, p);
-    return to;
-  };
-  const always: Settle = () => 1;
-  const done: Settle = (v) => (v as { done?: boolean })?.done;
+  const linked = (orig: AnyFn) =>
+    function (this: object, ...a: unknown[]) {
+      const to = orig.apply(this, a);
+      const p = bodies.get(this);
+      if (p && to) bodies.set(to as object, p);
+      return to;
+    };
   // The body hooks are installed on the first traced response or when the page is first idle,
   // whichever comes first: no body of ours can exist before then, so the page's built-ins stay
   // as they are until there is something to observe.
@@ -76,34 +77,20 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
     if (hooked) return;
     hooked = true;
     const G = globalThis as unknown as Record<string, { prototype: Record<string, AnyFn> } | undefined>;
-    const hooks: Array<[string, string, Settle]> = [
+    const hooks: Array<[string, string, (orig: AnyFn) => AnyFn]> = [
       ['Response', 'arrayBuffer blob bytes formData json text', always],
-      ['ReadableStreamDefaultReader ReadableStreamBYOBReader', 'read', done],
+      ['ReadableStreamDefaultReader ReadableStreamBYOBReader', 'read', hook((v) => (v as { done?: boolean })?.done)],
       ['ReadableStreamDefaultReader ReadableStreamBYOBReader ReadableStream', 'cancel', always],
       ['ReadableStream', 'pipeTo', always],
+      ['ReadableStream', 'getReader', linked],
     ];
-    for (const [cs, ms, settle] of hooks)
+    for (const [cs, ms, make] of hooks)
       for (const c of cs.split(' '))
         for (const m of ms.split(' ')) {
           const o = G[c]?.prototype;
-          if (o && typeof o[m] === 'function') undo.push(patch(o, m, (orig) => hook(orig, settle)));
+          if (o) undo.push(patch(o, m, make));
         }
-    const rs = G.ReadableStream?.prototype;
-    if (rs)
-      undo.push(
-        patch(rs, 'getReader', (orig) =>
-          function (this: object, ...a: unknown[]) {
-            return link(this, orig.apply(this, a));
-          },
-        ),
-      );
-    undo.push(
-      patchGetter(Response.prototype, 'body', (get) =>
-        function (this: object) {
-          return link(this, get.call(this));
-        },
-      ),
-    );
+    undo.push(patchGetter(Response.prototype, 'body', linked));
   };
   undo.push(whenIdle(() => guard('fetch.hooks_failed', hookBodies), 1000));
 

@@ -70,24 +70,25 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
   const onEvent = (ev: Event) =>
     guard('interaction.failed', () => {
       if (live.has(ev)) return;
+      const type = ev.type;
       const path = ev.composedPath();
       const el = pickTarget(path);
       const t = path[0] ?? ev.target;
-      if (ev.type === 'keydown' && !keyQualifies(ev as KeyboardEvent, path[0] instanceof Element ? path[0] : undefined)) return;
+      if (type === 'keydown' && !keyQualifies(ev as KeyboardEvent, path[0] instanceof Element ? path[0] : undefined)) return;
       // Nested in a running interaction's default action: same interaction.
-      if (cur && !cur.ended && ev.type !== cur.type && ev.type !== 'dblclick' && related(t, cur.target)) {
+      if (cur && !cur.ended && type !== cur.type && type !== 'dblclick' && related(t, cur.target)) {
         live.set(ev, cur);
         return;
       }
       const name = describeTarget(el);
-      const s = tracer.startSpan(`${ev.type} ${name}`, {
+      const s = tracer.startSpan(`${type} ${name}`, {
         startTime: Math.min(hrToEpochMs(ev.timeStamp), nowMs()),
-        attributes: { 'interaction.type': ev.type, 'interaction.target': name },
+        attributes: { 'interaction.type': type, 'interaction.target': name },
       });
-      if (ev.type === 'keydown') s.setAttribute('interaction.key', (ev as KeyboardEvent).key === ' ' ? 'Space' : 'Enter');
-      const c: Current = (cur = { s, type: ev.type, target: t, last: nowMs() });
+      if (type === 'keydown') s.setAttribute('interaction.key', (ev as KeyboardEvent).key === ' ' ? 'Space' : 'Enter');
+      const c: Current = (cur = { s, type, target: t, last: nowMs() });
       live.set(ev, c);
-      const rec = noteInteraction(s, ev.timeStamp, Infinity);
+      const rec = noteInteraction(s, ev.timeStamp);
       later(() => {
         c.ended = true;
         s.end(c.last);

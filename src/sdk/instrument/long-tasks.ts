@@ -4,7 +4,7 @@ import { getTracer } from '../tracer';
 import { hrToEpochMs } from '../clock';
 import { guard } from '../diag';
 import { redactUrl } from './redact';
-import { interactionAt, pageLoadContext, whenPageLoad } from './activity';
+import { interactionAt, pageLoad, whenPageLoad } from './activity';
 
 export interface LongTasksOptions {
   /** Scripts recorded (as events) per long animation frame, longest first. Default 5. */
@@ -57,7 +57,7 @@ export function instrumentLongTasks(options: LongTasksOptions = {}): Unpatch {
     }
     const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
     const duringLoad = !nav || !nav.loadEventEnd || e.startTime < nav.loadEventEnd;
-    const parent = interactionAt(e.startTime, e.duration) ?? (duringLoad ? pageLoadContext() : undefined);
+    const parent = interactionAt(e.startTime, e.duration) ?? (duringLoad ? pageLoad : undefined);
     const s = tracer.startSpan(loafs ? 'longAnimationFrame' : 'longTask', { parent: parent ?? null, startTime: start, attributes: attrs });
     for (const sc of (loaf.scripts ?? []).slice().sort((a, b) => b.duration - a.duration).slice(0, options.maxScripts ?? 5)) {
       const sa: Attributes = {

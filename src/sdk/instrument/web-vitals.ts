@@ -5,7 +5,7 @@ import { onCLS, onFCP, onINP, onLCP, onTTFB } from 'web-vitals/attribution';
 import { getTracer } from '../tracer';
 import { hrToEpochMs, nowMs } from '../clock';
 import { guard } from '../diag';
-import { interactionAt, pageLoadContext, whenPageLoad } from './activity';
+import { interactionAt, pageLoad, whenPageLoad } from './activity';
 import { redactUrl } from './redact';
 
 export interface WebVitalsOptions {
@@ -62,7 +62,7 @@ export function instrumentWebVitals(options: WebVitalsOptions = {}): Unpatch {
       const inp = m.name === 'INP';
       const t = inp ? m.attribution.interactionTime : 0;
       const start = cls ? nowMs() : hrToEpochMs(t);
-      const parent = (inp && interactionAt(t, m.value)) || pageLoadContext();
+      const parent = (inp && interactionAt(t, m.value)) || pageLoad;
       tracer.startSpan(m.name, { parent: parent || null, startTime: start, attributes: vitalAttributes(m) }).end(cls ? start : start + m.value);
     });
   const opts = { reportAllChanges: !!options.reportAllChanges };

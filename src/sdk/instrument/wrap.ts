@@ -44,16 +44,13 @@ export function patch<T extends object, K extends keyof T>(obj: T, key: K, make:
 export function patchGetter<T extends object>(obj: T, key: string, make: (get: () => unknown) => () => unknown): Unpatch {
   const d = Object.getOwnPropertyDescriptor(obj, key);
   if (!d || !d.get || !d.configurable) return () => {};
-  const get = d.get;
-  const inner = make(get);
-  let on = true;
-  const wrapper = function (this: unknown) {
-    return (on ? inner : get).call(this);
-  };
-  mark(wrapper, get);
-  Object.defineProperty(obj, key, { ...d, get: wrapper });
+  // `patch` on a copy of the descriptor builds the wrapper (and turns it into a pass-through).
+  const w = { ...d };
+  const off = patch(w, 'get', make as (get: unknown) => () => unknown);
+  const wrapper = w.get;
+  Object.defineProperty(obj, key, w);
   return () => {
-    on = false;
+    off();
     guard('wrap.restore_failed', () => {
       if (Object.getOwnPropertyDescriptor(obj, key)?.get === wrapper) Object.defineProperty(obj, key, d);
     });

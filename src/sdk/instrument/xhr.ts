@@ -15,7 +15,8 @@ interface Info {
   p?: Pending;
 }
 
-const OUTCOME: Record<string, string> = { error: 'NetworkError', abort: 'AbortError', timeout: 'TimeoutError' };
+/** The events that end a request, with the error each one stands for. */
+const OUTCOME: Record<string, string> = { load: '', error: 'NetworkError', abort: 'AbortError', timeout: 'TimeoutError' };
 
 /**
  * Traces XMLHttpRequest: `open` records method and URL, `send` starts the CLIENT span (and adds
@@ -68,9 +69,9 @@ export function instrumentXhr(options: XhrOptions = {}): Unpatch {
               for (const off of offs) off();
               const o = OUTCOME[ev.type];
               if (!o) q.st = this.status;
-              ended(q, o && { name: o });
+              ended(q, o ? { name: o } : undefined);
             };
-            for (const type of ['load', 'error', 'abort', 'timeout']) offs.push(listen(this, type, on, false));
+            for (const type in OUTCOME) offs.push(listen(this, type, on, false));
           });
         try {
           return orig.call(this, body);
