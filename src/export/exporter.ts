@@ -4,7 +4,7 @@ import type { Batch, Outbox } from './outbox';
 import type { TailSampler, TailSampling } from './sampling';
 import { DEV, count, guard, warn } from '../sdk/diag';
 import { listen } from '../sdk/instrument/wrap';
-import { idbOutbox, memoryOutbox, newBatchId } from './outbox';
+import { idbOutbox, memoryOutbox, newBatchId, overBytes } from './outbox';
 import { backoffMs, gzip, post } from './transport';
 import { nativeFetch } from './native';
 import { rememberSpan } from './recent';
@@ -129,7 +129,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   let unreported = 0; // drops not yet announced on a batch
   let box: Outbox = memoryOutbox();
   let known: Batch[] = []; // the outbox as last read while holding the drain lock, else empty
-  let outboxSpans = 0;
+  let queued = new Map<string, number>(); // undelivered batches as this tab last saw them: id → spans
   let inflight: Batch | undefined;
   let inflightKeepalive = 0; // body bytes of the send in flight, when it is a keepalive one
   let draining: Promise<void> | undefined;
@@ -138,7 +138,11 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   let hideSpent = 0;
   let stopped = false;
   const gone = new Set<string>(); // batches this tab delivered by beacon or gave up on
-  const writing = new Set<Batch>(); // sealed here, write to the outbox not yet done (no other tab sees them)
+  const writing = new Set<Batch>(); // sealed here, write to the outbox not yet committed (no other tab sees them)
+  const settle = (id: string) => {
+    gone.add(id);
+    queued.delete(id);
+  };
 
   const toMemory = (err: unknown) => {
     warn('export.outbox_memory', DEV ? 'IndexedDB unavailable; keeping the outbox in memory' : '', err);
@@ -156,7 +160,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
       bump(reason, b.n);
       unreported += b.n;
       count('export.dropped', b.n);
-      gone.add(b.id);
+      settle(b.id);
       try {
         o.onError?.({ reason, spans: b.n, batchId: b.id });
       } catch {
@@ -212,10 +216,18 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   const persist = (b: Batch) => {
     writing.add(b);
     chain = chain
-      .then(() => (gone.has(b.id) ? [] : box._put(b, capBytes).catch((err: unknown) => (toMemory(err), box._put(b, capBytes)))))
-      .then((dropped) => {
-        outboxSpans += b.n;
-        if (dropped.length) drop('outbox_bytes', dropped);
+      .then(() => (gone.has(b.id) ? undefined : box._put([b]).catch((err: unknown) => (toMemory(err), box._put([b])))))
+      .then(async () => {
+        // Committed: the drain lock's holder (maybe another tab) may be sending it already.
+        writing.delete(b);
+        if (gone.has(b.id)) return;
+        queued.set(b.id, b.n);
+        // The cap spares the batch in flight, which may yet be delivered.
+        const over = overBytes((await box._all(key)).filter((x) => x.id !== inflight?.id && !gone.has(x.id)), capBytes);
+        if (over.length) {
+          drop('outbox_bytes', over);
+          await box._del(over.map((x) => x.id));
+        }
       })
       .catch((err: unknown) => warn('export.persist_failed', DEV ? 'could not store a batch' : '', err))
       .finally(() => writing.delete(b));
@@ -269,7 +281,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
           await box._del(old.map((b) => b.id));
         }
         known = list.filter((b) => !old.includes(b));
-        outboxSpans = known.reduce((n, b) => n + b.n, 0);
+        queued = new Map(known.map((b) => [b.id, b.n]));
         const b = known[0];
         if (!b) return;
         inflight = b;
@@ -282,7 +294,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
           return retryLater(r.retryAfterMs ?? backoffMs(attempt, o.retryInitialMs, retryMax));
         }
         attempt = 0;
-        gone.add(b.id);
+        settle(b.id);
         await box._del([b.id]);
         if (r.code === 'success') {
           const rej = Math.min(b.n, r.rejected ?? 0);
@@ -325,14 +337,24 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     try {
       // A JSON Blob (not a string, which arrives as text/plain and gets 415) without extra headers.
       if (nav?.sendBeacon && !o.headers) return nav.sendBeacon(url, new Blob([b.b], { type: 'application/json' }));
-      const f = nativeFetch();
-      if (!f) return false;
-      f.call(globalThis, url, { method: 'POST', body: b.b, headers, keepalive: true }).catch(() => undefined);
+      if (!nativeFetch()) return false;
+      // Issued now (post() calls fetch synchronously). If the page lives on (tab hidden, not
+      // closed), a retryable answer is seen: the batch goes back to the outbox.
+      void post(url, b.b, headers, true, o.timeoutMs ?? 30_000).then((r) => {
+        if (r.code !== 'retryable' || !gone.delete(b.id)) return;
+        st.sent -= b.n;
+        st.retries++;
+        persist(b);
+        void drain();
+      });
       return true;
     } catch {
       return false;
     }
   };
+
+  // Pending spans are sealed even if tail sampling fails.
+  const tailFlush = () => guard('export.tail_failed', () => tail?.flush());
 
   /**
    * Page hiding (maybe for good): seal what is pending and hand it to the browser in chunks within
@@ -342,7 +364,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
    */
   const onHide = (final: boolean) => {
     if (stopped) return;
-    tail?.flush();
+    tailFlush();
     clearTimeout(timer);
     timer = undefined;
     // Candidates no other tab can be sending: sealed now, still being written, in memory, or read under our lock.
@@ -360,7 +382,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
       if (b.z > budget || !beacon(b)) continue;
       budget -= b.z;
       hideSpent += b.z;
-      gone.add(b.id);
+      settle(b.id);
       st.sent += b.n;
       st.beacons++;
       // Also deletes a copy whose earlier write may still commit (IndexedDB runs these in order).
@@ -368,7 +390,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     }
     // A keepalive send in flight outlives the page; count it delivered rather than resend it next visit.
     if (final && inflight && inflightKeepalive) {
-      gone.add(inflight.id);
+      settle(inflight.id);
       settled.push(inflight.id);
     }
     if (settled.length) void box._del(settled).catch(() => undefined);
@@ -379,7 +401,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     try {
       if (!opened) throw 0;
       box._putNow(rest);
-      for (const b of fresh) if (!gone.has(b.id)) outboxSpans += b.n;
+      for (const b of fresh) if (!gone.has(b.id)) queued.set(b.id, b.n);
     } catch {
       fresh.filter((b) => !gone.has(b.id)).forEach(persist);
     }
@@ -390,7 +412,8 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     target && listeners.push(listen(target, type, (e) => void guard('export.listener_failed', () => fn(e))));
   const doc = typeof document !== 'undefined' ? document : undefined;
   on(doc, 'visibilitychange', () => doc!.visibilityState === 'hidden' && onHide(false));
-  on(win, 'pagehide', () => onHide(true));
+  // Into the back/forward cache (persisted) the page lives on: the send in flight reports back.
+  on(win, 'pagehide', (e) => onHide(!(e as PageTransitionEvent).persisted));
   on(win, 'pageshow', (e) => (e as PageTransitionEvent).persisted && void drain());
   on(win, 'online', () => {
     clearTimeout(retryTimer);
@@ -404,7 +427,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
 
   const flush = async () => {
     try {
-      tail?.flush();
+      tailFlush();
       seal();
       await drain();
     } catch (err) {
@@ -429,6 +452,6 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
       clearTimeout(retryTimer);
       for (const off of listeners) off();
     },
-    stats: () => ({ ...st, queued: buf.length + outboxSpans, dropped: { ...st.dropped } }),
+    stats: () => ({ ...st, queued: [...queued.values()].reduce((a, n) => a + n, buf.length), dropped: { ...st.dropped } }),
   };
 }

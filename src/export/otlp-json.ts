@@ -50,6 +50,9 @@ export interface OtlpTraceRequest {
  */
 export function msToNanoString(ms: number): string {
   if (!(ms > 0)) return '0';
+  // Clamped below the uint64 limit (year 2286): `String` of a larger (or infinite) number is no
+  // decimal integer, and one such time would get the whole batch refused.
+  ms = Math.min(ms, 1e13);
   let i = Math.floor(ms);
   let f = Math.round((ms - i) * 1e6);
   if (f >= 1e6) {

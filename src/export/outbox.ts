@@ -21,8 +21,11 @@ export interface Batch {
 export interface Outbox {
   /** The batches, when they live in this page's memory (no other tab sees them). */
   readonly _list?: Batch[];
-  /** Stores `b`, then drops the oldest batches of the same key beyond `maxBytes`; resolves to those. */
-  _put(b: Batch, maxBytes: number): Promise<Batch[]>;
+  /**
+   * Stores batches (replacing any with the same id); resolves once committed, when other tabs can
+   * read them. The cap is applied by the caller afterwards, so a batch is only private until then.
+   */
+  _put(bs: Batch[]): Promise<void>;
   /** Batches of `k`, oldest first. */
   _all(k: string): Promise<Batch[]>;
   _del(ids: string[]): Promise<void>;
@@ -47,15 +50,9 @@ export function newBatchId(nowMs = Date.now()): string {
 
 /** An outbox over a store's primitives; `write` issues its writes synchronously (see `_putNow`). */
 function outbox(write: (bs: Batch[]) => Promise<void>, read: () => Promise<Batch[]>, del: (ids: string[]) => Promise<void>): Outbox {
-  const all = async (k: string) => (await read()).filter((x) => x.k === k);
   return {
-    async _put(b, maxBytes) {
-      await write([b]);
-      const drop = overBytes(await all(b.k), maxBytes);
-      if (drop.length) await del(drop.map((x) => x.id));
-      return drop;
-    },
-    _all: all,
+    _put: write,
+    _all: async (k) => (await read()).filter((x) => x.k === k),
     _del: del,
     _putNow: (bs) => void write(bs).catch(() => undefined),
   };
@@ -65,7 +62,14 @@ export function memoryOutbox(): Outbox {
   let list: Batch[] = [];
   return {
     ...outbox(
-      async (bs) => void list.push(...bs),
+      // By id, as IndexedDB does: page hide may store a batch whose chained write then stores it again.
+      async (bs) => {
+        for (const b of bs) {
+          const i = list.findIndex((x) => x.id === b.id);
+          if (i < 0) list.push(b);
+          else list[i] = b;
+        }
+      },
       async () => list,
       async (ids) => void (list = list.filter((x) => !ids.includes(x.id))),
     ),

@@ -1,6 +1,7 @@
 import type { ReadableSpan, SpanProcessor } from '../sdk/types';
 import type { Sampler } from '../sdk/sampler';
 import { traceIdRatioSampler } from '../sdk/sampler';
+import { guard } from '../sdk/diag';
 
 /**
  * Tail sampling ("keep what matters"): which traces to export, decided when the trace's local
@@ -45,7 +46,9 @@ export function createTailSampler(o: TailSamplingOptions, forward: (span: Readab
     held -= spans.length;
     const keep =
       spans.some((s) => (keepErrors && s.status.code === 2) || s.endMs - s.startMs >= slow) ||
-      (o.keep?.(spans) ?? false) ||
+      // The app's rule runs in page hide and span end: a throw keeps the trace (already out of
+      // `waiting`) rather than lose it and abort them.
+      (guard('export.tail_keep_failed', () => o.keep?.(spans) ?? false) ?? true) ||
       ratio.shouldSample(undefined, traceId, '', 0, undefined);
     decided.set(traceId, keep);
     if (decided.size > 500) decided.delete(decided.keys().next().value as string);

@@ -9,9 +9,9 @@ export function nowMs(): number {
   return perf ? origin + perf.now() : Date.now();
 }
 
-/** `t` when it is a number other than NaN (a caller-given time), else now. */
+/** `t` when it is a finite number (a caller-given time), else now: a span time must encode. */
 export function timeOrNow(t: unknown): number {
-  return typeof t === 'number' && t === t ? t : nowMs();
+  return Number.isFinite(t) ? (t as number) : nowMs();
 }
 
 /** Converts a `performance.now()`-style timestamp (e.g. from a PerformanceEntry) to epoch ms. */

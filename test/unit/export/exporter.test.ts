@@ -13,11 +13,12 @@ interface Call {
   keepalive: boolean;
   json: { resourceSpans: Array<{ resource: { attributes: Array<{ key: string; value: Record<string, unknown> }> }; scopeSpans: Array<{ spans: Array<{ name: string }> }> }> };
 }
-type Answer = Response | Error | (() => Response);
+type Answer = Response | Error | (() => Response | Promise<Response>);
 
 const realFetch = globalThis.fetch;
 let calls: Call[];
 let script: Answer[];
+let fallback: () => Response; // the answer once the script is used up
 
 function install(): ReturnType<typeof vi.fn> {
   const f = vi.fn(async (_url: string, init: RequestInit) => {
@@ -31,7 +32,7 @@ function install(): ReturnType<typeof vi.fn> {
     const next = script.shift();
     if (next instanceof Error) throw next;
     if (typeof next === 'function') return next();
-    return next ?? new Response('{"partialSuccess":{}}', { status: 200 });
+    return next ?? fallback();
   });
   globalThis.fetch = f as unknown as typeof fetch;
   return f;
@@ -40,14 +41,22 @@ function install(): ReturnType<typeof vi.fn> {
 const names = (c: Call) => c.json.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans.map((x) => x.name)));
 const resAttr = (c: Call, key: string) => c.json.resourceSpans[0].resource.attributes.find((a) => a.key === key)?.value;
 const exporter = (o: Partial<ExporterOptions> = {}) => createOtlpExporter({ endpoint: 'https://collector.test/v1/traces', outbox: 'memory', ...o });
-const end = (e: { onEnd(s: ReadableSpan): void }, n: number, tag = 's') => {
-  for (let i = 0; i < n; i++) e.onEnd(fakeSpan({ name: `${tag}${i}` }));
+const end = (e: { onEnd(s: ReadableSpan): void }, n: number, tag = 's', attributes = {}) => {
+  for (let i = 0; i < n; i++) e.onEnd(fakeSpan({ name: `${tag}${i}`, attributes }));
+};
+const down = () => new Response('', { status: 503, headers: { 'retry-after': '60' } });
+/** An answer the test gives later: put `next` in the script, call `answer`. */
+const later = () => {
+  let answer!: (r: Response) => void;
+  const p = new Promise<Response>((r) => (answer = r));
+  return { next: () => p, answer };
 };
 
 beforeEach(() => {
   vi.useFakeTimers();
   calls = [];
   script = [];
+  fallback = () => new Response('{"partialSuccess":{}}', { status: 200 });
   install();
 });
 afterEach(() => {
@@ -250,5 +259,159 @@ describe('OTLP exporter: tail sampling', () => {
     await e.flush();
     expect(calls.flatMap(names)).toEqual(['kept']);
     expect(e.stats().dropped).toEqual({});
+  });
+});
+
+describe('OTLP exporter: stats', () => {
+  const big = { blob: 'x'.repeat(1000) }; // ~1.6 KB a batch: a 2500-byte outbox holds one, not two
+
+  it('counts a batch once in queued when spans end right after the exporter is made', async () => {
+    // start() does this: it hands the early spans to a new exporter while its first drain reads the outbox.
+    fallback = down;
+    const e = exporter({ maxDelayMs: 0, maxBatchSpans: 2 });
+    end(e, 2, 'r');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(1);
+    expect(e.stats().queued).toBe(2);
+  });
+
+  it('does not count spans the outbox cap dropped in queued', async () => {
+    fallback = down;
+    const e = exporter({ maxDelayMs: 0, maxOutboxBytes: 2500 });
+    await vi.advanceTimersByTimeAsync(1);
+    for (let i = 0; i < 5; i++) {
+      end(e, 1, `o${i}-`, big);
+      await vi.advanceTimersByTimeAsync(1);
+    }
+    const s = e.stats();
+    const dropped = s.dropped.outbox_bytes ?? 0;
+    expect(dropped).toBeGreaterThan(0);
+    expect(s.sent).toBe(0);
+    expect(s.queued).toBe(s.ended - dropped);
+  });
+
+  it('never lets the cap drop the batch in flight: it is counted sent, and no drop is announced', async () => {
+    const a = later();
+    script = [a.next];
+    const e = exporter({ maxDelayMs: 0, maxOutboxBytes: 2500 });
+    end(e, 1, 'a', big);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(1); // batch a in flight
+    end(e, 1, 'b', big); // batch b stored: a and b together pass the cap
+    await vi.advanceTimersByTimeAsync(1);
+    a.answer(new Response('{}', { status: 200 }));
+    await e.flush();
+    expect(calls.flatMap(names)).toEqual(['a0', 'b0']);
+    expect(e.stats()).toMatchObject({ sent: 2, queued: 0, dropped: {} });
+    expect(resAttr(calls[1], 'spanbeam.export.dropped_spans')).toBeUndefined();
+  });
+});
+
+describe('OTLP exporter: page hide', () => {
+  let beacons: Array<Promise<string>>;
+  let beaconOk: boolean;
+  let win: EventTarget;
+  let doc: EventTarget & { visibilityState: string };
+  const beaconed = async () => (await Promise.all(beacons)).flatMap((b) => names({ json: JSON.parse(b) } as Call));
+  const visibility = (v: 'hidden' | 'visible') => {
+    doc.visibilityState = v;
+    doc.dispatchEvent(new Event('visibilitychange'));
+  };
+  const transition = (type: 'pagehide' | 'pageshow', persisted: boolean) => win.dispatchEvent(Object.assign(new Event(type), { persisted }));
+
+  beforeEach(() => {
+    beacons = [];
+    beaconOk = true;
+    win = new EventTarget();
+    doc = Object.assign(new EventTarget(), { visibilityState: 'visible' });
+    vi.stubGlobal('window', win);
+    vi.stubGlobal('document', doc);
+    vi.stubGlobal('navigator', {
+      onLine: true,
+      sendBeacon: (_url: string, blob: Blob) => beaconOk && beacons.push(blob.text()) > 0,
+    });
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('a throwing tail-sampling keep() rule does not stop the hide from handing spans to the browser', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    let boom = false;
+    const keep = () => {
+      if (boom) throw new Error('app rule failed');
+      return true;
+    };
+    const e = exporter({ tailSampling: tailSampler({ ratio: 0, keep }) });
+    e.onEnd(fakeSpan({ name: 'kept-root', ctx: { traceId: '1'.repeat(32) } })); // kept, waiting in the batch buffer
+    e.onEnd(fakeSpan({ name: 'waiting-child', ctx: { traceId: '2'.repeat(32) }, parentSpanId: 'a'.repeat(16) }));
+    boom = true;
+    visibility('hidden'); // the hide decides the waiting trace: keep() throws
+    expect((await beaconed()).sort()).toEqual(['kept-root', 'waiting-child']);
+    expect(e.stats()).toMatchObject({ ended: 2, sent: 2, queued: 0, dropped: {} });
+  });
+
+  it('counts batches handed to sendBeacon out of queued (stored, and still being written)', async () => {
+    fallback = down;
+    const e = exporter({ maxDelayMs: 0, maxBatchSpans: 2 });
+    await vi.advanceTimersByTimeAsync(1);
+    end(e, 2, 'a'); // batch a: stored, sent, 503, waits 60 s
+    await vi.advanceTimersByTimeAsync(1);
+    expect(e.stats().queued).toBe(2);
+    end(e, 2, 'b'); // batch b sealed, being written...
+    visibility('hidden'); // ...when the tab hides: both go out by beacon
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await beaconed()).sort()).toEqual(['a0', 'a1', 'b0', 'b1']);
+    expect(e.stats()).toMatchObject({ sent: 4, beacons: 2, queued: 0 });
+  });
+
+  it('stores a batch still being written when the tab hides only once (memory outbox), so it is not beaconed twice', async () => {
+    beaconOk = false;
+    fallback = down;
+    const e = exporter({ maxDelayMs: 0, maxBatchSpans: 2 });
+    await vi.advanceTimersByTimeAsync(1);
+    end(e, 2, 'w'); // sealed: its write is chained
+    visibility('hidden'); // same task: the hide stores it, then the chained write stores it again
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls.flatMap(names)).toEqual(['w0', 'w1']); // sent, 503, waits 60 s
+    expect(e.stats().queued).toBe(2);
+    beaconOk = true;
+    visibility('visible');
+    visibility('hidden');
+    expect(await beaconed()).toEqual(['w0', 'w1']);
+    expect(e.stats()).toMatchObject({ sent: 2, beacons: 1, queued: 0 });
+  });
+
+  it('bfcache (pagehide persisted): a keepalive send in flight that then fails is retried, not forgotten', async () => {
+    const a = later();
+    script = [a.next];
+    const e = exporter({ maxDelayMs: 0 });
+    end(e, 3, 'k');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].keepalive).toBe(true);
+    transition('pagehide', true); // into the back/forward cache: the page lives on
+    transition('pageshow', true);
+    a.answer(new Response('', { status: 503 }));
+    await vi.advanceTimersByTimeAsync(400_000);
+    await e.flush();
+    expect(calls.slice(1).flatMap(names)).toEqual(['k0', 'k1', 'k2']);
+    expect(e.stats()).toMatchObject({ sent: 3, retries: 1, queued: 0 });
+  });
+
+  it('tab hidden with headers: a keepalive flush the collector answers 503 goes back to the outbox and is delivered later', async () => {
+    script = [down, down];
+    const e = exporter({ maxDelayMs: 0, headers: { authorization: 'Bearer t' } });
+    end(e, 2, 'h');
+    await vi.advanceTimersByTimeAsync(1); // sent, 503, waits 60 s in the outbox
+    expect(calls).toHaveLength(1);
+    visibility('hidden'); // the outbox batch goes out by keepalive fetch (headers: no beacon), 503 again
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(2);
+    expect(calls[1].keepalive).toBe(true);
+    expect(e.stats()).toMatchObject({ sent: 0, queued: 2 });
+    visibility('visible');
+    await vi.advanceTimersByTimeAsync(60_000);
+    await e.flush();
+    expect(calls.slice(2).flatMap(names)).toEqual(['h0', 'h1']);
+    expect(e.stats()).toMatchObject({ sent: 2, queued: 0 });
   });
 });

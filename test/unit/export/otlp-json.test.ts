@@ -27,6 +27,18 @@ describe('msToNanoString', () => {
     expect(msToNanoString(NaN)).toBe('0');
   });
 
+  it('gives a decimal uint64 string for infinite and huge times (clamped), never "Infinity" or an exponent', () => {
+    for (const ms of [Infinity, 1e21, 1e300, Number.MAX_VALUE]) {
+      const ns = msToNanoString(ms);
+      expect(ns, String(ms)).toMatch(/^\d+$/);
+      expect(BigInt(ns) <= 2n ** 64n - 1n).toBe(true);
+    }
+  });
+
+  it('keeps a batch valid when one span has an infinite end (one bad time would get it refused)', () => {
+    expect(checkOtlpJson(encodeOtlpJson([fakeSpan({ name: 'inf', endMs: Infinity }), fakeSpan()]))).toEqual([]);
+  });
+
   it('is within 1 ns of the exact value of the double for present-day times', () => {
     for (let i = 0; i < 2000; i++) {
       const ms = 1_600_000_000_000 + Math.random() * 200_000_000_000;

@@ -50,6 +50,22 @@ describe('tail sampling', () => {
     t.flush();
     expect(kept.map((s) => s.name)).toEqual(['child', 'checkout', 'orphan-slow']);
   });
+  it('keeps a trace whose app keep() rule throws, and does not throw itself', () => {
+    const kept: string[] = [];
+    const t = createTailSampler(
+      {
+        ratio: 0,
+        keep: () => {
+          throw new Error('app rule failed');
+        },
+      },
+      (s) => kept.push(s.name),
+    );
+    t.onEnd(fakeSpan({ name: 'child', ctx: tid('8'), parentSpanId: 'a'.repeat(16) }));
+    expect(() => t.flush()).not.toThrow();
+    expect(() => t.onEnd(fakeSpan({ name: 'root', ctx: tid('9') }))).not.toThrow();
+    expect(kept).toEqual(['child', 'root']);
+  });
   it('decides early when too many spans wait', () => {
     const kept: ReadableSpan[] = [];
     let dropped = 0;

@@ -81,6 +81,18 @@ describe('times', () => {
     s.end(1_600_000_000_000);
     expect(finished()[0].endMs).toBe(1_700_000_000_000);
   });
+
+  it('treats non-finite caller times (start, end, events) as now', () => {
+    const before = Date.now() - 5;
+    const s = getTracer().startSpan('t', { startTime: -Infinity });
+    s.addEvent('e', {}, Infinity);
+    s.end(Infinity);
+    const span = finished()[0];
+    for (const t of [span.startMs, span.endMs, span.events[0].timeMs]) {
+      expect(Number.isFinite(t)).toBe(true);
+      expect(t).toBeGreaterThanOrEqual(before);
+    }
+  });
 });
 
 describe('attributes', () => {

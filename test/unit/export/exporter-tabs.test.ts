@@ -1,0 +1,128 @@
+// Two tabs sharing the (IndexedDB) outbox under Web Locks: the tab holding the drain lock sends
+// what it reads, so a tab may only beacon on its own a batch no other tab can have read yet.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Batch, Outbox } from '../../../src/export/outbox';
+import { createOtlpExporter } from '../../../src/export/otlp';
+import { fakeSpan } from './spans';
+
+const hoisted = vi.hoisted(() => ({ next: [] as Array<() => Promise<unknown>> }));
+vi.mock('../../../src/export/outbox', async (importOriginal) => {
+  const orig = await importOriginal<typeof import('../../../src/export/outbox')>();
+  return { ...orig, idbOutbox: () => hoisted.next.shift()!() };
+});
+
+/** One shared store (the IndexedDB database), seen through one Outbox per tab, like idbOutbox(). */
+const store = new Map<string, Batch>();
+const sorted = () => [...store.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+/** `afterWrite` holds this tab's next read after a write: the outbox-cap check. */
+function sharedOutbox(afterWrite: () => Promise<void> = async () => {}): Outbox {
+  let wrote = false;
+  return {
+    async _put(bs) {
+      bs.forEach((b) => store.set(b.id, b)); // the write transaction commits
+      wrote = true;
+    },
+    async _all(k) {
+      if (wrote) {
+        wrote = false;
+        await afterWrite();
+      }
+      return sorted().filter((b) => b.k === k);
+    },
+    _del: async (ids) => void ids.forEach((id) => store.delete(id)),
+    _putNow: (bs) => bs.forEach((b) => store.set(b.id, b)),
+  };
+}
+
+/** navigator.locks: one holder at a time per name, across "tabs". */
+let lockChain: Promise<unknown> = Promise.resolve();
+const locks = {
+  request: (_name: string, fn: () => Promise<unknown>) => {
+    const r = lockChain.then(fn);
+    lockChain = r.catch(() => undefined);
+    return r;
+  },
+};
+
+interface Delivery {
+  via: string;
+  names: string[];
+}
+let deliveries: Delivery[];
+let pending: Array<(r: Response) => void>;
+const realFetch = globalThis.fetch;
+const namesOf = (body: string): string[] =>
+  (JSON.parse(body) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string }> }> }> }).resourceSpans.flatMap((r) =>
+    r.scopeSpans.flatMap((s) => s.spans.map((x) => x.name)),
+  );
+
+function tab(name: string) {
+  const win = new EventTarget();
+  const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' });
+  vi.stubGlobal('window', win);
+  vi.stubGlobal('document', doc);
+  vi.stubGlobal('navigator', {
+    onLine: true,
+    locks,
+    sendBeacon: (_url: string, blob: Blob) => {
+      void blob.text().then((t) => deliveries.push({ via: `beacon ${name}`, names: namesOf(t) }));
+      return true;
+    },
+  });
+  return { win, doc };
+}
+
+beforeEach(() => {
+  store.clear();
+  deliveries = [];
+  pending = [];
+  globalThis.fetch = vi.fn((_url: string, init: RequestInit) => {
+    deliveries.push({ via: 'fetch', names: namesOf(init.body as string) });
+    return new Promise<Response>((resolve) => pending.push(resolve));
+  }) as unknown as typeof fetch;
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+  globalThis.fetch = realFetch;
+});
+
+const tick = async (n = 20) => {
+  for (let i = 0; i < n; i++) await new Promise((r) => setTimeout(r, 0));
+};
+
+describe('exporter: two tabs, one shared outbox', () => {
+  it('a batch whose write has committed is not beaconed by its writer while the lock holder sends it', async () => {
+    let releaseB!: () => void;
+    const gateB = new Promise<void>((r) => (releaseB = r));
+    hoisted.next.push(async () => sharedOutbox());
+    hoisted.next.push(async () => sharedOutbox(() => gateB));
+
+    tab('A');
+    const a = createOtlpExporter({ endpoint: 'https://collector.test/v1/traces', maxDelayMs: 0, maxBatchSpans: 1 });
+    const b_ = tab('B');
+    const b = createOtlpExporter({ endpoint: 'https://collector.test/v1/traces', maxDelayMs: 0, maxBatchSpans: 1 });
+    await tick();
+
+    a.onEnd(fakeSpan({ name: 'a1' })); // tab A takes the drain lock and sends a1 (slow collector)
+    await tick();
+    expect(deliveries.map((d) => d.names)).toEqual([['a1']]);
+
+    b.onEnd(fakeSpan({ name: 'b1' })); // tab B writes b1 (committed); its outbox-cap read is still running
+    await tick();
+    pending.shift()!(new Response('{}', { status: 200 })); // a1 accepted: tab A reads the outbox again: b1
+    await tick();
+    expect(deliveries.map((d) => d.names)).toEqual([['a1'], ['b1']]); // tab A is sending b1
+
+    b_.doc.visibilityState = 'hidden'; // tab B hides: b1 is no longer its own to beacon
+    b_.doc.dispatchEvent(new Event('visibilitychange'));
+    await tick();
+    releaseB();
+    pending.shift()?.(new Response('{}', { status: 200 }));
+    await tick();
+
+    const b1 = deliveries.filter((d) => d.names.includes('b1')).map((d) => d.via);
+    // Promised: "shared by tabs with Web Locks so no batch is sent twice".
+    expect(b1).toEqual(['fetch']);
+  });
+});
