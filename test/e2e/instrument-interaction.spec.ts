@@ -1,6 +1,6 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, type Browser, type Page } from '@playwright/test';
 import type { TestServer } from '../support/server';
-import { appServer, openApp, waitForSpans, one, type RSpan } from './instrument-support';
+import { appServer, esmBundle, openApp, waitForSpans, one, received, type RSpan } from './instrument-support';
 
 let server: TestServer;
 test.beforeEach(async () => {
@@ -67,6 +67,61 @@ test('listeners added before start() still get one span, and requests join it', 
   expect(fetchFrom(spans, 'early').parentSpanId).toBe(click.spanId);
 });
 
+/** Loads `html` in a fresh page, clicks `#b` `clicks` times and returns `window.log` and page errors. */
+async function clickLog(browser: Browser, path: string, html: string, clicks = 1) {
+  server.page(path, `<!doctype html>${html}`);
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(server.origin + path);
+  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready);
+  for (let i = 0; i < clicks; i++) await page.click('#b');
+  const log = await page.evaluate(() => (window as unknown as { log: string[] }).log);
+  await page.close();
+  return { log, errors };
+}
+
+const SDK_ZONE = `<script src="/sb-zone.js"></script><script>window.handle = Spanbeam.start({ endpoint: '/v1/traces', exporter: { outbox: 'memory' } });</script>`;
+
+test('a bare addEventListener() call in a classic script works with the strict (ES module) SDK', async ({ browser }) => {
+  const js = await esmBundle();
+  server.route('/sb.mjs', (_q, res) => void res.writeHead(200, { 'content-type': 'text/javascript' }).end(js));
+  // Without a receiver (`this` is undefined in the SDK's strict wrapper) WebIDL uses the global object.
+  const page = (sdk: string) => `<button id="b">b</button>
+    <script type="module">${sdk}
+      window.log = [];
+      const f = () => log.push('clicked');
+      try { window.add('click', f); window.add('click', f); log.push('added'); } catch (e) { log.push('threw ' + e.message); }
+      window.ready = true;</script>
+    <script>window.add = function (t, f) { addEventListener(t, f); };</script>`;
+  const plain = await clickLog(browser, '/bare-plain.html', page(''));
+  expect(plain).toEqual({ log: ['added', 'clicked'], errors: [] });
+  const sdk = `import { start } from '/sb.mjs'; start({ endpoint: '/v1/traces', exporter: { outbox: 'memory' } });`;
+  expect(await clickLog(browser, '/bare-sdk.html', page(sdk))).toEqual(plain);
+});
+
+test('a listener added again is ignored as natively: before and after start(), and with once or signal', async ({ browser }) => {
+  // Natively a second registration of the same (type, listener, capture) is a no-op, whatever its
+  // once/signal options: f runs on every click, g (once first) on the first only, h never (removed).
+  const html = (sdk: string) => `<button id="b">b</button><script>
+      window.log = []; window.b = document.getElementById('b');
+      window.f = () => log.push('f'); window.g = () => log.push('g'); window.h = () => log.push('h');
+      b.addEventListener('click', f);</script>${sdk}<script>
+      const ac = new AbortController();
+      b.addEventListener('click', f);
+      b.addEventListener('click', f, { once: true });
+      b.addEventListener('click', f, { signal: ac.signal });
+      b.addEventListener('click', g, { once: true });
+      b.addEventListener('click', g);
+      b.addEventListener('click', h, { once: true });
+      b.removeEventListener('click', h);
+      window.ready = true;</script>`;
+  const plain = await clickLog(browser, '/dup-plain.html', html(''), 2);
+  expect(plain).toEqual({ log: ['f', 'g', 'f'], errors: [] });
+  expect(await clickLog(browser, '/dup-sdk.html', html(SDK_ZONE), 2)).toEqual(plain);
+  expect(await clickLog(browser, '/dup-sdk-nozone.html', html(SDK_ZONE.replace('/sb-zone.js', '/sb.js')), 2)).toEqual(plain);
+});
+
 test('submit from a button click is one interaction; no input values in spans', async ({ page }) => {
   await openApp(page, server);
   await page.fill('input[name=password]', 'hunter2-secret');
@@ -83,6 +138,53 @@ test('submit from a button click is one interaction; no input values in spans', 
   const all = JSON.stringify(spans);
   expect(all).not.toContain('hunter2');
   expect(all).not.toContain('Alice');
+});
+
+/** Opens `body` with the SDK; after `act`, waits for the fetch `from` and returns the interaction span names. */
+async function interactions(page: Page, body: string, from: string, act: () => Promise<void>): Promise<string[]> {
+  server.page(`/${from}.html`, `<!doctype html>${SDK_ZONE}${body}`);
+  await page.goto(`${server.origin}/${from}.html`);
+  await act();
+  await waitForSpans(page, server, hasFetch(from));
+  await page.waitForTimeout(150);
+  await page.evaluate(() => (window as unknown as { handle: { flush(): Promise<void> } }).handle.flush());
+  return received(server)
+    .filter((s) => 'interaction.type' in s.attributes)
+    .map((s) => s.name);
+}
+
+test('a click on a <label> is one interaction with the click and change it causes on its control', async ({ page }) => {
+  const body = `<label id="lab" for="cb">Subscribe</label><input id="cb" type="checkbox" />
+    <script>document.getElementById('cb').addEventListener('change', () => fetch('/api/data?from=label'));</script>`;
+  expect(await interactions(page, body, 'label', () => page.click('#lab'))).toEqual(['click label#lab']);
+});
+
+test('Enter in a form field is one interaction with the implicit submission’s click and submit', async ({ page }) => {
+  const body = `<form id="f"><input id="q" type="text" /><button id="go" type="submit">Go</button></form>
+    <script>document.getElementById('f').addEventListener('submit', (e) => { e.preventDefault(); fetch('/api/data?from=implicit'); });</script>`;
+  const names = await interactions(page, body, 'implicit', async () => {
+    await page.focus('#q');
+    await page.keyboard.press('Enter');
+  });
+  expect(names).toEqual(['keydown input#q']);
+});
+
+test('Space held on a button or checkbox is one interaction with the click (and change) on keyup', async ({ page }) => {
+  const body = `<button id="b">b</button><input id="cb" type="checkbox" /><script>
+      document.getElementById('b').addEventListener('click', () => fetch('/api/data?from=space-b'));
+      document.getElementById('cb').addEventListener('change', () => fetch('/api/data?from=space-cb'));</script>`;
+  const names = await interactions(page, body, 'space-cb', async () => {
+    for (const id of ['#b', '#cb']) {
+      await page.focus(id);
+      await page.keyboard.down(' ');
+      await page.waitForTimeout(80);
+      await page.keyboard.up(' ');
+    }
+  });
+  expect(names).toEqual(['keydown button#b', 'keydown input#cb']);
+  // The keyup click is the keydown span's, and so is the request it makes.
+  const spans = received(server);
+  expect(fetchFrom(spans, 'space-b').parentSpanId).toBe(one(spans, (s) => s.name === 'keydown button#b').spanId);
 });
 
 test('a page whose handler throws sees its error exactly as without the SDK; the error is recorded', async ({ page }) => {

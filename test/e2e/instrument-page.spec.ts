@@ -130,6 +130,34 @@ for (const api of ['Navigation API', 'history fallback']) {
   });
 }
 
+test('Navigation API router: intercepted navigations are navigation spans, cross-document ones are not', async ({ page }) => {
+  // The router intercepts link clicks: its `navigate` event is cross-document until intercepted.
+  server.page(
+    '/router.html',
+    `<!doctype html>${START}<a id="go" href="/router/next?token=s3cret">go</a><a id="out" href="/elsewhere.html">out</a><script>
+      navigation.addEventListener('navigate', (e) => { if (e.canIntercept && !e.hashChange && !e.destination.url.includes('elsewhere')) e.intercept({ handler: async () => {} }); });
+    </script>`,
+  );
+  server.page('/elsewhere.html', '<!doctype html>elsewhere');
+  await page.goto(`${server.origin}/router.html`);
+  await page.click('#go');
+  await page.waitForURL('**/router/next?token=s3cret');
+  await page.evaluate(() => history.pushState({}, '', '/router/third'));
+  const o = server.origin;
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'navigation').length >= 2);
+  expect(navSpans(spans)).toEqual([
+    ['push', `${o}/router.html`, `${o}/router/next?token=REDACTED`],
+    ['push', `${o}/router/next?token=REDACTED`, `${o}/router/third`],
+  ]);
+  expect(byName(spans, 'navigation')[0].parentSpanId).toBe(one(spans, (s) => s.name === 'click a#go').spanId);
+  // A real page change is the next document's page load, not a navigation span here.
+  await page.evaluate(() => (window as unknown as { handle: { flush(): Promise<void> } }).handle.flush());
+  await page.click('#out');
+  await page.waitForURL('**/elsewhere.html');
+  await page.waitForTimeout(200);
+  expect(byName(received(server), 'navigation').length).toBe(2);
+});
+
 test('uncaught errors and unhandled rejections outside any span become error spans', async ({ page }) => {
   // Without zone.js: its ZoneAwarePromise does not raise native unhandledrejection events.
   server.page('/err.html', `<!doctype html>${START.replace('/sb-zone.js', '/sb.js')}`);
@@ -166,6 +194,24 @@ test('long animation frames with script attribution', async ({ page }) => {
   const click = one(spans, (s) => s.name === 'click button#b');
   expect(loaf.parentSpanId).toBe(click.spanId);
   expect(loaf.traceId).toBe(click.traceId);
+});
+
+test('secrets in script URLs are redacted in exception stack traces and long-frame attribution', async ({ page }) => {
+  server.route('/boom.js', (_q, res) => void res.writeHead(200, { 'content-type': 'text/javascript' }).end('window.boom = function boom() { throw new Error("boom"); };'));
+  server.route('/busy.js', (_q, res) => void res.writeHead(200, { 'content-type': 'text/javascript' }).end('const t = performance.now(); while (performance.now() - t < 120);'));
+  server.page('/secret-scripts.html', `<!doctype html>${START.replace('/sb-zone.js', '/sb.js')}<script src="/boom.js?token=SECRET-TOKEN"></script><script src="/busy.js?key=SECRET-KEY"></script>`);
+  await page.goto(`${server.origin}/secret-scripts.html`);
+  await page.evaluate(() => setTimeout(() => (window as unknown as { boom(): void }).boom()));
+  const isBusy = (x: RSpan) => x.name === 'longAnimationFrame' && x.events.some((e) => String(e.attributes['script.source_url']).includes('/busy.js'));
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'error').length >= 1 && s.some(isBusy));
+  const err = byName(spans, 'error')[0].events[0].attributes;
+  expect(err['code.filepath']).toBe(`${server.origin}/boom.js`);
+  // The stack keeps its frames and positions; only the secret value is gone.
+  expect(err['exception.stacktrace']).toContain(`${server.origin}/boom.js?token=REDACTED:1:`);
+  const script = spans.find(isBusy)!.events.find((e) => String(e.attributes['script.source_url']).includes('/busy.js'))!.attributes;
+  expect(script['script.invoker_type']).toBe('classic-script');
+  expect(script['script.invoker']).toBe(`${server.origin}/busy.js?key=REDACTED`);
+  expect(JSON.stringify(spans)).not.toMatch(/SECRET-(TOKEN|KEY)/);
 });
 
 test('script tag with data-* attributes starts everything by itself', async ({ page }) => {

@@ -35,6 +35,27 @@ export function bundles(): Promise<Record<string, string>> {
   return built;
 }
 
+let esm: Promise<string> | undefined;
+
+/**
+ * The SDK as an ES module (what npm/bundler users get), built on first use. Unlike the IIFEs it is
+ * strict code, so a patched function called without a receiver sees `this === undefined`.
+ */
+export function esmBundle(): Promise<string> {
+  esm ??= (async () => {
+    const r = await build({
+      configFile: false,
+      logLevel: 'warn',
+      root: ROOT,
+      define: { __SPANBEAM_DEV__: 'true' },
+      build: { write: false, target: 'es2022', minify: false, lib: { entry: resolve(ROOT, 'src/index.ts'), formats: ['es'], fileName: () => 'x.js' } },
+    });
+    const out = (Array.isArray(r) ? r[0] : r) as Rollup.RollupOutput;
+    return (out.output[0] as Rollup.OutputChunk).code;
+  })();
+  return esm;
+}
+
 /** A server with the bundles at /sb.js, /sb-zone.js, the app page at /app.html and test routes. */
 export async function appServer(): Promise<TestServer> {
   const server = await startServer();

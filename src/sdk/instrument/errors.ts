@@ -3,6 +3,7 @@ import type { Unpatch } from './wrap';
 import { getTracer } from '../tracer';
 import { guard } from '../diag';
 import { activeOrInteraction } from './activity';
+import { redactUrls } from './redact';
 import { unpatchAll } from './wrap';
 
 interface ZoneRejections {
@@ -31,7 +32,8 @@ export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
       const type = obj ? (typeof e.name === 'string' ? e.name : 'Error') : typeof err;
       const message = obj ? String(e.message ?? fallbackMessage ?? '') : String(err ?? fallbackMessage);
       const attrs: Attributes = { 'exception.type': type, 'exception.message': message };
-      if (obj && typeof e.stack === 'string') attrs['exception.stacktrace'] = e.stack;
+      // Script URLs in the stack may carry secrets in their query, as `url.full` would.
+      if (obj && typeof e.stack === 'string') attrs['exception.stacktrace'] = redactUrls(e.stack);
       Object.assign(attrs, extra);
       const active = activeOrInteraction();
       // A span of its own only when there is no recording one to add the event to.

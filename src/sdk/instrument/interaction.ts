@@ -30,6 +30,8 @@ interface Current {
   /** End of the last handler we saw return (epoch ms). */
   last: number;
   ended?: boolean;
+  /** The control a Space keydown started this on: its click comes on keyup. */
+  space?: EventTarget | null;
 }
 
 type Reg = [type: string, listener: EventListenerOrEventListenerObject, wrapper: EventListener, capture: boolean, options: unknown];
@@ -53,11 +55,13 @@ function keyQualifies(ev: KeyboardEvent, el: Element | undefined): boolean {
  * the Zone context when zone.js is there), so timers, promises, fetch and XHR started in it become
  * children. The span ends after the dispatch (the last handler's return), and the activity window
  * follows. Events dispatched by the interaction's own default action (click → submit, click →
- * change, Enter → click) join it instead of starting another span. Targets inside shadow DOM are
- * named from `composedPath()[0]`'s side. `once` and `signal` listeners are not wrapped.
+ * change, Enter → click, a label's click → its control's click, Space → click on keyup) join it
+ * instead of starting another span. Targets inside shadow DOM are
+ * named from `composedPath()[0]`'s side.
  *
  * Removal re-registers the wrapped listeners unwrapped (same options; they move to the end of
- * their target's listener list) and restores `addEventListener`/`removeEventListener`.
+ * their target's listener list) and restores `addEventListener`/`removeEventListener`; `once` and
+ * `signal` listeners keep their wrapper, which then only calls them.
  */
 export function instrumentInteractions(options: InteractionOptions = {}): Unpatch {
   const types = new Set(options.events ?? ['click', 'dblclick', 'submit', 'change', 'keydown']);
@@ -75,9 +79,23 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
       const el = pickTarget(path);
       const t = path[0] ?? ev.target;
       if (type === 'keydown' && !keyQualifies(ev as KeyboardEvent, path[0] instanceof Element ? path[0] : undefined)) return;
-      // Nested in a running interaction's default action: same interaction.
-      if (cur && !cur.ended && type !== cur.type && type !== 'dblclick' && related(t, cur.target)) {
-        live.set(ev, cur);
+      // Nested in a running interaction's default action (click → submit, Enter → the implicit
+      // submission's click, a label's click → its control's click): same interaction. So is the
+      // click a Space keydown's button makes on keyup, a task later (keyboard clicks have no detail).
+      if (
+        cur &&
+        (cur.ended
+          ? type === 'click' && cur.space === t && !(ev as MouseEvent).detail
+          : type !== 'dblclick' && (type !== cur.type ? related(t, cur.target) : (cur.target as Element).closest?.('label')?.control === t))
+      ) {
+        const c = cur;
+        live.set(ev, c);
+        // Later events of this default action relate to this target (label → control → change).
+        c.target = t;
+        if (c.ended) {
+          c.space = c.ended = undefined;
+          later(() => (c.ended = true), 0);
+        }
         return;
       }
       const name = describeTarget(el);
@@ -85,8 +103,9 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
         startTime: Math.min(hrToEpochMs(ev.timeStamp), nowMs()),
         attributes: { 'interaction.type': type, 'interaction.target': name },
       });
-      if (type === 'keydown') s.setAttribute('interaction.key', (ev as KeyboardEvent).key === ' ' ? 'Space' : 'Enter');
-      const c: Current = (cur = { s, type, target: t, last: nowMs() });
+      const space = type === 'keydown' && (ev as KeyboardEvent).key === ' ';
+      if (type === 'keydown') s.setAttribute('interaction.key', space ? 'Space' : 'Enter');
+      const c: Current = (cur = { s, type, target: t, last: nowMs(), space: space ? t : undefined });
       live.set(ev, c);
       const rec = noteInteraction(s, ev.timeStamp);
       later(() => {
@@ -130,25 +149,37 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
   undo.push(
     patch(ET, 'addEventListener', (orig) =>
       function (this: EventTarget, type: string, l: EventListenerOrEventListenerObject | null, o?: boolean | AddEventListenerOptions) {
-        const obj = typeof o === 'object' && o;
-        if (!l || !types.has(type) || (obj && (obj.once || obj.signal)) || (typeof l !== 'function' && typeof l !== 'object'))
-          return orig.call(this, type, l, o);
-        const cap = capOf(o);
-        let list = regs.get(this);
-        if (!list) {
-          regs.set(this, (list = []));
-          if (targets.push(new WeakRef(this)) % 256 === 0) prune(targets);
-        }
+        if (!l || !types.has(type) || (typeof l !== 'function' && typeof l !== 'object')) return orig.call(this, type, l, o);
+        // One wrapper per listener, so the browser still ignores a duplicate (type, listener, capture).
         const w = wrap(l);
-        if (find(list, type, l, cap) < 0) list.push([type, l, w, cap, o]);
+        const obj = typeof o === 'object' && o;
+        // `once`/`signal` registrations end without telling us: wrapped, but not kept for restore.
+        if (!(obj && (obj.once || obj.signal))) {
+          // A bare `addEventListener(…)` in strict code has no `this`; WebIDL uses the global object.
+          const t = this ?? globalThis;
+          const cap = capOf(o);
+          let list = regs.get(t);
+          if (find(list, type, l, cap) < 0) {
+            // The same listener may be registered natively from before start(): drop that copy so
+            // it runs once (it then runs in this registration's place in the listener order).
+            remove0.call(this, type, l, cap);
+            if (!list) {
+              regs.set(t, (list = []));
+              if (targets.push(new WeakRef(t)) % 256 === 0) prune(targets);
+            }
+            list.push([type, l, w, cap, o]);
+          }
+        }
         return orig.call(this, type, w, o);
       } as EventTarget['addEventListener'],
     ),
     patch(ET, 'removeEventListener', (orig) =>
       function (this: EventTarget, type: string, l: EventListenerOrEventListenerObject | null, o?: boolean | EventListenerOptions) {
-        const list = regs.get(this);
+        const list = regs.get(this ?? globalThis);
         const i = find(list, type, l, capOf(o));
-        if (i >= 0) orig.call(this, type, list!.splice(i, 1)[0][2], o);
+        if (i >= 0) list!.splice(i, 1);
+        const w = l && wrappers.get(l);
+        if (w) orig.call(this, type, w, o);
         return orig.call(this, type, l, o);
       } as EventTarget['removeEventListener'],
     ),
@@ -173,9 +204,16 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
   };
 }
 
+/** The same element, one inside the other, or in the same form (implicit submission). */
 function related(a: EventTarget | null, b: EventTarget | null): boolean {
-  return a === b || (a instanceof Node && b instanceof Node && (a.contains(b) || b.contains(a)));
+  return (
+    a === b ||
+    (a instanceof Node && b instanceof Node && (a.contains(b) || b.contains(a))) ||
+    (a instanceof Element && b instanceof Element && !!formOf(a) && formOf(a) === formOf(b))
+  );
 }
+
+const formOf = (el: Element): HTMLFormElement | null => (el as HTMLButtonElement).form ?? el.closest('form');
 
 function prune(list: WeakRef<EventTarget>[]): void {
   let j = 0;

@@ -61,7 +61,8 @@ export function instrumentLongTasks(options: LongTasksOptions = {}): Unpatch {
     const s = tracer.startSpan(loafs ? 'longAnimationFrame' : 'longTask', { parent: parent ?? null, startTime: start, attributes: attrs });
     for (const sc of (loaf.scripts ?? []).slice().sort((a, b) => b.duration - a.duration).slice(0, options.maxScripts ?? 5)) {
       const sa: Attributes = {
-        'script.invoker': sc.invoker,
+        // Classic and module scripts are invoked by their URL, query string included.
+        'script.invoker': /script$/.test(sc.invokerType) || /^https?:/i.test(sc.invoker) ? redactUrl(sc.invoker) : sc.invoker,
         'script.invoker_type': sc.invokerType,
         'script.duration': sc.duration,
         'script.forced_style_and_layout_duration': sc.forcedStyleAndLayoutDuration,

@@ -5,19 +5,19 @@ import { activeOrInteraction } from './activity';
 import { redactUrl } from './redact';
 import { later, listen, patch, unpatchAll } from './wrap';
 
-interface NavigateEventLike extends Event {
-  navigationType: string;
-  hashChange: boolean;
-  destination: { url: string; sameDocument: boolean };
+interface NavigationLike extends EventTarget {
+  currentEntry: { url: string | null } | null;
 }
 
 /**
  * A `navigation` span per same-document URL change, from the active span (or the interaction
  * within its activity window), with `browser.navigation.from`/`.to` redacted like `url.full`.
- * Where the Navigation API exists its `navigate` event is the single source (it fires for
- * pushState, replaceState, back/forward and fragment changes alike); elsewhere `history.pushState`
- * / `replaceState` are wrapped and `popstate` / `hashchange` observed. Changes that keep the URL
- * (state-only `replaceState`) are not spans. The span ends after the task that changed the URL.
+ * Where the Navigation API exists its `currententrychange` event is the single source: it fires
+ * for pushState, replaceState, back/forward, fragment changes and the navigations a router
+ * intercepts (whose `navigate` event still says cross-document), never for a new document.
+ * Elsewhere `history.pushState` / `replaceState` are wrapped and `popstate` / `hashchange`
+ * observed. Changes that keep the URL (state-only `replaceState`) are not spans. The span ends
+ * after the task that changed the URL.
  */
 export function instrumentNavigation(): Unpatch {
   const tracer = getTracer('spanbeam/navigation');
@@ -40,15 +40,15 @@ export function instrumentNavigation(): Unpatch {
       later(() => span.end(), 0);
     });
   const undo: Unpatch[] = [];
-  const nav = (globalThis as { navigation?: EventTarget }).navigation;
+  const nav = (globalThis as { navigation?: NavigationLike }).navigation;
   if (nav && typeof nav.addEventListener === 'function') {
     undo.push(
       listen(
         nav,
-        'navigate',
+        'currententrychange',
         (e) => {
-          const n = e as NavigateEventLike;
-          if (n.destination?.sameDocument) record(n.hashChange ? 'hashchange' : n.navigationType, n.destination.url);
+          const url = nav.currentEntry?.url;
+          if (url) record((e as Event & { navigationType: string | null }).navigationType ?? 'replace', url);
         },
         false,
       ),

@@ -41,3 +41,8 @@ export function redactUrl(url: string | URL, base?: string): string {
   const href = u.href;
   return href.slice(0, href.length - u.search.length - u.hash.length) + redactParams(u.search) + redactParams(u.hash);
 }
+
+/** `text` (a stack trace) with each http(s) URL in it redacted; `:line:column` suffixes are kept. */
+export function redactUrls(text: string): string {
+  return text.replace(/https?:\/\/[^\s()]+?(?=(?::\d+){0,2}(?:[\s)]|$))/g, (u) => redactUrl(u));
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactUrl } from '../../../../src/sdk/instrument/redact';
+import { redactUrl, redactUrls } from '../../../../src/sdk/instrument/redact';
 
 describe('redactUrl', () => {
   it('replaces credentials and secret-looking query and fragment values, keeping encoding', () => {
@@ -17,5 +17,15 @@ describe('redactUrl', () => {
   });
   it('drops the query of strings that are not URLs', () => {
     expect(redactUrl('not a url?token=1')).toBe('not a url');
+  });
+});
+
+describe('redactUrls', () => {
+  it('redacts the URLs in Chromium and Firefox stack traces, keeping line:column and the rest', () => {
+    const chrome = 'Error: boom\n    at boom (http://h:8080/boom.js?token=S3CRET&v=2:1:30)\n    at http://h:8080/app.js?key=K:12:5\n    at <anonymous>:1:1';
+    expect(redactUrls(chrome)).toBe(
+      'Error: boom\n    at boom (http://h:8080/boom.js?token=REDACTED&v=2:1:30)\n    at http://h:8080/app.js?key=REDACTED:12:5\n    at <anonymous>:1:1',
+    );
+    expect(redactUrls('boom@https://h/b.js?sig=x:3:7\n@https://h/c.js:1:2')).toBe('boom@https://h/b.js?sig=REDACTED:3:7\n@https://h/c.js:1:2');
   });
 });
