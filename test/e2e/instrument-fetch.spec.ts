@@ -215,3 +215,93 @@ test('relative URLs resolve against the page’s current base, also after pushSt
   const urls = byName(spans, 'GET').map((s) => s.attributes['url.full']).sort();
   expect(urls).toEqual([`${server.origin}/api/data?same`, `${server.origin}/api/x/api/data?same`]);
 });
+
+test('fetch(Request with a body, mode no-cors) works as without the SDK: its body is not used up first', async ({ page }) => {
+  await openApp(page, server);
+  const out = await page.evaluate(async () => {
+    const run = async (f: typeof fetch) => {
+      try {
+        return `ok ${(await f(new Request('/api/data?nocors', { method: 'POST', body: 'x', mode: 'no-cors' }))).status}`;
+      } catch (e) {
+        return `err ${String(e)}`;
+      }
+    };
+    const native = (fetch as unknown as { __spanbeam_original: typeof fetch }).__spanbeam_original;
+    return { native: await run(native), instrumented: await run(fetch) };
+  });
+  expect(out).toEqual({ native: 'ok 200', instrumented: 'ok 200' });
+});
+
+test('fetch(Request from another realm) keeps its headers, gets traceparent and is traced under its URL', async ({ page }) => {
+  await openApp(page, server);
+  const text = await page.evaluate(async () => {
+    const f = document.createElement('iframe');
+    f.src = '/api/data?frame';
+    document.body.append(f);
+    await new Promise((r) => (f.onload = r));
+    const R = (f.contentWindow as unknown as { Request: typeof Request }).Request;
+    const res = await fetch(new R(location.origin + '/api/data?realm', { method: 'PUT', headers: { 'x-app': '1' } }));
+    return res.text();
+  });
+  expect(JSON.parse(text)).toEqual({ ok: true, method: 'PUT' });
+  const sent = reqHeaders('/api/data').find((h) => h['x-app'])!;
+  expect(sent['x-app']).toBe('1');
+  expect(sent.traceparent).toMatch(/^00-/);
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'PUT').length === 1, 3000);
+  expect(spans.find((s) => s.name === 'PUT')!.attributes['url.full']).toBe(`${server.origin}/api/data?realm`);
+});
+
+test('a failed request’s span status holds no browser error message (it has the unredacted URL)', async ({ page }) => {
+  await openApp(page, server);
+  const msg = await page.evaluate(
+    (port) => fetch(`http://user:hunter2@127.0.0.1:${port}/api/data?x`).then(() => 'resolved', String),
+    server.port,
+  );
+  expect(msg).toContain('hunter2'); // the browser's own message has it
+  await waitForSpans(page, server, (s) => byName(s, 'GET').length === 1);
+  const s = byName(received(server), 'GET')[0];
+  expect(s.attributes['url.full']).toBe(`http://REDACTED:REDACTED@127.0.0.1:${server.port}/api/data?x`);
+  expect(s.status).toEqual({ code: 2, message: 'TypeError' });
+  expect(server.received.map((r) => r.raw.toString('utf8')).join('\n')).not.toContain('hunter2');
+});
+
+test('two concurrent fetches to one URL each end at their own response', async ({ page }) => {
+  let n = 0;
+  server.route('/api/race', (_q, res) => {
+    const delay = n++ === 0 ? 1500 : 0;
+    setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('r'), delay);
+  });
+  await openApp(page, server);
+  const t = await page.evaluate(async () => {
+    const now = () => performance.timeOrigin + performance.now();
+    const a = fetch('/api/race', { cache: 'no-store' }).then(async (r) => (await r.text(), now()));
+    await new Promise((r) => setTimeout(r, 50));
+    const b = fetch('/api/race', { cache: 'no-store' }).then(async (r) => (await r.text(), now()));
+    return { b: await b, a: await a };
+  });
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 2);
+  const [a, b] = reqHeaders('/api/race').map((h) => spans.find((s) => s.spanId === String(h.traceparent).split('-')[2])!);
+  expect(a.end - a.start).toBeGreaterThan(1000);
+  expect(a.end).toBeGreaterThan(t.a - 200);
+  expect(b.end).toBeLessThan(t.b + 200);
+  expect(b.end).toBeLessThan(t.a - 500);
+});
+
+test('with zone.js the page may read the body before our response callback runs: its end is still seen (no Resource Timing)', async ({ page }) => {
+  // No entries: the spans can only end at their body's end (or when the page hides).
+  await page.addInitScript(() => {
+    (window as unknown as { PerformanceObserver: unknown }).PerformanceObserver = class {
+      static supportedEntryTypes = [];
+      observe() {}
+      disconnect() {}
+    };
+  });
+  await openApp(page, server); // /sb-zone.js
+  await page.evaluate(async () => {
+    await (await fetch('/api/data?text')).text();
+    const reader = (await fetch('/api/stream?reader')).body!.getReader();
+    while (!(await reader.read()).done);
+  });
+  const urls = (s: ReturnType<typeof received>) => byName(s, 'GET').map((x) => String(x.attributes['url.full']));
+  await waitForSpans(page, server, (s) => urls(s).some((u) => u.endsWith('?text')) && urls(s).some((u) => u.endsWith('?reader')), 2000);
+});

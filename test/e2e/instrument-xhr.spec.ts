@@ -106,3 +106,69 @@ test('uninstall restores every original; the app keeps working and removeEventLi
   expect(out.text).toBe('{"ok":true,"method":"GET"}');
   expect(server.requests.find((r) => r.path === '/api/data')!.headers.traceparent).toBeUndefined();
 });
+
+test('a failed synchronous XHR: the span holds no browser error message (it has the unredacted URL)', async ({ page }) => {
+  await openApp(page, server);
+  const msg = await page.evaluate(() => {
+    const x = new XMLHttpRequest();
+    x.open('GET', 'http://127.0.0.1:1/x?token=s3cr3t', false);
+    try {
+      x.send();
+      return 'sent';
+    } catch (e) {
+      return String(e);
+    }
+  });
+  expect(msg).toContain('NetworkError');
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 1);
+  expect(one(spans, (s) => s.name === 'GET').attributes['url.full']).toBe('http://127.0.0.1:1/x?token=REDACTED');
+  expect(server.received.map((r) => r.raw.toString('utf8')).join('\n')).not.toContain('s3cr3t');
+});
+
+test('XHR re-opened while a request is in flight (no abort event): the first span ends at once, as aborted', async ({ page }) => {
+  await openApp(page, server);
+  await page.evaluate(async () => {
+    const x = new XMLHttpRequest();
+    x.open('GET', '/api/slow?first');
+    x.send();
+    await new Promise((r) => setTimeout(r, 100));
+    x.open('GET', '/api/data?second'); // ends the first request natively; never sent
+  });
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 1, 1500);
+  const s = one(spans, (x) => x.name === 'GET');
+  expect(s.attributes['url.full']).toBe(`${server.origin}/api/slow?first`);
+  expect(s.attributes['error.type']).toBe('AbortError');
+});
+
+test('XHR re-used from its readystatechange handler (polling): each span ends with its own request and status', async ({ page }) => {
+  let n = 0;
+  server.route('/api/poll', (_q, res) => {
+    const i = n++;
+    setTimeout(() => res.writeHead(i === 0 ? 500 : 200).end(String(i)), i === 0 ? 0 : 1500);
+  });
+  await openApp(page, server);
+  const t0 = Date.now();
+  await page.evaluate(
+    () =>
+      new Promise<void>((done) => {
+        const x = new XMLHttpRequest();
+        let count = 0;
+        x.onreadystatechange = () => {
+          if (x.readyState !== 4) return;
+          if (++count === 1) {
+            x.open('GET', '/api/poll?n=1');
+            x.send();
+          } else done();
+        };
+        x.open('GET', '/api/poll?n=0');
+        x.send();
+      }),
+  );
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 2);
+  const at = (q: string) => one(spans, (s) => String(s.attributes['url.full']).endsWith(q));
+  // The first one ended when it was re-opened, long before the second (1.5 s).
+  expect(at('n=0').attributes['http.response.status_code']).toBe(500);
+  expect(at('n=0').end).toBeLessThan(at('n=1').end - 1000);
+  expect(at('n=1').attributes['http.response.status_code']).toBe(200);
+  expect(Date.now() - t0).toBeGreaterThan(1000);
+});

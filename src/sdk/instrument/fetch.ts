@@ -10,18 +10,22 @@ export type FetchOptions = HttpOptions;
 type AnyFn = (...args: unknown[]) => unknown;
 type Settle = (v: unknown) => unknown;
 
+/** A `Request`, also one from another realm (an iframe's), where `instanceof` fails. */
+const isRequest = (x: unknown): x is Request => Object.prototype.toString.call(x) === '[object Request]';
+
 /**
  * The call's arguments with trace headers added, or undefined when it must get none (`no-cors`).
- * A URL with no init or a plain-object init gets a shallow copy of the init with copied headers
- * (no `Request` built per call); a `Request`, or an init of another kind (getters, a `Request`),
- * goes through `new Request(input, init)` — fetch's own first step; if either throws, the native
- * call rejects the same way. Headers the app set are never replaced.
+ * The mode is read first: building a `Request` from the app's one uses its body, so that is done
+ * only when headers are added. A URL with no init or a plain-object init gets a shallow copy of
+ * the init with copied headers (no `Request` built per call); a `Request`, or an init of another
+ * kind (getters, a `Request`), goes through `new Request(input, init)` — fetch's own first step;
+ * if either throws, the native call rejects the same way. Headers the app set are never replaced.
  */
 function withHeaders(input: unknown, init: RequestInit | undefined, h: Record<string, string>): unknown[] | undefined {
-  const req = input instanceof Request || (init && Object.getPrototypeOf(init) !== Object.prototype) ? new Request(input as RequestInfo, init) : undefined;
-  const o = req ?? init;
-  if (o?.mode === 'no-cors') return undefined;
-  const given = o?.headers;
+  const isReq = isRequest(input);
+  if (((init && init.mode) || (isReq && input.mode)) === 'no-cors') return;
+  const req = isReq || (init && Object.getPrototypeOf(init) !== Object.prototype) ? new Request(input as RequestInfo, init) : undefined;
+  const given = (req ?? init)?.headers;
   const headers = req ? req.headers : given === undefined ? h : new Headers(given);
   if (headers instanceof Headers) for (const k in h) if (!headers.has(k)) headers.set(k, h[k]);
   return req ? [req] : [input, { ...init, headers }];
@@ -34,8 +38,8 @@ function withHeaders(input: unknown, init: RequestInit | undefined, h: Record<st
  * - the native promise is returned as is (same `this`, same result, same rejection);
  * - bodies are never read, cloned or teed. The end of the body is observed where the page consumes
  *   it: `Response.prototype.{text,json,…}`, and for streams `getReader()`'s reader (`read` done,
- *   `cancel`) and `pipeTo`. These prototype methods are wrapped once (at the first traced response
- *   with a body, or when the page is first idle); a WeakMap from our responses
+ *   `cancel`) and `pipeTo`. These prototype methods are wrapped once (at the first traced request,
+ *   or when the page is first idle); a WeakMap from our responses
  *   (and their streams and readers) to the span makes them cost one lookup for everyone else, and
  *   `response instanceof Response`, `response.body === response.body` stay as they were.
  *   The span itself ends at the Resource Timing entry's `responseEnd` when one comes (see http.ts).
@@ -52,24 +56,31 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
   const undo: Unpatch[] = [acquireTiming()];
   const nativeBody = Object.getOwnPropertyDescriptor(Response.prototype, 'body')?.get;
 
+  // Traced responses not yet registered in `bodies`. With zone.js, `await fetch()` can resume the
+  // page (which may take the body) before our `.then` has run. While one is due, streams and
+  // readers note where they came from (`from`), and a read looks again when it settles.
+  let due = 0;
+  const from = new WeakMap<object, object>();
+  const find = (o: object) => bodies.get(o) ?? bodies.get(from.get(o)!);
+  const end = (o: object, p: Pending | undefined, e?: unknown) => (p ??= find(o)) && ended(p, e);
   // Calls the original, and when `this` is one of our bodies, notes when the promise settles.
   const hook = (settle: Settle) => (orig: AnyFn) =>
     function (this: object, ...a: unknown[]) {
       const r = orig.apply(this, a) as Promise<unknown>;
-      const p = bodies.get(this);
-      if (p && !p.done) void r.then((v) => settle(v) && ended(p), (e) => ended(p, e));
+      const p = find(this);
+      if (p ? !p.done : due) void r.then((v) => settle(v) && end(this, p), (e) => end(this, p, e));
       return r;
     };
   const always = hook(() => 1);
   // The same span for what comes from our bodies: a response's stream, a stream's reader.
   const linked = (orig: AnyFn) =>
     function (this: object, ...a: unknown[]) {
-      const to = orig.apply(this, a);
-      const p = bodies.get(this);
-      if (p && to) bodies.set(to as object, p);
+      const to = orig.apply(this, a) as object;
+      const p = find(this);
+      if (to) p ? bodies.set(to, p) : due && from.set(to, this);
       return to;
     };
-  // The body hooks are installed on the first traced response or when the page is first idle,
+  // The body hooks are installed on the first traced request or when the page is first idle,
   // whichever comes first: no body of ours can exist before then, so the page's built-ins stay
   // as they are until there is something to observe.
   let hooked = false;
@@ -103,7 +114,7 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
         try {
           const input = args[0];
           const init = args[1] as RequestInit | undefined;
-          const isReq = input instanceof Request;
+          const isReq = isRequest(input);
           r = route(isReq ? input.url : String(input));
           if (r) {
             t = performance.now();
@@ -121,18 +132,22 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
             const p = track(span, (r as Route).k, 'fetch', t);
             res.then(
               (res) => {
+                due--;
                 try {
                   p.st = res.status;
-                  // With no body to read, or its entry already in, the network is done. This
-                  // runs before the page sees the response, so the hooks are in before it reads.
-                  if (p.e || !nativeBody!.call(res)) ended(p);
-                  else hookBodies(), bodies.set(res, p);
+                  // With no body to read, or its entry already in, the network is done. The stream
+                  // is ours too: under zone.js the page may have taken it already (see `due`).
+                  const b = p.e ? 0 : nativeBody!.call(res);
+                  if (!b) ended(p);
+                  else bodies.set(res, p).set(b, p);
                 } catch {
                   ended(p); // not a Response (another library's fetch)
                 }
               },
-              (err) => ended(p, err),
+              (err) => (due--, ended(p, err)),
             );
+            due++;
+            hookBodies();
           } catch (err) {
             swallowed('fetch.then_failed', err); // not a promise
           }

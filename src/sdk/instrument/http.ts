@@ -155,8 +155,12 @@ let due: Pending[] = [];
 
 function onEntries(list: PerformanceObserverEntryList): void {
   for (const e of list.getEntries() as PerformanceResourceTiming[]) {
+    // The entry belongs to the request of its kind that started last before it: with the oldest
+    // one, concurrent requests to one URL would take each other's entries.
     const q = waiting.get(e.name.split('#')[0]);
-    const p = q && q.find((p) => p.it === e.initiatorType && e.startTime >= p.t - 1);
+    let i = q ? q.length : 0;
+    while (i-- && (q![i].it !== e.initiatorType || q![i].t > e.startTime + 1));
+    const p = q && q[i];
     if (p) {
       drop(p);
       p.e = e;
@@ -265,9 +269,9 @@ function finish(p: Pending): void {
   if (err !== undefined) {
     const name = (err as { name?: unknown })?.name;
     const type = typeof name === 'string' && name ? name : typeof err === 'string' ? err : 'Error';
-    const msg = (err as { message?: unknown })?.message;
     s.setAttribute('error.type', type);
-    s.setStatus({ code: 2, message: type === 'AbortError' ? 'aborted' : typeof msg === 'string' ? msg : type });
+    // Never the error's message: browsers put the full URL in it (credentials, secret query values).
+    s.setStatus({ code: 2, message: type === 'AbortError' ? 'aborted' : type });
   } else if (st! >= 400) {
     s.setAttribute('error.type', String(st));
     s.setStatus({ code: 2 });

@@ -1,16 +1,17 @@
 /**
  * URLs as they may appear in spans: credentials replaced (`REDACTED:REDACTED@`, as the HTTP
- * semantic conventions ask) and the values of secret-looking query and fragment parameters
+ * semantic conventions ask) and the values of secret-looking query, fragment and path parameters
  * (`token`, `key`, `secret`, `password`, `auth`, `session`, `sig`, `code`, …) replaced by `REDACTED`.
  */
 export const REDACTED = 'REDACTED';
 
-const SECRET = /token|key|secret|pass|pwd|auth|session|sig|code|credential|jwt|otp|ticket|nonce|state|bearer|cookie/i;
+// `sess` only as `sessid` (PHPSESSID) or a whole first word (sess, sess_id): `assess=` stays.
+const SECRET = /token|key|secret|pass|pwd|auth|session|sessid|^sess(?:[_-]|$)|sig|code|credential|jwt|otp|ticket|nonce|state|bearer|cookie/i;
 const MAX_DATA_URL = 64;
 
 /** Replaces the values of `name=value` pairs whose name looks secret. */
-function redactParams(part: string): string {
-  return part.replace(/([^&;=?#]+)=([^&;#]*)/g, (all, name: string, value: string) =>
+function redactParams(part: string, pairs = /([^&;=?#]+)=([^&;#]*)/g): string {
+  return part.replace(pairs, (all, name: string, value: string) =>
     value && SECRET.test(safeDecode(name)) ? `${name}=${REDACTED}` : all,
   );
 }
@@ -39,7 +40,10 @@ export function redactUrl(url: string | URL, base?: string): string {
   if (u.password) u.password = REDACTED;
   // Rebuild from the parts so the query and fragment keep their exact original encoding.
   const href = u.href;
-  return href.slice(0, href.length - u.search.length - u.hash.length) + redactParams(u.search) + redactParams(u.hash);
+  // Path parameters too (`/app;jsessionid=…`: servlet URL rewriting). The `;` is part of the
+  // name matched (no lookbehind: older Safari cannot parse it).
+  const path = redactParams(href.slice(0, href.length - u.search.length - u.hash.length), /(;[^;=/]+)=([^;/]*)/g);
+  return path + redactParams(u.search) + redactParams(u.hash);
 }
 
 /** `text` (a stack trace) with each http(s) URL in it redacted; `:line:column` suffixes are kept. */

@@ -13,6 +13,8 @@ interface Info {
   /** Header names the app set (we never add a second value to them). */
   h: Record<string, 1>;
   p?: Pending;
+  /** Removes the request's listeners. */
+  o?: () => void;
 }
 
 /** The events that end a request, with the error each one stands for. */
@@ -36,8 +38,14 @@ export function instrumentXhr(options: XhrOptions = {}): Unpatch {
   undo.push(
     patch(P, 'open', (orig) =>
       function (this: XMLHttpRequest, ...a: unknown[]) {
+        // open() ends a request in flight without an event (also from its own readystatechange,
+        // as polling code does): its span ends here, with the status if the response was in.
+        const prev = info.get(this);
+        const q = prev?.p?.end === undefined && prev?.p;
+        const st = q && this.readyState === 4 && this.status;
         const res = (orig as (...x: unknown[]) => void).apply(this, a);
         guard('xhr.open_failed', () => {
+          if (q) prev.o?.(), st ? ((q.st = st), ended(q)) : ended(q, { name: 'AbortError' });
           const r = route(String(a[1]));
           if (r) info.set(this, { m: String(a[0]), r, h: {} });
           else info.delete(this);
@@ -65,8 +73,9 @@ export function instrumentXhr(options: XhrOptions = {}): Unpatch {
             const h = traceHeaders(i.r, span);
             for (const k in h) if (!i.h[k]) setHeader.call(this, k, h[k]);
             const offs: Array<() => void> = [];
+            const off = (i.o = () => offs.forEach((f) => f()));
             const on = (ev: Event) => {
-              for (const off of offs) off();
+              off();
               const o = OUTCOME[ev.type];
               if (!o) q.st = this.status;
               ended(q, o ? { name: o } : undefined);
@@ -76,7 +85,7 @@ export function instrumentXhr(options: XhrOptions = {}): Unpatch {
         try {
           return orig.call(this, body);
         } catch (err) {
-          if (p) ended(p, err);
+          if (p) i!.o?.(), ended(p, err);
           throw err;
         }
       },

@@ -141,3 +141,16 @@ describe('per-origin propagators', () => {
     expect(q.propagatorsFor('https://x.net/')).toEqual([b3Single]);
   });
 });
+
+describe("the README's propagateTo RegExp example", () => {
+  it('allows its subdomains only, not another host with the name in its path', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const line = readme.split('\n').find((l) => l.startsWith('const policy = createPropagationPolicy({ pageOrigin: location.origin'))!;
+    const re = new RegExp(/, \/(\^.*)\/\] \}\);/.exec(line)![1]);
+    const policy = createPropagationPolicy({ pageOrigin: PAGE, propagateTo: [re] });
+    expect(policy.shouldPropagate('https://api.example.net/x')).toBe(true);
+    expect(policy.shouldPropagate('https://evil.com/a.example.net/')).toBe(false);
+    expect(policy.shouldPropagate('https://evil.com/?.example.net/')).toBe(false);
+  });
+});

@@ -121,19 +121,33 @@ describe('request spans', () => {
     expect(s.endMs).toBeCloseTo(bodyEnd, 6);
   });
 
-  it('record 4xx/5xx and failures as errors', () => {
+  it('to one URL at once each take their own entry: the latest one started before it', () => {
+    const a = start();
+    advance(50);
+    const b = start();
+    a.st = b.st = 200;
+    deliver([entry(b)]); // b's response came first
+    expect(spans().map((s) => s.spanContext().spanId)).toEqual([b.s.spanContext().spanId]);
+    advance(1500);
+    deliver([entry(a, { responseEnd: hr })]);
+    const s = spans()[1];
+    expect(s.spanContext().spanId).toBe(a.s.spanContext().spanId);
+    expect(s.endMs).toBeCloseTo(timeOriginMs() + hr, 6);
+  });
+
+  it('record 4xx/5xx and failures as errors, with a fixed message (browsers put the URL in theirs)', () => {
     const a = start();
     a.st = 503;
     ended(a);
     const b = start();
     ended(b, Object.assign(new Error('stop'), { name: 'AbortError' }));
     const c = start();
-    ended(c, new TypeError('Failed to fetch'));
+    ended(c, new TypeError("Failed to execute 'fetch' on 'Window': Request cannot be constructed from a URL that includes credentials: http://u:hunter2@h/"));
     advance(TIMING_GRACE_MS);
     const [sa, sb, sc] = spans();
     expect([sa.attributes['error.type'], sa.status.code]).toEqual(['503', 2]);
     expect([sb.attributes['error.type'], sb.status]).toEqual(['AbortError', { code: 2, message: 'aborted' }]);
-    expect([sc.attributes['error.type'], sc.status]).toEqual(['TypeError', { code: 2, message: 'Failed to fetch' }]);
+    expect([sc.attributes['error.type'], sc.status]).toEqual(['TypeError', { code: 2, message: 'TypeError' }]);
   });
 
   it('all end at once when the page hides', () => {

@@ -29,3 +29,12 @@ describe('redactUrls', () => {
     expect(redactUrls('boom@https://h/b.js?sig=x:3:7\n@https://h/c.js:1:2')).toBe('boom@https://h/b.js?sig=REDACTED:3:7\n@https://h/c.js:1:2');
   });
 });
+
+describe('redactUrl: session ids', () => {
+  it('redacts PHPSESSID-style names and `sess` as a whole word, not words containing it', () => {
+    expect(redactUrl('https://e.com/app?PHPSESSID=abc123&sess_id=2&sess=3&assess=4&x=1')).toBe('https://e.com/app?PHPSESSID=REDACTED&sess_id=REDACTED&sess=REDACTED&assess=4&x=1');
+  });
+  it('redacts secret path parameters (`;jsessionid=`, servlet URL rewriting) and keeps other ones', () => {
+    expect(redactUrl('https://e.com/app;jsessionid=ABC123DEF/x;v=2?y=1')).toBe('https://e.com/app;jsessionid=REDACTED/x;v=2?y=1');
+  });
+});
