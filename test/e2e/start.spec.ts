@@ -71,3 +71,26 @@ test('… and otherwise once the page is idle, with flush() making it at once', 
   await page.evaluate(() => (window as unknown as { handle: { flush(): Promise<void> } }).handle.flush());
   expect(earlySpans()).toHaveLength(2);
 });
+
+// A request still in flight when the tab closes ends at `pagehide`. Its span must end before the
+// exporter's own page-hide listener runs, even when the page's first request comes after the
+// exporter was made (at idle): else it would end after the last send and be lost.
+test('a request in flight when the tab closes is sent, also when it is the page’s first one after idle', async ({ page }) => {
+  server.page(
+    '/inflight.html',
+    `<!doctype html><script src="/sb.js"></script>
+     <script>window.handle = Spanbeam.start({ serviceName: 'start-test', endpoint: '/v1/traces', instrumentations: { documentLoad: false, webVitals: false, longTasks: false } });</script>`,
+  );
+  await page.goto(`${server.origin}/inflight.html`);
+  // The exporter exists (made at idle; flush() makes it at once).
+  await page.evaluate(() => (window as unknown as { handle: { flush(): Promise<void> } }).handle.flush());
+  await page.evaluate(() => {
+    // Only pagehide is left to save the span: the visibilitychange Chromium fires after it on close
+    // (the tab was visible) must not, as for a tab already hidden before it is closed.
+    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+    void fetch('/api/slow');
+  });
+  await page.waitForTimeout(100);
+  await page.close({ runBeforeUnload: true });
+  await expect.poll(() => received(server).filter((s) => s.name === 'GET').length, { timeout: 5000 }).toBe(1);
+});

@@ -192,14 +192,15 @@ function observing(): PerformanceObserver | undefined {
     guard('http.observer_failed', () => {
       observer = new PerformanceObserver(onEntries);
       observer.observe({ type: 'resource' });
-      unlisten = listen(window, 'pagehide', flushAll);
     });
   return observer;
 }
 
 /** Holds the shared Resource Timing observer (reference counted); returns its release. */
 export function acquireTiming(): () => void {
-  users++;
+  // At page hide, requests in flight end before the exporter's own page-hide listener runs (it is
+  // made later, when the page is first idle): listeners run in the order they were added.
+  if (!users++) guard('http.listen_failed', () => (unlisten = listen(window, 'pagehide', flushAll)));
   let released = false;
   return () => {
     if (released) return;
