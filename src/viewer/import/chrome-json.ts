@@ -362,15 +362,16 @@ export class ChromeJsonImporter implements StreamHandler {
     return this.builder.intern(decodeBytes(r.buf, s, r.pos));
   }
 
+  /** A finite number (or numeric string), else NaN: one "ts":1e400 or "Infinity" would make the time base non-finite. */
   private num(r: JsonReader, c: number): number {
+    let v = NaN;
     if (c === 0x22) {
       r.scanString();
       const t = r.stringValue().trim();
-      return t === '' ? NaN : Number(t);
-    }
-    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return r.readNumber();
-    r.skipValue();
-    return NaN;
+      if (t !== '') v = Number(t);
+    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) v = r.readNumber();
+    else r.skipValue();
+    return v - v === 0 ? v : NaN;
   }
 
   /** pid/tid/id: numbers stay numbers; numeric strings become numbers; other strings stay. */
@@ -734,7 +735,8 @@ export class ChromeJsonImporter implements StreamHandler {
     for (const k in args) {
       const v = args[k];
       const x = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-      if (x !== x) continue;
+      // ±Infinity (a string, or 1e400) would stretch the scale and flatten every other value.
+      if (!Number.isFinite(x)) continue;
       b.addCounterValue(b.counterSeries(track, k), tNs, x);
       any = true;
     }

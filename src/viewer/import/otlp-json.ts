@@ -4,6 +4,7 @@
  * Each normalises to SpanRecords (span-records.ts) and goes through `buildSpanModel` (spans.ts).
  */
 import type { ReadableSpan } from '../../sdk/types';
+import { TraceBuilder } from '../model/builder';
 import type { SourceFormat, TraceModel } from '../model/trace-model';
 import { INCOMPLETE, type JsonReader } from './json-tokenizer';
 import { IGNORE, JsonWalk, PARSE, type WalkHandler } from './json-walk';
@@ -129,6 +130,9 @@ export class SpanJsonImporter implements WalkHandler {
   private tHasTraceId = false;
   private tHasProcesses = false;
   private tSpans: Json[] = [];
+  /** Spans skipped for want of a usable start time, and the first one's description. */
+  private noStart = 0;
+  private noStartText = '';
 
   constructor(private format: SourceFormat) {
     this.walk = new JsonWalk(this, R_ROOT, format);
@@ -151,7 +155,10 @@ export class SpanJsonImporter implements WalkHandler {
 
   finish(): TraceModel {
     this.walk.end();
-    return buildSpanModel(this.docFormat ?? this.format, this.out);
+    const format = this.docFormat ?? this.format;
+    const b = new TraceBuilder(format);
+    for (let i = 0; i < this.noStart; i++) b.diag('invalid-event', this.noStartText);
+    return buildSpanModel(format, this.out, b);
   }
 
   // ---- WalkHandler ----
@@ -332,7 +339,11 @@ export class SpanJsonImporter implements WalkHandler {
   /** One OTLP span of the current scopeSpans entry, in the order a whole-document parse gives. */
   private addSpan(sp: Json, scope: string): void {
     const rec = otlpSpanRecord(sp, this.service, this.resource, scope);
-    if (!rec) return;
+    if (!rec) {
+      // Not silently: say which span and what its start time was.
+      if (this.noStart++ === 0) this.noStartText = `span ${JSON.stringify(sp.name ?? sp.spanId)} skipped: startTimeUnixNano ${JSON.stringify(sp.startTimeUnixNano) ?? 'missing'} is not a positive integer (ns)`;
+      return;
+    }
     // scopeSpans records precede instrumentationLibrarySpans ones within an entry.
     if (this.legacy) this.legacyRecs.push(rec);
     else if (this.hasResource && this.scopeRecs.length === 0 && this.legacyRecs.length === 0) this.out.push(rec);

@@ -48,6 +48,8 @@ interface Importer {
 
 const CHUNK = 1 << 20;
 const COALESCE_BYTES = 1 << 20;
+/** Bytes sniffed for the format before parsing starts (fewer only when the input is shorter). */
+const HEAD_BYTES = 4096;
 
 function abortError(): Error {
   return new DOMException('The import was cancelled', 'AbortError');
@@ -114,6 +116,23 @@ function gunzip(head: Uint8Array, rest: AsyncGenerator<Uint8Array>): AsyncGenera
   })();
 }
 
+/**
+ * A stream may deliver tiny first chunks (`{`, whitespace, one byte of the gzip magic): sniff at
+ * least a few KB, else an OTLP document reads as an empty Chrome trace, or a blank first chunk
+ * as "not a trace".
+ */
+async function fillHead(head: Uint8Array, rest: AsyncGenerator<Uint8Array>): Promise<Uint8Array> {
+  while (head.length < HEAD_BYTES) {
+    const next = await rest.next();
+    if (next.done) break;
+    const h = new Uint8Array(head.length + next.value.length);
+    h.set(head);
+    h.set(next.value, head.length);
+    head = h;
+  }
+  return head;
+}
+
 /** Runs an import to the end. Rejects with TraceImportError for unreadable input, AbortError on cancel. */
 export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {}): Promise<TraceModel> {
   const { signal, onProgress } = opts;
@@ -129,7 +148,7 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
   opts.onPhase?.('first-byte');
   if (first.done) throw new TraceImportError({ format: 'unknown', message: 'empty input', offset: 0, expected: 'a trace (JSON)' });
   let chunks: AsyncGenerator<Uint8Array> = counted;
-  let head = first.value;
+  let head = await fillHead(first.value, counted);
   const gzipped = isGzip(head);
   if (gzipped) {
     chunks = gunzip(head, counted);
@@ -137,6 +156,7 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
     if (first.done) throw new TraceImportError({ format: 'unknown', message: 'empty gzip stream', offset: 0 });
     head = first.value;
   }
+  head = await fillHead(head, chunks);
   const format = detectFormat(head);
   if (format === 'unknown' || format === 'gzip') {
     throw new TraceImportError({

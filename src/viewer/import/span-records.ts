@@ -18,6 +18,8 @@ export function normalizeId(v: unknown): string {
   if (s === '' || /^[0-9a-fA-F]+$/.test(s)) return s.toLowerCase();
   try {
     const bin = atob(s);
+    // Only a trace id (16 bytes) or span id (8 bytes) is base64; other text ("t1", "req-7") stays.
+    if (bin.length !== 16 && bin.length !== 8) return s;
     let hex = '';
     for (let i = 0; i < bin.length; i++) hex += bin.charCodeAt(i).toString(16).padStart(2, '0');
     return hex;

@@ -499,7 +499,14 @@ export class TraceBuilder {
   details(ref: number): SliceDetails {
     if (ref < 0) return {};
     const text = new TextDecoder().decode(this.aBytes.subarray(this.aOffsets[ref], this.aOffsets[ref + 1]));
-    return JSON.parse(text) as SliceDetails;
+    try {
+      return JSON.parse(text) as SliceDetails;
+    } catch {
+      // Raw `args` bytes are copied unvalidated (e.g. `01`, a raw tab in a string); a merge or
+      // repair must not fail the whole import with JSON.parse's message. Those args are lost.
+      this.diag('invalid-event', `details not valid JSON (args dropped): ${text.slice(0, 80)}`);
+      return {};
+    }
   }
 
   // ---- diagnostics and counts ----

@@ -337,32 +337,58 @@ export function searchSlices(model: TraceModel, query: string, opts: SearchOptio
   return out.length > limit ? out.slice(0, limit) : out;
 }
 
+/** Every details entry with args opens with this wrapper; a match starting inside it is no match ("args", "{"). */
+const ARGS_WRAP = '{"args":';
+
 function markArgMatches(model: TraceModel, q: string, cs: boolean, hit: Uint8Array): void {
   const t = model.args;
   if (t.count === 0) return;
   const owner = new Int32Array(t.count).fill(-1);
   const argsCol = model.slices.args;
   for (let i = 0; i < model.slices.count; i++) if (argsCol[i] >= 0) owner[argsCol[i]] = i;
+  const W = ARGS_WRAP.length;
   // Decode in slabs of entries so a huge table never becomes one giant string.
   const SLAB = 1 << 22;
   let e = 0;
   while (e < t.count) {
     let f = e + 1;
     while (f < t.count && t.offsets[f + 1] - t.offsets[e] < SLAB) f++;
-    let text = decoder.decode(t.bytes.subarray(t.offsets[e], t.offsets[f]));
-    const ascii = text.length === t.offsets[f] - t.offsets[e];
-    if (!cs) text = text.toLowerCase();
-    // Entry boundaries in UTF-16 units differ from bytes; locate by re-measuring per hit.
+    const base = t.offsets[e];
+    if (!isAscii(t.bytes, base, t.offsets[f])) {
+      // UTF-16 positions in a decoded slab do not map back to entries cheaply (mapping each hit
+      // by re-decoding was quadratic): test entry by entry.
+      for (let i = e; i < f; i++) {
+        if (owner[i] < 0 || hit[owner[i]]) continue;
+        let s = decoder.decode(t.bytes.subarray(t.offsets[i], t.offsets[i + 1]));
+        if (!cs) s = s.toLowerCase();
+        if (s.indexOf(q, s.startsWith(ARGS_WRAP) ? W : 0) >= 0) hit[owner[i]] = 1;
+      }
+      e = f;
+      continue;
+    }
+    let text = decoder.decode(t.bytes.subarray(base, t.offsets[f]));
+    if (!cs) text = text.toLowerCase(); // ASCII: same length, so text positions are byte offsets
     let from = 0;
     for (;;) {
       const at = text.indexOf(q, from);
       if (at < 0) break;
-      const entry = ascii ? entryAtByte(model, e, f, t.offsets[e] + at) : entryAtChar(model, e, f, at);
-      if (entry >= 0 && owner[entry] >= 0) hit[owner[entry]] = 1;
-      from = at + 1;
+      const entry = entryAtByte(model, e, f, base + at);
+      if (entry < 0) break;
+      const start = t.offsets[entry] - base;
+      if (at < start + W && text.startsWith(ARGS_WRAP, start)) {
+        from = start + W;
+        continue;
+      }
+      if (owner[entry] >= 0) hit[owner[entry]] = 1;
+      from = t.offsets[entry + 1] - base; // one hit per entry is enough
     }
     e = f;
   }
+}
+
+function isAscii(b: Uint8Array, a: number, z: number): boolean {
+  for (let i = a; i < z; i++) if (b[i] > 0x7f) return false;
+  return true;
 }
 
 function entryAtByte(model: TraceModel, e: number, f: number, byte: number): number {
@@ -375,16 +401,4 @@ function entryAtByte(model: TraceModel, e: number, f: number, byte: number): num
     else hi = mid;
   }
   return lo < f ? lo : -1;
-}
-
-/** Entry containing UTF-16 position `charPos` of the decoded slab [e, f) (scan; hits are rare). */
-function entryAtChar(model: TraceModel, e: number, f: number, charPos: number): number {
-  const t = model.args;
-  let chars = 0;
-  for (let i = e; i < f; i++) {
-    const len = decoder.decode(t.bytes.subarray(t.offsets[i], t.offsets[i + 1])).length;
-    if (charPos < chars + len) return i;
-    chars += len;
-  }
-  return -1;
 }
