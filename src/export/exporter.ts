@@ -265,7 +265,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
       void drain();
-    }, Math.min(retryMax, Math.max(50, ms)));
+    }, ms > 50 ? Math.min(retryMax, ms) : 50); // NaN too: never a 0 ms loop
   };
 
   /** Sends the outbox oldest first, one batch at a time, while holding the drain lock. */
@@ -297,7 +297,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
         settle(b.id);
         await box._del([b.id]);
         if (r.code === 'success') {
-          const rej = Math.min(b.n, r.rejected ?? 0);
+          const rej = Math.max(0, Math.min(b.n, r.rejected ?? 0)); // a collector's count is not trusted
           st.sent += b.n - rej;
           st.rejected += rej;
           if (rej) warn('export.rejected', DEV ? `collector rejected ${rej} spans (partialSuccess)` : '');
@@ -327,7 +327,11 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
         await locked(loop);
       } while (again && !retryTimer);
     })()
-      .catch((err: unknown) => warn('export.drain_failed', DEV ? 'delivery loop failed' : '', err))
+      .catch((err: unknown) => {
+        warn('export.drain_failed', DEV ? 'delivery loop failed' : '', err);
+        // An outbox read or delete that failed (a connection the browser closed) is retried like a send.
+        retryLater(backoffMs(++attempt, o.retryInitialMs, retryMax));
+      })
       .finally(() => (draining = undefined));
     return draining;
   }

@@ -87,15 +87,24 @@ const STORE = 'outbox';
  */
 export async function idbOutbox(name = 'spanbeam-outbox', timeoutMs = 3000): Promise<Outbox> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const db = await Promise.race([
-    openDB(name, 1, { upgrade: (db) => void db.createObjectStore(STORE, { keyPath: 'id' }) }),
-    new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error('indexedDB open timed out')), timeoutMs))),
-  ]).finally(() => clearTimeout(timer));
+  const open = () =>
+    Promise.race([
+      // Another connection deleting or upgrading the database waits for ours: close it (reopened when next used).
+      openDB(name, 1, { upgrade: (db) => void db.createObjectStore(STORE, { keyPath: 'id' }), blocking: () => db.close() }),
+      new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error('indexedDB open timed out')), timeoutMs))),
+    ]).finally(() => clearTimeout(timer));
+  let db = await open();
   // Every transaction is committed as soon as its requests are issued. One left to auto-commit
   // needs a later task, which a closing page never runs: it would abort, and block the page-hide
   // write queued behind it.
-  const run = <T>(mode: IDBTransactionMode, fn: (store: IDBPObjectStore<unknown, [typeof STORE], typeof STORE, 'readwrite'>) => T | PromiseLike<T>): Promise<T> => {
-    const tx = db.transaction(STORE, mode as 'readwrite');
+  const run = async <T>(mode: IDBTransactionMode, fn: (store: IDBPObjectStore<unknown, [typeof STORE], typeof STORE, 'readwrite'>) => T | PromiseLike<T>): Promise<T> => {
+    let tx;
+    try {
+      tx = db.transaction(STORE, mode as 'readwrite'); // issued synchronously (page hide)
+    } catch {
+      // The connection was closed (by us above, or by the browser: storage cleared): open a new one.
+      tx = (db = await open()).transaction(STORE, mode as 'readwrite');
+    }
     const r = fn(tx.store);
     tx.commit?.();
     return tx.done.then(() => r);

@@ -15,7 +15,9 @@ export function parseRetryAfter(value: string | null | undefined, nowMs = Date.n
 
 /** Exponential backoff with jitter: attempt 1 → about `initialMs`, doubling, capped at `maxMs`; × [0.5, 1). */
 export function backoffMs(attempt: number, initialMs = 1000, maxMs = 60_000, random = Math.random): number {
-  return Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1)) * (0.5 + random() / 2);
+  // The exponent is capped: 0 · 2^1024 would be 0 · ∞ = NaN.
+  const d = Math.min(maxMs, initialMs * 2 ** Math.min(30, Math.max(0, attempt - 1))) * (0.5 + random() / 2);
+  return d > 0 ? d : 0;
 }
 
 /** Maps a collector response to an export result; `{"partialSuccess":{}}` is full success. */
@@ -24,7 +26,7 @@ export function classifyResponse(status: number, retryAfter: string | null, body
     let rejected = 0;
     try {
       const p = (JSON.parse(body) as { partialSuccess?: { rejectedSpans?: string | number } }).partialSuccess;
-      rejected = Number(p?.rejectedSpans ?? 0) || 0;
+      rejected = Math.max(0, Math.floor(Number(p?.rejectedSpans ?? 0)) || 0); // never negative
     } catch {
       /* empty or non-JSON body (Zipkin answers 202 with none) */
     }

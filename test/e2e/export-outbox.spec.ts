@@ -154,3 +154,24 @@ test('IndexedDB that refuses to open falls back to memory', async ({ page }) => 
   });
   expect(errors).toEqual([]);
 });
+
+test('the app deleting the outbox database is not blocked by the SDK, and delivery goes on', async ({ page }) => {
+  const errors = await openPage(page, pageUrl(app, { endpoint: endpoint() }));
+  await endSpans(page, 'before', 3);
+  await expectDelivered(collector, names('before', 3));
+  // E.g. a logout that clears the origin's databases: our open connection must not block it.
+  const result = await page.evaluate(
+    () =>
+      new Promise<string>((done) => {
+        const req = indexedDB.deleteDatabase('spanbeam-outbox');
+        req.onsuccess = () => done('deleted');
+        req.onerror = () => done('error');
+        setTimeout(() => done('blocked'), 3000);
+      }),
+  );
+  expect(result).toBe('deleted');
+  await endSpans(page, 'after', 4);
+  await expectDelivered(collector, [...names('before', 3), ...names('after', 4)]);
+  expect(await page.evaluate(() => (window as unknown as { S: { getSelfCounters(): Record<string, number> } }).S.getSelfCounters())).not.toHaveProperty('export.outbox_memory');
+  expect(errors).toEqual([]);
+});

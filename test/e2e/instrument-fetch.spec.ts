@@ -305,3 +305,40 @@ test('with zone.js the page may read the body before our response callback runs:
   const urls = (s: ReturnType<typeof received>) => byName(s, 'GET').map((x) => String(x.attributes['url.full']));
   await waitForSpans(page, server, (s) => urls(s).some((u) => u.endsWith('?text')) && urls(s).some((u) => u.endsWith('?reader')), 2000);
 });
+
+test('body reads the page does not catch reject unhandled exactly as without the SDK (also while a traced fetch is in flight)', async ({ page }) => {
+  server.page('/plain.html', '<!doctype html><title>no SDK</title>');
+  // Run as a page script: rejections from code Playwright evaluates are not all reported.
+  const probe = async () => {
+    await page.evaluate(() => {
+      const w = window as unknown as { seen: string[]; done?: boolean };
+      w.seen = [];
+      w.done = false;
+      addEventListener('unhandledrejection', (e) => w.seen.push(`${(e.reason as Error).name}`));
+    });
+    await page.addScriptTag({
+      content: `(async () => {
+        const slow = fetch('/api/slow'); // in flight throughout
+        void new Response('nope').json(); // never caught: SyntaxError
+        const res = await fetch('/api/data');
+        await res.text();
+        void res.text(); // body already used: TypeError, never caught
+        const caught = await new Response('nope').json().then(() => 'ok', (e) => e.name);
+        seen.push('caught ' + caught);
+        await new Promise((r) => setTimeout(r, 300));
+        done = true;
+        await slow;
+      })()`,
+    });
+    await page.waitForFunction(() => (window as unknown as { done: boolean }).done);
+    return page.evaluate(() => (window as unknown as { seen: string[] }).seen.sort());
+  };
+  await page.goto(`${server.origin}/plain.html`);
+  const native = await probe();
+  expect(native).toEqual(['SyntaxError', 'TypeError', 'caught SyntaxError']);
+  await openApp(page, server);
+  expect(await probe()).toEqual(native);
+  // The body end of the traced request is still seen.
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 2);
+  expect(byName(spans, 'GET').map((s) => s.attributes['http.response.status_code']).sort()).toEqual([200, 200]);
+});

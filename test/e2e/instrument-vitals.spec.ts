@@ -69,3 +69,33 @@ test('with zone.js, an unhandled rejection becomes an error span once, and zone.
   expect(spans.length).toBeGreaterThan(0);
   expect(logged.some((t) => t.includes('nobody caught me'))).toBe(true);
 });
+
+test('after a back/forward cache restore, FCP and TTFB spans start at the restore, not at navigation start', async ({ page }) => {
+  server.page(
+    '/bf.html',
+    `<!doctype html><script src="/sb-zone.js"></script>
+     <script>window.handle = Spanbeam.start({ serviceName: 'bf-test', endpoint: '/v1/traces', exporter: { outbox: 'memory', maxDelayMs: 20 } });</script>
+     <p>content</p>`,
+  );
+  await page.goto(`${server.origin}/bf.html`);
+  await page.waitForTimeout(1000);
+  // web-vitals treats any persisted pageshow as a restore (a real one needs a navigation away and back).
+  const restoredAt = await page.evaluate(() => {
+    const e = new PageTransitionEvent('pageshow', { persisted: true });
+    window.dispatchEvent(e);
+    return performance.timeOrigin + e.timeStamp;
+  });
+  await page.waitForTimeout(300);
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  const bf = (s: ReturnType<typeof received>, name: string) =>
+    byName(s, name).filter((x) => x.attributes['browser.web_vital.navigation_type'] === 'back-forward-cache');
+  const spans = await waitForSpans(page, server, (s) => bf(s, 'FCP').length === 1 && bf(s, 'TTFB').length === 1);
+  for (const name of ['FCP', 'TTFB']) {
+    const s = bf(spans, name)[0];
+    expect(Math.abs(s.start - restoredAt), name).toBeLessThan(5);
+    expect(s.end - s.start).toBeCloseTo(s.attributes['browser.web_vital.value'] as number, 0);
+  }
+});

@@ -63,12 +63,22 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
   const from = new WeakMap<object, object>();
   const find = (o: object) => bodies.get(o) ?? bodies.get(from.get(o)!);
   const end = (o: object, p: Pending | undefined, e?: unknown) => (p ??= find(o)) && ended(p, e);
+  // Reads waiting (while a response is due) to learn whether they are of our bodies.
+  let late: Array<() => unknown> = [];
   // Calls the original, and when `this` is one of our bodies, notes when the promise settles.
-  const hook = (settle: Settle) => (orig: AnyFn) =>
+  // Observing a promise marks it handled, which would silence the page's `unhandledrejection`
+  // for it: only reads of our bodies are observed, and a response's only once (a second read
+  // rejects at once, body used). Chromium itself reports no unhandled rejection for a fetched
+  // body that fails to read or parse, so observing the first read loses no event.
+  const hook = (settle: Settle, once?: 1) => (orig: AnyFn) =>
     function (this: object, ...a: unknown[]) {
       const r = orig.apply(this, a) as Promise<unknown>;
-      const p = find(this);
-      if (p ? !p.done : due) void r.then((v) => settle(v) && end(this, p), (e) => end(this, p, e));
+      const watch = (p = find(this)) => {
+        if (p && !p.done) void r.then((v) => settle(v) && end(this, p), (e) => end(this, p, e));
+        if (once) bodies.delete(this);
+        return p;
+      };
+      if (!watch() && due) late.push(watch);
       return r;
     };
   const always = hook(() => 1);
@@ -89,7 +99,7 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
     hooked = true;
     const G = globalThis as unknown as Record<string, { prototype: Record<string, AnyFn> } | undefined>;
     const hooks: Array<[string, string, (orig: AnyFn) => AnyFn]> = [
-      ['Response', 'arrayBuffer blob bytes formData json text', always],
+      ['Response', 'arrayBuffer blob bytes formData json text', hook(() => 1, 1)],
       ['ReadableStreamDefaultReader ReadableStreamBYOBReader', 'read', hook((v) => (v as { done?: boolean })?.done)],
       ['ReadableStreamDefaultReader ReadableStreamBYOBReader ReadableStream', 'cancel', always],
       ['ReadableStream', 'pipeTo', always],
@@ -143,8 +153,9 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
                 } catch {
                   ended(p); // not a Response (another library's fetch)
                 }
+                late = late.filter((w) => !w() && due);
               },
-              (err) => (due--, ended(p, err)),
+              (err) => (due--, ended(p, err), due || (late = [])),
             );
             due++;
             hookBodies();

@@ -7,6 +7,7 @@ import { hrToEpochMs, nowMs } from '../clock';
 import { guard } from '../diag';
 import { interactionAt, pageLoad, whenPageLoad } from './activity';
 import { redactUrl } from './redact';
+import { listen } from './wrap';
 
 export interface WebVitalsOptions {
   /** Report every change instead of final values (more spans). Default false. */
@@ -47,20 +48,29 @@ export function vitalAttributes(m: MetricWithAttribution): Attributes {
  * the metric with the OpenTelemetry browser attributes (`browser.web_vital.name`, `.value`,
  * `.delta`, `.id`, `.rating`, `.navigation_type`) and attribution. Spans are children of the
  * page load (INP: of the interaction span that caused it, when we traced it); LCP, FCP and TTFB
- * span from navigation start to the moment measured, INP over the interaction. web-vitals
+ * span from navigation start (activation when prerendered, the restore after the back/forward
+ * cache) to the moment measured, INP over the interaction. web-vitals
  * reports final values when the page is hidden, before unload. web-vitals callbacks cannot be
  * unsubscribed, so removal turns reporting off.
  */
 export function instrumentWebVitals(options: WebVitalsOptions = {}): Unpatch {
   const tracer = getTracer('spanbeam/web-vitals');
   let on = true;
+  // web-vitals measures LCP, FCP and TTFB from activation (a prerendered page) or from the
+  // `pageshow` of a back/forward cache restore: the spans start there.
+  let restored = 0;
+  listen(window, 'pageshow', (e) => (e as PageTransitionEvent).persisted && (restored = e.timeStamp));
   const report = (m: MetricWithAttribution) => whenPageLoad(() => emit(m));
   const emit = (m: MetricWithAttribution) =>
     guard('web_vitals.failed', () => {
       if (!on) return;
       const cls = m.name === 'CLS';
       const inp = m.name === 'INP';
-      const t = inp ? m.attribution.interactionTime : 0;
+      const t = inp
+        ? m.attribution.interactionTime
+        : m.navigationType === 'back-forward-cache'
+          ? restored
+          : (performance.getEntriesByType('navigation')[0] as { activationStart?: number } | undefined)?.activationStart || 0;
       const start = cls ? nowMs() : hrToEpochMs(t);
       const parent = (inp && interactionAt(t, m.value)) || pageLoad;
       tracer.startSpan(m.name, { parent: parent || null, startTime: start, attributes: vitalAttributes(m) }).end(cls ? start : start + m.value);

@@ -126,3 +126,21 @@ describe('exporter: two tabs, one shared outbox', () => {
     expect(b1).toEqual(['fetch']);
   });
 });
+
+describe('exporter: outbox errors', () => {
+  it('an outbox read that fails in the send loop (connection closed) is retried with backoff, not left until the next seal', async () => {
+    const box = sharedOutbox();
+    let fail = 1;
+    const read = box._all;
+    box._all = (k) => (fail-- > 0 ? Promise.reject(new DOMException('The database connection is closing.', 'InvalidStateError')) : read(k));
+    hoisted.next.push(async () => box);
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    tab('A');
+    store.set('000000001x', { id: '000000001x', k: 'otlp https://collector.test/v1/traces', t: Date.now(), n: 1, b: '{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"left"}]}]}]}', z: 10 });
+    createOtlpExporter({ endpoint: 'https://collector.test/v1/traces', retryInitialMs: 10 });
+    await tick();
+    expect(deliveries).toEqual([]); // the first read failed
+    await new Promise((r) => setTimeout(r, 120));
+    expect(deliveries.map((d) => d.names)).toEqual([['left']]);
+  });
+});

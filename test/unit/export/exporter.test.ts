@@ -196,6 +196,26 @@ describe('OTLP exporter: retries', () => {
     await e.flush();
     expect(e.stats()).toMatchObject({ sent: 3, rejected: 2 });
   });
+
+  it('a negative partialSuccess.rejectedSpans counts nothing rejected and no more sent than the batch', async () => {
+    script = [new Response('{"partialSuccess":{"rejectedSpans":-3}}', { status: 200 })];
+    const e = exporter();
+    end(e, 5);
+    await e.flush();
+    expect(e.stats()).toMatchObject({ sent: 5, rejected: 0 });
+  });
+
+  it('a retryInitialMs that is not a number still backs off (no 0 ms retry loop)', async () => {
+    script = Array.from({ length: 100 }, () => new TypeError('Failed to fetch'));
+    const e = exporter({ maxDelayMs: 0, retryInitialMs: NaN });
+    end(e, 1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(40);
+    expect(calls).toHaveLength(2);
+  });
 });
 
 describe('OTLP exporter: outbox caps', () => {

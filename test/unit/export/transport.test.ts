@@ -29,6 +29,16 @@ describe('backoffMs', () => {
   });
 });
 
+describe('backoffMs: degenerate inputs', () => {
+  it('is a finite delay within [0, maxMs] with retryInitialMs 0, after very many attempts, or with bad input', () => {
+    for (const [a, init] of [[2000, 0], [1, 0], [5000, 1000], [3, NaN], [3, -5]] as const) {
+      const d = backoffMs(a, init, 60_000);
+      expect(Number.isFinite(d) && d >= 0 && d <= 60_000).toBe(true);
+    }
+    expect(backoffMs(5000, 1000, 60_000, () => 0)).toBe(30_000);
+  });
+});
+
 describe('classifyResponse', () => {
   it('treats an empty partialSuccess as full success', () => {
     expect(classifyResponse(200, null, '{"partialSuccess":{}}')).toEqual({ code: 'success' });
@@ -37,6 +47,12 @@ describe('classifyResponse', () => {
   it('counts rejected spans (int64 as string or number)', () => {
     expect(classifyResponse(200, null, '{"partialSuccess":{"rejectedSpans":"3","errorMessage":"x"}}')).toEqual({ code: 'success', rejected: 3 });
     expect(classifyResponse(200, null, '{"partialSuccess":{"rejectedSpans":2}}')).toEqual({ code: 'success', rejected: 2 });
+  });
+  it('never reports a negative or non-numeric rejectedSpans', () => {
+    expect(classifyResponse(200, null, '{"partialSuccess":{"rejectedSpans":-4}}')).toEqual({ code: 'success' });
+    expect(classifyResponse(200, null, '{"partialSuccess":{"rejectedSpans":"-2"}}')).toEqual({ code: 'success' });
+    expect(classifyResponse(200, null, '{"partialSuccess":{"rejectedSpans":"lots"}}')).toEqual({ code: 'success' });
+    expect(classifyResponse(200, null, '{"partialSuccess":{"rejectedSpans":{}}}')).toEqual({ code: 'success' });
   });
   it('retries 429/502/503/504 honouring Retry-After', () => {
     for (const s of [429, 502, 503, 504]) expect(classifyResponse(s, null, '').code).toBe('retryable');
