@@ -206,16 +206,18 @@ const INSTRUMENTATIONS = ['fetch', 'xhr', 'documentLoad', 'webVitals', 'interact
 export function startOptionsFromData(d: Record<string, string | undefined>): StartOptions | undefined {
   if (d.endpoint === undefined && d.serviceName === undefined) return undefined;
   const list = (v: string | undefined) => (v ? v.split(/[\s,]+/).filter(Boolean) : undefined);
+  // An empty attribute is an unset one (no empty service.name).
   const o: StartOptions = {
     endpoint: d.endpoint || undefined,
-    serviceName: d.serviceName,
-    serviceVersion: d.serviceVersion,
-    environment: d.environment,
+    serviceName: d.serviceName || undefined,
+    serviceVersion: d.serviceVersion || undefined,
+    environment: d.environment || undefined,
     propagateTo: list(d.propagateTo),
     ignoreUrls: list(d.ignoreUrls),
     debug: d.debug !== undefined && d.debug !== 'false',
   };
-  const rate = d.sampleRate === undefined ? NaN : Number(d.sampleRate);
+  // Number('') is 0: an empty or blank data-sample-rate must not turn tracing off.
+  const rate = d.sampleRate?.trim() ? Number(d.sampleRate) : NaN;
   if (rate >= 0 && rate <= 1) o.sampleRate = rate;
   const off = list(d.disable);
   if (off) {

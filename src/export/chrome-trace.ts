@@ -27,7 +27,7 @@ const endOf = (s: ReadableSpan) => (s.endMs === s.endMs ? s.endMs : s.startMs);
 
 /**
  * Spans as a Trace Event Format file that Perfetto and chrome://tracing open: one process per
- * service, spans packed onto as few threads ("tracks") as keep them properly nested, `X` events
+ * service, spans packed onto as few threads ("tracks") as keep each nested only under its parent, `X` events
  * in µs with attributes in `args`, span events as instants, and flow arrows from a parent to a
  * child that landed on another track or process.
  */
@@ -49,10 +49,15 @@ export function toChromeTrace(spans: readonly ReadableSpan[]): ChromeTrace {
     const start = s.startMs;
     const end = endOf(s);
     // Close slices that ended, then take the parent's track if it nests there, else the first that fits.
+    // A slice shows as the child of the open slice it lands in, so it only goes under its own parent
+    // (never under a sibling that is still open): other tracks get a flow arrow instead.
     for (const stack of ts) while (stack.length && stack[stack.length - 1].end <= start) stack.pop();
-    const fits = (st: Array<{ end: number }>) => !st.length || st[st.length - 1].end >= end;
+    const fits = (st: Array<{ end: number; id: string }>) => {
+      const top = st[st.length - 1];
+      return !top || (top.id === s.parentSpanId && top.end >= end);
+    };
     const p = s.parentSpanId ? where.get(s.parentSpanId) : undefined;
-    let t = p && p.pid === pid && fits(ts[p.tid - 1]) && ts[p.tid - 1].some((x) => x.id === s.parentSpanId) ? p.tid - 1 : ts.findIndex(fits);
+    let t = p && p.pid === pid && fits(ts[p.tid - 1]) ? p.tid - 1 : ts.findIndex(fits);
     if (t < 0) {
       t = ts.push([]) - 1;
       ev.push({ name: 'thread_name', ph: 'M', pid, tid: t + 1, args: { name: `track ${t + 1}` } });

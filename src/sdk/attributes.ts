@@ -12,7 +12,9 @@ export function sanitizeValue(value: unknown, maxLength: number): AttributeValue
 }
 
 function truncate(v: unknown, maxLength: number): unknown {
-  return typeof v === 'string' && v.length > maxLength ? v.slice(0, maxLength) : v;
+  // Never cut between the halves of a surrogate pair (high surrogates are 0xd800-0xdbff, c >> 10 === 54):
+  // a lone surrogate is not valid UTF-8.
+  return typeof v === 'string' && v.length > maxLength ? v.slice(0, maxLength - +(v.charCodeAt(maxLength - 1) >> 10 === 54)) : v;
 }
 
 function sanitizeArray(values: unknown[], maxLength: number): AttributeValue | undefined {

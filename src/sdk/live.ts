@@ -10,6 +10,8 @@ export interface LiveSpanSource {
 
 interface Hub {
   kept: ReadableSpan[];
+  /** Kept spans not yet delivered to the listeners (the tail of `kept`). */
+  batch: ReadableSpan[];
   listeners: Set<(spans: readonly ReadableSpan[]) => void>;
 }
 
@@ -20,13 +22,12 @@ const hubs = new WeakMap<TracerProvider, Hub>();
 function hubFor(provider: TracerProvider): Hub {
   let hub = hubs.get(provider);
   if (hub) return hub;
-  const h: Hub = { kept: [], listeners: new Set() };
-  let batch: ReadableSpan[] = [];
+  const h: Hub = { kept: [], batch: [], listeners: new Set() };
   let scheduled = false;
   const deliver = () => {
     scheduled = false;
-    const spans = batch;
-    batch = [];
+    const spans = h.batch;
+    h.batch = [];
     for (const fn of h.listeners) {
       try {
         fn(spans);
@@ -41,7 +42,7 @@ function hubFor(provider: TracerProvider): Hub {
       h.kept.push(span);
       if (h.kept.length > KEEP) h.kept.splice(0, h.kept.length - KEEP);
       if (!h.listeners.size) return;
-      batch.push(span);
+      h.batch.push(span);
       // One delivery per task, not per span: a burst of spans is one update for the viewer.
       if (!scheduled) {
         scheduled = true;
@@ -64,7 +65,9 @@ export function liveSpans(provider: TracerProvider = getTracerProvider()): LiveS
   const hub = hubFor(provider);
   return {
     subscribe(onSpans) {
-      if (hub.kept.length) onSpans(hub.kept.slice());
+      // Spans of a pending batch come with that batch: handing them over now too would duplicate them.
+      const kept = hub.kept.slice(0, Math.max(0, hub.kept.length - hub.batch.length));
+      if (kept.length) onSpans(kept);
       hub.listeners.add(onSpans);
       return () => {
         hub.listeners.delete(onSpans);

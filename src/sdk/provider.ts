@@ -37,7 +37,8 @@ export class TracerProvider implements SpanSink {
 
   configure(config: TracingConfig): void {
     if (config.sampler) this.sampler = config.sampler;
-    if (config.limits) this.limits = { ...DEFAULT_LIMITS, ...config.limits };
+    // strip: a limit given as undefined keeps its default (undefined would mean no limit at all).
+    if (config.limits) this.limits = { ...DEFAULT_LIMITS, ...strip(config.limits) };
     if (config.debug !== undefined) setDebug(config.debug);
     if (config.session === false) this._session = undefined;
     else if (config.session) this._session = new SessionTracker(config.session);

@@ -38,13 +38,23 @@ export class SessionTracker {
 
   /** The current session id, rotating it first when it has expired. */
   current(now: number = Date.now()): string {
-    const old = this._s ?? this._read();
-    const fresh = !old || now - old.lastSeen > this._idle || now - old.startedAt > this._max;
-    const s = fresh ? { id: newTraceId(), startedAt: now, lastSeen: now } : old;
+    let s = this._s;
+    // Tabs share the session: look at storage again when ours seems expired (another tab may have
+    // kept it alive or rotated it) or a write is due (to follow another tab's rotation).
+    if (!s || this._expired(s, now) || now - this._w > TOUCH_WRITE_INTERVAL_MS) {
+      const stored = this._read();
+      if (stored && (stored.id !== s?.id || stored.lastSeen > s.lastSeen)) s = stored;
+    }
+    const kept = s;
+    if (!s || this._expired(s, now)) s = { id: newTraceId(), startedAt: now, lastSeen: now };
     this._s = s;
     s.lastSeen = now;
-    if (fresh || now - this._w > TOUCH_WRITE_INTERVAL_MS) this._write(s, now);
+    if (s !== kept || now - this._w > TOUCH_WRITE_INTERVAL_MS) this._write(s, now);
     return s.id;
+  }
+
+  private _expired(s: Stored, now: number): boolean {
+    return now - s.lastSeen > this._idle || now - s.startedAt > this._max;
   }
 
   // Storage access throws where it is denied (SecurityError in sandboxed frames) or absent

@@ -177,7 +177,7 @@ export class RecordingSpan implements Span, ReadableSpan {
     if (exception instanceof Error || (exception && typeof exception === 'object' && 'message' in exception)) {
       const e = exception as { name?: unknown; message?: unknown; stack?: unknown; constructor?: { name?: string } };
       attrs['exception.type'] = typeof e.name === 'string' ? e.name : (e.constructor?.name ?? 'Error');
-      attrs['exception.message'] = String(e.message);
+      attrs['exception.message'] = safeString(e.message);
       if (typeof e.stack === 'string') attrs['exception.stacktrace'] = e.stack;
     } else {
       attrs['exception.message'] = safeString(exception);

@@ -10,18 +10,21 @@ import { DEV, warn } from './diag';
 const FLAG_SAMPLED = 1;
 const FLAG_RANDOM = 2;
 
+/** A 32-hex trace id and a 16-hex span id, neither all zero. */
+const VALID_IDS = /^(?!0+-)[\da-f]{32}-(?!0+$)[\da-f]{16}$/;
+
 function parentContext(options: SpanOptions | undefined): SpanContext | undefined {
+  let ctx: SpanContext | undefined;
   if (options) {
     if (options.root) return undefined;
     const p = options.parent;
     if (p === null) return undefined;
-    if (p !== undefined) {
-      if (typeof (p as Span).spanContext === 'function') return (p as Span).spanContext();
-      if (typeof (p as SpanContext).traceId === 'string') return p as SpanContext;
-      return undefined;
-    }
+    if (p !== undefined) ctx = typeof (p as Span).spanContext === 'function' ? (p as Span).spanContext() : (p as SpanContext);
   }
-  return getContextManager().active()?.spanContext();
+  if (!ctx) ctx = getContextManager().active()?.spanContext();
+  // An invalid parent (e.g. OpenTelemetry's all-zero INVALID_SPAN_CONTEXT) starts a new trace,
+  // as in OpenTelemetry: its ids could be neither exported nor propagated.
+  return ctx && VALID_IDS.test(ctx.traceId + '-' + ctx.spanId) ? ctx : undefined;
 }
 
 type ActiveFn<R> = (span: Span) => R;

@@ -32,3 +32,17 @@ describe('startOptionsFromData', () => {
     expect(startOptionsFromData({ serviceName: 's', debug: 'false' })?.debug).toBe(false);
   });
 });
+
+describe('startOptionsFromData: empty attributes are unset', () => {
+  it('an empty data-sample-rate does not turn sampling to 0 (Number("") is 0)', () => {
+    expect(startOptionsFromData({ serviceName: 's', sampleRate: '' })?.sampleRate).toBeUndefined();
+    expect(startOptionsFromData({ serviceName: 's', sampleRate: '  ' })?.sampleRate).toBeUndefined();
+    expect(startOptionsFromData({ serviceName: 's', sampleRate: ' 0 ' })?.sampleRate).toBe(0);
+  });
+  it('an empty data-service-name, -version or -environment gives no empty resource attribute', () => {
+    const o = startOptionsFromData({ endpoint: 'https://c.example.com/v1/traces', serviceName: '', serviceVersion: '', environment: '' });
+    expect(o?.serviceName).toBeUndefined();
+    expect(o?.serviceVersion).toBeUndefined();
+    expect(o?.environment).toBeUndefined();
+  });
+});

@@ -81,3 +81,22 @@ describe('toChromeTrace', () => {
     expect(JSON.parse(JSON.stringify(trace))).toEqual(trace);
   });
 });
+
+describe('toChromeTrace nesting shows parentage', () => {
+  it('a child never nests under an open sibling (it would show as the sibling’s child)', () => {
+    const web = { attributes: { 'service.name': 'web' } };
+    const root = fakeSpan({ name: 'root', resource: web, startMs: T0, endMs: T0 + 100 });
+    const rootId = root.spanContext().spanId;
+    const a = fakeSpan({ name: 'a', resource: web, parentSpanId: rootId, startMs: T0 + 10, endMs: T0 + 60 });
+    const b = fakeSpan({ name: 'b', resource: web, parentSpanId: rootId, startMs: T0 + 20, endMs: T0 + 40 });
+    const other = fakeSpan({ name: 'other root', resource: web, startMs: T0 + 30, endMs: T0 + 35 });
+    const ev = toChromeTrace([root, a, b, other]).traceEvents;
+    const x = (name: string) => ev.find((e) => e.ph === 'X' && e.name === name) as ChromeTraceEvent;
+    expect(x('a').tid).toBe(x('root').tid);
+    expect(x('b').tid).not.toBe(x('a').tid);
+    expect(x('other root').tid).not.toBe(x('b').tid);
+    expect(x('other root').tid).not.toBe(x('a').tid);
+    const f = ev.find((e) => e.ph === 'f' && e.tid === x('b').tid)!;
+    expect(ev.find((e) => e.ph === 's' && e.id === f.id)).toMatchObject({ pid: x('root').pid, tid: x('root').tid });
+  });
+});

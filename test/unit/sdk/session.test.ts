@@ -59,3 +59,30 @@ describe('session.id', () => {
     expect(t.current(10)).toBe(a);
   });
 });
+
+describe('session.id shared by tabs (one localStorage)', () => {
+  it('a tab idle longer than the inactivity period keeps the session another tab kept alive', () => {
+    const minute = 60_000;
+    const a = new SessionTracker();
+    const b = new SessionTracker();
+    const id = a.current(0);
+    expect(b.current(1000)).toBe(id);
+    for (let t = 5 * minute; t <= 30 * minute; t += 5 * minute) expect(b.current(t)).toBe(id);
+    expect(a.current(31 * minute)).toBe(id);
+    expect(b.current(32 * minute)).toBe(id);
+  });
+
+  it('a tab follows a rotation made by another tab', () => {
+    const a = new SessionTracker({ inactivityMs: 10_000, maxAgeMs: 60_000 });
+    const b = new SessionTracker({ inactivityMs: 10_000, maxAgeMs: 60_000 });
+    const first = a.current(0);
+    expect(b.current(0)).toBe(first);
+    for (let t = 8000; t <= 56_000; t += 8000) {
+      a.current(t);
+      b.current(t + 1);
+    }
+    const rotated = a.current(64_000); // past the maximum age
+    expect(rotated).not.toBe(first);
+    expect(b.current(64_001)).toBe(rotated);
+  });
+});

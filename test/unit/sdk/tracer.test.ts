@@ -316,3 +316,45 @@ describe('resource', () => {
 });
 
 afterEach(() => vi.useRealTimers());
+
+describe('review fixes', () => {
+  it('truncating a string attribute never splits a surrogate pair (a lone surrogate is not UTF-8)', () => {
+    provider.configure({ limits: { attributeValueLengthLimit: 3 } });
+    const s = getTracer().startSpan('x');
+    s.setAttribute('s', 'ab😀');
+    s.setAttribute('a', ['ab😀', 'xy']);
+    s.end();
+    expect(finished()[0].attributes).toEqual({ s: 'ab', a: ['ab', 'xy'] });
+  });
+
+  it('an invalid (all-zero) parent context starts a new trace, as in OpenTelemetry', () => {
+    const invalid = { traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 0 };
+    const s = getTracer().startSpan('x', { parent: invalid });
+    expect(s.spanContext().traceId).toMatch(/^(?!0{32})[0-9a-f]{32}$/);
+    expect(s.isRecording()).toBe(true);
+    s.end();
+    expect(finished()[0].parentSpanId).toBeUndefined();
+    const under = getTracer().startActiveSpan('p', { parent: invalid }, (p) => getTracer().startSpan('c', { parent: p }));
+    expect(under.spanContext().traceId).not.toBe('0'.repeat(32));
+  });
+
+  it('recordException never throws on an exception whose message cannot be stringified', () => {
+    const s = getTracer().startSpan('x');
+    expect(() => s.recordException({ message: Object.create(null) })).not.toThrow();
+    s.end();
+    expect(finished()[0].events[0].attributes['exception.message']).toBe('[unprintable]');
+  });
+});
+
+describe('limits given as undefined', () => {
+  it('keep their defaults instead of turning the limit off', () => {
+    provider.configure({ limits: { attributeCountLimit: undefined, attributeValueLengthLimit: undefined } });
+    const s = getTracer().startSpan('x');
+    for (let i = 0; i < 200; i++) s.setAttribute(`k${i}`, i);
+    s.setAttribute('long', 'x'.repeat(5000));
+    s.end();
+    const span = finished()[0];
+    expect(Object.keys(span.attributes)).toHaveLength(128);
+    expect(span.droppedAttributesCount).toBe(73);
+  });
+});
