@@ -216,3 +216,14 @@ test('a page whose handler throws sees its error exactly as without the SDK; the
     'exception.message': 'handler failed on purpose',
   });
 });
+
+test('an SVG target is described by its classes (className is an SVGAnimatedString)', async ({ page }) => {
+  await openApp(page, server);
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('beforeend', '<svg width="40" height="40"><circle class="dot hit" cx="20" cy="20" r="20"/></svg>');
+    document.querySelector('circle')!.addEventListener('click', () => void fetch('/api/data?from=svg'));
+  });
+  await page.click('circle');
+  const spans = await waitForSpans(page, server, hasFetch('svg'));
+  expect(fetchFrom(spans, 'svg').parentSpanId).toBe(one(spans, (s) => s.name === 'click circle.dot.hit').spanId);
+});

@@ -77,6 +77,31 @@ test('prerendered page: documentLoad waits for activation; bfcache restore: a ne
   expect(restored.traceId).not.toBe(first.traceId);
 });
 
+test('resourceFetch covers a redirected resource from its first request', async ({ page }) => {
+  server.route('/redir', (_q, res) => void setTimeout(() => res.writeHead(302, { location: '/api/data?redirected' }).end(), 150));
+  server.page('/redir.html', `<!doctype html>${START}<img src="/redir">`);
+  await page.goto(`${server.origin}/redir.html`);
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'documentLoad').length === 1);
+  const img = one(spans, (s) => s.name === 'resourceFetch' && String(s.attributes['url.full']).includes('redir'));
+  const duration = await page.evaluate(() => performance.getEntriesByType('resource').find((e) => e.name.includes('/redir'))!.duration);
+  expect(img.end - img.start).toBeGreaterThan(150);
+  expect(Math.abs(img.end - img.start - duration)).toBeLessThan(1);
+});
+
+test('a page whose load never completes reports documentLoad and web vitals when hidden', async ({ page }) => {
+  server.route('/hang', () => {});
+  server.page('/hang.html', `<!doctype html>${START}<p>hi</p><img src="/hang">`);
+  await page.goto(`${server.origin}/hang.html`, { waitUntil: 'domcontentloaded' });
+  await page.waitForTimeout(300);
+  await hide(page);
+  // No flush: what is sent on hide is all a discarded page reports.
+  await expect.poll(() => byName(received(server), 'documentLoad').length).toBe(1);
+  const spans = received(server);
+  const doc = one(spans, (s) => s.name === 'documentLoad');
+  expect(doc.events.map((e) => e.name)).not.toContain('loadEventEnd');
+  expect(one(spans, (s) => s.name === 'FCP').parentSpanId).toBe(doc.spanId);
+});
+
 test('web vitals with attribution (LCP, CLS, FCP, TTFB) in the page-load trace, reported on hide', async ({ page }) => {
   server.page(
     '/vitals.html',

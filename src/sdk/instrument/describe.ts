@@ -26,7 +26,8 @@ export function describeTarget(el: Element | undefined): string {
     const v = el.getAttribute(a);
     if (v && !(a === 'type' && el.localName !== 'input')) d += `[${a}="${v.slice(0, 40)}"]`;
   }
-  const cls = typeof el.className === 'string' ? el.className.trim() : '';
+  // The attribute, not `className`: on SVG elements that is an SVGAnimatedString.
+  const cls = el.getAttribute('class')?.trim();
   if (cls && d === el.localName) d += '.' + cls.split(/\s+/, 2).join('.');
   return d.slice(0, 80);
 }

@@ -39,7 +39,7 @@ export function serverContext(nav: PerformanceNavigationTiming | undefined): Spa
  * `maxResources` `resourceFetch` children for what loaded before the load event, all from
  * buffered Navigation and Resource Timing, so it works however late the SDK loads. Nothing runs
  * at start: the spans are built when the page is first idle after `load` (and, for a prerendered
- * page, after activation; `activationStart` is recorded), or when it is left before. A page restored from the bfcache gets a new
+ * page, after activation; `activationStart` is recorded), or when it is hidden or left before. A page restored from the bfcache gets a new
  * `documentLoad` span (pageshow → next frame, `browser.navigation.type: back_forward_cache`).
  */
 export function instrumentPageLoad(options: PageLoadOptions = {}): Unpatch {
@@ -55,8 +55,9 @@ export function instrumentPageLoad(options: PageLoadOptions = {}): Unpatch {
 
   const doc = (parent: SpanContext | null, startHr: number, url: string, type: string) =>
     tracer.startSpan('documentLoad', { parent, startTime: hrToEpochMs(startHr), attributes: { 'url.full': url, 'browser.navigation.type': type } });
+  // From the start of the first fetch, redirects included (a navigation's startTime is 0).
   const child = (root: Span, name: string, e: PerformanceResourceTiming, attributes: Attributes) => {
-    const s = tracer.startSpan(name, { parent: root, startTime: hrToEpochMs(e.fetchStart || e.startTime), attributes });
+    const s = tracer.startSpan(name, { parent: root, startTime: hrToEpochMs(e.startTime || e.redirectStart || e.fetchStart), attributes });
     addTimingEvents(s, e);
     if (e.responseStatus) s.setAttribute('http.response.status_code', e.responseStatus);
     s.end(hrToEpochMs(e.responseEnd || e.fetchStart));
@@ -104,9 +105,12 @@ export function instrumentPageLoad(options: PageLoadOptions = {}): Unpatch {
     else undo.push(listen(window, 'load', afterLoad));
   };
   whenActive();
-  // A page left before load still reports what it had.
+  // A page left before load still reports what it had. Hidden counts as left: mobile browsers
+  // may discard a hidden page without `pagehide`, and the web vitals reported on hide wait for
+  // this span. On window, capturing: before the exporter's flush on the same event.
   undo.push(
     listen(window, 'pagehide', record),
+    listen(window, 'visibilitychange', () => document.visibilityState === 'hidden' && record()),
     listen(window, 'pageshow', (e) => {
       if ((e as PageTransitionEvent).persisted)
         guard('page_load.bfcache_failed', () => {
