@@ -226,3 +226,75 @@ test('counter hover shows the value; a collapsed group keeps a summary band', as
   const after = await shot();
   expect(after.equals(before)).toBe(false);
 });
+
+const tinyTrace = (name: string) => ({ traceEvents: [{ ph: 'X', name, pid: 1, tid: 1, ts: 0, dur: 100 }, { ph: 'X', name: `${name}2`, pid: 1, tid: 1, ts: 200, dur: 100 }] });
+
+test('loading another trace reports the dropped selection (no stale slice index for embedders)', async ({ page }) => {
+  await open(page);
+  await page.evaluate(() => ((document.querySelector('spanbeam-viewer') as unknown as { selection: number }).selection = 1));
+  expect((await waitForEvent(page, 'spanbeam-select')).detail.slice).toBe(1);
+  await page.evaluate((t) => (document.querySelector('spanbeam-viewer') as unknown as { load(i: unknown): Promise<unknown> }).load(t), tinyTrace('B'));
+  expect((await waitForEvent(page, 'spanbeam-select', 2)).detail.slice).toBe(-1);
+});
+
+test('highlight() selects the earliest of the slices, as documented', async ({ page }) => {
+  await open(page);
+  const r = await page.evaluate(() => {
+    const v = document.querySelector('spanbeam-viewer') as unknown as { highlight(s: number[]): void; selection: number; model: { slices: { count: number; startNs: Float64Array } } };
+    const sl = v.model.slices;
+    const all = Array.from({ length: sl.count }, (_, i) => i).sort((a, b) => sl.startNs[b] - sl.startNs[a]);
+    v.highlight(all.slice(0, 3));
+    return { selection: v.selection, earliest: all.slice(0, 3).sort((a, b) => sl.startNs[a] - sl.startNs[b])[0] };
+  });
+  expect(r.selection).toBe(r.earliest);
+});
+
+test('setting a live source during a load shows no "cancelled" error', async ({ page }) => {
+  await open(page);
+  await page.evaluate((t) => {
+    const v = document.querySelector('spanbeam-viewer') as unknown as { load(i: unknown): Promise<unknown>; source: unknown };
+    v.load(JSON.stringify(t)).catch(() => undefined);
+    v.source = { subscribe: () => () => undefined };
+  }, tinyTrace('B'));
+  await page.waitForTimeout(300);
+  await expect(page.locator('spanbeam-viewer .load-error')).toHaveCount(0);
+  await expect(page.locator('spanbeam-viewer .progress')).toHaveCount(0);
+});
+
+test('a devicePixelRatio change alone resizes the canvas backing store', async ({ page }) => {
+  // Headless Chromium does not fire a resolution media query's change when only the emulated
+  // ratio changes: record those queries and fire their change as a screen move would.
+  await page.addInitScript(() => {
+    const mm = window.matchMedia.bind(window);
+    const queries: MediaQueryList[] = ((window as unknown as { __dprQueries: MediaQueryList[] }).__dprQueries = []);
+    window.matchMedia = (q: string) => {
+      const l = mm(q);
+      if (q.includes('resolution')) queries.push(l);
+      return l;
+    };
+  });
+  // Not `open`: a CDP metrics override after Playwright's own viewport emulation does not take.
+  await openViewer(page, server, '?src=/test/fixtures/viewer-ui/basic.json');
+  await waitForEvent(page, 'spanbeam-load');
+  const cdp = await page.context().newCDPSession(page);
+  // Same size (else the ResizeObserver would report it anyway), only the ratio changes.
+  const { width, height } = page.viewportSize()!;
+  await cdp.send('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 2, mobile: false });
+  await page.evaluate(() => {
+    for (const q of [...(window as unknown as { __dprQueries: MediaQueryList[] }).__dprQueries]) q.dispatchEvent(new Event('change'));
+  });
+  await expect
+    .poll(() => page.evaluate(() => { const c = document.querySelector('spanbeam-viewer')!.shadowRoot!.querySelector('canvas')!; return [devicePixelRatio, c.width / c.clientWidth]; }))
+    .toEqual([2, 2]);
+});
+
+test('the help dialog opened from the toolbar takes focus and closes with Escape', async ({ page }) => {
+  await open(page);
+  await page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
+  const dialog = page.locator('spanbeam-viewer [role=dialog]');
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Close' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(page.locator('spanbeam-viewer .timeline')).toBeFocused();
+});

@@ -54,6 +54,7 @@ export class TimelineController {
   private lastClick: { x: number; y: number; t: number; slice: number } | null = null;
   private theme: [ThemeColors, boolean] | null = null;
   private resizeObserver: ResizeObserver | null = null;
+  private dprQuery: MediaQueryList | null = null;
   private cssW = 0;
   private cssH = 0;
   private readonly lastViewport: { layout: Layout | null; scrollY: number; cssH: number; cssW: number } = { layout: null, scrollY: NaN, cssH: 0, cssW: 0 };
@@ -79,6 +80,7 @@ export class TimelineController {
     }
     this.resizeObserver = new ResizeObserver(() => this.measureSize());
     this.resizeObserver.observe(container);
+    this.watchDpr();
     container.addEventListener('wheel', this.onWheel, { passive: false });
     container.addEventListener('pointerdown', this.onPointerDown);
     container.addEventListener('pointermove', this.onPointerMove);
@@ -92,6 +94,8 @@ export class TimelineController {
   detach(): void {
     this.resizeObserver?.disconnect();
     this.resizeObserver = null;
+    this.dprQuery?.removeEventListener('change', this.onDprChange);
+    this.dprQuery = null;
     this.scheduler.cancel();
     this.held.clear();
     const c = this.container;
@@ -105,6 +109,21 @@ export class TimelineController {
     c.removeEventListener('pointerleave', this.onPointerLeave);
     c.removeEventListener('dblclick', this.onDblClick);
   }
+
+  /**
+   * A devicePixelRatio change alone (window moved to another screen) resizes nothing, so the
+   * ResizeObserver stays silent: a media query for the current ratio reports it instead.
+   */
+  private watchDpr(): void {
+    this.dprQuery?.removeEventListener('change', this.onDprChange);
+    this.dprQuery = globalThis.matchMedia?.(`(resolution: ${globalThis.devicePixelRatio || 1}dppx)`) ?? null;
+    this.dprQuery?.addEventListener('change', this.onDprChange);
+  }
+
+  private readonly onDprChange = (): void => {
+    this.watchDpr();
+    this.measureSize();
+  };
 
   /** Reads the container size and device pixel ratio; paints synchronously so no blank frame shows. */
   measureSize(): void {

@@ -234,7 +234,11 @@ export class SpanbeamViewer extends LitElement {
     this.liveSource = src;
     this.liveSpans = [];
     if (!src) return;
+    // Supersedes a load in progress: its cancellation is no error to show.
+    this.loadGen++;
     this.cancel();
+    this._progress = null;
+    this.setPartial(false);
     this._error = null;
     this.liveUnsub = src.subscribe((spans) => {
       for (const s of spans) this.liveSpans.push(s);
@@ -361,6 +365,7 @@ export class SpanbeamViewer extends LitElement {
     this._matches = [...slices].sort((a, b) => (this._model ? this._model.slices.startNs[a] - this._model.slices.startNs[b] : 0));
     this._matchIndex = this._matches.length ? 0 : -1;
     this.timeline.setMarks(this._matches.length ? this._matches : null);
+    if (this._matches.length) this.timeline.select(this._matches[0]);
   }
 
   /**
@@ -443,6 +448,8 @@ export class SpanbeamViewer extends LitElement {
     // The first update's theme was read in firstUpdated, before the first paint.
     if (changed.has('theme') && this.theme !== this.appliedTheme) this.applyTheme();
     if (changed.has('flows')) this.timeline.setFlows(this.flows);
+    // A modal dialog takes focus, wherever it was opened from (Escape there closes it).
+    if (changed.has('_help' as keyof SpanbeamViewer) && this._help) (this.renderRoot.querySelector('.help button') as HTMLElement | null)?.focus();
     // Back on the timeline tab: its size may have changed while hidden (firstUpdated measured it the first time).
     if (changed.has('view') && changed.get('view') !== undefined && this.view === 'timeline') queueMicrotask(() => this.timeline.measureSize());
   }
@@ -503,7 +510,8 @@ export class SpanbeamViewer extends LitElement {
     this.setupMs = performance.now() - t0;
     mark(kind === 'partial' ? 'preview-painted' : 'model-painted');
     if (this._query && model) this.runSearch(false);
-    if (kind === 'after-partial' && hadSelection) this.onTimelineSelect(-1);
+    // A selection the new model dropped is reported, so embedders do not keep a stale slice index.
+    if (hadSelection && this._selected < 0) this.onTimelineSelect(-1);
     if (!model) return;
     if (kind === 'partial') {
       this.summary = `Loading: showing the first ${model.slices.count} slices.`;
@@ -976,7 +984,7 @@ export class SpanbeamViewer extends LitElement {
           this.timeline.select(i);
         },
         selectMany: (slices) => {
-          this.highlight(slices);
+          this.highlight(slices); // selects the earliest
           const sl = m.slices;
           let a = Infinity;
           let b = -Infinity;
@@ -984,12 +992,23 @@ export class SpanbeamViewer extends LitElement {
             a = Math.min(a, sl.startNs[i]);
             b = Math.max(b, sl.startNs[i] + sl.durNs[i]);
           }
-          this.timeline.select(slices[0]);
           if (slices.length) this.timeline.zoomToRange(a, b);
         },
       })}
     </div>`;
   }
+
+  private closeHelp(): void {
+    this._help = false;
+    (this.renderRoot.querySelector('.timeline') as HTMLElement | null)?.focus();
+  }
+
+  private readonly onHelpKey = (e: KeyboardEvent): void => {
+    if (e.key !== 'Escape' && e.key !== '?') return;
+    e.preventDefault();
+    e.stopPropagation();
+    this.closeHelp();
+  };
 
   private renderHelp(): TemplateResult {
     const keys: Array<[string, string]> = [
@@ -1011,8 +1030,8 @@ export class SpanbeamViewer extends LitElement {
       ['Esc', 'clear measure, then selection; close this help'],
       ['?', 'toggle this help'],
     ];
-    return html`<div class="help" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts">
-      <button class="small dismiss" ${cssProps({ float: 'right' })} @click=${() => (this._help = false)}>Close</button>
+    return html`<div class="help" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" @keydown=${this.onHelpKey}>
+      <button class="small dismiss" ${cssProps({ float: 'right' })} @click=${() => this.closeHelp()}>Close</button>
       <h3>Keyboard and mouse</h3>
       <table>
         ${keys.map(([k, v]) => html`<tr><td>${k}</td><td>${v}</td></tr>`)}
