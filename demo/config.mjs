@@ -34,7 +34,8 @@ export function demoConfig(env = process.env) {
     receiver: port(env.RECEIVER_PORT, 4318, 'RECEIVER_PORT'),
   };
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  const origin = (/** @type {number} */ p) => `http://${shown}:${p}`;
+  // An IPv6 address goes in brackets in a URL (http://[::1]:5173).
+  const origin = (/** @type {number} */ p) => `http://${shown.includes(':') ? `[${shown}]` : shown}:${p}`;
   const origins = {
     app: origin(ports.app),
     viewer: origin(ports.viewer),

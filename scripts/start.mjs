@@ -133,16 +133,23 @@ function signalGroup(pid, sig) {
   }
 }
 
-/** SIGTERM to every service's process group; SIGKILL what is left after 5 s. @param {number} code */
-async function stopAll(code) {
-  if (stopping) return;
-  stopping = true;
-  const alive = [...running.values()].filter((e) => !e.exited && e.child.pid);
+/** SIGTERM to each entry's process group; SIGKILL what is left after 5 s. @param {{ child: import('node:child_process').ChildProcess, exited: boolean }[]} entries */
+async function stopEntries(entries) {
+  const alive = entries.filter((e) => !e.exited && e.child.pid);
   for (const e of alive) signalGroup(/** @type {number} */ (e.child.pid), 'SIGTERM');
   const exited = Promise.all(alive.map((e) => (e.exited ? undefined : new Promise((ok) => e.child.once('exit', ok)))));
   const timeout = new Promise((ok) => setTimeout(ok, 5000).unref());
   await Promise.race([exited, timeout]);
   for (const e of alive) if (!e.exited) signalGroup(/** @type {number} */ (e.child.pid), 'SIGKILL');
+}
+
+/** Stops every service, the receiver last so the others' final spans still reach it. @param {number} code */
+async function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  const receiver = running.get('receiver');
+  await stopEntries([...running.values()].filter((e) => e !== receiver));
+  if (receiver) await stopEntries([receiver]);
   process.exit(code);
 }
 

@@ -23,10 +23,13 @@ export function readBody(req, limitBytes = 20 * 1024 * 1024) {
     const chunks = [];
     let size = 0;
     req.on('data', (/** @type {Buffer} */ c) => {
+      if (size > limitBytes) return; // already refused: the rest is read and dropped
       size += c.length;
       if (size > limitBytes) {
+        // Refuse, but keep reading: destroying the request would reset the connection before
+        // the client could read the 400.
+        chunks.length = 0;
         fail(new HttpError(400, `request body larger than ${limitBytes} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(c);

@@ -8,7 +8,8 @@ import { decodeProtobufRequest } from './proto.mjs';
 
 export const JSON_TYPE = 'application/json';
 export const PROTOBUF_TYPE = 'application/x-protobuf';
-const MAX_DECODED_BYTES = 64 * 1024 * 1024;
+// The Collector's max_request_body_size (20 MiB by default) bounds the decompressed body too.
+const MAX_DECODED_BYTES = 20 * 1024 * 1024;
 
 /** The media type without parameters, lowercased. @param {string | undefined} header */
 export function mediaType(header) {
@@ -44,6 +45,17 @@ export function decodeContentEncoding(body, encoding) {
 const HEX32 = /^[0-9a-f]{32}$/i;
 const HEX16 = /^[0-9a-f]{16}$/i;
 
+/** @param {unknown} v */
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** A list of `{ key, value }` (KeyValue), as the Collector's JSON decoder requires. @param {unknown} list @param {string} where */
+function checkAttributes(list, where) {
+  if (list === undefined || list === null) return;
+  if (!Array.isArray(list) || !list.every((kv) => isObject(kv) && typeof kv.key === 'string' && (kv.value === undefined || kv.value === null || isObject(kv.value)))) {
+    throw new HttpError(400, `${where}.attributes is not a list of { key, value }`);
+  }
+}
+
 /**
  * Checks the parts of a request the store and the viewer rely on, and lowercases ids.
  * @param {any} req @returns {{ resourceSpans: any[] }}
@@ -53,10 +65,18 @@ export function validateRequest(req) {
   const rss = req.resourceSpans ?? [];
   if (!Array.isArray(rss)) throw new HttpError(400, 'resourceSpans is not an array');
   for (const rs of rss) {
-    if (!rs || typeof rs !== 'object') throw new HttpError(400, 'resourceSpans entry is not an object');
+    if (!isObject(rs)) throw new HttpError(400, 'resourceSpans entry is not an object');
+    if (rs.resource != null && !isObject(rs.resource)) throw new HttpError(400, 'resource is not an object');
+    checkAttributes(rs.resource?.attributes, 'resource');
+    if (!Array.isArray(rs.scopeSpans ?? [])) throw new HttpError(400, 'scopeSpans is not an array');
     for (const ss of rs.scopeSpans ?? []) {
-      for (const s of ss?.spans ?? []) {
-        if (typeof s?.traceId !== 'string' || !HEX32.test(s.traceId)) throw new HttpError(400, `invalid traceId ${JSON.stringify(s?.traceId)}: 32 hex characters expected`);
+      if (!isObject(ss)) throw new HttpError(400, 'scopeSpans entry is not an object');
+      if (ss.scope != null && !isObject(ss.scope)) throw new HttpError(400, 'scope is not an object');
+      if (!Array.isArray(ss.spans ?? [])) throw new HttpError(400, 'spans is not an array');
+      for (const s of ss.spans ?? []) {
+        if (!isObject(s)) throw new HttpError(400, 'span is not an object');
+        checkAttributes(s.attributes, 'span');
+        if (typeof s.traceId !== 'string' || !HEX32.test(s.traceId)) throw new HttpError(400, `invalid traceId ${JSON.stringify(s.traceId)}: 32 hex characters expected`);
         if (typeof s.spanId !== 'string' || !HEX16.test(s.spanId)) throw new HttpError(400, `invalid spanId ${JSON.stringify(s.spanId)}: 16 hex characters expected`);
         if (s.parentSpanId !== undefined && s.parentSpanId !== '' && (typeof s.parentSpanId !== 'string' || !HEX16.test(s.parentSpanId))) {
           throw new HttpError(400, `invalid parentSpanId ${JSON.stringify(s.parentSpanId)}`);

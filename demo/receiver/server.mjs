@@ -66,7 +66,8 @@ function openStream(res) {
   res.on('close', () => streams.delete(res));
 }
 
-const server = createServer(async (req, res) => {
+/** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res */
+async function route(req, res) {
   const url = new URL(req.url ?? '/', 'http://receiver');
   const path = url.pathname;
   if (path === '/v1/traces') {
@@ -124,6 +125,15 @@ const server = createServer(async (req, res) => {
     return;
   }
   res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+}
+
+// One request's unexpected error is its own 500, never the end of the receiver.
+const server = createServer((req, res) => {
+  route(req, res).catch((err) => {
+    console.error(`[${NAME}]`, err);
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('internal error');
+  });
 });
 
 // Keeps proxies and browsers from closing an idle event stream.

@@ -28,7 +28,8 @@ export function nanosToMs(ns) {
 
 /** @param {any} resource */
 function serviceOf(resource) {
-  const kv = (resource?.attributes ?? []).find((/** @type {any} */ a) => a.key === 'service.name');
+  const attributes = Array.isArray(resource?.attributes) ? resource.attributes : [];
+  const kv = attributes.find((/** @type {any} */ a) => a?.key === 'service.name');
   return kv?.value?.stringValue ?? 'unknown_service';
 }
 
@@ -41,6 +42,8 @@ export class TraceStore {
     this.traces = new Map();
     /** Appends run one after another so lines never interleave. */
     this.writing = Promise.resolve();
+    /** Whether the last append failed, perhaps leaving part of a line. */
+    this.torn = false;
     this.skippedLines = 0;
   }
 
@@ -87,7 +90,19 @@ export class TraceStore {
    */
   async add(request) {
     const line = JSON.stringify(request) + '\n';
-    const write = this.writing.then(() => appendFile(this.file, line));
+    // After a write that failed part way (a full disk), start on a fresh line: the torn one is
+    // skipped on the next start, and this one is kept.
+    const write = this.writing
+      .then(() => appendFile(this.file, this.torn ? '\n' + line : line))
+      .then(
+        () => {
+          this.torn = false;
+        },
+        (err) => {
+          this.torn = true;
+          throw err;
+        },
+      );
     this.writing = write.catch(() => undefined);
     await write;
     return this.index(request);

@@ -154,6 +154,35 @@ test('refuses what the Collector refuses: other media types 415, bad encodings a
   expect(await list('?service=x')).toEqual([]);
 });
 
+test('a body over the size limit is answered 400, not cut off by a connection reset', async () => {
+  const res = await post(Buffer.alloc(20 * 1024 * 1024 + 1, 0x20), { 'content-type': 'application/json' });
+  expect(res.status).toBe(400);
+  expect(((await res.json()) as { message: string }).message).toContain('larger than');
+  // The limit holds for the decompressed body as well (a small gzip body can inflate to gigabytes).
+  const inflated = `{"resourceSpans":[]${' '.repeat(20 * 1024 * 1024)}}`;
+  expect((await post(gzipSync(inflated), { 'content-type': 'application/json', 'content-encoding': 'gzip' })).status).toBe(400);
+  expect((await post(JSON.stringify({ resourceSpans: [] }), { 'content-type': 'application/json' })).status).toBe(200);
+});
+
+test('requests of the wrong shape are 400 and leave the receiver and its store working', async () => {
+  const span = { traceId: 'abf92f3577b34da6a3ce929d0e0e4736', spanId: '6666666666666666', name: 'bad shape' };
+  const bodies = [
+    { resourceSpans: [{ resource: { attributes: {} }, scopeSpans: [{ spans: [span] }] }] },
+    { resourceSpans: [{ resource: { attributes: [null] }, scopeSpans: [{ spans: [span] }] }] },
+    { resourceSpans: [{ scopeSpans: [{ spans: [{ ...span, attributes: 'x' }] }] }] },
+    { resourceSpans: [{ scopeSpans: [null] }] },
+    { resourceSpans: [{ scopeSpans: 5 }] },
+    { resourceSpans: [{ scopeSpans: [{ spans: {} }] }] },
+  ];
+  for (const body of bodies) {
+    const res = await post(JSON.stringify(body), { 'content-type': 'application/json' });
+    expect(res.status, JSON.stringify(body)).toBe(400);
+  }
+  expect((await fetch(`${base}/api/traces`)).status).toBe(200);
+  expect((await fetch(`${base}/api/traces/${span.traceId}`)).status).toBe(404);
+  expect(receiver?.exitCode).toBeNull();
+});
+
 test('CORS like the Collector: exact origin, credentials, preflight allowing content-type', async () => {
   const preflight = (origin: string, headers: string) =>
     fetch(`${base}/v1/traces`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': headers } });

@@ -62,6 +62,7 @@ export interface DemoStack {
   app: string;
   viewer: string;
   api: string;
+  inventory: string;
   receiver: string;
   dataDir: string;
   process: ChildProcess;
@@ -116,6 +117,7 @@ export async function startDemo(extraEnv: Record<string, string> = {}): Promise<
     app: origin(app),
     viewer: origin(viewer),
     api: origin(api),
+    inventory: origin(inventory),
     receiver: origin(receiver),
     dataDir,
     process: child,

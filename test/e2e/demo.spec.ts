@@ -206,9 +206,12 @@ test('the script-tag page (IIFE build, data-* attributes only) produces connecte
 test('Ctrl-C stops every process of the stack', async () => {
   expect(stack.pids.length).toBe(5);
   for (const pid of stack.pids) expect(isAlive(pid)).toBe(true);
-  const ports = [stack.app, stack.viewer, stack.api, stack.receiver].map((o) => Number(new URL(o).port));
+  const ports = [stack.app, stack.viewer, stack.api, stack.inventory, stack.receiver].map((o) => Number(new URL(o).port));
+  // Spans of a request just before Ctrl-C still reach the receiver: it stops last.
+  expect((await fetch(`${stack.api}/api/products`)).status).toBe(200);
   const code = await stack.stop('SIGINT');
   expect(code).toBe(0);
+  expect(stack.output()).not.toContain('cannot reach');
   for (const pid of stack.pids) expect(isAlive(pid), `pid ${pid} still running`).toBe(false);
   for (const port of ports) {
     const refused = await new Promise<boolean>((ok) => {
