@@ -83,3 +83,35 @@ test('waterfall: span tree with services, errors, critical path, expand/collapse
   await page.keyboard.press('ArrowDown');
   expect((await waitForEvent(page, 'spanbeam-select', 2)).detail.name).toBe('SELECT * FROM items WHERE id = 100');
 });
+
+test('the critical path follows a selection made after the insights were first shown', async ({ page }) => {
+  await page.setViewportSize({ width: 1200, height: 800 });
+  await openViewer(page, server);
+  const x = (tid: number, name: string, ts: number, dur: number) => ({ ph: 'X', pid: 1, tid, ts, dur, name, cat: 'c' });
+  await page.evaluate(
+    (t) => (document.querySelector('spanbeam-viewer') as unknown as { load(i: unknown): Promise<unknown> }).load(t),
+    { traceEvents: [x(1, 'long root', 0, 1000), x(1, 'long child', 10, 900), x(2, 'short root', 0, 500), x(2, 'short child', 10, 400)] },
+  );
+  await page.locator('spanbeam-viewer button.tab-insights').click();
+  const heading = page.locator('spanbeam-viewer section.insights h3', { hasText: 'Critical path' });
+  await expect(heading).toContainText('long root');
+  await page.locator('spanbeam-viewer button.tab-timeline').click();
+  await page.evaluate(() => {
+    const v = document.querySelector('spanbeam-viewer') as unknown as { model: { strings: string[]; slices: { count: number; name: Uint32Array } }; selection: number };
+    const id = v.model.strings.indexOf('short child');
+    for (let i = 0; i < v.model.slices.count; i++) if (v.model.slices.name[i] === id) v.selection = i;
+  });
+  await page.locator('spanbeam-viewer button.tab-insights').click();
+  await expect(heading).toContainText('short root');
+  await expect(page.locator('spanbeam-viewer ol.critical')).toContainText('short child');
+});
+
+test('waterfall: collapsing the selected row\'s parent keeps a row reachable with Tab', async ({ page }) => {
+  await open(page);
+  await page.locator('spanbeam-viewer button.tab-waterfall').click();
+  await page.locator('spanbeam-viewer .wf-row', { hasText: 'SELECT * FROM items WHERE id = 100' }).click();
+  await waitForEvent(page, 'spanbeam-select');
+  await page.locator('spanbeam-viewer .wf-row', { hasText: 'load order items' }).locator('button.twisty').click();
+  await expect(page.locator('spanbeam-viewer .wf-row')).toHaveCount(6);
+  await expect(page.locator('spanbeam-viewer .wf-row[tabindex="0"]')).toHaveCount(1);
+});

@@ -49,3 +49,32 @@ test('a live SDK source: spans ended before and after subscribing appear, nested
   });
   expect(nested).toEqual(['GET /api/cart <- click checkout', 'before subscribe <- -', 'click checkout <- -']);
 });
+
+test('setting the same live source again keeps the spans collected so far', async ({ page }) => {
+  await openViewer(page, server, '', '/live/viewer.html');
+  await page.evaluate(() => {
+    const S = (window as unknown as { Spanbeam: typeof import('../../src/script') }).Spanbeam;
+    const v = document.querySelector('spanbeam-viewer') as unknown as { source: unknown };
+    // A source that hands over only spans ending after each subscribe (no replay of earlier ones).
+    const inner = S.liveSpans();
+    const source = {
+      subscribe(onSpans: (spans: readonly unknown[]) => void) {
+        let replay = true;
+        const unsub = inner.subscribe((spans) => replay || onSpans(spans));
+        replay = false;
+        return unsub;
+      },
+    };
+    v.source = source;
+    S.getTracer('live').startActiveSpan('first', (s) => s.end());
+    (window as unknown as { __source: unknown }).__source = source;
+  });
+  expect((await waitForEvent(page, 'spanbeam-load')).detail.slices).toBe(1);
+  await page.evaluate(() => {
+    const S = (window as unknown as { Spanbeam: typeof import('../../src/script') }).Spanbeam;
+    const v = document.querySelector('spanbeam-viewer') as unknown as { source: unknown };
+    v.source = (window as unknown as { __source: unknown }).__source; // e.g. a framework re-binding the property
+    S.getTracer('live').startActiveSpan('second', (s) => s.end());
+  });
+  expect((await waitForEvent(page, 'spanbeam-load', 2)).detail.slices).toBe(2);
+});

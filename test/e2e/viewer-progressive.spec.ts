@@ -2,7 +2,7 @@
 // import goes on; the final model then replaces it.
 import { expect, test } from '@playwright/test';
 import type { TestServer } from '../support/server';
-import { openViewer, viewerServer } from './viewer-support';
+import { openViewer, viewerServer, waitForEvent } from './viewer-support';
 
 let server: TestServer;
 test.beforeAll(async () => {
@@ -111,4 +111,27 @@ test('zooming while the preview shows keeps that window when the final model arr
   await page.waitForFunction(() => (window as unknown as { __events: Array<{ type: string }> }).__events.some((e) => e.type === 'spanbeam-load'), null, { timeout: 30_000 });
   const final = await page.evaluate(() => (document.querySelector('spanbeam-viewer') as unknown as { viewWindow: { startNs: number; endNs: number } }).viewWindow);
   expect(final).toEqual(win);
+});
+
+test('removed while its src loads, then re-added: the load starts again (no "cancelled" error)', async ({ page }) => {
+  const body = JSON.stringify({ traceEvents: [{ ph: 'X', pid: 1, tid: 1, ts: 0, dur: 10, name: 'reattached', cat: 'c' }] });
+  let requests = 0;
+  server.route('/slow/reattach.json', async (_req, res) => {
+    const n = ++requests;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    // The first response stalls until the element has been removed; the second is prompt.
+    if (n === 1) await new Promise((r) => setTimeout(r, 1500));
+    if (!res.destroyed) res.end(body);
+  });
+  await openViewer(page, server, '?src=/slow/reattach.json');
+  await page.waitForFunction(() => !!document.querySelector('spanbeam-viewer')!.shadowRoot!.querySelector('.progress'));
+  await page.evaluate(async () => {
+    const v = document.querySelector('spanbeam-viewer')!;
+    v.remove();
+    await new Promise((r) => setTimeout(r, 100)); // past the removal's cancel
+    document.body.append(v);
+  });
+  const load = await waitForEvent(page, 'spanbeam-load');
+  expect(load.detail.slices).toBe(1);
+  await expect(page.locator('spanbeam-viewer .load-error')).toHaveCount(0);
 });

@@ -20,6 +20,7 @@ import { TimelineController } from './timeline-controller';
 import { renderDetails, sliceSummary, trackLabel, valueText } from './details-panel';
 import { buildWaterfall, renderWaterfall, type Waterfall } from './waterfall-view';
 import { computeInsights, renderInsights, type Insights } from './insights-view';
+import { rootOf } from './analysis';
 import { viewerStyles } from './styles';
 
 /**
@@ -132,6 +133,8 @@ export class SpanbeamViewer extends LitElement {
   private abort: AbortController | null = null;
   private loadGen = 0;
   private loadedSrc: string | null = null;
+  /** loadGen of the load started for `src` (to tell it from a load of another input). */
+  private srcGen = 0;
   private liveUnsub: (() => void) | null = null;
   private liveSource: LiveSpanSource | null = null;
   private liveSpans: ReadableSpan[] = [];
@@ -229,6 +232,9 @@ export class SpanbeamViewer extends LitElement {
     return this.liveSource;
   }
   set source(src: LiveSpanSource | null) {
+    // Re-setting the source followed now (e.g. a framework re-binding) would drop the spans
+    // collected so far: the source need not hand them over again.
+    if (src && src === this.liveSource && this.liveUnsub) return;
     this.liveUnsub?.();
     this.liveUnsub = null;
     this.liveSource = src;
@@ -402,6 +408,8 @@ export class SpanbeamViewer extends LitElement {
     this.media?.addEventListener('change', this.onMedia);
     // Re-attached after a move in the document: reconnect the canvas world.
     if (this.hasUpdated) this.attachTimeline();
+    // A `src` load that removal cancelled starts again.
+    if (this.hasUpdated && this.src && this.src !== this.loadedSrc) this.loadSrc();
   }
 
   private attachTimeline(): void {
@@ -418,6 +426,12 @@ export class SpanbeamViewer extends LitElement {
     // Removed for good (not just moved): stop loading and following the live source.
     setTimeout(() => {
       if (this.isConnected) return;
+      if (this.abort && this.loadGen === this.srcGen) {
+        // The `src` load is not done: forget it (re-adding loads it again) and show no error.
+        this.loadedSrc = null;
+        this.loadGen++;
+        this._progress = null;
+      }
       this.cancel();
       this.stopLive();
     });
@@ -432,11 +446,15 @@ export class SpanbeamViewer extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     // Before rendering, so the fetch starts without waiting for the first render.
-    if (changed.has('src') && this.src && this.src !== this.loadedSrc) {
-      this.loadedSrc = this.src;
-      mark('load');
-      this.load(this.src).catch(() => undefined);
-    }
+    if (changed.has('src') && this.src && this.src !== this.loadedSrc) this.loadSrc();
+  }
+
+  private loadSrc(): void {
+    const src = this.src as string;
+    this.loadedSrc = src;
+    mark('load');
+    this.load(src).catch(() => undefined);
+    this.srcGen = this.loadGen;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -746,7 +764,8 @@ export class SpanbeamViewer extends LitElement {
   private insights(): Insights | null {
     const m = this._model;
     if (!m) return null;
-    const key = `${this._measure ? this._measure.join(',') : ''}`;
+    // The critical path is of the selection's tree: a selection in another tree changes it.
+    const key = `${this._measure ? this._measure.join(',') : ''}|${this._selected >= 0 ? rootOf(m, this._selected) : -1}`;
     if (!this.insightsCache || this.insightsCache.key !== key) {
       this.insightsCache = { key, ins: computeInsights(m, this._measure ? { range: this._measure } : {}, this._selected) };
     }

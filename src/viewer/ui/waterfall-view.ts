@@ -90,6 +90,9 @@ export function renderWaterfall(
   const first = Math.max(0, Math.floor(scrollTop / WATERFALL_ROW_CSS_PX) - 5);
   const last = Math.min(wf.rows.length, first + Math.ceil(viewportPx / WATERFALL_ROW_CSS_PX) + 10);
   const visible = wf.rows.slice(first, last);
+  // One row stays in the Tab order: the selected one, or the first rendered when the selection
+  // is hidden (collapsed away, scrolled out of the rendered rows) or absent.
+  const tabStop = visible.some((r) => r.slice === selected) ? selected : (visible[0]?.slice ?? -1);
   const onKey = (e: KeyboardEvent, r: WaterfallRow, idx: number): void => {
     let target = -1;
     if (e.key === 'ArrowDown') target = idx + 1;
@@ -126,7 +129,7 @@ export function renderWaterfall(
             aria-level=${r.depth + 1}
             aria-expanded=${open === undefined ? nothing : String(open)}
             aria-selected=${i === selected ? 'true' : 'false'}
-            tabindex=${i === selected || (selected < 0 && idx === 0) ? '0' : '-1'}
+            tabindex=${i === tabStop ? '0' : '-1'}
             ${cssProps({ top: `${idx * WATERFALL_ROW_CSS_PX}px` })}
             @click=${() => h.select(i)}
             @keydown=${(e: KeyboardEvent) => onKey(e, r, idx)}
