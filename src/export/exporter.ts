@@ -3,7 +3,7 @@ import type { ExportResult } from '../sdk/processor';
 import type { Batch, Outbox } from './outbox';
 import type { TailSampler, TailSampling } from './sampling';
 import { DEV, count, guard, warn } from '../sdk/diag';
-import { listen } from '../sdk/instrument/wrap';
+import { later, listen } from '../sdk/instrument/wrap';
 import { idbOutbox, memoryOutbox, newBatchId, overBytes } from './outbox';
 import { backoffMs, gzip, post } from './transport';
 import { nativeFetch } from './native';
@@ -244,7 +244,9 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   const accept = (span: ReadableSpan) => {
     buf.push(span);
     if (buf.length >= maxSpans) seal();
-    else timer ??= setTimeout(seal, delay);
+    // Native timers (`later`): a span ended inside an app zone (Angular's) must not schedule a
+    // Zone task there, which would run change detection and keep the zone unstable.
+    else timer ??= later(seal, delay);
   };
 
   const send = async (b: Batch): Promise<ExportResult> => {
@@ -262,7 +264,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
 
   const retryLater = (ms: number) => {
     clearTimeout(retryTimer);
-    retryTimer = setTimeout(() => {
+    retryTimer = later(() => {
       retryTimer = undefined;
       void drain();
     }, ms > 50 ? Math.min(retryMax, ms) : 50); // NaN too: never a 0 ms loop

@@ -1,4 +1,5 @@
 import type { ExportResult } from '../sdk/processor';
+import { later } from '../sdk/instrument/wrap';
 import { nativeFetch } from './native';
 
 /** Statuses worth retrying (per the OTLP/HTTP spec); every other non-2xx status is final. */
@@ -47,7 +48,8 @@ export async function post(
   const f = nativeFetch();
   if (!f) return { code: 'failure', error: 'no_fetch' };
   const ac = typeof AbortController === 'function' ? new AbortController() : undefined;
-  const timer = ac && setTimeout(() => ac.abort(), timeoutMs);
+  // Native timer: no Zone task that would keep an app zone unstable for the whole send.
+  const timer = ac && later(() => ac.abort(), timeoutMs);
   try {
     const res = await f.call(globalThis, url, { method: 'POST', body, headers, keepalive, signal: ac?.signal });
     const text = await res.text().catch(() => '');

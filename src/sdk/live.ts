@@ -1,6 +1,7 @@
 import type { ReadableSpan } from './types';
 import type { TracerProvider } from './provider';
 import { getTracerProvider } from './provider';
+import { later } from './instrument/wrap';
 
 /** What `<spanbeam-viewer>.source` accepts: ended spans, delivered in batches as they end. */
 export interface LiveSpanSource {
@@ -46,7 +47,7 @@ function hubFor(provider: TracerProvider): Hub {
       // One delivery per task, not per span: a burst of spans is one update for the viewer.
       if (!scheduled) {
         scheduled = true;
-        setTimeout(deliver, 0);
+        later(deliver, 0); // native: no Zone task (Angular change detection) per delivery
       }
     },
     forceFlush: () => Promise.resolve(),

@@ -5,6 +5,8 @@ import { DEV, warn } from './diag';
 
 /** The little of zone.js's API we use; zone.js itself is a peer the page loads first. */
 interface ZoneLike {
+  readonly name: string;
+  readonly parent: ZoneLike | null;
   get(key: string): unknown;
   fork(spec: { name: string; properties: Record<string, unknown> }): ZoneLike;
   run<T>(fn: (...args: unknown[]) => T, applyThis?: unknown, applyArgs?: unknown[]): T;
@@ -14,10 +16,22 @@ interface ZoneStatic {
 }
 
 const KEY = 'spanbeam.span';
+const NAME = 'spanbeam';
 
 function zoneGlobal(): ZoneStatic | undefined {
   const z = (globalThis as { Zone?: ZoneStatic }).Zone;
   return z && typeof z.current?.fork === 'function' ? z : undefined;
+}
+
+/**
+ * A zone carrying `span`, forked past our own zones (they hold nothing else, no hooks): forking
+ * the current one would chain a zone per span in a loop that starts its next step in a timer
+ * (polling), and keep every ended span of it alive.
+ */
+function forkFor(Z: ZoneStatic, span: Span | undefined): ZoneLike {
+  let z = Z.current;
+  while (z.name === NAME && z.parent) z = z.parent;
+  return z.fork({ name: NAME, properties: { [KEY]: span } });
 }
 
 /**
@@ -45,14 +59,14 @@ export class ZoneContextManager implements ContextManager {
   with<A extends unknown[], R>(span: Span | undefined, fn: (...args: A) => R, thisArg?: unknown, ...args: A): R {
     const Z = this._on ? zoneGlobal() : undefined;
     if (!Z) return this._fb.with(span, fn, thisArg, ...args);
-    const zone = Z.current.fork({ name: 'spanbeam', properties: { [KEY]: span } });
+    const zone = forkFor(Z, span);
     return zone.run(fn as (...a: unknown[]) => R, thisArg, args);
   }
 
   bind<F extends (...args: never[]) => unknown>(span: Span | undefined, fn: F): F {
     const Z = this._on ? zoneGlobal() : undefined;
     if (!Z) return this._fb.bind(span, fn);
-    const zone = Z.current.fork({ name: 'spanbeam', properties: { [KEY]: span } });
+    const zone = forkFor(Z, span);
     return function bound(this: unknown, ...args: unknown[]) {
       return zone.run(fn as unknown as (...a: unknown[]) => unknown, this, args);
     } as unknown as F;

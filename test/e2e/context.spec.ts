@@ -151,6 +151,28 @@ test('spans started in a timer under an active span become its children', async 
   expect(parented).toBe(true);
 });
 
+test('a loop that starts its next span in a timer does not chain a zone per span (each would keep its ended span)', async ({ page }) => {
+  const out = await page.evaluate(() => {
+    return new Promise<{ depth: number; chained: boolean }>((resolve) => {
+      const tracer = Spanbeam.getTracer('ctx');
+      const ids: Array<[string, string | undefined]> = [];
+      let n = 0;
+      const poll = () =>
+        tracer.startActiveSpan('poll', (s) => {
+          ids.push([s.spanContext().spanId, (s as unknown as { parentSpanId?: string }).parentSpanId]);
+          s.end();
+          if (++n < 50) return void setTimeout(poll, 0);
+          let depth = 0;
+          for (let z = (globalThis as unknown as { Zone: { current: { parent: unknown } | null } }).Zone.current; z; z = z.parent as typeof z) depth++;
+          // Context still follows: each step is the child of the one before.
+          resolve({ depth, chained: ids.every(([, p], i) => i === 0 || p === ids[i - 1][0]) });
+        });
+      poll();
+    });
+  });
+  expect(out).toEqual({ depth: 2, chained: true }); // root → our one zone, not 51 deep
+});
+
 test.describe('without zone.js', () => {
   test.beforeEach(async ({ page }) => {
     await page.goto(`${server.origin}/test/pages/context-nozone.html`);
