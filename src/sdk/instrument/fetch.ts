@@ -62,7 +62,6 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
   let due = 0;
   const from = new WeakMap<object, object>();
   const find = (o: object) => bodies.get(o) ?? bodies.get(from.get(o)!);
-  const end = (o: object, p: Pending | undefined, e?: unknown) => (p ??= find(o)) && ended(p, e);
   // Reads waiting (while a response is due) to learn whether they are of our bodies.
   let late: Array<() => unknown> = [];
   // Calls the original, and when `this` is one of our bodies, notes when the promise settles.
@@ -74,7 +73,7 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
     function (this: object, ...a: unknown[]) {
       const r = orig.apply(this, a) as Promise<unknown>;
       const watch = (p = find(this)) => {
-        if (p && !p.done) void r.then((v) => settle(v) && end(this, p), (e) => end(this, p, e));
+        if (p && !p.done) void r.then((v) => settle(v) && ended(p), (e) => ended(p, e));
         if (once) bodies.delete(this);
         return p;
       };

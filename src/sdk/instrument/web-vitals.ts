@@ -59,7 +59,7 @@ export function instrumentWebVitals(options: WebVitalsOptions = {}): Unpatch {
   // web-vitals measures LCP, FCP and TTFB from activation (a prerendered page) or from the
   // `pageshow` of a back/forward cache restore: the spans start there.
   let restored = 0;
-  listen(window, 'pageshow', (e) => (e as PageTransitionEvent).persisted && (restored = e.timeStamp));
+  const unlisten = listen(window, 'pageshow', (e) => (e as PageTransitionEvent).persisted && (restored = e.timeStamp));
   const report = (m: MetricWithAttribution) => whenPageLoad(() => emit(m));
   const emit = (m: MetricWithAttribution) =>
     guard('web_vitals.failed', () => {
@@ -79,5 +79,6 @@ export function instrumentWebVitals(options: WebVitalsOptions = {}): Unpatch {
   for (const fn of [onTTFB, onFCP, onLCP, onCLS, onINP]) guard('web_vitals.subscribe_failed', () => fn(report as never, opts));
   return () => {
     on = false;
+    unlisten();
   };
 }
