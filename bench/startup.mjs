@@ -24,25 +24,27 @@ const r = await build({
 mkdirSync(join(ROOT, 'bench/.build'), { recursive: true });
 const { code } = await minifyProd((Array.isArray(r) ? r[0] : r).output[0].code, { module: false, compress: true });
 writeFileSync(join(ROOT, 'bench/.build/startup-spanbeam.js'), code);
-const otel = (entry, name) =>
+const other = (entry, name) =>
   esbuild({
     entryPoints: [join(ROOT, entry)],
     outfile: join(ROOT, `bench/.build/startup-${name}.js`),
     bundle: true,
     minify: true,
     format: 'iife',
-    globalName: 'OTelWeb',
+    globalName: 'Sdk',
     target: 'es2020',
     logLevel: 'warning',
     define: { 'process.env.NODE_ENV': '"production"' },
   });
-await otel('bench/size/otel-web.ts', 'otel');
-await otel('bench/pages/startup-otel-zone-entry.ts', 'otel-zone');
+await other('bench/size/otel-web.ts', 'otel');
+await other('bench/pages/startup-otel-zone-entry.ts', 'otel-zone');
+await other('bench/size/elastic-rum.ts', 'elastic');
 
 const START = {
   spanbeam: 'Spanbeam.start({ endpoint: "/v1/traces", serviceName: "bench" })',
-  otel: 'OTelWeb.start("/v1/traces")',
-  'otel-zone': 'OTelWeb.start("/v1/traces")',
+  otel: 'Sdk.start("/v1/traces")',
+  'otel-zone': 'Sdk.start("/v1/traces")',
+  elastic: 'Sdk.start(location.origin)',
 };
 // From text: the bundle's text is fetched first (network excluded), then evaluated and the SDK
 // started. What Spanbeam's start() leaves for later is timed too, so deferring work cannot hide
@@ -73,7 +75,11 @@ const textPage = (sdk) => `<!doctype html><meta charset="utf-8"><script>
 const tagPage = (sdk) => `<!doctype html><meta charset="utf-8"><script src="/bench/.build/startup-${sdk}.js"></script>
 <script>const t1 = performance.now(); ${START[sdk]}; window.__result = { startMs: performance.now() - t1 };</script>`;
 const page = (make) => (req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(make(new URL(req.url, 'http://x').searchParams.get('sdk')));
-const server = await serve({ '/v1/traces': (_q, res) => res.writeHead(200).end('{}'), '/text.html': page(textPage), '/tag.html': page(tagPage) });
+const server = await serve({
+  '/v1/traces': (_q, res) => res.writeHead(200).end('{}'),
+  '/intake/v2/rum/events': (_q, res) => res.writeHead(202).end(),
+  '/intake/v3/rum/events': (_q, res) => res.writeHead(202).end(),
+  '/text.html': page(textPage), '/tag.html': page(tagPage) });
 const browser = await launch();
 const SDKS = Object.keys(START);
 /** RUNS fresh pages per SDK, the SDKs alternating page by page; `measure(page, sdk)` gives a row. */
@@ -113,9 +119,12 @@ console.log(`  Spanbeam       evaluate bundle ${f(m('spanbeam', 'evalMs'))} ms +
 console.log(`                 then, when the page is first idle: ${f(m('spanbeam', 'deferredMs'))} ms (web vitals, long frames, exporter, page-load spans)`);
 console.log(`  OpenTelemetry  evaluate bundle ${f(m('otel', 'evalMs'))} ms + start ${f(m('otel', 'startMs'))} ms = ${f(m('otel', 'totalMs'))} ms   (no zone.js, like for like; Elastic ~12 in the anchors)`);
 console.log(`  OpenTelemetry with zone.js and its ZoneContextManager: ${f(m('otel-zone', 'totalMs'))} ms   (the anchors' ~53 ms)`);
+console.log(`  Elastic RUM    evaluate bundle ${f(m('elastic', 'evalMs'))} ms + init ${f(m('elastic', 'startMs'))} ms = ${f(m('elastic', 'totalMs'))} ms   (the anchors' ~12 ms)`);
 console.log(`  ratio Spanbeam/OpenTelemetry (no zone.js): ${(m('spanbeam', 'totalMs') / m('otel', 'totalMs')).toFixed(3)}`);
+console.log(`  ratio Spanbeam/Elastic RUM: ${(m('spanbeam', 'totalMs') / m('elastic', 'totalMs')).toFixed(3)}`);
 const t = (sdk, k) => median(tag[sdk].map((x) => x[k]));
 console.log(`as a <script src> tag on a first visit (compiled off the main thread while downloading; main-thread time, median of ${RUNS}):`);
-for (const [sdk, name] of [['spanbeam', 'Spanbeam'], ['otel', 'OpenTelemetry'], ['otel-zone', 'OTel + zone.js']])
+for (const [sdk, name] of [['spanbeam', 'Spanbeam'], ['otel', 'OpenTelemetry'], ['otel-zone', 'OTel + zone.js'], ['elastic', 'Elastic RUM']])
   console.log(`  ${name.padEnd(14)} evaluate ${f(t(sdk, 'evalMs'))} ms + start ${f(t(sdk, 'startMs'))} ms = ${f(t(sdk, 'totalMs'))} ms`);
 console.log(`  ratio Spanbeam/OpenTelemetry (no zone.js): ${(t('spanbeam', 'totalMs') / t('otel', 'totalMs')).toFixed(3)}`);
+console.log(`  ratio Spanbeam/Elastic RUM: ${(t('spanbeam', 'totalMs') / t('elastic', 'totalMs')).toFixed(3)}`);

@@ -18,7 +18,10 @@ const ENTRIES = [
   ['core only', 'bench/size/core.ts', null, 3.5, 'brotli', true],
   ['viewer (Lit included, worker excluded)', 'src/viewer/index.ts', 60, 60, 'gzip', false],
 ];
-const COMPARE = [['OpenTelemetry web 2.12 (4 instrumentations + OTLP, no zone.js)', 'bench/size/otel-web.ts']];
+const COMPARE = [
+  ['OpenTelemetry web 2.12 (4 instrumentations + OTLP, no zone.js)', 'bench/size/otel-web.ts'],
+  ['Elastic APM RUM 5.17 (its default instrumentations)', 'bench/size/elastic-rum.ts'],
+];
 
 const sizes = (code) => ({
   min: code.length / 1024,
