@@ -46,11 +46,11 @@ export function getHeader(carrier: Carrier, name: string): string | undefined {
     }
   }
   const record = carrier as HeaderRecord;
-  // Fast path: Node and most callers use lowercase keys.
-  if (Object.prototype.hasOwnProperty.call(record, lower)) return joinValue(record[lower]);
+  // Every key is looked at: `traceparent` and `TraceParent` are two headers (a duplicate that
+  // makes traceparent invalid, or two tracestate lines to combine), not one.
   let out: string | undefined;
   for (const key in record) {
-    if (!Object.prototype.hasOwnProperty.call(record, key) || key.toLowerCase() !== lower) continue;
+    if (key.length !== lower.length || !Object.prototype.hasOwnProperty.call(record, key) || key.toLowerCase() !== lower) continue;
     const v = joinValue(record[key]);
     if (v !== undefined) out = out === undefined ? v : out + ', ' + v;
   }

@@ -32,8 +32,9 @@ export function parseJaegerHeader(header: string | null | undefined): RemoteCont
   const traceId = padHexId(parts[0], 32);
   const spanId = padHexId(parts[1], 16);
   if (!traceId || !spanId) return undefined;
-  // parent-span-id is deprecated; '0' or any hex id is allowed.
-  if (parts[2] !== '0' && !padHexId(parts[2], 16)) return undefined;
+  // parent-span-id is deprecated: any 64-bit hex, zero (root) included, also zero-padded as
+  // OpenTelemetry Python writes it.
+  if (!/^[\da-fA-F]{1,16}$/.test(parts[2])) return undefined;
   const flagsText = parts[3];
   if (flagsText.length === 0 || flagsText.length > 2 || !/^[0-9a-fA-F]+$/.test(flagsText)) return undefined;
   const flags = parseInt(flagsText, 16);

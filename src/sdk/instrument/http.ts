@@ -33,8 +33,9 @@ export interface Route {
 export type HttpConfig = (url: string) => Route | 0;
 
 // A canonical tracestate (what extraction and the tracestate helpers produce): at most 32
-// `key=value` members. Anything else is not sent, so no bad value reaches `Headers.set`.
-const TS_KEY = '[a-z0-9][_0-9a-z*/-]{0,255}(?:@[a-z][_0-9a-z*/-]{0,13})?';
+// `key=value` members, keys per Level 2 (`@` anywhere, 256 characters in all). Anything else is
+// not sent, so no bad value reaches `Headers.set`.
+const TS_KEY = '[a-z0-9][_0-9a-z*/@-]{0,255}';
 const TS_VAL = '[ -+\\--<>-~]{0,255}[!-+\\--<>-~]';
 const TRACESTATE = new RegExp(`^${TS_KEY}=${TS_VAL}(?:,${TS_KEY}=${TS_VAL}){0,31}$`);
 const TRACEPARENT = /^00-(?!0{32}-)[\da-f]{32}-(?!0{16}-)[\da-f]{16}-0[0-3]$/;

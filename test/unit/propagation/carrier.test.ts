@@ -17,6 +17,11 @@ describe('getHeader', () => {
     expect(getHeader({ traceparent: undefined }, 'traceparent')).toBeUndefined();
   });
 
+  it('combines every casing of a name on plain objects, also when the lowercase one is there', () => {
+    expect(getHeader({ tracestate: 'a=1', TraceState: 'b=2' }, 'tracestate')).toBe('a=1, b=2');
+    expect(getHeader({ traceparent: undefined, TraceParent: 'x' }, 'traceparent')).toBe('x');
+  });
+
   it('joins Node-style arrays with ", "', () => {
     expect(getHeader({ tracestate: ['a=1', 'b=2'] }, 'tracestate')).toBe('a=1, b=2');
     expect(getHeader({ tracestate: [] }, 'tracestate')).toBeUndefined();

@@ -10,6 +10,13 @@ describe('jaeger uber-trace-id', () => {
     expect(parseJaegerHeader(`${TID}:${SID}:05e3ac9a4f6e3b90:00`)?.traceFlags).toBe(0);
   });
 
+  it('accepts a zero parent span id written with leading zeros (OpenTelemetry Python sends 16 zeros)', () => {
+    for (const parent of ['0', '00', '0000000000000000']) {
+      expect(parseJaegerHeader(`${TID}:${SID}:${parent}:03`), parent).toEqual({ traceId: TID, spanId: SID, traceFlags: 1, isRemote: true });
+    }
+    expect(parseJaegerHeader(`${TID}:${SID}:${'0'.repeat(17)}:1`)).toBeUndefined();
+  });
+
   it('left-pads short ids and lowercases', () => {
     expect(parseJaegerHeader('ABC:1f:0:1')).toMatchObject({ traceId: '0'.repeat(29) + 'abc', spanId: '0'.repeat(14) + '1f' });
   });

@@ -33,6 +33,8 @@ describe('extractContext', () => {
     h.append('traceparent', other);
     expect(extractContext(h)).toBeUndefined();
     expect(extractContext([['traceparent', TP], ['TraceParent', other]])).toBeUndefined();
+    expect(extractContext({ traceparent: TP, TraceParent: other })).toBeUndefined();
+    expect(extractContext({ TraceParent: other, traceparent: TP })).toBeUndefined();
   });
 
   it('ignores tracestate when traceparent is missing or invalid', () => {

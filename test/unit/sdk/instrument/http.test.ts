@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Span, SpanContext } from '../../../../src/sdk/types';
 import type { Route } from '../../../../src/sdk/instrument/http';
 import { httpConfig, traceHeaders } from '../../../../src/sdk/instrument/http';
-import { b3Single } from '../../../../src/propagation';
+import { b3Single, normalizeTraceState, setTraceStateValue } from '../../../../src/propagation';
 
 const g = globalThis as { location?: unknown; document?: unknown };
 const saved = { location: g.location, document: g.document };
@@ -66,6 +66,19 @@ describe('trace headers for requests', () => {
       traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03',
       tracestate: 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE',
     });
+  });
+
+  it('sends every tracestate the propagation helpers produce (Level 2 keys), and no over-long key', () => {
+    const r = at('/');
+    const valid = [
+      normalizeTraceState('foo@=1, foo@@bar=2,foo@bar@baz=3')!, // the w3c test suite's Level 2 keys
+      setTraceStateValue(undefined, 't@' + 'v'.repeat(15), '1')!,
+      setTraceStateValue('a=1', 'z'.repeat(256), ' x')!,
+    ];
+    for (const traceState of valid) expect(traceHeaders(r, span({ traceState }))?.tracestate, traceState).toBe(traceState);
+    const tooLong = 'z'.repeat(256) + '@' + 'v'.repeat(14) + '=1'; // a 271-character key
+    expect(normalizeTraceState(tooLong)).toBeUndefined();
+    expect(traceHeaders(r, span({ traceState: tooLong }))?.tracestate).toBeUndefined();
   });
 
   it('never sends an invalid tracestate or traceparent', () => {
