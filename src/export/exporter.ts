@@ -134,6 +134,8 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   let inflightKeepalive = 0; // body bytes of the send in flight, when it is a keepalive one
   let draining: Promise<void> | undefined;
   let again = false;
+  let unlock: (() => void) | undefined;
+  let hides = 0; // pagehides so far: a loop started before one must not send after it
   let hideAt = 0;
   let hideSpent = 0;
   let stopped = false;
@@ -272,8 +274,9 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
 
   /** Sends the outbox oldest first, one batch at a time, while holding the drain lock. */
   const loop = async () => {
+    const h = hides;
     try {
-      while (!retryTimer) {
+      while (!retryTimer && h === hides) {
         if (nav?.onLine === false) return retryLater(backoffMs(Math.max(attempt, 3), o.retryInitialMs, retryMax));
         const list = (await box._all(key)).filter((b) => !gone.has(b.id));
         const now = Date.now();
@@ -285,11 +288,17 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
         known = list.filter((b) => !old.includes(b));
         queued = new Map(known.map((b) => [b.id, b.n]));
         const b = known[0];
-        if (!b) return;
+        if (!b || h !== hides) return;
         inflight = b;
         const r = await send(b);
         inflight = undefined;
-        if (gone.has(b.id)) continue; // a page-hide flush already settled it
+        if (gone.has(b.id)) {
+          // Settled on pagehide (its keepalive send outlives the page); back from the bfcache, the answer counts.
+          if (r.code === 'retryable') (gone.delete(b.id), st.retries++, persist(b));
+          else if (r.code === 'success') st.sent += b.n;
+          else drop(r.error ?? 'failure', [b]);
+          continue;
+        }
         if (r.code === 'retryable') {
           st.retries++;
           attempt++;
@@ -313,8 +322,12 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
 
   const locked = (fn: () => Promise<void>): Promise<unknown> => {
     const locks = nav?.locks;
-    // One tab drains the shared outbox at a time, so no batch is sent by two tabs.
-    return !box._list && locks ? locks.request(`spanbeam-outbox ${key}`, fn) : fn();
+    // One tab drains the shared outbox at a time, so no batch is sent by two tabs. The lock is given
+    // back on pagehide: a page in the back/forward cache that holds it is evicted as soon as another
+    // page of the origin asks for it (WebLocksContention).
+    if (box._list || !locks) return fn();
+    let run: Promise<void>;
+    return locks.request(`spanbeam-outbox ${key}`, () => new Promise<void>((ok) => ((unlock = ok), (run = fn()).then(ok, ok)))).then(() => run);
   };
 
   function drain(): Promise<void> {
@@ -394,7 +407,8 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
       // Also deletes a copy whose earlier write may still commit (IndexedDB runs these in order).
       if (!fresh.includes(b)) settled.push(b.id);
     }
-    // A keepalive send in flight outlives the page; count it delivered rather than resend it next visit.
+    // A keepalive send in flight outlives the page; count it delivered rather than resend it next
+    // visit, or have another page send it once the lock is given back.
     if (final && inflight && inflightKeepalive) {
       settle(inflight.id);
       settled.push(inflight.id);
@@ -418,8 +432,14 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     target && listeners.push(listen(target, type, (e) => void guard('export.listener_failed', () => fn(e))));
   const doc = typeof document !== 'undefined' ? document : undefined;
   on(doc, 'visibilitychange', () => doc!.visibilityState === 'hidden' && onHide(false));
-  // Into the back/forward cache (persisted) the page lives on: the send in flight reports back.
-  on(win, 'pagehide', (e) => onHide(!(e as PageTransitionEvent).persisted));
+  on(win, 'pagehide', () => {
+    onHide(true);
+    // Into the back/forward cache too: stop sending and give the drain lock back (unless a send that
+    // did not settle is in flight: another page would send it again); what was read under it is no longer ours.
+    hides++;
+    known = [];
+    if (!inflight || inflightKeepalive) unlock?.();
+  });
   on(win, 'pageshow', (e) => (e as PageTransitionEvent).persisted && void drain());
   on(win, 'online', () => {
     clearTimeout(retryTimer);

@@ -55,6 +55,36 @@ test('documentLoad joins Server-Timing: traceparent, also when the SDK loads lat
   expect(doc.end - doc.start).toBeLessThan(5000);
 });
 
+test('SDK injected after load: buffered entries give documentLoad with its resources, and web vitals reported when the page is left', async ({ page }) => {
+  server.page(
+    '/late-vitals.html',
+    `<!doctype html><h1 id="hero" style="font-size:48px">loaded before the SDK</h1><img src="/api/data?img">
+     <script>addEventListener('load', () => setTimeout(() => { const s = document.createElement('script'); s.src = '/sb.js'; s.onload = () => { window.handle = Spanbeam.start({ endpoint: '/v1/traces', exporter: { outbox: 'memory', maxDelayMs: 20 } }); }; document.head.append(s); }, 300));</script>`,
+  );
+  await page.goto(`${server.origin}/late-vitals.html`);
+  await page.waitForFunction(() => 'handle' in window);
+  await waitForSpans(page, server, (s) => byName(s, 'documentLoad').length === 1);
+  const origin = await page.evaluate(() => performance.timeOrigin);
+  // A real hide (leaving the page): web-vitals reports the final LCP on a trusted visibilitychange only.
+  await page.goto(`${server.origin}/api/data`);
+  await expect.poll(() => byName(received(server), 'LCP').length).toBe(1);
+  const spans = received(server);
+  const doc = one(spans, (s) => s.name === 'documentLoad');
+  expect(Math.abs(doc.start - origin)).toBeLessThan(1);
+  expect(doc.events.map((e) => e.name)).toContain('loadEventEnd');
+  expect(one(spans, (s) => s.name === 'documentFetch').parentSpanId).toBe(doc.spanId);
+  const res = spans.filter((s) => s.name === 'resourceFetch');
+  // What loaded before the load event; not the SDK's own late script.
+  expect(res.map((s) => s.attributes['url.full'])).toEqual([`${server.origin}/api/data?img`]);
+  expect(res[0].parentSpanId).toBe(doc.spanId);
+  for (const n of ['TTFB', 'FCP', 'LCP']) {
+    const v = one(spans, (s) => s.name === n);
+    expect(v.parentSpanId, n).toBe(doc.spanId);
+    expect(Math.abs(v.start - origin), n).toBeLessThan(1);
+  }
+  expect(one(spans, (s) => s.name === 'LCP').attributes['browser.web_vital.attribution.element']).toBe('#hero');
+});
+
 test('prerendered page: documentLoad waits for activation; bfcache restore: a new documentLoad', async ({ page }) => {
   server.page(
     '/pre.html',

@@ -74,6 +74,7 @@ function tab(name: string) {
 
 beforeEach(() => {
   store.clear();
+  lockChain = Promise.resolve(); // a failed test may leave the lock held
   deliveries = [];
   pending = [];
   globalThis.fetch = vi.fn((_url: string, init: RequestInit) => {
@@ -125,6 +126,34 @@ describe('exporter: two tabs, one shared outbox', () => {
     // Promised: "shared by tabs with Web Locks so no batch is sent twice".
     expect(b1).toEqual(['fetch']);
   });
+
+  it('a page frozen in the bfcache mid-send gives the lock back; restored, it does not send what the new holder sends', async () => {
+    hoisted.next.push(async () => sharedOutbox());
+    hoisted.next.push(async () => sharedOutbox());
+    const a_ = tab('A');
+    const a = createOtlpExporter({ endpoint: 'https://collector.test/v1/traces', maxDelayMs: 0, maxBatchSpans: 1 });
+    tab('B');
+    const b = createOtlpExporter({ endpoint: 'https://collector.test/v1/traces', maxDelayMs: 0, maxBatchSpans: 1 });
+    await tick();
+    a.onEnd(fakeSpan({ name: 'a1' })); // tab A holds the lock, sending a1 (slow collector)
+    await tick();
+    a.onEnd(fakeSpan({ name: 'a2' })); // waits in the shared outbox
+    await tick();
+    a_.win.dispatchEvent(Object.assign(new Event('pagehide'), { persisted: true })); // into the bfcache
+    await tick();
+    b.onEnd(fakeSpan({ name: 'b1' })); // tab B gets the lock now, not when A is restored
+    await tick();
+    expect(deliveries.map((d) => d.names)).toEqual([['a1'], ['a2']]);
+    a_.win.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true })); // restored...
+    pending.shift()!(new Response('{}', { status: 200 })); // ...a1 is answered while B sends a2
+    await tick();
+    for (let i = 0; i < 5 && pending.length; i++) {
+      pending.shift()!(new Response('{}', { status: 200 }));
+      await tick();
+    }
+    expect(deliveries.flatMap((d) => d.names).sort()).toEqual(['a1', 'a2', 'b1']);
+    expect(a.stats()).toMatchObject({ sent: 1, queued: 0 });
+  });
 });
 
 describe('exporter: outbox errors', () => {
@@ -140,7 +169,8 @@ describe('exporter: outbox errors', () => {
     createOtlpExporter({ endpoint: 'https://collector.test/v1/traces', retryInitialMs: 10 });
     await tick();
     expect(deliveries).toEqual([]); // the first read failed
-    await new Promise((r) => setTimeout(r, 120));
-    expect(deliveries.map((d) => d.names)).toEqual([['left']]);
+    // Retried after the backoff (10 ms and up), not at the next seal (there is none): polled, as a
+    // loaded machine may run the timer late.
+    await vi.waitFor(() => expect(deliveries.map((d) => d.names)).toEqual([['left']]), { timeout: 3000, interval: 20 });
   });
 });
