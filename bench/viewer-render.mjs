@@ -106,7 +106,10 @@ async function drive(page, kind, target) {
       const frame = () => new Promise((r) => requestAnimationFrame(r));
       const find = () => {
         if (target === 'viewer') return document.querySelector('spanbeam-viewer').shadowRoot.querySelector('.timeline');
-        return [...document.querySelectorAll('canvas')].sort((a, b) => b.width * b.height - a.width * a.height)[0];
+        // The flame chart's canvas: the page-sized WebGL canvas behind it takes no pointer events,
+        // so wheel events sent to it reach no handler (and speedscope would draw nothing).
+        const hit = [...document.querySelectorAll('canvas')].filter((c) => getComputedStyle(c).pointerEvents !== 'none');
+        return hit.sort((a, b) => b.width * b.height - a.width * a.height)[0];
       };
       const el = find();
       const r = el.getBoundingClientRect();
@@ -125,8 +128,11 @@ async function drive(page, kind, target) {
       for (let i = 0; i < 60; i++) {
         await frame();
         if (kind === 'wheel') {
-          const deltaY = i < 30 ? -120 : 120;
-          el.dispatchEvent(new WheelEvent('wheel', { deltaY, clientX: cx, clientY: cy, bubbles: true, cancelable: true }));
+          // Zoom in 30 steps, then out: the viewer zooms on a plain wheel (×e^0.3 per 120), speedscope
+          // pans on one and zooms with Ctrl/⌘ (×(1 + deltaY/100)): the same factors for both.
+          const zoomIn = i < 30;
+          const init = target === 'viewer' ? { deltaY: zoomIn ? -120 : 120 } : { deltaY: zoomIn ? -26 : 35, metaKey: true };
+          el.dispatchEvent(new WheelEvent('wheel', { ...init, clientX: cx, clientY: cy, bubbles: true, cancelable: true }));
         } else {
           const key = 'wasd'[Math.floor(i / 15)];
           const first = i % 15 === 0;
@@ -158,12 +164,10 @@ const browser = await chromium.launch(launchOptions({ args: ['--window-size=1400
 const bare = DRIVER === 'cdp' ? await launchBare({ args: ['--window-size=1400,900'] }) : null;
 const VIEWPORT = { width: 1400, height: 900 };
 const timedPages = bare ?? playwrightPages(browser);
-/** A page at `url` for a load-time figure, through the chosen driver: { evaluate, waitFor, close, pw? }. */
+/** A page at `url` for a load-time figure, through the chosen driver: { evaluate, waitFor, close }. */
 const openTimed = (url) => timedPages.open(url, VIEWPORT);
-/** A Playwright page at `url` once `expr` holds, for the frame figures (the last timed page when that was one). */
-async function framePage(timed, url, expr) {
-  if (timed?.pw) return timed.pw;
-  await timed?.close();
+/** A fresh Playwright page at `url` once `expr` holds, for the frame figures. */
+async function framePage(url, expr) {
   const page = await browser.newPage({ viewport: VIEWPORT });
   await page.goto(url);
   await page.waitForFunction(expr, null, { timeout: 900_000, polling: 50 });
@@ -185,59 +189,62 @@ try {
       );
       await page.close();
     }
-    const nav = readies.map((r) => r[0]).sort((a, b) => a - b)[1];
-    const own = readies.map((r) => r[1]).sort((a, b) => a - b)[1];
+    const nav = median(readies.map((r) => r[0]));
+    const own = median(readies.map((r) => r[1]));
     console.log(`empty viewer ready: ${fmt(nav)} ms after navigation start, ${fmt(own)} ms after viewer.js arrived (medians of ${EMPTY_RUNS}; target ≤ 150)`);
   }
   for (const [label] of SIZES) {
     const row = { label };
-    // Viewer: first render (and first tracks) over several fresh pages, as one run is at the
-    // mercy of the machine's noise; the frame figures come from the last page.
-    {
-      const n = RUNS ?? (SIZE_OF[label] >= 1e6 ? 1 : 5);
-      const firsts = [];
-      const tracks = [];
-      const url = `${origin}/bench/pages/viewer-render.html?src=/traces/trace-${label}.json`;
-      let timed;
-      for (let k = 0; k < n; k++) {
-        await timed?.close();
-        timed = await openTimed(url);
-        const t = await timed.waitFor('window.__bench?.loaded || (window.__bench?.error && -1)');
-        if (t < 0) throw new Error(await timed.evaluate('window.__bench.error'));
-        firsts.push(t);
-        const fp = await timed.evaluate('[window.__bench.firstPaintEpoch, window.__bench.firstPaintPartial]');
-        tracks.push([fp[0] - firstByteEpoch.get(`traces/trace-${label}.json`), fp[1]]);
+    // First render over several fresh pages, as one load is at the mercy of the machine's noise:
+    // viewer and speedscope loads alternate (ABBA), so drift in the machine's load reaches both
+    // medians alike.
+    const n = RUNS ?? (SIZE_OF[label] >= 1e6 ? 1 : 5);
+    const url = `${origin}/bench/pages/viewer-render.html?src=/traces/trace-${label}.json`;
+    const ssUrl = `${origin}/node_modules/speedscope/dist/release/index.html#profileURL=${encodeURIComponent(`${origin}/traces/trace-${label}.json`)}`;
+    // speedscope titles the page before it lays out the flame chart, and its page-sized WebGL
+    // canvas is there from the start: the flame chart's own canvases are what show it.
+    const shown = '/ - speedscope$/.test(document.title) && document.querySelectorAll("canvas").length > 1';
+    const withSs = SS_SIZES.has(label);
+    const firsts = [];
+    const tracks = [];
+    const ssFirsts = [];
+    for (let k = 0; k < n; k++)
+      for (const who of withSs ? (k & 1 ? ['ss', 'viewer'] : ['viewer', 'ss']) : ['viewer']) {
+        const timed = await openTimed(who === 'ss' ? ssUrl : url);
+        try {
+          if (who === 'ss') {
+            await timed.waitFor(shown);
+            ssFirsts.push(await timed.evaluate('new Promise((r) => requestAnimationFrame(() => setTimeout(() => r(performance.now()))))'));
+            continue;
+          }
+          const t = await timed.waitFor('window.__bench?.loaded || (window.__bench?.error && -1)');
+          if (t < 0) throw new Error(await timed.evaluate('window.__bench.error'));
+          firsts.push(t);
+          const fp = await timed.evaluate('[window.__bench.firstPaintEpoch, window.__bench.firstPaintPartial]');
+          tracks.push([fp[0] - firstByteEpoch.get(`traces/trace-${label}.json`), fp[1]]);
+        } finally {
+          await timed.close();
+        }
       }
-      const page = await framePage(timed, url, () => window.__bench?.loaded);
-      row.viewerFirst = median(firsts);
-      row.viewerFirstAll = firsts;
-      const mid = [...tracks].sort((a, b) => a[0] - b[0])[(tracks.length - 1) >> 1];
-      row.firstTracks = mid[0];
-      row.firstTracksPartial = mid[1];
-      row.firstTracksAll = tracks.map((x) => x[0]);
+    row.viewerFirst = median(firsts);
+    row.viewerFirstAll = firsts;
+    const mid = [...tracks].sort((a, b) => a[0] - b[0])[(tracks.length - 1) >> 1];
+    row.firstTracks = mid[0];
+    row.firstTracksPartial = mid[1];
+    row.firstTracksAll = tracks.map((x) => x[0]);
+    // Frame intervals, each on a page of its own.
+    {
+      const page = await framePage(url, () => window.__bench?.loaded);
       row.viewerWheel = stats(await drive(page, 'wheel', 'viewer'));
       row.viewerKeys = stats(await drive(page, 'keys', 'viewer'));
       row.viewerPaintMs = await page.evaluate(() => document.querySelector('spanbeam-viewer').stats.lastPaintMs);
       row.viewerSetupMs = await page.evaluate(() => document.querySelector('spanbeam-viewer').stats.setupMs);
       await page.close();
     }
-    // speedscope.
-    if (SS_SIZES.has(label)) {
-      // As many page loads as for the viewer, so both medians see the same noise.
-      const n = RUNS ?? (SIZE_OF[label] >= 1e6 ? 1 : 5);
-      const firsts = [];
-      const url = `${origin}/node_modules/speedscope/dist/release/index.html#profileURL=${encodeURIComponent(`${origin}/traces/trace-${label}.json`)}`;
-      const shown = '/ - speedscope$/.test(document.title) && !!document.querySelector("canvas")';
-      let timed;
-      for (let k = 0; k < n; k++) {
-        await timed?.close();
-        timed = await openTimed(url);
-        await timed.waitFor(shown);
-        firsts.push(await timed.evaluate('new Promise((r) => requestAnimationFrame(() => setTimeout(() => r(performance.now()))))'));
-      }
-      const page = await framePage(timed, url, shown);
-      row.ssFirst = median(firsts);
-      row.ssFirstAll = firsts;
+    if (withSs) {
+      row.ssFirst = median(ssFirsts);
+      row.ssFirstAll = ssFirsts;
+      const page = await framePage(ssUrl, shown);
       row.ssWheel = stats(await drive(page, 'wheel', 'speedscope'));
       row.ssKeys = stats(await drive(page, 'keys', 'speedscope'));
       await page.close();

@@ -112,7 +112,7 @@ export async function launchBare({ args = [] } = {}) {
 
 /**
  * The same page interface over a Playwright browser (`--driver=playwright`, the old way, with
- * Playwright's worker pause and network monitoring); each page also carries Playwright's as `pw`.
+ * Playwright's worker pause and network monitoring).
  */
 export function playwrightPages(browser) {
   return {
@@ -123,7 +123,6 @@ export function playwrightPages(browser) {
         evaluate: (expression) => page.evaluate(expression),
         waitFor: async (expression, timeoutMs = 600_000) => (await page.waitForFunction(expression, null, { timeout: timeoutMs, polling: 50 })).jsonValue(),
         close: () => page.close(),
-        pw: page,
       };
     },
     close: () => browser.close(),
