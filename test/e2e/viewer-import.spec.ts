@@ -94,7 +94,8 @@ test('a real Chromium trace recorded here imports in the worker; per-phase count
   expect(got).toEqual(expected);
   expect(summary.slices).toBeGreaterThanOrEqual(expected.X ?? 0);
   expect(summary.groups.length).toBeGreaterThan(0);
-  const bad = summary.diagnostics.filter((d) => ['invalid-event', 'unknown-phase', 'truncated-input'].includes(d.kind));
+  // Nothing lost from a valid file, and no noise about what it legitimately holds.
+  const bad = summary.diagnostics.filter((d) => ['invalid-event', 'unknown-phase', 'truncated-input', 'invalid-args', 'missing-id', 'unknown-frame'].includes(d.kind));
   expect(bad).toEqual([]);
   expect(progress.at(-1)).toMatchObject({ bytes: buf.length, phase: 'building' });
 

@@ -163,3 +163,37 @@ test('a real Chromium trace recorded by the test opens without error', async ({ 
   await page.mouse.wheel(0, -500);
   expect(await page.evaluate(() => (document.querySelector('spanbeam-viewer') as unknown as { stats: { frames: number } }).stats.frames)).toBeGreaterThan(1);
 });
+
+test('a trace given as an object gets the warnings the same trace gets as text, each naming its event', async ({ page }) => {
+  await openViewer(page, server);
+  const chrome = {
+    traceEvents: [
+      { ph: 'X', name: 'ok', pid: 1, tid: 1, ts: 0, dur: 5, args: { a: 1 } },
+      null,
+      { ph: 'X', name: 'no ts', pid: 1, tid: 1, dur: 5 },
+      { ph: 'Q', name: 'odd', pid: 1, tid: 1, ts: 1 },
+      { ph: 'X', name: 'text args', pid: 1, tid: 1, ts: 2, dur: 1, args: 'hello' },
+      { ph: 'C', name: 'mem', pid: 1, ts: 3, args: { used: 'lots' } },
+    ],
+  };
+  const span = (name: string, more: Record<string, unknown> = {}) => ({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name, startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000100000000', ...more });
+  const otlp = { resourceSpans: [{ scopeSpans: [{ spans: [span('ok'), null, span('no start', { spanId: '00f067aa0ba902b7', startTimeUnixNano: '' }), span('no id', { spanId: '' })] }] }] };
+  type D = Array<{ kind: string; count: number; message: string }>;
+  const r = await page.evaluate(async ([c, o]) => {
+    const v = document.querySelector('spanbeam-viewer') as unknown as { load(i: unknown): Promise<{ diagnostics: D }> };
+    return {
+      chromeObject: (await v.load(c)).diagnostics,
+      chromeText: (await v.load(JSON.stringify(c, null, 2))).diagnostics,
+      otlpObject: (await v.load(o)).diagnostics,
+      otlpText: (await v.load(JSON.stringify(o, null, 2))).diagnostics,
+    };
+  }, [chrome, otlp] as const);
+  expect(r.chromeObject).toEqual(r.chromeText);
+  expect(r.otlpObject).toEqual(r.otlpText);
+  expect(r.chromeObject.map((d) => [d.kind, d.count])).toEqual([['invalid-event', 2], ['unknown-phase', 1], ['invalid-args', 2]]);
+  expect(r.chromeObject[0].message).toBe('event traceEvents[1] is not an object; skipped');
+  expect(r.otlpObject.map((d) => [d.kind, d.count])).toEqual([['invalid-event', 2], ['missing-id', 1]]);
+  // Listed as the other warnings are: one line per kind, with its count.
+  await page.locator('spanbeam-viewer details.diagnostics summary').click();
+  await expect(page.locator('spanbeam-viewer details.diagnostics li')).toHaveText([/^invalid-event × 2: a span that is not an object \(null\) skipped$/, /^missing-id × 1: span "no id" has no spanId/]);
+});

@@ -78,3 +78,97 @@ test('setting the same live source again keeps the spans collected so far', asyn
   });
   expect((await waitForEvent(page, 'spanbeam-load', 2)).detail.slices).toBe(2);
 });
+
+test('removed and re-added later: follows the same source again, with the spans from before and those that ended meanwhile', async ({ page }) => {
+  await openViewer(page, server, '', '/live/viewer.html');
+  await page.evaluate(() => {
+    const S = (window as unknown as { Spanbeam: typeof import('../../src/script') }).Spanbeam;
+    S.configureTracing({ serviceName: 'live-page' });
+    const inner = S.liveSpans();
+    const w = window as unknown as { __subs: number; __source: unknown };
+    // Counts live subscriptions, to see that none is held while the element is out of the document.
+    w.__subs = 0;
+    w.__source = {
+      subscribe(onSpans: (spans: readonly unknown[]) => void) {
+        w.__subs++;
+        const unsub = inner.subscribe(onSpans);
+        return () => {
+          w.__subs--;
+          unsub();
+        };
+      },
+    };
+    (document.querySelector('spanbeam-viewer') as unknown as { source: unknown }).source = w.__source;
+    S.getTracer('live').startActiveSpan('before removal', (s) => s.end());
+  });
+  expect((await waitForEvent(page, 'spanbeam-load')).detail.slices).toBe(1);
+  const detached = await page.evaluate(async () => {
+    const S = (window as unknown as { Spanbeam: typeof import('../../src/script') }).Spanbeam;
+    const w = window as unknown as { __subs: number; __source: unknown; __v: HTMLElement };
+    const v = document.querySelector('spanbeam-viewer') as HTMLElement;
+    w.__v = v;
+    v.remove(); // e.g. a framework unmounting it, to mount it again later
+    await new Promise((r) => setTimeout(r, 100));
+    const subs = w.__subs;
+    S.getTracer('live').startActiveSpan('while detached', (s) => s.end());
+    await new Promise((r) => setTimeout(r, 100));
+    document.body.append(v);
+    return subs;
+  });
+  expect(detached).toBe(0);
+  await page.evaluate(() => {
+    const S = (window as unknown as { Spanbeam: typeof import('../../src/script') }).Spanbeam;
+    S.getTracer('live').startActiveSpan('after re-add', (s) => s.end());
+  });
+  const names = () =>
+    page.evaluate(() => {
+      const w = window as unknown as { __v: { model: { strings: string[]; slices: { count: number; name: Uint32Array } } | null; source: unknown } };
+      const m = w.__v.model;
+      return m ? Array.from(m.slices.name.subarray(0, m.slices.count), (n) => m.strings[n]).sort() : [];
+    });
+  await expect.poll(names, { timeout: 5000 }).toEqual(['after re-add', 'before removal', 'while detached']);
+  const state = await page.evaluate(() => {
+    const w = window as unknown as { __subs: number; __source: unknown; __v: { source: unknown; model: { diagnostics: unknown[] } } };
+    return { subs: w.__subs, same: w.__v.source === w.__source, diagnostics: w.__v.model.diagnostics };
+  });
+  // One subscription again, the same source, and no span twice (no duplicate-span warning).
+  expect(state).toEqual({ subs: 1, same: true, diagnostics: [] });
+});
+
+test('a source set on an element that is not in the document is followed only once it is added', async ({ page }) => {
+  await openViewer(page, server, '', '/live/viewer.html');
+  const subs = await page.evaluate(async () => {
+    const S = (window as unknown as { Spanbeam: typeof import('../../src/script') }).Spanbeam;
+    S.configureTracing({ serviceName: 'live-page' });
+    const inner = S.liveSpans();
+    const w = window as unknown as { __subs: number; __v: HTMLElement };
+    w.__subs = 0;
+    const source = {
+      subscribe(onSpans: (spans: readonly unknown[]) => void) {
+        w.__subs++;
+        const unsub = inner.subscribe(onSpans);
+        return () => {
+          w.__subs--;
+          unsub();
+        };
+      },
+    };
+    const v = document.createElement('spanbeam-viewer') as HTMLElement & { source: unknown };
+    w.__v = v;
+    v.source = source;
+    S.getTracer('live').startActiveSpan('early', (s) => s.end());
+    await new Promise((r) => setTimeout(r, 100));
+    // A detached element must not be held by the source (it would never be collected).
+    const before = w.__subs;
+    document.querySelector('spanbeam-viewer')!.replaceWith(v);
+    return before;
+  });
+  expect(subs).toBe(0);
+  await expect
+    .poll(() => page.evaluate(() => {
+      const m = (window as unknown as { __v: { model: { slices: { count: number } } | null } }).__v.model;
+      return m ? m.slices.count : 0;
+    }), { timeout: 5000 })
+    .toBe(1);
+  expect(await page.evaluate(() => (window as unknown as { __subs: number }).__subs)).toBe(1);
+});

@@ -32,6 +32,15 @@ const PH_X = ch('X'), PH_B = ch('B'), PH_E = ch('E'), PH_i = ch('i'), PH_I = ch(
 /** Phases read but not drawn: objects, memory dumps, clock sync, context, mark-as-linked. */
 const IGNORED = new Set(['N', 'O', 'D', 'V', 'v', 'c', '(', ')', '=', 'A', 'L', 'U']);
 
+/** The metadata events drawn, and the args member each one needs. */
+const META_FIELDS = /* @__PURE__ */ new Map([
+  ['process_name', 'name'],
+  ['thread_name', 'name'],
+  ['process_labels', 'labels'],
+  ['process_sort_index', 'sort_index'],
+  ['thread_sort_index', 'sort_index'],
+]);
+
 const NO_ATOM = null;
 const utf8Encoder = /* @__PURE__ */ new TextEncoder();
 const KEY_THREAD_DUR = /* @__PURE__ */ utf8Encoder.encode('"threadDurNs":');
@@ -68,6 +77,11 @@ export class ChromeJsonImporter implements StreamHandler {
   private otherPhases = new Map<string, number>();
   private baseUs = NaN;
   private readonly opts: ChromeImportOptions;
+  /** Where the event being committed is (`traceEvents[12]`), for diagnostics: array and index. */
+  private evArray = '';
+  private evIndex = 0;
+  private nEvents = 0;
+  private nSamples = 0;
 
   // Scratch fields of the event being parsed (reset per event).
   private ph = 0;
@@ -76,6 +90,8 @@ export class ChromeJsonImporter implements StreamHandler {
   private cat = 0;
   private ts = NaN;
   private dur = NaN;
+  /** A `dur` member was there but no finite number. */
+  private badDur = false;
   private tdur = NaN;
   private tts = NaN;
   /** Where the tdur / tts numbers are in the buffer (-1: not a plain number). */
@@ -92,6 +108,8 @@ export class ChromeJsonImporter implements StreamHandler {
   private id2: unknown = undefined;
   private argsStart = -1;
   private argsEnd = -1;
+  /** The args are an object or array JSON.parse accepts (checked as they were skipped). */
+  private argsOk = false;
   private sc = 0; // instant scope letter
   private bp = 0;
   private scope: Atom = NO_ATOM;
@@ -217,7 +235,8 @@ export class ChromeJsonImporter implements StreamHandler {
     let c = r.next();
     if (c !== 0x7b) {
       r.skipValue();
-      this.builder.diag('invalid-event', `event at byte ${r.base + r.pos} is not an object`);
+      this.locate(array);
+      this.builder.diag('invalid-event', `event ${this.where()} is not an object; skipped`);
       return;
     }
     r.pos++;
@@ -242,8 +261,25 @@ export class ChromeJsonImporter implements StreamHandler {
         } else r.fail("',' or '}'");
       }
     }
+    this.locate(array);
     if (array === 'samples') this.commitTopSample();
     else this.commit(r);
+  }
+
+  /** Counts the element just read (after every read that can throw INCOMPLETE). */
+  private locate(array: string): void {
+    this.evArray = array;
+    this.evIndex = array === 'samples' ? this.nSamples++ : this.nEvents++;
+  }
+
+  /** The current event's place, as a JSON path users can look up (`traceEvents[12]`, `[12]`). */
+  private where(): string {
+    return `${this.evArray}[${this.evIndex}]`;
+  }
+
+  /** `"name", ` of the current event, or ''. */
+  private named(): string {
+    return this.name ? `"${this.builder.strings[this.name]}", ` : '';
   }
 
   private reset(): void {
@@ -253,6 +289,7 @@ export class ChromeJsonImporter implements StreamHandler {
     this.cat = 0;
     this.ts = NaN;
     this.dur = NaN;
+    this.badDur = false;
     this.tdur = NaN;
     this.tts = NaN;
     this.exLen = 0;
@@ -280,8 +317,10 @@ export class ChromeJsonImporter implements StreamHandler {
           r.scanString();
           if (r.strEnd - r.strStart === 1) this.ph = r.buf[r.strStart];
           else {
-            this.ph = -1;
+            // Longer in the bytes: an escaped letter ("\u0058") is still that phase.
             this.phText = r.stringValue();
+            const code = this.phText.charCodeAt(0);
+            this.ph = this.phText.length === 1 && code > 0 && code < 128 ? code : -1;
           }
         } else r.skipValue();
         return;
@@ -296,6 +335,7 @@ export class ChromeJsonImporter implements StreamHandler {
         return;
       case K_DUR:
         this.dur = this.num(r, c);
+        this.badDur = this.dur !== this.dur;
         return;
       case K_TDUR:
         this.tdurAt = c === 0x22 ? -1 : r.pos;
@@ -320,8 +360,9 @@ export class ChromeJsonImporter implements StreamHandler {
         this.id2 = r.parseValue();
         return;
       case K_ARGS:
-        this.argsStart = r.skipRaw();
+        this.argsStart = r.skipChecked();
         this.argsEnd = r.pos;
+        this.argsOk = r.checked;
         return;
       case K_S:
         this.sc = this.letter(r, c);
@@ -454,11 +495,15 @@ export class ChromeJsonImporter implements StreamHandler {
     let s = this.argsStart;
     const e = this.argsEnd;
     if (s >= 0) {
-      // `{}` carries nothing.
       const b = r.buf;
-      let p = s + 1;
-      while (p < e && b[p] <= 0x20) p++;
-      if (b[s] === 0x7b && b[p] === 0x7d) s = -1;
+      if (b[s] === 0x7b) {
+        // `{}` carries nothing.
+        let p = s + 1;
+        while (p < e && b[p] <= 0x20) p++;
+        if (b[p] === 0x7d) s = -1;
+        else if (!this.argsOk) return this.oddArgs(r);
+      } else if (b[s] === 0x6e) s = -1; // null: nothing either
+      else return this.oddArgs(r);
     }
     const exLen = this.exLen;
     this.exLen = 0;
@@ -562,13 +607,37 @@ export class ChromeJsonImporter implements StreamHandler {
     }
   }
 
-  private parsedArgs(r: JsonReader): Record<string, unknown> {
-    if (this.argsStart < 0) return {};
+  /**
+   * Args that are not a JSON object (a number, a string, an array; or not valid JSON) would be
+   * shown mangled or not at all: kept as `args.value` (as text in `args.raw`), and reported.
+   */
+  private oddArgs(r: JsonReader): number {
+    const text = decodeBytes(r.buf, this.argsStart, this.argsEnd);
+    let what = 'are not valid JSON';
+    let key = 'raw';
+    try {
+      const v = JSON.parse(text) as unknown;
+      what = `are ${Array.isArray(v) ? 'an array' : `a ${typeof v}`}, not an object`;
+      key = 'value';
+    } catch {
+      // kept as text
+    }
+    const kept = key === 'raw' ? JSON.stringify({ raw: text }) : `{"value":${text}}`;
+    this.builder.diag('invalid-args', `event ${this.where()} (${this.named()}ph "${this.phName()}"): args ${what}; kept as args.${key}`);
+    const bytes = utf8Encoder.encode(kept);
+    const exLen = this.exLen;
+    this.exLen = 0;
+    return this.builder.addDetailsBytes(bytes, 0, bytes.length, this.ex, exLen);
+  }
+
+  /** The args object (undefined when there is none, or it is not a valid JSON object). */
+  private parsedArgs(r: JsonReader): Record<string, unknown> | undefined {
+    if (this.argsStart < 0) return undefined;
     try {
       const v = JSON.parse(decodeBytes(r.buf, this.argsStart, this.argsEnd)) as unknown;
-      return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+      return isObj(v) ? v : undefined;
     } catch {
-      return {};
+      return undefined;
     }
   }
 
@@ -596,9 +665,13 @@ export class ChromeJsonImporter implements StreamHandler {
   private otherEvent(r: JsonReader, ph: number, ts: number): void {
     const b = this.builder;
     if (ph === PH_M) return this.metadataEvent(r);
+    if (ph === 0) {
+      b.diag('invalid-event', `event ${this.where()} ${this.name ? `("${b.strings[this.name]}") ` : ''}has no "ph"; skipped`);
+      return;
+    }
     if (ts !== ts) {
       if (ph === PH_P && this.name !== 0) return this.profileEvent(r);
-      b.diag('invalid-event', `event without a numeric "ts" (ph "${this.phName()}") near byte ${r.base + r.pos}`);
+      b.diag('invalid-event', `event ${this.where()} (${this.named()}ph "${this.phName()}") has no numeric "ts"; skipped`);
       return;
     }
     const tNs = this.tsNs(ts);
@@ -606,7 +679,8 @@ export class ChromeJsonImporter implements StreamHandler {
       case PH_X: {
         // Without "dur" (with one, completeEvent took it).
         const track = this.threadTrack(this.pid, this.tid);
-        b.diag('unfinished-complete', `complete event "${b.strings[this.name]}" without "dur" kept open to the end of the trace`);
+        const why = this.badDur ? 'has a "dur" that is not a number' : 'has no "dur"';
+        b.diag('unfinished-complete', `complete event "${b.strings[this.name]}" (${this.where()}) ${why}; kept open to the end of the trace`);
         this.exThreadTime(r, true);
         const slice = b.addSlice(track, tNs, NaN, this.name, this.cat, 0, this.details(r), this.cname);
         if (this.bindId !== null || this.flowIn || this.flowOut) this.flowV2(slice);
@@ -665,7 +739,7 @@ export class ChromeJsonImporter implements StreamHandler {
         b.noteTime(tNs);
         const p = this.phName();
         if (IGNORED.has(p)) b.diag('ignored-phase', `phase "${p}" events are not drawn`);
-        else b.diag('unknown-phase', `unknown phase "${p}" skipped`);
+        else b.diag('unknown-phase', `event ${this.where()} has unknown phase "${p}"; skipped`);
       }
     }
   }
@@ -732,14 +806,19 @@ export class ChromeJsonImporter implements StreamHandler {
     const track = b.track(this.processGroup(this.pid), TrackKind.COUNTER, key, id ? `${name} ${id}` : name);
     const args = this.parsedArgs(r);
     let any = false;
+    let bad = '';
     for (const k in args) {
       const v = args[k];
       const x = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
       // ±Infinity (a string, or 1e400) would stretch the scale and flatten every other value.
-      if (!Number.isFinite(x)) continue;
+      if (!Number.isFinite(x)) {
+        bad ||= `"${k}" is ${String(JSON.stringify(v)).slice(0, 60)}, not a finite number`;
+        continue;
+      }
       b.addCounterValue(b.counterSeries(track, k), tNs, x);
       any = true;
     }
+    if (bad || !any) b.diag('invalid-args', `counter "${name}" (${this.where()}): ${bad || 'no values in args'}; skipped`);
     if (!any) b.noteTime(tNs);
   }
 
@@ -816,7 +895,7 @@ export class ChromeJsonImporter implements StreamHandler {
     }
     // T / p: a step, shown as an instant on the async slice (catapult's reading of T).
     const args = this.parsedArgs(r);
-    const step = typeof args.step === 'string' ? b.intern(args.step) : this.name;
+    const step = typeof args?.step === 'string' ? b.intern(args.step) : this.name;
     b.addInstant(b.sliceTrack(open), tNs, step, this.cat, InstantScope.THREAD, open, this.details(r));
   }
 
@@ -832,28 +911,22 @@ export class ChromeJsonImporter implements StreamHandler {
   private metadataEvent(r: JsonReader): void {
     const b = this.builder;
     const name = b.strings[this.name];
-    const args = this.parsedArgs(r);
-    switch (name) {
-      case 'process_name':
-        if (typeof args.name === 'string') b.setGroupName(this.processGroup(this.pid), args.name);
-        return;
-      case 'process_labels':
-        if (typeof args.labels === 'string') {
-          const g = this.processGroup(this.pid);
-          for (const l of args.labels.split(',')) if (l.trim()) b.addGroupLabel(g, l.trim());
-        }
-        return;
-      case 'process_sort_index':
-        if (typeof args.sort_index === 'number') b.setGroupSortIndex(this.processGroup(this.pid), args.sort_index);
-        return;
-      case 'thread_name':
-        if (typeof args.name === 'string') b.setTrackName(this.threadTrack(this.pid, this.tid), args.name);
-        return;
-      case 'thread_sort_index':
-        if (typeof args.sort_index === 'number') b.setTrackSortIndex(this.threadTrack(this.pid, this.tid), args.sort_index);
-        return;
-      default:
-        return;
+    // Kinds not listed (num_cpus, trace_buffer_overruns, …) are not drawn: no loss to report.
+    const field = META_FIELDS.get(name);
+    if (!field) return;
+    const v = this.parsedArgs(r)?.[field];
+    const type = field === 'sort_index' ? 'number' : 'string';
+    if (typeof v !== type) {
+      b.diag('invalid-args', `"${name}" metadata (${this.where()}): args.${field} is not a ${type}; ignored`);
+      return;
+    }
+    if (name === 'process_name') b.setGroupName(this.processGroup(this.pid), v as string);
+    else if (name === 'thread_name') b.setTrackName(this.threadTrack(this.pid, this.tid), v as string);
+    else if (name === 'process_sort_index') b.setGroupSortIndex(this.processGroup(this.pid), v as number);
+    else if (name === 'thread_sort_index') b.setTrackSortIndex(this.threadTrack(this.pid, this.tid), v as number);
+    else {
+      const g = this.processGroup(this.pid);
+      for (const l of (v as string).split(',')) if (l.trim()) b.addGroupLabel(g, l.trim());
     }
   }
 
@@ -872,15 +945,18 @@ export class ChromeJsonImporter implements StreamHandler {
 
   /** Object-form top-level `samples`: {cpu, tid, ts, name, sf, weight}. */
   private commitTopSample(): void {
-    if (this.ts !== this.ts) return;
+    if (this.ts !== this.ts) {
+      this.builder.diag('invalid-event', `event ${this.where()} has no numeric "ts"; skipped`);
+      return;
+    }
     this.builder.countEvent('sample');
     this.sampleEvent(this.tsNs(this.ts));
   }
 
   private profileEvent(r: JsonReader): void {
     const b = this.builder;
-    const args = this.parsedArgs(r) as { data?: Record<string, unknown> };
-    const data = args.data ?? {};
+    const args = this.parsedArgs(r);
+    const data = args && isObj(args.data) ? args.data : {};
     const key = `${String(this.pid)}\u0000${this.idText()}`;
     let p = this.profiles.get(key);
     if (!p) {
@@ -895,20 +971,24 @@ export class ChromeJsonImporter implements StreamHandler {
       if (start === start && start !== undefined) p.lastNs = this.tsNs(start);
       return;
     }
-    const cpu = (data.cpuProfile ?? {}) as { nodes?: Array<{ id: number; parent?: number; callFrame?: { functionName?: string; url?: string } }>; samples?: number[] };
-    for (const n of cpu.nodes ?? []) {
-      const fn = n.callFrame?.functionName || '(anonymous)';
+    // Malformed pieces are skipped (samples naming a node that is not there are reported later).
+    const cpu = isObj(data.cpuProfile) ? data.cpuProfile : {};
+    const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+    for (const n of list(cpu.nodes)) {
+      if (!isObj(n)) continue;
+      const cf = isObj(n.callFrame) ? n.callFrame : {};
       p.frames.set(String(n.id), {
-        name: fn,
+        name: typeof cf.functionName === 'string' && cf.functionName ? cf.functionName : '(anonymous)',
         ...(n.parent !== undefined ? { parent: String(n.parent) } : {}),
-        ...(n.callFrame?.url ? { url: n.callFrame.url } : {}),
+        ...(typeof cf.url === 'string' && cf.url ? { url: cf.url } : {}),
       });
     }
-    const deltas = Array.isArray(data.timeDeltas) ? (data.timeDeltas as number[]) : [];
-    const samples = cpu.samples ?? [];
+    const deltas = list(data.timeDeltas);
+    const samples = list(cpu.samples);
     if (p.lastNs !== p.lastNs) p.lastNs = this.ts === this.ts ? this.tsNs(this.ts) : 0;
     for (let i = 0; i < samples.length; i++) {
-      p.lastNs += (deltas[i] ?? 0) * 1000;
+      const d = deltas[i];
+      p.lastNs += (typeof d === 'number' && Number.isFinite(d) ? d : 0) * 1000;
       p.samples.push({ tNs: p.lastNs, frame: String(samples[i]) });
     }
   }
@@ -981,6 +1061,10 @@ export class ChromeJsonImporter implements StreamHandler {
     const ignore = new Set(['(root)', '(idle)', '(program)']);
     for (const [, p] of this.profiles) addSampledStacks(b, p.track, p.frames, p.samples, ignore);
   }
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Imports a whole Chrome trace held in memory (tests, small inputs). */

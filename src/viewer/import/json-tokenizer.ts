@@ -349,6 +349,35 @@ export class JsonReader {
     return start;
   }
 
+  /** Whether the value of the last `skipChecked` is an object or array JSON.parse accepts. */
+  checked = false;
+
+  /**
+   * `skipRaw` for a value kept raw, checked in the same pass: a container that `skipValue` would
+   * pass with only its brackets matched sets `checked` false.
+   */
+  skipChecked(): number {
+    this.skipWs();
+    const start = this.pos;
+    const c = this.buf[start];
+    if (c === 0x7b || c === 0x5b) {
+      const end = jsonEnd(this.buf, start, this.end);
+      if (end >= 0) {
+        this.pos = end;
+        if (jsonLines > 0) {
+          this.line += jsonLines;
+          this.lineStart = this.base + jsonLineStart;
+        }
+        this.checked = true;
+        return start;
+      }
+    }
+    // Not a container, not valid, or cut off by the end of the buffer (skipValue says INCOMPLETE).
+    this.skipValue();
+    this.checked = false;
+    return start;
+  }
+
   /** Parses one (small) value into a JS value. */
   parseValue(): unknown {
     const s = this.skipRaw();
@@ -376,6 +405,141 @@ export class JsonReader {
       expected,
     });
   }
+}
+
+// ---- strict check of kept raw values ----
+// Skipped values are only bracket-matched; those kept raw (Chrome `args`) must be valid JSON or
+// their whole details entry would be unreadable later. One table lookup per byte: the states
+// below (< 64) and stack actions (≥ 64) for the JSON grammar.
+const J_ERR = 0, J_VAL = 1, J_VAL_ARR = 2, J_KEY = 3, J_KEY_OBJ = 4, J_COLON = 5, J_AFTER = 6, J_STR = 7, J_KSTR = 13;
+const J_STATES = 37;
+const A_OBJ = 64, A_ARR = 65, A_END_OBJ = 66, A_END_ARR = 67, A_COMMA = 68, A_NL = 69;
+let jsonTable: Uint8Array | undefined;
+let jsonStack = new Uint8Array(64);
+
+function buildJsonTable(): Uint8Array {
+  const t = new Uint8Array(J_STATES << 8);
+  const set = (st: number, chars: string, to: number): void => {
+    for (let i = 0; i < chars.length; i++) t[(st << 8) | chars.charCodeAt(i)] = to;
+  };
+  const ws = ' \t\n\r';
+  const digits = '0123456789';
+  const hex = '0123456789abcdefABCDEF';
+  // Numbers: 19 '-', 20 leading 0, 21 integer, 22 '.', 23 fraction, 24 'e', 25 exponent sign, 26 exponent.
+  // Literals: 27-29 t(rue), 30-33 f(alse), 34-36 n(ull).
+  for (const st of [J_VAL, J_VAL_ARR]) {
+    set(st, ws, st);
+    set(st, '"', J_STR);
+    set(st, '{', A_OBJ);
+    set(st, '[', A_ARR);
+    set(st, '-', 19);
+    set(st, '0', 20);
+    set(st, '123456789', 21);
+    set(st, 't', 27);
+    set(st, 'f', 30);
+    set(st, 'n', 34);
+  }
+  set(J_VAL_ARR, ']', A_END_ARR);
+  set(J_KEY, ws, J_KEY);
+  set(J_KEY, '"', J_KSTR);
+  set(J_KEY_OBJ, ws, J_KEY_OBJ);
+  set(J_KEY_OBJ, '"', J_KSTR);
+  set(J_KEY_OBJ, '}', A_END_OBJ);
+  set(J_COLON, ws, J_COLON);
+  set(J_COLON, ':', J_VAL);
+  // After a value (or a number, which ends at the next delimiter).
+  for (const st of [J_AFTER, 20, 21, 23, 26]) {
+    set(st, ws, J_AFTER);
+    set(st, ',', A_COMMA);
+    set(st, '}', A_END_OBJ);
+    set(st, ']', A_END_ARR);
+  }
+  // Newlines are counted (for line numbers in later errors) wherever whitespace may be.
+  for (const st of [J_VAL, J_VAL_ARR, J_KEY, J_KEY_OBJ, J_COLON, J_AFTER, 20, 21, 23, 26]) t[(st << 8) | 0x0a] = A_NL;
+  // Strings: 7 (a value) and 13 (a key); +1 after a backslash, +2..+5 the hex digits of an escaped u.
+  for (const [str, end] of [[J_STR, J_AFTER], [J_KSTR, J_COLON]]) {
+    for (let c = 0x20; c < 256; c++) t[(str << 8) | c] = str;
+    t[(str << 8) | 0x22] = end;
+    t[(str << 8) | 0x5c] = str + 1;
+    set(str + 1, '"\\/bfnrt', str);
+    set(str + 1, 'u', str + 2);
+    for (let k = 2; k < 5; k++) set(str + k, hex, str + k + 1);
+    set(str + 5, hex, str);
+  }
+  set(19, '0', 20);
+  set(19, '123456789', 21);
+  set(20, '.', 22);
+  set(20, 'eE', 24);
+  set(21, digits, 21);
+  set(21, '.', 22);
+  set(21, 'eE', 24);
+  set(22, digits, 23);
+  set(23, digits, 23);
+  set(23, 'eE', 24);
+  set(24, '+-', 25);
+  set(24, digits, 26);
+  set(25, digits, 26);
+  set(26, digits, 26);
+  const word = (first: number, rest: string): void => {
+    for (let i = 0; i < rest.length; i++) set(first + i, rest[i], i === rest.length - 1 ? J_AFTER : first + i + 1);
+  };
+  word(27, 'rue');
+  word(30, 'alse');
+  word(34, 'ull');
+  return t;
+}
+
+/** Newlines met by the last `jsonEnd` (outside strings), and where the last line starts. */
+let jsonLines = 0;
+let jsonLineStart = 0;
+
+/**
+ * Where the JSON object or array at b[s] ends (exclusive), or -1 when it is not valid JSON, or
+ * -2 when b ends (at e) before it does.
+ */
+function jsonEnd(b: Uint8Array, s: number, e: number): number {
+  const t = (jsonTable ??= buildJsonTable());
+  let stack = jsonStack;
+  let depth = 0;
+  let st = J_VAL;
+  jsonLines = 0;
+  for (let p = s; p < e; p++) {
+    let c = b[p];
+    if (st === J_STR || st === J_KSTR) {
+      // Most bytes are inside strings: run to the next quote, backslash or control character.
+      while (c !== 0x22 && c !== 0x5c && c >= 0x20 && ++p < e) c = b[p];
+      if (p === e) break;
+    }
+    const next = t[(st << 8) | c];
+    if (next < 64) {
+      if (next === J_ERR) return -1;
+      st = next;
+    } else if (next === A_OBJ || next === A_ARR) {
+      if (depth === stack.length) {
+        const x = new Uint8Array(depth * 2);
+        x.set(stack);
+        stack = jsonStack = x;
+      }
+      stack[depth++] = next;
+      st = next === A_OBJ ? J_KEY_OBJ : J_VAL_ARR;
+    } else if (next === A_COMMA) {
+      st = stack[depth - 1] === A_OBJ ? J_KEY : J_VAL;
+    } else if (next === A_NL) {
+      jsonLines++;
+      jsonLineStart = p + 1;
+      if (st >= 19) st = J_AFTER; // a newline ends a number
+    } else {
+      if (stack[--depth] !== (next === A_END_OBJ ? A_OBJ : A_ARR)) return -1;
+      if (depth === 0) return p + 1;
+      st = J_AFTER;
+    }
+  }
+  return -2;
+}
+
+/** True when b[s, e) is exactly one JSON object or array, as JSON.parse would accept. */
+export function isValidJson(b: Uint8Array, s: number, e: number): boolean {
+  return jsonEnd(b, s, e) === e;
 }
 
 /**

@@ -5,34 +5,46 @@
  */
 import type { ReadableSpan } from '../../sdk/types';
 import { TraceBuilder } from '../model/builder';
-import type { SourceFormat, TraceModel } from '../model/trace-model';
+import type { DiagnosticKind, SourceFormat, TraceModel } from '../model/trace-model';
 import { INCOMPLETE, type JsonReader } from './json-tokenizer';
 import { IGNORE, JsonWalk, PARSE, type WalkHandler } from './json-walk';
 import {
   isObj,
   jaegerTraceSpans,
   keyValues,
+  notObject,
   otlpRequestSpans,
   otlpSpanRecord,
   scopeName,
   serviceOf,
+  shown,
   spanDocFormat,
   spansOfDoc,
   zipkinSpans,
+  TOP_ENTRY,
   type Json,
+  type Report,
 } from './span-records';
 import { buildSpanModel, fromEpochMs, type SpanRecord } from './spans';
 
 const API_KINDS = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
 
-/** Live SDK spans (epoch-ms floats; endMs NaN while running). */
-export function readableSpanRecords(spans: readonly ReadableSpan[], out: SpanRecord[] = []): SpanRecord[] {
-  for (const s of spans) {
+/**
+ * Live SDK spans (epoch-ms floats; endMs NaN while running). Entries that are not spans (e.g. a
+ * copy without its context) are reported and skipped: one must not cost all the others.
+ */
+export function readableSpanRecords(spans: readonly ReadableSpan[], out: SpanRecord[], report: Report): SpanRecord[] {
+  for (const s of spans as ReadonlyArray<ReadableSpan | null | undefined>) {
+    // spanContext is a method on live spans; tolerate plain data copies that carry it as a field.
+    const sc = s?.spanContext as unknown;
+    const ctx = (typeof sc === 'function' ? s!.spanContext() : sc) as { traceId: string; spanId: string } | undefined;
+    if (!s || typeof ctx !== 'object' || ctx === null || !Number.isFinite(s.startMs)) {
+      report('invalid-event', `live span ${shown(s?.name)} skipped: ${!s ? 'not a span' : typeof ctx !== 'object' || ctx === null ? 'no spanContext' : `startMs ${shown(s.startMs)} is not a number`}`);
+      continue;
+    }
     const res = s.resource?.attributes ?? {};
     const service = typeof res['service.name'] === 'string' ? res['service.name'] : 'unknown_service';
-    // spanContext is a method on live spans; tolerate plain data copies that carry it as a field.
-    const sc = s.spanContext as unknown;
-    const ctx = (typeof sc === 'function' ? s.spanContext() : sc) as { traceId: string; spanId: string };
+    const status = s.status ?? { code: 0 };
     out.push({
       traceId: ctx.traceId,
       spanId: ctx.spanId,
@@ -42,14 +54,14 @@ export function readableSpanRecords(spans: readonly ReadableSpan[], out: SpanRec
       start: fromEpochMs(s.startMs),
       ...(Number.isFinite(s.endMs) ? { end: fromEpochMs(s.endMs) } : {}),
       kind: API_KINDS[s.kind] ?? String(s.kind),
-      error: s.status.code === 2,
-      statusCode: ['UNSET', 'OK', 'ERROR'][s.status.code] ?? String(s.status.code),
-      ...(s.status.message ? { statusMessage: s.status.message } : {}),
+      error: status.code === 2,
+      statusCode: ['UNSET', 'OK', 'ERROR'][status.code] ?? String(status.code),
+      ...(status.message ? { statusMessage: status.message } : {}),
       attributes: { ...s.attributes },
       resource: { ...res },
-      scope: s.scope.name + (s.scope.version ? `@${s.scope.version}` : ''),
-      events: s.events.map((e) => ({ time: fromEpochMs(e.timeMs), name: e.name, attributes: { ...e.attributes } })),
-      links: s.links.map((l) => ({ traceId: l.context.traceId, spanId: l.context.spanId, attributes: { ...l.attributes } })),
+      scope: s.scope ? s.scope.name + (s.scope.version ? `@${s.scope.version}` : '') : '',
+      events: (s.events ?? []).map((e) => ({ time: fromEpochMs(e.timeMs), name: e.name, attributes: { ...e.attributes } })),
+      links: (s.links ?? []).map((l) => ({ traceId: l.context.traceId, spanId: l.context.spanId, attributes: { ...l.attributes } })),
     });
   }
   return out;
@@ -57,7 +69,8 @@ export function readableSpanRecords(spans: readonly ReadableSpan[], out: SpanRec
 
 /** Live SDK spans → model, through the same path as OTLP. */
 export function importReadableSpans(spans: readonly ReadableSpan[]): TraceModel {
-  return buildSpanModel('spanbeam-spans', readableSpanRecords(spans));
+  const b = new TraceBuilder('spanbeam-spans');
+  return buildSpanModel('spanbeam-spans', readableSpanRecords(spans, [], (kind, message) => b.diag(kind, message)), b);
 }
 
 // Roles of the containers the streaming walk descends into.
@@ -130,9 +143,13 @@ export class SpanJsonImporter implements WalkHandler {
   private tHasTraceId = false;
   private tHasProcesses = false;
   private tSpans: Json[] = [];
-  /** Spans skipped for want of a usable start time, and the first one's description. */
-  private noStart = 0;
-  private noStartText = '';
+  /** What was skipped, by kind (replayed into the builder at the end). */
+  private diags = new Map<DiagnosticKind, { count: number; message: string }>();
+  private readonly report: Report = (kind, message) => {
+    const d = this.diags.get(kind);
+    if (d) d.count++;
+    else this.diags.set(kind, { count: 1, message });
+  };
 
   constructor(private format: SourceFormat) {
     this.walk = new JsonWalk(this, R_ROOT, format);
@@ -157,7 +174,7 @@ export class SpanJsonImporter implements WalkHandler {
     this.walk.end();
     const format = this.docFormat ?? this.format;
     const b = new TraceBuilder(format);
-    for (let i = 0; i < this.noStart; i++) b.diag('invalid-event', this.noStartText);
+    for (const [kind, d] of this.diags) b.diag(kind, d.message, d.count);
     return buildSpanModel(format, this.out, b);
   }
 
@@ -181,7 +198,7 @@ export class SpanJsonImporter implements WalkHandler {
       case R_REQ:
         return key === 'resourceSpans' && a ? R_RS_ARR : IGNORE;
       case R_DOC_ARR:
-        if (!o) return IGNORE;
+        if (!o) return PARSE; // reported in value()
         if (!this.arrDecided) return startsWithResourceSpans(r) ? R_REQ : PARSE;
         return this.arrMode === 'otlp-json' ? R_REQ : this.arrMode === 'zipkin-json' ? PARSE : IGNORE;
       case R_RS_ARR:
@@ -199,7 +216,7 @@ export class SpanJsonImporter implements WalkHandler {
         return key === 'spans' && a ? R_SPANS : IGNORE;
       case R_SPANS:
       case R_JSPANS:
-        return o ? PARSE : IGNORE;
+        return PARSE; // non-objects too: value() reports them
       case R_JDATA:
         return o ? R_JTRACE : IGNORE;
       case R_JTRACE:
@@ -256,13 +273,17 @@ export class SpanJsonImporter implements WalkHandler {
   value(parent: number, key: string, v: unknown): void {
     switch (parent) {
       case R_DOC_ARR: {
+        if (!isObj(v)) {
+          this.report('invalid-event', notObject(TOP_ENTRY, v));
+          return;
+        }
         if (!this.arrDecided) {
           this.arrDecided = true;
           this.arrFormat = spanDocFormat([v]);
           this.arrMode = this.arrFormat ?? this.format;
         }
-        if (this.arrMode === 'otlp-json') otlpRequestSpans(v, this.out);
-        else if (this.arrMode === 'zipkin-json') zipkinSpans([v], this.out);
+        if (this.arrMode === 'otlp-json') otlpRequestSpans(v, this.out, this.report);
+        else if (this.arrMode === 'zipkin-json') zipkinSpans([v], this.out, this.report);
         return;
       }
       case R_RS: {
@@ -295,7 +316,7 @@ export class SpanJsonImporter implements WalkHandler {
         }
         return;
       case R_JSPANS:
-        if (this.tHasTraceId && this.tHasProcesses && this.tSpans.length === 0) jaegerTraceSpans({ traceID: this.tTraceId, processes: this.tProcesses, spans: [v] }, this.jaegerOut);
+        if (this.tHasTraceId && this.tHasProcesses && this.tSpans.length === 0) jaegerTraceSpans({ traceID: this.tTraceId, processes: this.tProcesses, spans: [v] }, this.jaegerOut, this.report);
         else this.tSpans.push(v as Json);
         return;
     }
@@ -329,7 +350,7 @@ export class SpanJsonImporter implements WalkHandler {
         return;
       case R_JTRACE:
         if (this.tSpans.length > 0) {
-          jaegerTraceSpans({ traceID: this.tTraceId, processes: this.tProcesses, spans: this.tSpans }, this.jaegerOut);
+          jaegerTraceSpans({ traceID: this.tTraceId, processes: this.tProcesses, spans: this.tSpans }, this.jaegerOut, this.report);
           this.tSpans = [];
         }
         return;
@@ -338,12 +359,12 @@ export class SpanJsonImporter implements WalkHandler {
 
   /** One OTLP span of the current scopeSpans entry, in the order a whole-document parse gives. */
   private addSpan(sp: Json, scope: string): void {
-    const rec = otlpSpanRecord(sp, this.service, this.resource, scope);
-    if (!rec) {
-      // Not silently: say which span and what its start time was.
-      if (this.noStart++ === 0) this.noStartText = `span ${JSON.stringify(sp.name ?? sp.spanId)} skipped: startTimeUnixNano ${JSON.stringify(sp.startTimeUnixNano) ?? 'missing'} is not a positive integer (ns)`;
+    if (!isObj(sp)) {
+      this.report('invalid-event', notObject('a span', sp));
       return;
     }
+    const rec = otlpSpanRecord(sp, this.service, this.resource, scope, this.report);
+    if (!rec) return;
     // scopeSpans records precede instrumentationLibrarySpans ones within an entry.
     if (this.legacy) this.legacyRecs.push(rec);
     else if (this.hasResource && this.scopeRecs.length === 0 && this.legacyRecs.length === 0) this.out.push(rec);
@@ -361,8 +382,9 @@ export function importSpanJson(input: string | Uint8Array | object, format?: Sou
   if (typeof input === 'object' && !(input instanceof Uint8Array)) {
     const f = format ?? spanDocFormat(input) ?? 'otlp-json';
     const out: SpanRecord[] = [];
-    spansOfDoc(input, f, out);
-    return buildSpanModel(f, out);
+    const b = new TraceBuilder(f);
+    spansOfDoc(input, f, out, (kind, message) => b.diag(kind, message));
+    return buildSpanModel(f, out, b);
   }
   const imp = new SpanJsonImporter(format ?? 'otlp-json');
   imp.push(typeof input === 'string' ? new TextEncoder().encode(input) : input);

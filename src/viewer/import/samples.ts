@@ -12,7 +12,10 @@ export interface Frame {
   url?: string;
 }
 
-/** Adds one track's samples (sorted here) as nested slices. Frames with no name are skipped. */
+/**
+ * Adds one track's samples (sorted here) as nested slices. Samples naming frames that are not in
+ * `frames` (or whose parent chain breaks) lose their stack from there on, and are reported.
+ */
 export function addSampledStacks(
   builder: TraceBuilder,
   track: number,
@@ -22,6 +25,10 @@ export function addSampledStacks(
 ): void {
   const sorted = samples.slice().sort((a, b) => a.tNs - b.tNs);
   const pathCache = new Map<string, string[]>();
+  /** Leaf → the first frame id of its chain that is missing. */
+  const brokenAt = new Map<string, string>();
+  let lost = 0;
+  let firstLost = '';
   const pathOf = (leaf: string | undefined): string[] => {
     if (leaf === undefined) return [];
     let p = pathCache.get(leaf);
@@ -32,7 +39,10 @@ export function addSampledStacks(
     while (cur !== undefined && !seen.has(cur)) {
       seen.add(cur);
       const f = frames.get(cur);
-      if (!f) break;
+      if (!f) {
+        brokenAt.set(leaf, cur);
+        break;
+      }
       if (!ignore.has(f.name)) p.push(cur);
       cur = f.parent;
     }
@@ -50,6 +60,8 @@ export function addSampledStacks(
   let lastT = 0;
   for (const s of sorted) {
     const path = pathOf(s.frame);
+    const missing = s.frame === undefined ? undefined : brokenAt.get(s.frame);
+    if (missing !== undefined && lost++ === 0) firstLost = missing;
     let k = 0;
     while (k < open.length && k < path.length && open[k].frame === path[k]) k++;
     closeTo(k, s.tNs);
@@ -63,4 +75,5 @@ export function addSampledStacks(
     lastT = s.tNs;
   }
   closeTo(0, lastT);
+  if (lost) builder.diag('unknown-frame', `samples name stack frame "${firstLost}", which is not in the trace: their stacks are lost or cut there`, lost);
 }

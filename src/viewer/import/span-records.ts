@@ -2,8 +2,11 @@
  * Span documents → SpanRecords: OTLP JSON (requests, resource/scope/span), Jaeger UI JSON and
  * Zipkin v2 JSON, from parsed JS values (a whole document, or one entry at a time when streamed).
  */
-import type { SourceFormat } from '../model/trace-model';
+import type { DiagnosticKind, SourceFormat } from '../model/trace-model';
 import { fromEpochNs, fromEpochUs, type SpanRecord } from './spans';
+
+/** Where readers report what they skip (counted by kind; the first message describes them). */
+export type Report = (kind: DiagnosticKind, message: string) => void;
 
 const OTLP_KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
 
@@ -11,6 +14,13 @@ export type Json = Record<string, unknown>;
 export const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+/** A number, or a numeric string; NaN otherwise (`Number(null)` would be 0: a span at 1970). */
+const num = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN);
+/** A value as it reads in the input, short. */
+export const shown = (v: unknown): string => JSON.stringify(v)?.slice(0, 60) ?? 'missing';
+export const notObject = (what: string, v: unknown): string => `${what} that is not an object (${shown(v)}) skipped`;
+/** What a Zipkin span or an OTLP request in a top-level array is called when it is not an object. */
+export const TOP_ENTRY = 'an entry of the top-level array';
 
 /** OTLP JSON ids are hex; some producers send base64 (the protobuf JSON default): accept both. */
 export function normalizeId(v: unknown): string {
@@ -68,10 +78,13 @@ export function serviceOf(resource: Record<string, unknown>): string {
   return typeof resource['service.name'] === 'string' ? resource['service.name'] : 'unknown_service';
 }
 
-/** One OTLP span → SpanRecord (undefined without a usable start time). */
-export function otlpSpanRecord(sp: Json, service: string, resource: Record<string, unknown>, scope: string): SpanRecord | undefined {
+/** One OTLP span → SpanRecord (undefined, reported, without a usable start time). */
+export function otlpSpanRecord(sp: Json, service: string, resource: Record<string, unknown>, scope: string, report: Report): SpanRecord | undefined {
   const start = fromEpochNs(sp.startTimeUnixNano);
-  if (!start) return undefined;
+  if (!start) {
+    report('invalid-event', `span ${shown(sp.name ?? sp.spanId)} skipped: startTimeUnixNano ${shown(sp.startTimeUnixNano)} is not a positive integer (ns)`);
+    return undefined;
+  }
   const end = fromEpochNs(sp.endTimeUnixNano);
   const status = isObj(sp.status) ? sp.status : {};
   const statusCode = status.code === undefined ? '' : enumName(status.code, ['UNSET', 'OK', 'ERROR'], 'STATUS_CODE_');
@@ -92,9 +105,14 @@ export function otlpSpanRecord(sp: Json, service: string, resource: Record<strin
     resource,
     ...(scope ? { scope } : {}),
     events: arr(sp.events).flatMap((e) => {
-      if (!isObj(e)) return [];
+      if (!isObj(e)) {
+        report('invalid-event', notObject(`an event of span ${shown(sp.name)}`, e));
+        return [];
+      }
       const time = fromEpochNs(e.timeUnixNano);
-      return time ? [{ time, name: str(e.name), attributes: keyValues(e.attributes) }] : [];
+      if (time) return [{ time, name: str(e.name), attributes: keyValues(e.attributes) }];
+      report('invalid-event', `event ${shown(e.name)} of span ${shown(sp.name)} skipped: timeUnixNano ${shown(e.timeUnixNano)} is not a positive integer (ns)`);
+      return [];
     }),
     links: arr(sp.links).flatMap((l) =>
       isObj(l) ? [{ traceId: normalizeId(l.traceId), spanId: normalizeId(l.spanId), attributes: keyValues(l.attributes) }] : [],
@@ -103,8 +121,11 @@ export function otlpSpanRecord(sp: Json, service: string, resource: Record<strin
 }
 
 /** Appends the spans of one ExportTraceServiceRequest. */
-export function otlpRequestSpans(doc: unknown, out: SpanRecord[]): void {
-  if (!isObj(doc)) return;
+export function otlpRequestSpans(doc: unknown, out: SpanRecord[], report: Report): void {
+  if (!isObj(doc)) {
+    report('invalid-event', notObject(TOP_ENTRY, doc));
+    return;
+  }
   for (const rs of arr(doc.resourceSpans)) {
     if (!isObj(rs)) continue;
     const resource = keyValues(isObj(rs.resource) ? rs.resource.attributes : undefined);
@@ -113,8 +134,11 @@ export function otlpRequestSpans(doc: unknown, out: SpanRecord[]): void {
       if (!isObj(ss)) continue;
       const scope = scopeName(ss);
       for (const sp of arr(ss.spans)) {
-        if (!isObj(sp)) continue;
-        const rec = otlpSpanRecord(sp, service, resource, scope);
+        if (!isObj(sp)) {
+          report('invalid-event', notObject('a span', sp));
+          continue;
+        }
+        const rec = otlpSpanRecord(sp, service, resource, scope, report);
         if (rec) out.push(rec);
       }
     }
@@ -122,25 +146,31 @@ export function otlpRequestSpans(doc: unknown, out: SpanRecord[]): void {
 }
 
 /** Jaeger UI download: {"data":[{traceID, spans, processes}]}. */
-export function jaegerSpans(doc: unknown, out: SpanRecord[]): void {
+export function jaegerSpans(doc: unknown, out: SpanRecord[], report: Report): void {
   const traces = isObj(doc) ? arr(doc.data) : [];
-  for (const t of traces) if (isObj(t)) jaegerTraceSpans(t, out);
+  for (const t of traces) if (isObj(t)) jaegerTraceSpans(t, out, report);
 }
 
 /** The spans of one Jaeger trace entry ({traceID, spans, processes}). */
-export function jaegerTraceSpans(t: Json, out: SpanRecord[]): void {
+export function jaegerTraceSpans(t: Json, out: SpanRecord[], report: Report): void {
   const processes = isObj(t.processes) ? t.processes : {};
   for (const sp of arr(t.spans)) {
-    if (!isObj(sp)) continue;
+    if (!isObj(sp)) {
+      report('invalid-event', notObject('a span', sp));
+      continue;
+    }
     const proc = isObj(processes[str(sp.processID)]) ? (processes[str(sp.processID)] as Json) : isObj(sp.process) ? sp.process : {};
     const tags: Record<string, unknown> = {};
     for (const tag of arr(sp.tags)) if (isObj(tag)) tags[str(tag.key)] = tag.value;
     const refs = arr(sp.references).filter(isObj);
     const parentRef = refs.find((r) => r.refType === 'CHILD_OF') ?? refs[0];
     const parent = str(sp.parentSpanID) || (parentRef ? str(parentRef.spanID) : '');
-    const startUs = Number(sp.startTime);
-    if (!Number.isFinite(startUs)) continue;
-    const durUs = Number(sp.duration);
+    const startUs = num(sp.startTime);
+    if (!Number.isFinite(startUs)) {
+      report('invalid-event', `span ${shown(sp.operationName)} skipped: startTime ${shown(sp.startTime)} is not a number (µs)`);
+      continue;
+    }
+    const durUs = num(sp.duration);
     out.push({
       traceId: str(sp.traceID || t.traceID).toLowerCase(),
       spanId: str(sp.spanID).toLowerCase(),
@@ -153,10 +183,14 @@ export function jaegerTraceSpans(t: Json, out: SpanRecord[]): void {
       error: tags.error === true || tags.error === 'true' || tags['otel.status_code'] === 'ERROR',
       attributes: tags,
       events: arr(sp.logs).flatMap((l) => {
-        if (!isObj(l)) return [];
+        const us = isObj(l) ? num(l.timestamp) : NaN;
+        if (!Number.isFinite(us)) {
+          report('invalid-event', isObj(l) ? `log of span ${shown(sp.operationName)} skipped: timestamp ${shown(l.timestamp)} is not a number (µs)` : notObject(`a log of span ${shown(sp.operationName)}`, l));
+          return [];
+        }
         const fields: Record<string, unknown> = {};
-        for (const f of arr(l.fields)) if (isObj(f)) fields[str(f.key)] = f.value;
-        return [{ time: fromEpochUs(Number(l.timestamp)), name: str(fields.event ?? fields.message ?? 'log'), attributes: fields }];
+        for (const f of arr((l as Json).fields)) if (isObj(f)) fields[str(f.key)] = f.value;
+        return [{ time: fromEpochUs(us), name: str(fields.event ?? fields.message ?? 'log'), attributes: fields }];
       }),
       links: refs
         .filter((r) => r !== parentRef)
@@ -166,12 +200,18 @@ export function jaegerTraceSpans(t: Json, out: SpanRecord[]): void {
 }
 
 /** Zipkin v2: an array of spans. */
-export function zipkinSpans(doc: unknown, out: SpanRecord[]): void {
+export function zipkinSpans(doc: unknown, out: SpanRecord[], report: Report): void {
   for (const sp of arr(doc)) {
-    if (!isObj(sp)) continue;
-    const startUs = Number(sp.timestamp);
-    if (!Number.isFinite(startUs)) continue;
-    const durUs = Number(sp.duration);
+    if (!isObj(sp)) {
+      report('invalid-event', notObject(TOP_ENTRY, sp));
+      continue;
+    }
+    const startUs = num(sp.timestamp);
+    if (!Number.isFinite(startUs)) {
+      report('invalid-event', `span ${shown(sp.name)} skipped: timestamp ${shown(sp.timestamp)} is not a number (µs)`);
+      continue;
+    }
+    const durUs = num(sp.duration);
     const tags = isObj(sp.tags) ? sp.tags : {};
     const local = isObj(sp.localEndpoint) ? sp.localEndpoint : {};
     out.push({
@@ -185,9 +225,12 @@ export function zipkinSpans(doc: unknown, out: SpanRecord[]): void {
       ...(sp.kind ? { kind: str(sp.kind) } : {}),
       error: 'error' in tags,
       attributes: { ...tags },
-      events: arr(sp.annotations).flatMap((a) =>
-        isObj(a) ? [{ time: fromEpochUs(Number(a.timestamp)), name: str(a.value) }] : [],
-      ),
+      events: arr(sp.annotations).flatMap((a) => {
+        const us = isObj(a) ? num(a.timestamp) : NaN;
+        if (Number.isFinite(us)) return [{ time: fromEpochUs(us), name: str((a as Json).value) }];
+        report('invalid-event', isObj(a) ? `annotation ${shown(a.value)} of span ${shown(sp.name)} skipped: timestamp ${shown(a.timestamp)} is not a number (µs)` : notObject(`an annotation of span ${shown(sp.name)}`, a));
+        return [];
+      }),
     });
   }
 }
@@ -208,10 +251,10 @@ export function spanDocFormat(doc: unknown): SourceFormat | undefined {
 }
 
 /** Appends spans of a parsed document of a known span format. */
-export function spansOfDoc(doc: unknown, format: SourceFormat, out: SpanRecord[]): void {
+export function spansOfDoc(doc: unknown, format: SourceFormat, out: SpanRecord[], report: Report): void {
   if (format === 'otlp-json') {
-    if (Array.isArray(doc)) for (const d of doc) otlpRequestSpans(d, out);
-    else otlpRequestSpans(doc, out);
-  } else if (format === 'jaeger-json') jaegerSpans(doc, out);
-  else if (format === 'zipkin-json') zipkinSpans(doc, out);
+    if (Array.isArray(doc)) for (const d of doc) otlpRequestSpans(d, out, report);
+    else otlpRequestSpans(doc, out, report);
+  } else if (format === 'jaeger-json') jaegerSpans(doc, out, report);
+  else if (format === 'zipkin-json') zipkinSpans(doc, out, report);
 }

@@ -79,12 +79,15 @@ export function buildSpanModel(format: SourceFormat, spans: readonly SpanRecord[
   const sliceOf: number[] = []; // record index → slice (-1 duplicate)
   const roots = new Map<number, { start: number; name: number }>();
   spans.forEach((s) => {
-    const key = `${s.traceId}/${s.spanId}`;
-    if (index.has(key)) {
+    // Without a span id no span can name it as parent, nor is it the duplicate of another.
+    const key = s.spanId ? `${s.traceId}/${s.spanId}` : '';
+    if (key && index.has(key)) {
       b.diag('duplicate-span', `span ${s.spanId} of trace ${s.traceId} appears more than once; first kept`);
       sliceOf.push(-1);
       return;
     }
+    if (!s.spanId) b.diag('missing-id', `span "${s.name}" has no spanId${s.traceId ? '' : ' nor traceId'}: kept, but no span can name it as its parent`);
+    else if (!s.traceId) b.diag('missing-id', `span "${s.name}" has no traceId: kept, on a track of spans without one`);
     const g = b.group(GroupKind.SERVICE, s.service, s.service);
     const track = b.track(g, TrackKind.TRACE, s.traceId, '');
     b.setTrackTraceId(track, s.traceId);
@@ -102,7 +105,7 @@ export function buildSpanModel(format: SourceFormat, spans: readonly SpanRecord[
     const name = b.intern(s.name);
     const slice = b.addSlice(track, startNs, dur, name, b.intern(s.kind ?? ''), s.error ? SliceFlag.ERROR : 0, b.addDetails(details));
     if (!s.end) b.diag('unclosed-begin', `span "${s.name}" has no end time; drawn to the end of the trace`);
-    index.set(key, slice);
+    if (key) index.set(key, slice);
     sliceOf.push(slice);
     b.countEvent('span');
     if (!s.parentSpanId) {
@@ -162,7 +165,7 @@ export function buildSpanModel(format: SourceFormat, spans: readonly SpanRecord[
   }
   spans.forEach((s, i) => {
     const slice = sliceOf[i];
-    if (slice >= 0 && !b.trackName(b.sliceTrack(slice))) b.setTrackName(b.sliceTrack(slice), `trace ${s.traceId.slice(0, 8)}`);
+    if (slice >= 0 && !b.trackName(b.sliceTrack(slice))) b.setTrackName(b.sliceTrack(slice), s.traceId ? `trace ${s.traceId.slice(0, 8)}` : 'no trace id');
   });
   return b.finish();
 }

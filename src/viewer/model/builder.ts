@@ -511,10 +511,11 @@ export class TraceBuilder {
 
   // ---- diagnostics and counts ----
 
-  diag(kind: DiagnosticKind, message: string): void {
+  /** Counts `n` occurrences of `kind`; the first message describes them. */
+  diag(kind: DiagnosticKind, message: string, n = 1): void {
     const d = this.diags.get(kind);
-    if (d) d.count++;
-    else this.diags.set(kind, { count: 1, message });
+    if (d) d.count += n;
+    else this.diags.set(kind, { count: n, message });
   }
 
   countEvent(key: string, n = 1): void {

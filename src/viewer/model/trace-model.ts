@@ -247,7 +247,10 @@ export type DiagnosticKind =
   | 'unbound-flow' // flow end point with no enclosing slice / missing partner
   | 'ignored-phase' // N/O/D, V/v, c, (/) and friends
   | 'unknown-phase'
-  | 'invalid-event' // not an object, or missing required fields (ts, ph)
+  | 'invalid-event' // not an object, or missing required fields (ts, ph, a span's start): skipped
+  | 'invalid-args' // args not a JSON object (kept as args.value / args.raw), or unusable where needed
+  | 'missing-id' // span without spanId or traceId: kept, cannot be a parent
+  | 'unknown-frame' // samples naming stack frames that are not in the input: stack lost or cut
   | 'skipped-section' // systemTraceEvents, unsupported top-level data
   | 'orphan-span' // parentSpanId not found
   | 'parent-cycle' // parent chain loops: broken

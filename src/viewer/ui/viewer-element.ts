@@ -26,7 +26,9 @@ import { viewerStyles } from './styles';
 /**
  * A live source of ended spans. The SDK side provides it (the instrumentation/export helpers
  * own that adapter, e.g. a span processor that forwards `onEnd` batches); the viewer only calls
- * `subscribe` and the returned unsubscribe.
+ * `subscribe` and the returned unsubscribe. `subscribe` hands over the spans kept so far at once,
+ * then each new batch (as `liveSpans()` does): the viewer is subscribed only while it is in the
+ * document, and when re-added it subscribes again, skipping the spans it has already.
  */
 export interface LiveSpanSource {
   subscribe(onSpans: (spans: readonly ReadableSpan[]) => void): () => void;
@@ -131,6 +133,9 @@ export class SpanbeamViewer extends LitElement {
 
   private readonly timeline: TimelineController;
   private abort: AbortController | null = null;
+  /** The input of the load in progress, and one that removal cancelled (re-adding resumes it). */
+  private loading: TraceInput | null = null;
+  private resume: TraceInput | null = null;
   private loadGen = 0;
   private loadedSrc: string | null = null;
   /** loadGen of the load started for `src` (to tell it from a load of another input). */
@@ -234,22 +239,18 @@ export class SpanbeamViewer extends LitElement {
   set source(src: LiveSpanSource | null) {
     // Re-setting the source followed now (e.g. a framework re-binding) would drop the spans
     // collected so far: the source need not hand them over again.
-    if (src && src === this.liveSource && this.liveUnsub) return;
-    this.liveUnsub?.();
-    this.liveUnsub = null;
-    this.liveSource = src;
+    if (src && src === this.liveSource) return;
+    this.stopLive();
     this.liveSpans = [];
     if (!src) return;
+    this.liveSource = src;
     // Supersedes a load in progress: its cancellation is no error to show.
     this.loadGen++;
     this.cancel();
     this._progress = null;
     this.setPartial(false);
     this._error = null;
-    this.liveUnsub = src.subscribe((spans) => {
-      for (const s of spans) this.liveSpans.push(s);
-      if (this.liveTimer === null) this.liveTimer = setTimeout(() => this.rebuildLive(), this._model ? LIVE_REBUILD_MS : 0);
-    });
+    if (this.isConnected) this.subscribeLive();
   }
 
   /** Visible time window (ns relative to the model origin). */
@@ -282,6 +283,7 @@ export class SpanbeamViewer extends LitElement {
     this.stopLive();
     const ac = new AbortController();
     this.abort = ac;
+    this.loading = input;
     const gen = ++this.loadGen;
     this._error = null;
     this._progress = { bytes: 0, events: 0, phase: 'reading' };
@@ -310,6 +312,7 @@ export class SpanbeamViewer extends LitElement {
       if (gen !== this.loadGen) throw new DOMException('Superseded by a newer load', 'AbortError');
       this._progress = null;
       this.abort = null;
+      this.loading = null;
       const afterPreview = this._partial;
       this.setPartial(false);
       this.setModel(model, false, afterPreview ? 'after-partial' : 'final');
@@ -318,6 +321,7 @@ export class SpanbeamViewer extends LitElement {
       if (gen === this.loadGen) {
         this._progress = null;
         this.abort = null;
+        this.loading = null;
         const err = e as Error;
         if (err.name === 'AbortError') {
           this._error = { message: 'Loading cancelled.' };
@@ -336,6 +340,8 @@ export class SpanbeamViewer extends LitElement {
 
   /** Cancels a load in progress. */
   cancel(): void {
+    this.resume = null;
+    this.loading = null;
     if (this.abort) {
       this.abort.abort();
       this.abort = null;
@@ -344,6 +350,9 @@ export class SpanbeamViewer extends LitElement {
 
   /** Removes the trace. */
   clear(): void {
+    // Supersedes a load in progress: its cancellation is no error to show.
+    this.loadGen++;
+    this._progress = null;
     this.cancel();
     this.stopLive();
     this._error = null;
@@ -408,8 +417,10 @@ export class SpanbeamViewer extends LitElement {
     this.media?.addEventListener('change', this.onMedia);
     // Re-attached after a move in the document: reconnect the canvas world.
     if (this.hasUpdated) this.attachTimeline();
-    // A `src` load that removal cancelled starts again.
+    // A load that removal cancelled (of `src` or another input) starts again.
     if (this.hasUpdated && this.src && this.src !== this.loadedSrc) this.loadSrc();
+    else if (this.resume !== null) this.load(this.resume).catch(() => undefined);
+    this.subscribeLive();
   }
 
   private attachTimeline(): void {
@@ -423,17 +434,23 @@ export class SpanbeamViewer extends LitElement {
     super.disconnectedCallback();
     this.media?.removeEventListener('change', this.onMedia);
     this.timeline.detach();
-    // Removed for good (not just moved): stop loading and following the live source.
+    // Removed for good (not just moved): stop loading, and unsubscribe from the live source.
     setTimeout(() => {
       if (this.isConnected) return;
-      if (this.abort && this.loadGen === this.srcGen) {
-        // The `src` load is not done: forget it (re-adding loads it again) and show no error.
-        this.loadedSrc = null;
+      // A load not done is forgotten (no error to show) and re-adding starts it again, unless
+      // its input cannot be read twice (a stream).
+      const input = this.abort ? this.loading : null;
+      const again = input !== null && !(input instanceof ReadableStream);
+      const fromSrc = this.loadGen === this.srcGen;
+      if (again) {
         this.loadGen++;
         this._progress = null;
       }
       this.cancel();
-      this.stopLive();
+      if (again && fromSrc) this.loadedSrc = null;
+      else if (again) this.resume = input;
+      // The source and the spans collected stay: re-adding the element follows it again.
+      this.pauseLive();
     });
   }
 
@@ -446,7 +463,14 @@ export class SpanbeamViewer extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     // Before rendering, so the fetch starts without waiting for the first render.
-    if (changed.has('src') && this.src && this.src !== this.loadedSrc) this.loadSrc();
+    if (!changed.has('src')) return;
+    if (this.src) {
+      if (this.src !== this.loadedSrc) this.loadSrc();
+    } else if (this.loadedSrc !== null) {
+      this.loadedSrc = null;
+      // What src loaded (or is loading) goes with it; an input shown since then stays.
+      if (this.loadGen === this.srcGen) this.clear();
+    }
   }
 
   private loadSrc(): void {
@@ -550,11 +574,40 @@ export class SpanbeamViewer extends LitElement {
   }
 
   private stopLive(): void {
-    this.liveUnsub?.();
-    this.liveUnsub = null;
+    this.pauseLive();
     this.liveSource = null;
     if (this.liveTimer !== null) clearTimeout(this.liveTimer);
     this.liveTimer = null;
+  }
+
+  /** Unsubscribes while out of the document: a source must not keep a removed element alive. */
+  private pauseLive(): void {
+    this.liveUnsub?.();
+    this.liveUnsub = null;
+  }
+
+  private subscribeLive(): void {
+    const src = this.liveSource;
+    if (!src || this.liveUnsub) return;
+    // On a re-subscribe the source hands over what it kept, which includes spans shown already.
+    const held = new Set<string>();
+    for (const s of this.liveSpans) held.add(liveKey(s));
+    let replay = held.size > 0;
+    const onSpans = (spans: readonly ReadableSpan[]): void => {
+      if (src !== this.liveSource) return;
+      for (const s of spans) if (!replay || !held.has(liveKey(s))) this.liveSpans.push(s);
+      this.scheduleLive();
+    };
+    try {
+      this.liveUnsub = src.subscribe(onSpans);
+    } catch (e) {
+      this._error = { message: `Live spans could not be followed: ${(e as Error).message}` };
+    }
+    replay = false;
+  }
+
+  private scheduleLive(): void {
+    if (this.liveTimer === null && this.liveSpans.length > 0) this.liveTimer = setTimeout(() => this.rebuildLive(), this._model ? LIVE_REBUILD_MS : 0);
   }
 
   private rebuildLive(): void {
@@ -1057,6 +1110,13 @@ export class SpanbeamViewer extends LitElement {
       </table>
     </div>`;
   }
+}
+
+/** Identity of a live span (sources may hand over copies, not the same objects). */
+function liveKey(s: ReadableSpan | null): string {
+  const sc = s?.spanContext as unknown;
+  const ctx = (typeof sc === 'function' ? s!.spanContext() : sc) as { traceId?: string; spanId?: string } | null | undefined;
+  return `${ctx?.traceId}/${ctx?.spanId}`;
 }
 
 function plural(n: number, word: string): string {

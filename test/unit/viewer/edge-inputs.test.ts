@@ -35,12 +35,12 @@ describe('Chrome JSON: non-finite numbers', () => {
 describe('Chrome JSON: args the tokenizer passes but JSON.parse rejects', () => {
   // The streaming tokenizer copies args bytes without full validation; merging or repairing them
   // must not abort the import with a bare "Unexpected number in JSON at position 14".
-  it('E args with a leading-zero number: B keeps its args, import succeeds with a diagnostic', () => {
+  it('E args with a leading-zero number: B keeps its args, the E args as text, import succeeds with a diagnostic', () => {
     const m = importChromeJson('[{"ph":"B","name":"a","ts":0,"pid":1,"tid":1,"args":{"x":1}},{"ph":"E","ts":5,"pid":1,"tid":1,"args":{"y":01}}]');
     expect(names(m)).toEqual(['a']);
     expect(m.slices.durNs[0]).toBe(5000);
-    expect(argsOf(m, 0).args).toEqual({ x: 1 });
-    expect(diag(m, 'invalid-event')).toBe(1);
+    expect(argsOf(m, 0).args).toEqual({ x: 1, raw: '{"y":01}' });
+    expect(diag(m, 'invalid-args')).toBe(1);
   });
 
   it('a repaired (negative-dur) slice whose args hold a raw tab still imports', () => {
@@ -54,7 +54,7 @@ describe('Chrome JSON: args the tokenizer passes but JSON.parse rejects', () => 
       '[{"ph":"b","name":"a","cat":"c","id":1,"ts":0,"pid":1,"tid":1,"args":{"x":1}},{"ph":"e","name":"a","cat":"c","id":1,"ts":4,"pid":1,"tid":1,"args":{"y":"\\x"}}]',
     );
     expect(m.slices.durNs[0]).toBe(4000);
-    expect(argsOf(m, 0).args).toEqual({ x: 1 });
+    expect(argsOf(m, 0).args).toEqual({ x: 1, raw: '{"y":"\\x"}' });
   });
 });
 

@@ -1,0 +1,109 @@
+// <spanbeam-viewer> taken out of the document and put back (a framework unmounting and remounting
+// it, a move through a detached fragment), and inputs cleared or given while it is out.
+import { expect, test, type Page } from '@playwright/test';
+import type { TestServer } from '../support/server';
+import { openViewer, viewerServer, waitForEvent } from './viewer-support';
+
+let server: TestServer;
+test.beforeAll(async () => {
+  server = await viewerServer();
+});
+test.afterAll(async () => server?.close());
+
+const trace = (name: string) => ({ traceEvents: [{ ph: 'X', pid: 1, tid: 1, ts: 0, dur: 10, name, cat: 'c' }] });
+
+type V = HTMLElement & { load(i: unknown): Promise<unknown>; data: unknown; src: string | null; model: { strings: string[]; slices: { count: number; name: Uint32Array } } | null };
+
+const shown = (page: Page) =>
+  page.evaluate(() => {
+    const m = (document.querySelector('spanbeam-viewer') as unknown as V).model;
+    return m ? Array.from(m.slices.name.subarray(0, m.slices.count), (n) => m.strings[n]) : null;
+  });
+
+test('clearing src removes the trace it loaded; setting the same src again loads it again', async ({ page }) => {
+  server.route('/trace/a.json', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(trace('from src')));
+  });
+  await openViewer(page, server, '?src=/trace/a.json');
+  await waitForEvent(page, 'spanbeam-load');
+  expect(await shown(page)).toEqual(['from src']);
+  await page.evaluate(() => (document.querySelector('spanbeam-viewer') as unknown as V).removeAttribute('src'));
+  await expect.poll(() => shown(page)).toBeNull();
+  await page.evaluate(() => ((document.querySelector('spanbeam-viewer') as unknown as V).src = '/trace/a.json'));
+  await waitForEvent(page, 'spanbeam-load', 2);
+  expect(await shown(page)).toEqual(['from src']);
+});
+
+test('src cleared while it loads: the load stops without an error, and a trace loaded meanwhile stays', async ({ page }) => {
+  server.route('/slow/b.json', async (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    await new Promise((r) => setTimeout(r, 1500));
+    if (!res.destroyed) res.end(JSON.stringify(trace('late src')));
+  });
+  await openViewer(page, server, '?src=/slow/b.json');
+  await page.waitForFunction(() => !!document.querySelector('spanbeam-viewer')!.shadowRoot!.querySelector('.progress'));
+  await page.evaluate(() => ((document.querySelector('spanbeam-viewer') as unknown as V).src = ''));
+  await expect(page.locator('spanbeam-viewer .progress')).toHaveCount(0);
+  await page.waitForTimeout(2000); // past the slow response
+  expect(await shown(page)).toBeNull();
+  await expect(page.locator('spanbeam-viewer .load-error')).toHaveCount(0);
+  // Clearing src leaves a trace that did not come from it.
+  await page.evaluate(async (t) => {
+    const v = document.querySelector('spanbeam-viewer') as unknown as V & { updateComplete: Promise<unknown> };
+    v.src = '/slow/b.json';
+    await v.updateComplete; // its load started
+    await v.load(t);
+    v.src = null;
+  }, JSON.stringify(trace('loaded')));
+  await page.waitForTimeout(300);
+  expect(await shown(page)).toEqual(['loaded']);
+});
+
+test('.data given, then the element removed before it loaded and re-added: it loads, no "cancelled" error', async ({ page }) => {
+  await openViewer(page, server);
+  await page.evaluate(async (t) => {
+    const v = document.querySelector('spanbeam-viewer') as unknown as V;
+    v.data = t;
+    v.remove();
+    await new Promise((r) => setTimeout(r, 100)); // removed for good: past the removal's cancel
+    document.body.append(v);
+  }, trace('bound data'));
+  await waitForEvent(page, 'spanbeam-load');
+  expect(await shown(page)).toEqual(['bound data']);
+  await expect(page.locator('spanbeam-viewer .load-error')).toHaveCount(0);
+});
+
+test('load() while out of the document: the trace shows once the element is back', async ({ page }) => {
+  await openViewer(page, server);
+  await page.evaluate(async (t) => {
+    const v = document.querySelector('spanbeam-viewer') as unknown as V;
+    v.remove();
+    await new Promise((r) => setTimeout(r, 100));
+    const p = v.load(t);
+    document.body.append(v);
+    await p;
+  }, trace('loaded while out'));
+  expect(await shown(page)).toEqual(['loaded while out']);
+  await expect(page.locator('spanbeam-viewer .load-error')).toHaveCount(0);
+  // Painted: the canvas is not blank.
+  await expect
+    .poll(() => page.evaluate(() => (document.querySelector('spanbeam-viewer') as unknown as { stats: { frames: number } }).stats.frames))
+    .toBeGreaterThan(0);
+});
+
+test('.data = null while it loads clears without a "cancelled" error', async ({ page }) => {
+  server.route('/slow/c.json', async (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    await new Promise((r) => setTimeout(r, 1500));
+    if (!res.destroyed) res.end(JSON.stringify(trace('late')));
+  });
+  await openViewer(page, server);
+  await page.evaluate(() => ((document.querySelector('spanbeam-viewer') as unknown as V).data = '/slow/c.json'));
+  await page.waitForFunction(() => !!document.querySelector('spanbeam-viewer')!.shadowRoot!.querySelector('.progress'));
+  await page.evaluate(() => ((document.querySelector('spanbeam-viewer') as unknown as V).data = null));
+  await page.waitForTimeout(500);
+  await expect(page.locator('spanbeam-viewer .load-error')).toHaveCount(0);
+  await expect(page.locator('spanbeam-viewer .progress')).toHaveCount(0);
+  expect(await shown(page)).toBeNull();
+});
