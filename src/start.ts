@@ -121,7 +121,8 @@ export function start(o: StartOptions = {}): SpanbeamHandle {
   const idle: Array<() => void> = [];
   const install = <O extends object>(name: keyof Instrumentations, fn: (x: O) => Unpatch, later?: 0 | 1, base?: object) => {
     const v = i[name] as Toggle<O> | undefined;
-    const run = () => guard(`start.${name}_failed`, () => undo.push(fn({ ...base, ...(v === true ? undefined : v) } as O)));
+    // `true` spreads to nothing: the defaults.
+    const run = () => guard(`start.${name}_failed`, () => undo.push(fn({ ...base, ...(v as O) })));
     if (v !== false) (later ? idle.push(run) : run());
   };
   // Errors first (they see failures in the rest); interactions before the app adds listeners.

@@ -22,9 +22,8 @@ function sanitizeArray(values: unknown[], maxLength: number): AttributeValue | u
   for (const v of values) {
     if (v === null || v === undefined) continue;
     const t = typeof v;
-    if (t !== 'string' && t !== 'number' && t !== 'boolean') return undefined;
-    if (kind === undefined) kind = t;
-    else if (kind !== t) return undefined; // OTLP arrays are homogeneous in practice; mixed ones are rejected.
+    // OTLP arrays are homogeneous in practice; mixed ones are rejected.
+    if ((t !== 'string' && t !== 'number' && t !== 'boolean') || (kind ??= t) !== t) return undefined;
   }
   // Always a copy (the caller may change its array later), with long strings cut.
   return values.map((v) => truncate(v, maxLength)) as AttributeValue;
@@ -55,13 +54,17 @@ export function putAttribute(list: unknown[], key: string, value: unknown, limit
   return ADDED;
 }
 
+/** A flat [key, value, …] list as an attributes object. */
+export function toAttributes(list: unknown[]): Attributes {
+  const out: Attributes = {};
+  for (let i = 0; i < list.length; i += 2) out[list[i] as string] = list[i + 1] as AttributeValue;
+  return out;
+}
+
 /** Copies an attributes object within the limits; returns the copy and the dropped count. */
 export function copyAttributes(source: Attributes | undefined, limits: SpanLimits): [Attributes, number] {
-  const out: Attributes = {};
-  if (!source) return [out, 0];
   const list: unknown[] = [];
   let dropped = 0;
   for (const key in source) if (putAttribute(list, key, source[key], limits) === DROPPED) dropped++;
-  for (let i = 0; i < list.length; i += 2) out[list[i] as string] = list[i + 1] as AttributeValue;
-  return [out, dropped];
+  return [toAttributes(list), dropped];
 }

@@ -39,9 +39,10 @@ export class SessionTracker {
   /** The current session id, rotating it first when it has expired. */
   current(now: number = Date.now()): string {
     let s = this._s;
+    const due = now - this._w > TOUCH_WRITE_INTERVAL_MS;
     // Tabs share the session: look at storage again when ours seems expired (another tab may have
     // kept it alive or rotated it) or a write is due (to follow another tab's rotation).
-    if (!s || this._expired(s, now) || now - this._w > TOUCH_WRITE_INTERVAL_MS) {
+    if (!s || this._expired(s, now) || due) {
       const stored = this._read();
       if (stored && (stored.id !== s?.id || stored.lastSeen > s.lastSeen)) s = stored;
     }
@@ -49,7 +50,14 @@ export class SessionTracker {
     if (!s || this._expired(s, now)) s = { id: newTraceId(), startedAt: now, lastSeen: now };
     this._s = s;
     s.lastSeen = now;
-    if (s !== kept || now - this._w > TOUCH_WRITE_INTERVAL_MS) this._write(s, now);
+    if (s !== kept || due) {
+      this._w = now;
+      try {
+        localStorage.setItem(this._key, JSON.stringify(s));
+      } catch {
+        /* quota or disabled storage: the id stays in memory */
+      }
+    }
     return s.id;
   }
 
@@ -69,14 +77,5 @@ export class SessionTracker {
       /* corrupt or unavailable: start fresh */
     }
     return undefined;
-  }
-
-  private _write(s: Stored, now: number): void {
-    this._w = now;
-    try {
-      localStorage.setItem(this._key, JSON.stringify(s));
-    } catch {
-      /* quota or disabled storage: the id stays in memory */
-    }
   }
 }

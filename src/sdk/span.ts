@@ -12,7 +12,7 @@ import type {
   SpanStatus,
 } from './types';
 import type { SpanLimits } from './limits';
-import { ADDED, DROPPED, copyAttributes, putAttribute } from './attributes';
+import { DROPPED, copyAttributes, putAttribute, toAttributes } from './attributes';
 import { timeOrNow } from './clock';
 import { DEV, warn } from './diag';
 
@@ -22,8 +22,8 @@ export interface SpanSink {
   _onEnd(span: RecordingSpan): void;
 }
 
-const NO_EVENTS: SpanEvent[] = [];
-const NO_LINKS: SpanLink[] = [];
+// No events or links yet: the array is made at the first one (most spans have none).
+const NONE: never[] = [];
 const UNSET: SpanStatus = { code: 0 };
 
 /**
@@ -72,9 +72,9 @@ export class RecordingSpan implements Span, ReadableSpan {
     this._a = [];
     this._o = undefined;
     this.droppedAttributesCount = 0;
-    this.events = NO_EVENTS;
+    this.events = NONE;
     this.droppedEventsCount = 0;
-    this.links = NO_LINKS;
+    this.links = NONE;
     this.droppedLinksCount = 0;
     this.status = UNSET;
     this.resource = resource;
@@ -87,13 +87,7 @@ export class RecordingSpan implements Span, ReadableSpan {
 
   /** The attributes as an object, built once when an exporter first reads them. */
   get attributes(): Attributes {
-    if (!this._o) {
-      const a = this._a;
-      const o: Attributes = {};
-      for (let i = 0; i < a.length; i += 2) o[a[i] as string] = a[i + 1] as AttributeValue;
-      this._o = o;
-    }
-    return this._o;
+    return (this._o ??= toAttributes(this._a));
   }
 
   /** Callers pass `DEV && 'name'`: the method name only reaches development builds. */
@@ -131,7 +125,7 @@ export class RecordingSpan implements Span, ReadableSpan {
       return this;
     }
     const [attrs, dropped] = copyAttributes(attributes, limits);
-    if (this.events === NO_EVENTS) this.events = [];
+    if (this.events === NONE) this.events = [];
     this.events.push({
       name: String(name),
       timeMs: timeOrNow(timeMs),
@@ -149,7 +143,7 @@ export class RecordingSpan implements Span, ReadableSpan {
       return this;
     }
     const [attrs, dropped] = copyAttributes(attributes, limits);
-    if (this.links === NO_LINKS) this.links = [];
+    if (this.links === NONE) this.links = [];
     this.links.push({ context, attributes: attrs, droppedAttributesCount: dropped });
     return this;
   }
@@ -174,7 +168,8 @@ export class RecordingSpan implements Span, ReadableSpan {
   recordException(exception: unknown, timeMs?: number): this {
     if (this._ended(DEV && 'recordException')) return this;
     const attrs: Attributes = {};
-    if (exception instanceof Error || (exception && typeof exception === 'object' && 'message' in exception)) {
+    // Errors (of any realm) have `message` on their prototype.
+    if (exception && typeof exception === 'object' && 'message' in exception) {
       const e = exception as { name?: unknown; message?: unknown; stack?: unknown; constructor?: { name?: string } };
       attrs['exception.type'] = typeof e.name === 'string' ? e.name : (e.constructor?.name ?? 'Error');
       attrs['exception.message'] = safeString(e.message);

@@ -14,14 +14,11 @@ const FLAG_RANDOM = 2;
 const VALID_IDS = /^(?!0+-)[\da-f]{32}-(?!0+$)[\da-f]{16}$/;
 
 function parentContext(options: SpanOptions | undefined): SpanContext | undefined {
-  let ctx: SpanContext | undefined;
-  if (options) {
-    if (options.root) return undefined;
-    const p = options.parent;
-    if (p === null) return undefined;
-    if (p !== undefined) ctx = typeof (p as Span).spanContext === 'function' ? (p as Span).spanContext() : (p as SpanContext);
-  }
-  if (!ctx) ctx = getContextManager().active()?.spanContext();
+  const p = options?.root ? null : options?.parent;
+  if (p === null) return undefined;
+  const ctx =
+    (p && (typeof (p as Span).spanContext === 'function' ? (p as Span).spanContext() : (p as SpanContext))) ||
+    getContextManager().active()?.spanContext();
   // An invalid parent (e.g. OpenTelemetry's all-zero INVALID_SPAN_CONTEXT) starts a new trace,
   // as in OpenTelemetry: its ids could be neither exported nor propagated.
   return ctx && VALID_IDS.test(ctx.traceId + '-' + ctx.spanId) ? ctx : undefined;

@@ -26,12 +26,12 @@ function zoneGlobal(): ZoneStatic | undefined {
 /**
  * A zone carrying `span`, forked past our own zones (they hold nothing else, no hooks): forking
  * the current one would chain a zone per span in a loop that starts its next step in a timer
- * (polling), and keep every ended span of it alive.
+ * (polling), and keep every ended span of it alive. None without zone.js.
  */
-function forkFor(Z: ZoneStatic, span: Span | undefined): ZoneLike {
-  let z = Z.current;
-  while (z.name === NAME && z.parent) z = z.parent;
-  return z.fork({ name: NAME, properties: { [KEY]: span } });
+function forkFor(span: Span | undefined): ZoneLike | undefined {
+  let z = zoneGlobal()?.current;
+  while (z?.name === NAME && z.parent) z = z.parent;
+  return z?.fork({ name: NAME, properties: { [KEY]: span } });
 }
 
 /**
@@ -57,16 +57,13 @@ export class ZoneContextManager implements ContextManager {
   }
 
   with<A extends unknown[], R>(span: Span | undefined, fn: (...args: A) => R, thisArg?: unknown, ...args: A): R {
-    const Z = this._on ? zoneGlobal() : undefined;
-    if (!Z) return this._fb.with(span, fn, thisArg, ...args);
-    const zone = forkFor(Z, span);
-    return zone.run(fn as (...a: unknown[]) => R, thisArg, args);
+    const zone = this._on && forkFor(span);
+    return zone ? zone.run(fn as (...a: unknown[]) => R, thisArg, args) : this._fb.with(span, fn, thisArg, ...args);
   }
 
   bind<F extends (...args: never[]) => unknown>(span: Span | undefined, fn: F): F {
-    const Z = this._on ? zoneGlobal() : undefined;
-    if (!Z) return this._fb.bind(span, fn);
-    const zone = forkFor(Z, span);
+    const zone = this._on && forkFor(span);
+    if (!zone) return this._fb.bind(span, fn);
     return function bound(this: unknown, ...args: unknown[]) {
       return zone.run(fn as unknown as (...a: unknown[]) => unknown, this, args);
     } as unknown as F;

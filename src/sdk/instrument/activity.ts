@@ -7,11 +7,11 @@ import { nowMs } from '../clock';
  * for tying INP to its interaction) and the page-load span context (parent of web vitals).
  */
 interface Recent {
-  span: Span;
+  s: Span;
   /** The event's `timeStamp` (performance.now() time base). */
   t: number;
   /** Epoch ms until which requests with no active span are parented to this interaction. */
-  until: number;
+  _until: number;
   /** When we saw it dispatched (performance.now()): inside the frame that ran its handlers. */
   d: number;
 }
@@ -20,9 +20,9 @@ const recent: Recent[] = [];
 /** The page-load span's context, once it exists (assigned only here). */
 export let pageLoad: SpanContext | undefined;
 
-/** Notes an interaction being dispatched; its activity window is open until `until` is set. */
+/** Notes an interaction being dispatched; its activity window is open until `_until` is set. */
 export function noteInteraction(span: Span, timeStampHr: number): Recent {
-  const r = { span, t: timeStampHr, until: Infinity, d: performance.now() };
+  const r = { s: span, t: timeStampHr, _until: Infinity, d: performance.now() };
   if (recent.push(r) > 16) recent.shift();
   return r;
 }
@@ -36,7 +36,7 @@ export function activeOrInteraction(): Span | undefined {
   const a = getContextManager().active();
   if (a) return a;
   const r = recent[recent.length - 1];
-  return r && nowMs() <= r.until ? r.span : undefined;
+  return r && nowMs() <= r._until ? r.s : undefined;
 }
 
 /**
@@ -48,7 +48,7 @@ export function interactionAt(startHr: number, durationMs: number): SpanContext 
   const end = startHr + durationMs;
   for (let i = recent.length - 1; i >= 0; i--) {
     const { t, d } = recent[i];
-    if ((t >= startHr - 1 && t <= end) || (d >= startHr && d <= end)) return recent[i].span.spanContext();
+    if ((t >= startHr - 1 && t <= end) || (d >= startHr && d <= end)) return recent[i].s.spanContext();
   }
   return undefined;
 }

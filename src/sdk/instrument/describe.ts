@@ -7,27 +7,30 @@ const CONTROL = 'a,button,input,select,textarea,summary,label,option,[role],[onc
 
 export function pickTarget(path: EventTarget[]): Element | undefined {
   let first: Element | undefined;
+  let control: Element | undefined;
   for (const n of path) {
     if (!(n instanceof Element)) continue;
     if (n.hasAttribute('data-trace-name')) return n;
     first ??= n;
+    if (!control && n.matches(CONTROL)) control = n;
   }
-  for (const n of path) if (n instanceof Element && n.matches(CONTROL)) return n;
-  return first;
+  return control ?? first;
 }
 
 export function describeTarget(el: Element | undefined): string {
-  if (!el) return 'document';
+  return (el ? describe(el) : 'document').slice(0, 80);
+}
+
+function describe(el: Element): string {
   const named = el.getAttribute('data-trace-name');
-  if (named) return named.slice(0, 80);
+  if (named) return named;
   let d = el.localName;
-  if (el.id) return `${d}#${el.id}`.slice(0, 80);
+  if (el.id) return `${d}#${el.id}`;
   for (const a of ['role', 'aria-label', 'name', 'type']) {
     const v = el.getAttribute(a);
     if (v && !(a === 'type' && el.localName !== 'input')) d += `[${a}="${v.slice(0, 40)}"]`;
   }
   // The attribute, not `className`: on SVG elements that is an SVGAnimatedString.
   const cls = el.getAttribute('class')?.trim();
-  if (cls && d === el.localName) d += '.' + cls.split(/\s+/, 2).join('.');
-  return d.slice(0, 80);
+  return cls && d === el.localName ? d + '.' + cls.split(/\s+/, 2).join('.') : d;
 }

@@ -1,6 +1,6 @@
-import type { HttpOptions, Pending, Route } from './http';
+import type { HttpOptions, Pending } from './http';
 import type { Unpatch } from './wrap';
-import { acquireTiming, ended, httpConfig, startHttpSpan, traceHeaders, track } from './http';
+import { acquireTiming, ended, httpConfig, startRequest, traceHeaders, track } from './http';
 import { patch, patchGetter, unpatchAll, whenIdle } from './wrap';
 import { getTracer } from '../tracer';
 import { guard, swallowed } from '../diag';
@@ -117,18 +117,15 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
   undo.push(
     patch(g as { fetch: typeof fetch }, 'fetch', (orig) =>
       function (this: unknown, ...args: unknown[]) {
-        let span;
-        let r: Route | 0 = 0;
-        let t = 0;
+        let p: Pending | undefined;
         try {
           const input = args[0];
           const init = args[1] as RequestInit | undefined;
           const isReq = isRequest(input);
-          r = route(isReq ? input.url : String(input));
+          const r = route(isReq ? input.url : String(input));
           if (r) {
-            t = performance.now();
-            span = startHttpSpan(tracer, (init && init.method) || (isReq ? input.method : 'GET'), r);
-            const h = traceHeaders(r, span);
+            p = startRequest(tracer, (init && init.method) || (isReq ? input.method : 'GET'), r, 'fetch');
+            const h = traceHeaders(r, p.s);
             if (h) args = withHeaders(input, init, h) ?? args;
           }
         } catch (err) {
@@ -136,9 +133,9 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
         }
         // A synchronous throw (a wrong `this`) goes to the caller as is; its span is never ended or sent.
         const res = (orig as AnyFn).apply(this, args) as Promise<Response>;
-        if (span)
+        if (p)
           try {
-            const p = track(span, (r as Route).k, 'fetch', t);
+            track(p);
             res.then(
               (res) => {
                 due--;

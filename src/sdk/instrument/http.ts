@@ -1,7 +1,7 @@
 import type { Span } from '../types';
 import type { Tracer } from '../tracer';
 import type { PropagateToEntry, Propagator } from '../../propagation';
-import { injectWith, propagationPolicyWith } from '../../propagation';
+import { propagationPolicyWith } from '../../propagation';
 import { hrToEpochMs, nowMs } from '../clock';
 import { guard } from '../diag';
 import { redactUrl } from './redact';
@@ -38,7 +38,6 @@ export type HttpConfig = (url: string) => Route | 0;
 const TS_KEY = '[a-z0-9][_0-9a-z*/@-]{0,255}';
 const TS_VAL = '[ -+\\--<>-~]{0,255}[!-+\\--<>-~]';
 const TRACESTATE = new RegExp(`^${TS_KEY}=${TS_VAL}(?:,${TS_KEY}=${TS_VAL}){0,31}$`);
-const TRACEPARENT = /^00-(?!0{32}-)[\da-f]{32}-(?!0{16}-)[\da-f]{16}-0[0-3]$/;
 
 /**
  * W3C Trace Context injection only, for the SDK's own spans: the full propagator (extraction,
@@ -48,9 +47,8 @@ const TRACEPARENT = /^00-(?!0{32}-)[\da-f]{32}-(?!0{16}-)[\da-f]{16}-0[0-3]$/;
 const w3cInject = {
   inject(c, carrier) {
     const h = carrier as Record<string, string>;
-    const tp = `00-${c.traceId}-${c.spanId}-0${c.traceFlags & 3}`;
-    if (!TRACEPARENT.test(tp)) return;
-    h.traceparent = tp;
+    // Always valid: the tracer gives its spans only valid ids (new ones, or a checked parent's).
+    h.traceparent = `00-${c.traceId}-${c.spanId}-0${c.traceFlags & 3}`;
     if (c.traceState && TRACESTATE.test(c.traceState)) h.tracestate = c.traceState;
   },
 } as Propagator;
@@ -96,8 +94,12 @@ export function httpConfig(o: HttpOptions = {}): HttpConfig {
 
 const KNOWN = /^(GET|HEAD|POST|PUT|DELETE|CONNECT|OPTIONS|TRACE|PATCH|QUERY)$/;
 
-/** A CLIENT span named `{METHOD}` with the stable HTTP conventions. */
-export function startHttpSpan(tracer: Tracer, method: unknown, r: Route): Span {
+/**
+ * A request starting now: its CLIENT span, named `{METHOD}` with the stable HTTP conventions.
+ * Call `track` with it once the native call is made.
+ */
+export function startRequest(tracer: Tracer, method: unknown, r: Route, initiatorType: string): Pending {
+  const t = performance.now();
   const m = String(method).toUpperCase();
   const known = KNOWN.test(m);
   const span = tracer.startSpan(known ? m : 'HTTP', {
@@ -107,14 +109,13 @@ export function startHttpSpan(tracer: Tracer, method: unknown, r: Route): Span {
     attributes: { 'http.request.method': known ? m : '_OTHER', 'url.full': r.u, 'server.address': r.h, 'server.port': r.p },
   });
   if (!known) span.setAttribute('http.request.method_original', String(method));
-  return span;
+  return { s: span, k: r.k, it: initiatorType, t };
 }
 
 /** Trace headers for the request per the policy, or undefined when it gets none. */
 export function traceHeaders(r: Route, span: Span): Record<string, string> | undefined {
-  if (!r.ps.length) return;
   const h: Record<string, string> = {};
-  injectWith(r.ps, span.spanContext(), h);
+  for (const p of r.ps) p.inject(span.spanContext(), h);
   for (const _ in h) return h;
 }
 
@@ -216,11 +217,10 @@ export function acquireTiming(): () => void {
 }
 
 /** Tracks a request (call it after the native call: nothing here delays the request). */
-export function track(span: Span, k: string, initiatorType: string, startHr: number): Pending {
-  const p: Pending = { s: span, k, it: initiatorType, t: startHr };
+export function track(p: Pending): Pending {
   if (observing()) {
-    let q = waiting.get(k);
-    if (!q) waiting.set(k, (q = []));
+    let q = waiting.get(p.k);
+    if (!q) waiting.set(p.k, (q = []));
     q.push(p);
     if (++pendingCount > MAX_PENDING) finish(waiting.values().next().value![0]);
   }
@@ -278,6 +278,6 @@ function finish(p: Pending): void {
     s.setAttribute('error.type', String(st));
     s.setStatus({ code: 2 });
   }
-  guard('http.timing_failed', () => e && addTimingEvents(s, e));
+  if (e) addTimingEvents(s, e);
   s.end(e && e.responseEnd > 0 ? hrToEpochMs(e.responseEnd) : (p.end ?? nowMs()));
 }

@@ -25,13 +25,13 @@ export const ACTIVITY_WINDOW_MS = 500;
 
 interface Current {
   s: Span;
-  type: string;
-  target: EventTarget | null;
+  _type: string;
+  _target: EventTarget | null;
   /** End of the last handler we saw return (epoch ms). */
-  last: number;
-  ended?: boolean;
+  _last: number;
+  _ended?: boolean;
   /** The control a Space keydown started this on: its click comes on keyup. */
-  space?: EventTarget | null;
+  _space?: EventTarget | null;
 }
 
 type Reg = [type: string, listener: EventListenerOrEventListenerObject, wrapper: EventListener, capture: boolean, options: unknown];
@@ -84,17 +84,17 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
       // click a Space keydown's button makes on keyup, a task later (keyboard clicks have no detail).
       if (
         cur &&
-        (cur.ended
-          ? type === 'click' && cur.space === t && !(ev as MouseEvent).detail
-          : type !== 'dblclick' && (type !== cur.type ? related(t, cur.target) : (cur.target as Element).closest?.('label')?.control === t))
+        (cur._ended
+          ? type === 'click' && cur._space === t && !(ev as MouseEvent).detail
+          : type !== 'dblclick' && (type !== cur._type ? related(t, cur._target) : (cur._target as Element).closest?.('label')?.control === t))
       ) {
         const c = cur;
         live.set(ev, c);
         // Later events of this default action relate to this target (label → control → change).
-        c.target = t;
-        if (c.ended) {
-          c.space = c.ended = undefined;
-          later(() => (c.ended = true), 0);
+        c._target = t;
+        if (c._ended) {
+          c._space = c._ended = undefined;
+          later(() => (c._ended = true), 0);
         }
         return;
       }
@@ -105,13 +105,13 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
       });
       const space = type === 'keydown' && (ev as KeyboardEvent).key === ' ';
       if (type === 'keydown') s.setAttribute('interaction.key', space ? 'Space' : 'Enter');
-      const c: Current = (cur = { s, type, target: t, last: nowMs(), space: space ? t : undefined });
+      const c: Current = (cur = { s, _type: type, _target: t, _last: nowMs(), _space: space ? t : undefined });
       live.set(ev, c);
       const rec = noteInteraction(s, ev.timeStamp);
       later(() => {
-        c.ended = true;
-        s.end(c.last);
-        rec.until = nowMs() + windowMs;
+        c._ended = true;
+        s.end(c._last);
+        rec._until = nowMs() + windowMs;
       }, 0);
     });
   for (const type of types) undo.push(listen(window, type, onEvent));
@@ -129,7 +129,7 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
           try {
             return getContextManager().with(c.s, run);
           } finally {
-            c.last = nowMs();
+            c._last = nowMs();
           }
         }),
       );

@@ -5,6 +5,7 @@ import { hrToEpochMs } from '../clock';
 import { guard } from '../diag';
 import { redactUrl } from './redact';
 import { interactionAt, pageLoad, whenPageLoad } from './activity';
+import { snake } from './timing';
 
 export interface LongTasksOptions {
   /** Scripts recorded (as events) per long animation frame, longest first. Default 5. */
@@ -52,24 +53,23 @@ export function instrumentLongTasks(options: LongTasksOptions = {}): Unpatch {
       if (a?.containerSrc) attrs['browser.long_task.container.src'] = redactUrl(a.containerSrc);
     } else {
       attrs['browser.loaf.blocking_duration'] = loaf.blockingDuration;
-      if (loaf.renderStart) attrs['browser.loaf.render_start'] = hrToEpochMs(loaf.renderStart);
-      if (loaf.styleAndLayoutStart) attrs['browser.loaf.style_and_layout_start'] = hrToEpochMs(loaf.styleAndLayoutStart);
+      for (const k of ['renderStart', 'styleAndLayoutStart'] as const) if (loaf[k]) attrs['browser.loaf.' + snake(k)] = hrToEpochMs(loaf[k]);
     }
     const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
-    const duringLoad = !nav || !nav.loadEventEnd || e.startTime < nav.loadEventEnd;
+    const duringLoad = e.startTime < (nav?.loadEventEnd || Infinity);
     const parent = interactionAt(e.startTime, e.duration) ?? (duringLoad ? pageLoad : undefined);
     const s = tracer.startSpan(loafs ? 'longAnimationFrame' : 'longTask', { parent: parent ?? null, startTime: start, attributes: attrs });
     for (const sc of (loaf.scripts ?? []).slice().sort((a, b) => b.duration - a.duration).slice(0, options.maxScripts ?? 5)) {
       const sa: Attributes = {
         // Classic and module scripts are invoked by their URL, query string included.
         'script.invoker': /script$/.test(sc.invokerType) || /^https?:/i.test(sc.invoker) ? redactUrl(sc.invoker) : sc.invoker,
-        'script.invoker_type': sc.invokerType,
-        'script.duration': sc.duration,
-        'script.forced_style_and_layout_duration': sc.forcedStyleAndLayoutDuration,
       };
       if (sc.sourceURL) sa['script.source_url'] = redactUrl(sc.sourceURL);
-      if (sc.sourceFunctionName) sa['script.source_function_name'] = sc.sourceFunctionName;
-      if (sc.sourceCharPosition >= 0) sa['script.source_char_position'] = sc.sourceCharPosition;
+      // The rest under their snake_case names, when known (no function name, a position of -1).
+      for (const k of ['invokerType', 'duration', 'forcedStyleAndLayoutDuration', 'sourceFunctionName', 'sourceCharPosition'] as const) {
+        const v = sc[k];
+        if (typeof v === 'string' ? v : v >= 0) sa['script.' + snake(k)] = v;
+      }
       s.addEvent('script', sa, hrToEpochMs(sc.startTime));
     }
     s.end(start + e.duration);

@@ -6,7 +6,7 @@ import { hrToEpochMs, nowMs } from '../clock';
 import { guard } from '../diag';
 import { expectPageLoad, setPageLoadContext } from './activity';
 import { redactUrl } from './redact';
-import { addTimingEvents } from './timing';
+import { addEntryEvents, addTimingEvents } from './timing';
 import { later, listen, unpatchAll, whenIdle } from './wrap';
 
 export interface PageLoadOptions {
@@ -26,6 +26,8 @@ const DOC_EVENTS = [
   'domComplete',
   'loadEventStart',
   'loadEventEnd',
+  // A prerendered page's activation.
+  'activationStart',
 ] as const;
 
 /** The server's context for this document: `<meta name="traceparent">`, else `Server-Timing: traceparent`. */
@@ -73,12 +75,8 @@ export function instrumentPageLoad(options: PageLoadOptions = {}): Unpatch {
     guard('page_load.failed', () => {
       if (!nav) return;
       if (nav.loadEventEnd > 0) end = hrToEpochMs(nav.loadEventEnd);
-      for (const k of DOC_EVENTS) if (nav[k] > 0) root.addEvent(k, undefined, hrToEpochMs(nav[k]));
-      const act = (nav as { activationStart?: number }).activationStart;
-      if (act && act > 0) {
-        root.setAttribute('browser.prerendered', true);
-        root.addEvent('activationStart', undefined, hrToEpochMs(act));
-      }
+      addEntryEvents(root, nav, DOC_EVENTS);
+      if (nav.activationStart) root.setAttribute('browser.prerendered', true); // 0 unless prerendered
       for (const p of performance.getEntriesByType('paint')) root.addEvent(p.name, undefined, hrToEpochMs(p.startTime));
       child(root, 'documentFetch', nav, { 'url.full': url });
       let n = 0;

@@ -1,6 +1,9 @@
 import type { Span } from '../types';
 import { hrToEpochMs } from '../clock';
 
+/** An entry's property name as an attribute name: `renderStart` → `render_start`. */
+export const snake = (k: string): string => k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
+
 /** Network phases of a Resource/Navigation Timing entry, recorded as span events in this order. */
 const PHASES = [
   'fetchStart',
@@ -19,10 +22,7 @@ const PHASES = [
  * without Timing-Allow-Origin — are skipped) and its sizes and protocol as attributes.
  */
 export function addTimingEvents(span: Span, e: PerformanceResourceTiming): void {
-  for (const k of PHASES) {
-    const v = e[k];
-    if (v > 0) span.addEvent(k, undefined, hrToEpochMs(v));
-  }
+  addEntryEvents(span, e, PHASES);
   const sizes: [string, number][] = [
     ['http.response.size', e.transferSize],
     ['http.response.body.size', e.encodedBodySize],
@@ -34,5 +34,13 @@ export function addTimingEvents(span: Span, e: PerformanceResourceTiming): void 
     const m = /^(?:http\/)?h?(\d(?:\.\d)?)/.exec(proto);
     span.setAttribute('network.protocol.name', 'http');
     if (m) span.setAttribute('network.protocol.version', m[1]);
+  }
+}
+
+/** An event per timestamp of `e` named in `keys`, in that order; zero (not reached, or hidden) ones are skipped. */
+export function addEntryEvents<E>(span: Span, e: E, keys: readonly (keyof E)[]): void {
+  for (const k of keys) {
+    const v = e[k] as number;
+    if (v > 0) span.addEvent(k as string, undefined, hrToEpochMs(v));
   }
 }

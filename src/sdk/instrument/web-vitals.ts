@@ -7,6 +7,7 @@ import { hrToEpochMs, nowMs } from '../clock';
 import { guard } from '../diag';
 import { interactionAt, pageLoad, whenPageLoad } from './activity';
 import { redactUrl } from './redact';
+import { snake } from './timing';
 import { listen } from './wrap';
 
 export interface WebVitalsOptions {
@@ -27,8 +28,6 @@ const KEEP: Record<string, string> = {
   FCP: 'timeToFirstByte loadState',
   TTFB: 'waitingDuration dnsDuration connectionDuration requestDuration',
 };
-
-const snake = (k: string) => k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
 
 /** The span's attributes: the metric's own (OpenTelemetry browser names), then its attribution. */
 export function vitalAttributes(m: MetricWithAttribution): Attributes {

@@ -43,7 +43,7 @@ export function patch<T extends object, K extends keyof T>(obj: T, key: K, make:
 /** Wraps an accessor's getter (e.g. `Response.prototype.body`); same restore rules as {@link patch}. */
 export function patchGetter<T extends object>(obj: T, key: string, make: (get: () => unknown) => () => unknown): Unpatch {
   const d = Object.getOwnPropertyDescriptor(obj, key);
-  if (!d || !d.get || !d.configurable) return () => {};
+  if (!d?.get || !d.configurable) return () => {};
   // `patch` on a copy of the descriptor builds the wrapper (and turns it into a pass-through).
   const w = { ...d };
   const off = patch(w, 'get', make as (get: unknown) => () => unknown);

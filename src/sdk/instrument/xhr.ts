@@ -1,6 +1,6 @@
 import type { HttpOptions, Pending, Route } from './http';
 import type { Unpatch } from './wrap';
-import { acquireTiming, ended, httpConfig, startHttpSpan, traceHeaders, track } from './http';
+import { acquireTiming, ended, httpConfig, startRequest, traceHeaders, track } from './http';
 import { listen, patch, unpatchAll } from './wrap';
 import { getTracer } from '../tracer';
 import { guard } from '../diag';
@@ -67,10 +67,8 @@ export function instrumentXhr(options: XhrOptions = {}): Unpatch {
         // A second send() while one is in flight throws natively; leave that call alone.
         if (i && (!i.p || i.p.done) && this.readyState === 1)
           guard('xhr.send_failed', () => {
-            const t = performance.now();
-            const span = startHttpSpan(tracer, i.m, i.r);
-            const q = (p = i.p = track(span, i.r.k, 'xmlhttprequest', t));
-            const h = traceHeaders(i.r, span);
+            const q = (p = i.p = track(startRequest(tracer, i.m, i.r, 'xmlhttprequest')));
+            const h = traceHeaders(i.r, q.s);
             for (const k in h) if (!i.h[k]) setHeader.call(this, k, h[k]);
             const offs: Array<() => void> = [];
             const off = (i.o = () => offs.forEach((f) => f()));

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { Pending, Route } from '../../../../src/sdk/instrument/http';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, getTracer, setTracerProvider } from '../../../../src/sdk/index';
 import { timeOriginMs } from '../../../../src/sdk/clock';
-import { TIMING_GRACE_MS, acquireTiming, ended, httpConfig, startHttpSpan, track } from '../../../../src/sdk/instrument/http';
+import { TIMING_GRACE_MS, acquireTiming, ended, httpConfig, startRequest, track } from '../../../../src/sdk/instrument/http';
 
 type G = Record<'location' | 'document' | 'window' | 'PerformanceObserver', unknown>;
 const g = globalThis as unknown as G;
@@ -56,7 +56,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const start = (): Pending => track(startHttpSpan(getTracer('t'), 'get', route), route.k, 'fetch', performance.now());
+const start = (): Pending => track(startRequest(getTracer('t'), 'get', route, 'fetch'));
 const entry = (p: Pending, o: object = {}) => ({
   name: `${route.k}#frag`,
   initiatorType: 'fetch',

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Span, SpanContext } from '../../../../src/sdk/types';
 import type { Route } from '../../../../src/sdk/instrument/http';
 import { httpConfig, traceHeaders } from '../../../../src/sdk/instrument/http';
+import { getTracer } from '../../../../src/sdk/tracer';
 import { b3Single, normalizeTraceState, setTraceStateValue } from '../../../../src/propagation';
 
 const g = globalThis as { location?: unknown; document?: unknown };
@@ -86,8 +87,13 @@ describe('trace headers for requests', () => {
     expect(traceHeaders(r, span({ traceState: 'Bad Key=1\n' }))).toEqual({
       traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
     });
-    expect(traceHeaders(r, span({ traceId: '0'.repeat(32) }))).toBeUndefined();
-    expect(traceHeaders(r, span({ spanId: 'XYZ' }))).toBeUndefined();
+    // Request spans come from the tracer, which gives no span invalid ids: a bad parent starts a new trace.
+    const ok = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 3 };
+    for (const bad of [{ traceId: '0'.repeat(32) }, { spanId: '0'.repeat(16) }, { spanId: 'XYZ' }, { traceId: ok.traceId.toUpperCase() }]) {
+      const tp = traceHeaders(r, getTracer().startSpan('x', { parent: { ...ok, ...bad } }))?.traceparent;
+      expect(tp).toMatch(/^00-(?!0{32}-)[\da-f]{32}-(?!0{16}-)[\da-f]{16}-0[0-3]$/);
+      expect(tp).not.toContain(ok.traceId);
+    }
   });
 
   it('cross origin only when allowlisted, with the entry propagators', () => {
