@@ -118,6 +118,20 @@ test('resourceFetch covers a redirected resource from its first request', async 
   expect(Math.abs(img.end - img.start - duration)).toBeLessThan(1);
 });
 
+test('documentLoad ignoreUrls with a global RegExp leaves out every matching resource', async ({ page }) => {
+  // A global RegExp keeps its lastIndex between test() calls: unreset, every other match fails.
+  server.page(
+    '/ignore.html',
+    `<!doctype html><script>window.opts = { instrumentations: { documentLoad: { ignoreUrls: [/skip/g] } } };</script>${START}
+     <img src="/api/data?skip=1"><img src="/api/data?skip=2"><img src="/api/data?skip=3"><img src="/api/data?keep=1">`,
+  );
+  await page.goto(`${server.origin}/ignore.html`);
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'documentLoad').length === 1);
+  const urls = spans.filter((s) => s.name === 'resourceFetch').map((s) => String(s.attributes['url.full']));
+  expect(urls.filter((u) => u.includes('keep=1'))).toHaveLength(1);
+  expect(urls.filter((u) => u.includes('skip'))).toEqual([]);
+});
+
 test('a page whose load never completes reports documentLoad and web vitals when hidden', async ({ page }) => {
   server.route('/hang', () => {});
   server.page('/hang.html', `<!doctype html>${START}<p>hi</p><img src="/hang">`);

@@ -53,6 +53,10 @@ const w3cInject = {
   },
 } as Propagator;
 
+/** Whether `url` matches an `ignoreUrls` entry (substring or RegExp; a global RegExp's `lastIndex` is reset, or it would match every other URL). */
+export const matchesAny = (list: readonly (string | RegExp)[], url: string): boolean =>
+  list.some((m) => (typeof m === 'string' ? url.includes(m) : ((m.lastIndex = 0), m.test(url))));
+
 /**
  * The route for each URL string (resolved against `document.baseURI`): parsing, redaction, the
  * ignore list and the propagation policy run once per distinct URL, not on every request. Apps
@@ -73,7 +77,7 @@ export function httpConfig(o: HttpOptions = {}): HttpConfig {
       try {
         const u = new URL(url, b);
         const href = u.href;
-        if (/^https?:$/.test(u.protocol) && !ignore.some((m) => (typeof m === 'string' ? href.includes(m) : ((m.lastIndex = 0), m.test(href))))) {
+        if (/^https?:$/.test(u.protocol) && !matchesAny(ignore, href)) {
           policy ??= propagationPolicyWith([w3cInject], { propagateTo: o.propagateTo, pageOrigin: location.origin });
           r = {
             k: href.split('#')[0],

@@ -5,6 +5,7 @@ import { getTracer } from '../tracer';
 import { hrToEpochMs, nowMs } from '../clock';
 import { guard } from '../diag';
 import { expectPageLoad, setPageLoadContext } from './activity';
+import { matchesAny } from './http';
 import { redactUrl } from './redact';
 import { addEntryEvents, addTimingEvents } from './timing';
 import { later, listen, unpatchAll, whenIdle } from './wrap';
@@ -83,7 +84,7 @@ export function instrumentPageLoad(options: PageLoadOptions = {}): Unpatch {
       for (const r of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
         // fetch/XHR have their own spans.
         if (r.startTime > (nav.loadEventEnd || Infinity) || /^(fetch|xmlhttprequest|beacon)$/.test(r.initiatorType)) continue;
-        if (ignore.some((m) => (typeof m === 'string' ? r.name.includes(m) : m.test(r.name)))) continue;
+        if (matchesAny(ignore, r.name)) continue;
         if (n++ >= max) break;
         child(root, 'resourceFetch', r, { 'url.full': redactUrl(r.name), 'browser.resource.initiator_type': r.initiatorType });
       }
