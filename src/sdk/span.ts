@@ -150,12 +150,11 @@ export class RecordingSpan implements Span, ReadableSpan {
 
   setStatus(status: SpanStatus): this {
     if (this._ended(DEV && 'setStatus') || !status) return this;
-    // OK is final: once set, later UNSET/ERROR are ignored (OpenTelemetry API semantics).
-    if (this.status.code === 1 || status.code === 0) return this;
-    this.status =
-      status.code === 2 && typeof status.message === 'string'
-        ? { code: 2, message: status.message }
-        : { code: status.code === 2 ? 2 : 1 };
+    // OK is final: once set, later UNSET/ERROR are ignored (OpenTelemetry API semantics). UNSET
+    // and unknown codes change nothing (an unknown one must not lock the status to OK).
+    const c = status.code;
+    if (this.status.code === 1 || (c !== 1 && c !== 2)) return this;
+    this.status = c === 2 && typeof status.message === 'string' ? { code: 2, message: status.message } : { code: c };
     return this;
   }
 

@@ -101,7 +101,8 @@ export interface Span {
   spanContext(): SpanContext;
   setAttribute(key: string, value: AttributeValue | undefined): this;
   setAttributes(attributes: Attributes): this;
-  addEvent(name: string, attributes?: Attributes, timeMs?: number): this;
+  /** `addEvent(name, timeMs)` works too (OpenTelemetry's overload). */
+  addEvent(name: string, attributesOrTimeMs?: Attributes | number, timeMs?: number): this;
   addLink(context: SpanContext, attributes?: Attributes): this;
   setStatus(status: SpanStatus): this;
   updateName(name: string): this;

@@ -100,3 +100,67 @@ describe('toChromeTrace nesting shows parentage', () => {
     expect(ev.find((e) => e.ph === 's' && e.id === f.id)).toMatchObject({ pid: x('root').pid, tid: x('root').tid });
   });
 });
+
+describe('toChromeTrace track packing at the boundaries', () => {
+  const web = { attributes: { 'service.name': 'web' } };
+  const at = (spans: ReturnType<typeof fakeSpan>[]) => {
+    const ev = toChromeTrace(spans).traceEvents;
+    return { ev, x: (name: string) => ev.find((e) => e.ph === 'X' && e.name === name) as ChromeTraceEvent };
+  };
+  const span = (name: string, start: number, end: number, parent?: ReturnType<typeof fakeSpan>, resource = web) =>
+    fakeSpan({ name, resource, startMs: T0 + start, endMs: T0 + end, parentSpanId: parent?.spanContext().spanId });
+
+  it('a child starting with its parent, or ending with it, nests on the parent’s track', () => {
+    const root = span('root', 0, 100);
+    const { ev, x } = at([span('same start', 0, 50, root), span('same end', 60, 100, root), root]);
+    expect(x('same start').tid).toBe(x('root').tid);
+    expect(x('same end').tid).toBe(x('root').tid);
+    expect(ev.filter((e) => e.ph === 's')).toEqual([]);
+  });
+
+  it('back-to-back siblings share their parent’s track', () => {
+    const root = span('root', 0, 100);
+    const { x } = at([root, span('a', 10, 50, root), span('b', 50, 90, root)]);
+    expect([x('a').tid, x('b').tid]).toEqual([x('root').tid, x('root').tid]);
+  });
+
+  it('a child goes to its parent’s track even when an earlier track is free', () => {
+    const a = span('root a', 0, 100);
+    const b = span('root b', 10, 200);
+    const { x } = at([a, b, span('child of b', 150, 160, b)]);
+    expect(x('root b').tid).not.toBe(x('root a').tid);
+    expect(x('child of b').tid).toBe(x('root b').tid);
+  });
+});
+
+describe('toChromeTrace args and flows', () => {
+  it('names every span kind and status', () => {
+    const kinds = ([0, 1, 2, 3, 4] as const).map((kind) => toChromeTrace([fakeSpan({ kind })]).traceEvents.find((e) => e.ph === 'X')!.args!['span.kind']);
+    expect(kinds).toEqual(['internal', 'server', 'client', 'producer', 'consumer']);
+    const status = (code: 0 | 1 | 2) => toChromeTrace([fakeSpan({ status: { code } })]).traceEvents.find((e) => e.ph === 'X')!.args!.status;
+    expect([status(0), status(1), status(2)]).toEqual([undefined, 'OK', 'ERROR']);
+  });
+
+  it('starts a flow inside its parent’s slice even when the child starts after the parent ended', () => {
+    const parent = fakeSpan({ name: 'p', startMs: T0, endMs: T0 + 10 });
+    const child = fakeSpan({ name: 'c', resource: { attributes: { 'service.name': 'api' } }, parentSpanId: parent.spanContext().spanId, startMs: T0 + 50, endMs: T0 + 60 });
+    const ev = toChromeTrace([parent, child]).traceEvents;
+    const p = ev.find((e) => e.ph === 'X' && e.name === 'p')!;
+    const s = ev.find((e) => e.ph === 's')!;
+    expect(s.ts! >= p.ts! && s.ts! <= p.ts! + p.dur!).toBe(true);
+  });
+
+  it('draws a span that has not ended yet (e.g. a running one passed in) with zero duration', () => {
+    const x = toChromeTrace([fakeSpan({ startMs: T0, endMs: NaN })]).traceEvents.find((e) => e.ph === 'X')!;
+    expect([x.ts, x.dur]).toEqual([T0 * 1000, 0]);
+  });
+
+  it('gives every flow its own id (Perfetto joins flow events by id)', () => {
+    const root = fakeSpan({ name: 'root', startMs: T0, endMs: T0 + 100 });
+    const kids = [10, 20, 30].map((d) => fakeSpan({ parentSpanId: root.spanContext().spanId, startMs: T0 + d, endMs: T0 + 90 - d / 10 }));
+    const ev = toChromeTrace([root, ...kids]).traceEvents;
+    const ids = ev.filter((e) => e.ph === 's').map((e) => e.id);
+    expect(ids.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});

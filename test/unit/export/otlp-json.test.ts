@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeOtlpJson, encodeOtlpJsonString, msToNanoString } from '../../../src/export/otlp-json';
+import { encodeOtlpJson, encodeOtlpJsonString, encodeOtlpSpan, msToNanoString, otlpBody } from '../../../src/export/otlp-json';
 import { checkOtlpJson } from './otlp-proto';
 import { RESOURCE, fakeSpan } from './spans';
 
@@ -160,7 +160,6 @@ describe('encodeOtlpJson', () => {
     const root = json.resourceSpans[0].scopeSpans[0].spans[0];
     expect(root.status).toBeUndefined();
     expect(root.parentSpanId).toBeUndefined();
-    expect(fakeSpan({ status: { code: 1, message: 'ignored' } }).status.message).toBe('ignored');
     const okWithMessage = encodeOtlpJson([fakeSpan({ status: { code: 1, message: 'ignored' } })]);
     expect(okWithMessage.resourceSpans[0].scopeSpans[0].spans[0].status).toEqual({ code: 1 });
   });
@@ -192,5 +191,34 @@ describe('strict checker', () => {
     expect(mutate((s) => ((s.attributes as Array<{ value: unknown }>)[0].value = { intValue: 1 })).join()).toMatch(/decimal string/);
     expect(mutate((s) => ((s.attributes as Array<{ value: unknown }>)[0].value = { intValue: '1', stringValue: 'x' })).join()).toMatch(/oneof/);
     expect(mutate((s) => (s.status = { code: 2, msg: 'x' })).join()).toMatch(/unknown field/);
+  });
+});
+
+describe('OTLP/JSON details', () => {
+  it('ends a span that has not ended yet (public encoders take any span) at its start', () => {
+    const s = encodeOtlpJson([fakeSpan({ endMs: NaN })]).resourceSpans[0].scopeSpans[0].spans[0];
+    expect(s.endTimeUnixNano).toBe(s.startTimeUnixNano);
+  });
+
+  it('keeps a link’s dropped attribute count', () => {
+    const link = { context: { traceId: 'f'.repeat(32), spanId: 'e'.repeat(16), traceFlags: 1 }, attributes: {}, droppedAttributesCount: 2 };
+    const s = encodeOtlpJson([fakeSpan({ links: [link] })]).resourceSpans[0].scopeSpans[0].spans[0];
+    expect(s.links?.[0].droppedAttributesCount).toBe(2);
+  });
+
+  it('writes a null array element as an empty AnyValue', () => {
+    const json = encodeOtlpJson([fakeSpan({ attributes: { a: ['x', null] as never } })]);
+    expect(checkOtlpJson(json)).toEqual([]);
+    expect(json.resourceSpans[0].scopeSpans[0].spans[0].attributes).toEqual([{ key: 'a', value: { arrayValue: { values: [{ stringValue: 'x' }, {}] } } }]);
+  });
+
+  it('puts batch attributes on every resource and the `first` ones (a drop count) on the first only', () => {
+    const spans = [fakeSpan(), fakeSpan({ resource: { attributes: { 'service.name': 'api' } } })];
+    const body = JSON.parse(otlpBody(spans, spans.map((s) => JSON.stringify(encodeOtlpSpan(s))), { 'spanbeam.batch.id': 'b1' }, { 'spanbeam.export.dropped_spans': 3 }));
+    const keys = body.resourceSpans.map((r: { resource: { attributes: Array<{ key: string }> } }) => r.resource.attributes.map((a) => a.key));
+    expect(keys).toEqual([
+      ['service.name', 'telemetry.sdk.name', 'spanbeam.batch.id', 'spanbeam.export.dropped_spans'],
+      ['service.name', 'spanbeam.batch.id'],
+    ]);
   });
 });

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ReadableSpan } from '../../../src/sdk/types';
 import { createTailSampler, rateLimitingSampler, tailSamplingProcessor } from '../../../src/export/sampling';
+import { traceIdRatioSampler } from '../../../src/sdk/sampler';
 import { fakeSpan } from './spans';
 
 describe('rateLimitingSampler', () => {
@@ -89,5 +91,68 @@ describe('tail sampling', () => {
     await p.forceFlush();
     expect(seen).toEqual(['err', 'pending']);
     expect(flushed).toBe(true);
+  });
+});
+
+describe('tail sampling options and defaults', () => {
+  const tid = (c: string) => ({ traceId: c.repeat(32) });
+  const names = (o: Parameters<typeof createTailSampler>[0], spans: ReadableSpan[]) => {
+    const kept: string[] = [];
+    const t = createTailSampler(o, (s) => kept.push(s.name));
+    for (const s of spans) t.onEnd(s);
+    return kept;
+  };
+  it('keepErrors: false does not keep a trace for its error', () => {
+    const err = () => fakeSpan({ name: 'err', ctx: tid('1'), status: { code: 2 } });
+    expect(names({ ratio: 0, keepErrors: false }, [err()])).toEqual([]);
+    expect(names({ ratio: 0 }, [err()])).toEqual(['err']);
+  });
+  it('keeps traces with a span at least slowMs long, 2000 ms by default', () => {
+    const span = (name: string, ms: number) => fakeSpan({ name, ctx: tid(name[0]), startMs: 0, endMs: ms });
+    expect(names({ ratio: 0 }, [span('1999', 1999), span('2000', 2000)])).toEqual(['2000']);
+    expect(names({ ratio: 0, slowMs: 50 }, [span('49', 49), span('50', 50)])).toEqual(['50']);
+  });
+  it('keeps 10% of ordinary traces by default, by the same trace-id rule as head sampling', () => {
+    const ids = Array.from({ length: 300 }, (_, i) => createHash('md5').update(String(i)).digest('hex'));
+    const kept = names({}, ids.map((id) => fakeSpan({ name: id, ctx: { traceId: id } })));
+    const tenth = traceIdRatioSampler(0.1);
+    expect(kept).toEqual(ids.filter((id) => tenth.shouldSample(undefined, id, '', 0, undefined)));
+    expect(kept.length).toBeGreaterThan(0);
+  });
+  it('holds 2000 spans by default before deciding the oldest trace early', () => {
+    const t = createTailSampler({ ratio: 0 }, () => {}, (n) => (dropped += n));
+    let dropped = 0;
+    for (let i = 0; i < 2000; i++) t.onEnd(fakeSpan({ ctx: { traceId: i.toString(16).padStart(32, '0') }, parentSpanId: 'a'.repeat(16) }));
+    expect(dropped).toBe(0);
+    t.onEnd(fakeSpan({ ctx: tid('f'), parentSpanId: 'a'.repeat(16) }));
+    expect(dropped).toBe(1);
+  });
+  it('the processor forwards onStart and decides waiting traces on shutdown (no span lost)', async () => {
+    const seen: string[] = [];
+    let shut = false;
+    const p = tailSamplingProcessor(
+      { onStart: (s) => seen.push(`start ${s.name}`), onEnd: (s) => seen.push(s.name), forceFlush: async () => {}, shutdown: async () => void (shut = true) },
+      { ratio: 0 },
+    );
+    const pending = fakeSpan({ name: 'pending', ctx: tid('7'), parentSpanId: 'e'.repeat(16), status: { code: 2 } });
+    p.onStart(pending, undefined);
+    p.onEnd(pending);
+    expect(seen).toEqual(['start pending']);
+    await p.shutdown();
+    expect(seen).toEqual(['start pending', 'pending']);
+    expect(shut).toBe(true);
+  });
+});
+
+describe('rateLimitingSampler tokens', () => {
+  it('needs a whole token: half a token’s refill admits nothing', () => {
+    let t = 0;
+    const s = rateLimitingSampler(2, () => t);
+    const root = () => s.shouldSample(undefined, 'a'.repeat(32), 'x', 0, undefined);
+    expect([root(), root(), root()]).toEqual([true, true, false]);
+    t += 15_000; // half a token at 2/min
+    expect(root()).toBe(false);
+    t += 15_000;
+    expect(root()).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { encodeZipkinJsonString } from '../../../src/export/zipkin';
+import { encodeZipkinJsonString, encodeZipkinSpan, zipkinBody } from '../../../src/export/zipkin';
 import { createZipkinExporter } from '../../../src/export/otlp';
 import { fakeSpan } from './spans';
 
@@ -52,5 +52,35 @@ describe('Zipkin v2 JSON', () => {
       expect(spans[0].tags['spanbeam.batch.id']).toMatch(/^\w+$/);
       expect(e.stats()).toMatchObject({ sent: 2 });
     });
+  });
+});
+
+describe('Zipkin v2 mapping details', () => {
+  const enc = (p: Parameters<typeof fakeSpan>[0]) => encodeZipkinSpan(fakeSpan(p)) as { kind?: string; duration: number; tags: Record<string, string> };
+  it('maps every span kind (INTERNAL has none)', () => {
+    expect(([0, 1, 2, 3, 4] as const).map((kind) => enc({ kind }).kind)).toEqual([undefined, 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER']);
+  });
+  it('maps OK and message-less ERROR status per the OpenTelemetry Zipkin mapping', () => {
+    const ok = enc({ status: { code: 1 } }).tags;
+    expect(ok['otel.status_code']).toBe('OK');
+    expect('error' in ok).toBe(false);
+    const err = enc({ status: { code: 2 } }).tags;
+    expect(err['otel.status_code']).toBe('ERROR');
+    expect('error' in err).toBe(true); // Zipkin marks a span failed by the presence of this tag
+    expect('otel.status_code' in enc({}).tags).toBe(false);
+  });
+  it('tags the instrumentation scope name and version', () => {
+    expect(enc({ scope: { name: 'fetch', version: '1.2.0' } }).tags).toMatchObject({ 'otel.scope.name': 'fetch', 'otel.scope.version': '1.2.0' });
+  });
+  it('rounds a zero duration up to 1 µs (Zipkin v2 API), also for a span not ended yet', () => {
+    expect(enc({ startMs: 1_700_000_000_000, endMs: 1_700_000_000_000 }).duration).toBe(1);
+    expect(enc({ endMs: NaN }).duration).toBe(1);
+  });
+  it('puts batch and `first` attributes (a drop count) on the first span only', () => {
+    const spans = [fakeSpan(), fakeSpan()];
+    const body = JSON.parse(zipkinBody(spans, spans.map((s) => JSON.stringify(encodeZipkinSpan(s))), { 'spanbeam.batch.id': 'b1' }, { 'spanbeam.export.dropped_spans': 3 }));
+    expect(body[0].tags).toMatchObject({ 'spanbeam.batch.id': 'b1', 'spanbeam.export.dropped_spans': '3' });
+    expect(body[1].tags['spanbeam.batch.id']).toBeUndefined();
+    expect(body[1].tags['spanbeam.export.dropped_spans']).toBeUndefined();
   });
 });

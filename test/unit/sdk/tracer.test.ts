@@ -5,6 +5,7 @@ import {
   SpanKind,
   TracerProvider,
   alwaysOff,
+  alwaysOn,
   context,
   getActiveSpan,
   getSelfCounters,
@@ -67,13 +68,10 @@ describe('times', () => {
     const span = finished()[0];
     expect(span.startMs).toBeGreaterThanOrEqual(before - 5);
     expect(span.endMs).toBeGreaterThanOrEqual(span.startMs);
-    const fractional = Array.from({ length: 20 }, () => {
-      const x = getTracer().startSpan('f');
-      x.end();
-      return x;
-    });
-    expect(finished().slice(1).some((sp) => sp.startMs % 1 !== 0)).toBe(true);
-    expect(fractional.length).toBe(20);
+    for (let i = 0; i < 20; i++) getTracer().startSpan('f').end();
+    const starts = finished().map((sp) => sp.startMs);
+    expect(starts.slice(1).some((t) => t % 1 !== 0)).toBe(true);
+    for (let i = 1; i < starts.length; i++) expect(starts[i]).toBeGreaterThanOrEqual(starts[i - 1]);
   });
 
   it('clamps an end before the start to a zero duration', () => {
@@ -171,18 +169,32 @@ describe('after end', () => {
     warn.mockRestore();
   });
 
-  it('methods never throw on garbage input', () => {
+  it('methods never throw on garbage input, and garbage is dropped, not recorded as data', () => {
     const s = getTracer().startSpan('g');
     expect(() => {
       s.setAttribute(undefined as never, 1);
+      s.setAttribute('', 1);
       s.setAttributes(null as never);
-      s.addEvent(undefined as never, 'x' as never);
+      s.setAttributes('abc' as never);
+      s.addEvent(undefined as never);
       s.addLink(null as never);
+      s.addLink({ traceId: 1, spanId: 2 } as never);
       s.setStatus(null as never);
+      s.updateName(undefined as never);
       s.recordException(undefined);
       s.recordException({ toString: () => { throw new Error('x'); } });
       s.end(NaN);
     }).not.toThrow();
+    const span = finished()[0];
+    expect(span.name).toBe('g');
+    expect(span.attributes).toEqual({});
+    expect(span.droppedAttributesCount).toBe(2); // the two invalid keys (OpenTelemetry: keys are non-empty strings)
+    expect(span.links).toEqual([]);
+    expect(span.status).toEqual({ code: 0 });
+    expect(span.events.map((e) => e.name)).toEqual(['undefined', 'exception', 'exception']);
+    expect(span.events[1].attributes).toEqual({ 'exception.message': 'undefined' });
+    expect(span.events[2].attributes).toEqual({ 'exception.message': '[unprintable]' });
+    expect(Number.isFinite(span.endMs)).toBe(true);
   });
 });
 
@@ -356,5 +368,124 @@ describe('limits given as undefined', () => {
     const span = finished()[0];
     expect(Object.keys(span.attributes)).toHaveLength(128);
     expect(span.droppedAttributesCount).toBe(73);
+  });
+});
+
+describe('limits: OpenTelemetry defaults and semantics', () => {
+  it('default to 4096 characters per string value and 128 events and links, with drops counted', () => {
+    const other = getTracer().startSpan('other').spanContext();
+    const s = getTracer().startSpan('d', { links: Array.from({ length: 130 }, () => ({ context: other })) });
+    s.setAttribute('long', 'x'.repeat(5000));
+    s.setAttribute('arr', ['y'.repeat(5000), 'z']);
+    for (let i = 0; i < 130; i++) s.addEvent(`e${i}`);
+    s.end();
+    const span = finished().find((x) => x.name === 'd')!;
+    expect(span.attributes.long).toBe('x'.repeat(4096));
+    expect(span.attributes.arr).toEqual(['y'.repeat(4096), 'z']);
+    expect(span.droppedAttributesCount).toBe(0);
+    expect(span.events).toHaveLength(128);
+    expect(span.droppedEventsCount).toBe(2);
+    expect(span.links).toHaveLength(128);
+    expect(span.droppedLinksCount).toBe(2);
+  });
+
+  it('keeps null elements of an array (they are valid) and their array', () => {
+    const s = getTracer().startSpan('n');
+    s.setAttribute('a', ['x', null] as never);
+    s.end();
+    expect(finished()[0].attributes).toEqual({ a: ['x', null] });
+    expect(finished()[0].droppedAttributesCount).toBe(0);
+  });
+
+  it('apply to event and link attributes, each with its own dropped count; undefined values are no-ops', () => {
+    provider.configure({ limits: { attributeCountLimit: 1 } });
+    const other = getTracer().startSpan('other').spanContext();
+    const s = getTracer().startSpan('e');
+    s.addEvent('ev', { a: 1, u: undefined as unknown as number, b: 2 });
+    s.addLink(other, { a: 1, b: 2, c: 3 });
+    s.end();
+    const span = finished().find((x) => x.name === 'e')!;
+    expect(span.events[0]).toMatchObject({ name: 'ev', attributes: { a: 1 }, droppedAttributesCount: 1 });
+    expect(span.links[0]).toMatchObject({ context: other, attributes: { a: 1 }, droppedAttributesCount: 2 });
+  });
+
+  it('attributes read while the span runs (e.g. by a processor at start) do not go stale', () => {
+    provider.addSpanProcessor({
+      onStart: (span) => void span.attributes,
+      onEnd: () => {},
+      forceFlush: async () => {},
+      shutdown: async () => {},
+    });
+    const s = getTracer().startSpan('a', { attributes: { x: 1 } });
+    s.setAttribute('y', 2);
+    s.setAttributes({ z: 3 });
+    s.end();
+    expect(finished()[0].attributes).toEqual({ x: 1, y: 2, z: 3 });
+  });
+});
+
+describe('span events and status: OpenTelemetry API details', () => {
+  it('event times: the addEvent(name, time) overload, an explicit time, and recordException’s time', () => {
+    const s = getTracer().startSpan('t', { startTime: 1_700_000_000_000 });
+    s.addEvent('overload', 1_700_000_000_100);
+    s.addEvent('explicit', { k: 1 }, 1_700_000_000_200);
+    s.recordException(new Error('x'), 1_700_000_000_300);
+    s.recordException('a thrown string');
+    s.end(1_700_000_001_000);
+    const ev = finished()[0].events;
+    expect(ev.map((e) => [e.name, e.timeMs])).toEqual([
+      ['overload', 1_700_000_000_100],
+      ['explicit', 1_700_000_000_200],
+      ['exception', 1_700_000_000_300],
+      ['exception', ev[3].timeMs],
+    ]);
+    expect(ev[0].attributes).toEqual({});
+    expect(ev[3].attributes).toEqual({ 'exception.message': 'a thrown string' });
+  });
+
+  it('UNSET never clears ERROR; an unknown code is ignored instead of locking the status to OK', () => {
+    const a = getTracer().startSpan('a');
+    a.setStatus({ code: 2 }).setStatus({ code: 0 });
+    a.end();
+    const b = getTracer().startSpan('b');
+    b.setStatus({ code: 'ERROR' } as never).setStatus({ code: 7 } as never).setStatus({ code: 2, message: 'late' });
+    b.end();
+    expect(finished().map((s) => s.status)).toEqual([{ code: 2 }, { code: 2, message: 'late' }]);
+  });
+
+  it('is no longer recording once ended', () => {
+    const s = getTracer().startSpan('r');
+    expect(s.isRecording()).toBe(true);
+    s.end();
+    expect(s.isRecording()).toBe(false);
+  });
+});
+
+describe('sampler details', () => {
+  const ctx = (sampled: boolean, isRemote: boolean) => ({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: sampled ? 1 : 0, isRemote });
+  const fixed = (v: boolean) => ({ shouldSample: () => v, toString: () => String(v) });
+
+  it('parent-based uses the delegate of each of the four parent cases', () => {
+    const s = parentBasedSampler({
+      root: alwaysOff,
+      remoteParentSampled: alwaysOff,
+      remoteParentNotSampled: fixed(true),
+      localParentSampled: fixed(false),
+      localParentNotSampled: alwaysOn,
+    });
+    const decide = (p: ReturnType<typeof ctx>) => s.shouldSample(p, p.traceId, 'x', 0, undefined);
+    expect([decide(ctx(true, true)), decide(ctx(false, true)), decide(ctx(true, false)), decide(ctx(false, false))]).toEqual([false, true, false, true]);
+    const remoteOnly = parentBasedSampler({ root: alwaysOn, remoteParentSampled: alwaysOff });
+    expect(remoteOnly.shouldSample(ctx(true, true), 'a'.repeat(32), 'x', 0, undefined)).toBe(false);
+    expect(remoteOnly.shouldSample(ctx(true, false), 'a'.repeat(32), 'x', 0, undefined)).toBe(true);
+  });
+
+  it('trace-id ratio keeps exactly the ids at or above the 56-bit threshold', () => {
+    const ratio = 0.3;
+    const threshold = BigInt(Math.round((1 - ratio) * 2 ** 56));
+    const id = (v: bigint) => '0'.repeat(18) + v.toString(16).padStart(14, '0');
+    const s = traceIdRatioSampler(ratio);
+    expect(s.shouldSample(undefined, id(threshold), 'x', 0, undefined)).toBe(true);
+    expect(s.shouldSample(undefined, id(threshold - 1n), 'x', 0, undefined)).toBe(false);
   });
 });

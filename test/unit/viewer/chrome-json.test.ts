@@ -166,9 +166,13 @@ describe('Chrome JSON: nesting and repair rules', () => {
     expect(diag(m, 'unclosed-begin')).toBe(1);
   });
 
-  it('B/E matched in ts order, not file order', () => {
-    expect(m.slices.durNs[one(m, 'early')]).toBe(10_000);
-    expect(m.slices.durNs[one(m, 'late-in-file')]).toBe(10_000);
+  it('B/E matched in ts order, not file order, as a stack; file order breaks ties', () => {
+    // The E at 40 comes first in the file, but the one at 30 ends the inner slice.
+    expect(m.slices.durNs[one(m, 'inner')]).toBe(10_000);
+    expect(m.slices.durNs[one(m, 'outer')]).toBe(30_000);
+    expect(m.slices.parent[one(m, 'inner')]).toBe(one(m, 'outer'));
+    // At ts 20 the E (earlier in the file) ends tie-a before tie-b begins.
+    expect([m.slices.durNs[one(m, 'tie-a')], m.slices.durNs[one(m, 'tie-b')], m.slices.durNs[one(m, 'tie-first')]]).toEqual([10_000, 10_000, 5_000]);
   });
 
   it('unknown phases, events without ts and non-object events are skipped with diagnostics', () => {

@@ -38,3 +38,29 @@ describe('redactUrl: session ids', () => {
     expect(redactUrl('https://e.com/app;jsessionid=ABC123DEF/x;v=2?y=1')).toBe('https://e.com/app;jsessionid=REDACTED/x;v=2?y=1');
   });
 });
+
+describe('redactUrl: every secret-looking name, however written', () => {
+  it('redacts each credential-like parameter name', () => {
+    const names = ['pwd', 'client_credential', 'id_jwt', 'otp', 'ticket', 'nonce', 'state', 'bearer', 'cookie'];
+    const u = redactUrl(`https://e.com/?${names.map((n) => `${n}=s3cret`).join('&')}&page=2`);
+    expect(u).toBe(`https://e.com/?${names.map((n) => `${n}=REDACTED`).join('&')}&page=2`);
+  });
+  it('matches percent-encoded names and `;`-separated pairs', () => {
+    expect(redactUrl('https://e.com/?%74oken=abc&a=1;api_key=k')).toBe('https://e.com/?%74oken=REDACTED&a=1;api_key=REDACTED');
+  });
+});
+
+describe('redactUrl: inputs it must not change or leak', () => {
+  it('never changes a URL object it is given (it may be the app’s), credentials or not', () => {
+    for (const href of ['https://user:pw@e.com/p?token=1', 'https://:pw@e.com/p', 'https://e.com/p?token=1']) {
+      const u = new URL(href);
+      const before = u.href;
+      expect(redactUrl(u)).not.toMatch(/pw|token=1/);
+      expect(u.href).toBe(before);
+    }
+  });
+  it('keeps neither the query nor the fragment of a non-URL, and cuts it to 256 characters', () => {
+    expect(redactUrl('not a url#access_token=zz')).toBe('not a url');
+    expect(redactUrl('x'.repeat(1000))).toBe('x'.repeat(256));
+  });
+});
