@@ -4,7 +4,7 @@ import type { Batch, Outbox } from './outbox';
 import type { TailSampler, TailSampling } from './sampling';
 import { DEV, count, guard, warn } from '../sdk/diag';
 import { later, listen } from '../sdk/instrument/wrap';
-import { idbOutbox, memoryOutbox, newBatchId, overBytes } from './outbox';
+import { idbOutbox, lsOutbox, memoryOutbox, newBatchId, overBytes } from './outbox';
 import { backoffMs, gzip, post } from './transport';
 import { nativeFetch } from './native';
 import { rememberSpan } from './recent';
@@ -36,7 +36,8 @@ export interface ExporterOptions {
   /**
    * Where sealed batches wait for delivery: `'indexeddb'` survives reloads, closed tabs and crashes
    * and is shared by the origin's tabs; `'memory'` lives with the page. IndexedDB falls back to
-   * memory when it is missing, blocked or over quota. Default `'indexeddb'`.
+   * localStorage (then memory) when it is missing, blocked or over quota; a page hiding before
+   * IndexedDB has opened also keeps its batches there. Default `'indexeddb'`.
    */
   outbox?: 'indexeddb' | 'memory';
   /** Outbox cap in bytes; past it the oldest batches are dropped (counted). Default `2097152` (2 MiB). */
@@ -119,15 +120,22 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   const retryMax = o.retryMaxMs ?? 300_000;
   const headers: Record<string, string> = { 'content-type': 'application/json', ...o.headers };
   const st: ExportStats = { ended: 0, queued: 0, sent: 0, rejected: 0, retries: 0, beacons: 0, dropped: {} };
-  const win = typeof window !== 'undefined' ? window : undefined;
-  const nav = typeof navigator !== 'undefined' ? navigator : undefined;
+  // Each missing in workers (window, document) or elsewhere.
+  const { window: win, navigator: nav, document: doc } = globalThis as Partial<Pick<typeof globalThis, 'window' | 'navigator' | 'document'>>;
 
   let buf: ReadableSpan[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let attempt = 0;
   let unreported = 0; // drops not yet announced on a batch
-  let box: Outbox = memoryOutbox();
+  let lsb: Outbox | undefined;
+  try {
+    if (o.outbox !== 'memory') lsb = lsOutbox();
+  } catch {
+    /* no localStorage */
+  }
+  // Until IndexedDB opens, localStorage takes what a page hide must store.
+  let box: Outbox = lsb ?? memoryOutbox();
   let known: Batch[] = []; // the outbox as last read while holding the drain lock, else empty
   let queued = new Map<string, number>(); // undelivered batches as this tab last saw them: id → spans
   let inflight: Batch | undefined;
@@ -135,10 +143,11 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   let draining: Promise<void> | undefined;
   let again = false;
   let unlock: (() => void) | undefined;
-  let hides = 0; // pagehides so far: a loop started before one must not send after it
+  let hides = 0; // pagehides and pageshows from the bfcache: odd while hidden
   let hideAt = 0;
   let hideSpent = 0;
   let stopped = false;
+  let late = false; // a hide is queued for spans ended just after one
   const gone = new Set<string>(); // batches this tab delivered by beacon or gave up on
   const writing = new Set<Batch>(); // sealed here, write to the outbox not yet committed (no other tab sees them)
   const settle = (id: string) => {
@@ -146,9 +155,10 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     queued.delete(id);
   };
 
+  // IndexedDB failing falls back to localStorage; localStorage failing (full), to memory.
   const toMemory = (err: unknown) => {
-    warn('export.outbox_memory', DEV ? 'IndexedDB unavailable; keeping the outbox in memory' : '', err);
-    box = memoryOutbox();
+    warn('export.outbox_memory', DEV ? 'IndexedDB unavailable; keeping the outbox in localStorage or memory' : '', err);
+    box = (opened && box === lsb) || !lsb ? memoryOutbox() : lsb;
   };
   // Writes are chained so batches land in order, and wait for the database to open.
   let opened = o.outbox === 'memory';
@@ -160,7 +170,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   const drop = (reason: string, bs: Batch[]) => {
     for (const b of bs) {
       bump(reason, b.n);
-      unreported += b.n;
+      unreported += b.n + (b.d ?? 0);
       count('export.dropped', b.n);
       settle(b.id);
       try {
@@ -187,10 +197,10 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
       if (!cur.length) return;
       const t = Date.now();
       const id = newBatchId(t);
-      const first: Attributes | undefined = unreported ? { 'spanbeam.export.dropped_spans': unreported } : undefined;
+      const d = unreported;
       unreported = 0;
-      const b = fmt.body(cur, enc, { 'spanbeam.batch.id': id }, first);
-      out.push({ id, k: key, t, n: cur.length, b, z: utf8Length(b) });
+      const b = fmt.body(cur, enc, { 'spanbeam.batch.id': id }, d ? { 'spanbeam.export.dropped_spans': d } : undefined);
+      out.push({ id, k: key, t, n: cur.length, b, z: utf8Length(b), d });
       cur = [];
       enc = [];
     };
@@ -215,21 +225,19 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     return out;
   };
 
+  // What IndexedDB already holds waits there for another tab or the next visit.
+  const store = (bs: Batch[]) => box._put(bs).catch((err: unknown) => (toMemory(err), box._put(bs)));
+
   const persist = (b: Batch) => {
     writing.add(b);
     chain = chain
-      .then(() => (gone.has(b.id) ? undefined : box._put([b]).catch((err: unknown) => (toMemory(err), box._put([b])))))
       .then(async () => {
+        // Not when a page hide settled or stored it meanwhile.
+        if (!writing.has(b) || gone.has(b.id)) return;
+        await store([b]);
         // Committed: the drain lock's holder (maybe another tab) may be sending it already.
         writing.delete(b);
-        if (gone.has(b.id)) return;
-        queued.set(b.id, b.n);
-        // The cap spares the batch in flight, which may yet be delivered.
-        const over = overBytes((await box._all(key)).filter((x) => x.id !== inflight?.id && !gone.has(x.id)), capBytes);
-        if (over.length) {
-          drop('outbox_bytes', over);
-          await box._del(over.map((x) => x.id));
-        }
+        if (!gone.has(b.id)) queued.set(b.id, b.n);
       })
       .catch((err: unknown) => warn('export.persist_failed', DEV ? 'could not store a batch' : '', err))
       .finally(() => writing.delete(b));
@@ -255,13 +263,9 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     const z = o.compression === 'gzip' ? await gzip(b.b).catch(() => undefined) : undefined;
     const size = z ? z.size : b.z;
     // keepalive lets a send in progress finish if the page goes away, within the shared budget.
-    // The loop sends one batch at a time.
+    // The loop sends one batch at a time (and resets this).
     inflightKeepalive = size <= KEEPALIVE_MAX_BODY ? size : 0;
-    try {
-      return await post(url, z ?? b.b, z ? { ...headers, 'content-encoding': 'gzip' } : headers, inflightKeepalive > 0, o.timeoutMs ?? 30_000);
-    } finally {
-      inflightKeepalive = 0;
-    }
+    return post(url, z ?? b.b, z ? { ...headers, 'content-encoding': 'gzip' } : headers, inflightKeepalive > 0, o.timeoutMs ?? 30_000);
   };
 
   const retryLater = (ms: number) => {
@@ -272,35 +276,58 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     }, ms > 50 ? Math.min(retryMax, ms) : 50); // NaN too: never a 0 ms loop
   };
 
-  /** Sends the outbox oldest first, one batch at a time, while holding the drain lock. */
+  /**
+   * Sends the outbox oldest first, one batch at a time, while holding the drain lock; applies the
+   * caps there too (also while waiting to retry), so no two tabs count one drop.
+   */
   const loop = async () => {
     const h = hides;
+    // Ours until a pagehide (`hides` is odd until pageshow): the lock is given back then, and a page
+    // going away runs on for some ms but must start nothing more (a send whose answer it cannot see
+    // leaves its batch to be sent again next visit). Checked before each write.
+    const ours = () => h === hides && !(h & 1);
     try {
-      while (!retryTimer && h === hides) {
-        if (nav?.onLine === false) return retryLater(backoffMs(Math.max(attempt, 3), o.retryInitialMs, retryMax));
+      while (ours()) {
+        // What a page hide (this tab's or another's) left in localStorage goes to IndexedDB, then out
+        // of localStorage: a tab closing in between leaves a copy under the same key.
+        if (lsb && box !== lsb && !box._list) {
+          const ps = await lsb._all(key);
+          if (!ours()) return;
+          if (ps.length) await store(ps);
+          if (box !== lsb) await lsb._del(ps.map((b) => b.id));
+        }
         const list = (await box._all(key)).filter((b) => !gone.has(b.id));
+        if (!ours()) return;
         const now = Date.now();
         const old = list.filter((b) => now - b.t > capAge);
-        if (old.length) {
+        const over = overBytes((known = list.filter((b) => !old.includes(b))), capBytes);
+        known = known.slice(over.length);
+        if (old.length + over.length) {
+          await box._del([...old, ...over].map((b) => b.id));
           drop('outbox_age', old);
-          await box._del(old.map((b) => b.id));
+          drop('outbox_bytes', over);
         }
-        known = list.filter((b) => !old.includes(b));
         queued = new Map(known.map((b) => [b.id, b.n]));
+        if (retryTimer || !ours()) return;
+        if (nav?.onLine === false) return retryLater(backoffMs(Math.max(attempt, 3), o.retryInitialMs, retryMax));
         const b = known[0];
-        if (!b || h !== hides) return;
+        if (!b) return;
         inflight = b;
         const r = await send(b);
+        // Failing on the network, a keepalive send may only be cut off from this page: Chromium fails
+        // the fetches of a page it navigates away from just before pagehide, and the request goes on.
+        // Unless the collector was failing already, it stays in flight a moment, so that a page hide
+        // counts it delivered rather than send it again.
+        if (!attempt && inflightKeepalive && (r as { error?: string }).error?.startsWith('network')) await new Promise<void>((ok) => later(ok, 200));
         inflight = undefined;
-        if (gone.has(b.id)) {
-          // Settled on pagehide (its keepalive send outlives the page); back from the bfcache, the answer counts.
-          if (r.code === 'retryable') (gone.delete(b.id), st.retries++, persist(b));
-          else if (r.code === 'success') st.sent += b.n;
-          else drop(r.error ?? 'failure', [b]);
-          continue;
-        }
+        inflightKeepalive = 0;
         if (r.code === 'retryable') {
           st.retries++;
+          // Settled on pagehide (its keepalive send outlives the page); back from the bfcache, the answer counts.
+          if (gone.delete(b.id)) {
+            persist(b);
+            continue;
+          }
           attempt++;
           return retryLater(r.retryAfterMs ?? backoffMs(attempt, o.retryInitialMs, retryMax));
         }
@@ -322,9 +349,9 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
 
   const locked = (fn: () => Promise<void>): Promise<unknown> => {
     const locks = nav?.locks;
-    // One tab drains the shared outbox at a time, so no batch is sent by two tabs. The lock is given
-    // back on pagehide: a page in the back/forward cache that holds it is evicted as soon as another
-    // page of the origin asks for it (WebLocksContention).
+    // One tab drains the shared outbox (and adopts localStorage's) at a time, so no batch is sent by
+    // two tabs. The lock is given back on pagehide: a page in the back/forward cache that holds it is
+    // evicted as soon as another page of the origin asks for it (WebLocksContention).
     if (box._list || !locks) return fn();
     let run: Promise<void>;
     return locks.request(`spanbeam-outbox ${key}`, () => new Promise<void>((ok) => ((unlock = ok), (run = fn()).then(ok, ok)))).then(() => run);
@@ -340,7 +367,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
         again = false;
         await chain;
         await locked(loop);
-      } while (again && !retryTimer);
+      } while (again);
     })()
       .catch((err: unknown) => {
         warn('export.drain_failed', DEV ? 'delivery loop failed' : '', err);
@@ -418,19 +445,22 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     // promises, or waiting for a read, do not finish once the page is gone. Rewriting a batch
     // whose write is in progress is harmless (same key).
     const rest = mine.filter((b) => !gone.has(b.id));
-    try {
-      if (!opened) throw 0;
-      box._putNow(rest);
-      for (const b of fresh) if (!gone.has(b.id)) queued.set(b.id, b.n);
-    } catch {
-      fresh.filter((b) => !gone.has(b.id)).forEach(persist);
+    for (const b of fresh) if (!gone.has(b.id)) queued.set(b.id, b.n);
+    // Without localStorage before IndexedDB opens: stored once it does, if the page lives on.
+    if (!opened && box._list) return rest.forEach(persist);
+    // A write that fails (IndexedDB over quota, localStorage full) leaves them to persist(): to
+    // localStorage or memory, if the page lives on.
+    void box._putNow(rest).catch(() => (rest.forEach(persist), drain()));
+    if (!opened) {
+      // In localStorage: not stored again once IndexedDB opens, but moved there by the next drain.
+      for (const b of rest) writing.delete(b);
+      later(drain, 0); // never in a page that is gone
     }
   };
 
   const listeners: Array<() => void> = [];
   const on = (target: EventTarget | undefined, type: string, fn: (e: Event) => void) =>
     target && listeners.push(listen(target, type, (e) => void guard('export.listener_failed', () => fn(e))));
-  const doc = typeof document !== 'undefined' ? document : undefined;
   on(doc, 'visibilitychange', () => doc!.visibilityState === 'hidden' && onHide(false));
   on(win, 'pagehide', () => {
     onHide(true);
@@ -440,7 +470,8 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     known = [];
     if (!inflight || inflightKeepalive) unlock?.();
   });
-  on(win, 'pageshow', (e) => (e as PageTransitionEvent).persisted && void drain());
+  // Even again (an exporter made during a pagehide did not count it).
+  on(win, 'pageshow', (e) => (e as PageTransitionEvent).persisted && ((hides += hides & 1), drain()));
   on(win, 'online', () => {
     clearTimeout(retryTimer);
     retryTimer = undefined;
@@ -469,6 +500,11 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
       rememberSpan(span, o.recentSpans ?? 500);
       if (tail) tail.onEnd(span);
       else accept(span);
+      // Ended just after a hide (in page-hide listeners after ours): handed over at once, as a closing page runs no timer.
+      if (!late && Date.now() - hideAt < 1000) {
+        late = true;
+        void Promise.resolve().then(() => guard('export.listener_failed', () => ((late = false), onHide(false))));
+      }
     },
     flush,
     forceFlush: flush,

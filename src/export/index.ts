@@ -3,8 +3,9 @@
  * rate-limiting sampling, and Chrome Trace Event export.
  *
  * Delivery. Ended spans are sealed into batches (count, bytes, delay), written to an IndexedDB
- * outbox shared by the origin's tabs (memory when IndexedDB is missing, blocked or full) and sent
- * oldest first by one tab at a time (Web Locks), with `fetch` (`keepalive` up to 60 KiB). Network
+ * outbox shared by the origin's tabs (localStorage, then memory, when IndexedDB is missing, blocked
+ * or full, or not open yet when the page hides) and sent oldest first by one tab at a time (Web
+ * Locks), with `fetch` (`keepalive` up to 60 KiB). Network
  * errors and 429/502/503/504 are retried with exponential backoff and jitter, or after
  * `Retry-After`; other non-2xx answers are final (dropped, counted in `stats().dropped`). When the
  * page hides (`visibilitychange` → hidden, `pagehide`) what is pending goes out with `sendBeacon`

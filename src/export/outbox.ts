@@ -15,6 +15,8 @@ export interface Batch {
   b: string;
   /** Body size in UTF-8 bytes. */
   z: number;
+  /** Earlier drops this batch reports (`spanbeam.export.dropped_spans`): reported again if it is dropped too. */
+  d?: number;
 }
 
 /** Where sealed batches wait: in this page (`_list`), or shared by every tab of the origin. */
@@ -23,14 +25,17 @@ export interface Outbox {
   readonly _list?: Batch[];
   /**
    * Stores batches (replacing any with the same id); resolves once committed, when other tabs can
-   * read them. The cap is applied by the caller afterwards, so a batch is only private until then.
+   * read them (the drain lock's holder applies the caps).
    */
   _put(bs: Batch[]): Promise<void>;
   /** Batches of `k`, oldest first. */
   _all(k: string): Promise<Batch[]>;
   _del(ids: string[]): Promise<void>;
-  /** Stores batches in one synchronous step with an immediate commit (page hide: no later tasks). */
-  _putNow(bs: Batch[]): void;
+  /**
+   * Stores batches with writes issued and committed now (page hide: no later tasks), unless
+   * IndexedDB must reopen first; rejects when the write fails (IndexedDB over quota, localStorage full).
+   */
+  _putNow(bs: Batch[]): Promise<void>;
 }
 
 /** The oldest batches to drop so the rest fit in `maxBytes` (input oldest first). */
@@ -54,7 +59,7 @@ function outbox(write: (bs: Batch[]) => Promise<void>, read: () => Promise<Batch
     _put: write,
     _all: async (k) => (await read()).filter((x) => x.k === k),
     _del: del,
-    _putNow: (bs) => void write(bs).catch(() => undefined),
+    _putNow: write,
   };
 }
 
@@ -113,5 +118,38 @@ export async function idbOutbox(name = 'spanbeam-outbox', timeoutMs = 3000): Pro
     (bs) => run('readwrite', (st) => void bs.forEach((b) => void st.put(b))),
     () => run('readonly', (st) => st.getAll() as Promise<Batch[]>),
     (ids) => run('readwrite', (st) => void ids.forEach((id) => void st.delete(id))),
+  );
+}
+
+/** localStorage keys of the batches `lsOutbox` holds. */
+const PARK = 'spanbeam-outbox ';
+/**
+ * What `lsOutbox` may take of the origin's localStorage (characters): it is the app's too (about
+ * 5 MiB in all), and an app whose own `setItem` then failed for want of space would be broken by us.
+ */
+const PARK_MAX = 256 * 1024;
+
+/**
+ * The outbox in localStorage, also shared by the origin's tabs: the fallback when IndexedDB fails,
+ * and where a page hide stores what it must before IndexedDB has opened (a page going away runs
+ * none of its callbacks; localStorage is synchronous). Throws where localStorage is missing or
+ * blocked; writes reject when it is full or past `PARK_MAX`.
+ */
+export function lsOutbox(): Outbox {
+  const s = localStorage;
+  return outbox(
+    async (bs) => {
+      let used = 0;
+      for (const k of Object.keys(s)) if (k.startsWith(PARK)) used += s.getItem(k)!.length;
+      for (const b of bs) {
+        const v = JSON.stringify(b);
+        // A batch written again replaces its copy.
+        if ((used += v.length - (s.getItem(PARK + b.id)?.length ?? 0)) > PARK_MAX) throw new DOMException('the outbox has used its share of localStorage', 'QuotaExceededError');
+        s.setItem(PARK + b.id, v);
+      }
+    },
+    // Keys sort as ids do: oldest first.
+    async () => Object.keys(s).filter((x) => x.startsWith(PARK)).sort().map((x) => JSON.parse(s.getItem(x)!) as Batch),
+    async (ids) => ids.forEach((id) => s.removeItem(PARK + id)),
   );
 }

@@ -153,9 +153,10 @@ describe('OTLP exporter: retries', () => {
     end(e, 4);
     await vi.advanceTimersByTimeAsync(0);
     expect(calls).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(499);
+    // A first keepalive send failing on the network is held 200 ms (a page leaving fails it too).
+    await vi.advanceTimersByTimeAsync(699);
     expect(calls).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(1); // 1000 × 0.5
+    await vi.advanceTimersByTimeAsync(1); // 200 + 1000 × 0.5
     expect(calls).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(999);
     expect(calls).toHaveLength(2);
@@ -211,7 +212,7 @@ describe('OTLP exporter: retries', () => {
     end(e, 1);
     await vi.advanceTimersByTimeAsync(0);
     expect(calls).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(20);
+    await vi.advanceTimersByTimeAsync(220); // the 200 ms hold of a failed keepalive send, then at least 50 ms
     expect(calls).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(40);
     expect(calls).toHaveLength(2);

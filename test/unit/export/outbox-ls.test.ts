@@ -1,0 +1,46 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { lsOutbox, type Batch } from '../../../src/export/outbox';
+
+/** Storage's shape: items are own keys (what Object.keys lists), methods on the prototype. */
+class FakeStorage {
+  [key: string]: unknown;
+  getItem(k: string): string | null {
+    return Object.hasOwn(this, k) ? (this[k] as string) : null;
+  }
+  setItem(k: string, v: string): void {
+    this[k] = String(v);
+  }
+  removeItem(k: string): void {
+    delete this[k];
+  }
+}
+
+const g = globalThis as { localStorage?: unknown };
+afterEach(() => delete g.localStorage);
+
+const batch = (id: string, chars: number): Batch => ({ id, k: 'otlp x', t: 1, n: 1, b: 'x'.repeat(chars), z: chars });
+
+describe('localStorage outbox', () => {
+  it('keeps batches oldest first under their own keys and leaves the app’s keys alone', async () => {
+    const s = (g.localStorage = new FakeStorage());
+    s.setItem('app-token', 'keep me');
+    const box = lsOutbox();
+    await box._put([batch('0002', 10), batch('0001', 10)]);
+    expect((await box._all('otlp x')).map((b) => b.id)).toEqual(['0001', '0002']);
+    await box._del(['0001']);
+    expect((await box._all('otlp x')).map((b) => b.id)).toEqual(['0002']);
+    expect(s.getItem('app-token')).toBe('keep me');
+  });
+
+  it('takes at most 256 KiB of the origin’s localStorage (the app needs the rest), and says so', async () => {
+    const s = (g.localStorage = new FakeStorage());
+    const box = lsOutbox();
+    await box._put([batch('0001', 100_000), batch('0002', 100_000)]);
+    await expect(box._put([batch('0003', 100_000)])).rejects.toMatchObject({ name: 'QuotaExceededError' });
+    // Rewriting a batch it holds is not counted twice.
+    await box._put([batch('0002', 100_000)]);
+    const used = Object.keys(s).reduce((n, k) => n + String(s.getItem(k)).length, 0);
+    expect(used).toBeLessThanOrEqual(256 * 1024);
+    expect((await box._all('otlp x')).map((b) => b.id)).toEqual(['0001', '0002']);
+  });
+});
