@@ -5,28 +5,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchOptions } from '../../scripts/browser.mjs';
-import { startServer, type TestServer } from '../support/server';
-import { buildBundle, endSpans, expectDelivered, names, openPage, pageUrl, receivedNames, servePage, stats } from './export-support';
+import { app, collector, endpoint, endSpans, expectDelivered, names, openPage, pageUrl, receivedNames, stats, useExportServers } from './export-support';
 
-let app: TestServer;
-let collector: TestServer;
+useExportServers();
 
-test.beforeAll(async () => {
-  await buildBundle();
-});
-
-test.beforeEach(async () => {
-  app = await startServer();
-  await servePage(app);
-  collector = await startServer({ corsOrigins: [app.origin] });
-});
-
-test.afterEach(async () => {
-  await app.close();
-  await collector.close();
-});
-
-const endpoint = () => `${collector.origin}/v1/traces`;
 
 test('spans ended just before a reload arrive once', async ({ page }) => {
   // A long batch delay: the spans are still in memory when the page goes away.

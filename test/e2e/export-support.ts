@@ -5,12 +5,31 @@ import { build } from 'vite';
 import { readFile, rm } from 'node:fs/promises';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { resolve } from 'node:path';
-import { expect, type Page } from '@playwright/test';
-import type { ReceivedRequest, TestServer } from '../support/server';
+import { test, expect, type Page } from '@playwright/test';
+import { startServer, type ReceivedRequest, type TestServer } from '../support/server';
 import { checkOtlpJson } from '../unit/export/otlp-proto';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 let built: Promise<string> | undefined;
+
+/** The export page's server and a collector it sends to cross-origin, fresh per test (live bindings). */
+export let app: TestServer;
+export let collector: TestServer;
+export const endpoint = (): string => `${collector.origin}/v1/traces`;
+
+/** Hooks for a spec file: the bundle built once, `app` and `collector` started and stopped around each test. */
+export function useExportServers(): void {
+  test.beforeAll(() => buildBundle());
+  test.beforeEach(async () => {
+    app = await startServer();
+    await servePage(app);
+    collector = await startServer({ corsOrigins: [app.origin] });
+  });
+  test.afterEach(async () => {
+    await app.close();
+    await collector.close();
+  });
+}
 
 /** Builds test/pages/export-entry.ts (ESM, idb bundled) via test/.build/export/<pid>/, kept in memory. */
 export function buildBundle(): Promise<string> {

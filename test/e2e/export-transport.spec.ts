@@ -1,26 +1,9 @@
 // Delivery under network trouble, asserted on what a local collector received: offline then
 // online, collector refusing connections then back, 503 + Retry-After, 400 (final, counted).
 import { test, expect } from '@playwright/test';
-import { startServer, type TestServer } from '../support/server';
-import { endSpans, expectDelivered, names, openPage, pageUrl, resourceAttr, servePage, startGate, stats } from './export-support';
+import { app, collector, endSpans, expectDelivered, names, openPage, pageUrl, resourceAttr, startGate, stats, useExportServers } from './export-support';
 
-let app: TestServer;
-let collector: TestServer;
-
-test.beforeAll(async () => {
-  await import('./export-support').then((m) => m.buildBundle());
-});
-
-test.beforeEach(async () => {
-  app = await startServer();
-  await servePage(app);
-  collector = await startServer({ corsOrigins: [app.origin] });
-});
-
-test.afterEach(async () => {
-  await app.close();
-  await collector.close();
-});
+useExportServers();
 
 test('same-origin and cross-origin collectors receive valid OTLP JSON, each span once', async ({ page }) => {
   const errors = await openPage(page, pageUrl(app, { endpoint: `${collector.origin}/v1/traces` }));
