@@ -243,11 +243,16 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
       .finally(() => writing.delete(b));
   };
 
-  const seal = () => {
+  /** The pending spans, sealed into batches. */
+  const take = () => {
     clearTimeout(timer);
     timer = undefined;
+    return pack(buf.splice(0));
+  };
+
+  const seal = () => {
     if (!buf.length) return;
-    for (const b of pack(buf.splice(0))) persist(b);
+    for (const b of take()) persist(b);
     void drain();
   };
 
@@ -411,10 +416,8 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   const onHide = (final: boolean) => {
     if (stopped) return;
     tailFlush();
-    clearTimeout(timer);
-    timer = undefined;
     // Candidates no other tab can be sending: sealed now, still being written, in memory, or read under our lock.
-    const fresh = pack(buf.splice(0));
+    const fresh = take();
     const mine = [...writing, ...fresh];
     const stored = box._list ?? known;
     const cands = stored.filter((b) => b !== inflight && !mine.includes(b)).concat(mine).filter((b) => !gone.has(b.id));
@@ -450,7 +453,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     if (!opened && box._list) return rest.forEach(persist);
     // A write that fails (IndexedDB over quota, localStorage full) leaves them to persist(): to
     // localStorage or memory, if the page lives on.
-    void box._putNow(rest).catch(() => (rest.forEach(persist), drain()));
+    void box._put(rest).catch(() => (rest.forEach(persist), drain()));
     if (!opened) {
       // In localStorage: not stored again once IndexedDB opens, but moved there by the next drain.
       for (const b of rest) writing.delete(b);

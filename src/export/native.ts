@@ -1,3 +1,5 @@
+import { unwrapped } from '../sdk/instrument/wrap';
+
 /**
  * The browser's own fetch, so the exporter's requests are never traced. The fetch instrumentation
  * marks its wrapper with `__spanbeam_original`; read lazily, as it may wrap later.
@@ -5,8 +7,6 @@
 type Fetch = typeof fetch;
 
 export function nativeFetch(): Fetch | undefined {
-  const f = (globalThis as { fetch?: Fetch & { __spanbeam_original?: unknown } }).fetch;
-  if (typeof f !== 'function') return undefined;
-  const o = f.__spanbeam_original;
-  return typeof o === 'function' ? (o as Fetch) : f;
+  const f = unwrapped((globalThis as { fetch?: Fetch }).fetch);
+  return typeof f === 'function' ? f : undefined;
 }

@@ -132,7 +132,7 @@ export function encodeOtlpSpan(s: ReadableSpan): OtlpSpan {
 }
 
 function scopeJson(sc: InstrumentationScope): string {
-  return JSON.stringify(sc.version ? { name: sc.name, version: sc.version } : { name: sc.name });
+  return JSON.stringify({ name: sc.name, version: sc.version || undefined });
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { IDBPObjectStore } from 'idb';
 import { openDB } from 'idb';
+import { DEV } from '../sdk/diag';
 
 /** One sealed request body waiting for delivery. Short keys: these records live in IndexedDB. */
 export interface Batch {
@@ -24,18 +25,15 @@ export interface Outbox {
   /** The batches, when they live in this page's memory (no other tab sees them). */
   readonly _list?: Batch[];
   /**
-   * Stores batches (replacing any with the same id); resolves once committed, when other tabs can
-   * read them (the drain lock's holder applies the caps).
+   * Stores batches (replacing any with the same id) with writes issued and committed now (page
+   * hide: no later tasks), unless IndexedDB must reopen first. Resolves once committed, when other
+   * tabs can read them (the drain lock's holder applies the caps); rejects when the write fails
+   * (IndexedDB over quota, localStorage full).
    */
   _put(bs: Batch[]): Promise<void>;
   /** Batches of `k`, oldest first. */
   _all(k: string): Promise<Batch[]>;
   _del(ids: string[]): Promise<void>;
-  /**
-   * Stores batches with writes issued and committed now (page hide: no later tasks), unless
-   * IndexedDB must reopen first; rejects when the write fails (IndexedDB over quota, localStorage full).
-   */
-  _putNow(bs: Batch[]): Promise<void>;
 }
 
 /** The oldest batches to drop so the rest fit in `maxBytes` (input oldest first). */
@@ -53,13 +51,12 @@ export function newBatchId(nowMs = Date.now()): string {
   return nowMs.toString(36).padStart(9, '0') + r[0].toString(36) + r[1].toString(36);
 }
 
-/** An outbox over a store's primitives; `write` issues its writes synchronously (see `_putNow`). */
+/** An outbox over a store's primitives; `write` issues its writes synchronously (see `_put`). */
 function outbox(write: (bs: Batch[]) => Promise<void>, read: () => Promise<Batch[]>, del: (ids: string[]) => Promise<void>): Outbox {
   return {
     _put: write,
     _all: async (k) => (await read()).filter((x) => x.k === k),
     _del: del,
-    _putNow: write,
   };
 }
 
@@ -96,7 +93,7 @@ export async function idbOutbox(name = 'spanbeam-outbox', timeoutMs = 3000): Pro
     Promise.race([
       // Another connection deleting or upgrading the database waits for ours: close it (reopened when next used).
       openDB(name, 1, { upgrade: (db) => void db.createObjectStore(STORE, { keyPath: 'id' }), blocking: () => db.close() }),
-      new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error('indexedDB open timed out')), timeoutMs))),
+      new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(DEV ? 'indexedDB open timed out' : '')), timeoutMs))),
     ]).finally(() => clearTimeout(timer));
   let db = await open();
   // Every transaction is committed as soon as its requests are issued. One left to auto-commit
@@ -144,7 +141,7 @@ export function lsOutbox(): Outbox {
       for (const b of bs) {
         const v = JSON.stringify(b);
         // A batch written again replaces its copy.
-        if ((used += v.length - (s.getItem(PARK + b.id)?.length ?? 0)) > PARK_MAX) throw new DOMException('the outbox has used its share of localStorage', 'QuotaExceededError');
+        if ((used += v.length - (s.getItem(PARK + b.id)?.length ?? 0)) > PARK_MAX) throw new DOMException(DEV ? 'the outbox has used its share of localStorage' : '', 'QuotaExceededError');
         s.setItem(PARK + b.id, v);
       }
     },

@@ -50,7 +50,7 @@ interface CompiledEntry {
 function parseHttpUrl(value: string | URL, base?: string): URL | undefined {
   try {
     const url = typeof value === 'string' ? new URL(value, base) : value;
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+    return /^https?:$/.test(url.protocol) ? url : undefined;
   } catch {
     return undefined;
   }
@@ -63,16 +63,9 @@ function compileString(entry: string): Matcher | undefined {
   const isOriginOnly = target.pathname === '/' && target.search === '' && target.hash === '';
   if (isOriginOnly) return (url) => url.origin === origin;
   const prefix = target.href;
-  const endsAtBoundary = /[/?#&]$/.test(prefix);
-  const hasQuery = target.search !== '';
-  return (url) => {
-    if (url.origin !== origin) return false;
-    const href = url.href;
-    if (!href.startsWith(prefix)) return false;
-    if (href.length === prefix.length || endsAtBoundary) return true;
-    const next = href.charCodeAt(prefix.length);
-    return next === 47 /* / */ || next === 63 /* ? */ || next === 35 /* # */ || (hasQuery && next === 38); /* & */
-  };
+  // What may follow the prefix: anything after a boundary, else the end or a boundary (`&` only in a query).
+  const next = /[/?#&]$/.test(prefix) ? /^/ : target.search ? /^([/?#&]|$)/ : /^([/?#]|$)/;
+  return (url) => url.origin === origin && url.href.startsWith(prefix) && next.test(url.href.slice(prefix.length));
 }
 
 function compileMatch(match: unknown): Matcher | undefined {
@@ -115,9 +108,7 @@ export function propagationPolicyWith(
   function propagatorsFor(input: string | URL): readonly Propagator[] {
     const url = parseHttpUrl(input, pageOrigin);
     if (!url) return NONE;
-    for (let i = 0; i < entries.length; i++) {
-      if (entries[i].matches(url)) return entries[i].propagators;
-    }
+    for (const entry of entries) if (entry.matches(url)) return entry.propagators;
     return pageOrigin !== undefined && url.origin === pageOrigin ? defaults : NONE;
   }
 

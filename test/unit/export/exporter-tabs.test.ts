@@ -30,7 +30,6 @@ function sharedOutbox(afterWrite: () => Promise<void> = async () => {}): Outbox 
       return sorted().filter((b) => b.k === k);
     },
     _del: async (ids) => void ids.forEach((id) => store.delete(id)),
-    _putNow: async (bs) => bs.forEach((b) => store.set(b.id, b)),
   };
 }
 
