@@ -269,7 +269,9 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     const size = z ? z.size : b.z;
     // keepalive lets a send in progress finish if the page goes away, within the shared budget.
     // The loop sends one batch at a time (and resets this).
-    inflightKeepalive = size <= KEEPALIVE_MAX_BODY ? size : 0;
+    // Not beyond what a recent hide's beacons left of the budget: the browser would refuse it, and a
+    // pagehide would then count it delivered.
+    inflightKeepalive = size <= Math.min(KEEPALIVE_MAX_BODY, KEEPALIVE_BUDGET - 1024 - (Date.now() - hideAt > 10_000 ? 0 : hideSpent)) ? size : 0;
     return post(url, z ?? b.b, z ? { ...headers, 'content-encoding': 'gzip' } : headers, inflightKeepalive > 0, o.timeoutMs ?? 30_000);
   };
 

@@ -418,6 +418,23 @@ describe('OTLP exporter: page hide', () => {
     expect(e.stats()).toMatchObject({ sent: 3, retries: 1, queued: 0 });
   });
 
+  it('right after a hide whose beacons used the keepalive budget, a send is not keepalive (the browser would refuse it)', async () => {
+    fallback = down;
+    const e = exporter({ maxDelayMs: 0 });
+    end(e, 9, 'p', { pad: 'x'.repeat(9000) }); // three batches of ~27 KB
+    await vi.advanceTimersByTimeAsync(1); // the first is sent, 503: all three wait in the outbox
+    expect(calls).toHaveLength(1);
+    visibility('hidden'); // two go out by beacon (~54 KB of the 64 KiB budget), one stays
+    expect(e.stats().beacons).toBe(2);
+    visibility('visible');
+    fallback = () => new Response('{}', { status: 200 });
+    win.dispatchEvent(new Event('online')); // sent now, while the beacons may still be in flight
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(2);
+    expect(calls[1].keepalive).toBe(false);
+    expect(e.stats()).toMatchObject({ sent: 9, queued: 0 });
+  });
+
   it('tab hidden with headers: a keepalive flush the collector answers 503 goes back to the outbox and is delivered later', async () => {
     script = [down, down];
     const e = exporter({ maxDelayMs: 0, headers: { authorization: 'Bearer t' } });
