@@ -264,6 +264,9 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     else timer ??= later(seal, delay);
   };
 
+  /** The keepalive budget left by this page's recent hides (their beacons may still be in flight for ~10 s). */
+  const keepaliveLeft = () => KEEPALIVE_BUDGET - 1024 - (Date.now() - hideAt > 10_000 ? 0 : hideSpent);
+
   const send = async (b: Batch): Promise<ExportResult> => {
     const z = o.compression === 'gzip' ? await gzip(b.b).catch(() => undefined) : undefined;
     const size = z ? z.size : b.z;
@@ -271,7 +274,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     // The loop sends one batch at a time (and resets this).
     // Not beyond what a recent hide's beacons left of the budget: the browser would refuse it, and a
     // pagehide would then count it delivered.
-    inflightKeepalive = size <= Math.min(KEEPALIVE_MAX_BODY, KEEPALIVE_BUDGET - 1024 - (Date.now() - hideAt > 10_000 ? 0 : hideSpent)) ? size : 0;
+    inflightKeepalive = size <= Math.min(KEEPALIVE_MAX_BODY, keepaliveLeft()) ? size : 0;
     return post(url, z ?? b.b, z ? { ...headers, 'content-encoding': 'gzip' } : headers, inflightKeepalive > 0, o.timeoutMs ?? 30_000);
   };
 
@@ -294,15 +297,16 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     // leaves its batch to be sent again next visit). Checked before each write.
     const ours = () => h === hides && !(h & 1);
     try {
+      // What a page hide (this tab's or another's) left in localStorage goes to IndexedDB, then out
+      // of localStorage: a tab closing in between leaves a copy under the same key. Once per lock
+      // holding, not per batch: it reads every localStorage key.
+      if (lsb && box !== lsb && !box._list) {
+        const ps = await lsb._all(key);
+        if (!ours()) return;
+        if (ps.length) await store(ps);
+        if (box !== lsb) await lsb._del(ps.map((b) => b.id));
+      }
       while (ours()) {
-        // What a page hide (this tab's or another's) left in localStorage goes to IndexedDB, then out
-        // of localStorage: a tab closing in between leaves a copy under the same key.
-        if (lsb && box !== lsb && !box._list) {
-          const ps = await lsb._all(key);
-          if (!ours()) return;
-          if (ps.length) await store(ps);
-          if (box !== lsb) await lsb._del(ps.map((b) => b.id));
-        }
         const list = (await box._all(key)).filter((b) => !gone.has(b.id));
         if (!ours()) return;
         const now = Date.now();
@@ -427,7 +431,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     const now = Date.now();
     if (now - hideAt > 10_000) hideSpent = 0;
     hideAt = now;
-    let budget = KEEPALIVE_BUDGET - 1024 - inflightKeepalive - hideSpent;
+    let budget = keepaliveLeft() - inflightKeepalive;
     const settled: string[] = [];
     for (const b of cands) {
       if (b.z > budget || !beacon(b)) continue;
