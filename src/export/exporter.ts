@@ -509,8 +509,9 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
       rememberSpan(span, o.recentSpans ?? 500);
       if (tail) tail.onEnd(span);
       else accept(span);
-      // Ended just after a hide (in page-hide listeners after ours): handed over at once, as a closing page runs no timer.
-      if (!late && Date.now() - hideAt < 1000) {
+      // Ended just after a hide (in page-hide listeners after ours): handed over at once, as a closing
+      // page runs no timer. No clock read per span before the first hide.
+      if (hideAt && !late && Date.now() - hideAt < 1000) {
         late = true;
         void Promise.resolve().then(() => guard('export.listener_failed', () => ((late = false), onHide(false))));
       }
