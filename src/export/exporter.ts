@@ -1,6 +1,6 @@
 import type { Attributes, ReadableSpan, SpanProcessor } from '../sdk/types';
 import type { ExportResult } from '../sdk/processor';
-import type { Batch, Outbox } from './outbox';
+import type { Batch, LsOutbox, Outbox } from './outbox';
 import type { TailSampler, TailSampling } from './sampling';
 import { DEV, count, guard, warn } from '../sdk/diag';
 import { later, listen } from '../sdk/instrument/wrap';
@@ -128,7 +128,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let attempt = 0;
   let unreported = 0; // drops not yet announced on a batch
-  let lsb: Outbox | undefined;
+  let lsb: LsOutbox | undefined;
   try {
     if (o.outbox !== 'memory') lsb = lsOutbox();
   } catch {
@@ -303,7 +303,8 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
       if (lsb && box !== lsb && !box._list) {
         const ps = await lsb._all(key);
         if (!ours()) return;
-        if (ps.length) await store(ps);
+        // Not one this tab delivered meanwhile (its IndexedDB copy, written at an earlier hide).
+        if (ps.length) await store(ps.filter((b) => !gone.has(b.id)));
         if (box !== lsb) await lsb._del(ps.map((b) => b.id));
       }
       while (ours()) {
@@ -457,14 +458,20 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     for (const b of fresh) if (!gone.has(b.id)) queued.set(b.id, b.n);
     // Without localStorage before IndexedDB opens: stored once it does, if the page lives on.
     if (!opened && box._list) return rest.forEach(persist);
-    // A write that fails (IndexedDB over quota, localStorage full) leaves them to persist(): to
-    // localStorage or memory, if the page lives on.
-    void box._put(rest).catch(() => (rest.forEach(persist), drain()));
-    if (!opened) {
-      // In localStorage: not stored again once IndexedDB opens, but moved there by the next drain.
-      for (const b of rest) writing.delete(b);
-      later(drain, 0); // never in a page that is gone
-    }
+    // From pagehide on, the page may be destroyed before an IndexedDB transaction commits (seen on
+    // loaded machines): localStorage, written synchronously, takes what fits of its share (as it
+    // does before IndexedDB opens). Moved to IndexedDB by the next drain, so not stored again by persist().
+    const idb = lsb && !box._list && (final || hides & 1 || box === lsb) ? lsb._park(rest) : rest;
+    // The others, until committed, are this tab's to send again at the next hide: no other tab
+    // sees them yet. A write that fails (IndexedDB over quota, localStorage full) leaves them to
+    // persist(): to localStorage or memory, if the page lives on.
+    for (const b of rest) writing[idb.includes(b) ? 'add' : 'delete'](b);
+    if (idb.length)
+      void box._put(idb).then(
+        () => idb.forEach((b) => writing.delete(b)),
+        () => (idb.forEach(persist), drain()),
+      );
+    if (!opened) later(drain, 0); // never in a page that is gone
   };
 
   const listeners: Array<() => void> = [];

@@ -126,27 +126,46 @@ const PARK = 'spanbeam-outbox ';
  */
 const PARK_MAX = 256 * 1024;
 
+/** The localStorage outbox, which can also store synchronously. */
+export interface LsOutbox extends Outbox {
+  /** Stores each batch that fits now; returns those that did not. */
+  _park(bs: Batch[]): Batch[];
+}
+
 /**
  * The outbox in localStorage, also shared by the origin's tabs: the fallback when IndexedDB fails,
- * and where a page hide stores what it must before IndexedDB has opened (a page going away runs
- * none of its callbacks; localStorage is synchronous). Throws where localStorage is missing or
- * blocked; writes reject when it is full or past `PARK_MAX`.
+ * and where a page hide stores what it must before IndexedDB has opened or while the page is being
+ * destroyed (a page going away runs none of its callbacks and may not see an IndexedDB transaction
+ * commit; localStorage is synchronous). Throws where localStorage is missing or blocked; writes
+ * reject when it is full or past `PARK_MAX`.
  */
-export function lsOutbox(): Outbox {
+export function lsOutbox(): LsOutbox {
   const s = localStorage;
-  return outbox(
-    async (bs) => {
-      let used = 0;
-      for (const k of Object.keys(s)) if (k.startsWith(PARK)) used += s.getItem(k)!.length;
-      for (const b of bs) {
-        const v = JSON.stringify(b);
-        // A batch written again replaces its copy.
-        if ((used += v.length - (s.getItem(PARK + b.id)?.length ?? 0)) > PARK_MAX) throw new DOMException(DEV ? 'the outbox has used its share of localStorage' : '', 'QuotaExceededError');
+  const park = (bs: Batch[]) => {
+    let used = 0;
+    for (const k of Object.keys(s)) if (k.startsWith(PARK)) used += s.getItem(k)!.length;
+    return bs.filter((b) => {
+      const v = JSON.stringify(b);
+      // A batch written again replaces its copy.
+      const more = v.length - (s.getItem(PARK + b.id)?.length ?? 0);
+      if (used + more > PARK_MAX) return true;
+      try {
         s.setItem(PARK + b.id, v);
+        used += more;
+      } catch {
+        return true; // localStorage full
       }
-    },
-    // Keys sort as ids do: oldest first.
-    async () => Object.keys(s).filter((x) => x.startsWith(PARK)).sort().map((x) => JSON.parse(s.getItem(x)!) as Batch),
-    async (ids) => ids.forEach((id) => s.removeItem(PARK + id)),
-  );
+    });
+  };
+  return {
+    ...outbox(
+      async (bs) => {
+        if (park(bs).length) throw new DOMException(DEV ? 'the outbox has used its share of localStorage' : '', 'QuotaExceededError');
+      },
+      // Keys sort as ids do: oldest first.
+      async () => Object.keys(s).filter((x) => x.startsWith(PARK)).sort().map((x) => JSON.parse(s.getItem(x)!) as Batch),
+      async (ids) => ids.forEach((id) => s.removeItem(PARK + id)),
+    ),
+    _park: park,
+  };
 }

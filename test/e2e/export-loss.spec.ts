@@ -68,6 +68,30 @@ test('spans ended by page-hide listeners that run after the exporter’s own are
   await expectDelivered(collector, [...names('pagehide', 150), ...names('unload', 5)], 1000);
 });
 
+test('a closing page destroyed before its IndexedDB writes commit: what the beacons cannot take reaches the next visit', async ({ context }) => {
+  let page = await context.newPage();
+  await openPage(page, pageUrl(app, { endpoint: endpoint(), delay: 60_000 }));
+  // The app ends spans as the tab closes: three times what may leave with it. On a loaded machine
+  // Chromium can tear the document down before an IndexedDB transaction issued in visibilitychange
+  // or pagehide commits: modelled as every IndexedDB write from beforeunload on landing nowhere and
+  // never answering.
+  await page.evaluate(() => {
+    const w = window as unknown as { endSpans(t: string, n: number, pad?: number): void };
+    addEventListener('beforeunload', () => {
+      IDBObjectStore.prototype.put = () => undefined as unknown as IDBRequest<IDBValidKey>;
+      IDBTransaction.prototype.addEventListener = () => undefined;
+      w.endSpans('closing', 300, 300);
+    });
+  });
+  await page.close({ runBeforeUnload: true });
+  await expect.poll(() => receivedNames(collector.received).length).toBeGreaterThan(0);
+  await new Promise((r) => setTimeout(r, 500));
+  expect(receivedNames(collector.received).length).toBeLessThan(300);
+  page = await context.newPage();
+  await openPage(page, pageUrl(app, { endpoint: endpoint() }));
+  await expectDelivered(collector, names('closing', 300), 1000);
+});
+
 /** The collector answers after `ms`: the outbox is still being drained when a page hides. */
 const slowCollector = (ms: number) =>
   collector.route('/v1/traces', async (req, res, raw) => {

@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Batch, Outbox } from '../../../src/export/outbox';
 import { createOtlpExporter } from '../../../src/export/otlp';
+import { FakeStorage } from './fake-storage';
 import { fakeSpan } from './spans';
 
 const hoisted = vi.hoisted(() => ({ next: [] as Array<() => Promise<unknown>> }));
@@ -152,6 +153,43 @@ describe('exporter: two tabs, one shared outbox', () => {
     }
     expect(deliveries.flatMap((d) => d.names).sort()).toEqual(['a1', 'a2', 'b1']);
     expect(a.stats()).toMatchObject({ sent: 1, queued: 0 });
+  });
+
+  it('a batch parked in localStorage at pagehide whose IndexedDB copy the lock holder already sent is not sent again', async () => {
+    vi.stubGlobal('localStorage', new FakeStorage());
+    let commitA!: () => void;
+    const slow = sharedOutbox();
+    // Tab A's hide-time write lands in the database, but A has not heard it committed yet.
+    const put = slow._put;
+    slow._put = (bs) => put(bs).then(() => new Promise<void>((ok) => (commitA = ok)));
+    hoisted.next.push(async () => slow);
+    hoisted.next.push(async () => sharedOutbox());
+    const a_ = tab('A');
+    vi.stubGlobal('navigator', { onLine: true, locks, sendBeacon: () => false }); // A's beacons refused
+    const a = createOtlpExporter({ endpoint: 'https://collector.test/v1/traces', maxDelayMs: 60_000 });
+    tab('B');
+    const b = createOtlpExporter({ endpoint: 'https://collector.test/v1/traces', maxDelayMs: 0, maxBatchSpans: 1 });
+    await tick();
+    a.onEnd(fakeSpan({ name: 'x' }));
+    a_.doc.visibilityState = 'hidden';
+    a_.doc.dispatchEvent(new Event('visibilitychange')); // x goes to the shared outbox
+    b.onEnd(fakeSpan({ name: 'b1' })); // tab B drains: sends b1, then x
+    for (let i = 0; i < 3; i++) {
+      await tick();
+      pending.shift()?.(new Response('{}', { status: 200 }));
+    }
+    expect(deliveries.flatMap((d) => d.names).sort()).toEqual(['b1', 'x']);
+    a_.win.dispatchEvent(Object.assign(new Event('pagehide'), { persisted: false })); // x, unconfirmed, is parked too
+    commitA();
+    b.onEnd(fakeSpan({ name: 'b2' })); // B's next drain adopts what localStorage holds
+    for (let i = 0; i < 3; i++) {
+      await tick();
+      pending.shift()?.(new Response('{}', { status: 200 }));
+    }
+    expect(deliveries.flatMap((d) => d.names).sort()).toEqual(['b1', 'b2', 'x']);
+    // Nor left in either outbox for the next visit to send.
+    expect(Object.keys(localStorage)).toEqual([]);
+    expect([...store.keys()]).toEqual([]);
   });
 });
 

@@ -1,19 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { lsOutbox, type Batch } from '../../../src/export/outbox';
-
-/** Storage's shape: items are own keys (what Object.keys lists), methods on the prototype. */
-class FakeStorage {
-  [key: string]: unknown;
-  getItem(k: string): string | null {
-    return Object.hasOwn(this, k) ? (this[k] as string) : null;
-  }
-  setItem(k: string, v: string): void {
-    this[k] = String(v);
-  }
-  removeItem(k: string): void {
-    delete this[k];
-  }
-}
+import { FakeStorage } from './fake-storage';
 
 const g = globalThis as { localStorage?: unknown };
 afterEach(() => delete g.localStorage);
@@ -42,5 +29,17 @@ describe('localStorage outbox', () => {
     const used = Object.keys(s).reduce((n, k) => n + String(s.getItem(k)).length, 0);
     expect(used).toBeLessThanOrEqual(256 * 1024);
     expect((await box._all('otlp x')).map((b) => b.id)).toEqual(['0001', '0002']);
+  });
+
+  it('parks synchronously what fits and hands back the rest (share used up, or localStorage full)', () => {
+    const s = (g.localStorage = new FakeStorage());
+    const box = lsOutbox();
+    const left = box._park([batch('0001', 100_000), batch('0002', 100_000), batch('0003', 100_000), batch('0004', 10)]);
+    expect(left.map((b) => b.id)).toEqual(['0003']); // the small one after it still fits
+    expect(Object.keys(s).sort()).toEqual(['spanbeam-outbox 0001', 'spanbeam-outbox 0002', 'spanbeam-outbox 0004']);
+    s.setItem = () => {
+      throw new DOMException('full', 'QuotaExceededError');
+    };
+    expect(box._park([batch('0005', 10)]).map((b) => b.id)).toEqual(['0005']);
   });
 });
