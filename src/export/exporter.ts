@@ -265,7 +265,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   };
 
   /** The keepalive budget left by this page's recent hides (their beacons may still be in flight for ~10 s). */
-  const keepaliveLeft = () => KEEPALIVE_BUDGET - 1024 - (Date.now() - hideAt > 10_000 ? 0 : hideSpent);
+  const keepaliveLeft = () => KEEPALIVE_BUDGET - 1024 - (Date.now() - hideAt < 10_000 ? hideSpent : 0);
 
   const send = async (b: Batch): Promise<ExportResult> => {
     const z = o.compression === 'gzip' ? await gzip(b.b).catch(() => undefined) : undefined;
@@ -324,6 +324,11 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
         if (nav?.onLine === false) return retryLater(backoffMs(Math.max(attempt, 3), o.retryInitialMs, retryMax));
         const b = known[0];
         if (!b) return;
+        // While a recent hide's beacons hold the keepalive budget, a batch that could go keepalive
+        // waits for it: sent without, it is cut off if the tab closes (after the collector may have
+        // it) and sent again next visit; sent with, the browser refuses it.
+        const wait = hideAt + 10_000 - now;
+        if (b.z <= KEEPALIVE_MAX_BODY && b.z > keepaliveLeft() && wait > 0) return retryLater(wait);
         inflight = b;
         const r = await send(b);
         // Failing on the network, a keepalive send may only be cut off from this page: Chromium fails

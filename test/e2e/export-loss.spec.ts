@@ -140,6 +140,22 @@ test('leaving the page while a batch is being sent: it is not sent again', async
   }
 });
 
+test('closing a tab soon after it was hidden, while the outbox is being sent: none is sent twice', async ({ context }) => {
+  slowCollector(400);
+  let page = await context.newPage();
+  await openPage(page, pageUrl(app, { endpoint: endpoint(), delay: 60_000 }));
+  await endSpans(page, 'h', 250, 300); // about 2.5 times what may leave with the hide
+  await visibility(page, 'hidden'); // the beacons take their share; the rest goes to the outbox...
+  await visibility(page, 'visible'); // ...and the page lives on: its drain loop sends from the outbox
+  await new Promise((r) => setTimeout(r, 300));
+  // A send made now, without keepalive (the budget is the beacons'), is cut off by the close after
+  // the collector has it: counted undelivered, it would be sent again on the next visit.
+  await page.close({ runBeforeUnload: true });
+  page = await context.newPage();
+  await openPage(page, pageUrl(app, { endpoint: endpoint() }));
+  await expectDelivered(collector, names('h', 250), 1500);
+});
+
 test('the tab draining the shared outbox closes mid-drain: the other takes over, each span once', async ({ context }) => {
   slowCollector(50);
   const url = pageUrl(app, { endpoint: endpoint(), delay: 50 });

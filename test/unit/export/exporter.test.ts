@@ -418,7 +418,7 @@ describe('OTLP exporter: page hide', () => {
     expect(e.stats()).toMatchObject({ sent: 3, retries: 1, queued: 0 });
   });
 
-  it('right after a hide whose beacons used the keepalive budget, a send is not keepalive (the browser would refuse it)', async () => {
+  it('right after a hide whose beacons used the keepalive budget, a send waits for it: not refused, not cut off by a close', async () => {
     fallback = down;
     const e = exporter({ maxDelayMs: 0 });
     end(e, 9, 'p', { pad: 'x'.repeat(9000) }); // three batches of ~27 KB
@@ -428,10 +428,13 @@ describe('OTLP exporter: page hide', () => {
     expect(e.stats().beacons).toBe(2);
     visibility('visible');
     fallback = () => new Response('{}', { status: 200 });
-    win.dispatchEvent(new Event('online')); // sent now, while the beacons may still be in flight
-    await vi.advanceTimersByTimeAsync(1);
+    win.dispatchEvent(new Event('online')); // the beacons may still be in flight
+    await vi.advanceTimersByTimeAsync(9000);
+    // Keepalive, the browser would refuse it; without, a close would cut it off and it would be sent again.
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1100); // the budget is back
     expect(calls).toHaveLength(2);
-    expect(calls[1].keepalive).toBe(false);
+    expect(calls[1].keepalive).toBe(true);
     expect(e.stats()).toMatchObject({ sent: 9, queued: 0 });
   });
 
