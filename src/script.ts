@@ -7,7 +7,14 @@
 import { ZoneContextManager } from './sdk/zone-context';
 import { setContextManager } from './sdk/context';
 import { guard } from './sdk/diag';
-import { start, startOptionsFromData } from './start';
+import { running, start, startOptionsFromData } from './start';
+
+// Loaded again after an earlier copy started: that copy holds the running SDK (this one's
+// `start` returns its handle), so it stays the `Spanbeam` global, restored once this script has
+// assigned the new one.
+const g = globalThis as { Spanbeam?: { start?: unknown } };
+const first = g.Spanbeam;
+if (running() && typeof first?.start == 'function') queueMicrotask(() => (g.Spanbeam = first));
 
 if (ZoneContextManager.isSupported()) setContextManager(new ZoneContextManager());
 

@@ -13,7 +13,7 @@ import { parentBasedSampler, traceIdRatioSampler } from './sdk/sampler';
 import { getTracer } from './sdk/tracer';
 import { setContextManager } from './sdk/context';
 import { ZoneContextManager } from './sdk/zone-context';
-import { DEV, guard, warn } from './sdk/diag';
+import { DEV, guard, setDebug, warn } from './sdk/diag';
 import { createOtlpExporter } from './export';
 import {
   instrumentErrors,
@@ -92,19 +92,26 @@ export interface SpanbeamHandle {
   shutdown(): Promise<void>;
 }
 
-let current: SpanbeamHandle | undefined;
+// The running SDK's handle, on the global: a second copy on the page (the script tag twice, or
+// the tag and an app bundle) must not patch fetch, XHR and listeners again.
+const g = globalThis as { [K: symbol]: SpanbeamHandle | undefined };
+const KEY = Symbol.for('spanbeam');
+
+/** The handle of the SDK running on the page, from this copy or another. */
+export const running = (): SpanbeamHandle | undefined => g[KEY];
 
 /**
  * Starts tracing the page. Only what must see the page's next steps runs now: error listeners and
  * the fetch, XHR, history and `addEventListener` patches. Observers of buffered entries (web
  * vitals, long frames) and the exporter (outbox, IndexedDB, delivery of what earlier pages left)
  * lose nothing by waiting and start when the page is first idle (within half a second); spans
- * that end before then are handed to the exporter when it is made. Calling it again warns and
- * returns the first handle.
+ * that end before then are handed to the exporter when it is made. Calling it again (also from
+ * another copy of the SDK on the page) warns and returns the first handle.
  */
 export function start(o: StartOptions = {}): SpanbeamHandle {
+  const current = g[KEY];
   if (current) {
-    warn('start.twice', DEV ? 'start() was already called; returning the existing handle' : '');
+    warn('start.twice', DEV ? 'start() was already called (maybe by another copy of Spanbeam); returning the existing handle' : '');
     return current;
   }
   const rate = o.sampleRate;
@@ -189,10 +196,10 @@ export function start(o: StartOptions = {}): SpanbeamHandle {
       cancel();
       for (const r of removers) r();
       await Promise.all([exporter, ...(o.processors ?? [])].map((p) => p?.shutdown().catch(() => undefined)));
-      if (current === handle) current = undefined;
+      if (g[KEY] === handle) g[KEY] = undefined;
     },
   };
-  return (current = handle);
+  return (g[KEY] = handle);
 }
 
 const INSTRUMENTATIONS = ['fetch', 'xhr', 'documentLoad', 'webVitals', 'interactions', 'navigation', 'errors', 'longTasks'] as const;
@@ -207,23 +214,35 @@ const INSTRUMENTATIONS = ['fetch', 'xhr', 'documentLoad', 'webVitals', 'interact
 export function startOptionsFromData(d: Record<string, string | undefined>): StartOptions | undefined {
   if (d.endpoint === undefined && d.serviceName === undefined) return undefined;
   const list = (v: string | undefined) => (v ? v.split(/[\s,]+/).filter(Boolean) : undefined);
-  // An empty attribute is an unset one (no empty service.name).
+  // An empty attribute is an unset one (no empty service.name); spaces around a value are not part of it.
+  const str = (v: string | undefined) => v?.trim() || undefined;
+  // Invalid values are left out with a warning (printed in production builds with data-debug):
+  // the page still gets tracing, with the defaults.
+  const debug = d.debug !== undefined && d.debug !== 'false';
+  if (debug) setDebug(true);
+  const bad = (name: string, v: string, why: string) => warn('script.bad_' + name, DEV ? `data-${name}: "${v}" ${why}; ignored` : '');
   const o: StartOptions = {
-    endpoint: d.endpoint || undefined,
-    serviceName: d.serviceName || undefined,
-    serviceVersion: d.serviceVersion || undefined,
-    environment: d.environment || undefined,
-    propagateTo: list(d.propagateTo),
+    endpoint: str(d.endpoint),
+    serviceName: str(d.serviceName),
+    serviceVersion: str(d.serviceVersion),
+    environment: str(d.environment),
+    // Only absolute http(s) URLs can match (no wildcards): anything else would silently match nothing.
+    propagateTo: list(d.propagateTo)?.filter((t) => /^https?:\/\/[^*]+$/i.test(t) || bad('propagate-to', t, 'is not an http(s) origin or URL')),
     ignoreUrls: list(d.ignoreUrls),
-    debug: d.debug !== undefined && d.debug !== 'false',
+    debug,
   };
   // Number('') is 0: an empty or blank data-sample-rate must not turn tracing off.
-  const rate = d.sampleRate?.trim() ? Number(d.sampleRate) : NaN;
-  if (rate >= 0 && rate <= 1) o.sampleRate = rate;
+  const rate = str(d.sampleRate);
+  if (rate) Number(rate) >= 0 && Number(rate) <= 1 ? (o.sampleRate = Number(rate)) : bad('sample-rate', rate, 'is not a number from 0 to 1');
   const off = list(d.disable);
   if (off) {
     const i: Instrumentations = {};
-    for (const name of INSTRUMENTATIONS) if (off.includes(name)) i[name] = false;
+    // Names as documented, in any case (HTML authors may write `longtasks`).
+    for (const n of off) {
+      const name = INSTRUMENTATIONS.find((k) => k.toLowerCase() === n.toLowerCase());
+      if (name) i[name] = false;
+      else bad('disable', n, `is not one of ${INSTRUMENTATIONS.join(', ')}`);
+    }
     o.instrumentations = i;
   }
   return o;

@@ -342,3 +342,34 @@ test('body reads the page does not catch reject unhandled exactly as without the
   const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 2);
   expect(byName(spans, 'GET').map((s) => s.attributes['http.response.status_code']).sort()).toEqual([200, 200]);
 });
+
+test('a fetch the page does not catch rejects unhandled exactly as without the SDK', async ({ page }) => {
+  // Observing fetch's own promise would mark it handled: no `unhandledrejection`, so error
+  // monitoring would not hear of the failure. With zone.js, a rejection of a ZoneAwarePromise is
+  // logged by zone.js instead of raising the event: the page's promise must stay a native one.
+  let logged: string[] = [];
+  page.on('pageerror', (e) => logged.push(`uncaught ${e.message}`));
+  page.on('console', (m) => void (m.type() === 'error' && m.text().includes('Failed to fetch') && logged.push('logged')));
+  for (const b of ['/sb.js', '/sb-zone.js']) {
+    const probe = async (start: boolean) => {
+      server.page('/uncaught.html', `<!doctype html><script src="${b}"></script><script>
+        window.handle = ${start} && Spanbeam.start({ endpoint: '/v1/traces', exporter: { outbox: 'memory', maxDelayMs: 20 } });
+        window.seen = [];
+        addEventListener('unhandledrejection', (e) => seen.push(e.reason.name));
+        fetch('http://127.0.0.1:1/unreachable');
+        fetch('http://127.0.0.1:1/caught').catch(() => seen.push('caught'));
+      </script>`);
+      logged = [];
+      await page.goto(`${server.origin}/uncaught.html`);
+      await page.waitForFunction(() => (window as unknown as { seen: string[] }).seen.includes('caught'));
+      await page.waitForTimeout(300);
+      return { events: await page.evaluate(() => (window as unknown as { seen: string[] }).seen.sort()), logged };
+    };
+    const native = await probe(false);
+    expect(native, b).toEqual({ events: ['TypeError', 'caught'], logged: ['uncaught Failed to fetch'] });
+    expect(await probe(true), b).toEqual(native);
+    const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 2);
+    expect(byName(spans, 'GET').map((s) => s.attributes['error.type'])).toEqual(['TypeError', 'TypeError']);
+    server.received.length = 0;
+  }
+});

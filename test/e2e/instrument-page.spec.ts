@@ -265,22 +265,39 @@ test('long animation frames with script attribution', async ({ page }) => {
   expect(loaf.traceId).toBe(click.traceId);
 });
 
-test('secrets in script URLs are redacted in exception stack traces and long-frame attribution', async ({ page }) => {
-  server.route('/boom.js', (_q, res) => void res.writeHead(200, { 'content-type': 'text/javascript' }).end('window.boom = function boom() { throw new Error("boom"); };'));
+test('secrets in script URLs are redacted in exception messages, stack traces and long-frame attribution', async ({ page }) => {
+  // The message quotes URLs, as browsers' own messages do (a failed fetch's names the full URL).
+  server.route('/boom.js', (_q, res) => void res.writeHead(200, { 'content-type': 'text/javascript' }).end('window.boom = function boom() { throw new Error("boom at http://u:SECRET-PASS@h.example/x?token=SECRET-MSG"); };'));
   server.route('/busy.js', (_q, res) => void res.writeHead(200, { 'content-type': 'text/javascript' }).end('const t = performance.now(); while (performance.now() - t < 120);'));
   server.page('/secret-scripts.html', `<!doctype html>${START.replace('/sb-zone.js', '/sb.js')}<script src="/boom.js?token=SECRET-TOKEN"></script><script src="/busy.js?key=SECRET-KEY"></script>`);
   await page.goto(`${server.origin}/secret-scripts.html`);
   await page.evaluate(() => setTimeout(() => (window as unknown as { boom(): void }).boom()));
+  // A listener on an element without id is named by the element's src: `SCRIPT[src="…"].onload`.
+  await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.src = '/boom.js?sig=SECRET-SRC';
+    s.addEventListener('load', function busy() {
+      const t = performance.now();
+      while (performance.now() - t < 120);
+    });
+    document.body.append(s);
+  });
   const isBusy = (x: RSpan) => x.name === 'longAnimationFrame' && x.events.some((e) => String(e.attributes['script.source_url']).includes('/busy.js'));
-  const spans = await waitForSpans(page, server, (s) => byName(s, 'error').length >= 1 && s.some(isBusy));
-  const err = byName(spans, 'error')[0].events[0].attributes;
+  const isListener = (x: RSpan) => x.name === 'longAnimationFrame' && x.events.some((e) => e.attributes['script.invoker_type'] === 'event-listener');
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'error').length >= 1 && s.some(isBusy) && s.some(isListener));
+  const error = byName(spans, 'error')[0];
+  const err = error.events[0].attributes;
   expect(err['code.filepath']).toBe(`${server.origin}/boom.js`);
+  expect(err['exception.message']).toBe('boom at http://REDACTED:REDACTED@h.example/x?token=REDACTED');
+  expect(error.status.message).toBe(err['exception.message']);
   // The stack keeps its frames and positions; only the secret value is gone.
   expect(err['exception.stacktrace']).toContain(`${server.origin}/boom.js?token=REDACTED:1:`);
   const script = spans.find(isBusy)!.events.find((e) => String(e.attributes['script.source_url']).includes('/busy.js'))!.attributes;
   expect(script['script.invoker_type']).toBe('classic-script');
   expect(script['script.invoker']).toBe(`${server.origin}/busy.js?key=REDACTED`);
-  expect(JSON.stringify(spans)).not.toMatch(/SECRET-(TOKEN|KEY)/);
+  const listener = spans.find(isListener)!.events.find((e) => e.attributes['script.invoker_type'] === 'event-listener')!.attributes;
+  expect(listener['script.invoker']).toBe(`SCRIPT[src="${server.origin}/boom.js?sig=REDACTED"].onload`);
+  expect(JSON.stringify(spans)).not.toMatch(/SECRET-/);
 });
 
 test('script tag with data-* attributes starts everything by itself', async ({ page }) => {
@@ -299,4 +316,28 @@ test('script tag with data-* attributes starts everything by itself', async ({ p
   const body = JSON.stringify(server.received.map((r) => r.json));
   for (const v of ['tagged-app', '1.2.3', 'staging']) expect(body).toContain(v);
   expect(server.requests.find((r) => r.path === '/api/data')!.headers.traceparent).toMatch(/^00-/);
+});
+
+test('the script tag loaded twice: one SDK, nothing traced twice, the first copy stays the global', async ({ page }) => {
+  const tag = (q: string, name: string) => `<script src="/sb.js${q}" data-endpoint="/v1/traces" data-service-name="${name}"></script>`;
+  server.page('/twice.html', `<!doctype html>${tag('', 'first')}<script>window.firstApi = Spanbeam</script>${tag('?again', 'second')}`);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.origin}/twice.html`);
+  const out = await page.evaluate(async () => {
+    type Api = { start(): unknown; getTracer(n: string): { startSpan(n: string): { end(): void } } };
+    const w = window as unknown as { handle: unknown; Spanbeam: Api; firstApi: Api };
+    w.handle = w.Spanbeam.start();
+    w.Spanbeam.getTracer('app').startSpan('custom').end();
+    await (await fetch('/api/data?twice')).text();
+    // Each copy's wrapper marks the function it wraps: one level means one patch.
+    const f = fetch as unknown as { __spanbeam_original: { __spanbeam_original?: unknown } };
+    return { same: w.Spanbeam === w.firstApi, patchedTwice: !!f.__spanbeam_original.__spanbeam_original };
+  });
+  expect(out).toEqual({ same: true, patchedTwice: false });
+  await waitForSpans(page, server, (s) => s.some((x) => x.name === 'custom') && s.some((x) => x.kind === 3));
+  await page.waitForTimeout(1500); // a second exporter would send its copies by now
+  expect(received(server).filter((x) => x.kind === 3 && String(x.attributes['url.full']).endsWith('?twice'))).toHaveLength(1);
+  expect(JSON.stringify(server.received.map((r) => r.json))).not.toContain('"second"');
+  expect(errors).toEqual([]);
 });

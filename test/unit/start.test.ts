@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startOptionsFromData } from '../../src/start';
+import { getSelfCounters, resetSelfCounters } from '../../src/sdk/diag';
 
 describe('startOptionsFromData', () => {
   it('reads the script tag data-* attributes', () => {
@@ -44,5 +45,28 @@ describe('startOptionsFromData: empty attributes are unset', () => {
     expect(o?.serviceName).toBeUndefined();
     expect(o?.serviceVersion).toBeUndefined();
     expect(o?.environment).toBeUndefined();
+  });
+});
+
+describe('startOptionsFromData: odd and invalid values', () => {
+  it('spaces around values are not part of them', () => {
+    const o = startOptionsFromData({ endpoint: ' https://c.example.com/v1/traces\n', serviceName: '  shop web ', sampleRate: ' 0.5 ' });
+    expect(o).toMatchObject({ endpoint: 'https://c.example.com/v1/traces', serviceName: 'shop web', sampleRate: 0.5 });
+  });
+  it('instrumentation names in data-disable match in any case', () => {
+    expect(startOptionsFromData({ serviceName: 's', disable: 'longtasks WebVitals' })?.instrumentations).toEqual({ longTasks: false, webVitals: false });
+  });
+  it('invalid values are left out with a warning; the rest still applies', () => {
+    resetSelfCounters();
+    const o = startOptionsFromData({
+      serviceName: 's',
+      sampleRate: '25%',
+      disable: 'xhr nope',
+      propagateTo: 'api.example.com https://*.example.com https://api.example.com/',
+    });
+    expect(o?.sampleRate).toBeUndefined();
+    expect(o?.instrumentations).toEqual({ xhr: false });
+    expect(o?.propagateTo).toEqual(['https://api.example.com/']);
+    expect(getSelfCounters()).toMatchObject({ 'script.bad_sample-rate': 1, 'script.bad_disable': 1, 'script.bad_propagate-to': 2 });
   });
 });

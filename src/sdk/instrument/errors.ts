@@ -30,9 +30,10 @@ export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
       const e = err as { name?: unknown; message?: unknown; stack?: unknown } | null;
       const obj = e && typeof e === 'object';
       const type = obj ? (typeof e.name === 'string' ? e.name : 'Error') : typeof err;
-      const message = obj ? String(e.message ?? fallbackMessage ?? '') : String(err ?? fallbackMessage);
+      // Messages quote URLs too (a failed fetch's has the full URL): redacted like the stack, whose
+      // script URLs may carry secrets in their query, as `url.full` would.
+      const message = redactUrls(obj ? String(e.message ?? fallbackMessage ?? '') : String(err ?? fallbackMessage));
       const attrs: Attributes = { 'exception.type': type, 'exception.message': message };
-      // Script URLs in the stack may carry secrets in their query, as `url.full` would.
       if (obj && typeof e.stack === 'string') attrs['exception.stacktrace'] = redactUrls(e.stack);
       Object.assign(attrs, extra);
       const active = activeOrInteraction();

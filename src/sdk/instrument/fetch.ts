@@ -1,7 +1,7 @@
 import type { HttpOptions, Pending } from './http';
 import type { Unpatch } from './wrap';
 import { acquireTiming, ended, httpConfig, startRequest, traceHeaders, track } from './http';
-import { patch, patchGetter, unpatchAll, whenIdle } from './wrap';
+import { patch, patchGetter, unpatchAll, whenIdle, zoneNative } from './wrap';
 import { getTracer } from '../tracer';
 import { guard, swallowed } from '../diag';
 
@@ -35,7 +35,8 @@ function withHeaders(input: unknown, init: RequestInit | undefined, h: Record<st
  * Traces `fetch()` with a CLIENT span per call. Semantics are kept exactly:
  * - with trace headers to add, only copies get them (see `withHeaders`): the app's `Request`,
  *   `init` and `Headers` objects are never touched; otherwise the arguments pass as given;
- * - the native promise is returned as is (same `this`, same result, same rejection);
+ * - the page gets a promise that settles as the native one does, right after it (same result,
+ *   same rejection, unhandled when the page does not handle it);
  * - bodies are never read, cloned or teed. The end of the body is observed where the page consumes
  *   it: `Response.prototype.{text,json,…}`, and for streams `getReader()`'s reader (`read` done,
  *   `cancel`) and `pipeTo`. These prototype methods are wrapped once (at the first traced request,
@@ -56,14 +57,6 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
   const undo: Unpatch[] = [acquireTiming()];
   const nativeBody = Object.getOwnPropertyDescriptor(Response.prototype, 'body')?.get;
 
-  // Traced responses not yet registered in `bodies`. With zone.js, `await fetch()` can resume the
-  // page (which may take the body) before our `.then` has run. While one is due, streams and
-  // readers note where they came from (`from`), and a read looks again when it settles.
-  let due = 0;
-  const from = new WeakMap<object, object>();
-  const find = (o: object) => bodies.get(o) ?? bodies.get(from.get(o)!);
-  // Reads waiting (while a response is due) to learn whether they are of our bodies.
-  let late: Array<() => unknown> = [];
   // Calls the original, and when `this` is one of our bodies, notes when the promise settles.
   // Observing a promise marks it handled, which would silence the page's `unhandledrejection`
   // for it: only reads of our bodies are observed, and a response's only once (a second read
@@ -72,12 +65,9 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
   const hook = (settle: Settle, once?: 1) => (orig: AnyFn) =>
     function (this: object, ...a: unknown[]) {
       const r = orig.apply(this, a) as Promise<unknown>;
-      const watch = (p = find(this)) => {
-        if (p && !p.done) void r.then((v) => settle(v) && ended(p), (e) => ended(p, e));
-        if (once) bodies.delete(this);
-        return p;
-      };
-      if (!watch() && due) late.push(watch);
+      const p = bodies.get(this);
+      if (p && !p.done) void r.then((v) => settle(v) && ended(p), (e) => ended(p, e));
+      if (once) bodies.delete(this);
       return r;
     };
   const always = hook(() => 1);
@@ -85,8 +75,8 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
   const linked = (orig: AnyFn) =>
     function (this: object, ...a: unknown[]) {
       const to = orig.apply(this, a) as object;
-      const p = find(this);
-      if (to) p ? bodies.set(to, p) : due && from.set(to, this);
+      const p = bodies.get(this);
+      if (to && p) bodies.set(to, p);
       return to;
     };
   // The body hooks are installed on the first traced request or when the page is first idle,
@@ -132,28 +122,34 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
           swallowed('fetch.start_failed', err);
         }
         // A synchronous throw (a wrong `this`) goes to the caller as is; its span is never ended or sent.
-        const res = (orig as AnyFn).apply(this, args) as Promise<Response>;
+        let res = (orig as AnyFn).apply(this, args) as Promise<Response>;
         if (p)
           try {
             track(p);
-            res.then(
+            // The page gets the promise that follows ours: observing the native one marks it
+            // handled, and a rejection the page does not catch must still be `unhandledrejection`.
+            // zone.js's `then` would make it a ZoneAwarePromise, whose rejections zone.js logs
+            // instead: the native `then` keeps it a promise of fetch's own kind.
+            res = zoneNative<typeof res.then>(res, 'then').call(
+              res,
               (res) => {
-                due--;
                 try {
                   p.st = res.status;
-                  // With no body to read, or its entry already in, the network is done. The stream
-                  // is ours too: under zone.js the page may have taken it already (see `due`).
+                  // With no body to read, or its entry already in, the network is done. This runs
+                  // before the page gets the response, so no read of its body is missed.
                   const b = p.e ? 0 : nativeBody!.call(res);
                   if (!b) ended(p);
                   else bodies.set(res, p).set(b, p);
                 } catch {
                   ended(p); // not a Response (another library's fetch)
                 }
-                late = late.filter((w) => !w() && due);
+                return res;
               },
-              (err) => (due--, ended(p, err), due || (late = [])),
-            );
-            due++;
+              (err) => {
+                ended(p, err);
+                throw err;
+              },
+            ) as Promise<Response>;
             hookBodies();
           } catch (err) {
             swallowed('fetch.then_failed', err); // not a promise

@@ -61,8 +61,12 @@ export function instrumentLongTasks(options: LongTasksOptions = {}): Unpatch {
     const s = tracer.startSpan(loafs ? 'longAnimationFrame' : 'longTask', { parent: parent ?? null, startTime: start, attributes: attrs });
     for (const sc of (loaf.scripts ?? []).slice().sort((a, b) => b.duration - a.duration).slice(0, options.maxScripts ?? 5)) {
       const sa: Attributes = {
-        // Classic and module scripts are invoked by their URL, query string included.
-        'script.invoker': /script$/.test(sc.invokerType) || /^https?:/i.test(sc.invoker) ? redactUrl(sc.invoker) : sc.invoker,
+        // Classic and module scripts are invoked by their URL, query string included; a listener
+        // on an element without id by the element's `src` (`IMG[src="/a.png?sig=…"].onload`).
+        'script.invoker':
+          /script$/.test(sc.invokerType) || /^https?:/i.test(sc.invoker)
+            ? redactUrl(sc.invoker)
+            : sc.invoker.replace(/(\[src=")(.*)(?="\])/, (_, a: string, u: string) => a + redactUrl(u, document.baseURI)),
       };
       if (sc.sourceURL) sa['script.source_url'] = redactUrl(sc.sourceURL);
       // The rest under their snake_case names, when known (no function name, a position of -1).

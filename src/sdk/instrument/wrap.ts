@@ -81,7 +81,7 @@ export function unpatchAll(list: Unpatch[]): void {
  * zone.js keeps the native functions under `__zone_symbol__<name>`. Our own listeners and timers
  * use those, so they create no Zone tasks (and trigger no Angular change detection).
  */
-function zoneNative<T>(obj: object, name: string): T {
+export function zoneNative<T>(obj: object, name: string): T {
   const o = obj as Record<string, T>;
   return o['__zone_symbol__' + name] ?? o[name];
 }
