@@ -24,7 +24,10 @@ export async function importSpans(spans: readonly ReadableSpan[]): Promise<Trace
   return (await mainThread()).importReadableSpans(spans);
 }
 
-/** Anything the viewer can open. A string is a URL unless it starts like JSON. */
+/**
+ * Anything the viewer can open. A string is a URL unless it starts like JSON, or holds several
+ * lines or a `frame;frame count` line (collapsed stacks).
+ */
 export type TraceInput = Blob | ReadableStream<Uint8Array> | ArrayBuffer | ArrayBufferView | string | object;
 
 export interface ImportOptions {
@@ -86,8 +89,8 @@ function isReadableSpans(v: unknown): v is ReadableSpan[] {
   return typeof s === 'object' && s !== null && 'spanContext' in s && typeof s.startMs === 'number';
 }
 
-function looksLikeJson(s: string): boolean {
-  return /^[\s\ufeff]*[[{]/.test(s);
+function looksLikeData(s: string): boolean {
+  return /^[\s\ufeff]*[[{]/.test(s) || /\S\s*\n\s*\S|;.*\s\d+\s*$/.test(s);
 }
 
 function baseUrl(): string {
@@ -97,7 +100,7 @@ function baseUrl(): string {
 /** Normalises an input to a pipeline source (or the spans themselves for live SDK spans). */
 function toSource(input: TraceInput): PipelineSource | { kind: 'spans'; spans: ReadableSpan[] } {
   if (typeof input === 'string') {
-    if (looksLikeJson(input)) return { kind: 'bytes', bytes: new TextEncoder().encode(input) };
+    if (looksLikeData(input)) return { kind: 'bytes', bytes: new TextEncoder().encode(input) };
     return { kind: 'url', url: new URL(input, baseUrl()).href };
   }
   if (typeof Blob !== 'undefined' && input instanceof Blob) return { kind: 'blob', blob: input };
@@ -120,8 +123,8 @@ function rebuildError(msg: Extract<FromWorker, { type: 'error' }>): Error {
 }
 
 /**
- * Imports a trace: Chrome JSON, OTLP JSON (single/array/NDJSON), Jaeger or Zipkin JSON, gzip of
- * any of those, or live SDK spans. Resolves with an immutable TraceModel; rejects with a
+ * Imports a trace: Chrome JSON, OTLP JSON (single/array/NDJSON), Jaeger or Zipkin JSON, a V8
+ * .cpuprofile, speedscope JSON, collapsed stacks, gzip of any of those, or live SDK spans. Resolves with an immutable TraceModel; rejects with a
  * TraceImportError (precise position) for unreadable input, or an AbortError when cancelled.
  */
 export async function importTrace(input: TraceInput, opts: ImportOptions = {}): Promise<TraceModel> {

@@ -10,9 +10,23 @@ export function isGzip(head: Uint8Array): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
+/** Collapsed stacks: every complete line of the head is blank or `stack count`. */
+const FOLDED_LINE = /^\s*$|^[^\0]*?\S\s+\d+(\.\d+)?\s*$/;
+
+function isCollapsed(text: string): boolean {
+  const lines = text.split('\n');
+  // The last line may be cut by the end of the head (or be the end of a short input).
+  if (lines.length > 1) lines.pop();
+  // One line longer than the head (a deep stack) shows only frames so far.
+  else if (!FOLDED_LINE.test(text)) return text.includes(';') && !/[\0-\x08\x0e-\x1f]/.test(text);
+  return lines.some((l) => l.trim() !== '') && lines.every((l) => FOLDED_LINE.test(l));
+}
+
 /**
  * Sniffs the format from the first bytes (a few KB is plenty). Chrome traces are the default
- * for JSON that shows no span-format markers: the Chrome importer then reports precise errors.
+ * for JSON that shows no other format's markers: the Chrome importer then reports precise errors.
+ * `has` matches values as well as keys, so the markers are the distinctive keys of each format,
+ * and profile formats are told before Chrome's `ph` (a frame may be named "ph").
  */
 export function detectFormat(head: Uint8Array): Detected {
   if (isGzip(head)) return 'gzip';
@@ -21,10 +35,16 @@ export function detectFormat(head: Uint8Array): Detected {
   if (text.charCodeAt(0) === 0xfeff) i = 1;
   while (i < text.length && ' \t\r\n'.includes(text[i])) i++;
   const first = text[i];
-  if (first !== '[' && first !== '{') return 'unknown';
+  if (first !== '[' && first !== '{') return isCollapsed(text.slice(i)) ? 'collapsed-stacks' : 'unknown';
   const has = (key: string): boolean => text.includes(`"${key}"`);
   if (has('traceEvents')) return 'chrome-json';
   if (has('resourceSpans')) return 'otlp-json';
+  if (first === '{') {
+    if (text.includes('speedscope.app/file-format-schema') || (has('profiles') && has('unit') && (has('shared') || has('weights') || has('events')))) {
+      return 'speedscope-json';
+    }
+    if (has('nodes') && has('callFrame')) return 'v8-cpuprofile';
+  }
   if (first === '{' && has('data') && (has('traceID') || has('spans'))) return 'jaeger-json';
   if (has('ph') && (has('ts') || has('name'))) return 'chrome-json';
   if (first === '[' && has('traceId') && (has('timestamp') || has('localEndpoint'))) return 'zipkin-json';

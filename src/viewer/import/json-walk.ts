@@ -12,6 +12,11 @@ import { INCOMPLETE, JsonReader } from './json-tokenizer';
 export const PARSE = -2;
 /** route() result: skip the value (containers are walked, never buffered whole). */
 export const IGNORE = -1;
+/**
+ * route() result: read a number in place and hand it to number() (long numeric arrays: no JS
+ * string or JSON.parse per element); anything else there goes to value() as PARSE would.
+ */
+export const NUMBER = -3;
 
 export interface WalkHandler {
   /**
@@ -23,6 +28,8 @@ export interface WalkHandler {
   route(parent: number, key: string, r: JsonReader): number;
   /** A value routed PARSE, parsed. */
   value(parent: number, key: string, v: unknown): void;
+  /** A number routed NUMBER. */
+  number?(parent: number, key: string, v: number): void;
   /** Entered a container of `role` (under a container of role `parent`). */
   open(role: number, parent: number): void;
   /** Left a container of `role`; `count` = its number of members/elements. */
@@ -152,7 +159,11 @@ export class JsonWalk {
     const r = this.reader;
     const c = r.buf[r.pos];
     const act = parent === IGNORE ? IGNORE : this.handler.route(parent, key, r);
-    if (act === PARSE) {
+    if (act === NUMBER && (c === 0x2d || (c >= 0x30 && c <= 0x39))) {
+      // readNumber may stop at the end of the buffer (INCOMPLETE) before anything is handed on.
+      const v = r.readNumber();
+      this.handler.number?.(parent, key, v);
+    } else if (act === PARSE || act === NUMBER) {
       this.handler.value(parent, key, this.parseValue());
     } else if (c === 0x7b || c === 0x5b) {
       r.pos++;

@@ -5,8 +5,11 @@
 import type { TraceBuilder } from '../model/builder';
 import { TraceImportError, type ImportProgress, type TraceModel } from '../model/trace-model';
 import { ChromeJsonImporter } from './chrome-json';
+import { CollapsedImporter } from './collapsed';
+import { CpuProfileImporter } from './cpuprofile';
 import { detectFormat, isGzip } from './detect';
 import { SpanJsonImporter } from './otlp-json';
+import { SpeedscopeImporter } from './speedscope';
 
 /** What the pipeline can read (all structured-cloneable, so the same shape crosses to the Worker). */
 export type PipelineSource =
@@ -161,16 +164,24 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
   if (format === 'unknown' || format === 'gzip') {
     throw new TraceImportError({
       format: 'unknown',
-      message: 'not a trace file: no JSON array or object at the start',
+      message: 'not a trace file: no JSON array or object at the start, nor collapsed stack lines',
       offset: 0,
       line: 1,
       column: 1,
-      expected: "'[' or '{' (Chrome trace JSON, OTLP JSON, Jaeger or Zipkin JSON)",
+      expected: "'[' or '{' (Chrome trace JSON, OTLP, Jaeger or Zipkin JSON, V8 .cpuprofile, speedscope JSON) or 'frame;frame count' lines",
     });
   }
   const sizeHint = gzipped ? undefined : total.bytes;
   const importer: Importer =
-    format === 'chrome-json' ? new ChromeJsonImporter(sizeHint !== undefined ? { sizeHint } : {}) : new SpanJsonImporter(format);
+    format === 'chrome-json'
+      ? new ChromeJsonImporter(sizeHint !== undefined ? { sizeHint } : {})
+      : format === 'v8-cpuprofile'
+        ? new CpuProfileImporter()
+        : format === 'speedscope-json'
+          ? new SpeedscopeImporter()
+          : format === 'collapsed-stacks'
+            ? new CollapsedImporter()
+            : new SpanJsonImporter(format);
   const yieldMs = opts.yieldEveryMs;
   const firstBytesAt = performance.now();
   // The first pieces are small so a preview can be cut early; later ones large (faster parsing).

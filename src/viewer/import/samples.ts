@@ -77,3 +77,129 @@ export function addSampledStacks(
   closeTo(0, lastT);
   if (lost) builder.diag('unknown-frame', `samples name stack frame "${firstLost}", which is not in the trace: their stacks are lost or cut there`, lost);
 }
+
+/** How a frame is shown: slice name, and where it is (file, line) as slice args. */
+export interface FrameInfo {
+  name: string;
+  args?: Record<string, unknown>;
+}
+
+/** Name and details of each frame, made once per frame and shared by all its slices. */
+export class FrameRefs {
+  /** Per small integer key (frame index, node id): name id, details ref + 1 (0 = not made yet). */
+  private names: number[] = [];
+  private details: number[] = [];
+  private other = new Map<number, [name: number, details: number]>();
+  /** The last get(). */
+  name = 0;
+  ref = -1;
+
+  constructor(
+    private readonly b: TraceBuilder,
+    private readonly info: (key: number) => FrameInfo,
+  ) {}
+
+  /** Sets `name` and `ref` (details, or -1) for the frame. */
+  get(key: number): void {
+    const small = key >= 0 && key < 1 << 22 && (key | 0) === key;
+    if (small && this.details[key] > 0) {
+      this.name = this.names[key];
+      this.ref = this.details[key] - 1;
+      return;
+    }
+    let r = small ? undefined : this.other.get(key);
+    if (!r) {
+      const f = this.info(key);
+      r = [this.b.intern(f.name || '(anonymous)'), f.args ? this.b.addDetails({ args: f.args }) : -1];
+      if (small) {
+        // Filled up to `key` first: an array with holes would be slower to read.
+        for (let i = this.names.length; i < key; i++) this.names.push(0), this.details.push(0);
+        this.names[key] = r[0];
+        this.details[key] = r[1] + 1;
+      } else this.other.set(key, r);
+    }
+    this.name = r[0];
+    this.ref = r[1];
+  }
+}
+
+/**
+ * Stacks sampled one after another → nested slices: a stack is in force from its sample's time
+ * to the next one's, and a frame shared with the previous stack (same key at the same depth,
+ * all the way from the root) continues its slice. Samples must come in time order; of samples
+ * at the same time the last one counts, and none makes a zero-length slice.
+ */
+export class StackRuns {
+  private open: number[] = [];
+  private slices: number[] = [];
+  private pending: ArrayLike<number> = [];
+  private from = 0;
+  private to = 0;
+  private pendingAt = NaN;
+
+  constructor(
+    private readonly b: TraceBuilder,
+    private readonly track: number,
+    private readonly frames: FrameRefs,
+  ) {}
+
+  /** The stack `keys[from..to)` (frame keys, root first) sampled at `tNs`. */
+  sample(keys: ArrayLike<number>, from: number, to: number, tNs: number): void {
+    if (tNs !== this.pendingAt) this.apply();
+    this.pending = keys;
+    this.from = from;
+    this.to = to;
+    this.pendingAt = tNs;
+  }
+
+  /** Ends the last stack at `tNs` (one sampled at or after it is dropped: it would have no width). */
+  end(tNs: number): void {
+    const last = this.pendingAt;
+    if (last < tNs) this.apply();
+    this.closeTo(0, last === last && last > tNs ? last : tNs);
+  }
+
+  private apply(): void {
+    const t = this.pendingAt;
+    if (t !== t) return;
+    const keys = this.pending;
+    const from = this.from;
+    const len = this.to - from;
+    const open = this.open;
+    const frames = this.frames;
+    let k = 0;
+    while (k < open.length && k < len && open[k] === keys[from + k]) k++;
+    this.closeTo(k, t);
+    for (let d = k; d < len; d++) {
+      const key = keys[from + d];
+      frames.get(key);
+      const slice = this.b.addSlice(this.track, t, 0, frames.name, 0, 0, frames.ref);
+      if (d > 0) this.b.setParent(slice, this.slices[d - 1]);
+      open.push(key);
+      this.slices.push(slice);
+    }
+    this.pendingAt = NaN;
+  }
+
+  private closeTo(k: number, tNs: number): void {
+    while (this.open.length > k) {
+      this.open.pop();
+      const s = this.slices.pop() as number;
+      this.b.setSliceDur(s, tNs - this.b.sliceStart(s));
+    }
+  }
+}
+
+/** A growable list of numbers in a Float64Array (samples, deltas, weights of long profiles). */
+export class NumList {
+  a = new Float64Array(256);
+  n = 0;
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new Float64Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+}

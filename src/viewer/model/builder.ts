@@ -74,8 +74,11 @@ interface RowState {
   stackIdx?: Int32Array;
   stackEnd?: Float64Array;
   sp: number;
-  /** Slices already placed (packed tracks with explicit parents). */
-  placed?: Set<number>;
+  /**
+   * Slices already placed (packed tracks): one flag per slice, shared by all tracks (a parent
+   * is looked up only on its own track) — a Set per track costs more than the layout itself.
+   */
+  placed: Uint8Array;
 }
 const encoder = /* @__PURE__ */ new TextEncoder();
 
@@ -146,6 +149,8 @@ export class TraceBuilder {
   private clock: 'epoch' | 'trace' = 'trace';
   displayTimeUnit: 'ms' | 'ns' = 'ms';
   metadata: Record<string, unknown> | undefined;
+  /** See `TraceModel.valueUnit`. */
+  valueUnit: TraceModel['valueUnit'];
   private maxTimeNs = -Infinity;
 
   constructor(format: SourceFormat, opts: BuilderOptions = {}) {
@@ -582,6 +587,7 @@ export class TraceBuilder {
     c.clock = this.clock;
     c.displayTimeUnit = this.displayTimeUnit;
     if (this.metadata) c.metadata = this.metadata;
+    c.valueUnit = this.valueUnit;
     c.maxTimeNs = this.maxTimeNs;
     return c;
   }
@@ -630,11 +636,12 @@ export class TraceBuilder {
     const depth = new Uint16Array(n);
     const parent = this.sParent; // explicit parents (pre-finish indices) or -1
     const rowCounts = new Uint32Array(trackCount);
+    const placed = new Uint8Array(n);
     for (let t = 0; t < trackCount; t++) {
       const kind = keptTracks[t].kind;
       const a = trackStart[t];
       const b = trackStart[t + 1];
-      const rows: RowState = { count: 0, ends: [], sp: 0 };
+      const rows: RowState = { count: 0, ends: [], sp: 0, placed };
       for (let c = a; c < b; c += STEP) {
         const d = Math.min(b, c + STEP);
         if (kind === TrackKind.THREAD) this.stackTrack(order, c, d, depth, parent, rows);
@@ -784,6 +791,7 @@ export class TraceBuilder {
       args,
       diagnostics,
       ...(this.metadata ? { metadata: this.metadata } : {}),
+      ...(this.valueUnit ? { valueUnit: this.valueUnit } : {}),
       eventCounts: { ...this.counts },
     };
   }
@@ -969,7 +977,7 @@ export class TraceBuilder {
   /** Row packing with parent constraints (one piece of a track; `st.ends` = each row's end). */
   private packTrack(order: Uint32Array, a: number, b: number, depth: Uint16Array, parent: Int32Array, st: RowState): void {
     const rowEnd = st.ends;
-    const placed = (st.placed ??= new Set<number>());
+    const placed = st.placed;
     const s = this.sStart;
     const d = this.sDur;
     const track = a < b ? this.sTrack[order[a]] : 0;
@@ -979,7 +987,7 @@ export class TraceBuilder {
       const end = start + d[i];
       const p = this.hasParents ? parent[i] : -1;
       let min = 0;
-      if (p >= 0 && this.sTrack[p] === track && placed.has(p)) min = depth[p] + 1;
+      if (p >= 0 && this.sTrack[p] === track && placed[p] === 1) min = depth[p] + 1;
       let r = min;
       // A zero-length slice must not share a row position with a slice that is still open.
       while (r < rowEnd.length && rowEnd[r] > start) r++;
@@ -990,7 +998,7 @@ export class TraceBuilder {
       while (rowEnd.length <= r) rowEnd.push(-Infinity);
       rowEnd[r] = end;
       depth[i] = r;
-      placed.add(i);
+      placed[i] = 1;
     }
     st.count = rowEnd.length;
   }

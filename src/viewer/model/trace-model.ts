@@ -22,7 +22,10 @@ export type SourceFormat =
   | 'otlp-json' // OTLP ExportTraceServiceRequest(s): single, array, or NDJSON
   | 'jaeger-json' // Jaeger UI download: {"data":[{traceID, spans, processes}]}
   | 'zipkin-json' // Zipkin v2: an array of spans
-  | 'spanbeam-spans'; // live SDK ReadableSpan[]
+  | 'spanbeam-spans' // live SDK ReadableSpan[]
+  | 'v8-cpuprofile' // V8 CPU profile (.cpuprofile: DevTools "Save profile", node --cpu-prof)
+  | 'speedscope-json' // speedscope's file format (py-spy, rbspy, …): evented and sampled profiles
+  | 'collapsed-stacks'; // Brendan Gregg's folded stacks: `frame;frame;frame count` per line
 
 /** Per-slice bit flags (`slices.flags`). */
 export const SliceFlag = {
@@ -255,7 +258,9 @@ export type DiagnosticKind =
   | 'orphan-span' // parentSpanId not found
   | 'parent-cycle' // parent chain loops: broken
   | 'duplicate-span'
-  | 'depth-limit'; // nesting deeper than 65535
+  | 'depth-limit' // nesting deeper than 65535
+  | 'negative-delta' // time going backwards (V8 negative timeDeltas, speedscope events out of order)
+  | 'abstract-units'; // the x axis is not time (collapsed stacks, speedscope bytes/none units)
 
 export interface Diagnostic {
   readonly kind: DiagnosticKind;
@@ -293,6 +298,11 @@ export interface TraceModel {
   readonly flows: FlowColumns;
   readonly args: ArgsTable;
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * Set when the x axis is not time (collapsed stacks, speedscope `bytes`/`none` profiles): one
+   * ns of model time stands for one sample, byte or unit.
+   */
+  readonly valueUnit?: 'samples' | 'bytes' | 'units';
   /** Chrome top-level `metadata` (small), when present. */
   readonly metadata?: Record<string, unknown>;
   /** Counts by Chrome phase letter (or 'span' for span formats) as read, before repair. */

@@ -899,7 +899,7 @@ export class SpanbeamViewer extends LitElement {
             ${m && this.view === 'timeline' ? this.renderLabelButtons() : nothing}
             ${!m && !p
               ? html`<div class="empty">
-                  <div>Drop a trace here (Chrome JSON, OTLP, Jaeger, Zipkin; .gz too)</div>
+                  <div>Drop a trace here (Chrome JSON, OTLP, Jaeger, Zipkin, .cpuprofile, speedscope, collapsed stacks; .gz too)</div>
                   <button @click=${() => this.openPicker()}>Open a file…</button>
                 </div>`
               : nothing}
@@ -915,6 +915,7 @@ export class SpanbeamViewer extends LitElement {
         <div class="status">
           ${m
             ? html`<span class="format">${m.format}</span>
+                ${m.valueUnit ? html`<span class="axis">x axis: ${m.valueUnit}, not time (1 ns = 1 ${m.valueUnit.slice(0, -1)})</span>` : nothing}
                 <span class="counts">${formatCount(m.slices.count)} slices · ${m.tracks.length} tracks · ${m.counters.length} counters · ${m.flows.count} flows</span>
                 ${this._measure ? html`<span>measured ${formatDuration(this._measure[1] - this._measure[0])}</span>` : nothing}
                 ${m.diagnostics.length

@@ -1,0 +1,149 @@
+/**
+ * Collapsed ("folded") stacks, as Brendan Gregg's stackcollapse scripts, py-spy `--format raw`
+ * and async-profiler write them: one `root;caller;callee count` per line. There are no times,
+ * so the stacks are drawn as a flame graph is: merged, siblings sorted by name, each frame as
+ * wide as its count — 1 ns of the x axis per sample, which the model and a diagnostic say.
+ * Read line by line as the bytes arrive; only the merged tree is kept.
+ */
+import { TraceBuilder } from '../model/builder';
+import { GroupKind, TraceImportError, TrackKind, type TraceModel } from '../model/trace-model';
+import { FrameRefs, type FrameInfo } from './samples';
+
+interface Node {
+  total: number;
+  children: Map<string, Node> | null;
+}
+
+/** `count` at the end of a line, after whitespace (flamegraph.pl accepts decimals too). */
+const LINE = /^(.*?)\s+(\d+(?:\.\d+)?)$/;
+/** py-spy's `function (file:line)` frames: name, and the place as args. */
+const PY_FRAME = /^(.*\S) \(([^()]+):(\d+)\)$/;
+/** Frames laid out between two yields of finishSteps(). */
+const STEP = 1 << 14;
+
+export class CollapsedImporter {
+  private readonly b = new TraceBuilder('collapsed-stacks');
+  private readonly decoder = new TextDecoder();
+  private readonly root: Node = { total: 0, children: null };
+  /** The start of a line cut by the end of the last chunk. */
+  private rest = '';
+  private line = 0;
+  private read = 0;
+  private consumed = 0;
+  private bad = 0;
+  private firstBad = '';
+
+  push(chunk: Uint8Array): void {
+    this.consumed += chunk.length;
+    const text = this.rest + this.decoder.decode(chunk, { stream: true });
+    let s = 0;
+    for (let e = text.indexOf('\n'); e >= 0; e = text.indexOf('\n', s)) {
+      this.addLine(text.slice(s, e));
+      s = e + 1;
+    }
+    this.rest = text.slice(s);
+  }
+
+  get bytes(): number {
+    return this.consumed;
+  }
+
+  /** Stack lines read so far. */
+  get events(): number {
+    return this.read;
+  }
+
+  finish(): TraceModel {
+    const steps = this.finishSteps();
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  *finishSteps(): Generator<void, TraceModel, void> {
+    this.addLine(this.rest + this.decoder.decode());
+    this.rest = '';
+    if (this.read === 0) {
+      throw new TraceImportError({
+        format: 'collapsed-stacks',
+        message: this.bad ? `no stack line could be read (${this.firstBad})` : 'no stack lines',
+        line: 1,
+        column: 1,
+        expected: "lines of 'frame;frame;frame count'",
+      });
+    }
+    yield* this.layout();
+    return yield* this.b.finishSteps();
+  }
+
+  private addLine(raw: string): void {
+    this.line++;
+    const text = raw.trim();
+    if (!text) return;
+    const m = LINE.exec(text);
+    const stack = m ? m[1] : '';
+    if (!m || !stack) {
+      if (this.bad++ === 0) this.firstBad = `line ${this.line}: ${JSON.stringify(text.slice(0, 60))}`;
+      return;
+    }
+    const count = Number(m[2]);
+    this.read++;
+    if (count === 0) return; // nothing to draw
+    let node = this.root;
+    node.total += count;
+    for (const frame of stack.split(';')) {
+      const kids: Map<string, Node> = (node.children ??= new Map());
+      let next = kids.get(frame);
+      if (!next) kids.set(frame, (next = { total: 0, children: null }));
+      next.total += count;
+      node = next;
+    }
+  }
+
+  private *layout(): Generator<void, void, void> {
+    const b = this.b;
+    if (this.bad) b.diag('invalid-event', `${this.firstBad} is not 'frame;frame;… count': skipped`, this.bad);
+    b.diag(
+      'abstract-units',
+      'collapsed stacks have no timestamps: drawn as a flame graph (stacks merged, siblings sorted by name); the x axis counts samples (1 ns = 1 sample), not time',
+    );
+    b.valueUnit = 'samples';
+    b.setTimeBase(0, 'trace');
+    const track = b.track(b.group(GroupKind.PROCESS, 'collapsed', 'Collapsed stacks'), TrackKind.SAMPLES, 'flame', 'Flame graph (x = samples, not time)');
+    const names: string[] = [];
+    const ids = new Map<string, number>();
+    const refs = new FrameRefs(b, (i): FrameInfo => {
+      const m = PY_FRAME.exec(names[i]);
+      return m ? { name: m[1], args: { file: m[2], line: Number(m[3]) } } : { name: names[i] };
+    });
+    // Depth first; each level's children left to right in name order.
+    const todo: Array<{ node: Node; name: string; x: number; parent: number }> = [];
+    const push = (node: Node, x: number, parent: number): void => {
+      if (!node.children) return;
+      const kids = [...node.children].sort((p, q) => (p[0] < q[0] ? -1 : p[0] > q[0] ? 1 : 0));
+      // Pushed in reverse so they are taken in order.
+      let end = x;
+      for (const [, k] of kids) end += k.total;
+      for (let i = kids.length - 1; i >= 0; i--) {
+        end -= kids[i][1].total;
+        todo.push({ node: kids[i][1], name: kids[i][0], x: end, parent });
+      }
+    };
+    push(this.root, 0, -1);
+    for (let done = 1; todo.length > 0; done++) {
+      const { node, name, x, parent } = todo.pop() as (typeof todo)[number];
+      let id = ids.get(name);
+      if (id === undefined) {
+        ids.set(name, (id = names.length));
+        names.push(name);
+      }
+      refs.get(id);
+      const slice = b.addSlice(track, x, node.total, refs.name, 0, 0, refs.ref);
+      if (parent >= 0) b.setParent(slice, parent);
+      push(node, x, slice);
+      if (done % STEP === 0) yield;
+    }
+    b.countEvent('stack', this.read);
+  }
+}
