@@ -111,6 +111,15 @@ export const utf8Length = (s: string): number => utf8.encode(s).length;
 /** The batching, persistent, retrying exporter behind `createOtlpExporter` and `createZipkinExporter`. */
 export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   const url = String(o.endpoint);
+  // Relative to the page. Anything but http(s) is never requested: every try would fail (and log
+  // a console error in the page), retried for ever.
+  let bad = true;
+  try {
+    bad = !/^https?:$/.test(new URL(url, globalThis.location?.href).protocol);
+  } catch {
+    /* not a URL */
+  }
+  if (bad) warn('export.bad_endpoint', DEV ? `endpoint "${url}" is not an http(s) URL; nothing is sent` : '');
   const key = `${fmt.name} ${url}`;
   const maxSpans = o.maxBatchSpans ?? 200;
   const maxBytes = o.maxBatchBytes ?? 30_720;
@@ -268,6 +277,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   const keepaliveLeft = () => KEEPALIVE_BUDGET - 1024 - (Date.now() - hideAt < 10_000 ? hideSpent : 0);
 
   const send = async (b: Batch): Promise<ExportResult> => {
+    if (bad) return { code: 'failure', error: 'bad_endpoint' };
     const z = o.compression === 'gzip' ? await gzip(b.b).catch(() => undefined) : undefined;
     const size = z ? z.size : b.z;
     // keepalive lets a send in progress finish if the page goes away, within the shared budget.
@@ -397,6 +407,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
 
   /** Hands one batch to the browser for delivery after the page is gone; false when refused. */
   const beacon = (b: Batch): boolean => {
+    if (bad) return false;
     try {
       // A JSON Blob (not a string, which arrives as text/plain and gets 415) without extra headers.
       if (nav?.sendBeacon && !o.headers) return nav.sendBeacon(url, new Blob([b.b], { type: 'application/json' }));
@@ -499,7 +510,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     void drain();
   });
 
-  if (!/^https?:|^\//.test(url)) warn('export.bad_endpoint', DEV ? `endpoint "${url}" is not an http(s) URL` : '');
+
   // What earlier pages (or crashed tabs) left behind goes first.
   void drain();
 

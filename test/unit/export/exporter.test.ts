@@ -6,6 +6,7 @@ import { createOtlpExporter } from '../../../src/export/otlp';
 import { tailSampler } from '../../../src/export/sampling';
 import { checkOtlpJson } from './otlp-proto';
 import { fakeSpan } from './spans';
+import { getSelfCounters, resetSelfCounters } from '../../../src/sdk/diag';
 
 interface Call {
   body: string;
@@ -189,6 +190,30 @@ describe('OTLP exporter: retries', () => {
     expect(resAttr(calls[2], 'spanbeam.export.dropped_spans')).toBeUndefined();
   });
 
+  it('an endpoint that is not http(s) is never requested (no retries, no console errors): its spans are dropped, counted', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    resetSelfCounters();
+    const onError = vi.fn();
+    const e = exporter({ endpoint: 'ftp://collector.test/v1/traces', maxDelayMs: 0, onError });
+    end(e, 3, 'a');
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(calls).toHaveLength(0);
+    expect(e.stats()).toMatchObject({ dropped: { bad_endpoint: 3 }, queued: 0, retries: 0 });
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ reason: 'bad_endpoint', spans: 3 }));
+    expect(getSelfCounters()['export.bad_endpoint']).toBe(1); // warned once
+  });
+
+  it('a relative endpoint is resolved against the page: no warning', async () => {
+    resetSelfCounters();
+    vi.stubGlobal('location', new URL('https://shop.test/app/index.html'));
+    const e = exporter({ endpoint: 'v1/traces', maxDelayMs: 0 });
+    end(e, 1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(1);
+    expect(getSelfCounters()['export.bad_endpoint']).toBeUndefined();
+    vi.unstubAllGlobals();
+  });
+
   it('counts partialSuccess.rejectedSpans', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     script = [new Response('{"partialSuccess":{"rejectedSpans":"2","errorMessage":"too old"}}', { status: 200 })];
@@ -368,6 +393,16 @@ describe('OTLP exporter: page hide', () => {
     visibility('hidden'); // the hide decides the waiting trace: keep() throws
     expect((await beaconed()).sort()).toEqual(['kept-root', 'waiting-child']);
     expect(e.stats()).toMatchObject({ ended: 2, sent: 2, queued: 0, dropped: {} });
+  });
+
+  it('with an endpoint that is not http(s), nothing is beaconed either', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const e = exporter({ endpoint: 'ftp://collector.test/v1/traces', maxDelayMs: 60_000 });
+    end(e, 2);
+    visibility('hidden');
+    transition('pagehide', false);
+    expect(beacons).toHaveLength(0);
+    expect(e.stats().beacons).toBe(0);
   });
 
   it('counts batches handed to sendBeacon out of queued (stored, and still being written)', async () => {
