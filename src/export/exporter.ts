@@ -318,11 +318,12 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
         if (box !== lsb) await lsb._del(ps.map((b) => b.id));
       }
       while (ours()) {
-        const list = (await box._all(key)).filter((b) => !gone.has(b.id));
+        const all = (await box._all()).filter((b) => !gone.has(b.id));
         if (!ours()) return;
         const now = Date.now();
-        const old = list.filter((b) => now - b.t > capAge);
-        const over = overBytes((known = list.filter((b) => !old.includes(b))), capBytes);
+        // Every exporter's: batches for an endpoint no page sends to any more would stay for ever.
+        const old = all.filter((b) => now - b.t > capAge);
+        const over = overBytes((known = all.filter((b) => b.k === key && !old.includes(b))), capBytes);
         known = known.slice(over.length);
         if (old.length + over.length) {
           await box._del([...old, ...over].map((b) => b.id));

@@ -31,8 +31,8 @@ export interface Outbox {
    * (IndexedDB over quota, localStorage full).
    */
   _put(bs: Batch[]): Promise<void>;
-  /** Batches of `k`, oldest first. */
-  _all(k: string): Promise<Batch[]>;
+  /** Batches of `k` (or of every exporter), oldest first. */
+  _all(k?: string): Promise<Batch[]>;
   _del(ids: string[]): Promise<void>;
 }
 
@@ -55,7 +55,7 @@ export function newBatchId(nowMs = Date.now()): string {
 function outbox(write: (bs: Batch[]) => Promise<void>, read: () => Promise<Batch[]>, del: (ids: string[]) => Promise<void>): Outbox {
   return {
     _put: write,
-    _all: async (k) => (await read()).filter((x) => x.k === k),
+    _all: async (k) => (await read()).filter((x) => !k || x.k === k),
     _del: del,
   };
 }

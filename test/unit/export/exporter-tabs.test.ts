@@ -28,7 +28,7 @@ function sharedOutbox(afterWrite: () => Promise<void> = async () => {}): Outbox 
         wrote = false;
         await afterWrite();
       }
-      return sorted().filter((b) => b.k === k);
+      return sorted().filter((b) => !k || b.k === k);
     },
     _del: async (ids) => void ids.forEach((id) => store.delete(id)),
   };
@@ -190,6 +190,25 @@ describe('exporter: two tabs, one shared outbox', () => {
     // Nor left in either outbox for the next visit to send.
     expect(Object.keys(localStorage)).toEqual([]);
     expect([...store.keys()]).toEqual([]);
+  });
+});
+
+describe('exporter: batches of another endpoint', () => {
+  it('left by an endpoint no page uses any more, they are dropped past maxOutboxAgeMs (counted), not kept for ever', async () => {
+    hoisted.next.push(async () => sharedOutbox());
+    tab('A');
+    const batch = (id: string, k: string, t: number): Batch => ({ id, k, t, n: 2, b: '{}', z: 2 });
+    const day = 86_400_000;
+    store.set('0a', batch('0a', 'otlp https://old.test/v1/traces', Date.now() - day - 1000)); // the site's old collector
+    store.set('0b', batch('0b', 'zipkin https://zipkin.test/api/v2/spans', Date.now() - 1000)); // another exporter's, recent
+    const e = createOtlpExporter({ endpoint: 'https://collector.test/v1/traces', maxDelayMs: 0 });
+    e.onEnd(fakeSpan({ name: 'x' }));
+    await tick();
+    pending.shift()?.(new Response('{}', { status: 200 }));
+    await tick();
+    expect([...store.keys()]).toEqual(['0b']);
+    expect(e.stats().dropped).toEqual({ outbox_age: 2 });
+    expect(deliveries.flatMap((d) => d.names)).toEqual(['x']);
   });
 });
 
