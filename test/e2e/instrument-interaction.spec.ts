@@ -227,3 +227,34 @@ test('an SVG target is described by its classes (className is an SVGAnimatedStri
   const spans = await waitForSpans(page, server, hasFetch('svg'));
   expect(fetchFrom(spans, 'svg').parentSpanId).toBe(one(spans, (s) => s.name === 'click circle.dot.hit').spanId);
 });
+
+test('add/removeEventListener with too few arguments throw as natively', async ({ browser }) => {
+  const html = (sdk: string) => `<button id="b">b</button>${sdk}<script>
+      window.log = [];
+      const b = document.getElementById('b');
+      for (const f of [() => b.addEventListener('click'), () => b.removeEventListener('click'), () => b.addEventListener()])
+        try { f(); log.push('no error'); } catch (e) { log.push(e.name); }
+      window.ready = true;</script>`;
+  const plain = await clickLog(browser, '/arity-plain.html', html(''), 0);
+  expect(plain).toEqual({ log: ['TypeError', 'TypeError', 'TypeError'], errors: [] });
+  expect(await clickLog(browser, '/arity-sdk.html', html(SDK_ZONE), 0)).toEqual(plain);
+});
+
+test('after uninstall, a listener added inside a zone (an Angular NgZone) still runs in that zone', async ({ page }) => {
+  server.page('/zone-uninstall.html', `<!doctype html>${SDK_ZONE}<button id="b">b</button>`);
+  await page.goto(`${server.origin}/zone-uninstall.html`);
+  const log = await page.evaluate(() => {
+    type Z = { name: string; fork(spec: object): Z; run<T>(fn: () => T): T };
+    const Zone = (window as unknown as { Zone: { current: Z } }).Zone;
+    const log: string[] = [];
+    const ng = Zone.current.fork({ name: 'angular', properties: { isAngular: true } });
+    const b = document.getElementById('b')!;
+    // Angular's change detection follows tasks run in its zone (or a zone forked from it).
+    ng.run(() => b.addEventListener('click', () => log.push(String((Zone.current as unknown as { get(k: string): unknown }).get('isAngular')))));
+    b.click();
+    (window as unknown as { handle: { uninstall(): void } }).handle.uninstall();
+    b.click();
+    return log;
+  });
+  expect(log).toEqual(['true', 'true']);
+});

@@ -172,3 +172,23 @@ test('XHR re-used from its readystatechange handler (polling): each span ends wi
   expect(at('n=1').attributes['http.response.status_code']).toBe(200);
   expect(Date.now() - t0).toBeGreaterThan(1000);
 });
+
+test('setRequestHeader with a missing value throws as natively (no "undefined" header is sent)', async ({ page }) => {
+  await openApp(page, server);
+  const out = await page.evaluate(() => {
+    const x = new XMLHttpRequest();
+    x.open('GET', '/api/data?one-arg', false);
+    let err = 'none';
+    try {
+      (x.setRequestHeader as (name: string) => void)('x-one');
+    } catch (e) {
+      err = (e as Error).name;
+    }
+    x.send();
+    return { err, status: x.status };
+  });
+  expect(out).toEqual({ err: 'TypeError', status: 200 });
+  const sent = server.requests.find((r) => r.path === '/api/data')!.headers;
+  expect(sent['x-one']).toBeUndefined();
+  expect(sent.traceparent).toMatch(/^00-/);
+});

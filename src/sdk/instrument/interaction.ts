@@ -34,7 +34,12 @@ interface Current {
   _space?: EventTarget | null;
 }
 
-type Reg = [type: string, listener: EventListenerOrEventListenerObject, wrapper: EventListener, capture: boolean, options: unknown];
+type Reg = [type: string, listener: EventListenerOrEventListenerObject, wrapper: EventListener, capture: boolean, options: unknown, zone?: ZoneLike];
+
+/** zone.js's current zone, where a listener added through it runs. */
+interface ZoneLike {
+  run(fn: () => void): void;
+}
 
 /** Enter on a control (not a multi-line text field), Space on a button-like one; no auto-repeat. */
 function keyQualifies(ev: KeyboardEvent, el: Element | undefined): boolean {
@@ -59,8 +64,8 @@ function keyQualifies(ev: KeyboardEvent, el: Element | undefined): boolean {
  * instead of starting another span. Targets inside shadow DOM are
  * named from `composedPath()[0]`'s side.
  *
- * Removal re-registers the wrapped listeners unwrapped (same options; they move to the end of
- * their target's listener list) and restores `addEventListener`/`removeEventListener`; `once` and
+ * Removal re-registers the wrapped listeners unwrapped (same options and zone.js zone; they move
+ * to the end of their target's listener list) and restores `addEventListener`/`removeEventListener`; `once` and
  * `signal` listeners keep their wrapper, which then only calls them.
  */
 export function instrumentInteractions(options: InteractionOptions = {}): Unpatch {
@@ -148,8 +153,10 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
 
   undo.push(
     patch(ET, 'addEventListener', (orig) =>
-      function (this: EventTarget, type: string, l: EventListenerOrEventListenerObject | null, o?: boolean | AddEventListenerOptions) {
-        if (!l || !types.has(type) || (typeof l !== 'function' && typeof l !== 'object')) return orig.call(this, type, l, o);
+      function (this: EventTarget, ...a: Parameters<EventTarget['addEventListener']>) {
+        const [type, l, o] = a;
+        // Anything else goes as given (also too few arguments, which the native call rejects).
+        if (!l || !types.has(type) || (typeof l !== 'function' && typeof l !== 'object')) return orig.apply(this, a);
         // One wrapper per listener, so the browser still ignores a duplicate (type, listener, capture).
         const w = wrap(l);
         const obj = typeof o === 'object' && o;
@@ -167,20 +174,22 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
               regs.set(t, (list = []));
               if (targets.push(new WeakRef(t)) % 256 === 0) prune(targets);
             }
-            list.push([type, l, w, cap, o]);
+            // With zone.js the listener runs in the zone it was added in: restore adds it there.
+            list.push([type, l, w, cap, o, (globalThis as { Zone?: { current: ZoneLike } }).Zone?.current]);
           }
         }
         return orig.call(this, type, w, o);
       } as EventTarget['addEventListener'],
     ),
     patch(ET, 'removeEventListener', (orig) =>
-      function (this: EventTarget, type: string, l: EventListenerOrEventListenerObject | null, o?: boolean | EventListenerOptions) {
+      function (this: EventTarget, ...a: Parameters<EventTarget['removeEventListener']>) {
+        const [type, l, o] = a;
         const list = regs.get(this ?? globalThis);
         const i = find(list, type, l, capOf(o));
         if (i >= 0) list!.splice(i, 1);
         const w = l && wrappers.get(l);
         if (w) orig.call(this, type, w, o);
-        return orig.call(this, type, l, o);
+        return orig.apply(this, a);
       } as EventTarget['removeEventListener'],
     ),
   );
@@ -193,9 +202,10 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
         const t = ref.deref();
         const list = t && regs.get(t);
         if (!list) continue;
-        for (const [type, l, w, cap, o] of list) {
+        for (const [type, l, w, cap, o, z] of list) {
           remove0.call(t, type, w, cap);
-          add0.call(t, type, l, o as AddEventListenerOptions);
+          const add = () => add0.call(t, type, l, o as AddEventListenerOptions);
+          z ? z.run(add) : add();
         }
         regs.delete(t!);
       }

@@ -54,10 +54,11 @@ export function instrumentXhr(options: XhrOptions = {}): Unpatch {
       } as XMLHttpRequest['open'],
     ),
     patch(P, 'setRequestHeader', (orig) =>
-      function (this: XMLHttpRequest, name: string, value: string) {
-        orig.call(this, name, value);
+      function (this: XMLHttpRequest, ...a: [string, string]) {
+        // As given: too few arguments throw natively.
+        orig.apply(this, a);
         const i = info.get(this);
-        if (i) i.h[String(name).toLowerCase()] = 1;
+        if (i) i.h[String(a[0]).toLowerCase()] = 1;
       },
     ),
     patch(P, 'send', (orig) =>
