@@ -2,7 +2,7 @@
 // writes) on a page doing work, opened in the viewer through its file picker (Worker import).
 import { expect, test } from '@playwright/test';
 import type { TestServer } from '../support/server';
-import { openViewer, viewerServer, waitForEvent } from './viewer-support';
+import { openViewer, slicePoint, viewerServer, waitForEvent } from './viewer-support';
 
 let server: TestServer;
 test.beforeAll(async () => {
@@ -97,4 +97,63 @@ test('collapsed stacks (as a string) and speedscope files (as an object) load; t
   await expect(page.locator('spanbeam-viewer .status .axis')).toHaveText('x axis: bytes, not time (1 ns = 1 byte)');
   await page.evaluate(() => (document.querySelector('spanbeam-viewer') as unknown as { load(i: unknown): Promise<unknown> }).load('a;b 1\n'));
   await expect(page.locator('spanbeam-viewer .status .axis')).toHaveText('x axis: samples, not time (1 ns = 1 sample)');
+});
+
+test('a collapsed-stacks flame graph counts samples everywhere: ruler, tooltip, details, measure, insights', async ({ page }) => {
+  // Record what the canvas draws (the ruler is canvas text).
+  await page.addInitScript(() => {
+    const texts = new Set<string>();
+    (window as unknown as { __drawn: Set<string> }).__drawn = texts;
+    const fill = CanvasRenderingContext2D.prototype.fillText;
+    CanvasRenderingContext2D.prototype.fillText = function (this: CanvasRenderingContext2D, t: string, x: number, y: number, w?: number) {
+      texts.add(t);
+      return w === undefined ? fill.call(this, t, x, y) : fill.call(this, t, x, y, w);
+    };
+  });
+  await page.setViewportSize({ width: 1200, height: 700 });
+  await openViewer(page, server);
+  await page.evaluate(() => (document.querySelector('spanbeam-viewer') as unknown as { load(i: unknown): Promise<unknown> }).load('main;parse;lex 3\nmain;render 1500\n'));
+  const drawn = () => page.evaluate(() => [...(window as unknown as { __drawn: Set<string> }).__drawn]);
+  const timeUnit = /\d (ns|µs|ms|s|min)$/;
+  await expect.poll(async () => (await drawn()).some((t) => / samples shown$/.test(t))).toBe(true);
+  const ruler = (await drawn()).filter((t) => /^[\d.]+ (k )?samples?$/.test(t));
+  // Whole-trace view of 1,503 samples: ticks every 100 or 200 samples (no fractions), in samples.
+  expect(ruler.length).toBeGreaterThan(3);
+  for (const t of ruler) expect(t).toMatch(/^(\d+ samples|\d\.\d k samples)$/);
+  expect((await drawn()).filter((t) => timeUnit.test(t))).toEqual([]);
+
+  const tip = page.locator('spanbeam-viewer .tooltip');
+  const p = await slicePoint(page, 'render');
+  await page.mouse.move(p.x + 20, p.y);
+  await expect(tip).toContainText('1.5 k samples · starts 3 samples');
+
+  // Keyboard: the first arrow selects the first visible slice (main), down goes to its first child.
+  await page.locator('spanbeam-viewer .timeline').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  const details = page.locator('spanbeam-viewer .details');
+  await expect(details.locator('h2')).toHaveText('parse');
+  const dl = await details.locator('dl').innerText();
+  expect(dl).toMatch(/Start\s+0 samples/);
+  expect(dl).toMatch(/Duration\s+3 samples/);
+  expect(dl).toMatch(/Self\s+0 samples/);
+  expect(dl).not.toMatch(/Self time/);
+  await expect(details).toContainText('lex 3 samples'); // the children list
+  expect(await details.innerText()).not.toMatch(/\bns\b/);
+  await expect(page.locator('spanbeam-viewer #summary')).toHaveText(/^Selected parse, start 0 samples, duration 3 samples,/);
+
+  const box = (await page.locator('spanbeam-viewer .timeline').boundingBox())!;
+  await page.keyboard.down('Shift');
+  await page.mouse.move(box.x + 400, box.y + 200);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 700, box.y + 200, { steps: 3 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  await expect(page.locator('spanbeam-viewer .status')).toContainText(/measured [\d.]+ samples/);
+  await page.locator('spanbeam-viewer button.tab-insights').click();
+  const insights = page.locator('spanbeam-viewer .insights');
+  await expect(insights).toContainText('Top self');
+  await expect(insights).toContainText(/Measured range [\d.]+ samples – [\d.]+ (k )?samples/);
+  expect(await insights.innerText()).not.toMatch(/\bns\b|self time/i);
+  expect((await drawn()).filter((t) => timeUnit.test(t))).toEqual([]);
 });

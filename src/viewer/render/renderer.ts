@@ -538,7 +538,7 @@ export class TimelineRenderer {
 
   private paintGrid(st: PaintState): void {
     const ctx = this.ctx;
-    const ticks = computeTicks(st.scale);
+    const ticks = computeTicks(st.scale, undefined, this.model?.valueUnit);
     const LW = this.labelWidthCssPx;
     ctx.fillStyle = this.theme.grid;
     const px = 1 / this.dpr;
@@ -814,7 +814,8 @@ export class TimelineRenderer {
     ctx.fillStyle = this.theme.grid;
     ctx.fillRect(0, RULER_HEIGHT_CSS_PX - 1, this.cssW, 1);
     if (!this.model) return;
-    const ticks = computeTicks(st.scale);
+    const unit = this.model.valueUnit;
+    const ticks = computeTicks(st.scale, undefined, unit);
     ctx.fillStyle = this.theme.textMuted;
     for (let t = ticks.firstNs; t <= st.scale.endNs; t += ticks.stepNs) {
       const x = Math.round((LW + st.scale.timeToPx(t)) * D) / D;
@@ -825,11 +826,11 @@ export class TimelineRenderer {
     ctx.fillStyle = this.theme.panel;
     ctx.fillRect(0, 0, LW, RULER_HEIGHT_CSS_PX - 1);
     ctx.fillStyle = this.theme.text;
-    this.fitText(`${formatDuration(st.scale.spanNs)} shown`, 6, RULER_HEIGHT_CSS_PX / 2, LW - 10);
+    this.fitText(`${formatDuration(st.scale.spanNs, 3, unit)} shown`, 6, RULER_HEIGHT_CSS_PX / 2, LW - 10);
     if (st.measure) {
       const a = LW + st.scale.timeToPx(st.measure[0]);
       const b = LW + st.scale.timeToPx(st.measure[1]);
-      const label = formatDuration(st.measure[1] - st.measure[0]);
+      const label = formatDuration(st.measure[1] - st.measure[0], 3, unit);
       const w = ctx.measureText(label).width + 8;
       const cx = Math.min(Math.max((a + b) / 2 - w / 2, LW), this.cssW - w);
       ctx.fillStyle = this.theme.selection;

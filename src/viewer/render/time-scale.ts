@@ -1,3 +1,5 @@
+import type { TraceModel } from '../model/trace-model';
+
 /**
  * Maps trace time (ns relative to the model origin) to CSS pixels of the timeline area and back.
  * The visible window is [startNs, endNs]; `widthCssPx` is the timeline area width.
@@ -74,7 +76,9 @@ export class TimeScale {
   }
 }
 
-const UNITS: ReadonlyArray<[number, string]> = [
+type Units = ReadonlyArray<readonly [number, string]>;
+
+const UNITS: Units = [
   [1e9 * 60, 'min'],
   [1e9, 's'],
   [1e6, 'ms'],
@@ -82,15 +86,34 @@ const UNITS: ReadonlyArray<[number, string]> = [
   [1, 'ns'],
 ];
 
-/** Formats a duration in ns with an adaptive unit, e.g. "1.25 ms". */
-export function formatDuration(ns: number, digits = 3): string {
+/** What one model ns stands for (`TraceModel.valueUnit`); undefined is time. */
+export type ValueUnit = TraceModel['valueUnit'];
+
+// Counts get 1000-based magnitudes, bytes too (1 KB = 1000 B): 1/2/5×10^k ticks then read as round
+// numbers ("1.5 KB", not "1.46 KB").
+const counts = (u: string, sep: string, k: string): Units =>
+  ['T', 'G', 'M', k, ''].map((p, i) => [10 ** (12 - 3 * i), p ? `${p}${sep}${u}` : u] as const);
+const COUNT_UNITS: Record<NonNullable<ValueUnit>, Units> = {
+  samples: counts('samples', ' ', 'k'),
+  units: counts('units', ' ', 'k'),
+  bytes: counts('B', '', 'K'),
+};
+
+const unitsOf = (unit: ValueUnit): Units => (unit ? COUNT_UNITS[unit] : UNITS);
+
+/** "1 sample", not "1 samples". */
+const withUnit = (v: string, unit: string): string => (v === '1' && (unit === 'samples' || unit === 'units') ? `1 ${unit.slice(0, -1)}` : `${v} ${unit}`);
+
+/**
+ * Formats a duration (or position) in ns with an adaptive unit, e.g. "1.25 ms"; with a value unit,
+ * a count instead: "12 samples", "1.5 k samples", "2 KB".
+ */
+export function formatDuration(ns: number, digits = 3, unit?: ValueUnit): string {
+  const units = unitsOf(unit);
   const a = Math.abs(ns);
-  if (a === 0) return '0';
-  for (const [scale, unit] of UNITS) {
-    if (a >= scale || scale === 1) {
-      const v = ns / scale;
-      return `${trimNumber(v, digits)} ${unit}`;
-    }
+  if (a === 0) return unit ? withUnit('0', units[units.length - 1][1]) : '0';
+  for (const [scale, u] of units) {
+    if (a >= scale || scale === 1) return withUnit(trimNumber(ns / scale, digits), u);
   }
   return `${ns} ns`;
 }
@@ -110,8 +133,11 @@ export interface Ticks {
   unit: string;
 }
 
-/** Chooses a tick step so labels are at least `minGapCssPx` apart. No allocation in callers' loops. */
-export function computeTicks(scale: TimeScale, minGapCssPx = 90): Ticks {
+/**
+ * Chooses a tick step so labels are at least `minGapCssPx` apart. No allocation in callers' loops.
+ * Steps are at least 1 ns, so counts (`unit`) tick at whole samples/bytes/units.
+ */
+export function computeTicks(scale: TimeScale, minGapCssPx = 90, valueUnit?: ValueUnit): Ticks {
   const rough = (minGapCssPx * scale.spanNs) / scale.widthCssPx;
   const pow = Math.pow(10, Math.floor(Math.log10(Math.max(rough, 1e-3))));
   let stepNs = pow;
@@ -125,7 +151,7 @@ export function computeTicks(scale: TimeScale, minGapCssPx = 90): Ticks {
   let unitNs = 1;
   let unit = 'ns';
   // A unit the step is at least half of: steps of 500 µs read as 0.5 ms, 1 ms, 1.5 ms…
-  for (const [s, u] of UNITS) {
+  for (const [s, u] of unitsOf(valueUnit)) {
     if (stepNs * 2 >= s) {
       unitNs = s;
       unit = u;
@@ -143,5 +169,5 @@ export function computeTicks(scale: TimeScale, minGapCssPx = 90): Ticks {
 export function formatTick(tNs: number, ticks: Ticks): string {
   const decimals = Math.max(0, Math.ceil(-Math.log10(ticks.stepNs / ticks.unitNs) - 1e-9));
   const v = tNs / ticks.unitNs;
-  return `${(Math.abs(v) < 1e-9 ? 0 : v).toFixed(Math.min(decimals, 6))} ${ticks.unit}`;
+  return withUnit((Math.abs(v) < 1e-9 ? 0 : v).toFixed(Math.min(decimals, 6)), ticks.unit);
 }

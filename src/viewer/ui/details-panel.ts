@@ -40,7 +40,8 @@ export function sliceSummary(model: TraceModel, slice: number): string {
     flags & SliceFlag.UNFINISHED ? 'unfinished' : '',
   ].filter(Boolean);
   const kids = childrenList(model, slice).length;
-  return `${nameOf(model, slice) || '(unnamed)'}, start ${formatDuration(sl.startNs[slice])}, duration ${formatDuration(sl.durNs[slice])}, on ${trackLabel(model, sl.track[slice])}, depth ${sl.depth[slice]}, ${kids} ${kids === 1 ? 'child' : 'children'}${extra.length ? `, ${extra.join(', ')}` : ''}`;
+  const u = model.valueUnit;
+  return `${nameOf(model, slice) || '(unnamed)'}, start ${formatDuration(sl.startNs[slice], 3, u)}, duration ${formatDuration(sl.durNs[slice], 3, u)}, on ${trackLabel(model, sl.track[slice])}, depth ${sl.depth[slice]}, ${kids} ${kids === 1 ? 'child' : 'children'}${extra.length ? `, ${extra.join(', ')}` : ''}`;
 }
 
 function row(label: string, value: string | TemplateResult | typeof nothing): TemplateResult | typeof nothing {
@@ -57,12 +58,14 @@ export function renderDetails(model: TraceModel, slice: number, go: (slice: numb
   const kids = childrenList(model, slice);
   const start = sl.startNs[slice];
   const end = start + sl.durNs[slice];
+  // Positions and durations in the model's unit: samples/bytes for profiles whose x is not time.
+  const fmt = (ns: number, digits?: number): string => formatDuration(ns, digits, model.valueUnit);
   const link = (i: number): TemplateResult =>
-    html`<button class="link" @click=${() => go(i)} title=${`${formatDuration(sl.startNs[i])} · ${formatDuration(sl.durNs[i])}`}>${nameOf(model, i) || '(unnamed)'}</button>`;
+    html`<button class="link" @click=${() => go(i)} title=${`${fmt(sl.startNs[i])} · ${fmt(sl.durNs[i])}`}>${nameOf(model, i) || '(unnamed)'}</button>`;
   const status: string[] = [];
   if (flags & SliceFlag.ERROR) status.push('error');
   if (flags & SliceFlag.UNFINISHED) status.push('unfinished (no end seen; drawn to the trace end)');
-  if (flags & SliceFlag.TRUNCATED) status.push(`repaired: original duration ${formatDuration(d.originalDurNs ?? NaN)}`);
+  if (flags & SliceFlag.TRUNCATED) status.push(`repaired: original duration ${fmt(d.originalDurNs ?? NaN)}`);
   if (flags & SliceFlag.ORPHAN) status.push('orphan (parent not in trace)');
   const args = d.args ? Object.entries(d.args) : [];
   // Events: instants owned by this slice (span events, async steps).
@@ -80,9 +83,9 @@ export function renderDetails(model: TraceModel, slice: number, go: (slice: numb
       <dl>
         ${row('Category', model.strings[sl.category[slice]] ?? '')}
         ${row('Track', trackLabel(model, sl.track[slice]))}
-        ${row('Start', formatDuration(start, 6))}
-        ${row('Duration', formatDuration(sl.durNs[slice], 6))}
-        ${row('Self time', formatDuration(self, 6))}
+        ${row('Start', fmt(start, 6))}
+        ${row('Duration', fmt(sl.durNs[slice], 6))}
+        ${row(model.valueUnit ? 'Self' : 'Self time', fmt(self, 6))}
         ${row('Thread time', d.threadDurNs !== undefined ? formatDuration(d.threadDurNs, 6) : '')}
         ${row('Status', status.join('; '))}
         ${row('Kind', d.kind ?? '')}
@@ -111,7 +114,7 @@ export function renderDetails(model: TraceModel, slice: number, go: (slice: numb
             <ul>
               ${events.map((i) => {
                 const a = instantArgsOf(model, i).args;
-                return html`<li>${formatDuration(model.instants.timeNs[i] - start, 4)}: ${model.strings[model.instants.name[i]]}${a ? html` <span class="muted">${valueText(a)}</span>` : nothing}</li>`;
+                return html`<li>${fmt(model.instants.timeNs[i] - start, 4)}: ${model.strings[model.instants.name[i]]}${a ? html` <span class="muted">${valueText(a)}</span>` : nothing}</li>`;
               })}
             </ul>`
         : nothing}
@@ -131,7 +134,7 @@ export function renderDetails(model: TraceModel, slice: number, go: (slice: numb
       ${kids.length
         ? html`<h3>Children (${kids.length})</h3>
             <ul class="children">
-              ${Array.from(kids.subarray(0, MAX_CHILDREN), (c) => html`<li>${link(c)} <span class="muted">${formatDuration(sl.durNs[c])}</span></li>`)}
+              ${Array.from(kids.subarray(0, MAX_CHILDREN), (c) => html`<li>${link(c)} <span class="muted">${fmt(sl.durNs[c])}</span></li>`)}
               ${kids.length > MAX_CHILDREN ? html`<li class="muted">… ${kids.length - MAX_CHILDREN} more</li>` : nothing}
             </ul>`
         : nothing}

@@ -40,18 +40,19 @@ export interface InsightHandlers {
 export function renderInsights(model: TraceModel, ins: Insights, h: InsightHandlers): TemplateResult {
   const sl = model.slices;
   const self = selfTimes(model);
+  const fmt = (ns: number): string => formatDuration(ns, 3, model.valueUnit);
   const entry = (i: number, metric: number): TemplateResult => html`<li>
     <button class="link" @click=${() => h.selectOne(i)}>${nameOf(model, i) || '(unnamed)'}</button>
-    <span class="num">${formatDuration(metric)}</span>
+    <span class="num">${fmt(metric)}</span>
     <span class="muted">${trackLabel(model, sl.track[i])}</span>
   </li>`;
   const r = ins.scope.range;
   return html`
     <section class="insights" aria-label="Insights">
-      <p class="muted">${r ? `Measured range ${formatDuration(r[0])} – ${formatDuration(r[1])} (${formatDuration(r[1] - r[0])})` : 'Whole trace'} · shift-drag on the timeline to analyse a range</p>
+      <p class="muted">${r ? `Measured range ${fmt(r[0])} – ${fmt(r[1])} (${fmt(r[1] - r[0])})` : 'Whole trace'} · shift-drag on the timeline to analyse a range</p>
       <div class="cols">
         <div>
-          <h3>Top self time</h3>
+          <h3>${model.valueUnit ? 'Top self' : 'Top self time'}</h3>
           <ol class="bottlenecks-self">${ins.bySelf.map((i) => entry(i, self[i]))}</ol>
         </div>
         <div>
@@ -66,8 +67,8 @@ export function renderInsights(model: TraceModel, ins: Insights, h: InsightHandl
             ${ins.fanOuts.map(
               (f) => html`<li>
                 <button class="link" @click=${() => h.selectMany(f.slices, `${f.count} × ${f.key}`)}>${f.count} × ${f.key}</button>
-                <span class="num">${formatDuration(f.totalNs)} total</span>
-                <span class="muted">under ${nameOf(model, f.parent) || '(unnamed)'} · ${f.sequential ? 'sequential — a bulk call would do' : 'parallel'} · ${formatDuration(f.wallNs)} wall</span>
+                <span class="num">${fmt(f.totalNs)} total</span>
+                <span class="muted">under ${nameOf(model, f.parent) || '(unnamed)'} · ${f.sequential ? 'sequential — a bulk call would do' : 'parallel'} · ${fmt(f.wallNs)} wall</span>
               </li>`,
             )}
           </ol>`}

@@ -658,13 +658,13 @@ export class SpanbeamViewer extends LitElement {
     }
     if (hit.slice >= 0) {
       const i = hit.slice;
-      const lines = [`${formatDuration(m.slices.durNs[i])} · starts ${formatDuration(m.slices.startNs[i])}`, trackLabel(m, m.slices.track[i])];
+      const lines = [`${formatDuration(m.slices.durNs[i], 3, m.valueUnit)} · starts ${formatDuration(m.slices.startNs[i], 3, m.valueUnit)}`, trackLabel(m, m.slices.track[i])];
       const cat = m.strings[m.slices.category[i]];
       if (cat) lines.push(`category ${cat}`);
       this._tip = { x, y, title: nameOf(m, i) || '(unnamed)', lines };
     } else if (hit.counter >= 0) {
       const series = m.counters[hit.counter];
-      this._tip = { x, y, title: `${m.tracks[series.track].name} ${series.name}`.trim(), lines: [`${formatNumber(hit.value)} at ${formatDuration(hit.tNs)}`] };
+      this._tip = { x, y, title: `${m.tracks[series.track].name} ${series.name}`.trim(), lines: [`${formatNumber(hit.value)} at ${formatDuration(hit.tNs, 3, m.valueUnit)}`] };
     } else if (hit.instant >= 0) {
       const i = hit.instant;
       const a = instantArgsOf(m, i).args;
@@ -672,7 +672,7 @@ export class SpanbeamViewer extends LitElement {
         x,
         y,
         title: m.strings[m.instants.name[i]] || '(instant)',
-        lines: [`at ${formatDuration(m.instants.timeNs[i])}`, ...(a ? [valueText(a)] : [])],
+        lines: [`at ${formatDuration(m.instants.timeNs[i], 3, m.valueUnit)}`, ...(a ? [valueText(a)] : [])],
       };
     }
   }
@@ -917,7 +917,7 @@ export class SpanbeamViewer extends LitElement {
             ? html`<span class="format">${m.format}</span>
                 ${m.valueUnit ? html`<span class="axis">x axis: ${m.valueUnit}, not time (1 ns = 1 ${m.valueUnit.slice(0, -1)})</span>` : nothing}
                 <span class="counts">${formatCount(m.slices.count)} slices · ${m.tracks.length} tracks · ${m.counters.length} counters · ${m.flows.count} flows</span>
-                ${this._measure ? html`<span>measured ${formatDuration(this._measure[1] - this._measure[0])}</span>` : nothing}
+                ${this._measure ? html`<span>measured ${formatDuration(this._measure[1] - this._measure[0], 3, m.valueUnit)}</span>` : nothing}
                 ${m.diagnostics.length
                   ? html`<details class="diagnostics">
                       <summary>${plural(m.diagnostics.reduce((a, d) => a + d.count, 0), 'input warning')}</summary>

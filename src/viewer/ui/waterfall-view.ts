@@ -107,7 +107,7 @@ export function renderWaterfall(
   };
   return html`
     <div class="wf-head">
-      <span>${wf.traceId ? `Trace ${wf.traceId}` : 'Call tree'} · ${wf.rows.length} spans · ${formatDuration(span)}</span>
+      <span>${wf.traceId ? `Trace ${wf.traceId}` : 'Call tree'} · ${wf.rows.length} spans · ${formatDuration(span, 3, model.valueUnit)}</span>
       <span class="legend"><span class="cp-mark"></span> critical path</span>
     </div>
     <div class="wf-body" role="treegrid" aria-label="Waterfall" aria-rowcount=${wf.rows.length} @scroll=${h.scrolled}>
@@ -147,7 +147,7 @@ export function renderWaterfall(
               <span
                 class=${left + width > 85 && width > 10 ? 'wf-dur inside' : 'wf-dur'}
                 ${cssProps(left + width <= 85 ? { left: `${left + width}%` } : { right: `${100 - (width > 10 ? left + width : left)}%` })}
-                >${formatDuration(sl.durNs[i])}</span
+                >${formatDuration(sl.durNs[i], 3, model.valueUnit)}</span
               >
             </div>
           </div>`;

@@ -65,3 +65,67 @@ describe('ticks and durations', () => {
     expect(formatDuration(123456789, 6)).toBe('123.4568 ms');
   });
 });
+
+describe('ticks and durations on a value axis (samples, bytes, units)', () => {
+  const scaleOver = (span: number, width = 1000) => {
+    const s = new TimeScale();
+    s.widthCssPx = width;
+    s.setExtent(0, span);
+    s.setWindow(0, span);
+    return s;
+  };
+  const labels = (s: TimeScale, unit: 'samples' | 'bytes' | 'units') => {
+    const t = computeTicks(s, 90, unit);
+    const out: string[] = [];
+    for (let v = t.firstNs; v <= s.endNs; v += t.stepNs) out.push(formatTick(v, t));
+    return { t, out };
+  };
+
+  it('formats counts with magnitude suffixes and no time unit', () => {
+    expect(formatDuration(10, 3, 'samples')).toBe('10 samples');
+    expect(formatDuration(1, 3, 'samples')).toBe('1 sample');
+    expect(formatDuration(0, 3, 'samples')).toBe('0 samples');
+    expect(formatDuration(1500, 3, 'samples')).toBe('1.5 k samples');
+    expect(formatDuration(2.5e6, 3, 'samples')).toBe('2.5 M samples');
+    expect(formatDuration(123456, 6, 'samples')).toBe('123.456 k samples');
+    expect(formatDuration(250, 3, 'units')).toBe('250 units');
+    expect(formatDuration(1, 3, 'units')).toBe('1 unit');
+    expect(formatDuration(1, 3, 'bytes')).toBe('1 B');
+    expect(formatDuration(1500, 3, 'bytes')).toBe('1.5 KB'); // 1000-based
+    expect(formatDuration(3e6, 3, 'bytes')).toBe('3 MB');
+    expect(formatDuration(4.2e9, 3, 'bytes')).toBe('4.2 GB');
+    expect(formatDuration(-12, 3, 'samples')).toBe('-12 samples');
+  });
+
+  it('leaves time formatting as it was when there is no value unit', () => {
+    expect(formatDuration(12, 3, undefined)).toBe('12 ns');
+    expect(formatDuration(0, 3, undefined)).toBe('0');
+    const s = scaleOver(40);
+    expect(labels(s, 'samples').out.every((l) => !l.includes('ns'))).toBe(true);
+    expect(formatTick(10, computeTicks(s, 90))).toBe('10 ns');
+  });
+
+  // Labels keep the step's decimals, as time ticks do ("0.5 ms, 1.0 ms").
+  it('ticks at whole 1/2/5×10^k counts, never fractions, even zoomed in past one per pixel', () => {
+    const few = labels(scaleOver(5), 'samples');
+    expect(few.t.stepNs).toBe(1);
+    expect(few.out).toEqual(['0 samples', '1 sample', '2 samples', '3 samples', '4 samples', '5 samples']);
+    const tens = labels(scaleOver(40), 'samples');
+    expect(tens.t.stepNs).toBe(5);
+    expect(tens.out.slice(0, 3)).toEqual(['0 samples', '5 samples', '10 samples']);
+    const k = labels(scaleOver(5000), 'samples');
+    expect(k.t.stepNs).toBe(500);
+    expect(k.out.slice(0, 4)).toEqual(['0.0 k samples', '0.5 k samples', '1.0 k samples', '1.5 k samples']);
+    const m = labels(scaleOver(2e7), 'units');
+    expect(m.t.stepNs).toBe(2e6);
+    expect(m.out[1]).toBe('2 M units');
+    const b = labels(scaleOver(5000), 'bytes');
+    expect(b.out.slice(0, 4)).toEqual(['0.0 KB', '0.5 KB', '1.0 KB', '1.5 KB']);
+    expect(labels(scaleOver(300), 'bytes').out.slice(0, 3)).toEqual(['0 B', '50 B', '100 B']);
+    for (const span of [3, 17, 123, 9999, 4.5e7]) {
+      const { t } = labels(scaleOver(span), 'samples');
+      expect(Number.isInteger(t.stepNs) && t.stepNs >= 1).toBe(true);
+      expect(String(t.stepNs)).toMatch(/^[125]0*$/);
+    }
+  });
+});
