@@ -511,7 +511,6 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     void drain();
   });
 
-
   // What earlier pages (or crashed tabs) left behind goes first.
   void drain();
 
