@@ -82,6 +82,7 @@ export function memoryOutbox(): Outbox {
 }
 
 const STORE = 'outbox';
+const noop = () => {};
 
 /**
  * The IndexedDB outbox shared by the origin's tabs. Rejects when IndexedDB is missing, refuses,
@@ -92,7 +93,8 @@ export async function idbOutbox(name = 'spanbeam-outbox', timeoutMs = 3000): Pro
   const open = () =>
     Promise.race([
       // Another connection deleting or upgrading the database waits for ours: close it (reopened when next used).
-      openDB(name, 1, { upgrade: (db) => void db.createObjectStore(STORE, { keyPath: 'id' }), blocking: () => db.close() }),
+      // The connection that got the notice (after a timed-out open, `db` may be unset).
+      openDB(name, 1, { upgrade: (d) => void d.createObjectStore(STORE, { keyPath: 'id' }), blocking: (_v, _n, e) => (e.target as IDBDatabase).close() }),
       new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(DEV ? 'indexedDB open timed out' : '')), timeoutMs))),
     ]).finally(() => clearTimeout(timer));
   let db = await open();
@@ -109,12 +111,15 @@ export async function idbOutbox(name = 'spanbeam-outbox', timeoutMs = 3000): Pro
     }
     const r = fn(tx.store);
     tx.commit?.();
+    // A failed request fails its transaction too (tx.done): its own promise must not reach the
+    // page as an unhandled rejection.
+    void Promise.resolve(r).catch(noop);
     return tx.done.then(() => r);
   };
   return outbox(
-    (bs) => run('readwrite', (st) => void bs.forEach((b) => void st.put(b))),
+    (bs) => run('readwrite', (st) => void bs.forEach((b) => void st.put(b).catch(noop))),
     () => run('readonly', (st) => st.getAll() as Promise<Batch[]>),
-    (ids) => run('readwrite', (st) => void ids.forEach((id) => void st.delete(id))),
+    (ids) => run('readwrite', (st) => void ids.forEach((id) => void st.delete(id).catch(noop))),
   );
 }
 

@@ -216,6 +216,25 @@ test('IndexedDB over quota when the tab hides: what it could not store is delive
   expect(errors).toEqual([]);
 });
 
+test('IndexedDB transactions that abort (quota, I/O errors): nothing surfaces in the page as an unhandled rejection', async ({ page }) => {
+  const errors = await openPage(page, pageUrl(app, { endpoint: endpoint(), delay: 60_000 }));
+  await page.evaluate(() => {
+    const w = window as unknown as { rejections: string[] };
+    w.rejections = [];
+    addEventListener('unhandledrejection', (e) => w.rejections.push(String(e.reason)));
+    // Every transaction aborts once its requests are issued: each request fails, then the transaction.
+    IDBTransaction.prototype.commit = function (this: IDBTransaction) {
+      this.abort();
+    };
+  });
+  await endSpans(page, 'a', 150, 1000); // ~170 KB: two beacons, the rest to the outbox
+  await visibility(page, 'hidden');
+  await visibility(page, 'visible');
+  await expectDelivered(collector, names('a', 150), 1000);
+  expect(await page.evaluate(() => (window as unknown as { rejections: string[] }).rejections)).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
 test('IndexedDB refused: what the beacons cannot take when the tab closes reaches the next visit', async ({ context }) => {
   let page = await context.newPage();
   await page.addInitScript(() => {
