@@ -5,7 +5,7 @@
  * wide as its count — 1 ns of the x axis per sample, which the model and a diagnostic say.
  * Read line by line as the bytes arrive; only the merged tree is kept.
  */
-import { TraceBuilder } from '../model/builder';
+import { TraceBuilder, runSteps } from '../model/builder';
 import { GroupKind, TraceImportError, TrackKind, type TraceModel } from '../model/trace-model';
 import { FrameRefs, type FrameInfo } from './samples';
 
@@ -54,11 +54,7 @@ export class CollapsedImporter {
   }
 
   finish(): TraceModel {
-    const steps = this.finishSteps();
-    for (;;) {
-      const r = steps.next();
-      if (r.done) return r.value;
-    }
+    return runSteps(this.finishSteps());
   }
 
   *finishSteps(): Generator<void, TraceModel, void> {

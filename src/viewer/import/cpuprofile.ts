@@ -4,10 +4,10 @@
  * JsonWalk: nodes are parsed one at a time, samples and deltas read as numbers into typed arrays.
  * Each sample's stack lasts until the next sample (the last until `endTime`), as DevTools draws it.
  */
-import { TraceBuilder } from '../model/builder';
-import { GroupKind, TrackKind, type TraceModel } from '../model/trace-model';
+import { GroupKind, TrackKind } from '../model/trace-model';
 import type { JsonReader } from './json-tokenizer';
-import { IGNORE, JsonWalk, NUMBER, PARSE, type WalkHandler } from './json-walk';
+import { IGNORE, NUMBER, PARSE } from './json-walk';
+import { WalkedImporter } from './walked-importer';
 import { FrameRefs, NumList, StackRuns, type FrameInfo } from './samples';
 
 const R_ROOT = 0;
@@ -30,9 +30,7 @@ interface CpuNode {
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export class CpuProfileImporter implements WalkHandler {
-  private readonly walk = new JsonWalk(this, R_ROOT, 'v8-cpuprofile');
-  private readonly b = new TraceBuilder('v8-cpuprofile');
+export class CpuProfileImporter extends WalkedImporter {
   private docs = 0;
   private readonly nodes = new Map<number, CpuNode>();
   /** Parents given by `children` lists (DevTools files name children, trace chunks parents). */
@@ -42,30 +40,12 @@ export class CpuProfileImporter implements WalkHandler {
   private startTime = NaN;
   private endTime = NaN;
 
-  push(chunk: Uint8Array, batch = 0): void {
-    this.walk.push(chunk, batch);
-  }
-
-  get bytes(): number {
-    return this.walk.consumed;
+  constructor() {
+    super('v8-cpuprofile', R_ROOT);
   }
 
   get events(): number {
     return this.samples.n;
-  }
-
-  finish(): TraceModel {
-    const steps = this.finishSteps();
-    for (;;) {
-      const r = steps.next();
-      if (r.done) return r.value;
-    }
-  }
-
-  *finishSteps(): Generator<void, TraceModel, void> {
-    this.walk.end();
-    yield* this.layout();
-    return yield* this.b.finishSteps();
   }
 
   // ---- WalkHandler ----
@@ -134,7 +114,7 @@ export class CpuProfileImporter implements WalkHandler {
 
   // ---- layout ----
 
-  private *layout(): Generator<void, void, void> {
+  protected *layout(): Generator<void, void, void> {
     const b = this.b;
     const n = this.samples.n;
     const ids = this.samples.a;

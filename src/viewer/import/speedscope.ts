@@ -6,10 +6,10 @@
  * frames and events are parsed one at a time, stacks and weights read as numbers into typed
  * arrays; the layout waits for the end, as `shared` may come after `profiles`.
  */
-import { TraceBuilder } from '../model/builder';
-import { GroupKind, SliceFlag, TrackKind, type TraceModel } from '../model/trace-model';
+import { GroupKind, SliceFlag, TrackKind } from '../model/trace-model';
 import type { JsonReader } from './json-tokenizer';
-import { IGNORE, JsonWalk, NUMBER, PARSE, type WalkHandler } from './json-walk';
+import { IGNORE, NUMBER, PARSE } from './json-walk';
+import { WalkedImporter } from './walked-importer';
 import { FrameRefs, NumList, StackRuns, type FrameInfo } from './samples';
 
 const R_ROOT = 0;
@@ -53,40 +53,20 @@ interface ProfileDraft {
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const shown = (v: unknown): string => (JSON.stringify(v) ?? String(v)).slice(0, 60);
 
-export class SpeedscopeImporter implements WalkHandler {
-  private readonly walk = new JsonWalk(this, R_ROOT, 'speedscope-json');
-  private readonly b = new TraceBuilder('speedscope-json');
+export class SpeedscopeImporter extends WalkedImporter {
   private docs = 0;
   private docName = '';
   private readonly frames: FrameInfo[] = [];
   private readonly profiles: ProfileDraft[] = [];
   private read = 0;
 
-  push(chunk: Uint8Array, batch = 0): void {
-    this.walk.push(chunk, batch);
-  }
-
-  get bytes(): number {
-    return this.walk.consumed;
+  constructor() {
+    super('speedscope-json', R_ROOT);
   }
 
   /** Events and samples read so far. */
   get events(): number {
     return this.read;
-  }
-
-  finish(): TraceModel {
-    const steps = this.finishSteps();
-    for (;;) {
-      const r = steps.next();
-      if (r.done) return r.value;
-    }
-  }
-
-  *finishSteps(): Generator<void, TraceModel, void> {
-    this.walk.end();
-    yield* this.layout();
-    return yield* this.b.finishSteps();
   }
 
   // ---- WalkHandler ----
@@ -223,7 +203,7 @@ export class SpeedscopeImporter implements WalkHandler {
     return typeof v === 'number' && Number.isFinite(v) ? v : p.evAt.n > 0 ? p.evAt.a[0] : 0;
   }
 
-  private *layout(): Generator<void, void, void> {
+  protected *layout(): Generator<void, void, void> {
     const b = this.b;
     const refs = new FrameRefs(b, this.frameInfo);
     const g = b.group(GroupKind.PROCESS, 'speedscope', this.docName || 'speedscope profile');

@@ -82,6 +82,14 @@ interface RowState {
 }
 const encoder = /* @__PURE__ */ new TextEncoder();
 
+/** Runs a stepped computation (see `TraceBuilder.finishSteps`) to its end in one go. */
+export function runSteps<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
 export class TraceBuilder {
   readonly format: SourceFormat;
   // String table: id 0 = ''.
@@ -596,11 +604,7 @@ export class TraceBuilder {
 
   /** Lays the model out in one go (Worker, tests, small inputs). */
   finish(): TraceModel {
-    const steps = this.finishSteps();
-    for (;;) {
-      const r = steps.next();
-      if (r.done) return r.value;
-    }
+    return runSteps(this.finishSteps());
   }
 
   /**

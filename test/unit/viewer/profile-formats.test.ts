@@ -6,7 +6,8 @@ import { CollapsedImporter } from '../../../src/viewer/import/collapsed';
 import { detectFormat } from '../../../src/viewer/import/detect';
 import { runPipeline } from '../../../src/viewer/import/pipeline';
 import { argsOf, nameOf, parentOf } from '../../../src/viewer/model/query';
-import { SliceFlag, TraceImportError, TrackKind, type TraceModel } from '../../../src/viewer/model/trace-model';
+import { SliceFlag, TrackKind, type TraceModel } from '../../../src/viewer/model/trace-model';
+import { errorOf } from './import-errors';
 
 const enc = new TextEncoder();
 
@@ -41,15 +42,6 @@ const sliceNamed = (m: TraceModel, name: string): number => {
   throw new Error(`no slice ${name}`);
 };
 const diag = (m: TraceModel, kind: string) => m.diagnostics.find((d) => d.kind === kind);
-const errorOf = (f: () => unknown): TraceImportError => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TraceImportError);
-    return e as TraceImportError;
-  }
-  throw new Error('expected a TraceImportError');
-};
 
 // A DevTools-style profile: children lists, (root)/(program)/(idle), 0-based line numbers.
 const frame = (functionName: string, url = '', lineNumber = -1, columnNumber = -1) => ({ functionName, scriptId: '1', url, lineNumber, columnNumber });

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SpanJsonImporter, importSpanJson } from '../../../src/viewer/import/otlp-json';
-import { SliceFlag, TraceImportError, type SourceFormat, type TraceModel } from '../../../src/viewer/model/trace-model';
+import { SliceFlag, type SourceFormat, type TraceModel } from '../../../src/viewer/model/trace-model';
 import { nameOf } from '../../../src/viewer/model/query';
 import { runPipeline } from '../../../src/viewer/import/pipeline';
+import { errorOf } from './import-errors';
 
 const enc = new TextEncoder();
 const text = (name: string): string => readFileSync(new URL(`../../fixtures/otlp/${name}`, import.meta.url), 'utf8');
@@ -19,15 +20,6 @@ function streamed(input: string | Uint8Array, size: number, format: SourceFormat
 /** The reference: the same document parsed whole by JSON.parse, through the object path. */
 const reference = (doc: string, format?: SourceFormat): TraceModel => importSpanJson(JSON.parse(doc) as object, format);
 
-const errorOf = (f: () => unknown): TraceImportError => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TraceImportError);
-    return e as TraceImportError;
-  }
-  throw new Error('expected a TraceImportError');
-};
 
 /** Rewrites a JSON value with the members of every object in reverse order. */
 function reverseKeys(v: unknown): unknown {

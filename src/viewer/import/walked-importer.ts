@@ -1,0 +1,44 @@
+/**
+ * What the streamed JSON profile importers (V8 .cpuprofile, speedscope) share: the input walked
+ * into handler callbacks, a TraceBuilder, and a layout step run when the input ends.
+ */
+import { TraceBuilder, runSteps } from '../model/builder';
+import type { SourceFormat, TraceModel } from '../model/trace-model';
+import type { JsonReader } from './json-tokenizer';
+import { JsonWalk, type WalkHandler } from './json-walk';
+
+export abstract class WalkedImporter implements WalkHandler {
+  protected readonly walk: JsonWalk;
+  protected readonly b: TraceBuilder;
+
+  /** `root` is the role of top-level values in route(). */
+  constructor(format: SourceFormat, root: number) {
+    this.walk = new JsonWalk(this, root, format);
+    this.b = new TraceBuilder(format);
+  }
+
+  push(chunk: Uint8Array, batch = 0): void {
+    this.walk.push(chunk, batch);
+  }
+
+  get bytes(): number {
+    return this.walk.consumed;
+  }
+
+  finish(): TraceModel {
+    return runSteps(this.finishSteps());
+  }
+
+  *finishSteps(): Generator<void, TraceModel, void> {
+    this.walk.end();
+    yield* this.layout();
+    return yield* this.b.finishSteps();
+  }
+
+  /** Turns what was read into tracks and slices, yielding between bounded pieces of work. */
+  protected abstract layout(): Generator<void, void, void>;
+  abstract route(parent: number, key: string, r: JsonReader): number;
+  abstract value(parent: number, key: string, v: unknown): void;
+  abstract open(role: number, parent: number): void;
+  abstract close(role: number, count: number): void;
+}
