@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { b3Multi, b3Single, parseB3Single } from '../../../src/propagation/index';
+import { b3Multi, b3Single, parseB3Multi, parseB3Single } from '../../../src/propagation/index';
 
 const TID = '80f198ee56343ba864fe8b2a57d3eff7';
 const SID = 'e457b5a2e4d86bd1';
@@ -44,6 +44,13 @@ describe('b3 single header', () => {
     expect(b3Single.extract({ b3: value })).toBeUndefined();
   });
 
+  it('parses nothing from a header with one bad id, and extracts nothing (no throw) without a header', () => {
+    expect(parseB3Single(`${TID}-nope`)).toBeUndefined();
+    expect(parseB3Single(`nope-${SID}`)).toBeUndefined();
+    expect(parseB3Single(undefined)).toBeUndefined();
+    expect(b3Single.extract({})).toBeUndefined();
+  });
+
   it('injects and round-trips', () => {
     const carrier: Record<string, string> = {};
     b3Single.inject({ traceId: TID, spanId: SID, traceFlags: 3 }, carrier);
@@ -83,6 +90,31 @@ describe('b3 multi header', () => {
     expect(b3Multi.extract({ 'x-b3-traceid': TID, 'x-b3-spanid': 'nope' })).toBeUndefined();
     expect(b3Multi.extract({ 'x-b3-sampled': '1' })).toBeUndefined();
     expect(b3Multi.extract({ 'x-b3-traceid': [TID, TID], 'x-b3-spanid': SID })).toBeUndefined();
+  });
+
+  it('parses the parent span id and the sampling state as sent', () => {
+    const base = { 'x-b3-traceid': TID, 'x-b3-spanid': SID };
+    expect(parseB3Multi({ ...base, 'x-b3-parentspanid': PID, 'x-b3-sampled': '1' })).toEqual({ traceId: TID, spanId: SID, parentSpanId: PID, sampling: '1' });
+    expect(parseB3Multi({ ...base, 'X-B3-ParentSpanId': 'nope' })).toEqual({ traceId: TID, spanId: SID });
+    expect(parseB3Multi({ ...base, 'x-b3-sampled': '0' })?.sampling).toBe('0');
+    expect(parseB3Multi({ ...base, 'x-b3-sampled': 'False' })?.sampling).toBe('0');
+    expect(parseB3Multi({ ...base, 'x-b3-sampled': 'maybe' })).toEqual({ traceId: TID, spanId: SID });
+    // A sampling decision alone (no ids) is valid B3, as `b3: 1` is.
+    expect(parseB3Multi({ 'x-b3-sampled': '1' })).toEqual({ sampling: '1' });
+  });
+
+  it('parses nothing when an id that is present is missing its pair or malformed', () => {
+    expect(parseB3Multi({ 'x-b3-traceid': TID })).toBeUndefined();
+    expect(parseB3Multi({ 'x-b3-spanid': SID })).toBeUndefined();
+    expect(parseB3Multi({ 'x-b3-traceid': TID, 'x-b3-spanid': 'nope' })).toBeUndefined();
+    expect(parseB3Multi({ 'x-b3-traceid': 'nope', 'x-b3-spanid': SID })).toBeUndefined();
+  });
+
+  it('injects nothing for an invalid context', () => {
+    const h: Record<string, string> = {};
+    b3Multi.inject({ traceId: '0'.repeat(32), spanId: SID, traceFlags: 1 }, h);
+    b3Multi.inject({ traceId: TID, spanId: 'nope', traceFlags: 1 }, h);
+    expect(h).toEqual({});
   });
 
   it('injects and round-trips', () => {

@@ -3,11 +3,31 @@ import {
   extractBaggage,
   formatBaggage,
   injectBaggage,
+  isValidBaggageKey,
   MAX_BAGGAGE_BYTES,
   parseBaggage,
   percentDecode,
   percentEncode,
 } from '../../../src/propagation/index';
+
+// key = token (RFC 9110 §5.6.2): tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
+// "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
+describe('baggage keys', () => {
+  const TCHARS = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+  it('accepts every tchar', () => {
+    expect(isValidBaggageKey(TCHARS)).toBe(true);
+    for (const c of TCHARS) expect(isValidBaggageKey(c), c).toBe(true);
+  });
+
+  it('rejects every other character', () => {
+    for (let c = 0; c < 0x100; c++) {
+      const ch = String.fromCharCode(c);
+      if (!TCHARS.includes(ch)) expect(isValidBaggageKey('a' + ch), `U+${c.toString(16)}`).toBe(false);
+    }
+    expect(isValidBaggageKey('')).toBe(false);
+  });
+});
 
 describe('parseBaggage', () => {
   it('parses the spec example with properties and OWS', () => {
@@ -55,6 +75,23 @@ describe('parseBaggage', () => {
   it('leaves a malformed % escape literal', () => {
     expect(parseBaggage('k=100%')[0].value).toBe('100%');
     expect(parseBaggage('k=%zz%41')[0].value).toBe('%zzA');
+    expect(parseBaggage('k=%4z')[0].value).toBe('%4z');
+    // the characters just outside 0-9, A-F and a-f are not hex digits
+    for (const bad of ['/', ':', '@', 'G', '`', 'g']) {
+      expect(percentDecode(`%${bad}1`), bad).toBe(`%${bad}1`);
+      expect(percentDecode(`%1${bad}`), bad).toBe(`%1${bad}`);
+    }
+  });
+
+  // RFC 3986 §2.1: the hex digits of a percent-encoding are case-insensitive.
+  it('decodes lowercase and uppercase escapes alike, every hex digit', () => {
+    expect(parseBaggage('k=Am%c3%a9lie')[0].value).toBe('Amélie');
+    expect(percentDecode('%30%39%3a%3A%3f%3F%41%46%61%66')).toBe('09::??AFaf');
+  });
+
+  it('decodes only the escapes, not hex-looking text after them', () => {
+    expect(percentDecode('%20deadbeef')).toBe(' deadbeef');
+    expect(percentDecode('%41%42abc%43')).toBe('ABabcC');
   });
 
   it('skips invalid members and keeps the rest', () => {
@@ -63,6 +100,18 @@ describe('parseBaggage', () => {
       { key: 'ok', value: '2' },
     ]);
     expect(parseBaggage('=v,k=v;bad prop=1,k3=v3;=x,k4=v')).toEqual([{ key: 'k4', value: 'v' }]);
+  });
+
+  // baggage-octet excludes DQUOTE and backslash, in the first position as anywhere else.
+  it('skips a member whose value or property value starts with a character outside baggage-octet', () => {
+    expect(parseBaggage('a="x,b=\\x,c=v;p="x,d=1')).toEqual([{ key: 'd', value: '1' }]);
+  });
+
+  it('drops empty properties but keeps the member', () => {
+    expect(parseBaggage('k=v;,j=1; ;p; ;q=2')).toEqual([
+      { key: 'k', value: 'v' },
+      { key: 'j', value: '1', metadata: 'p;q=2' },
+    ]);
   });
 
   it('accepts empty values and empty members', () => {
@@ -89,6 +138,21 @@ describe('parseBaggage', () => {
     expect(`${first},${second}`.length).toBe(MAX_BAGGAGE_BYTES);
     const tooBig = parseBaggage(`${first},${second}y,c=1`);
     expect(tooBig).toEqual([{ key: 'a', value: 'x'.repeat(4094) }, { key: 'c', value: '1' }]);
+  });
+
+  it('passes one member of exactly 8192 bytes (no separator counted before the first)', () => {
+    const whole = 'a=' + 'x'.repeat(MAX_BAGGAGE_BYTES - 2);
+    expect(parseBaggage(whole).map((e) => e.key)).toEqual(['a']);
+    expect(parseBaggage(whole + 'x')).toEqual([]);
+    expect(parseBaggage('b=1,' + whole.slice(0, -4)).map((e) => e.key)).toEqual(['b', 'a']);
+    expect(parseBaggage('b=1,' + whole.slice(0, -3)).map((e) => e.key)).toEqual(['b']);
+  });
+
+  it('counts properties, with their ";", in the 8192 bytes', () => {
+    const first = 'a=' + 'x'.repeat(4094); // 4096 bytes, then "," and 4095 bytes to fill 8192
+    const second = 'b=v;' + 'p'.repeat(4091);
+    expect(parseBaggage(`${first},${second}`).map((e) => e.key)).toEqual(['a', 'b']);
+    expect(parseBaggage(`${first},${second}p`).map((e) => e.key)).toEqual(['a']);
   });
 
   it('measures the combination of all headers', () => {
@@ -123,6 +187,47 @@ describe('formatBaggage / injectBaggage', () => {
     }
   });
 
+  // baggage-octet = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E; '%' is escaped too, being the escape.
+  it('escapes exactly the ASCII characters outside baggage-octet, and %', () => {
+    const literal = "!#$&'()*+-./0123456789:<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+    for (let c = 0; c < 0x80; c++) {
+      const ch = String.fromCharCode(c);
+      const hex = c.toString(16).toUpperCase().padStart(2, '0');
+      expect(percentEncode(`a${ch}`), `U+${hex}`).toBe(literal.includes(ch) ? `a${ch}` : `a%${hex}`);
+    }
+  });
+
+  it('encodes UTF-8 correctly at every sequence-length and surrogate boundary', () => {
+    const cases: Array<[string, string]> = [
+      ['\u0080', '%C2%80'],
+      ['\u07ff', '%DF%BF'],
+      ['\u0800', '%E0%A0%80'],
+      ['\ud7ff', '%ED%9F%BF'],
+      ['\ue000', '%EE%80%80'],
+      ['\uffff', '%EF%BF%BF'],
+      ['\ud800\udc00', '%F0%90%80%80'], // U+10000
+      ['\udbff\udfff', '%F4%8F%BF%BF'], // U+10FFFF
+      ['x\ud83d\ude00', 'x%F0%9F%98%80'], // a pair at the very end
+      ['\ud800', '%EF%BF%BD'],
+      ['\udbff', '%EF%BF%BD'],
+      ['\udc00', '%EF%BF%BD'],
+      ['\udfff', '%EF%BF%BD'],
+      ['\ud800\ue000', '%EF%BF%BD%EE%80%80'], // high surrogate, then no low one
+      ['\ud7ff\udc00', '%ED%9F%BF%EF%BF%BD'], // low surrogate after a non-surrogate
+      ['\ud800\udbff', '%EF%BF%BD%EF%BF%BD'], // two high surrogates are no pair
+      ['\udc00\udc00', '%EF%BF%BD%EF%BF%BD'], // nor are two low ones
+    ];
+    for (const [value, wire] of cases) {
+      expect(percentEncode(value), wire).toBe(wire);
+      if (!wire.includes('%EF%BF%BD')) expect(percentDecode(wire), wire).toBe(value);
+    }
+  });
+
+  it('keeps a leading byte order mark (it is part of the value)', () => {
+    expect(percentDecode('%EF%BB%BFx')).toBe('\ufeffx');
+    expect(parseBaggage(formatBaggage([{ key: 'k', value: '\ufeffx' }]))).toEqual([{ key: 'k', value: '\ufeffx' }]);
+  });
+
   it('encodes lone surrogates as U+FFFD instead of throwing', () => {
     expect(percentEncode('a\ud800b')).toBe('a%EF%BF%BDb');
     expect(percentDecode(percentEncode('x\udc00'))).toBe('x\ufffd');
@@ -137,6 +242,11 @@ describe('formatBaggage / injectBaggage', () => {
         { key: 'd', value: '4', metadata: '' },
       ]),
     ).toBe('a=1;p1;p2=v,d=4');
+  });
+
+  it('writes no ";" for metadata that normalizes to nothing, and keeps a one-character property', () => {
+    expect(formatBaggage([{ key: 'd', value: '4', metadata: ' ; ' }])).toBe('d=4');
+    expect(formatBaggage([{ key: 'k', value: 'v', metadata: 'p' }])).toBe('k=v;p');
   });
 
   it('round-trips metadata through parse and format', () => {

@@ -37,6 +37,10 @@ describe('getHeader', () => {
     expect(getHeader(Object.create(proto) as Record<string, string>, 'traceparent')).toBeUndefined();
   });
 
+  it('reads a non-string, non-array value as its string', () => {
+    expect(getHeader({ 'content-length': 5 } as unknown as Carrier, 'content-length')).toBe('5');
+  });
+
   it('returns undefined for non-carriers', () => {
     expect(getHeader(null as unknown as Carrier, 'a')).toBeUndefined();
     expect(getHeader('str' as unknown as Carrier, 'a')).toBeUndefined();
@@ -64,6 +68,24 @@ describe('setHeader', () => {
     expect(t).toEqual([['traceparent', 'new'], ['a', 'b'], ['tracestate', 'x=1']]);
   });
 
+  it('removes every duplicate on tuple arrays, also consecutive ones, and only those', () => {
+    const t: Array<[string, string]> = [['traceparent', '1'], ['TraceParent', '2'], ['TRACEPARENT', '3'], ['a', 'b'], ['traceparent', '4'], ['c', 'd']];
+    expect(setHeader(t, 'traceparent', 'new')).toBe(true);
+    expect(t).toEqual([['traceparent', 'new'], ['a', 'b'], ['c', 'd']]);
+  });
+
+  it('sets only the header on a Headers object, no property', () => {
+    const h = new Headers();
+    expect(setHeader(h, 'TraceParent', 'x')).toBe(true);
+    expect(h.get('traceparent')).toBe('x');
+    expect(Object.keys(h)).toEqual([]);
+  });
+
+  it('returns false for non-carriers', () => {
+    expect(setHeader(null as unknown as Carrier, 'a', 'b')).toBe(false);
+    expect(setHeader('str' as unknown as Carrier, 'a', 'b')).toBe(false);
+  });
+
   it('returns false instead of throwing on refusing carriers', () => {
     const frozen = Object.freeze({ a: '1' }) as Record<string, string>;
     expect(setHeader(frozen, 'traceparent', 'x')).toBe(false);
@@ -82,5 +104,31 @@ describe('forEachHeader', () => {
     const seen2: string[] = [];
     forEachHeader(new Headers({ X: '1' }), (n, v) => seen2.push(`${n}:${v}`));
     expect(seen2).toEqual(['x:1']);
+  });
+
+  it('visits tuple arrays, skipping holes and non-string names', () => {
+    const seen: string[] = [];
+    const tuples = [['UberCtx-A', '1'], null, [7, 'x'], ['b', '2']] as unknown as Array<[string, string]>;
+    forEachHeader(tuples, (n, v) => seen.push(`${n}:${v}`));
+    expect(seen).toEqual(['uberctx-a:1', 'b:2']);
+  });
+
+  it('visits only the headers of a duck-typed Headers object, and nothing when it cannot iterate', () => {
+    const seen: string[] = [];
+    const like = { get: () => null, set: () => {}, forEach: (cb: (v: string, n: string) => void) => cb('1', 'X-A') };
+    forEachHeader(like, (n, v) => seen.push(`${n}:${v}`));
+    expect(seen).toEqual(['x-a:1']);
+    const noForEach = { get: () => null, set: () => {} } as unknown as Carrier;
+    expect(() => forEachHeader(noForEach, () => seen.push('called'))).not.toThrow();
+    expect(seen).toEqual(['x-a:1']);
+  });
+
+  it('skips inherited properties and non-carriers without throwing', () => {
+    const seen: string[] = [];
+    const own = Object.assign(Object.create({ inherited: 'x' }) as Record<string, string>, { a: '1' });
+    forEachHeader(own, (n, v) => seen.push(`${n}:${v}`));
+    forEachHeader(null as unknown as Carrier, (n) => seen.push(n));
+    forEachHeader('str' as unknown as Carrier, (n) => seen.push(n));
+    expect(seen).toEqual(['a:1']);
   });
 });

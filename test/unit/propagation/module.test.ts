@@ -56,4 +56,13 @@ describe('propagation module shape', () => {
     expect(propagation.extractWith([propagation.jaeger, propagation.b3Single], carrier)).toEqual({ ...ctx, isRemote: true });
     expect(propagation.extractWith([propagation.jaeger], carrier)).toBeUndefined();
   });
+
+  it('extracts with the first propagator that finds a context, in order', () => {
+    const carrier = {
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      b3: '80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1',
+    };
+    expect(propagation.extractWith([propagation.w3cTraceContext, propagation.b3Single], carrier)?.spanId).toBe('00f067aa0ba902b7');
+    expect(propagation.extractWith([propagation.b3Single, propagation.w3cTraceContext], carrier)?.spanId).toBe('e457b5a2e4d86bd1');
+  });
 });

@@ -79,6 +79,25 @@ describe('allowlist', () => {
     expect(slash.shouldPropagate('https://api.example.com/v1')).toBe(false);
   });
 
+  it('matches a URL with a query at a parameter boundary, not the rest of its origin', () => {
+    const p = createPropagationPolicy({ propagateTo: ['https://api.example.com/?tenant=a'] });
+    expect(p.shouldPropagate('https://api.example.com/?tenant=a')).toBe(true);
+    expect(p.shouldPropagate('https://api.example.com/?tenant=a&x=1')).toBe(true);
+    expect(p.shouldPropagate('https://api.example.com/?tenant=a#h')).toBe(true);
+    expect(p.shouldPropagate('https://api.example.com/?tenant=ab')).toBe(false);
+    expect(p.shouldPropagate('https://api.example.com/other')).toBe(false);
+    const hash = createPropagationPolicy({ propagateTo: ['https://api.example.com/#x'] });
+    expect(hash.shouldPropagate('https://api.example.com/other')).toBe(false);
+  });
+
+  it('matches whatever follows an entry that ends in a delimiter', () => {
+    for (const entry of ['https://api.example.com/v1?', 'https://api.example.com/v1?a=1&', 'https://api.example.com/v1#']) {
+      const p = createPropagationPolicy({ propagateTo: [entry] });
+      expect(p.shouldPropagate(entry + 'x=1'), entry).toBe(true);
+      expect(p.shouldPropagate('https://api.example.com/v2'), entry).toBe(false);
+    }
+  });
+
   it('tests RegExps against the full absolute URL', () => {
     const p = createPropagationPolicy({ pageOrigin: PAGE, propagateTo: [/^https:\/\/[a-z]+\.internal\.example\.com\//] });
     expect(p.shouldPropagate('https://orders.internal.example.com/x')).toBe(true);
@@ -91,11 +110,16 @@ describe('allowlist', () => {
   it('is not confused by global RegExps', () => {
     const p = createPropagationPolicy({ propagateTo: [/api\.example\.com/g] });
     for (let i = 0; i < 3; i++) expect(p.shouldPropagate('https://api.example.com/x')).toBe(true);
+    const anchored = createPropagationPolicy({ propagateTo: [/^https:\/\/api\.example\.com\//g] });
+    for (let i = 0; i < 3; i++) expect(anchored.shouldPropagate('https://api.example.com/x')).toBe(true);
   });
 
   it('allows everything only with an explicit RegExp', () => {
     expect(createPropagationPolicy({ propagateTo: [/.*/] }).shouldPropagate('https://anything.net/')).toBe(true);
     expect(createPropagationPolicy({ propagateTo: ['*'] }).shouldPropagate('https://anything.net/')).toBe(false);
+    // …and even then only http(s) URLs: a scheme that merely ends in "http:" or "https:" does not count.
+    expect(createPropagationPolicy({ propagateTo: [/.*/] }).shouldPropagate('git+https://anything.net/')).toBe(false);
+    expect(createPropagationPolicy({ propagateTo: [/.*/] }).shouldPropagate('xhttp://anything.net/')).toBe(false);
   });
 
   it('ignores entries that are not absolute http(s) URLs', () => {

@@ -35,6 +35,11 @@ describe('parseServerTimingTraceparent', () => {
     expect(parseServerTimingTraceparent([{ name: 'other', description: TP }])).toBeUndefined();
   });
 
+  it('skips holes and entries without a string name instead of throwing', () => {
+    const entries = [null, { name: 42, description: TP }, { description: TP }, { name: 'traceparent', description: TP }];
+    expect(parseServerTimingTraceparent(entries as never)?.spanId).toBe('00f067aa0ba902b7');
+  });
+
   it('accepts iterables and array-likes', () => {
     function* gen() {
       yield { name: 'traceparent', description: TP };

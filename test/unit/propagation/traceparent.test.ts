@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatTraceparent, parseTraceparent, TRACE_FLAG_RANDOM, TRACE_FLAG_SAMPLED } from '../../../src/propagation/index';
+import {
+  formatTraceparent,
+  isValidSpanId,
+  isValidTraceId,
+  parseTraceparent,
+  TRACE_FLAG_RANDOM,
+  TRACE_FLAG_SAMPLED,
+  TRACEPARENT_LENGTH,
+} from '../../../src/propagation/index';
 
 const TID = '12345678901234567890123456789012';
 const SID = '1234567890123456';
@@ -22,6 +30,12 @@ describe('parseTraceparent (version 00)', () => {
     expect(parseTraceparent(`00-${TID}-${SID}-ff`)?.traceFlags).toBe(3);
     expect(parseTraceparent(`00-${TID}-${SID}-04`)?.traceFlags).toBe(0);
     expect(parseTraceparent(`00-${TID}-${SID}-09`)?.traceFlags).toBe(1);
+  });
+
+  // "All bytes as zero ... is considered an invalid value": only all of them; one non-zero byte is enough.
+  it('accepts ids that are zero but for their last digit', () => {
+    expect(parseTraceparent(`00-${'0'.repeat(31)}1-${SID}-01`)?.traceId).toBe('0'.repeat(31) + '1');
+    expect(parseTraceparent(`00-${TID}-${'0'.repeat(15)}1-01`)?.spanId).toBe('0'.repeat(15) + '1');
   });
 
   it('tolerates surrounding spaces and tabs (OWS)', () => {
@@ -83,6 +97,11 @@ describe('parseTraceparent (future versions)', () => {
     expect(parseTraceparent(`01-${TID}-${SID}-03-x`)?.traceFlags).toBe(3);
   });
 
+  // "Vendors MUST check that the 2 characters are either at the end of the string or followed by a dash."
+  it('accepts a higher version whose flags are followed by a lone dash', () => {
+    expect(parseTraceparent(`cc-${TID}-${SID}-01-`)).toEqual({ traceId: TID, spanId: SID, traceFlags: 1, isRemote: true });
+  });
+
   it('rejects a higher version whose flags are not followed by a dash', () => {
     expect(parseTraceparent(`cc-${TID}-${SID}-01.what-the-future-will-be-like`)).toBeUndefined();
     expect(parseTraceparent(`cc-${TID}-${SID}-012`)).toBeUndefined();
@@ -103,6 +122,9 @@ describe('formatTraceparent', () => {
     expect(formatTraceparent({ traceId: TID, spanId: SID, traceFlags: 1 })).toBe(valid);
     expect(formatTraceparent({ traceId: TID, spanId: SID, traceFlags: 0 })).toBe(`00-${TID}-${SID}-00`);
     expect(formatTraceparent({ traceId: TID, spanId: SID, traceFlags: 3 })).toBe(`00-${TID}-${SID}-03`);
+    expect(formatTraceparent({ traceId: TID, spanId: SID, traceFlags: TRACE_FLAG_RANDOM })).toBe(`00-${TID}-${SID}-02`);
+    expect(formatTraceparent({ traceId: TID, spanId: SID, traceFlags: 1 })).toHaveLength(TRACEPARENT_LENGTH);
+    expect(TRACEPARENT_LENGTH).toBe(55);
   });
 
   it('clears reserved flag bits', () => {
@@ -124,5 +146,20 @@ describe('formatTraceparent', () => {
   it('round-trips', () => {
     const v = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-03';
     expect(formatTraceparent(parseTraceparent(v)!)).toBe(v);
+  });
+});
+
+describe('isValidTraceId / isValidSpanId (HEXDIGLC, not all zero)', () => {
+  it('accepts every lowercase hex digit', () => {
+    expect(isValidTraceId('0123456789abcdef0123456789abcdef')).toBe(true);
+    expect(isValidSpanId('0123456789abcdef')).toBe(true);
+  });
+
+  it.each(['/', ':', '`', 'g', 'A'])('rejects %j, also as the last character', (c) => {
+    expect(isValidTraceId(c + TID.slice(1))).toBe(false);
+    expect(isValidTraceId(TID.slice(0, 31) + c)).toBe(false);
+    expect(isValidSpanId(c + SID.slice(1))).toBe(false);
+    expect(isValidSpanId(SID.slice(0, 15) + c)).toBe(false);
+    expect(formatTraceparent({ traceId: TID.slice(0, 31) + c, spanId: SID, traceFlags: 1 })).toBeUndefined();
   });
 });

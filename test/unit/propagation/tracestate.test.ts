@@ -36,6 +36,20 @@ describe('tracestate keys', () => {
       expect(isValidTraceStateKey(key)).toBe(false);
     },
   );
+
+  // key = ( lcalpha / DIGIT ) 0*255( keychar ): the edges of a-z and 0-9, first and later.
+  it('accepts the first and last letter and digit in every position', () => {
+    for (const key of ['a', 'z', '0', '9', 'za', '9a', 'az', 'a0', 'a9']) expect(isValidTraceStateKey(key), key).toBe(true);
+  });
+
+  it.each(['`a', '{a', '/a', ':a', 'a`', 'a{', 'a:', 'a.'])('rejects %j (just outside a-z / 0-9)', (key) => {
+    expect(isValidTraceStateKey(key)).toBe(false);
+  });
+
+  it('rejects non-strings instead of throwing', () => {
+    expect(isValidTraceStateKey(42 as unknown as string)).toBe(false);
+    expect(isValidTraceStateKey(undefined as unknown as string)).toBe(false);
+  });
 });
 
 describe('tracestate values', () => {
@@ -50,6 +64,11 @@ describe('tracestate values', () => {
     expect(isValidTraceStateValue('a'.repeat(256))).toBe(true);
   });
 
+  it('rejects non-strings instead of throwing', () => {
+    expect(isValidTraceStateValue(42 as unknown as string)).toBe(false);
+    expect(isValidTraceStateValue(null as unknown as string)).toBe(false);
+  });
+
   it.each([
     ['empty', ''],
     ['trailing space', 'x '],
@@ -58,6 +77,7 @@ describe('tracestate values', () => {
     ['tab', 'a\tb'],
     ['newline', 'a\nb'],
     ['DEL', 'a\x7f'],
+    ['a control character below space', 'a\x1fb'],
     ['non-ASCII', 'é'],
     ['257 characters', 'a'.repeat(257)],
   ])('rejects %s', (_n, value) => {
@@ -184,5 +204,17 @@ describe('mutating tracestate', () => {
     expect(getTraceStateValue('a=1,b=2', 'c')).toBeUndefined();
     expect(deleteTraceStateValue('a=1,b=2,c=3', 'b')).toBe('a=1,c=3');
     expect(deleteTraceStateValue('a=1', 'a')).toBeUndefined();
+  });
+
+  it('reads and deletes nothing from an invalid or missing tracestate, without throwing', () => {
+    expect(getTraceStateValue('FOO=1', 'foo')).toBeUndefined();
+    expect(getTraceStateValue(undefined, 'foo')).toBeUndefined();
+    expect(deleteTraceStateValue('FOO=1,a=1', 'a')).toBeUndefined();
+    expect(deleteTraceStateValue(undefined, 'a')).toBeUndefined();
+  });
+
+  it('ignores a non-string key or value (plain JS callers) instead of throwing', () => {
+    expect(setTraceStateValue('a=1', 42 as unknown as string, 'x')).toBe('a=1');
+    expect(setTraceStateValue('a=1', 'ok', 42 as unknown as string)).toBe('a=1');
   });
 });
