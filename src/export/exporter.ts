@@ -4,6 +4,7 @@ import type { Batch, LsOutbox, Outbox } from './outbox';
 import type { TailSampler, TailSampling } from './sampling';
 import { DEV, count, guard, warn } from '../sdk/diag';
 import { later, listen } from '../sdk/instrument/wrap';
+import { parseHttpUrl } from '../propagation/policy';
 import { idbOutbox, lsOutbox, memoryOutbox, newBatchId, overBytes } from './outbox';
 import { backoffMs, gzip, post } from './transport';
 import { nativeFetch } from './native';
@@ -103,6 +104,8 @@ export interface WireFormat {
 /** Browsers let requests that outlive the page (keepalive fetch, beacons) have 64 KiB in flight. */
 const KEEPALIVE_BUDGET = 65_536;
 const KEEPALIVE_MAX_BODY = 61_440;
+/** How long a hide's beacons are counted against that budget (they may still be in flight). */
+const BEACONS_MS = 10_000;
 
 // Bodies are well-formed JSON (no lone surrogates), so this is exactly the bytes sent.
 const utf8 = /* @__PURE__ */ new TextEncoder();
@@ -113,12 +116,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   const url = String(o.endpoint);
   // Relative to the page. Anything but http(s) is never requested: every try would fail (and log
   // a console error in the page), retried for ever.
-  let bad = true;
-  try {
-    bad = !/^https?:$/.test(new URL(url, globalThis.location?.href).protocol);
-  } catch {
-    /* not a URL */
-  }
+  const bad = !parseHttpUrl(url, globalThis.location?.href);
   if (bad) warn('export.bad_endpoint', DEV ? `endpoint "${url}" is not an http(s) URL; nothing is sent` : '');
   const key = `${fmt.name} ${url}`;
   const maxSpans = o.maxBatchSpans ?? 200;
@@ -273,8 +271,8 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     else timer ??= later(seal, delay);
   };
 
-  /** The keepalive budget left by this page's recent hides (their beacons may still be in flight for ~10 s). */
-  const keepaliveLeft = () => KEEPALIVE_BUDGET - 1024 - (Date.now() - hideAt < 10_000 ? hideSpent : 0);
+  /** The keepalive budget left by this page's recent hides. */
+  const keepaliveLeft = () => KEEPALIVE_BUDGET - 1024 - (Date.now() - hideAt < BEACONS_MS ? hideSpent : 0);
 
   const send = async (b: Batch): Promise<ExportResult> => {
     if (bad) return { code: 'failure', error: 'bad_endpoint' };
@@ -338,7 +336,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
         // While a recent hide's beacons hold the keepalive budget, a batch that could go keepalive
         // waits for it: sent without, it is cut off if the tab closes (after the collector may have
         // it) and sent again next visit; sent with, the browser refuses it.
-        const wait = hideAt + 10_000 - now;
+        const wait = hideAt + BEACONS_MS - now;
         if (b.z <= KEEPALIVE_MAX_BODY && b.z > keepaliveLeft() && wait > 0) return retryLater(wait);
         inflight = b;
         const r = await send(b);
@@ -447,7 +445,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     const cands = stored.filter((b) => b !== inflight && !mine.includes(b)).concat(mine).filter((b) => !gone.has(b.id));
     // Beacons from a `visibilitychange` just before `pagehide` are still in flight: one budget for both.
     const now = Date.now();
-    if (now - hideAt > 10_000) hideSpent = 0;
+    if (now - hideAt >= BEACONS_MS) hideSpent = 0;
     hideAt = now;
     let budget = keepaliveLeft() - inflightKeepalive;
     const settled: string[] = [];

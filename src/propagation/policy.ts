@@ -47,7 +47,8 @@ interface CompiledEntry {
   propagators: readonly Propagator[];
 }
 
-function parseHttpUrl(value: string | URL, base?: string): URL | undefined {
+/** `value` as a URL (relative to `base`) when it is an http(s) one, else undefined. */
+export function parseHttpUrl(value: string | URL, base?: string): URL | undefined {
   try {
     const url = typeof value === 'string' ? new URL(value, base) : value;
     return /^https?:$/.test(url.protocol) ? url : undefined;
