@@ -4,7 +4,7 @@ import { StackContextManager } from './context';
 import { DEV, warn } from './diag';
 
 /** The little of zone.js's API we use; zone.js itself is a peer the page loads first. */
-interface ZoneLike {
+export interface ZoneLike {
   readonly name: string;
   readonly parent: ZoneLike | null;
   get(key: string): unknown;
@@ -23,13 +23,16 @@ function zoneGlobal(): ZoneStatic | undefined {
   return z && typeof z.current?.fork === 'function' ? z : undefined;
 }
 
+/** zone.js's current zone; none without zone.js. */
+export const currentZone = (): ZoneLike | undefined => zoneGlobal()?.current;
+
 /**
  * A zone carrying `span`, forked past our own zones (they hold nothing else, no hooks): forking
  * the current one would chain a zone per span in a loop that starts its next step in a timer
  * (polling), and keep every ended span of it alive. None without zone.js.
  */
 function forkFor(span: Span | undefined): ZoneLike | undefined {
-  let z = zoneGlobal()?.current;
+  let z = currentZone();
   while (z?.name === NAME && z.parent) z = z.parent;
   return z?.fork({ name: NAME, properties: { [KEY]: span } });
 }

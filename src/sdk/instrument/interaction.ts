@@ -1,7 +1,9 @@
 import type { Span } from '../types';
 import type { Unpatch } from './wrap';
+import type { ZoneLike } from '../zone-context';
 import { getTracer } from '../tracer';
 import { getContextManager } from '../context';
+import { currentZone } from '../zone-context';
 import { hrToEpochMs, nowMs } from '../clock';
 import { guard } from '../diag';
 import { noteInteraction } from './activity';
@@ -35,11 +37,6 @@ interface Current {
 }
 
 type Reg = [type: string, listener: EventListenerOrEventListenerObject, wrapper: EventListener, capture: boolean, options: unknown, zone?: ZoneLike];
-
-/** zone.js's current zone, where a listener added through it runs. */
-interface ZoneLike {
-  run(fn: () => void): void;
-}
 
 /** Enter on a control (not a multi-line text field), Space on a button-like one; no auto-repeat. */
 function keyQualifies(ev: KeyboardEvent, el: Element | undefined): boolean {
@@ -175,7 +172,7 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
               if (targets.push(new WeakRef(t)) % 256 === 0) prune(targets);
             }
             // With zone.js the listener runs in the zone it was added in: restore adds it there.
-            list.push([type, l, w, cap, o, (globalThis as { Zone?: { current: ZoneLike } }).Zone?.current]);
+            list.push([type, l, w, cap, o, currentZone()]);
           }
         }
         return orig.call(this, type, w, o);
