@@ -3,7 +3,7 @@
  * depth (the way a flame chart of a CPU profile is drawn). Used for Chrome `P` events with
  * `stackFrames` and for V8 `Profile`/`ProfileChunk` events.
  */
-import type { TraceBuilder } from '../model/builder';
+import { growF64, type TraceBuilder } from '../model/builder';
 
 export interface Frame {
   name: string;
@@ -195,11 +195,7 @@ export class NumList {
   a = new Float64Array(256);
   n = 0;
   push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new Float64Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
+    if (this.n === this.a.length) this.a = growF64(this.a, this.n * 2);
     this.a[this.n++] = v;
   }
 }

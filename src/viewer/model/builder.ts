@@ -1248,7 +1248,8 @@ function countingOrder(key: Uint32Array, n: number, buckets: number): { order: U
   return { order, start };
 }
 
-function growF64(a: Float64Array, cap: number): Float64Array<ArrayBuffer> {
+/** A copy of `a` with room for `cap` values (cut to it when smaller). */
+export function growF64(a: Float64Array, cap: number): Float64Array<ArrayBuffer> {
   const b = new Float64Array(cap);
   b.set(a.subarray(0, Math.min(a.length, cap)));
   return b;
