@@ -26,6 +26,7 @@ import {
   instrumentXhr,
 } from './sdk/instrument';
 import { listen, whenIdle } from './sdk/instrument/wrap';
+import { isUsableEntry } from './propagation/policy';
 
 type Toggle<O> = boolean | O;
 
@@ -226,8 +227,8 @@ export function startOptionsFromData(d: Record<string, string | undefined>): Sta
     serviceName: str(d.serviceName),
     serviceVersion: str(d.serviceVersion),
     environment: str(d.environment),
-    // Only absolute http(s) URLs can match (no wildcards): anything else would silently match nothing.
-    propagateTo: list(d.propagateTo)?.filter((t) => /^https?:\/\/[^*]+$/i.test(t) || bad('propagate-to', t, 'is not an http(s) origin or URL')),
+    // What the policy would ignore (not an http(s) origin or URL, a wildcard host) is said here.
+    propagateTo: list(d.propagateTo)?.filter((t) => isUsableEntry(t) || bad('propagate-to', t, 'is not an http(s) origin or URL')),
     ignoreUrls: list(d.ignoreUrls),
     debug,
   };

@@ -23,7 +23,8 @@ export interface PropagationPolicyOptions {
    *   it, at a path boundary (`/v1`, `/v1/x`, `/v1?q`, not `/v10`);
    * - a RegExp is tested against the full absolute URL (`/.*\/` allows everything, explicitly);
    * - `{ match, propagators }` does the same and picks the propagators; `propagators: []` excludes.
-   * Strings that are not absolute http(s) URLs are ignored.
+   * Strings that are not absolute http(s) URLs, or that have a wildcard host (no request has
+   * one: it would match nothing), are ignored; `isUsableEntry` tells which.
    */
   propagateTo?: readonly PropagateToEntry[];
   /** The page's origin (e.g. `location.origin`); relative URLs resolve against it. */
@@ -59,7 +60,7 @@ export function parseHttpUrl(value: string | URL, base?: string): URL | undefine
 
 function compileString(entry: string): Matcher | undefined {
   const target = parseHttpUrl(entry);
-  if (!target) return undefined;
+  if (!target || target.hostname.includes('*')) return undefined;
   const origin = target.origin;
   const isOriginOnly = target.pathname === '/' && target.search === '' && target.hash === '';
   if (isOriginOnly) return (url) => url.origin === origin;
@@ -85,6 +86,9 @@ function compileEntry(entry: PropagateToEntry, defaults: readonly Propagator[]):
   const matches = compileMatch(target ? target.match : entry);
   return matches && { matches, propagators: target ? Object.freeze(target.propagators.slice()) : defaults };
 }
+
+/** Whether a policy can use `entry` (see `propagateTo`): configuration checks warn about the rest. */
+export const isUsableEntry = (entry: PropagateToEntry): boolean => !!compileEntry(entry, NONE);
 
 export function createPropagationPolicy(options: PropagationPolicyOptions = {}): PropagationPolicy {
   return propagationPolicyWith(options.propagators ?? [w3cTraceContext], options);
