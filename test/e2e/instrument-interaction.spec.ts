@@ -258,3 +258,45 @@ test('after uninstall, a listener added inside a zone (an Angular NgZone) still 
   });
   expect(log).toEqual(['true', 'true']);
 });
+
+test('interaction spans name their target by data-trace-name, id, role/aria-label/name/type or classes, never by text', async ({ page }) => {
+  const body = `
+    <div data-trace-name="Named box"><span id="in-named">text</span></div>
+    <button id="save" data-trace-name="Save draft">Save</button>
+    <button id="b1"><span class="icon">label</span></button>
+    <div role="toolbar"><button id="bold"><b>B</b></button></div>
+    <p class=" lead  note more ">Paragraph text</p>
+    <div role="button" aria-label="Close dialog" class="x">close</div>
+    <input type="checkbox" name="agree" />
+    <button type="submit" class="primary big extra">Send</button>
+    <div onclick="" class="tile"><em>tile</em></div>
+    <div data-trace-name="${'n'.repeat(100)}">long</div>
+    <div role="${'r'.repeat(60)}">long role</div>
+    <section class="lone">plain</section>`;
+  server.page('/describe.html', `<!doctype html>${SDK_ZONE}${body}`);
+  await page.goto(`${server.origin}/describe.html`);
+  await page.waitForFunction(() => 'handle' in window);
+  for (const sel of ['#in-named', '#save', '#b1 span', '#bold b', 'p', '[role=button]', 'input', 'button[type=submit]', '.tile em', 'div[data-trace-name^=nnn]', 'div[role^=rrr]', 'section'])
+    await page.click(sel);
+  // A click whose path holds no element (dispatched on the document).
+  await page.evaluate(() => document.dispatchEvent(new MouseEvent('click', { bubbles: true })));
+  const expected = [
+    'click Named box',
+    'click Save draft',
+    'click button#b1',
+    'click button#bold', // the nearest control, not the toolbar around it
+    'click p.lead.note',
+    'click div[role="button"][aria-label="Close dialog"]',
+    'click input[name="agree"][type="checkbox"]',
+    'click button.primary.big',
+    'click div.tile',
+    `click ${'n'.repeat(80)}`, // cut to 80 characters
+    `click div[role="${'r'.repeat(40)}"]`,
+    'click section.lone',
+    'click document',
+  ];
+  const spans = await waitForSpans(page, server, (s) => s.filter((x) => 'interaction.type' in x.attributes).length >= expected.length);
+  const clicks = spans.filter((s) => 'interaction.type' in s.attributes);
+  expect(clicks.map((s) => s.name).sort()).toEqual(expected.sort());
+  for (const s of clicks) expect(s.attributes['interaction.target']).toBe(s.name.slice('click '.length));
+});

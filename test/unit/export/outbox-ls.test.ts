@@ -31,6 +31,27 @@ describe('localStorage outbox', () => {
     expect((await box._all('otlp x')).map((b) => b.id)).toEqual(['0001', '0002']);
   });
 
+  it('fills its 256 KiB share exactly, not a character more', () => {
+    // What a batch takes when stored, so the test can aim at the limit.
+    const stored = (b: Batch) => {
+      const probe = (g.localStorage = new FakeStorage());
+      lsOutbox()._park([b]);
+      return String(probe.getItem(Object.keys(probe)[0])).length;
+    };
+    const first = stored(batch('0001', 1000));
+    const target = 256 * 1024 - first;
+    let chars = target - stored(batch('0002', 0));
+    chars -= String(chars).length - 1; // `z` grows by as many digits
+    expect(stored(batch('0002', chars))).toBe(target);
+    for (const extra of [0, 1]) {
+      const s = (g.localStorage = new FakeStorage());
+      const box = lsOutbox();
+      expect(box._park([batch('0001', 1000)])).toEqual([]);
+      expect(box._park([batch('0002', chars + extra)]).length, `${extra} over`).toBe(extra);
+      expect(Object.keys(s).reduce((n, k) => n + String(s.getItem(k)).length, 0)).toBe(extra ? first : 256 * 1024);
+    }
+  });
+
   it('parks synchronously what fits and hands back the rest (share used up, or localStorage full)', () => {
     const s = (g.localStorage = new FakeStorage());
     const box = lsOutbox();

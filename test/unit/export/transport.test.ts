@@ -14,6 +14,9 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('', now)).toBeUndefined();
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter('-5', now)).toBeUndefined();
+    expect(parseRetryAfter('5s', now)).toBeUndefined();
+    // Neither delta-seconds nor an HTTP date, though Date.parse would read it as 2001-01-05.
+    expect(parseRetryAfter('1.5', now)).toBeUndefined();
   });
 });
 
@@ -23,6 +26,10 @@ describe('backoffMs', () => {
     expect(backoffMs(1, 1000, 60_000, () => 0.999999)).toBeCloseTo(1000, 0);
     expect(backoffMs(3, 1000, 60_000, () => 0)).toBe(2000);
     expect(backoffMs(20, 1000, 60_000, () => 0.999999)).toBeCloseTo(60_000, -1);
+    // the README's defaults: 1 s initial; the cap defaults to 60 s
+    expect(backoffMs(1, undefined, undefined, () => 0)).toBe(500);
+    expect(backoffMs(40, undefined, undefined, () => 0)).toBe(30_000);
+    expect(backoffMs(1, 1, 60_000, () => 0)).toBe(0.5); // sub-millisecond delays are kept, not zeroed
     const seen = new Set(Array.from({ length: 50 }, () => Math.round(backoffMs(4))));
     expect(seen.size).toBeGreaterThan(10); // real jitter
     for (const v of seen) expect(v >= 4000 && v <= 8000).toBe(true);
@@ -36,6 +43,8 @@ describe('backoffMs: degenerate inputs', () => {
       expect(Number.isFinite(d) && d >= 0 && d <= 60_000).toBe(true);
     }
     expect(backoffMs(5000, 1000, 60_000, () => 0)).toBe(30_000);
+    expect(backoffMs(3, NaN, 60_000)).toBe(0);
+    expect(backoffMs(1, -1, 60_000, () => 0)).toBe(0);
   });
 });
 
@@ -43,6 +52,7 @@ describe('classifyResponse', () => {
   it('treats an empty partialSuccess as full success', () => {
     expect(classifyResponse(200, null, '{"partialSuccess":{}}')).toEqual({ code: 'success' });
     expect(classifyResponse(202, null, '')).toEqual({ code: 'success' });
+    expect(classifyResponse(299, null, '')).toEqual({ code: 'success' });
   });
   it('counts rejected spans (int64 as string or number)', () => {
     expect(classifyResponse(200, null, '{"partialSuccess":{"rejectedSpans":"3","errorMessage":"x"}}')).toEqual({ code: 'success', rejected: 3 });
@@ -59,6 +69,6 @@ describe('classifyResponse', () => {
     expect(classifyResponse(503, '7', '')).toMatchObject({ code: 'retryable', retryAfterMs: 7000 });
   });
   it('is final for other statuses', () => {
-    for (const s of [400, 401, 403, 404, 413, 415, 500]) expect(classifyResponse(s, '5', '')).toEqual({ code: 'failure', error: `http_${s}` });
+    for (const s of [199, 300, 400, 401, 403, 404, 413, 415, 500]) expect(classifyResponse(s, '5', '')).toEqual({ code: 'failure', error: `http_${s}` });
   });
 });

@@ -116,6 +116,24 @@ describe('attributes', () => {
     expect(span.droppedAttributesCount).toBe(1);
   });
 
+  it('keeps boolean and string arrays, with their null holes', () => {
+    const s = getTracer().startSpan('a');
+    s.setAttribute('b', [true, false]).setAttribute('s', ['x', null as never, 'y']);
+    s.end();
+    expect(finished()[0].attributes).toEqual({ b: [true, false], s: ['x', null, 'y'] });
+    expect(finished()[0].droppedAttributesCount).toBe(0);
+  });
+
+  it('overwrites any existing key in place, at the limit too, and never mistakes a value for a key', () => {
+    provider.configure({ limits: { attributeCountLimit: 3 } });
+    const s = getTracer().startSpan('a');
+    s.setAttribute('a', 'b').setAttribute('b', 'c').setAttribute('c', 1);
+    s.setAttribute('b', 'x').setAttribute('c', 2).setAttribute('a', 'y');
+    s.end();
+    expect(finished()[0].attributes).toEqual({ a: 'y', b: 'x', c: 2 });
+    expect(finished()[0].droppedAttributesCount).toBe(0);
+  });
+
   it('limits events and links with dropped counts', () => {
     provider.configure({ limits: { eventCountLimit: 1, linkCountLimit: 1 } });
     const other = getTracer().startSpan('other').spanContext();
