@@ -222,11 +222,12 @@ describe('exporter: outbox errors', () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     tab('A');
     store.set('000000001x', { id: '000000001x', k: 'otlp https://collector.test/v1/traces', t: Date.now(), n: 1, b: '{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"left"}]}]}]}', z: 10 });
-    createOtlpExporter({ endpoint: 'https://collector.test/v1/traces', retryInitialMs: 10 });
+    createOtlpExporter({ endpoint: 'https://collector.test/v1/traces', retryInitialMs: 1000 });
     await tick();
-    expect(deliveries).toEqual([]); // the first read failed
-    // Retried after the backoff (10 ms and up), not at the next seal (there is none): polled, as a
-    // loaded machine may run the timer late.
-    await vi.waitFor(() => expect(deliveries.map((d) => d.names)).toEqual([['left']]), { timeout: 3000, interval: 20 });
+    // The first read failed; the retry waits 500–1000 ms, well past these ticks even on a loaded machine.
+    expect(deliveries).toEqual([]);
+    // Retried after the backoff, not at the next seal (there is none): polled, as a loaded machine
+    // may run the timer late.
+    await vi.waitFor(() => expect(deliveries.map((d) => d.names)).toEqual([['left']]), { timeout: 6000, interval: 20 });
   });
 });
