@@ -58,6 +58,8 @@ interface ProfileDraft {
   frames: Map<string, Frame>;
   samples: Array<{ tNs: number; frame: string | undefined }>;
   lastNs: number;
+  /** V8's last chunk carries the profile's `endTime`: the last sample lasts until then. */
+  endNs: number;
 }
 
 export interface ChromeImportOptions {
@@ -962,7 +964,7 @@ export class ChromeJsonImporter implements StreamHandler {
     if (!p) {
       const thread = this.threadTrack(this.pid, this.tid);
       const track = b.track(this.processGroup(this.pid), TrackKind.SAMPLES, `profile:${this.idText()}`, 'CPU profile');
-      p = { track, frames: new Map(), samples: [], lastNs: NaN };
+      p = { track, frames: new Map(), samples: [], lastNs: NaN, endNs: NaN };
       void thread;
       this.profiles.set(key, p);
     }
@@ -971,6 +973,7 @@ export class ChromeJsonImporter implements StreamHandler {
       if (start === start && start !== undefined) p.lastNs = this.tsNs(start);
       return;
     }
+    if (typeof data.endTime === 'number' && Number.isFinite(data.endTime)) p.endNs = this.tsNs(data.endTime);
     // Malformed pieces are skipped (samples naming a node that is not there are reported later).
     const cpu = isObj(data.cpuProfile) ? data.cpuProfile : {};
     const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -1059,7 +1062,7 @@ export class ChromeJsonImporter implements StreamHandler {
       for (const [track, samples] of this.sfSamples) addSampledStacks(b, track, frames, samples);
     }
     const ignore = new Set(['(root)', '(idle)', '(program)']);
-    for (const [, p] of this.profiles) addSampledStacks(b, p.track, p.frames, p.samples, ignore);
+    for (const [, p] of this.profiles) addSampledStacks(b, p.track, p.frames, p.samples, ignore, p.endNs);
   }
 }
 

@@ -13,8 +13,9 @@ export interface Frame {
 }
 
 /**
- * Adds one track's samples (sorted here) as nested slices. Samples naming frames that are not in
- * `frames` (or whose parent chain breaks) lose their stack from there on, and are reported.
+ * Adds one track's samples (sorted here) as nested slices, each stack lasting until the next
+ * sample (the last until `endNs`, when known). Samples naming frames that are not in `frames` (or
+ * whose parent chain breaks) lose their stack from there on, and are reported.
  */
 export function addSampledStacks(
   builder: TraceBuilder,
@@ -22,15 +23,18 @@ export function addSampledStacks(
   frames: ReadonlyMap<string, Frame>,
   samples: ReadonlyArray<{ tNs: number; frame: string | undefined }>,
   ignore: ReadonlySet<string> = new Set(),
+  endNs = NaN,
 ): void {
   const sorted = samples.slice().sort((a, b) => a.tNs - b.tNs);
-  const pathCache = new Map<string, string[]>();
+  // StackRuns works on integer frame keys: number the frame ids as they are met.
+  const ids: string[] = [];
+  const keyOf = new Map<string, number>();
+  const pathCache = new Map<string, number[]>();
   /** Leaf → the first frame id of its chain that is missing. */
   const brokenAt = new Map<string, string>();
   let lost = 0;
   let firstLost = '';
-  const pathOf = (leaf: string | undefined): string[] => {
-    if (leaf === undefined) return [];
+  const pathOf = (leaf: string): number[] => {
     let p = pathCache.get(leaf);
     if (p) return p;
     p = [];
@@ -43,55 +47,50 @@ export function addSampledStacks(
         brokenAt.set(leaf, cur);
         break;
       }
-      if (!ignore.has(f.name)) p.push(cur);
+      if (!ignore.has(f.name)) {
+        let k = keyOf.get(cur);
+        if (k === undefined) keyOf.set(cur, (k = ids.push(cur) - 1));
+        p.push(k);
+      }
       cur = f.parent;
     }
     p.reverse();
     pathCache.set(leaf, p);
     return p;
   };
-  const open: Array<{ frame: string; slice: number }> = [];
-  const closeTo = (k: number, tNs: number): void => {
-    while (open.length > k) {
-      const o = open.pop()!;
-      builder.setSliceDur(o.slice, Math.max(0, tNs - builder.sliceStart(o.slice)));
-    }
-  };
-  let lastT = 0;
+  const refs = new FrameRefs(builder, (k) => {
+    const f = frames.get(ids[k]) as Frame;
+    return { name: f.name, category: f.category, args: f.url ? { url: f.url } : undefined };
+  });
+  const runs = new StackRuns(builder, track, refs);
+  const none: number[] = [];
   for (const s of sorted) {
-    const path = pathOf(s.frame);
+    const path = s.frame === undefined ? none : pathOf(s.frame);
     const missing = s.frame === undefined ? undefined : brokenAt.get(s.frame);
     if (missing !== undefined && lost++ === 0) firstLost = missing;
-    let k = 0;
-    while (k < open.length && k < path.length && open[k].frame === path[k]) k++;
-    closeTo(k, s.tNs);
-    for (let d = k; d < path.length; d++) {
-      const f = frames.get(path[d])!;
-      const details = f.url ? builder.addDetails({ args: { url: f.url } }) : -1;
-      const slice = builder.addSlice(track, s.tNs, 0, builder.intern(f.name || '(anonymous)'), builder.intern(f.category ?? ''), 0, details);
-      if (d > 0) builder.setParent(slice, open[d - 1].slice);
-      open.push({ frame: path[d], slice });
-    }
-    lastT = s.tNs;
+    runs.sample(path, 0, path.length, s.tNs);
   }
-  closeTo(0, lastT);
+  runs.end(endNs === endNs ? endNs : sorted.length ? sorted[sorted.length - 1].tNs : 0);
   if (lost) builder.diag('unknown-frame', `samples name stack frame "${firstLost}", which is not in the trace: their stacks are lost or cut there`, lost);
 }
 
 /** How a frame is shown: slice name, and where it is (file, line) as slice args. */
 export interface FrameInfo {
   name: string;
+  category?: string;
   args?: Record<string, unknown>;
 }
 
 /** Name and details of each frame, made once per frame and shared by all its slices. */
 export class FrameRefs {
-  /** Per small integer key (frame index, node id): name id, details ref + 1 (0 = not made yet). */
+  /** Per small integer key (frame index, node id): name id, category id, details ref + 1 (0 = not made yet). */
   private names: number[] = [];
+  private cats: number[] = [];
   private details: number[] = [];
-  private other = new Map<number, [name: number, details: number]>();
+  private other = new Map<number, [name: number, cat: number, details: number]>();
   /** The last get(). */
   name = 0;
+  cat = 0;
   ref = -1;
 
   constructor(
@@ -99,27 +98,30 @@ export class FrameRefs {
     private readonly info: (key: number) => FrameInfo,
   ) {}
 
-  /** Sets `name` and `ref` (details, or -1) for the frame. */
+  /** Sets `name`, `cat` and `ref` (details, or -1) for the frame. */
   get(key: number): void {
     const small = key >= 0 && key < 1 << 22 && (key | 0) === key;
     if (small && this.details[key] > 0) {
       this.name = this.names[key];
+      this.cat = this.cats[key];
       this.ref = this.details[key] - 1;
       return;
     }
     let r = small ? undefined : this.other.get(key);
     if (!r) {
       const f = this.info(key);
-      r = [this.b.intern(f.name || '(anonymous)'), f.args ? this.b.addDetails({ args: f.args }) : -1];
+      r = [this.b.intern(f.name || '(anonymous)'), this.b.intern(f.category ?? ''), f.args ? this.b.addDetails({ args: f.args }) : -1];
       if (small) {
         // Filled up to `key` first: an array with holes would be slower to read.
-        for (let i = this.names.length; i < key; i++) this.names.push(0), this.details.push(0);
+        for (let i = this.names.length; i < key; i++) this.names.push(0), this.cats.push(0), this.details.push(0);
         this.names[key] = r[0];
-        this.details[key] = r[1] + 1;
+        this.cats[key] = r[1];
+        this.details[key] = r[2] + 1;
       } else this.other.set(key, r);
     }
     this.name = r[0];
-    this.ref = r[1];
+    this.cat = r[1];
+    this.ref = r[2];
   }
 }
 
@@ -127,7 +129,7 @@ export class FrameRefs {
  * Stacks sampled one after another → nested slices: a stack is in force from its sample's time
  * to the next one's, and a frame shared with the previous stack (same key at the same depth,
  * all the way from the root) continues its slice. Samples must come in time order; of samples
- * at the same time the last one counts, and none makes a zero-length slice.
+ * at the same time the last one counts.
  */
 export class StackRuns {
   private open: number[] = [];
@@ -152,10 +154,13 @@ export class StackRuns {
     this.pendingAt = tNs;
   }
 
-  /** Ends the last stack at `tNs` (one sampled at or after it is dropped: it would have no width). */
+  /**
+   * Ends the last stack at `tNs`. One sampled exactly then keeps its frames, at zero width (a
+   * profile of one sample still shows it); one sampled after it is dropped.
+   */
   end(tNs: number): void {
     const last = this.pendingAt;
-    if (last < tNs) this.apply();
+    if (last <= tNs) this.apply();
     this.closeTo(0, last === last && last > tNs ? last : tNs);
   }
 
@@ -173,7 +178,7 @@ export class StackRuns {
     for (let d = k; d < len; d++) {
       const key = keys[from + d];
       frames.get(key);
-      const slice = this.b.addSlice(this.track, t, 0, frames.name, 0, 0, frames.ref);
+      const slice = this.b.addSlice(this.track, t, 0, frames.name, frames.cat, 0, frames.ref);
       if (d > 0) this.b.setParent(slice, this.slices[d - 1]);
       open.push(key);
       this.slices.push(slice);

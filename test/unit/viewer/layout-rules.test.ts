@@ -224,8 +224,8 @@ describe('ids, profiles and progress', () => {
     expect(m.slices.track[find(m, 'a')]).not.toBe(m.slices.track[find(m, 'b')]);
   });
 
-  it('V8 CPU profile: samples at startTime plus cumulative timeDeltas; idle time is not a frame', () => {
-    const m = load([
+  const v8Profile = (last: Record<string, unknown>[] = []) =>
+    load([
       { ph: 'X', ts: 1000, dur: 1, name: 'anchor' },
       { ph: 'P', ts: 1500, name: 'Profile', id: '0x1', args: { data: { startTime: 1000 } } },
       {
@@ -247,13 +247,25 @@ describe('ids, profiles and progress', () => {
           },
         },
       },
+      ...last,
     ]);
+  const mainSlices = (m: ReturnType<typeof load>) => {
     const main = [];
     for (let i = 0; i < m.slices.count; i++) {
       expect(nameOf(m, i)).not.toBe('(idle)');
       if (nameOf(m, i) === 'main') main.push([m.slices.startNs[i], m.slices.durNs[i]]);
     }
-    expect(main.sort((p, q) => p[0] - q[0])).toEqual([[10_000, 20_000], [40_000, 0]]);
+    return main.sort((p, q) => p[0] - q[0]);
+  };
+
+  it('V8 CPU profile: samples at startTime plus cumulative timeDeltas; idle time is not a frame', () => {
+    // Each stack lasts until the next sample; the last one has no known end, so no width.
+    expect(mainSlices(v8Profile())).toEqual([[10_000, 20_000], [40_000, 0]]);
+  });
+
+  it("V8 CPU profile: the last chunk's endTime ends the last sample, as in a .cpuprofile", () => {
+    const end = { ph: 'P', ts: 1700, name: 'ProfileChunk', id: '0x1', args: { data: { cpuProfile: { nodes: [], samples: [] }, timeDeltas: [], endTime: 1045 } } };
+    expect(mainSlices(v8Profile([end]))).toEqual([[10_000, 20_000], [40_000, 5_000]]);
   });
 
   it('reports progress every 65536 events', () => {
