@@ -1,4 +1,4 @@
-import type { ReadableSpan } from '../sdk/types';
+import type { Attributes, ReadableSpan } from '../sdk/types';
 import { getRecentSpans } from './recent';
 
 /** One Trace Event Format event (the subset this exporter writes). */
@@ -7,7 +7,7 @@ export interface ChromeTraceEvent {
   ph: 'X' | 'M' | 'i' | 's' | 'f';
   pid: number;
   tid: number;
-  /** Microseconds since the Unix epoch. */
+  /** Whole microseconds since the Unix epoch. */
   ts?: number;
   dur?: number;
   cat?: string;
@@ -24,6 +24,17 @@ export interface ChromeTrace {
 
 const KIND = ['internal', 'server', 'client', 'producer', 'consumer'];
 const endOf = (s: ReadableSpan) => (s.endMs === s.endMs ? s.endMs : s.startMs);
+// Whole µs: Perfetto turns a fractional epoch-µs `ts` and `dur` into ns separately, each rounded
+// (≈256 ns steps at today's dates), so a child ending with its parent, or a slice starting as the
+// previous one ends, came out overlapping it (dropped by Perfetto, or spilled with an import error).
+const us = (ms: number) => Math.round(ms * 1000);
+// JSON has no NaN or ±Infinity (JSON.stringify writes null): strings, as in OTLP/JSON.
+const val = (v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : Array.isArray(v) ? v.map(val) : v);
+const argsOf = (a: Attributes) => {
+  const o: Record<string, unknown> = {};
+  for (const k in a) o[k] = val(a[k]);
+  return o;
+};
 
 /**
  * Spans as a Trace Event Format file that Perfetto and chrome://tracing open: one process per
@@ -32,10 +43,12 @@ const endOf = (s: ReadableSpan) => (s.endMs === s.endMs ? s.endMs : s.startMs);
  * child that landed on another track or process.
  */
 export function toChromeTrace(spans: readonly ReadableSpan[]): ChromeTrace {
-  const ev: ChromeTraceEvent[] = [];
+  // One group per span (its slice, then its flow events) so a flow start can follow its parent's slice.
+  const ev: ChromeTraceEvent[][] = [];
+  const inst: ChromeTraceEvent[] = [];
   const pids = new Map<string, number>();
   const tracks = new Map<number, Array<Array<{ end: number; id: string }>>>();
-  const where = new Map<string, { pid: number; tid: number; s: ReadableSpan }>();
+  const where = new Map<string, { pid: number; tid: number; s: ReadableSpan; g: ChromeTraceEvent[] }>();
   const sorted = spans.slice().sort((a, b) => a.startMs - b.startMs || endOf(b) - endOf(a));
   for (const s of sorted) {
     const svc = String(s.resource.attributes['service.name'] ?? 'unknown_service');
@@ -43,7 +56,7 @@ export function toChromeTrace(spans: readonly ReadableSpan[]): ChromeTrace {
     if (pid === undefined) {
       pids.set(svc, (pid = pids.size + 1));
       tracks.set(pid, []);
-      ev.push({ name: 'process_name', ph: 'M', pid, tid: 0, args: { name: svc } });
+      ev.push([{ name: 'process_name', ph: 'M', pid, tid: 0, args: { name: svc } }]);
     }
     const ts = tracks.get(pid)!;
     const start = s.startMs;
@@ -60,25 +73,30 @@ export function toChromeTrace(spans: readonly ReadableSpan[]): ChromeTrace {
     let t = p && p.pid === pid && fits(ts[p.tid - 1]) ? p.tid - 1 : ts.findIndex(fits);
     if (t < 0) {
       t = ts.push([]) - 1;
-      ev.push({ name: 'thread_name', ph: 'M', pid, tid: t + 1, args: { name: `track ${t + 1}` } });
+      ev.push([{ name: 'thread_name', ph: 'M', pid, tid: t + 1, args: { name: `track ${t + 1}` } }]);
     }
     ts[t].push({ end, id: s.spanContext().spanId });
     const tid = t + 1;
     const ctx = s.spanContext();
-    where.set(ctx.spanId, { pid, tid, s });
-    const args: Record<string, unknown> = { ...s.attributes, 'trace.id': ctx.traceId, 'span.id': ctx.spanId, 'span.kind': KIND[s.kind] };
+    const args: Record<string, unknown> = { ...argsOf(s.attributes), 'trace.id': ctx.traceId, 'span.id': ctx.spanId, 'span.kind': KIND[s.kind] };
     if (s.parentSpanId) args['parent.id'] = s.parentSpanId;
     if (s.status.code) args.status = s.status.code === 2 ? `ERROR${s.status.message ? `: ${s.status.message}` : ''}` : 'OK';
-    ev.push({ name: s.name, cat: s.scope.name, ph: 'X', ts: start * 1000, dur: (end - start) * 1000, pid, tid, args });
-    for (const e of s.events) ev.push({ name: e.name, ph: 'i', s: 't', ts: e.timeMs * 1000, pid, tid, args: { ...e.attributes } });
+    const g: ChromeTraceEvent[] = [{ name: s.name, cat: s.scope.name, ph: 'X', ts: us(start), dur: us(end) - us(start), pid, tid, args }];
+    ev.push(g);
+    where.set(ctx.spanId, { pid, tid, s, g });
+    for (const e of s.events) inst.push({ name: e.name, ph: 'i', s: 't', ts: us(e.timeMs), pid, tid, args: argsOf(e.attributes) });
     if (p && (p.pid !== pid || p.tid !== tid)) {
       const id = where.size;
-      const at = Math.min(Math.max(start, p.s.startMs), endOf(p.s)) * 1000;
-      ev.push({ name: 'parent', cat: 'flow', ph: 's', id, ts: at, pid: p.pid, tid: p.tid });
-      ev.push({ name: 'parent', cat: 'flow', ph: 'f', bp: 'e', id, ts: start * 1000, pid, tid });
+      // Perfetto binds a flow event to the top of its thread's slice stack, not to the slice around
+      // its `ts`, and handles it after every slice starting at that `ts`. Right after the slice it
+      // belongs to (in the file and in time), that top is this slice; at the child's start it was
+      // often a sibling still open (or already ended) on the parent's track.
+      p.g.push({ name: 'parent', cat: 'flow', ph: 's', id, ts: us(p.s.startMs), pid: p.pid, tid: p.tid });
+      g.push({ name: 'parent', cat: 'flow', ph: 'f', bp: 'e', id, ts: us(start), pid, tid });
     }
   }
-  return { traceEvents: ev, displayTimeUnit: 'ms' };
+  // Instants last: one at a slice's start would otherwise be on top of the stack for its flows.
+  return { traceEvents: ev.flat().concat(inst), displayTimeUnit: 'ms' };
 }
 
 /** Saves spans (default: the exporters' recent spans) as a Chrome trace JSON file via a download link. */

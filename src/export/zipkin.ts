@@ -18,6 +18,8 @@ export function encodeZipkinSpan(s: ReadableSpan, extra?: Attributes): Record<st
   put(res);
   put(s.attributes);
   if (extra) put(extra);
+  // Zipkin marks a span failed by the mere presence of `error`: a false one goes (as OpenTelemetry's mapping says).
+  if (tags.error === 'false') delete tags.error;
   tags['otel.scope.name'] = s.scope.name;
   if (s.scope.version) tags['otel.scope.version'] = s.scope.version;
   if (s.status.code) tags['otel.status_code'] = s.status.code === 2 ? 'ERROR' : 'OK';
@@ -33,7 +35,20 @@ export function encodeZipkinSpan(s: ReadableSpan, extra?: Attributes): Record<st
   };
   if (s.parentSpanId) z.parentId = s.parentSpanId;
   if (KINDS[s.kind]) z.kind = KINDS[s.kind];
-  if (s.events.length) z.annotations = s.events.map((e) => ({ timestamp: us(e.timeMs), value: e.name }));
+  // Without a remote endpoint Zipkin draws no dependency link from a client or producer span to an
+  // uninstrumented peer (ranked as in OpenTelemetry's Zipkin mapping).
+  const a = s.attributes;
+  const peer = a['peer.service'] ?? a['server.address'] ?? a['net.peer.name'];
+  if ((s.kind === 2 || s.kind === 3) && peer !== undefined) {
+    const port = a['server.port'];
+    z.remoteEndpoint = { serviceName: String(peer), ...(typeof port === 'number' && port > 0 && { port }) };
+  }
+  // Annotations have no attributes: they go in the value (`"name": {…}`), or an exception's message and stack would be lost.
+  if (s.events.length)
+    z.annotations = s.events.map((e) => ({
+      timestamp: us(e.timeMs),
+      value: Object.keys(e.attributes).length ? `${JSON.stringify(e.name)}: ${JSON.stringify(e.attributes)}` : e.name,
+    }));
   return z;
 }
 

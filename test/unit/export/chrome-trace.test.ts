@@ -164,3 +164,83 @@ describe('toChromeTrace args and flows', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 });
+
+/**
+ * How Perfetto's JSON importer reads a trace (google/perfetto src/trace_processor: importers/json/
+ * json_trace_tokenizer.cc `CoerceToTs`, sorter/trace_sorter.h `SlowOperatorLess`,
+ * importers/common/slice_tracker.cc `MaybeCloseStack`, importers/common/flow_tracker.cc):
+ * - `ts`/`dur` become ns each on its own: whole numbers × 1000, others `llround(v * 1000)`;
+ * - events run by ts, then `X` longest first, then everything else, then file order;
+ * - an `X` or thread instant first pops slices that ended before it (or at its start), and is
+ *   dropped (spilled, in newer versions) when it starts inside the top slice but ends after it;
+ * - `s` and `f` (with `bp: "e"`) bind to the top of their thread's slice stack as it is then.
+ */
+function perfetto(trace: { traceEvents: ChromeTraceEvent[] }) {
+  const ns = (v: number) => (Number.isInteger(v) ? v * 1000 : Math.round(v * 1000));
+  const evs = trace.traceEvents
+    .map((e, i) => ({ e, i, ts: ns(e.ts ?? 0), dur: e.ph === 'X' ? ns(e.dur!) : 0 }))
+    .filter((x) => x.e.ph !== 'M')
+    .sort((a, b) => a.ts - b.ts || (a.e.ph === 'X' ? -a.dur : 1) - (b.e.ph === 'X' ? -b.dur : 1) || a.i - b.i);
+  const stacks = new Map<string, Array<{ e: ChromeTraceEvent; end: number; dur: number }>>();
+  const starts = new Map<number, ChromeTraceEvent | undefined>();
+  const flows: Array<[string | undefined, string | undefined]> = [];
+  const overlaps: string[] = [];
+  for (const { e, ts, dur } of evs) {
+    const k = `${e.pid}/${e.tid}`;
+    const st = stacks.get(k) ?? stacks.set(k, []).get(k)!;
+    if (e.ph === 'X' || e.ph === 'i') {
+      while (st.length && (st.at(-1)!.end < ts || (st.at(-1)!.end === ts && !(st.at(-1)!.dur === 0 && dur === 0)))) st.pop();
+      const top = st.at(-1);
+      if (top && ts < top.end && ts + dur > top.end) overlaps.push(`${e.name} overlaps ${top.e.name}`);
+      else st.push({ e, end: ts + dur, dur });
+    } else if (e.ph === 's') starts.set(e.id!, st.at(-1)?.e);
+    else if (e.ph === 'f') flows.push([starts.get(e.id!)?.name, st.at(-1)?.e.name]);
+  }
+  return { flows, overlaps };
+}
+
+describe('toChromeTrace as Perfetto reads it', () => {
+  const web = { attributes: { 'service.name': 'web' } };
+  const span = (name: string, start: number, end: number, parent?: ReturnType<typeof fakeSpan>, resource = web) =>
+    fakeSpan({ name, resource, startMs: T0 + start, endMs: T0 + end, parentSpanId: parent?.spanContext().spanId });
+
+  it('binds every flow arrow to the parent and the child, not to a sibling still open on the parent’s track', () => {
+    const root = span('root', 0, 100);
+    const a = span('a', 10, 60, root);
+    const b = span('b', 20, 80, root); // overlaps a: another track, a flow from root
+    const c = span('c', 30, 40, a); // nests under a
+    const d = span('d', 65, 70, a); // after a ended (another track): a is no longer on the stack
+    const e = span('e', 70, 75, root); // back on root's track
+    const server = span('server', 32, 38, c, { attributes: { 'service.name': 'api' } });
+    const late = span('late', 120, 130, root);
+    const { flows } = perfetto(toChromeTrace([root, a, b, c, d, e, server, late]));
+    expect(flows.sort()).toEqual([
+      ['a', 'd'],
+      ['c', 'server'],
+      ['root', 'b'],
+    ]);
+  });
+
+  it('keeps a child ending with its parent, and back-to-back slices, from overlapping after Perfetto’s ns rounding', () => {
+    // Times where rounding `ts` and `dur` separately from fractional epoch µs lands 256 ns off.
+    const root = span('root', 0.137, 3.288);
+    const child = span('same end', 3.151, 3.288, root);
+    const api = { attributes: { 'service.name': 'api' } };
+    const prev = span('prev', 3.151, 3.288, undefined, api);
+    const next = span('next', 3.288, 5, undefined, api);
+    const trace = toChromeTrace([root, child, prev, next]);
+    const x = (name: string) => trace.traceEvents.find((e) => e.ph === 'X' && e.name === name)!;
+    expect([x('same end').tid, x('next').tid]).toEqual([x('root').tid, x('prev').tid]);
+    expect(perfetto(trace).overlaps).toEqual([]);
+  });
+});
+
+describe('toChromeTrace values JSON cannot hold', () => {
+  it('writes NaN and ±Infinity attributes as strings, not null', () => {
+    const attributes = { nan: NaN, inf: Infinity, list: [1, -Infinity], ok: 2 };
+    const span = fakeSpan({ attributes, events: [{ name: 'e', timeMs: T0, attributes: { v: NaN }, droppedAttributesCount: 0 }] });
+    const trace = JSON.parse(JSON.stringify(toChromeTrace([span]))) as { traceEvents: ChromeTraceEvent[] };
+    expect(trace.traceEvents.find((e) => e.ph === 'X')!.args).toMatchObject({ nan: 'NaN', inf: 'Infinity', list: [1, '-Infinity'], ok: 2 });
+    expect(trace.traceEvents.find((e) => e.ph === 'i')!.args).toEqual({ v: 'NaN' });
+  });
+});

@@ -84,3 +84,65 @@ describe('Zipkin v2 mapping details', () => {
     expect(body[1].tags['spanbeam.export.dropped_spans']).toBeUndefined();
   });
 });
+
+/**
+ * The Span rules of Zipkin's v2 API (openzipkin/zipkin-api zipkin2-api.yaml): hex ids, integer µs
+ * times with duration ≥ 1, kind only CLIENT/SERVER/PRODUCER/CONSUMER, string-only tags,
+ * annotations {timestamp, value}, endpoints with an integer port that is not 0.
+ */
+function zipkinSpanErrors(z: Record<string, unknown>): string[] {
+  const bad: string[] = [];
+  const check = (ok: boolean, what: string) => ok || bad.push(what);
+  const isInt = (v: unknown) => Number.isSafeInteger(v);
+  const endpoint = (e: unknown) => {
+    const o = e as Record<string, unknown>;
+    return typeof o === 'object' && o !== null && (o.serviceName === undefined || typeof o.serviceName === 'string') && (o.port === undefined || (isInt(o.port) && o.port !== 0));
+  };
+  check(/^([a-f0-9]{16}|[a-f0-9]{32})$/.test(String(z.traceId)), 'traceId');
+  check(/^[a-f0-9]{16}$/.test(String(z.id)), 'id');
+  check(z.parentId === undefined || /^[a-f0-9]{16}$/.test(String(z.parentId)), 'parentId');
+  check(z.kind === undefined || ['CLIENT', 'SERVER', 'PRODUCER', 'CONSUMER'].includes(z.kind as string), 'kind');
+  check(isInt(z.timestamp), 'timestamp');
+  check(isInt(z.duration) && (z.duration as number) >= 1, 'duration');
+  check(z.localEndpoint === undefined || endpoint(z.localEndpoint), 'localEndpoint');
+  check(z.remoteEndpoint === undefined || endpoint(z.remoteEndpoint), 'remoteEndpoint');
+  check(Object.values((z.tags ?? {}) as object).every((v) => typeof v === 'string'), 'tags');
+  const ann = (z.annotations ?? []) as Array<Record<string, unknown>>;
+  check(ann.every((a) => isInt(a.timestamp) && typeof a.value === 'string'), 'annotations');
+  return bad;
+}
+
+describe('Zipkin v2 as Zipkin and the OpenTelemetry Zipkin mapping read it', () => {
+  const enc = (p: Parameters<typeof fakeSpan>[0]) => {
+    const z = JSON.parse(encodeZipkinJsonString([fakeSpan(p)]))[0];
+    expect(zipkinSpanErrors(z)).toEqual([]);
+    return z;
+  };
+
+  it('keeps event attributes in the annotation value (an exception’s message and stack)', () => {
+    const attrs = { 'exception.type': 'TypeError', 'exception.message': 'x is undefined', 'exception.stacktrace': 'at f (a.js:1)' };
+    const z = enc({ events: [{ name: 'exception', timeMs: 1_700_000_000_001, attributes: attrs, droppedAttributesCount: 0 }, { name: 'plain', timeMs: 1_700_000_000_002, attributes: {}, droppedAttributesCount: 0 }] });
+    // sdk_exporters/zipkin.md, Events: `"my-event-name": { "key1" : "value1", … }`.
+    const [exc, plain] = z.annotations;
+    expect(exc.timestamp).toBe(1_700_000_000_001_000);
+    expect(exc.value).toMatch(/^"exception": \{/);
+    expect(JSON.parse(`{${exc.value}}`)).toEqual({ exception: attrs });
+    expect(plain.value).toBe('plain');
+  });
+
+  it('does not send an `error` tag for an `error: false` attribute (Zipkin would show the span as failed)', () => {
+    expect('error' in enc({ attributes: { error: false } }).tags).toBe(false);
+    expect('error' in enc({ attributes: { error: 'false' } }).tags).toBe(false);
+    expect(enc({ attributes: { error: false }, status: { code: 2, message: 'boom' } }).tags.error).toBe('boom');
+  });
+
+  it('names the peer of client and producer spans in remoteEndpoint (Zipkin’s dependency links)', () => {
+    const http = { 'http.request.method': 'GET', 'server.address': 'api.example.com', 'server.port': 443 };
+    expect(enc({ kind: 2, attributes: http }).remoteEndpoint).toEqual({ serviceName: 'api.example.com', port: 443 });
+    expect(enc({ kind: 3, attributes: { 'peer.service': 'orders', 'server.address': 'mq.local' } }).remoteEndpoint).toEqual({ serviceName: 'orders' });
+    expect(enc({ kind: 2, attributes: { 'net.peer.name': 'legacy.local', 'server.port': 0 } }).remoteEndpoint).toEqual({ serviceName: 'legacy.local' });
+    expect(enc({ kind: 0, attributes: http }).remoteEndpoint).toBeUndefined();
+    expect(enc({ kind: 1, attributes: http }).remoteEndpoint).toBeUndefined();
+    expect(enc({ kind: 2 }).remoteEndpoint).toBeUndefined();
+  });
+});
