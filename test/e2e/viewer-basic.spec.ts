@@ -85,6 +85,25 @@ test('follows prefers-color-scheme unless a theme attribute is set', async ({ pa
   await expect.poll(bgPixel).toEqual([13, 17, 23]);
 });
 
+test('refreshTheme() repaints the canvas with --sb-* colours changed at run time', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await openViewer(page, server, '?src=/test/fixtures/viewer-ui/basic.json');
+  await waitForEvent(page, 'spanbeam-load');
+  const bgPixel = () =>
+    page.evaluate(() => {
+      const c = document.querySelector('spanbeam-viewer')!.shadowRoot!.querySelector('canvas')!;
+      const d = c.getContext('2d')!.getImageData(c.width - 20, c.height - 20, 1, 1).data;
+      return [d[0], d[1], d[2]];
+    });
+  expect(await bgPixel()).toEqual([255, 255, 255]);
+  await page.evaluate(() => {
+    const v = document.querySelector('spanbeam-viewer') as HTMLElement & { refreshTheme(): void };
+    v.style.setProperty('--sb-bg', '#102030');
+    v.refreshTheme();
+  });
+  await expect.poll(bgPixel).toEqual([16, 32, 48]);
+});
+
 test('no update is requested from inside an update (Lit change-in-update), also while a trace loads', async ({ page }) => {
   await openViewer(page, server);
   const r = await page.evaluate(async () => {

@@ -11,6 +11,7 @@ import {
   InstantScope,
   SliceFlag,
   TrackKind,
+  TraceImportError,
   type TraceModel,
 } from '../model/trace-model';
 import { BytesInterner, JsonReader, JsonStream, KeyTable, decodeBytes, type StreamHandler } from './json-tokenizer';
@@ -69,6 +70,9 @@ export interface ChromeImportOptions {
   sizeHint?: number;
 }
 
+/** Top-level keys of the trace formats we read: an object holding one is a trace, if an empty one. */
+const EMPTY_OK = new Set(['data', 'resourceSpans', 'profiles', 'nodes', 'shared']);
+
 export class ChromeJsonImporter implements StreamHandler {
   readonly builder: TraceBuilder;
   private readonly stream: JsonStream;
@@ -84,6 +88,11 @@ export class ChromeJsonImporter implements StreamHandler {
   private evIndex = 0;
   private nEvents = 0;
   private nSamples = 0;
+  /** Top-level object keys (the first few), and whether one held events: else it is no trace. */
+  private readonly topKeys: string[] = [];
+  private streamed = false;
+  /** The input ended early (its events may simply be cut off): no "not a trace" then. */
+  private truncated = false;
 
   // Scratch fields of the event being parsed (reset per event).
   private ph = 0;
@@ -180,6 +189,16 @@ export class ChromeJsonImporter implements StreamHandler {
   /** `finish()` in steps (see TraceBuilder.finishSteps) for the main-thread fallback. */
   *finishSteps(): Generator<void, TraceModel, void> {
     this.stream.end();
+    // Some other JSON object (a config, an API response): say so, rather than show an empty trace.
+    // An empty result of another format (Jaeger's `{"data":[]}`, OTLP's `{"resourceSpans":[]}`) is an empty trace.
+    if (this.topKeys.length > 0 && !this.streamed && !this.truncated && !this.topKeys.some((k) => EMPTY_OK.has(k))) {
+      throw new TraceImportError({
+        format: 'unknown',
+        message: `not a trace: a JSON object with ${this.topKeys.map((k) => `"${k}"`).join(', ')} but no "traceEvents" array`,
+        offset: 0,
+        expected: '"traceEvents" (Chrome), "resourceSpans" (OTLP), "data" (Jaeger), "nodes" (.cpuprofile) or "profiles" (speedscope)',
+      });
+    }
     this.flushBeginEnd();
     for (const [key, stack] of this.asyncOpen) {
       for (let i = 0; i < stack.length; i++) this.builder.diag('unclosed-async', `async slice (${key.replace(/\u0000/g, ' ')}) never ended`);
@@ -197,9 +216,11 @@ export class ChromeJsonImporter implements StreamHandler {
   // ---- StreamHandler ----
 
   member(key: string): 'stream' | 'skip' | 'value' {
+    if (this.topKeys.length < 4) this.topKeys.push(key.length > 40 ? `${key.slice(0, 40)}…` : key);
     switch (key) {
       case 'traceEvents':
       case 'samples':
+        this.streamed = true;
         return 'stream';
       case 'displayTimeUnit':
       case 'metadata':
@@ -225,6 +246,7 @@ export class ChromeJsonImporter implements StreamHandler {
   }
 
   repaired(kind: 'truncated-input' | 'trailing-comma', offset: number): void {
+    if (kind === 'truncated-input') this.truncated = true;
     this.builder.diag(
       kind,
       kind === 'truncated-input'

@@ -90,7 +90,8 @@ function isReadableSpans(v: unknown): v is ReadableSpan[] {
 }
 
 function looksLikeData(s: string): boolean {
-  return /^[\s\ufeff]*[[{]/.test(s) || /\S\s*\n\s*\S|;.*\s\d+\s*$/.test(s);
+  // A blank string is empty input, not the URL of the page itself.
+  return /^[\s\ufeff]*([[{]|$)/.test(s) || /\S\s*\n\s*\S|;.*\s\d+\s*$/.test(s);
 }
 
 function baseUrl(): string {

@@ -58,6 +58,13 @@ function abortError(): Error {
   return new DOMException('The import was cancelled', 'AbortError');
 }
 
+/** A fetch that failed without an HTTP status (offline, refused, CORS) says which URL, not just "Failed to fetch". */
+function fetchFailed(url: string, e: unknown, after?: number): unknown {
+  if ((e as Error)?.name === 'AbortError') return e;
+  const why = after === undefined ? 'network error (unreachable, refused, or blocked by CORS)' : `connection lost after ${after} bytes`;
+  return new TraceImportError({ format: 'unknown', message: `could not load ${url}: ${why}` });
+}
+
 async function* rawChunks(src: PipelineSource, signal: AbortSignal | undefined, total: { bytes?: number }): AsyncGenerator<Uint8Array> {
   if (src.kind === 'bytes') {
     total.bytes = src.bytes.length;
@@ -69,7 +76,12 @@ async function* rawChunks(src: PipelineSource, signal: AbortSignal | undefined, 
     total.bytes = src.blob.size;
     stream = src.blob.stream() as ReadableStream<Uint8Array>;
   } else if (src.kind === 'url') {
-    const res = await fetch(src.url, signal ? { signal } : {});
+    let res: Response;
+    try {
+      res = await fetch(src.url, signal ? { signal } : {});
+    } catch (e) {
+      throw fetchFailed(src.url, e);
+    }
     if (!res.ok || !res.body) {
       throw new TraceImportError({ format: 'unknown', message: `could not load ${src.url}: HTTP ${res.status}` });
     }
@@ -79,12 +91,21 @@ async function* rawChunks(src: PipelineSource, signal: AbortSignal | undefined, 
     stream = res.body;
   } else stream = src.stream;
   const reader = stream.getReader();
+  let read = 0;
   try {
     for (;;) {
       if (signal?.aborted) throw abortError();
-      const { done, value } = await reader.read();
-      if (done) return;
-      if (value && value.length > 0) yield value;
+      let r: ReadableStreamReadResult<Uint8Array>;
+      try {
+        r = await reader.read();
+      } catch (e) {
+        throw src.kind === 'url' ? fetchFailed(src.url, e, read) : e;
+      }
+      if (r.done) return;
+      if (r.value && r.value.length > 0) {
+        read += r.value.length;
+        yield r.value;
+      }
     }
   } finally {
     reader.releaseLock();

@@ -225,7 +225,8 @@ export class SpanbeamViewer extends LitElement {
 
   /** Sets the input (same as `load`, errors are reported as events only). */
   set data(input: TraceInput | null) {
-    if (input === null || input === undefined) {
+    // '' too: a framework's empty binding means no trace (as `src=""` does), not an error.
+    if (input === null || input === undefined || input === '') {
       this.clear();
       return;
     }
@@ -462,6 +463,8 @@ export class SpanbeamViewer extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // A removed or unknown `view` (e.g. a framework unbinding it) shows the default, not nothing.
+    if (changed.has('view') && this.view !== 'waterfall' && this.view !== 'insights') this.view = 'timeline';
     // Before rendering, so the fetch starts without waiting for the first render.
     if (!changed.has('src')) return;
     if (this.src) {
@@ -500,6 +503,15 @@ export class SpanbeamViewer extends LitElement {
   private appliedTheme: string | null | undefined;
 
   private readonly onMedia = (): void => this.applyTheme();
+
+  /**
+   * Re-reads the `--sb-*` colours for the canvas. The toolbar and panels follow CSS by themselves;
+   * the canvas reads the colours when the theme or the system colour scheme changes, so call this
+   * after changing the custom properties at run time.
+   */
+  refreshTheme(): void {
+    this.applyTheme();
+  }
 
   private applyTheme(): void {
     this.appliedTheme = this.theme;
@@ -721,6 +733,9 @@ export class SpanbeamViewer extends LitElement {
   // ---- keys ----
 
   private readonly onTimelineKey = (e: KeyboardEvent): void => {
+    // No key of ours takes Ctrl/Alt/Meta: leave Ctrl+F, Ctrl+P, Ctrl+0, Alt+← to the browser and
+    // page (AltGr, which some layouts need for '/' or '?', reports Ctrl+Alt).
+    if ((e.ctrlKey || e.altKey || e.metaKey) && !e.getModifierState('AltGraph')) return;
     if (e.key === '?') {
       this._help = !this._help;
       e.preventDefault();

@@ -164,3 +164,28 @@ describe('OTLP spans without a usable start time', () => {
     expect(d?.message).toContain('"1.7e18"');
   });
 });
+
+describe('JSON that is no trace', () => {
+  const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+  it('an object without "traceEvents" (a package.json, an API response) is an error naming its keys, not an empty trace', async () => {
+    const err = await runPipeline({ kind: 'bytes', bytes: enc('{"name":"my-app","version":"1.0.0","dependencies":{}}') }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'TraceImportError', info: { format: 'unknown', offset: 0 } });
+    expect((err as Error).message).toContain('not a trace: a JSON object with "name", "version", "dependencies" but no "traceEvents" array');
+    expect((err as Error).message).toContain('expected "traceEvents" (Chrome)');
+  });
+
+  it('empty traces, events-only objects and truncated objects still open', async () => {
+    for (const text of ['[]', '{}', '{"traceEvents":[]}', '{"displayTimeUnit":"ns","traceEvents":[]}', '{"metadata":{"a":1},"traceEvents":[{"ph":"X","name":"a","ts":0,"dur":1,"pid":1,"tid":1}', '{"metadata":{"a":']) {
+      const m = await runPipeline({ kind: 'bytes', bytes: enc(text) });
+      expect(m.format).toBe('chrome-json');
+    }
+  });
+
+  it('empty results of the other formats open as empty traces (a Jaeger search that found nothing)', async () => {
+    for (const text of ['{"data":[],"total":0,"limit":0,"offset":0,"errors":null}', '{"resourceSpans":[]}', '{"nodes":[],"samples":[]}', '{"shared":{"frames":[]},"profiles":[]}']) {
+      const m = await runPipeline({ kind: 'bytes', bytes: enc(text) });
+      expect(m.slices.count).toBe(0);
+    }
+  });
+});

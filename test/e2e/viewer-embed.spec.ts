@@ -1,0 +1,111 @@
+// <spanbeam-viewer> as an app embedding it uses it: its keys next to the page's and the browser's,
+// attributes a framework removes, and inputs that fail in ways an embedder sees.
+import { expect, test } from '@playwright/test';
+import type { TestServer } from '../support/server';
+import { openViewer, viewerServer, waitForEvent } from './viewer-support';
+
+let server: TestServer;
+test.beforeAll(async () => {
+  server = await viewerServer();
+});
+test.afterAll(async () => server?.close());
+
+type V = HTMLElement & {
+  load(i: unknown): Promise<unknown>;
+  data: unknown;
+  view: string | null;
+  selection: number;
+  viewWindow: { startNs: number; endNs: number };
+  model: { slices: { count: number } } | null;
+  updateComplete: Promise<unknown>;
+};
+
+test('Ctrl/Alt/Meta shortcuts stay the browser\'s and the page\'s while the timeline has focus', async ({ page }) => {
+  await openViewer(page, server, '?src=/test/fixtures/viewer-ui/basic.json');
+  await waitForEvent(page, 'spanbeam-load');
+  await page.locator('spanbeam-viewer .timeline').focus();
+  await page.keyboard.press('ArrowRight');
+  await waitForEvent(page, 'spanbeam-select');
+  const state = () =>
+    page.evaluate(() => {
+      const v = document.querySelector('spanbeam-viewer') as unknown as V;
+      const r = v.shadowRoot!;
+      return { sel: v.selection, win: v.viewWindow, pinned: r.querySelectorAll('.track-label[aria-pressed=true]').length, help: !!r.querySelector('.help') };
+    });
+  const before = await state();
+  await page.evaluate(() => {
+    (window as unknown as { __prevented: string[] }).__prevented = [];
+    document.addEventListener('keydown', (e) => {
+      if (e.defaultPrevented) (window as unknown as { __prevented: string[] }).__prevented.push(e.key);
+    });
+  });
+  // Find, print, reset zoom, back, copy, and the viewer's own letters with a modifier.
+  for (const k of ['Control+f', 'Control+p', 'Control+0', 'Alt+ArrowLeft', 'Control+c', 'Meta+f', 'Control+Shift+?', 'Control+/']) await page.keyboard.press(k);
+  expect(await page.evaluate(() => (window as unknown as { __prevented: string[] }).__prevented)).toEqual([]);
+  expect(await state()).toEqual(before);
+  // Unmodified, the same keys are the viewer's.
+  await page.keyboard.press('p');
+  await expect(page.locator('spanbeam-viewer .track-label[aria-pressed=true]')).toHaveCount(1);
+});
+
+test('a removed or unknown view attribute shows the timeline, not an empty viewer', async ({ page }) => {
+  await openViewer(page, server, '?src=/test/fixtures/viewer-ui/basic.json');
+  await waitForEvent(page, 'spanbeam-load');
+  const v = page.locator('spanbeam-viewer');
+  await v.evaluate((el) => el.setAttribute('view', 'waterfall'));
+  await expect(page.locator('spanbeam-viewer .wf-row').first()).toBeVisible();
+  await v.evaluate((el) => el.removeAttribute('view'));
+  await expect(page.locator('spanbeam-viewer .timeline')).toBeVisible();
+  await expect(page.locator('spanbeam-viewer [role=tab][aria-selected=true]')).toHaveText('Timeline');
+  await v.evaluate((el) => el.setAttribute('view', 'flame'));
+  await expect(page.locator('spanbeam-viewer .timeline')).toBeVisible();
+  expect(await v.evaluate((el) => (el as unknown as V).view)).toBe('timeline');
+});
+
+test('a URL that cannot be fetched, or breaks off, names the URL in the error', async ({ page }) => {
+  server.route('/broken.json', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"traceEvents":[{"ph":"X","ts":0,"dur":1,"pid":1,"tid":1,"name":"a"},');
+    setTimeout(() => res.socket?.destroy(), 200);
+  });
+  await openViewer(page, server);
+  // Port 1 on loopback: nothing listens, the connection is refused.
+  const errors = await page.evaluate(async () => {
+    const v = document.querySelector('spanbeam-viewer') as unknown as V;
+    const out: string[] = [];
+    for (const url of ['http://127.0.0.1:1/trace.json', '/broken.json']) {
+      await v.load(url).then(
+        () => out.push('loaded'),
+        (e: Error) => out.push(e.message),
+      );
+    }
+    return out;
+  });
+  expect(errors[0]).toContain('could not load http://127.0.0.1:1/trace.json: network error');
+  expect(errors[1]).toMatch(/could not load http:\/\/127\.0\.0\.1:\d+\/broken\.json: connection lost after \d+ bytes/);
+  await expect(page.locator('spanbeam-viewer .load-error')).toContainText('/broken.json');
+  expect((await waitForEvent(page, 'spanbeam-error', 2)).detail.message).toContain('/broken.json');
+});
+
+test('an empty string is empty input, never a fetch of the page itself; data = "" clears', async ({ page }) => {
+  await openViewer(page, server, '?src=/test/fixtures/viewer-ui/basic.json');
+  await waitForEvent(page, 'spanbeam-load');
+  const pageFetches = () => server.requests.filter((r) => r.path.startsWith('/test/pages/viewer.html')).length;
+  const fetched = pageFetches();
+  const msg = await page.evaluate(() =>
+    (document.querySelector('spanbeam-viewer') as unknown as V).load('').then(
+      () => 'loaded',
+      (e: Error) => e.message,
+    ),
+  );
+  expect(msg).toContain('empty input');
+  expect(pageFetches()).toBe(fetched);
+  await page.evaluate(async () => {
+    const v = document.querySelector('spanbeam-viewer') as unknown as V;
+    await v.load('{"traceEvents":[{"ph":"X","ts":0,"dur":1,"pid":1,"tid":1,"name":"a"}]}');
+    v.data = '';
+  });
+  await expect.poll(() => page.evaluate(() => (document.querySelector('spanbeam-viewer') as unknown as V).model)).toBeNull();
+  await expect(page.locator('spanbeam-viewer .load-error')).toHaveCount(0);
+  expect(pageFetches()).toBe(fetched);
+});
