@@ -140,6 +140,27 @@ for (const [entry, file] of [
 }
 
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--declarationDir', `${OUT}/types`], { stdio: 'inherit' });
+addDeclarationExtensions(`${OUT}/types`);
+
+/**
+ * Our sources import './x' (bundler resolution); under `moduleResolution: node16/nodenext` such
+ * specifiers in .d.ts files do not resolve, and every export becomes `any` (or an error without
+ * skipLibCheck). Give each relative specifier the path Node would need: './x.js' or './x/index.js'.
+ */
+function addDeclarationExtensions(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) addDeclarationExtensions(file);
+    if (!entry.name.endsWith('.d.ts')) continue;
+    const code = readFileSync(file, 'utf8').replace(/((?:from|import\()\s*)(['"])(\.\.?\/[^'"]*)\2/g, (m, lead, q, spec) => {
+      if (/\.js$/.test(spec)) return m;
+      const target = existsSync(`${dir}/${spec}.d.ts`) ? `${spec}.js` : existsSync(`${dir}/${spec}/index.d.ts`) ? `${spec}/index.js` : undefined;
+      return target ? lead + q + target + q : m;
+    });
+    writeFileSync(file, code);
+  }
+}
+
 rmSync('dist', { recursive: true, force: true });
 renameSync(OUT, 'dist');
 console.log('[spanbeam] built dist/');

@@ -15,7 +15,7 @@ function isHeadersLike(carrier: Carrier): carrier is HeadersLike {
   );
 }
 
-function joinValue(value: string | string[] | undefined): string | undefined {
+function joinValue(value: HeaderRecord[string]): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.length === 0 ? undefined : value.join(', ');

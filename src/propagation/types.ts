@@ -20,8 +20,11 @@ export interface PropagationContext {
 /** What `extract` returns: a context that came from another process. */
 export type RemoteContext = PropagationContext & { isRemote: true };
 
-/** A plain header object, including Node's `IncomingHttpHeaders` (repeated headers as arrays). */
-export type HeaderRecord = Record<string, string | string[] | undefined>;
+/**
+ * A plain header object: Node's `IncomingHttpHeaders` (repeated headers as arrays),
+ * `OutgoingHttpHeaders` (`http.request` options; numbers are read as strings), fetch init records.
+ */
+export type HeaderRecord = Record<string, string | readonly string[] | number | undefined>;
 
 /** The part of the Fetch `Headers` class we use; duck-typed so no DOM lib is needed at runtime. */
 export interface HeadersLike {
@@ -30,8 +33,8 @@ export interface HeadersLike {
   forEach(callback: (value: string, name: string) => void): void;
 }
 
-/** Anything headers can be read from or written to. */
-export type Carrier = HeadersLike | HeaderRecord | Array<[string, string]>;
+/** Anything headers can be read from or written to; arrays are `[name, value]` pairs (fetch's `HeadersInit`). */
+export type Carrier = HeadersLike | HeaderRecord | string[][];
 
 /** One W3C baggage list member. `value` is decoded; `metadata` is the property list as sent (still encoded). */
 export interface BaggageEntry {
