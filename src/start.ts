@@ -196,7 +196,7 @@ export function start(o: StartOptions = {}): SpanbeamHandle {
       await provider.forceFlush();
       cancel();
       for (const r of removers) r();
-      await Promise.all([exporter, ...(o.processors ?? [])].map((p) => p?.shutdown().catch(() => undefined)));
+      await Promise.allSettled([exporter, ...(o.processors ?? [])].map(async (p) => p?.shutdown()));
       if (g[KEY] === handle) g[KEY] = undefined;
     },
   };

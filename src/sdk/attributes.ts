@@ -38,7 +38,8 @@ export const UNCHANGED_SIZE = 2;
  * `undefined` value (a no-op, as in OpenTelemetry), never counts as a drop.
  */
 export function putAttribute(list: unknown[], key: string, value: unknown, limits: SpanLimits): number {
-  if (typeof key !== 'string' || key.length === 0) return DROPPED;
+  // `__proto__` would set the exported object's prototype instead of a key.
+  if (typeof key !== 'string' || key.length === 0 || key === '__proto__') return DROPPED;
   if (value === undefined) return UNCHANGED_SIZE;
   const clean = sanitizeValue(value, limits.attributeValueLengthLimit);
   if (clean === undefined) return DROPPED;
@@ -62,7 +63,7 @@ export function toAttributes(list: unknown[]): Attributes {
 }
 
 /** Copies an attributes object within the limits; returns the copy and the dropped count. */
-export function copyAttributes(source: Attributes | undefined, limits: SpanLimits): [Attributes, number] {
+export function copyAttributes(source: Partial<Attributes> | undefined, limits: SpanLimits): [Attributes, number] {
   const list: unknown[] = [];
   let dropped = 0;
   for (const key in source) if (putAttribute(list, key, source[key], limits) === DROPPED) dropped++;

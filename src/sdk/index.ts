@@ -4,6 +4,7 @@ export type {
   AttributeValue,
   Attributes,
   InstrumentationScope,
+  LinkInput,
   ReadableSpan,
   Resource,
   Span,

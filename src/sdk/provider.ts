@@ -93,14 +93,16 @@ export class TracerProvider implements SpanSink {
     }
   }
 
+  // `async` turns a processor's synchronous throw (or a non-promise result) into a settled
+  // promise: one failing processor neither rejects these nor stops the others.
   async forceFlush(): Promise<void> {
-    await Promise.all(this._ps.map((p) => p.forceFlush().catch(() => undefined)));
+    await Promise.allSettled(this._ps.map(async (p) => p.forceFlush()));
   }
 
   async shutdown(): Promise<void> {
     const ps = this._ps;
     this._ps = [];
-    await Promise.all(ps.map((p) => p.shutdown().catch(() => undefined)));
+    await Promise.allSettled(ps.map(async (p) => p.shutdown()));
   }
 }
 

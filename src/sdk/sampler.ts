@@ -2,7 +2,7 @@ import type { Attributes, SpanContext, SpanKind } from './types';
 
 /** A head sampler decides when a span starts whether it is recorded and exported. */
 export interface Sampler {
-  shouldSample(parent: SpanContext | undefined, traceId: string, name: string, kind: SpanKind, attributes: Attributes | undefined): boolean;
+  shouldSample(parent: SpanContext | undefined, traceId: string, name: string, kind: SpanKind, attributes: Partial<Attributes> | undefined): boolean;
   toString(): string;
 }
 

@@ -2,6 +2,7 @@ import type {
   AttributeValue,
   Attributes,
   InstrumentationScope,
+  LinkInput,
   ReadableSpan,
   Resource,
   Span,
@@ -106,13 +107,13 @@ export class RecordingSpan implements Span, ReadableSpan {
     return this;
   }
 
-  setAttributes(attributes: Attributes): this {
+  setAttributes(attributes: Partial<Attributes>): this {
     if (this._ended(DEV && 'setAttributes') || !attributes || typeof attributes !== 'object') return this;
     for (const key in attributes) this.setAttribute(key, attributes[key]);
     return this;
   }
 
-  addEvent(name: string, attributes?: Attributes | number, timeMs?: number): this {
+  addEvent(name: string, attributes?: Partial<Attributes> | number, timeMs?: number): this {
     if (this._ended(DEV && 'addEvent')) return this;
     // Accept OpenTelemetry's addEvent(name, time) overload as well.
     if (typeof attributes === 'number') {
@@ -135,7 +136,10 @@ export class RecordingSpan implements Span, ReadableSpan {
     return this;
   }
 
-  addLink(context: SpanContext, attributes?: Attributes): this {
+  addLink(link: SpanContext | LinkInput, attributes?: Partial<Attributes>): this {
+    // OpenTelemetry's addLink({ context, attributes }) form as well.
+    if (link && 'context' in link) ({ context: link, attributes } = link);
+    const context = link as SpanContext;
     if (this._ended(DEV && 'addLink') || !context || typeof context.traceId !== 'string' || typeof context.spanId !== 'string') return this;
     const limits = this._sink.limits;
     if (this.links.length >= limits.linkCountLimit) {
@@ -166,16 +170,20 @@ export class RecordingSpan implements Span, ReadableSpan {
 
   recordException(exception: unknown, timeMs?: number): this {
     if (this._ended(DEV && 'recordException')) return this;
-    const attrs: Attributes = {};
-    // Errors (of any realm) have `message` on their prototype.
-    if (exception && typeof exception === 'object' && 'message' in exception) {
-      const e = exception as { name?: unknown; message?: unknown; stack?: unknown; constructor?: { name?: string } };
-      attrs['exception.type'] = typeof e.name === 'string' ? e.name : (e.constructor?.name ?? 'Error');
-      attrs['exception.message'] = safeString(e.message);
-      if (typeof e.stack === 'string') attrs['exception.stacktrace'] = e.stack;
-    } else {
-      attrs['exception.message'] = safeString(exception);
-    }
+    const attrs: Attributes = { 'exception.message': '[unprintable]' };
+    // Reading a thrown value runs its code (getters, toString, proxy traps), which may throw:
+    // the event keeps what was read rather than throw into the app's catch block.
+    try {
+      // Errors (of any realm) have `message` on their prototype.
+      if (exception && typeof exception === 'object' && 'message' in exception) {
+        const e = exception as { name?: unknown; message?: unknown; stack?: unknown; constructor?: { name?: string } };
+        attrs['exception.type'] = typeof e.name === 'string' ? e.name : (e.constructor?.name ?? 'Error');
+        attrs['exception.message'] = String(e.message);
+        if (typeof e.stack === 'string') attrs['exception.stacktrace'] = e.stack;
+      } else {
+        attrs['exception.message'] = String(exception);
+      }
+    } catch {}
     return this.addEvent('exception', attrs, timeMs);
   }
 
@@ -189,14 +197,6 @@ export class RecordingSpan implements Span, ReadableSpan {
 
   isRecording(): boolean {
     return this.endMs !== this.endMs;
-  }
-}
-
-function safeString(v: unknown): string {
-  try {
-    return String(v);
-  } catch {
-    return '[unprintable]';
   }
 }
 

@@ -85,25 +85,35 @@ export interface ReadableSpan {
   readonly scope: InstrumentationScope;
 }
 
+// Inputs take `undefined` where the runtime does (an undefined attribute value is a no-op, an
+// undefined option its default), so OpenTelemetry-style code and the README's examples compile
+// under `exactOptionalPropertyTypes` too.
+/** A link to another span, as given to `startSpan`'s `links` or `addLink`. */
+export interface LinkInput {
+  context: SpanContext;
+  attributes?: Partial<Attributes> | undefined;
+}
+
 export interface SpanOptions {
-  kind?: SpanKind;
-  attributes?: Attributes;
-  links?: Array<{ context: SpanContext; attributes?: Attributes }>;
+  kind?: SpanKind | undefined;
+  attributes?: Partial<Attributes> | undefined;
+  links?: LinkInput[] | undefined;
   /** Epoch ms; defaults to now. */
-  startTime?: number;
-  /** Explicit parent: a span, a span context, or null for a new root. Defaults to the active span. */
-  parent?: Span | SpanContext | null;
+  startTime?: number | undefined;
+  /** Explicit parent: a span, a span context, or null for a new root. Defaults (also when undefined) to the active span. */
+  parent?: Span | SpanContext | null | undefined;
   /** Start a new trace even when a span is active. */
-  root?: boolean;
+  root?: boolean | undefined;
 }
 
 export interface Span {
   spanContext(): SpanContext;
   setAttribute(key: string, value: AttributeValue | undefined): this;
-  setAttributes(attributes: Attributes): this;
+  setAttributes(attributes: Partial<Attributes>): this;
   /** `addEvent(name, timeMs)` works too (OpenTelemetry's overload). */
-  addEvent(name: string, attributesOrTimeMs?: Attributes | number, timeMs?: number): this;
-  addLink(context: SpanContext, attributes?: Attributes): this;
+  addEvent(name: string, attributesOrTimeMs?: Partial<Attributes> | number, timeMs?: number): this;
+  /** `addLink({ context, attributes })` works too (OpenTelemetry's form). */
+  addLink(context: SpanContext | LinkInput, attributes?: Partial<Attributes>): this;
   setStatus(status: SpanStatus): this;
   updateName(name: string): this;
   recordException(exception: unknown, timeMs?: number): this;
