@@ -1,12 +1,24 @@
 /**
  * Wall-clock epoch milliseconds with sub-millisecond precision that never go backwards within a
- * page: the high-resolution monotonic clock anchored at the page's time origin.
+ * trace: the high-resolution monotonic clock anchored at the page's time origin.
  */
 const perf: Performance | undefined = typeof performance !== 'undefined' ? performance : undefined;
 const origin: number = perf?.timeOrigin ?? Date.now();
+/**
+ * Wall clock minus monotonic clock, as of the last resync. The monotonic clock stops while the
+ * machine sleeps (macOS, some Windows): a tab left open across a sleep would otherwise stamp its
+ * spans hours before the backend spans they cause.
+ */
+let skew = 0;
+
+/** Re-anchors to the wall clock when the two drifted apart by over a second; called as a trace starts. */
+export function resyncClock(): void {
+  const d = Date.now() - nowMs();
+  if (d * d > 1e6) skew += d;
+}
 
 export function nowMs(): number {
-  return perf ? origin + perf.now() : Date.now();
+  return perf ? origin + skew + perf.now() : Date.now();
 }
 
 /** `t` when it is a finite number (a caller-given time), else now: a span time must encode. */
@@ -16,7 +28,7 @@ export function timeOrNow(t: unknown): number {
 
 /** Converts a `performance.now()`-style timestamp (e.g. from a PerformanceEntry) to epoch ms. */
 export function hrToEpochMs(hrMs: number): number {
-  return origin + hrMs;
+  return origin + skew + hrMs;
 }
 
 export function timeOriginMs(): number {

@@ -4,7 +4,7 @@ import { NonRecordingSpan, RecordingSpan } from './span';
 import { getContextManager } from './context';
 import { getTracerProvider } from './provider';
 import { newSpanId, newTraceId } from './ids';
-import { timeOrNow } from './clock';
+import { resyncClock, timeOrNow } from './clock';
 import { DEV, warn } from './diag';
 
 const FLAG_SAMPLED = 1;
@@ -41,6 +41,8 @@ export class Tracer {
     try {
       const parent = parentContext(options);
       const kind = options?.kind ?? 0;
+      // A trace started here stamps all its local spans with one clock anchor.
+      if (!parent || parent.isRemote) resyncClock();
       const traceId = parent ? parent.traceId : newTraceId();
       const sampled = provider.sampler.shouldSample(parent, traceId, name, kind, options?.attributes);
       // New trace ids are random, so W3C Level 2's random flag is set on new traces and inherited.

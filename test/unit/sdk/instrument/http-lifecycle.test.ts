@@ -34,7 +34,7 @@ afterAll(() => {
 
 let exporter: InMemorySpanExporter;
 let release: () => void;
-// The page's clock (performance.now) and its timers, moved forward together.
+// The page's clocks (performance.now, and Date.now in step with it) and its timers, moved forward together.
 let hr = 1000;
 const advance = (ms: number) => {
   hr += ms;
@@ -43,6 +43,7 @@ const advance = (ms: number) => {
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
   vi.spyOn(performance, 'now').mockImplementation(() => hr);
+  vi.spyOn(Date, 'now').mockImplementation(() => Math.floor(performance.timeOrigin + hr));
   const provider = new TracerProvider();
   provider.configure({ serviceName: 'unit', session: false });
   exporter = new InMemorySpanExporter();
