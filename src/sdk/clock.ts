@@ -21,9 +21,13 @@ export function nowMs(): number {
   return perf ? origin + skew + perf.now() : Date.now();
 }
 
-/** `t` when it is a finite number (a caller-given time), else now: a span time must encode. */
+/**
+ * `t` when it is a finite number (a caller-given time), else now: a span time must encode. Below
+ * 1e12 (September 2001 as epoch ms; 31 years of page uptime) it is a `performance.now()`-style
+ * time, e.g. a PerformanceEntry's, as OpenTelemetry reads such numbers too: not 1970.
+ */
 export function timeOrNow(t: unknown): number {
-  return Number.isFinite(t) ? (t as number) : nowMs();
+  return Number.isFinite(t) ? ((t as number) < 1e12 ? hrToEpochMs(t as number) : (t as number)) : nowMs();
 }
 
 /** Converts a `performance.now()`-style timestamp (e.g. from a PerformanceEntry) to epoch ms. */

@@ -98,7 +98,7 @@ export interface SpanOptions {
   kind?: SpanKind | undefined;
   attributes?: Partial<Attributes> | undefined;
   links?: LinkInput[] | undefined;
-  /** Epoch ms; defaults to now. */
+  /** Epoch ms (or a `performance.now()`-style time, below 1e12); defaults to now. */
   startTime?: number | undefined;
   /** Explicit parent: a span, a span context, or null for a new root. Defaults (also when undefined) to the active span. */
   parent?: Span | SpanContext | null | undefined;

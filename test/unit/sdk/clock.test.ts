@@ -63,3 +63,20 @@ describe('clock across a machine sleep', () => {
     a.end();
   });
 });
+
+describe('times the app passes', () => {
+  it('performance.now()-style times (a PerformanceEntry startTime) are relative to the time origin; epoch ms stay as given', () => {
+    const tracer = getTracer();
+    const rel = tracer.startSpan('from an entry', { startTime: 12.5, root: true }) as unknown as ReadableSpan & Span;
+    rel.addEvent('mark', 20);
+    rel.end(30);
+    const epoch = tracer.startSpan('epoch', { startTime: 1_700_000_000_000 }) as unknown as ReadableSpan & Span;
+    epoch.end(1_700_000_000_250);
+    const [a, b] = exporter.getFinishedSpans();
+    // Within a millisecond: the anchor may carry the real clocks' fraction-of-a-millisecond difference.
+    expect(Math.abs(a.startMs - (performance.timeOrigin + 12.5))).toBeLessThan(1);
+    expect(a.events[0].timeMs - a.startMs).toBeCloseTo(7.5, 6);
+    expect(a.endMs - a.startMs).toBeCloseTo(17.5, 6);
+    expect([b.startMs, b.endMs]).toEqual([1_700_000_000_000, 1_700_000_000_250]);
+  });
+});
