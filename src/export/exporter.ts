@@ -60,6 +60,12 @@ export interface ExporterOptions {
   recentSpans?: number;
   /** Called when spans are dropped for good (final HTTP status, outbox caps, age). Default none. */
   onError?: (info: ExportErrorInfo) => void;
+  /**
+   * Called with each sampled span as it ends, before it is queued: change its `attributes` (or its
+   * events' attributes) to scrub what your app holds private, or return `false` to drop it (counted
+   * as `filtered`). A hook that throws keeps the span as it is. Default none.
+   */
+  beforeExport?: (span: ReadableSpan) => boolean | void;
 }
 
 export interface ExportErrorInfo {
@@ -83,7 +89,7 @@ export interface ExportStats {
   retries: number;
   /** Batches handed to `sendBeacon`/keepalive fetch while the page was hiding. */
   beacons: number;
-  /** Spans dropped for good, by reason (`outbox_bytes`, `outbox_age`, `http_400`, `tail_sampled`, `encode`). */
+  /** Spans dropped for good, by reason (`outbox_bytes`, `outbox_age`, `http_400`, `tail_sampled`, `encode`, `filtered`). */
   dropped: Record<string, number>;
 }
 
@@ -527,6 +533,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     onEnd(span) {
       if (stopped || (span.spanContext().traceFlags & 1) === 0) return;
       st.ended++;
+      if (o.beforeExport && guard('export.before_export_failed', () => o.beforeExport!(span)) === false) return void bump('filtered', 1);
       rememberSpan(span, o.recentSpans ?? 500);
       if (tail) tail.onEnd(span);
       else accept(span);

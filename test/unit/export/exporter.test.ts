@@ -119,6 +119,29 @@ describe('OTLP exporter: batching', () => {
   });
 });
 
+describe('OTLP exporter: beforeExport', () => {
+  it('scrubs attributes the hook changes, drops spans it returns false for (counted filtered), keeps spans when it throws', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const e = exporter({
+      maxDelayMs: 10,
+      beforeExport(span) {
+        if (span.name === 's1') return false;
+        if (span.name === 's2') throw new Error('app hook failed');
+        const a = span.attributes as Record<string, unknown>;
+        if ('user.email' in a) a['user.email'] = 'scrubbed';
+      },
+    });
+    for (let i = 0; i < 3; i++) e.onEnd(fakeSpan({ name: `s${i}`, attributes: { 'user.email': 'a@b.example', keep: 1 } }));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(names(calls[0])).toEqual(['s0', 's2']);
+    const attrs = (i: number) => (calls[0].json.resourceSpans[0].scopeSpans[0].spans[i] as unknown as { attributes: Array<{ key: string; value: { stringValue?: string } }> }).attributes;
+    expect(attrs(0).find((a) => a.key === 'user.email')?.value.stringValue).toBe('scrubbed');
+    expect(attrs(1).find((a) => a.key === 'user.email')?.value.stringValue).toBe('a@b.example');
+    expect(e.stats()).toMatchObject({ ended: 3, sent: 2, dropped: { filtered: 1 } });
+    expect(getSelfCounters()['export.before_export_failed']).toBe(1);
+  });
+});
+
 describe('OTLP exporter: retries', () => {
   it('honours Retry-After seconds and resends the same batch', async () => {
     script = [new Response('', { status: 503, headers: { 'retry-after': '3' } })];
