@@ -344,3 +344,65 @@ test('the script tag loaded twice: one SDK, nothing traced twice, the first copy
   expect(JSON.stringify(server.received.map((r) => r.json))).not.toContain('"second"');
   expect(errors).toEqual([]);
 });
+
+test('resourceFetch sizes equal Resource Timing: a cached resource has http.response.size 0, a cross-origin one without Timing-Allow-Origin none', async ({ page }) => {
+  server.route('/cached.svg', (_q, res) =>
+    void res.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=600' }).end('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>'),
+  );
+  const other = server.origin.replace('127.0.0.1', 'localhost');
+  server.page('/warm.html', `<!doctype html><img src="/cached.svg"><a id="go" href="/cache.html">go</a>`);
+  server.page('/cache.html', `<!doctype html>${START}<img src="/cached.svg"><img src="${other}/cached.svg?xo">`);
+  await page.goto(`${server.origin}/warm.html`);
+  await page.click('#go'); // a new document: the image comes from the HTTP cache
+  await page.waitForURL('**/cache.html');
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'documentLoad').length === 1);
+  const truth = await page.evaluate(() =>
+    (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((e) => ({ name: e.name, size: e.transferSize, body: e.encodedBodySize, decoded: e.decodedBodySize })),
+  );
+  const res = (url: string) => one(spans, (s) => s.name === 'resourceFetch' && s.attributes['url.full'] === url).attributes;
+  const cached = truth.find((e) => e.name === `${server.origin}/cached.svg`)!;
+  expect(cached.size).toBe(0);
+  expect(cached.body).toBeGreaterThan(0);
+  expect(res(cached.name)).toMatchObject({ 'http.response.size': 0, 'http.response.body.size': cached.body, 'http.response.body.decoded_size': cached.decoded });
+  // Hidden sizes (all 0) are not reported as sizes.
+  expect(truth.find((e) => e.name.endsWith('?xo'))).toMatchObject({ size: 0, body: 0 });
+  expect(Object.keys(res(`${other}/cached.svg?xo`)).filter((k) => k.includes('size'))).toEqual([]);
+});
+
+test('SDK started after the app replaced the URL: documentLoad and documentFetch have the URL the document was loaded from', async ({ page }) => {
+  server.page(
+    '/landing.html',
+    `<!doctype html><p>landing</p><script>history.replaceState({}, '', '/app/home');
+     addEventListener('load', () => setTimeout(() => { const s = document.createElement('script'); s.src = '/sb.js'; s.onload = () => { window.handle = Spanbeam.start({ endpoint: '/v1/traces', exporter: { outbox: 'memory', maxDelayMs: 20 } }); }; document.head.append(s); }, 100));</script>`,
+  );
+  await page.goto(`${server.origin}/landing.html?code=SECRET-CODE`);
+  await page.waitForFunction(() => 'handle' in window);
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'documentLoad').length === 1);
+  expect(await page.evaluate(() => performance.getEntriesByType('navigation')[0].name)).toBe(`${server.origin}/landing.html?code=SECRET-CODE`);
+  for (const n of ['documentLoad', 'documentFetch']) expect(one(spans, (s) => s.name === n).attributes['url.full'], n).toBe(`${server.origin}/landing.html?code=REDACTED`);
+});
+
+test('resources requested by load handlers are not resourceFetch children: every child ends within documentLoad', async ({ page }) => {
+  server.route('/img.svg', (_q, res) => void res.writeHead(200, { 'content-type': 'image/svg+xml' }).end('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>'));
+  // The handler's image loads while the page is busy, so it is done before the page is first idle.
+  server.page(
+    '/onload.html',
+    `<!doctype html>${START}<img src="/img.svg?during"><script>addEventListener('load', () => {
+       new Image().src = '/img.svg?onload';
+       setTimeout(() => { const t = performance.now(); while (performance.now() - t < 300); });
+     });</script>`,
+  );
+  await page.goto(`${server.origin}/onload.html`);
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'documentLoad').length === 1);
+  const [onload, loadEventEnd] = await page.evaluate(() => [
+    performance.getEntriesByType('resource').find((e) => e.name.endsWith('?onload'))!.toJSON() as PerformanceResourceTiming,
+    (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).loadEventEnd,
+  ] as const);
+  // Requested during the load event, loaded after it.
+  expect(onload.startTime).toBeLessThanOrEqual(loadEventEnd);
+  expect(onload.responseEnd).toBeGreaterThan(loadEventEnd);
+  const doc = one(spans, (s) => s.name === 'documentLoad');
+  const res = byName(spans, 'resourceFetch');
+  expect(res.map((s) => String(s.attributes['url.full']).replace(server.origin, ''))).toEqual(['/sb-zone.js', '/img.svg?during']);
+  for (const r of res) expect(r.end).toBeLessThanOrEqual(doc.end);
+});

@@ -99,3 +99,45 @@ test('after a back/forward cache restore, FCP and TTFB spans start at the restor
     expect(s.end - s.start).toBeCloseTo(s.attributes['browser.web_vital.value'] as number, 0);
   }
 });
+
+test('reportAllChanges: every report keeps its own value, delta and time, also those held until the page-load span exists', async ({ page }) => {
+  // The load is held back 3 s by an image, so web vitals start (first idle) well before the
+  // page-load span is built (after load) and their reports wait for it. web-vitals itself, loaded
+  // in the page, is the ground truth.
+  server.route('/late.svg', (_q, res) =>
+    void setTimeout(() => res.writeHead(200, { 'content-type': 'image/svg+xml' }).end('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'), 3000),
+  );
+  server.page(
+    '/all.html',
+    `<!doctype html><script src="/node_modules/web-vitals/dist/web-vitals.attribution.iife.js"></script>
+     <script>
+       window.truth = [];
+       for (const f of ['onLCP', 'onCLS']) webVitals[f]((m) => truth.push({ name: m.name, value: m.value, delta: m.delta, at: performance.timeOrigin + performance.now() }), { reportAllChanges: true });
+     </script>
+     <script src="/sb.js"></script>
+     <script>window.handle = Spanbeam.start({ serviceName: 'all', endpoint: '/v1/traces', exporter: { outbox: 'memory', maxDelayMs: 20 }, instrumentations: { webVitals: { reportAllChanges: true } } });</script>
+     <p>first</p><div id="shift"></div><p>below</p><img src="/late.svg">
+     <script>
+       setTimeout(() => document.body.insertAdjacentHTML('beforeend', '<h1 style="font-size:80px">a larger paint</h1>'), 1200);
+       setTimeout(() => (document.getElementById('shift').style.height = '40px'), 1600);
+       setTimeout(() => (document.getElementById('shift').style.height = '120px'), 2000);
+     </script>`,
+  );
+  await page.goto(`${server.origin}/all.html`, { waitUntil: 'commit' });
+  await page.waitForFunction(() => document.readyState === 'complete', undefined, { timeout: 10_000 });
+  const truth = await page.evaluate(() => (window as unknown as { truth: Array<{ name: string; value: number; delta: number; at: number }> }).truth);
+  // Two LCP candidates and two layout shifts, all before load.
+  expect(truth.filter((t) => t.name === 'LCP').length).toBeGreaterThanOrEqual(2);
+  expect(truth.filter((t) => t.name === 'CLS' && t.value > 0).length).toBe(2);
+  const last = (n: string) => truth.filter((t) => t.name === n).at(-1)!.value;
+  const spans = await waitForSpans(page, server, (s) =>
+    ['LCP', 'CLS'].every((n) => byName(s, n).some((x) => x.attributes['browser.web_vital.value'] === last(n))),
+  );
+  for (const name of ['LCP', 'CLS']) {
+    const want = truth.filter((t) => t.name === name && t.value > 0);
+    const got = byName(spans, name).filter((s) => (s.attributes['browser.web_vital.value'] as number) > 0);
+    expect(got.map((s) => [s.attributes['browser.web_vital.value'], s.attributes['browser.web_vital.delta']]), name).toEqual(want.map((t) => [t.value, t.delta]));
+    // A CLS span is at its report (held ones too), not when the page-load span was built.
+    if (name === 'CLS') for (const [i, t] of want.entries()) expect(Math.abs(got[i].start - t.at)).toBeLessThan(100);
+  }
+});

@@ -70,8 +70,9 @@ export function instrumentPageLoad(options: PageLoadOptions = {}): Unpatch {
     if (done) return;
     done = true;
     let end = nowMs();
-    const url = redactUrl(href);
     const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    // The document's own URL, also when the SDK starts after the app changed it (`replaceState`).
+    const url = redactUrl(nav?.name || href);
     const root = doc(serverContext(nav) ?? null, 0, url, nav?.type ?? 'navigate');
     guard('page_load.failed', () => {
       if (!nav) return;
@@ -82,8 +83,8 @@ export function instrumentPageLoad(options: PageLoadOptions = {}): Unpatch {
       child(root, 'documentFetch', nav, { 'url.full': url });
       let n = 0;
       for (const r of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
-        // fetch/XHR have their own spans.
-        if (r.startTime > (nav.loadEventEnd || Infinity) || /^(fetch|xmlhttprequest|beacon)$/.test(r.initiatorType)) continue;
+        // Loaded by the end of the load event (not what its handlers started); fetch/XHR have their own spans.
+        if (r.responseEnd > (nav.loadEventEnd || Infinity) || /^(fetch|xmlhttprequest|beacon)$/.test(r.initiatorType)) continue;
         if (matchesAny(ignore, r.name)) continue;
         if (n++ >= max) break;
         child(root, 'resourceFetch', r, { 'url.full': redactUrl(r.name), 'browser.resource.initiator_type': r.initiatorType });

@@ -19,7 +19,8 @@ const PHASES = [
 
 /**
  * Adds the entry's network phases as events (zero phases — absent, or hidden cross-origin
- * without Timing-Allow-Origin — are skipped) and its sizes and protocol as attributes.
+ * without Timing-Allow-Origin — are skipped) and its sizes and protocol as attributes. With a
+ * body size known, a transfer size of 0 is real: served from the cache.
  */
 export function addTimingEvents(span: Span, e: PerformanceResourceTiming): void {
   addEntryEvents(span, e, PHASES);
@@ -28,7 +29,7 @@ export function addTimingEvents(span: Span, e: PerformanceResourceTiming): void 
     ['http.response.body.size', e.encodedBodySize],
     ['http.response.body.decoded_size', e.decodedBodySize],
   ];
-  for (const [k, v] of sizes) if (v > 0) span.setAttribute(k, v);
+  for (const [k, v] of sizes) if (v || e.encodedBodySize) span.setAttribute(k, v);
   const proto = e.nextHopProtocol;
   if (proto) {
     const m = /^(?:http\/)?h?(\d(?:\.\d)?)/.exec(proto);

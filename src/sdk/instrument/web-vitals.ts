@@ -59,10 +59,10 @@ export function instrumentWebVitals(options: WebVitalsOptions = {}): Unpatch {
   // `pageshow` of a back/forward cache restore: the spans start there.
   let restored = 0;
   const unlisten = listen(window, 'pageshow', (e) => (e as PageTransitionEvent).persisted && (restored = e.timeStamp));
-  const report = (m: MetricWithAttribution) => whenPageLoad(() => emit(m));
-  const emit = (m: MetricWithAttribution) =>
+  // Measured when reported: web-vitals updates the same metric object on every report, and
+  // reports wait (below) for the page-load span, so a later report would overwrite a queued one.
+  const report = (m: MetricWithAttribution) =>
     guard('web_vitals.failed', () => {
-      if (!on) return;
       const cls = m.name === 'CLS';
       const inp = m.name === 'INP';
       const t = inp
@@ -71,8 +71,10 @@ export function instrumentWebVitals(options: WebVitalsOptions = {}): Unpatch {
           ? restored
           : (performance.getEntriesByType('navigation')[0] as { activationStart?: number } | undefined)?.activationStart || 0;
       const start = cls ? nowMs() : hrToEpochMs(t);
-      const parent = (inp && interactionAt(t, m.value)) || pageLoad;
-      tracer.startSpan(m.name, { parent: parent || null, startTime: start, attributes: vitalAttributes(m) }).end(cls ? start : start + m.value);
+      const attributes = vitalAttributes(m);
+      const end = cls ? start : start + m.value;
+      const ix = inp && interactionAt(t, m.value);
+      whenPageLoad(() => on && tracer.startSpan(m.name, { parent: ix || pageLoad || null, startTime: start, attributes }).end(end));
     });
   const opts = { reportAllChanges: !!options.reportAllChanges };
   for (const fn of [onTTFB, onFCP, onLCP, onCLS, onINP]) guard('web_vitals.subscribe_failed', () => fn(report as never, opts));
