@@ -28,7 +28,7 @@ export { DEFAULT_LIMITS } from './limits';
 export type { SessionOptions } from './session';
 export type { ResourceOptions } from './resource';
 export type { ExportResult, SpanExporter } from './processor';
-export { InMemorySpanExporter, SimpleSpanProcessor, onSpanEnd } from './processor';
+export { InMemorySpanExporter, SimpleSpanProcessor, onSpanEnd, onSpanStart } from './processor';
 export { getSelfCounters, resetSelfCounters, setDebug } from './diag';
 export { nowMs } from './clock';
 export { VERSION } from './version';

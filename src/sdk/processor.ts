@@ -1,4 +1,4 @@
-import type { ReadableSpan, SpanProcessor } from './types';
+import type { ReadableSpan, Span, SpanProcessor } from './types';
 
 /** Outcome of one export attempt; transports return it instead of throwing. */
 export type ExportResult =
@@ -72,4 +72,9 @@ export function onSpanEnd(callback: (span: ReadableSpan) => void): SpanProcessor
     forceFlush: () => Promise.resolve(),
     shutdown: () => Promise.resolve(),
   };
+}
+
+/** A processor that calls back on every started span, while it is open: e.g. to add `user.id`. */
+export function onSpanStart(callback: (span: Span & ReadableSpan) => void): SpanProcessor {
+  return { ...onSpanEnd(() => {}), onStart: callback };
 }

@@ -122,7 +122,8 @@ export interface Span {
 }
 
 export interface SpanProcessor {
-  onStart(span: ReadableSpan, parent: SpanContext | undefined): void;
+  /** The span is still open: attributes may be added here (e.g. who the user is). */
+  onStart(span: Span & ReadableSpan, parent: SpanContext | undefined): void;
   onEnd(span: ReadableSpan): void;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ReadableSpan } from '../../../src/sdk/types';
+import type { ReadableSpan, Span } from '../../../src/sdk/types';
 import { createTailSampler, rateLimitingSampler, tailSamplingProcessor } from '../../../src/export/sampling';
 import { traceIdRatioSampler } from '../../../src/sdk/sampler';
 import { fakeSpan } from './spans';
@@ -135,7 +135,7 @@ describe('tail sampling options and defaults', () => {
       { ratio: 0 },
     );
     const pending = fakeSpan({ name: 'pending', ctx: tid('7'), parentSpanId: 'e'.repeat(16), status: { code: 2 } });
-    p.onStart(pending, undefined);
+    p.onStart(pending as Span & ReadableSpan, undefined); // a fake: onStart only forwards it
     p.onEnd(pending);
     expect(seen).toEqual(['start pending']);
     await p.shutdown();

@@ -11,6 +11,7 @@ import {
   SimpleSpanProcessor,
   TracerProvider,
   getTracer,
+  onSpanStart,
   resetSelfCounters,
   setTracerProvider,
   type ReadableSpan,
@@ -75,6 +76,20 @@ describe('links and attribute keys as OpenTelemetry code writes them', () => {
     expect(Object.getPrototypeOf(ended.attributes)).toBe(Object.prototype);
     expect(Object.keys(ended.attributes)).toEqual(['ok']);
     expect(ended.droppedAttributesCount).toBe(1);
+  });
+});
+
+describe('onSpanStart', () => {
+  it('sees each span open, so it can add attributes (who the user is) that the exported span carries', () => {
+    let userId: string | undefined;
+    provider.addSpanProcessor(onSpanStart((span) => userId && span.setAttribute('user.id', userId)));
+    getTracer().startSpan('anonymous').end();
+    userId = 'u-42';
+    getTracer().startSpan('signed in').end();
+    expect(exporter.getFinishedSpans().map((s) => [s.name, s.attributes['user.id']])).toEqual([
+      ['anonymous', undefined],
+      ['signed in', 'u-42'],
+    ]);
   });
 });
 
