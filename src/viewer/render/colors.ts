@@ -47,9 +47,16 @@ export function mix(c: number, to: number, t: number): number {
   return packRgb(ch(0), ch(8), ch(16));
 }
 
-/** Relative luminance 0..1 of a packed colour (to choose label colour). */
+/**
+ * WCAG relative luminance 0..1 of a packed colour (to choose a label colour with enough
+ * contrast: the sRGB channels are linearised, as the contrast ratio is defined).
+ */
 export function luminance(c: number): number {
-  return (0.2126 * (c & 255) + 0.7152 * ((c >>> 8) & 255) + 0.0722 * ((c >>> 16) & 255)) / 255;
+  const ch = (sh: number): number => {
+    const v = ((c >>> sh) & 255) / 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * ch(0) + 0.7152 * ch(8) + 0.0722 * ch(16);
 }
 
 /** FNV-1a over UTF-16 units: stable across sessions and machines. */

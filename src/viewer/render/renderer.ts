@@ -256,7 +256,8 @@ export class TimelineRenderer {
     let c = this.nameColor[nameId];
     if (c === 0) {
       c = PALETTE[paletteIndexOf((this.model as TraceModel).strings[nameId] ?? '')];
-      if (this.dark) c = mix(c, 0xff000000, 0.35);
+      // Darkened enough for white labels to reach 4.5:1 (WCAG AA) on every palette colour.
+      if (this.dark) c = mix(c, 0xff000000, 0.45);
       this.nameColor[nameId] = c;
     }
     return c;
@@ -578,7 +579,8 @@ export class TimelineRenderer {
       if (!name) continue;
       const w = this.textWidth(nameId, name);
       const base = st.marks && st.marks.mask[i] === 0 ? this.dimColor(i) : this.baseColor(i);
-      ctx.fillStyle = luminance(base) > 0.55 ? '#1b1f24' : '#ffffff';
+      // Above 0.21 dark text contrasts more than white does (the two ratios cross there).
+      ctx.fillStyle = luminance(base) > 0.21 ? '#1b1f24' : '#ffffff';
       const ty = y + (ROW_HEIGHT_CSS_PX - 1) / 2;
       if (w <= avail) {
         ctx.fillText(name, x0 + 3, ty);

@@ -288,6 +288,8 @@ export class SpanbeamViewer extends LitElement {
     const gen = ++this.loadGen;
     this._error = null;
     this._progress = { bytes: 0, events: 0, phase: 'reading' };
+    // Announced once: the progress text changes on every update, so it is no live region.
+    this.summary = 'Loading a trace…';
     try {
       // Settle on abort even if the importer is still starting up (e.g. waiting for its worker).
       const aborted = new Promise<never>((_, reject) =>
@@ -320,6 +322,7 @@ export class SpanbeamViewer extends LitElement {
       return model;
     } catch (e) {
       if (gen === this.loadGen) {
+        this.summary = '';
         this._progress = null;
         this.abort = null;
         this.loading = null;
@@ -812,6 +815,29 @@ export class SpanbeamViewer extends LitElement {
     this.view = v;
   }
 
+  /** Tab pattern: arrows, Home and End move between the view tabs (only the selected one is a Tab stop). */
+  private readonly onTabKey = (e: KeyboardEvent): void => {
+    const views: ViewerView[] = ['timeline', 'waterfall', 'insights'];
+    const i = views.indexOf(this.view);
+    const k = e.key;
+    if (e.altKey || e.ctrlKey || e.metaKey) return; // Alt+← is the browser's Back
+    const to = k === 'ArrowRight' ? (i + 1) % 3 : k === 'ArrowLeft' ? (i + 2) % 3 : k === 'Home' ? 0 : k === 'End' ? 2 : -1;
+    if (to < 0) return;
+    e.preventDefault();
+    this.view = views[to];
+    this.updateComplete.then(() => (this.renderRoot.querySelector(`#tab-${views[to]}`) as HTMLElement | null)?.focus());
+  };
+
+  /**
+   * Runs `act`, which removes the focused button: focus goes to the timeline (or the selected
+   * view's tab) instead of falling back to the page, where a keyboard user would lose their place.
+   */
+  private keepFocus(act: () => void): void {
+    act();
+    const root = this.renderRoot;
+    this.updateComplete.then(() => ((root.querySelector('.timeline:not([hidden])') ?? root.querySelector('[role=tab][aria-selected=true]')) as HTMLElement | null)?.focus());
+  }
+
   private waterfall(): Waterfall | null {
     const m = this._model;
     if (!m) return null;
@@ -853,10 +879,11 @@ export class SpanbeamViewer extends LitElement {
         <div class="toolbar" role="toolbar" aria-label="Trace viewer">
           <button @click=${() => this.openPicker()} title="Open a trace file">Open…</button>
           <input type="file" hidden accept=".json,.gz,.ndjson,.jsonl,.txt,application/json,application/gzip" @change=${this.onFile} />
-          <div role="tablist" aria-label="View">
+          <div role="tablist" aria-label="View" @keydown=${this.onTabKey}>
             ${tabs.map(
               ([v, label]) =>
-                html`<button role="tab" aria-selected=${this.view === v ? 'true' : 'false'} class=${`tab-${v}`} @click=${() => this.setView(v)}>${label}</button>`,
+                html`<button role="tab" id=${`tab-${v}`} aria-controls="main" aria-selected=${this.view === v ? 'true' : 'false'} tabindex=${this.view === v ? '0' : '-1'}
+                  class=${`tab-${v}`} @click=${() => this.setView(v)}>${label}</button>`,
             )}
           </div>
           <span class="spacer"></span>
@@ -879,23 +906,23 @@ export class SpanbeamViewer extends LitElement {
           <button aria-label="Keyboard shortcuts" @click=${() => (this._help = !this._help)}>?</button>
         </div>
         ${p
-          ? html`<div class="progress" role="status">
+          ? html`<div class="progress">
               <span>${p.phase === 'building' ? 'Building…' : 'Loading…'} ${formatBytes(p.bytes)}${p.totalBytes ? ` of ${formatBytes(p.totalBytes)}` : ''} · ${formatCount(p.events)} events</span>
               ${p.totalBytes
                 ? html`<progress max=${p.totalBytes} .value=${p.bytes} aria-label="Loading progress"></progress>`
                 : html`<progress aria-label="Loading progress"></progress>`}
-              <button class="cancel" @click=${() => this.cancel()}>Cancel</button>
+              <button class="cancel" @click=${() => this.keepFocus(() => this.cancel())}>Cancel</button>
             </div>`
           : nothing}
         ${this._error
           ? html`<div class="load-error" role="alert">
-              <button class="small dismiss" aria-label="Dismiss" @click=${() => (this._error = null)}>×</button>
+              <button class="small dismiss" aria-label="Dismiss" @click=${() => this.keepFocus(() => (this._error = null))}>×</button>
               <strong>Could not open the trace.</strong> <span class="message">${this._error.message}</span>
               ${this._error.info?.expected ? html`<div>Expected ${this._error.info.expected}.</div>` : nothing}
               <div class="muted">Open another file to try again.</div>
             </div>`
           : nothing}
-        <div class="main">
+        <div class="main" id="main" role="tabpanel" aria-labelledby=${`tab-${this.view}`}>
           <div
             class="timeline"
             tabindex="0"
@@ -1092,6 +1119,8 @@ export class SpanbeamViewer extends LitElement {
   }
 
   private readonly onHelpKey = (e: KeyboardEvent): void => {
+    // Modal: Tab must not reach the controls behind it (Close is its only control).
+    if (e.key === 'Tab') e.preventDefault();
     if (e.key !== 'Escape' && e.key !== '?') return;
     e.preventDefault();
     e.stopPropagation();
