@@ -18,6 +18,7 @@ function port(raw, fallback, name) {
  * @property {{ receiver: number, api: number, inventory: number, app: number, viewer: number }} ports
  * @property {{ receiver: string, api: string, inventory: string, app: string, viewer: string }} origins
  * @property {string} endpoint OTLP/HTTP traces URL the browser pages and the Node services export to
+ * @property {string[]} allowedOrigins other pages (your own app) the receiver accepts spans from
  * @property {string} dataDir where the receiver keeps its NDJSON file
  * @property {number} failureRate share of /api/recommendations calls that fail (0-1)
  * @property {number} slowMs how long the checkout's payment step takes
@@ -43,12 +44,22 @@ export function demoConfig(env = process.env) {
     inventory: origin(ports.inventory),
     receiver: origin(ports.receiver),
   };
+  // Exact origins, as the Collector's `cors.allowed_origins`: a typo must not silently refuse.
+  const allowedOrigins = (env.RECEIVER_ALLOWED_ORIGINS ?? '')
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((raw) => {
+      const o = raw.replace(/\/$/, '');
+      if (!URL.canParse(o) || new URL(o).origin !== o) throw new Error(`RECEIVER_ALLOWED_ORIGINS: ${raw} is not an origin (scheme://host:port, e.g. http://localhost:3000)`);
+      return o;
+    });
   const rate = Number(env.DEMO_FAILURE_RATE ?? 0.3);
   return {
     host,
     ports,
     origins,
     endpoint: env.OTLP_ENDPOINT || `${origins.receiver}/v1/traces`,
+    allowedOrigins,
     dataDir: resolve(env.SPANBEAM_DATA_DIR || resolve(ROOT, 'demo/data')),
     failureRate: rate >= 0 && rate <= 1 ? rate : 0.3,
     slowMs: Number(env.DEMO_SLOW_MS ?? 800) || 0,

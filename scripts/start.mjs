@@ -5,6 +5,7 @@
 //
 // Environment: HOST (default 127.0.0.1); APP_PORT (or PORT) 5173, VIEWER_PORT 5174, API_PORT 5175,
 // INVENTORY_PORT 5176, RECEIVER_PORT 4318; SPANBEAM_DATA_DIR (default demo/data);
+// RECEIVER_ALLOWED_ORIGINS (pages of your own that may export to the local receiver);
 // OTLP_ENDPOINT to export to a Collector instead of the local receiver; DEMO_FAILURE_RATE (0.3),
 // DEMO_SLOW_MS (800); SPANBEAM_SKIP_BUILD=1 skips install and build (dist/ must exist).
 //
@@ -167,9 +168,12 @@ process.on('exit', () => {
 try {
   await Promise.all(SERVICES.map(startService));
 } catch (err) {
-  console.error(`[spanbeam] ${/** @type {Error} */ (err).message}`);
+  // After Ctrl-C a service stopped before it was ready because we stopped it: nothing to report.
+  if (!stopping) console.error(`[spanbeam] ${/** @type {Error} */ (err).message}`);
   await stopAll(1);
 }
+// Ctrl-C while starting: the demo is not running, so no banner; stopAll ends the process.
+if (stopping) await new Promise(() => {});
 
 const pid = (/** @type {string} */ name) => running.get(name)?.child.pid;
 const rows = [

@@ -18,11 +18,21 @@ const store = new TraceStore({ file: join(config.dataDir, 'traces.ndjson') });
 await store.open();
 if (store.skippedLines) console.warn(`[${NAME}] skipped ${store.skippedLines} unreadable line(s) in ${store.file}`);
 
-// The pages that export here (the shop, the script-tag page) and the viewer that reads.
+// The pages that export here (the shop, the script-tag page, RECEIVER_ALLOWED_ORIGINS) and the
+// viewer that reads. Only the demo's own pages may read traces back (API_CORS).
 const OTLP_CORS = {
-  origins: withLocalhostAliases([config.origins.app, config.origins.viewer]),
+  origins: withLocalhostAliases([config.origins.app, config.origins.viewer, ...config.allowedOrigins]),
   allowHeaders: ['accept', 'content-type', 'content-encoding', 'x-requested-with'],
 };
+/** Origins already told how to get in: the browser's CORS error cannot say it. */
+const refused = new Set();
+/** @param {unknown} origin */
+function hintRefused(origin) {
+  if (typeof origin !== 'string' || OTLP_CORS.origins.includes(origin) || refused.has(origin)) return;
+  refused.add(origin);
+  const fix = origin === 'null' ? 'serve it over http (a file:// page has origin null) and restart with RECEIVER_ALLOWED_ORIGINS=<its origin>' : `restart with RECEIVER_ALLOWED_ORIGINS=${origin}`;
+  console.warn(`[${NAME}] a page at ${origin} sends spans, but browsers block it (CORS: not an allowed origin): ${fix}`);
+}
 const API_CORS = { origins: withLocalhostAliases([config.origins.viewer, config.origins.app]), allowHeaders: ['accept', 'last-event-id'] };
 
 /** @type {Set<import('node:http').ServerResponse>} */
@@ -71,6 +81,7 @@ async function route(req, res) {
   const url = new URL(req.url ?? '/', 'http://receiver');
   const path = url.pathname;
   if (path === '/v1/traces') {
+    hintRefused(req.headers.origin);
     if (cors(req, res, OTLP_CORS)) return;
     if (req.method !== 'POST') {
       res.writeHead(405, { allow: 'POST', 'content-type': 'text/plain' }).end(`405 method not allowed, supported: [POST]`);

@@ -103,15 +103,21 @@ function renderServices(names) {
   select.value = current;
 }
 
+/** Never rejects: while the receiver is unreachable the stream's state says so, and it reloads on reconnect. */
 async function loadList() {
   const f = filters();
   const q = new URLSearchParams({ limit: '200' });
   if (f.service) q.set('service', f.service);
   if (f.errors) q.set('errors', '1');
-  const [list, services] = await Promise.all([
-    fetch(`${RECEIVER}/api/traces?${q}`).then((r) => r.json()),
-    fetch(`${RECEIVER}/api/services`).then((r) => r.json()),
-  ]);
+  let list, services;
+  try {
+    [list, services] = await Promise.all([
+      fetch(`${RECEIVER}/api/traces?${q}`).then((r) => r.json()),
+      fetch(`${RECEIVER}/api/services`).then((r) => r.json()),
+    ]);
+  } catch {
+    return;
+  }
   traces.clear();
   for (const t of list.traces) traces.set(t.traceId, t);
   renderServices(services.services);
@@ -120,11 +126,13 @@ async function loadList() {
 
 /** @param {string} id */
 async function openTrace(id) {
-  const res = await fetch(`${RECEIVER}/api/traces/${id}`);
-  if (!res.ok) {
-    $('load-status').textContent = `Trace ${id} not found.`;
+  const res = await fetch(`${RECEIVER}/api/traces/${id}`).catch(() => undefined);
+  // Said next to the list: the detail pane (and its status) may not be shown yet.
+  if (!res?.ok) {
+    $('notice').textContent = res ? `Trace ${id} not found.` : `Trace ${id}: the receiver is not answering.`;
     return;
   }
+  $('notice').textContent = '';
   const json = await res.json();
   open = { id, json };
   history.replaceState(null, '', `#trace=${id}`);
@@ -168,6 +176,11 @@ function connect() {
   stream.addEventListener('open', () => {
     live.dataset.state = 'open';
     live.textContent = 'live';
+    // On every (re)connect: what arrived while the stream was down (or before it opened) is listed.
+    void loadList().then(() => {
+      if (wanted && !open) void openTrace(wanted);
+      wanted = undefined;
+    });
   });
   stream.addEventListener('error', () => {
     live.dataset.state = 'closed';
@@ -184,7 +197,6 @@ function connect() {
   });
 }
 
-await loadList();
+/** The trace a `#trace=` link asks for, opened once the receiver answers. */
+let wanted = /^#trace=([0-9a-f]{32})$/.exec(location.hash)?.[1];
 connect();
-const wanted = /^#trace=([0-9a-f]{32})$/.exec(location.hash);
-if (wanted) void openTrace(wanted[1]);

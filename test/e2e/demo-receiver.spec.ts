@@ -12,6 +12,8 @@ import { flatten, freePorts, type OtlpRequest, type TraceSummary } from './demo-
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const APP_ORIGIN = 'http://127.0.0.1:5999';
+/** A developer's own page, outside the demo, that exports to the demo's receiver. */
+const OWN_ORIGIN = 'http://localhost:3000';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -19,15 +21,18 @@ let dataDir: string;
 let port: number;
 let receiver: ChildProcess | undefined;
 let base: string;
+let output = '';
 
 async function startReceiver(): Promise<void> {
   const child = spawn(process.execPath, ['demo/receiver/server.mjs'], {
     cwd: ROOT,
-    env: { ...process.env, RECEIVER_PORT: String(port), APP_PORT: '5999', VIEWER_PORT: '5998', SPANBEAM_DATA_DIR: dataDir },
+    env: { ...process.env, RECEIVER_PORT: String(port), APP_PORT: '5999', VIEWER_PORT: '5998', SPANBEAM_DATA_DIR: dataDir, RECEIVER_ALLOWED_ORIGINS: `${OWN_ORIGIN}/` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   receiver = child;
   let out = '';
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   await new Promise<void>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`receiver did not start: ${out}`)), 15_000);
     child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
@@ -199,6 +204,22 @@ test('CORS like the Collector: exact origin, credentials, preflight allowing con
   const res = await post(JSON.stringify({ resourceSpans: [] }), { 'content-type': 'application/json', origin: APP_ORIGIN });
   expect(res.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
   expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+});
+
+test('a page of your own may export when RECEIVER_ALLOWED_ORIGINS lists it, but not read traces back; a refused page is told how', async () => {
+  const preflight = (origin: string) =>
+    fetch(`${base}/v1/traces`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+  for (const origin of [OWN_ORIGIN, 'http://127.0.0.1:3000']) {
+    expect((await preflight(origin)).headers.get('access-control-allow-origin')).toBe(origin);
+  }
+  const read = await fetch(`${base}/api/traces`, { headers: { origin: OWN_ORIGIN } });
+  expect(read.headers.get('access-control-allow-origin')).toBeNull();
+  // The browser's CORS error cannot say what to do: the receiver's log does, once per origin.
+  await preflight('http://127.0.0.1:5190');
+  await preflight('http://127.0.0.1:5190');
+  await expect.poll(() => output).toContain('http://127.0.0.1:5190');
+  expect(output.match(/RECEIVER_ALLOWED_ORIGINS=http:\/\/127\.0\.0\.1:5190/g)).toHaveLength(1);
+  expect(output).not.toContain(`RECEIVER_ALLOWED_ORIGINS=${APP_ORIGIN}`);
 });
 
 test('the event stream announces new and updated traces', async () => {

@@ -3,13 +3,16 @@
 // traces, from the browser's click down to the inventory's database query, and the viewer page
 // must open them. Ctrl-C must leave no process behind.
 import { expect, test, type Page } from '@playwright/test';
+import { spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import {
   OTLP_KIND,
   eventually,
   flatten,
+  freePorts,
   getTrace,
   isAlive,
   listTraces,
@@ -187,6 +190,29 @@ test('the viewer page lists traces live, filters them, and opens one in <spanbea
   expect(problems).toEqual([]);
 });
 
+test('the viewer page opened while the receiver is down says so, then lists traces and opens the linked one once it answers', async ({ page }) => {
+  const [cart] = (await listTraces(stack)).filter((t) => t.rootName === 'click add to cart');
+  expect(cart).toBeTruthy();
+  const receiver = `${stack.receiver}/**`;
+  await page.route(receiver, (route) => route.abort('connectionrefused'));
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${stack.viewer}/#trace=${cart.traceId}`);
+  await expect(page.locator('#live')).toHaveText('reconnecting…');
+  await page.unroute(receiver);
+  await expect(page.locator('#live')).toHaveText('live', { timeout: 20_000 });
+  await expect(page.locator(`tr[data-trace-id="${cart.traceId}"]`)).toContainText('click add to cart');
+  await expect(page.locator('#load-status')).toHaveText(`${cart.spanCount} spans (otlp-json)`);
+  expect(errors).toEqual([]);
+});
+
+test('a link to a trace the receiver does not hold says so on the page', async ({ page }) => {
+  const missing = 'f'.repeat(32);
+  await page.goto(`${stack.viewer}/#trace=${missing}`);
+  await expect(page.locator('#live')).toHaveText('live');
+  await expect(page.getByText(`Trace ${missing} not found`)).toBeVisible();
+});
+
 test('the script-tag page (IIFE build, data-* attributes only) produces connected spans', async ({ page }) => {
   const problems = watchPage(page);
   await page.goto(`${stack.app}/script-tag.html`);
@@ -203,6 +229,47 @@ test('the script-tag page (IIFE build, data-* attributes only) produces connecte
   expect(problems).toEqual([]);
 });
 
+function portRefused(port: number): Promise<boolean> {
+  return new Promise<boolean>((ok) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      ok(false);
+    });
+    socket.once('error', () => ok(true));
+  });
+}
+
+test('Ctrl-C while the stack is starting stops it without claiming it is running', async () => {
+  const ports = await freePorts(5);
+  const [app, viewer, api, inventory, receiver] = ports;
+  const dataDir = mkdtempSync(join(tmpdir(), 'spanbeam-demo-'));
+  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+    cwd: resolve(import.meta.dirname, '../..'),
+    env: { ...process.env, SPANBEAM_SKIP_BUILD: '1', SPANBEAM_DATA_DIR: dataDir, APP_PORT: `${app}`, VIEWER_PORT: `${viewer}`, API_PORT: `${api}`, INVENTORY_PORT: `${inventory}`, RECEIVER_PORT: `${receiver}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((ok) => child.once('exit', ok));
+  try {
+    // The receiver listens first; the two Vite servers take a good while longer.
+    await eventually(async () => ((await portRefused(receiver)) ? undefined : true), 'the receiver to listen');
+    expect(out).not.toContain('ready');
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  } finally {
+    child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  expect(out).toContain('stopping…');
+  expect(out).not.toContain('is running');
+  expect(out).not.toContain('[spanbeam] ready');
+  expect(out).not.toContain('exited before it was ready');
+  for (const port of ports) expect(await portRefused(port), `port ${port} still open`).toBe(true);
+});
+
 test('Ctrl-C stops every process of the stack', async () => {
   expect(stack.pids.length).toBe(5);
   for (const pid of stack.pids) expect(isAlive(pid)).toBe(true);
@@ -213,15 +280,5 @@ test('Ctrl-C stops every process of the stack', async () => {
   expect(code).toBe(0);
   expect(stack.output()).not.toContain('cannot reach');
   for (const pid of stack.pids) expect(isAlive(pid), `pid ${pid} still running`).toBe(false);
-  for (const port of ports) {
-    const refused = await new Promise<boolean>((ok) => {
-      const socket = createConnection({ port, host: '127.0.0.1' });
-      socket.once('connect', () => {
-        socket.destroy();
-        ok(false);
-      });
-      socket.once('error', () => ok(true));
-    });
-    expect(refused, `port ${port} still open`).toBe(true);
-  }
+  for (const port of ports) expect(await portRefused(port), `port ${port} still open`).toBe(true);
 });

@@ -21,3 +21,11 @@ it('writes an IPv6 HOST in brackets, so the origins are URLs', () => {
   expect(c.origins.api).toBe('http://[::1]:5175');
   expect(new URL(c.endpoint).port).toBe('4318');
 });
+
+it('takes RECEIVER_ALLOWED_ORIGINS as exact origins, and refuses what is not one', () => {
+  expect(demoConfig({}).allowedOrigins).toEqual([]);
+  expect(demoConfig({ RECEIVER_ALLOWED_ORIGINS: 'http://localhost:3000/, https://app.test:8443' }).allowedOrigins).toEqual(['http://localhost:3000', 'https://app.test:8443']);
+  for (const bad of ['localhost:3000', 'http://localhost:3000/app', '*']) {
+    expect(() => demoConfig({ RECEIVER_ALLOWED_ORIGINS: bad })).toThrow(/RECEIVER_ALLOWED_ORIGINS: .* is not an origin/);
+  }
+});
