@@ -134,9 +134,14 @@ for (const [entry, file] of [
       minify: true,
       sourcemap: true,
       lib: { entry, formats: ['iife'], name: 'Spanbeam', fileName: () => file },
+      // Strict code, as the ES modules it is made of (zone.js's Object.prototype.toString patch,
+      // sloppy, turned `toString.call(null)` into "[object Window]"). Inside the wrapper: a page
+      // that concatenates scripts keeps its own mode.
+      rolldownOptions: { output: { intro: '"use strict";' } },
     },
   });
   await minifyInPlace([`${OUT}/${file}`], false, true);
+  if (!/^var Spanbeam=\(function\(\w*\)\{"use strict";/.test(readFileSync(`${OUT}/${file}`, 'utf8'))) throw new Error(`${file}: not strict code inside its wrapper`);
 }
 
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--declarationDir', `${OUT}/types`], { stdio: 'inherit' });

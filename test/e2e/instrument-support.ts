@@ -21,6 +21,8 @@ async function iife(entry: string): Promise<string> {
       target: 'es2022',
       minify: false,
       lib: { entry: resolve(ROOT, entry), formats: ['iife'], name: 'Spanbeam', fileName: () => 'x.js' },
+      // As scripts/build.mjs makes them: strict code.
+      rolldownOptions: { output: { intro: '"use strict";' } },
     },
   });
   const out = (Array.isArray(r) ? r[0] : r) as Rollup.RollupOutput;

@@ -69,6 +69,7 @@ test('uninstall restores every original; the app keeps working and removeEventLi
       [window as unknown as M, 'fetch'],
       [XMLHttpRequest.prototype as unknown as M, 'open'],
       [XMLHttpRequest.prototype as unknown as M, 'send'],
+      [XMLHttpRequest.prototype as unknown as M, 'abort'],
       [XMLHttpRequest.prototype as unknown as M, 'setRequestHeader'],
       [EventTarget.prototype as unknown as M, 'addEventListener'],
       [EventTarget.prototype as unknown as M, 'removeEventListener'],
@@ -191,4 +192,75 @@ test('setRequestHeader with a missing value throws as natively (no "undefined" h
   const sent = server.requests.find((r) => r.path === '/api/data')!.headers;
   expect(sent['x-one']).toBeUndefined();
   expect(sent.traceparent).toMatch(/^00-/);
+});
+
+test("abort() from the app's own handler of the last event (it runs before ours): the span ends, with the response's status", async ({ page }) => {
+  await openApp(page, server);
+  const out = await page.evaluate(async () => {
+    const run = (url: string, set: (x: XMLHttpRequest) => void) =>
+      new Promise<string>((done) => {
+        const x = new XMLHttpRequest();
+        set(x);
+        x.open('GET', url);
+        x.send();
+        setTimeout(() => done(`${x.readyState}:${x.status}`), 300);
+      });
+    // No load event follows an abort() in readystatechange (the state is reset): ours never came.
+    const rsc = await run('/api/data?in=rsc', (x) => (x.onreadystatechange = () => x.readyState === 4 && x.abort()));
+    // The response's status is reset before our load listener runs.
+    const load = await run('/api/404?in=load', (x) => (x.onload = () => x.abort()));
+    return { rsc, load };
+  });
+  expect(out).toEqual({ rsc: '0:0', load: '0:0' });
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 2);
+  const at = (q: string) => one(spans, (s) => String(s.attributes['url.full']).endsWith(q));
+  expect(at('in=rsc').attributes['http.response.status_code']).toBe(200);
+  expect(at('in=rsc').attributes['error.type']).toBeUndefined();
+  expect(at('in=load').attributes['http.response.status_code']).toBe(404);
+  expect(at('in=load').attributes['error.type']).toBe('404');
+});
+
+test('a retry from onerror / ontimeout on the same XHR: the failed attempt keeps its own error, not AbortError', async ({ page }) => {
+  await openApp(page, server);
+  const out = await page.evaluate(() => {
+    const retry = (url: string, set: (x: XMLHttpRequest, again: () => void) => void) =>
+      new Promise<string>((done) => {
+        const x = new XMLHttpRequest();
+        let n = 0;
+        const again = () => {
+          x.open('GET', '/api/data?retry=' + url.split('?')[1]);
+          x.onload = () => done(`${n}:${x.status}`);
+          x.send();
+        };
+        set(x, () => (n++, again()));
+        x.open('GET', url);
+        x.send();
+      });
+    return Promise.all([
+      retry('http://127.0.0.1:1/down?e', (x, again) => (x.onerror = again)),
+      retry('/api/slow?t', (x, again) => ((x.timeout = 50), (x.ontimeout = () => ((x.timeout = 0), again())))),
+    ]);
+  });
+  expect(out).toEqual(['1:200', '1:200']);
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 4);
+  const at = (q: string) => one(spans, (s) => String(s.attributes['url.full']).endsWith(q));
+  expect(at('down?e').attributes['error.type']).toBe('NetworkError');
+  expect(at('slow?t').attributes['error.type']).toBe('TimeoutError');
+  expect(at('retry=e').attributes['http.response.status_code']).toBe(200);
+  expect(at('retry=t').attributes['http.response.status_code']).toBe(200);
+});
+
+test('with the zone.js script bundle, responseType document and Object.prototype.toString are as without it (strict code)', async ({ page }) => {
+  await openApp(page, server, {}, '/app.html', '/sb-zone.js');
+  const out = await page.evaluate(async () => {
+    const x = new XMLHttpRequest();
+    x.open('GET', '/api/data?doc');
+    x.responseType = 'document';
+    x.send();
+    await new Promise((r) => (x.onloadend = r));
+    // A JSON body gives no document: type checks like this one saw "[object Window]".
+    const tag = (v: unknown) => Object.prototype.toString.call(v);
+    return [tag(x.response), tag(null), tag(undefined)];
+  });
+  expect(out).toEqual(['[object Null]', '[object Null]', '[object Undefined]']);
 });

@@ -8,13 +8,14 @@ import { guard } from '../diag';
 export type XhrOptions = HttpOptions;
 
 interface Info {
-  m: string;
-  r: Route;
+  m: unknown;
+  /** 0: not traced. */
+  r: Route | 0;
   /** Header names the app set (we never add a second value to them). */
   h: Record<string, 1>;
   p?: Pending;
-  /** Removes the request's listeners. */
-  o?: () => void;
+  /** Ends the span as the event of that type does, and removes the request's listeners. */
+  o?: (type: string) => void;
 }
 
 /** The events that end a request, with the error each one stands for. */
@@ -35,24 +36,27 @@ export function instrumentXhr(options: XhrOptions = {}): Unpatch {
   const P = X.prototype;
   const setHeader = P.setRequestHeader;
   const undo: Unpatch[] = [acquireTiming()];
+  for (const k of ['open', 'abort'] as const)
+    undo.push(
+      patch(P, k, (orig) =>
+        function (this: XMLHttpRequest, ...a: unknown[]) {
+          const i = info.get(this);
+          // open() and abort() end a request in flight without an event; also from the app's own
+          // handler of its last event, which runs before ours (reuse, retries): its span ends now,
+          // before the native call resets the status, as the response or that event ended it.
+          // (`event` is read only for a traced request: never in a worker, which has no such global.)
+          if (i?.o && i.p!.end === undefined) {
+            const e = event;
+            i.o(this.readyState > 3 && this.status ? 'load' : e?.target == this && e.type in OUTCOME ? e.type : 'abort');
+          }
+          const res = (orig as (...x: unknown[]) => void).apply(this, a);
+          if (k == 'open')
+            guard('xhr.open_failed', () => info.set(this, { m: a[0], r: route(String(a[1])), h: {} }));
+          return res;
+        } as XMLHttpRequest['open'],
+      ),
+    );
   undo.push(
-    patch(P, 'open', (orig) =>
-      function (this: XMLHttpRequest, ...a: unknown[]) {
-        // open() ends a request in flight without an event (also from its own readystatechange,
-        // as polling code does): its span ends here, with the status if the response was in.
-        const prev = info.get(this);
-        const q = prev?.p?.end === undefined && prev?.p;
-        const st = q && this.readyState === 4 && this.status;
-        const res = (orig as (...x: unknown[]) => void).apply(this, a);
-        guard('xhr.open_failed', () => {
-          if (q) prev.o?.(), st ? ((q.st = st), ended(q)) : ended(q, { name: 'AbortError' });
-          const r = route(String(a[1]));
-          if (r) info.set(this, { m: String(a[0]), r, h: {} });
-          else info.delete(this);
-        });
-        return res;
-      } as XMLHttpRequest['open'],
-    ),
     patch(P, 'setRequestHeader', (orig) =>
       function (this: XMLHttpRequest, ...a: [string, string]) {
         // As given: too few arguments throw natively.
@@ -65,26 +69,26 @@ export function instrumentXhr(options: XhrOptions = {}): Unpatch {
       function (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
         const i = info.get(this);
         let p: Pending | undefined;
-        // A second send() while one is in flight throws natively; leave that call alone.
-        if (i && (!i.p || i.p.done) && this.readyState === 1)
+        // Once per open(): a second send() throws natively; leave that call alone.
+        if (i?.r && !i.p)
           guard('xhr.send_failed', () => {
-            const q = (p = i.p = track(startRequest(tracer, i.m, i.r, 'xmlhttprequest')));
-            const h = traceHeaders(i.r, q.s);
+            const r = i.r as Route;
+            const q = (p = i.p = track(startRequest(tracer, i.m, r, 'xmlhttprequest')));
+            const h = traceHeaders(r, q.s);
             for (const k in h) if (!i.h[k]) setHeader.call(this, k, h[k]);
             const offs: Array<() => void> = [];
-            const off = (i.o = () => offs.forEach((f) => f()));
-            const on = (ev: Event) => {
-              off();
-              const o = OUTCOME[ev.type];
-              if (!o) q.st = this.status;
-              ended(q, o ? { name: o } : undefined);
-            };
-            for (const type in OUTCOME) offs.push(listen(this, type, on, false));
+            const on = (i.o = (t: string) => {
+              offs.forEach((f) => f());
+              const o = OUTCOME[t];
+              ended(q, o ? { name: o } : void (q.st = this.status));
+            });
+            for (const type in OUTCOME) offs.push(listen(this, type, (ev) => on(ev.type)));
           });
         try {
           return orig.call(this, body);
         } catch (err) {
-          if (p) i!.o?.(), ended(p, err);
+          // Our listeners stay until the next request's end: no more events come for this one.
+          if (p) ended(p, err);
           throw err;
         }
       },
