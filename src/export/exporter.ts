@@ -131,6 +131,8 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   const capBytes = o.maxOutboxBytes ?? 2_097_152;
   const capAge = o.maxOutboxAgeMs ?? 86_400_000;
   const retryMax = o.retryMaxMs ?? 300_000;
+  const backoff = (n: number) => backoffMs(n, o.retryInitialMs, retryMax);
+  const timeout = o.timeoutMs ?? 30_000;
   const headers: Record<string, string> = { 'content-type': 'application/json', ...o.headers };
   const st: ExportStats = { ended: 0, queued: 0, sent: 0, rejected: 0, retries: 0, beacons: 0, dropped: {} };
   // Each missing in workers (window, document) or elsewhere.
@@ -289,7 +291,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     // Not beyond what a recent hide's beacons left of the budget: the browser would refuse it, and a
     // pagehide would then count it delivered.
     inflightKeepalive = size <= Math.min(KEEPALIVE_MAX_BODY, keepaliveLeft()) ? size : 0;
-    return post(url, z ?? b.b, z ? { ...headers, 'content-encoding': 'gzip' } : headers, inflightKeepalive > 0, o.timeoutMs ?? 30_000);
+    return post(url, z ?? b.b, z ? { ...headers, 'content-encoding': 'gzip' } : headers, inflightKeepalive > 0, timeout);
   };
 
   const retryLater = (ms: number) => {
@@ -336,7 +338,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
         }
         queued = new Map(known.map((b) => [b.id, b.n]));
         if (retryTimer || !ours()) return;
-        if (nav?.onLine === false) return retryLater(backoffMs(Math.max(attempt, 3), o.retryInitialMs, retryMax));
+        if (nav?.onLine === false) return retryLater(backoff(Math.max(attempt, 3)));
         const b = known[0];
         if (!b) return;
         // While a recent hide's beacons hold the keepalive budget, a batch that could go keepalive
@@ -361,7 +363,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
             continue;
           }
           attempt++;
-          return retryLater(r.retryAfterMs ?? backoffMs(attempt, o.retryInitialMs, retryMax));
+          return retryLater(r.retryAfterMs ?? backoff(attempt));
         }
         attempt = 0;
         settle(b.id);
@@ -404,7 +406,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
       .catch((err: unknown) => {
         warn('export.drain_failed', DEV ? 'delivery loop failed' : '', err);
         // An outbox read or delete that failed (a connection the browser closed) is retried like a send.
-        retryLater(backoffMs(++attempt, o.retryInitialMs, retryMax));
+        retryLater(backoff(++attempt));
       })
       .finally(() => (draining = undefined));
     return draining;
@@ -419,7 +421,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
       if (!nativeFetch()) return false;
       // Issued now (post() calls fetch synchronously). If the page lives on (tab hidden, not
       // closed), a retryable answer is seen: the batch goes back to the outbox.
-      void post(url, b.b, headers, true, o.timeoutMs ?? 30_000).then((r) => {
+      void post(url, b.b, headers, true, timeout).then((r) => {
         if (r.code !== 'retryable' || !gone.delete(b.id)) return;
         st.sent -= b.n;
         st.retries++;

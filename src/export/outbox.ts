@@ -110,7 +110,7 @@ export async function idbOutbox(name = 'spanbeam-outbox', timeoutMs = 3000): Pro
       tx = (db = await open()).transaction(STORE, mode as 'readwrite');
     }
     const r = fn(tx.store);
-    tx.commit?.();
+    tx.commit();
     // A failed request fails its transaction too (tx.done): its own promise must not reach the
     // page as an unhandled rejection.
     void Promise.resolve(r).catch(noop);

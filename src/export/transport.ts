@@ -47,11 +47,11 @@ export async function post(
 ): Promise<ExportResult> {
   const f = nativeFetch();
   if (!f) return { code: 'failure', error: 'no_fetch' };
-  const ac = typeof AbortController === 'function' ? new AbortController() : undefined;
+  const ac = new AbortController();
   // Native timer: no Zone task that would keep an app zone unstable for the whole send.
-  const timer = ac && later(() => ac.abort(), timeoutMs);
+  const timer = later(() => ac.abort(), timeoutMs);
   try {
-    const res = await f.call(globalThis, url, { method: 'POST', body, headers, keepalive, signal: ac?.signal });
+    const res = await f.call(globalThis, url, { method: 'POST', body, headers, keepalive, signal: ac.signal });
     const text = await res.text().catch(() => '');
     return classifyResponse(res.status, res.headers.get('retry-after'), text);
   } catch (err) {
@@ -61,8 +61,7 @@ export async function post(
   }
 }
 
-/** Gzips a body with CompressionStream; undefined when the browser lacks it. */
-export async function gzip(body: string): Promise<Blob | undefined> {
-  if (typeof CompressionStream !== 'function') return undefined;
+/** Gzips a body with CompressionStream (rejects where the browser lacks it: the caller sends it as is). */
+export async function gzip(body: string): Promise<Blob> {
   return new Response(new Blob([body]).stream().pipeThrough(new CompressionStream('gzip'))).blob();
 }

@@ -44,8 +44,8 @@ const NONE: readonly Propagator[] = Object.freeze([]);
 type Matcher = (url: URL) => boolean;
 
 interface CompiledEntry {
-  matches: Matcher;
-  propagators: readonly Propagator[];
+  _matches: Matcher;
+  _ps: readonly Propagator[];
 }
 
 /** `value` as a URL (relative to `base`) when it is an http(s) one, else undefined. */
@@ -84,7 +84,7 @@ function compileEntry(entry: PropagateToEntry, defaults: readonly Propagator[]):
   // `{ match, propagators }` picks its own propagators; strings and RegExps use the defaults.
   const target = entry && typeof entry === 'object' && Array.isArray((entry as PropagationTarget).propagators) ? (entry as PropagationTarget) : undefined;
   const matches = compileMatch(target ? target.match : entry);
-  return matches && { matches, propagators: target ? Object.freeze(target.propagators.slice()) : defaults };
+  return matches && { _matches: matches, _ps: target ? Object.freeze(target.propagators.slice()) : defaults };
 }
 
 /** Whether a policy can use `entry` (see `propagateTo`): configuration checks warn about the rest. */
@@ -102,6 +102,18 @@ export function propagationPolicyWith(
   propagators: readonly Propagator[],
   options: PropagationPolicyOptions = {},
 ): PropagationPolicy {
+  const propagatorsFor = propagatorsForWith(propagators, options);
+  return {
+    propagatorsFor,
+    shouldPropagate: (url) => propagatorsFor(url).length > 0,
+  };
+}
+
+/** The policy's `propagatorsFor` alone (what the fetch and XHR instrumentations use). */
+export function propagatorsForWith(
+  propagators: readonly Propagator[],
+  options: PropagationPolicyOptions,
+): PropagationPolicy['propagatorsFor'] {
   const defaults: readonly Propagator[] = Object.freeze(propagators.slice());
   const pageOrigin = options.pageOrigin ? parseHttpUrl(options.pageOrigin)?.origin : undefined;
   const entries: CompiledEntry[] = [];
@@ -109,16 +121,10 @@ export function propagationPolicyWith(
     const compiled = compileEntry(entry, defaults);
     if (compiled) entries.push(compiled);
   }
-
-  function propagatorsFor(input: string | URL): readonly Propagator[] {
+  return (input) => {
     const url = parseHttpUrl(input, pageOrigin);
     if (!url) return NONE;
-    for (const entry of entries) if (entry.matches(url)) return entry.propagators;
+    for (const entry of entries) if (entry._matches(url)) return entry._ps;
     return pageOrigin !== undefined && url.origin === pageOrigin ? defaults : NONE;
-  }
-
-  return {
-    propagatorsFor,
-    shouldPropagate: (url) => propagatorsFor(url).length > 0,
   };
 }

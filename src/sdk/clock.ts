@@ -2,8 +2,7 @@
  * Wall-clock epoch milliseconds with sub-millisecond precision that never go backwards within a
  * trace: the high-resolution monotonic clock anchored at the page's time origin.
  */
-const perf: Performance | undefined = typeof performance !== 'undefined' ? performance : undefined;
-const origin: number = perf?.timeOrigin ?? Date.now();
+const origin: number = performance.timeOrigin;
 /**
  * Wall clock minus monotonic clock, as of the last resync. The monotonic clock stops while the
  * machine sleeps (macOS, some Windows): a tab left open across a sleep would otherwise stamp its
@@ -18,7 +17,7 @@ export function resyncClock(): void {
 }
 
 export function nowMs(): number {
-  return perf ? origin + skew + perf.now() : Date.now();
+  return origin + skew + performance.now();
 }
 
 /**

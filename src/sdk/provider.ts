@@ -7,7 +7,8 @@ import type { SessionOptions } from './session';
 import { DEFAULT_LIMITS } from './limits';
 import { alwaysOn, parentBasedSampler } from './sampler';
 import { buildResource } from './resource';
-import { SessionTracker } from './session';
+import type { SessionTracker } from './session';
+import { sessionTracker } from './session';
 import { guard, setDebug, swallowed } from './diag';
 
 export interface TracingConfig extends ResourceOptions {
@@ -30,7 +31,7 @@ export class TracerProvider implements SpanSink {
   /** @internal */
   _ps: SpanProcessor[] = [];
   private _ro: TracingConfig = {};
-  private _session: SessionTracker | undefined = new SessionTracker();
+  private _session: SessionTracker | undefined = sessionTracker();
   /** @internal The resource as it stands: child spans take it without a session check. */
   _res: Resource | undefined;
   private _sid: string | undefined;
@@ -41,7 +42,7 @@ export class TracerProvider implements SpanSink {
     if (config.limits) this.limits = { ...DEFAULT_LIMITS, ...strip(config.limits) };
     if (config.debug !== undefined) setDebug(config.debug);
     if (config.session === false) this._session = undefined;
-    else if (config.session) this._session = new SessionTracker(config.session);
+    else if (config.session) this._session = sessionTracker(config.session);
     // The resource reads only its own options from the merged config.
     this._ro = { ...this._ro, ...strip(config) };
     this._res = undefined;
@@ -49,7 +50,7 @@ export class TracerProvider implements SpanSink {
 
   /** The resource for a new trace; checks the session (which may rotate) once per root span. */
   _rootRes(): Resource {
-    const sid = this._session ? guard('session.failed', () => this._session!.current()) : undefined;
+    const sid = this._session ? guard('session.failed', this._session) : undefined;
     if (!this._res || sid !== this._sid) {
       this._sid = sid;
       this._res = buildResource(this._ro, sid);

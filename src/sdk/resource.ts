@@ -39,6 +39,6 @@ export function buildResource(options: ResourceOptions, sessionId: string | unde
     if (typeof nav.userAgent === 'string') attributes['user_agent.original'] = nav.userAgent;
   }
   if (sessionId) attributes['session.id'] = sessionId;
-  if (options.attributes) Object.assign(attributes, options.attributes);
+  Object.assign(attributes, options.attributes);
   return { attributes };
 }

@@ -63,7 +63,7 @@ export class Tracer {
         this.scope,
       );
       if (options?.attributes) span.setAttributes(options.attributes);
-      if (options?.links) for (const l of options.links) span.addLink(l.context, l.attributes);
+      if (options?.links) for (const l of options.links) span.addLink(l);
       if (provider._ps.length) provider._onStart(span);
       return span;
     } catch (err) {

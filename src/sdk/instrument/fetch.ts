@@ -50,7 +50,7 @@ function withHeaders(input: unknown, init: RequestInit | undefined, h: Record<st
  */
 export function instrumentFetch(options: FetchOptions = {}): Unpatch {
   const g = globalThis as { fetch?: typeof fetch };
-  if (typeof g.fetch !== 'function' || typeof Response === 'undefined') return () => {};
+  if (typeof g.fetch !== 'function') return () => {};
   const route = httpConfig(options);
   const tracer = getTracer('spanbeam/fetch');
   const bodies = new WeakMap<object, Pending>();
@@ -66,7 +66,7 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
     function (this: object, ...a: unknown[]) {
       const r = orig.apply(this, a) as Promise<unknown>;
       const p = bodies.get(this);
-      if (p && !p.done) void r.then((v) => settle(v) && ended(p), (e) => ended(p, e));
+      if (p && !p._done) void r.then((v) => settle(v) && ended(p), (e) => ended(p, e));
       if (once) bodies.delete(this);
       return r;
     };

@@ -1,7 +1,7 @@
 import type { Span } from '../types';
 import type { Tracer } from '../tracer';
 import type { PropagateToEntry, Propagator } from '../../propagation';
-import { propagationPolicyWith } from '../../propagation';
+import { parseHttpUrl, propagatorsForWith } from '../../propagation/policy';
 import { hrToEpochMs, nowMs } from '../clock';
 import { guard } from '../diag';
 import { redactUrl } from './redact';
@@ -65,7 +65,7 @@ export const matchesAny = (list: readonly (string | RegExp)[], url: string): boo
 export function httpConfig(o: HttpOptions = {}): HttpConfig {
   const ignore = o.ignoreUrls ?? [];
   // Compiled on the first request, not at start.
-  let policy: ReturnType<typeof propagationPolicyWith> | undefined;
+  let propagatorsFor: ReturnType<typeof propagatorsForWith> | undefined;
   let cache = new Map<string, Route | 0>();
   let base: string | undefined;
   return (url) => {
@@ -75,16 +75,15 @@ export function httpConfig(o: HttpOptions = {}): HttpConfig {
     if (r === undefined) {
       r = 0;
       try {
-        const u = new URL(url, b);
-        const href = u.href;
-        if (/^https?:$/.test(u.protocol) && !matchesAny(ignore, href)) {
-          policy ??= propagationPolicyWith([w3cInject], { propagateTo: o.propagateTo, pageOrigin: location.origin });
+        const u = parseHttpUrl(url, b);
+        if (u && !matchesAny(ignore, u.href)) {
+          propagatorsFor ??= propagatorsForWith([w3cInject], { propagateTo: o.propagateTo, pageOrigin: location.origin });
           r = {
-            k: href.split('#')[0],
+            k: u.href.split('#')[0],
             u: redactUrl(u),
             h: u.hostname,
             p: Number(u.port) || (u.protocol == 'https:' ? 443 : 80),
-            ps: policy.propagatorsFor(u),
+            ps: propagatorsFor(u),
           };
         }
       } catch {
@@ -141,9 +140,9 @@ export interface Pending {
   st?: number;
   e?: PerformanceResourceTiming;
   /** Epoch ms when the body ended or the request failed. */
-  end?: number;
-  err?: unknown;
-  done?: boolean;
+  _end?: number;
+  _err?: unknown;
+  _done?: boolean;
 }
 
 /** How long a finished body waits for its Resource Timing entry. */
@@ -233,15 +232,15 @@ export function track(p: Pending): Pending {
 
 /** The body was seen to end, or the request failed (`err`): the span ends once its entry is in. */
 export function ended(p: Pending, err?: unknown): void {
-  if (p.done) return;
-  if (p.end === undefined) {
-    p.end = nowMs();
-    p.err = err;
+  if (p._done) return;
+  if (p._end === undefined) {
+    p._end = nowMs();
+    p._err = err;
     due.push(p);
   }
   // With its entry in, the span ends in the next task (off the page's path, but without a wait
   // that would keep it out of a flush() the app calls once it has the body).
-  wake(p.e ? 0 : p.end + TIMING_GRACE_MS);
+  wake(p.e ? 0 : p._end + TIMING_GRACE_MS);
 }
 
 let timer: ReturnType<typeof setTimeout> | undefined;
@@ -262,15 +261,15 @@ function wake(at: number): void {
 /** Ends what is due: requests with their entry, and those whose grace period is over. */
 function sweep(all?: boolean): void {
   const now = nowMs();
-  due = due.filter((p) => !p.done && !(all === true || p.e || !observer || p.end! + TIMING_GRACE_MS <= now) || (finish(p), false));
-  if (due.length) wake(due[0].end! + TIMING_GRACE_MS);
+  due = due.filter((p) => !p._done && !(all === true || p.e || !observer || p._end! + TIMING_GRACE_MS <= now) || (finish(p), false));
+  if (due.length) wake(due[0]._end! + TIMING_GRACE_MS);
 }
 
 function finish(p: Pending): void {
-  if (p.done) return;
-  p.done = true;
+  if (p._done) return;
+  p._done = true;
   drop(p);
-  const { s, e, st, err } = p;
+  const { s, e, st, _err: err } = p;
   if (st) s.setAttribute('http.response.status_code', st);
   if (err !== undefined) {
     const name = (err as { name?: unknown })?.name;
@@ -283,5 +282,5 @@ function finish(p: Pending): void {
     s.setStatus({ code: 2 });
   }
   if (e) addTimingEvents(s, e);
-  s.end(e && e.responseEnd > 0 ? hrToEpochMs(e.responseEnd) : (p.end ?? nowMs()));
+  s.end(e && e.responseEnd > 0 ? hrToEpochMs(e.responseEnd) : (p._end ?? nowMs()));
 }

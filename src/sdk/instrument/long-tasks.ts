@@ -5,7 +5,7 @@ import { hrToEpochMs } from '../clock';
 import { guard } from '../diag';
 import { redactUrl } from './redact';
 import { interactionAt, pageLoad, whenPageLoad } from './activity';
-import { snake } from './timing';
+import { navEntry, snake } from './timing';
 
 export interface LongTasksOptions {
   /** Scripts recorded (as events) per long animation frame, longest first. Default 5. */
@@ -55,7 +55,7 @@ export function instrumentLongTasks(options: LongTasksOptions = {}): Unpatch {
       attrs['browser.loaf.blocking_duration'] = loaf.blockingDuration;
       for (const k of ['renderStart', 'styleAndLayoutStart'] as const) if (loaf[k]) attrs['browser.loaf.' + snake(k)] = hrToEpochMs(loaf[k]);
     }
-    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    const nav = navEntry();
     const duringLoad = e.startTime < (nav?.loadEventEnd || Infinity);
     const parent = interactionAt(e.startTime, e.duration) ?? (duringLoad ? pageLoad : undefined);
     const s = tracer.startSpan(loafs ? 'longAnimationFrame' : 'longTask', { parent: parent ?? null, startTime: start, attributes: attrs });

@@ -7,7 +7,7 @@ import { guard } from '../diag';
 import { expectPageLoad, setPageLoadContext } from './activity';
 import { matchesAny } from './http';
 import { redactUrl } from './redact';
-import { addEntryEvents, addTimingEvents } from './timing';
+import { addEntryEvents, addTimingEvents, navEntry } from './timing';
 import { later, listen, unpatchAll, whenIdle } from './wrap';
 
 export interface PageLoadOptions {
@@ -70,7 +70,7 @@ export function instrumentPageLoad(options: PageLoadOptions = {}): Unpatch {
     if (done) return;
     done = true;
     let end = nowMs();
-    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    const nav = navEntry();
     // The document's own URL, also when the SDK starts after the app changed it (`replaceState`).
     const url = redactUrl(nav?.name || href);
     const root = doc(serverContext(nav) ?? null, 0, url, nav?.type ?? 'navigate');

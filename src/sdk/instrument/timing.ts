@@ -4,6 +4,10 @@ import { hrToEpochMs } from '../clock';
 /** An entry's property name as an attribute name: `renderStart` → `render_start`. */
 export const snake = (k: string): string => k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
 
+/** The page's Navigation Timing entry (none in some embedded or non-window contexts). */
+export const navEntry = (): PerformanceNavigationTiming | undefined =>
+  performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+
 /** Network phases of a Resource/Navigation Timing entry, recorded as span events in this order. */
 const PHASES = [
   'fetchStart',

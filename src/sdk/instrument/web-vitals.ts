@@ -7,7 +7,7 @@ import { hrToEpochMs, nowMs } from '../clock';
 import { guard } from '../diag';
 import { interactionAt, pageLoad, whenPageLoad } from './activity';
 import { redactUrl } from './redact';
-import { snake } from './timing';
+import { navEntry, snake } from './timing';
 import { listen } from './wrap';
 
 export interface WebVitalsOptions {
@@ -69,7 +69,7 @@ export function instrumentWebVitals(options: WebVitalsOptions = {}): Unpatch {
         ? m.attribution.interactionTime
         : m.navigationType === 'back-forward-cache'
           ? restored
-          : (performance.getEntriesByType('navigation')[0] as { activationStart?: number } | undefined)?.activationStart || 0;
+          : navEntry()?.activationStart || 0;
       const start = cls ? nowMs() : hrToEpochMs(t);
       const attributes = vitalAttributes(m);
       const end = cls ? start : start + m.value;

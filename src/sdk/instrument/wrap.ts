@@ -9,7 +9,7 @@ export type Unpatch = () => void;
 /** The innermost original behind our (and others') `__spanbeam_original` markers. */
 export function unwrapped<T>(fn: T): T {
   let f = fn as unknown as Record<string, unknown> | undefined;
-  while (f && typeof f === 'function' && f[ORIGINAL]) f = f[ORIGINAL] as Record<string, unknown>;
+  while (typeof f === 'function' && f[ORIGINAL]) f = f[ORIGINAL] as Record<string, unknown>;
   return f as unknown as T;
 }
 

@@ -45,7 +45,7 @@ export function instrumentXhr(options: XhrOptions = {}): Unpatch {
           // handler of its last event, which runs before ours (reuse, retries): its span ends now,
           // before the native call resets the status, as the response or that event ended it.
           // (`event` is read only for a traced request: never in a worker, which has no such global.)
-          if (i?.o && i.p!.end === undefined) {
+          if (i?.o && i.p!._end === undefined) {
             const e = event;
             i.o(this.readyState > 3 && this.status ? 'load' : e?.target == this && e.type in OUTCOME ? e.type : 'abort');
           }
