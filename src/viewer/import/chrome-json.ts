@@ -203,7 +203,13 @@ export class ChromeJsonImporter implements StreamHandler {
     for (const [key, stack] of this.asyncOpen) {
       for (let i = 0; i < stack.length; i++) this.builder.diag('unclosed-async', `async slice (${key.replace(/\u0000/g, ' ')}) never ended`);
     }
-    for (const [key] of this.legacyOpen) this.builder.diag('unclosed-async', `async slice (${key.replace(/\u0000/g, ' ')}) never ended`);
+    // Each open S is there under two keys (with its name, and without for steps): report it once.
+    const reported = new Set<number>();
+    for (const [key, slice] of this.legacyOpen) {
+      if (reported.has(slice)) continue;
+      reported.add(slice);
+      this.builder.diag('unclosed-async', `async slice (${key.replace(/\u0000/g, ' ')}) never ended`);
+    }
     this.flushFlowsV2();
     this.flushSamples();
     for (let c = 0; c < 128; c++) {
