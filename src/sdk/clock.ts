@@ -2,7 +2,9 @@
  * Wall-clock epoch milliseconds with sub-millisecond precision that never go backwards within a
  * trace: the high-resolution monotonic clock anchored at the page's time origin.
  */
-const origin: number = performance.timeOrigin;
+// Held in a constant: `performance` on the global object is a getter, read on every span otherwise.
+const perf = performance;
+const origin: number = perf.timeOrigin;
 /**
  * Wall clock minus monotonic clock, as of the last resync. The monotonic clock stops while the
  * machine sleeps (macOS, some Windows): a tab left open across a sleep would otherwise stamp its
@@ -17,7 +19,7 @@ export function resyncClock(): void {
 }
 
 export function nowMs(): number {
-  return origin + skew + performance.now();
+  return origin + skew + perf.now();
 }
 
 /**
