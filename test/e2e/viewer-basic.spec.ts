@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import type { TestServer } from '../support/server';
 import { openViewer, slicePoint, viewerServer, waitForEvent } from './viewer-support';
 
@@ -67,16 +67,19 @@ test('sizes to its container and keeps the canvas at device-pixel resolution', a
   await ctx.close();
 });
 
+/** The canvas pixel near its bottom-right corner, where no slice is drawn: the background colour. */
+const canvasBackground = (page: Page) =>
+  page.evaluate(() => {
+    const c = document.querySelector('spanbeam-viewer')!.shadowRoot!.querySelector('canvas')!;
+    const d = c.getContext('2d')!.getImageData(c.width - 20, c.height - 20, 1, 1).data;
+    return [d[0], d[1], d[2]];
+  });
+
 test('follows prefers-color-scheme unless a theme attribute is set', async ({ page }) => {
   await page.emulateMedia({ colorScheme: 'dark' });
   await openViewer(page, server, '?src=/test/fixtures/viewer-ui/basic.json');
   await waitForEvent(page, 'spanbeam-load');
-  const bgPixel = () =>
-    page.evaluate(() => {
-      const c = document.querySelector('spanbeam-viewer')!.shadowRoot!.querySelector('canvas')!;
-      const d = c.getContext('2d')!.getImageData(c.width - 20, c.height - 20, 1, 1).data;
-      return [d[0], d[1], d[2]];
-    });
+  const bgPixel = () => canvasBackground(page);
   expect(await bgPixel()).toEqual([13, 17, 23]);
   await page.evaluate(() => document.querySelector('spanbeam-viewer')!.setAttribute('theme', 'light'));
   await expect.poll(bgPixel).toEqual([255, 255, 255]);
@@ -89,12 +92,7 @@ test('refreshTheme() repaints the canvas with --sb-* colours changed at run time
   await page.emulateMedia({ colorScheme: 'light' });
   await openViewer(page, server, '?src=/test/fixtures/viewer-ui/basic.json');
   await waitForEvent(page, 'spanbeam-load');
-  const bgPixel = () =>
-    page.evaluate(() => {
-      const c = document.querySelector('spanbeam-viewer')!.shadowRoot!.querySelector('canvas')!;
-      const d = c.getContext('2d')!.getImageData(c.width - 20, c.height - 20, 1, 1).data;
-      return [d[0], d[1], d[2]];
-    });
+  const bgPixel = () => canvasBackground(page);
   expect(await bgPixel()).toEqual([255, 255, 255]);
   await page.evaluate(() => {
     const v = document.querySelector('spanbeam-viewer') as HTMLElement & { refreshTheme(): void };

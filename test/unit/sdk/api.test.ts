@@ -8,28 +8,19 @@ import ts from 'typescript';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   InMemorySpanExporter,
-  SimpleSpanProcessor,
   TracerProvider,
   getTracer,
   onSpanStart,
-  resetSelfCounters,
-  setTracerProvider,
   type ReadableSpan,
   type SpanProcessor,
 } from '../../../src/sdk/index';
 import { start } from '../../../src/start';
+import { freshProvider } from './fresh-provider';
 
 let exporter: InMemorySpanExporter;
 let provider: TracerProvider;
 
-beforeEach(() => {
-  provider = new TracerProvider();
-  provider.configure({ serviceName: 'unit', session: false });
-  exporter = new InMemorySpanExporter();
-  provider.addSpanProcessor(new SimpleSpanProcessor(exporter));
-  setTracerProvider(provider);
-  resetSelfCounters();
-});
+beforeEach(() => ({ provider, exporter } = freshProvider()));
 
 describe('recordException never throws into the catch block that calls it', () => {
   it('records what it can read of a value whose getters or proxy traps throw', () => {

@@ -2,18 +2,13 @@
 // the machine sleeps, so a tab open across a sleep must re-anchor, or its spans land hours before
 // the backend spans they cause.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, getTracer, setTracerProvider, type ReadableSpan, type Span } from '../../../src/sdk/index';
+import { InMemorySpanExporter, getTracer, type ReadableSpan, type Span } from '../../../src/sdk/index';
+import { freshProvider } from './fresh-provider';
 
 const startOf = (s: Span) => (s as unknown as ReadableSpan).startMs;
 
 let exporter: InMemorySpanExporter;
-beforeEach(() => {
-  const provider = new TracerProvider();
-  provider.configure({ serviceName: 'unit', session: false });
-  exporter = new InMemorySpanExporter();
-  provider.addSpanProcessor(new SimpleSpanProcessor(exporter));
-  setTracerProvider(provider);
-});
+beforeEach(() => ({ exporter } = freshProvider()));
 afterEach(() => {
   vi.restoreAllMocks();
   getTracer().startSpan('re-anchor to the real clocks').end();

@@ -11,23 +11,15 @@ import {
   getSelfCounters,
   getTracer,
   parentBasedSampler,
-  resetSelfCounters,
-  setTracerProvider,
   traceIdRatioSampler,
   type ReadableSpan,
 } from '../../../src/sdk/index';
+import { freshProvider } from './fresh-provider';
 
 let exporter: InMemorySpanExporter;
 let provider: TracerProvider;
 
-beforeEach(() => {
-  provider = new TracerProvider();
-  provider.configure({ serviceName: 'unit', session: false });
-  exporter = new InMemorySpanExporter();
-  provider.addSpanProcessor(new SimpleSpanProcessor(exporter));
-  setTracerProvider(provider);
-  resetSelfCounters();
-});
+beforeEach(() => ({ provider, exporter } = freshProvider()));
 
 const finished = (): ReadableSpan[] => exporter.getFinishedSpans();
 
