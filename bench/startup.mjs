@@ -19,7 +19,14 @@ const r = await build({
   configFile: false,
   logLevel: 'warn',
   define: { __SPANBEAM_DEV__: 'false' },
-  build: { write: false, target: 'es2022', minify: true, lib: { entry: join(ROOT, 'src/script.ts'), formats: ['iife'], name: 'Spanbeam', fileName: () => 'x.js' } },
+  build: {
+    write: false,
+    target: 'es2022',
+    minify: true,
+    lib: { entry: join(ROOT, 'src/script.ts'), formats: ['iife'], name: 'Spanbeam', fileName: () => 'x.js' },
+    // Strict inside the wrapper, as scripts/build.mjs makes dist/spanbeam.iife.js.
+    rolldownOptions: { output: { intro: '"use strict";' } },
+  },
 });
 mkdirSync(join(ROOT, 'bench/.build'), { recursive: true });
 const { code } = await minifyProd((Array.isArray(r) ? r[0] : r).output[0].code, { module: false, compress: true });
