@@ -156,7 +156,7 @@ test('Cancel and Dismiss leave focus in the viewer, not on the page', async ({ p
 });
 
 for (const theme of ['light', 'dark']) {
-  test(`${theme} theme: the selected tab and the waterfall's in-bar durations reach 4.5:1`, async ({ page }) => {
+  test(`${theme} theme: the selected tab, the search placeholder and the waterfall's in-bar durations reach 4.5:1`, async ({ page }) => {
     await open(page, theme, 'nplus1.otlp.json');
     await page.getByRole('tab', { name: 'Waterfall' }).click();
     await expect(page.locator('spanbeam-viewer .wf-dur.inside').first()).toBeVisible();
@@ -168,6 +168,8 @@ for (const theme of ['light', 'dark']) {
       const onHost = (c: number[], alpha: number) => c.slice(0, 3).map((v, i) => v * alpha + host[i] * (1 - alpha));
       const tab = getComputedStyle(root.querySelector('[role=tab][aria-selected=true]')!);
       const out: Record<string, number> = { tab: contrast(rgba(tab.color), rgba(tab.backgroundColor)) };
+      const search = root.querySelector('input[type=search]')!;
+      out['search placeholder'] = contrast(rgba(getComputedStyle(search, '::placeholder').color), rgba(getComputedStyle(search).backgroundColor));
       for (const dur of root.querySelectorAll('.wf-dur.inside')) {
         const bar = getComputedStyle(dur.parentElement!.querySelector('.wf-bar')!);
         const bg = rgba(bar.backgroundColor);

@@ -94,6 +94,11 @@ export const viewerStyles = css`
     padding: 2px 8px;
     cursor: pointer;
   }
+  /* The browser's grey placeholder is 4.1:1 on the dark background; the muted text colour is 6:1+ on both. */
+  input::placeholder {
+    color: var(--sb-text-muted);
+    opacity: 1;
+  }
   /* The canvas covers the timeline's own outline, so the timeline's ring is drawn on the canvas. */
   button:focus-visible,
   select:focus-visible,
