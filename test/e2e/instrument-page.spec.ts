@@ -190,14 +190,65 @@ for (const api of ['Navigation API', 'history fallback']) {
     const o = server.origin;
     const spans = await waitForSpans(page, server, (s) => byName(s, 'navigation').length >= 3);
     expect(navSpans(spans)).toEqual([
-      [api === 'history fallback' ? 'pushState' : 'push', `${o}/spa.html`, `${o}/spa/next?session=REDACTED`],
+      // The same type names with or without the Navigation API: one query covers every browser.
+      ['push', `${o}/spa.html`, `${o}/spa/next?session=REDACTED`],
       ['hashchange', `${o}/spa/next?session=REDACTED`, `${o}/spa/next?session=REDACTED#tab2`],
-      [api === 'history fallback' ? 'hashchange' : 'hashchange', `${o}/spa/next?session=REDACTED#tab2`, `${o}/spa/next?session=REDACTED`],
+      ['hashchange', `${o}/spa/next?session=REDACTED#tab2`, `${o}/spa/next?session=REDACTED`],
     ]);
     const click = one(spans, (s) => s.name === 'click button#go');
     expect(byName(spans, 'navigation')[0].parentSpanId).toBe(click.spanId);
   });
 }
+
+test('history fallback: relative URLs resolve as the browser resolves them, against the URL before the change', async ({ page }) => {
+  // document.baseURI is already the new URL once pushState returns: resolving against it doubled `sub/`.
+  const off = `<script>Object.defineProperty(window, 'navigation', { value: undefined, configurable: true });</script>`;
+  server.page('/a/b/c.html', `<!doctype html>${off}${START}`);
+  await page.goto(`${server.origin}/a/b/c.html`);
+  await page.evaluate(() => history.pushState({}, '', 'sub/page'));
+  await page.evaluate(() => history.replaceState(null, '', '../x?key=k1'));
+  await page.evaluate(() => history.back());
+  const o = server.origin;
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'navigation').length >= 3);
+  expect(navSpans(spans)).toEqual([
+    ['push', `${o}/a/b/c.html`, `${o}/a/b/sub/page`],
+    ['replace', `${o}/a/b/sub/page`, `${o}/a/b/x?key=REDACTED`],
+    ['traverse', `${o}/a/b/x?key=REDACTED`, `${o}/a/b/c.html`],
+  ]);
+});
+
+test('Navigation API router: the span lasts until the intercept handler settles, a failed or superseded navigation is an error', async ({ page }) => {
+  server.page(
+    '/nav.html',
+    `<!doctype html>${START}<script>
+      navigation.addEventListener('navigate', (e) => {
+        if (!e.canIntercept || e.hashChange) return;
+        const to = e.destination.url;
+        e.intercept({ handler: async () => {
+          await new Promise((r) => setTimeout(r, to.includes('slow') ? 300 : 50));
+          if (to.includes('broken')) throw new Error('route failed');
+        } });
+      });
+      // The navigation's own promise, caught where the test expects it to fail.
+      window.go = (url, fails) => { const f = navigation.navigate(url).finished; return fails ? f.catch(() => {}) : f; };
+    </script>`,
+  );
+  await page.goto(`${server.origin}/nav.html`);
+  type Go = { go(url: string, fails?: boolean): Promise<void> };
+  await page.evaluate(() => (window as unknown as Go).go('/r/slow'));
+  await page.evaluate(() => (window as unknown as Go).go('/r/broken', true));
+  await page.evaluate(() => {
+    void (window as unknown as Go).go('/r/slow-superseded', true);
+    return (window as unknown as Go).go('/r/last');
+  });
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'navigation').length >= 4);
+  const nav = (to: string) => one(spans, (s) => s.name === 'navigation' && String(s.attributes['browser.navigation.to']).endsWith(to));
+  expect(nav('/r/slow').end - nav('/r/slow').start).toBeGreaterThanOrEqual(290);
+  expect(nav('/r/slow').status.code ?? 0).toBe(0);
+  expect(nav('/r/broken').status).toMatchObject({ code: 2, message: 'Error' });
+  expect(nav('/r/slow-superseded').status).toMatchObject({ code: 2, message: 'AbortError' });
+  expect(nav('/r/last').status.code ?? 0).toBe(0);
+});
 
 test('Navigation API router: intercepted navigations are navigation spans, cross-document ones are not', async ({ page }) => {
   // The router intercepts link clicks: its `navigate` event is cross-document until intercepted.
@@ -236,8 +287,9 @@ test('uncaught errors and unhandled rejections outside any span become error spa
       throw new RangeError('timer broke');
     });
     void Promise.reject(new SyntaxError('nobody caught me'));
+    void Promise.reject(null);
   });
-  const spans = await waitForSpans(page, server, (s) => byName(s, 'error').length === 2);
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'error').length === 3);
   const ev = (s: RSpan) => s.events.find((e) => e.name === 'exception')!.attributes;
   const range = one(spans, (s) => s.name === 'error' && ev(s)['exception.type'] === 'RangeError');
   expect(ev(range)['exception.message']).toBe('timer broke');
@@ -245,6 +297,19 @@ test('uncaught errors and unhandled rejections outside any span become error spa
   expect(range.status.code).toBe(2);
   const rej = one(spans, (s) => s.name === 'error' && ev(s)['exception.type'] === 'SyntaxError');
   expect(rej.attributes['error.source']).toBe('unhandledrejection');
+  // A rejection with null says so (not "undefined").
+  expect(ev(one(spans, (s) => s.name === 'error' && ev(s)['exception.type'] === 'object'))['exception.message']).toBe('null');
+});
+
+test('a script URL with a path parameter (;jsessionid=): code.filepath is redacted too', async ({ page }) => {
+  // Servlet URL rewriting puts the session into script URLs; cutting the query off left it in.
+  server.route('/sess.js;jsessionid=SECRET-SESSION', (_q, res) => void res.writeHead(200, { 'content-type': 'text/javascript' }).end('setTimeout(() => { throw new Error("from a rewritten URL"); });'));
+  server.page('/sess.html', `<!doctype html>${START.replace('/sb-zone.js', '/sb.js')}<script src="/sess.js;jsessionid=SECRET-SESSION"></script>`);
+  await page.goto(`${server.origin}/sess.html`);
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'error').length >= 1);
+  const err = byName(spans, 'error')[0].events[0].attributes;
+  expect(err['code.filepath']).toBe(`${server.origin}/sess.js;jsessionid=REDACTED`);
+  expect(JSON.stringify(spans)).not.toContain('SECRET-');
 });
 
 test('long animation frames with script attribution', async ({ page }) => {

@@ -32,7 +32,7 @@ export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
       const type = obj ? (typeof e.name === 'string' ? e.name : 'Error') : typeof err;
       // Messages quote URLs too (a failed fetch's has the full URL): redacted like the stack, whose
       // script URLs may carry secrets in their query, as `url.full` would.
-      const message = redactUrls(obj ? String(e.message ?? fallbackMessage ?? '') : String(err ?? fallbackMessage));
+      const message = redactUrls(obj ? String(e.message ?? fallbackMessage ?? '') : String(err ?? fallbackMessage ?? err));
       const attrs: Attributes = { 'exception.type': type, 'exception.message': message };
       if (obj && typeof e.stack === 'string') attrs['exception.stacktrace'] = redactUrls(e.stack);
       Object.assign(attrs, extra);
@@ -65,7 +65,8 @@ export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
         // Resource load failures also reach a capturing window listener; those are not exceptions.
         if (!(e instanceof ErrorEvent)) return;
         const extra: Attributes = {};
-        if (e.filename) extra['code.filepath'] = e.filename.split(/[?#]/)[0];
+        // Redacted first: a path parameter (`;jsessionid=`) or credentials are not cut off with the query.
+        if (e.filename) extra['code.filepath'] = redactUrls(e.filename).split(/[?#]/)[0];
         if (e.lineno) extra['code.lineno'] = e.lineno;
         if (e.colno) extra['code.column'] = e.colno;
         report('error', e.error ?? e.message, e.message, extra);

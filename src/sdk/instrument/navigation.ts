@@ -7,6 +7,7 @@ import { later, listen, patch, unpatchAll } from './wrap';
 
 interface NavigationLike extends EventTarget {
   currentEntry: { url: string | null } | null;
+  transition?: { finished: Promise<void> } | null;
 }
 
 /**
@@ -16,16 +17,17 @@ interface NavigationLike extends EventTarget {
  * for pushState, replaceState, back/forward, fragment changes and the navigations a router
  * intercepts (whose `navigate` event still says cross-document), never for a new document.
  * Elsewhere `history.pushState` / `replaceState` are wrapped and `popstate` / `hashchange`
- * observed. Changes that keep the URL (state-only `replaceState`) are not spans. The span ends
- * after the task that changed the URL.
+ * observed. Changes that keep the URL (state-only `replaceState`) are not spans. A change of the
+ * fragment alone is typed `hashchange`. The span ends after the task that changed the URL, or
+ * for an intercepted navigation when its handlers settle.
  */
 export function instrumentNavigation(): Unpatch {
   const tracer = getTracer('spanbeam/navigation');
   let last = location.href;
+  const nav = (globalThis as { navigation?: NavigationLike }).navigation;
   const record = (type: string, to: string) =>
     guard('navigation.failed', () => {
       const from = last;
-      to = new URL(to, document.baseURI).href;
       last = to;
       if (to === from) return;
       if (to.split('#')[0] === from.split('#')[0]) type = 'hashchange';
@@ -37,10 +39,18 @@ export function instrumentNavigation(): Unpatch {
           'browser.navigation.to': redactUrl(to),
         },
       });
-      later(() => span.end(), 0);
+      const end = () => span.end();
+      // A navigation a router intercepted lasts until its handlers settle (the route's loading);
+      // one that fails or is superseded is an error.
+      const t = nav?.transition;
+      if (t)
+        t.finished.then(end, (e: { name?: string } | null) => {
+          span.setStatus({ code: 2, message: e?.name });
+          end();
+        });
+      else later(end, 0);
     });
   const undo: Unpatch[] = [];
-  const nav = (globalThis as { navigation?: NavigationLike }).navigation;
   if (nav && typeof nav.addEventListener === 'function') {
     undo.push(
       listen(
@@ -59,12 +69,14 @@ export function instrumentNavigation(): Unpatch {
         patch(history, m, (orig) =>
           function (this: History, ...a: [unknown, string, (string | URL | null)?]) {
             const r = orig.apply(this, a);
-            if (a[2] != null) record(m, String(a[2]));
+            // The URL as the browser resolved it (against the old URL; document.baseURI is already the new one).
+            if (a[2] != null) record(m.slice(0, -5), location.href);
             return r;
           },
         ),
       );
-    for (const t of ['popstate', 'hashchange']) undo.push(listen(window, t, () => record(t, location.href), false));
+    // Types as the Navigation API names them (push, replace, traverse), so one query covers every browser.
+    for (const t of ['popstate', 'hashchange']) undo.push(listen(window, t, () => record('traverse', location.href), false));
   }
   return () => unpatchAll(undo);
 }
