@@ -62,6 +62,14 @@ export interface ViewerErrorDetail {
 
 export type ViewerView = 'timeline' | 'waterfall' | 'insights';
 
+/** The views in tab order, with their tab labels; the first is the default. */
+const VIEWS: ReadonlyArray<[ViewerView, string]> = [
+  ['timeline', 'Timeline'],
+  ['waterfall', 'Waterfall'],
+  ['insights', 'Insights'],
+];
+const viewAt = (i: number): ViewerView => VIEWS[(i + VIEWS.length) % VIEWS.length][0];
+
 export interface ViewerStats {
   /** Canvas frames painted so far. */
   frames: number;
@@ -467,7 +475,7 @@ export class SpanbeamViewer extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     // A removed or unknown `view` (e.g. a framework unbinding it) shows the default, not nothing.
-    if (changed.has('view') && this.view !== 'waterfall' && this.view !== 'insights') this.view = 'timeline';
+    if (changed.has('view') && !VIEWS.some(([v]) => v === this.view)) this.view = viewAt(0);
     // Before rendering, so the fetch starts without waiting for the first render.
     if (!changed.has('src')) return;
     if (this.src) {
@@ -817,15 +825,14 @@ export class SpanbeamViewer extends LitElement {
 
   /** Tab pattern: arrows, Home and End move between the view tabs (only the selected one is a Tab stop). */
   private readonly onTabKey = (e: KeyboardEvent): void => {
-    const views: ViewerView[] = ['timeline', 'waterfall', 'insights'];
-    const i = views.indexOf(this.view);
+    const i = VIEWS.findIndex(([v]) => v === this.view);
     const k = e.key;
     if (e.altKey || e.ctrlKey || e.metaKey) return; // Alt+← is the browser's Back
-    const to = k === 'ArrowRight' ? (i + 1) % 3 : k === 'ArrowLeft' ? (i + 2) % 3 : k === 'Home' ? 0 : k === 'End' ? 2 : -1;
-    if (to < 0) return;
+    const to = k === 'ArrowRight' ? i + 1 : k === 'ArrowLeft' ? i - 1 : k === 'Home' ? 0 : k === 'End' ? -1 : undefined;
+    if (to === undefined) return;
     e.preventDefault();
-    this.view = views[to];
-    this.updateComplete.then(() => (this.renderRoot.querySelector(`#tab-${views[to]}`) as HTMLElement | null)?.focus());
+    const v = (this.view = viewAt(to));
+    this.updateComplete.then(() => (this.renderRoot.querySelector(`#tab-${v}`) as HTMLElement | null)?.focus());
   };
 
   /**
@@ -869,18 +876,13 @@ export class SpanbeamViewer extends LitElement {
   protected override render(): TemplateResult {
     const m = this._model;
     const p = this._progress;
-    const tabs: Array<[ViewerView, string]> = [
-      ['timeline', 'Timeline'],
-      ['waterfall', 'Waterfall'],
-      ['insights', 'Insights'],
-    ];
     return html`
       <div class="root">
         <div class="toolbar" role="toolbar" aria-label="Trace viewer">
           <button @click=${() => this.openPicker()} title="Open a trace file">Open…</button>
           <input type="file" hidden accept=".json,.gz,.ndjson,.jsonl,.txt,application/json,application/gzip" @change=${this.onFile} />
           <div role="tablist" aria-label="View" @keydown=${this.onTabKey}>
-            ${tabs.map(
+            ${VIEWS.map(
               ([v, label]) =>
                 html`<button role="tab" id=${`tab-${v}`} aria-controls="main" aria-selected=${this.view === v ? 'true' : 'false'} tabindex=${this.view === v ? '0' : '-1'}
                   class=${`tab-${v}`} @click=${() => this.setView(v)}>${label}</button>`,
