@@ -71,7 +71,7 @@ export interface ChromeImportOptions {
 }
 
 /** Top-level keys of the trace formats we read: an object holding one is a trace, if an empty one. */
-const EMPTY_OK = new Set(['data', 'resourceSpans', 'profiles', 'nodes', 'shared']);
+const TRACE_KEYS = new Set(['traceEvents', 'samples', 'data', 'resourceSpans', 'profiles', 'nodes', 'shared']);
 
 export class ChromeJsonImporter implements StreamHandler {
   readonly builder: TraceBuilder;
@@ -88,9 +88,9 @@ export class ChromeJsonImporter implements StreamHandler {
   private evIndex = 0;
   private nEvents = 0;
   private nSamples = 0;
-  /** Top-level object keys (the first few), and whether one held events: else it is no trace. */
+  /** Top-level object keys (the first few, for the message), and whether one is a trace format's. */
   private readonly topKeys: string[] = [];
-  private streamed = false;
+  private traceKey = false;
   /** The input ended early (its events may simply be cut off): no "not a trace" then. */
   private truncated = false;
 
@@ -191,7 +191,7 @@ export class ChromeJsonImporter implements StreamHandler {
     this.stream.end();
     // Some other JSON object (a config, an API response): say so, rather than show an empty trace.
     // An empty result of another format (Jaeger's `{"data":[]}`, OTLP's `{"resourceSpans":[]}`) is an empty trace.
-    if (this.topKeys.length > 0 && !this.streamed && !this.truncated && !this.topKeys.some((k) => EMPTY_OK.has(k))) {
+    if (this.topKeys.length > 0 && !this.traceKey && !this.truncated) {
       throw new TraceImportError({
         format: 'unknown',
         message: `not a trace: a JSON object with ${this.topKeys.map((k) => `"${k}"`).join(', ')} but no "traceEvents" array`,
@@ -223,10 +223,10 @@ export class ChromeJsonImporter implements StreamHandler {
 
   member(key: string): 'stream' | 'skip' | 'value' {
     if (this.topKeys.length < 4) this.topKeys.push(key.length > 40 ? `${key.slice(0, 40)}…` : key);
+    if (TRACE_KEYS.has(key)) this.traceKey = true;
     switch (key) {
       case 'traceEvents':
       case 'samples':
-        this.streamed = true;
         return 'stream';
       case 'displayTimeUnit':
       case 'metadata':
