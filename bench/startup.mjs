@@ -13,6 +13,7 @@ import { minifyProd } from '../scripts/minify.mjs';
 import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, serve, launch, median } from './lib.mjs';
+import { scriptTagBuild } from '../scripts/script-tag.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 15);
 const r = await build({
@@ -23,9 +24,7 @@ const r = await build({
     write: false,
     target: 'es2022',
     minify: true,
-    lib: { entry: join(ROOT, 'src/script.ts'), formats: ['iife'], name: 'Spanbeam', fileName: () => 'x.js' },
-    // Strict inside the wrapper, as scripts/build.mjs makes dist/spanbeam.iife.js.
-    rolldownOptions: { output: { intro: '"use strict";' } },
+    ...scriptTagBuild(join(ROOT, 'src/script.ts')),
   },
 });
 mkdirSync(join(ROOT, 'bench/.build'), { recursive: true });

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { minify } from 'terser';
 import { minifyProd } from './minify.mjs';
+import { scriptTagBuild } from './script-tag.mjs';
 
 // Vite's note that './viewer-worker.js' does not exist while building the viewer is expected
 // (the file is built afterwards; see keepWorkerReference).
@@ -133,11 +134,7 @@ for (const [entry, file] of [
       target: 'es2022',
       minify: true,
       sourcemap: true,
-      lib: { entry, formats: ['iife'], name: 'Spanbeam', fileName: () => file },
-      // Strict code, as the ES modules it is made of (zone.js's Object.prototype.toString patch,
-      // sloppy, turned `toString.call(null)` into "[object Window]"). Inside the wrapper: a page
-      // that concatenates scripts keeps its own mode.
-      rolldownOptions: { output: { intro: '"use strict";' } },
+      ...scriptTagBuild(entry, file),
     },
   });
   await minifyInPlace([`${OUT}/${file}`], false, true);

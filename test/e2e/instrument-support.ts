@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { expect, type Page } from '@playwright/test';
 import { startServer, type TestServer } from '../support/server';
+import { scriptTagBuild } from '../../scripts/script-tag.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 let built: Promise<Record<string, string>> | undefined;
@@ -20,9 +21,7 @@ async function iife(entry: string): Promise<string> {
       write: false,
       target: 'es2022',
       minify: false,
-      lib: { entry: resolve(ROOT, entry), formats: ['iife'], name: 'Spanbeam', fileName: () => 'x.js' },
-      // As scripts/build.mjs makes them: strict code.
-      rolldownOptions: { output: { intro: '"use strict";' } },
+      ...scriptTagBuild(resolve(ROOT, entry)),
     },
   });
   const out = (Array.isArray(r) ? r[0] : r) as Rollup.RollupOutput;
