@@ -12,10 +12,15 @@ const origin: number = perf.timeOrigin;
  */
 let skew = 0;
 
-/** Re-anchors to the wall clock when the two drifted apart by over a second; called as a trace starts. */
-export function resyncClock(): void {
-  const d = Date.now() - nowMs();
+/**
+ * Re-anchors to the wall clock when the two drifted apart by over a second; called as a trace
+ * starts. Returns the wall-clock time it read (the session check of a new trace uses it too).
+ */
+export function resyncClock(): number {
+  const wall = Date.now();
+  const d = wall - nowMs();
   if (d * d > 1e6) skew += d;
+  return wall;
 }
 
 export function nowMs(): number {

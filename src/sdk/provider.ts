@@ -49,8 +49,9 @@ export class TracerProvider implements SpanSink {
   }
 
   /** The resource for a new trace; checks the session (which may rotate) once per root span. */
-  _rootRes(): Resource {
-    const sid = this._session ? guard('session.failed', this._session) : undefined;
+  _rootRes(now?: number): Resource {
+    const session = this._session;
+    const sid = session ? guard('session.failed', () => session(now)) : undefined;
     if (!this._res || sid !== this._sid) {
       this._sid = sid;
       this._res = buildResource(this._ro, sid);

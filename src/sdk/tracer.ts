@@ -42,7 +42,7 @@ export class Tracer {
       const parent = parentContext(options);
       const kind = options?.kind ?? 0;
       // A trace started here stamps all its local spans with one clock anchor.
-      if (!parent || parent.isRemote) resyncClock();
+      const wall = !parent || parent.isRemote ? resyncClock() : undefined;
       const traceId = parent ? parent.traceId : newTraceId();
       const sampled = provider.sampler.shouldSample(parent, traceId, name, kind, options?.attributes);
       // New trace ids are random, so W3C Level 2's random flag is set on new traces and inherited.
@@ -51,7 +51,7 @@ export class Tracer {
       if (parent?.traceState) ctx.traceState = parent.traceState;
       if (!sampled) return new NonRecordingSpan(ctx);
       // A local child takes the resource as it stands; new and remote-parented traces check the session.
-      const resource = (parent && !parent.isRemote && provider._res) || provider._rootRes();
+      const resource = (wall === undefined && provider._res) || provider._rootRes(wall);
       const span = new RecordingSpan(
         provider,
         String(name),
