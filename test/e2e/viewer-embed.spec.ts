@@ -109,3 +109,40 @@ test('an empty string is empty input, never a fetch of the page itself; data = "
   await expect(page.locator('spanbeam-viewer .load-error')).toHaveCount(0);
   expect(pageFetches()).toBe(fetched);
 });
+
+test("keys typed into the search box stay in the viewer; Ctrl/Meta keys, Tab and an Escape on an empty box reach the page", async ({ page }) => {
+  await openViewer(page, server, '?src=/test/fixtures/viewer-ui/basic.json');
+  await waitForEvent(page, 'spanbeam-load');
+  await page.evaluate(() => {
+    const seen: string[] = ((window as unknown as { __seen: string[] }).__seen = []);
+    // A page shortcut handler as they are written: it skips keys whose target is a text field.
+    for (const type of ['keydown', 'keypress', 'keyup'])
+      document.addEventListener(type, (e) => {
+        const k = e as KeyboardEvent;
+        if (!(k.target instanceof HTMLInputElement)) seen.push(`${type} ${k.ctrlKey ? 'Ctrl+' : ''}${k.key}`);
+      });
+  });
+  const search = page.locator('spanbeam-viewer input[type=search]');
+  await search.focus();
+  await page.keyboard.type('s/?x');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.press('Enter');
+  await expect(search).toHaveValue('s/?');
+  const seen = () => page.evaluate(() => (window as unknown as { __seen: string[] }).__seen.splice(0));
+  expect(await seen()).toEqual([]);
+  await page.keyboard.press('Control+k');
+  await search.focus();
+  await page.keyboard.press('Shift+A');
+  expect(await seen()).toEqual(['keydown Ctrl+Control', 'keydown Ctrl+k', 'keyup Ctrl+k', 'keyup Control', 'keydown Shift', 'keyup Shift']);
+  await expect(search).toHaveValue('s/?A');
+  // The first Escape clears the query (the viewer's); the second, on an empty box, is the page's.
+  await search.focus();
+  await page.keyboard.press('Escape');
+  await expect(search).toHaveValue('');
+  await search.focus();
+  await page.keyboard.press('Escape');
+  expect((await seen()).filter((k) => k.startsWith('keydown'))).toEqual(['keydown Escape']);
+  await search.focus();
+  await page.keyboard.press('Tab');
+  expect((await seen()).filter((k) => k.startsWith('keydown'))).toEqual(['keydown Tab']);
+});

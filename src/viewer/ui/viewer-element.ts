@@ -727,6 +727,7 @@ export class SpanbeamViewer extends LitElement {
   };
 
   private readonly onSearchKey = (e: KeyboardEvent): void => {
+    keepTyping(e);
     if (e.key === 'Enter') {
       e.preventDefault();
       if (this.searchTimer !== null) {
@@ -736,6 +737,8 @@ export class SpanbeamViewer extends LitElement {
       }
       this.stepMatch(e.shiftKey ? -1 : 1);
     } else if (e.key === 'Escape') {
+      // Escape clears a query; on an empty box it is the page's (e.g. to close its dialog).
+      if (this._query) e.stopPropagation();
       this.search('');
       (this.renderRoot.querySelector('.timeline') as HTMLElement | null)?.focus();
     }
@@ -896,6 +899,8 @@ export class SpanbeamViewer extends LitElement {
             .value=${this._query}
             @input=${this.onSearchInput}
             @keydown=${this.onSearchKey}
+            @keypress=${keepTyping}
+            @keyup=${keepTyping}
           />
           <span class="count" aria-live="polite">${this._query || this._matches.length ? `${this._matchIndex >= 0 ? this._matchIndex + 1 : 0} / ${this._matches.length}` : ''}</span>
           <button aria-label="Previous match" @click=${() => this.stepMatch(-1)} ?disabled=${this._matches.length === 0}>‹</button>
@@ -1160,6 +1165,18 @@ export class SpanbeamViewer extends LitElement {
 }
 
 /** Identity of a live span (sources may hand over copies, not the same objects). */
+/**
+ * Keys typed into the search box stay in the viewer: shadow DOM retargets them to the element, so a
+ * page's shortcut handler (which skips keys typed into fields) would take them for its own. Keys
+ * with Ctrl/Alt/Meta, Tab (focus traps), Escape and the modifier keys themselves (a page may track
+ * which are held) still reach the page.
+ */
+const PAGE_KEYS = /^(Tab|Escape|Control|Shift|Alt|AltGraph|Meta)$/;
+function keepTyping(e: KeyboardEvent): void {
+  if (((e.ctrlKey || e.altKey || e.metaKey) && !e.getModifierState('AltGraph')) || PAGE_KEYS.test(e.key)) return;
+  e.stopPropagation();
+}
+
 function liveKey(s: ReadableSpan | null): string {
   const sc = s?.spanContext as unknown;
   const ctx = (typeof sc === 'function' ? s!.spanContext() : sc) as { traceId?: string; spanId?: string } | null | undefined;
