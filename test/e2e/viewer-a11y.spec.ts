@@ -160,7 +160,7 @@ for (const theme of ['light', 'dark']) {
     await open(page, theme, 'nplus1.otlp.json');
     await page.getByRole('tab', { name: 'Waterfall' }).click();
     await expect(page.locator('spanbeam-viewer .wf-dur.inside').first()).toBeVisible();
-    const ratios = await page.evaluate((contrastSrc) => {
+    const ratios = await page.evaluate(async (contrastSrc) => {
       const contrast = (0, eval)(contrastSrc) as (a: number[], b: number[]) => number;
       const root = document.querySelector('spanbeam-viewer')!.shadowRoot!;
       const rgba = (s: string) => (s.match(/[\d.]+/g) ?? []).map(Number);
@@ -175,9 +175,19 @@ for (const theme of ['light', 'dark']) {
         const bg = rgba(bar.backgroundColor);
         out[`dur ${dur.textContent}`] = contrast(rgba(getComputedStyle(dur).color), onHost(bg, (bg[3] ?? 1) * Number(bar.opacity)));
       }
+      // An error span's name, on a plain row and on the selected row's tint.
+      const nm = root.querySelector('.wf-row.error .nm')!;
+      out['error name'] = contrast(rgba(getComputedStyle(nm).color), host);
+      const row = nm.closest('.wf-row')!;
+      (row as HTMLElement).click();
+      await (root.host as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
+      const sel = root.querySelector('.wf-row.selected.error .nm');
+      if (sel !== nm) throw new Error('the error row is not selected');
+      const tint = rgba(getComputedStyle(row).backgroundColor);
+      out['error name, selected'] = contrast(rgba(getComputedStyle(nm).color), onHost(tint, tint[3] ?? 1));
       return out;
     }, CONTRAST);
-    expect(Object.keys(ratios).length).toBeGreaterThan(1);
+    expect(Object.keys(ratios)).toContain('error name, selected');
     for (const [what, r] of Object.entries(ratios)) expect(r, what).toBeGreaterThanOrEqual(4.5);
   });
 

@@ -39,7 +39,7 @@ export const DEFAULT_THEME: ThemeColors = {
   selection: '#0969da',
   hover: '#1f2328',
   match: '#ffd33d',
-  error: '#d1242f',
+  error: '#c41e2a',
   flow: '#6e40c9',
   measure: 'rgba(9,105,218,0.12)',
   instant: '#bf3989',
@@ -186,7 +186,7 @@ export class TimelineRenderer {
     this.bg = parseCssColor(c, theme.background, packHex('#ffffff'));
     this.panelC = parseCssColor(c, theme.panel, this.bg);
     this.headerBg = parseCssColor(c, theme.groupHeader, this.bg);
-    this.errorC = parseCssColor(c, theme.error, packHex('#d1242f'));
+    this.errorC = parseCssColor(c, theme.error, packHex('#c41e2a'));
     this.matchC = parseCssColor(c, theme.match, packHex('#ffd33d'));
     this.font = `11px ${theme.font}`;
     this.boldFont = `600 11px ${theme.font}`;

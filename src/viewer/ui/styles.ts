@@ -12,7 +12,7 @@ const DARK = css`
   --sb-selection: #4493f8;
   --sb-hover: #e6edf3;
   --sb-match: #e3b341;
-  --sb-error: #f85149;
+  --sb-error: #ff7b72;
   --sb-flow: #ab7df8;
   --sb-measure: rgba(68, 147, 248, 0.18);
   --sb-instant: #db61a2;
@@ -31,7 +31,7 @@ export const viewerStyles = css`
     --sb-selection: #0969da;
     --sb-hover: #1f2328;
     --sb-match: #ffd33d;
-    --sb-error: #d1242f;
+    --sb-error: #c41e2a;
     --sb-flow: #6e40c9;
     --sb-measure: rgba(9, 105, 218, 0.12);
     --sb-instant: #bf3989;
