@@ -301,6 +301,27 @@ test('uncaught errors and unhandled rejections outside any span become error spa
   expect(ev(one(spans, (s) => s.name === 'error' && ev(s)['exception.type'] === 'object'))['exception.message']).toBe('null');
 });
 
+test("a cross-origin script's hidden error ('Script error.', no details) is not recorded; with crossorigin and CORS it is", async ({ page }) => {
+  const other = server.origin.replace('127.0.0.1', 'localhost');
+  const thrower = (what: string) => `setTimeout(() => { throw new TypeError(${JSON.stringify(what)}); });`;
+  server.route('/xo-hidden.js', (_q, res) => void res.writeHead(200, { 'content-type': 'text/javascript' }).end(thrower('hidden by the browser')));
+  server.route('/xo-cors.js', (_q, res) =>
+    void res.writeHead(200, { 'content-type': 'text/javascript', 'access-control-allow-origin': '*' }).end(thrower('shown through CORS')),
+  );
+  server.page(
+    '/xo.html',
+    `<!doctype html>${START.replace('/sb-zone.js', '/sb.js')}<script>window.seen = []; addEventListener('error', (e) => seen.push(e.message));</script>` +
+      `<script src="${other}/xo-hidden.js"></script><script crossorigin src="${other}/xo-cors.js"></script>`,
+  );
+  await page.goto(`${server.origin}/xo.html`);
+  // The page itself still sees both.
+  await expect.poll(() => page.evaluate(() => (window as unknown as { seen: string[] }).seen.sort())).toEqual(['Script error.', 'Uncaught TypeError: shown through CORS']);
+  await page.evaluate(() => setTimeout(() => { throw new Error('sentinel'); }));
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'error').length >= 2);
+  const messages = byName(spans, 'error').map((s) => s.events[0].attributes['exception.message']);
+  expect(messages.sort()).toEqual(['sentinel', 'shown through CORS']);
+});
+
 test('a script URL with a path parameter (;jsessionid=): code.filepath is redacted too', async ({ page }) => {
   // Servlet URL rewriting puts the session into script URLs; cutting the query off left it in.
   server.route('/sess.js;jsessionid=SECRET-SESSION', (_q, res) => void res.writeHead(200, { 'content-type': 'text/javascript' }).end('setTimeout(() => { throw new Error("from a rewritten URL"); });'));

@@ -64,6 +64,9 @@ export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
       (e) => {
         // Resource load failures also reach a capturing window listener; those are not exceptions.
         if (!(e instanceof ErrorEvent)) return;
+        // A cross-origin script loaded without CORS: the browser hides everything but this text,
+        // so it says nothing and floods (Sentry drops it too). `crossorigin` on the tag reveals it.
+        if (!e.filename && e.error == null && /^Script error\.?$/.test(e.message)) return;
         const extra: Attributes = {};
         // Redacted first: a path parameter (`;jsessionid=`) or credentials are not cut off with the query.
         if (e.filename) extra['code.filepath'] = redactUrls(e.filename).split(/[?#]/)[0];
