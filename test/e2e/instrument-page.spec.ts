@@ -27,7 +27,7 @@ test('documentLoad joins <meta name=traceparent>, with documentFetch and resourc
   expect(doc.traceId).toBe(TRACE);
   expect(doc.parentSpanId).toBe(PARENT);
   expect(doc.attributes).toMatchObject({ 'url.full': `${server.origin}/meta.html`, 'browser.navigation.type': 'navigate' });
-  expect(doc.events.map((e) => e.name)).toEqual(expect.arrayContaining(['domInteractive', 'domContentLoadedEventEnd', 'loadEventEnd']));
+  expect(doc.events.map((e) => e.name)).toEqual(expect.arrayContaining(['domInteractive', 'domContentLoadedEventEnd', 'loadEventEnd', 'first-paint', 'first-contentful-paint']));
   const fetchSpan = one(spans, (s) => s.name === 'documentFetch');
   expect(fetchSpan.parentSpanId).toBe(doc.spanId);
   expect(fetchSpan.attributes['http.response.status_code']).toBe(200);

@@ -66,7 +66,7 @@ export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
         if (!(e instanceof ErrorEvent)) return;
         // A cross-origin script loaded without CORS: the browser hides everything but this text,
         // so it says nothing and floods (Sentry drops it too). `crossorigin` on the tag reveals it.
-        if (!e.filename && e.error == null && /^Script error\.?$/.test(e.message)) return;
+        if (!e.filename && e.error == null && e.message == 'Script error.') return;
         const extra: Attributes = {};
         // Redacted first: a path parameter (`;jsessionid=`) or credentials are not cut off with the query.
         if (e.filename) extra['code.filepath'] = redactUrls(e.filename).split(/[?#]/)[0];

@@ -79,7 +79,7 @@ export function instrumentPageLoad(options: PageLoadOptions = {}): Unpatch {
       if (nav.loadEventEnd > 0) end = hrToEpochMs(nav.loadEventEnd);
       addEntryEvents(root, nav, DOC_EVENTS);
       if (nav.activationStart) root.setAttribute('browser.prerendered', true); // 0 unless prerendered
-      for (const p of performance.getEntriesByType('paint')) root.addEvent(p.name, undefined, hrToEpochMs(p.startTime));
+      for (const p of performance.getEntriesByType('paint')) root.addEvent(p.name, hrToEpochMs(p.startTime));
       child(root, 'documentFetch', nav, { 'url.full': url });
       let n = 0;
       for (const r of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
@@ -96,7 +96,15 @@ export function instrumentPageLoad(options: PageLoadOptions = {}): Unpatch {
 
   // After load, when the page is first idle (loadEventEnd is set by then, and building the first
   // spans of a page stays off the busy moments right after load); after activation when prerendered.
-  const afterLoad = () => void whenIdle(record, 500);
+  // A page can be idle before its first frame is presented (paint entries come after that): then
+  // they are waited for, at most 1 s (a page may paint nothing).
+  const afterLoad = () =>
+    void whenIdle(() => {
+      const go = () => (o.disconnect(), record());
+      const o = new PerformanceObserver(go);
+      o.observe({ type: 'paint', buffered: true });
+      later(go, 1000);
+    }, 500);
   const whenActive = () => {
     if ((document as { prerendering?: boolean }).prerendering) {
       const off = listen(document, 'prerenderingchange', () => (off(), whenActive()));

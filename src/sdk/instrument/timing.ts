@@ -46,6 +46,6 @@ export function addTimingEvents(span: Span, e: PerformanceResourceTiming): void 
 export function addEntryEvents<E>(span: Span, e: E, keys: readonly (keyof E)[]): void {
   for (const k of keys) {
     const v = e[k] as number;
-    if (v > 0) span.addEvent(k as string, undefined, hrToEpochMs(v));
+    if (v > 0) span.addEvent(k as string, hrToEpochMs(v));
   }
 }
