@@ -131,6 +131,9 @@ export const b3Multi: Propagator = {
     setHeader(carrier, B3_TRACE_ID_HEADER, context.traceId);
     setHeader(carrier, B3_SPAN_ID_HEADER, context.spanId);
     setHeader(carrier, B3_SAMPLED_HEADER, samplingOf(context));
+    // Copied from an incoming request, these describe the caller's span, not this one.
+    setHeader(carrier, B3_PARENT_SPAN_ID_HEADER, undefined);
+    setHeader(carrier, B3_FLAGS_HEADER, undefined);
   },
   extract(carrier: Carrier): RemoteContext | undefined {
     return toContext(parseB3Multi(carrier));

@@ -142,8 +142,10 @@ export function extractBaggage(carrier: Carrier): BaggageEntry[] {
   return parseBaggage(getHeader(carrier, BAGGAGE_HEADER));
 }
 
-/** Writes a `baggage` header; writes nothing when no entry survives. */
+/**
+ * Writes a `baggage` header of exactly these entries; when none survives, removes the carrier's
+ * (one copied from the incoming request would still carry the entries the app left out).
+ */
 export function injectBaggage(entries: readonly BaggageEntry[], carrier: Carrier): void {
-  const value = formatBaggage(entries);
-  if (value.length > 0) setHeader(carrier, BAGGAGE_HEADER, value);
+  setHeader(carrier, BAGGAGE_HEADER, formatBaggage(entries) || undefined);
 }

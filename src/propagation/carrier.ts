@@ -58,11 +58,12 @@ export function getHeader(carrier: Carrier, name: string): string | undefined {
 }
 
 /**
- * Sets header `name` to `value`, replacing any value under any casing. Plain objects and tuple
- * arrays get the name in lowercase. Returns false when the carrier refused (immutable `Headers`,
- * frozen object) instead of throwing, so callers on the page's fetch path never break it.
+ * Sets header `name` to `value`, replacing any value under any casing; `undefined` removes it.
+ * Plain objects and tuple arrays get the name in lowercase. Returns false when the carrier refused
+ * (immutable `Headers`, frozen object, a `Headers`-like without `delete`) instead of throwing, so
+ * callers on the page's fetch path never break it.
  */
-export function setHeader(carrier: Carrier, name: string, value: string): boolean {
+export function setHeader(carrier: Carrier, name: string, value: string | undefined): boolean {
   if (carrier == null || typeof carrier !== 'object') return false;
   const lower = name.toLowerCase();
   try {
@@ -71,7 +72,7 @@ export function setHeader(carrier: Carrier, name: string, value: string): boolea
       for (let i = 0; i < carrier.length; i++) {
         const pair = carrier[i];
         if (pair && typeof pair[0] === 'string' && pair[0].toLowerCase() === lower) {
-          if (written) {
+          if (written || value === undefined) {
             carrier.splice(i, 1);
             i--;
           } else {
@@ -80,20 +81,22 @@ export function setHeader(carrier: Carrier, name: string, value: string): boolea
           }
         }
       }
-      if (!written) carrier.push([lower, value]);
+      if (!written && value !== undefined) carrier.push([lower, value]);
       return true;
     }
     if (isHeadersLike(carrier)) {
-      carrier.set(lower, value);
+      if (value !== undefined) carrier.set(lower, value);
+      else if (typeof carrier.delete === 'function') carrier.delete(lower);
+      else return false;
       return true;
     }
     const record = carrier as HeaderRecord;
     for (const key in record) {
-      if (key !== lower && Object.prototype.hasOwnProperty.call(record, key) && key.toLowerCase() === lower) {
+      if ((key !== lower || value === undefined) && Object.prototype.hasOwnProperty.call(record, key) && key.toLowerCase() === lower) {
         delete record[key];
       }
     }
-    record[lower] = value;
+    if (value !== undefined) record[lower] = value;
     return true;
   } catch {
     return false;

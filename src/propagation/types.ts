@@ -30,6 +30,8 @@ export type HeaderRecord = Record<string, string | readonly string[] | number | 
 export interface HeadersLike {
   get(name: string): string | null;
   set(name: string, value: string): void;
+  /** Used to remove a stale header (fetch `Headers` has it). */
+  delete?(name: string): void;
   forEach(callback: (value: string, name: string) => void): void;
 }
 

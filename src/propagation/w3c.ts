@@ -22,19 +22,18 @@ export function extractContext(carrier: Carrier): RemoteContext | undefined {
 }
 
 /**
- * Writes a version-00 `traceparent` and, when the context has a valid non-empty one, `tracestate`.
- * Writes nothing for an invalid context.
+ * Writes a version-00 `traceparent` and, when the context has a valid non-empty one, `tracestate`;
+ * otherwise removes a `tracestate` the carrier already had. Writes nothing for an invalid context.
  */
 export function injectContext(context: PropagationContext, carrier: Carrier): void {
   const traceparent = formatTraceparent(context);
   if (traceparent === undefined) return;
   setHeader(carrier, TRACEPARENT_HEADER, traceparent);
-  if (context.traceState) {
-    // Normally already canonical (from extraction or the helpers); validate anyway so a bad
-    // string handed in by the app can never reach Headers.set and throw there.
-    const traceState = normalizeTraceState(context.traceState);
-    if (traceState !== undefined) setHeader(carrier, TRACESTATE_HEADER, traceState);
-  }
+  // Normally already canonical (from extraction or the helpers); validated anyway so a bad string
+  // handed in by the app never reaches Headers.set. A tracestate already in the carrier (headers
+  // copied from the incoming request) belongs to another parent, or was invalid: it must not go
+  // out beside the new traceparent.
+  setHeader(carrier, TRACESTATE_HEADER, normalizeTraceState(context.traceState));
 }
 
 /** W3C Trace Context as a `Propagator`. */

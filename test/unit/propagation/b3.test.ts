@@ -126,4 +126,11 @@ describe('b3 multi header', () => {
     expect(b3Multi.extract(h)).toEqual({ traceId: TID, spanId: SID, traceFlags: 1, isRemote: true });
     expect(b3Multi.fields).toContain('x-b3-traceid');
   });
+
+  it("injecting into headers copied from the incoming request drops the caller's parent id and debug flag", () => {
+    // A proxy forwarding `{ ...req.headers }` downstream: those two describe the caller's span.
+    const h: Record<string, string> = { 'X-B3-TraceId': TID, 'X-B3-SpanId': PID, 'X-B3-ParentSpanId': 'a'.repeat(16), 'X-B3-Flags': '1', accept: '*/*' };
+    b3Multi.inject({ traceId: TID, spanId: SID, traceFlags: 1 }, h);
+    expect(h).toEqual({ 'x-b3-traceid': TID, 'x-b3-spanid': SID, 'x-b3-sampled': '1', accept: '*/*' });
+  });
 });

@@ -263,6 +263,22 @@ describe('formatBaggage / injectBaggage', () => {
     expect(formatBaggage([{ key: 'e', value: 'é'.repeat(3000) }])).toBe('');
   });
 
+  // The carrier's baggage becomes exactly the entries given: a header copied from the incoming
+  // request must not carry on the entries an app took out ("Delete a key/value pair. Any key/value
+  // pair MAY be deleted."), also when none is left.
+  it('replaces or removes the baggage a carrier already had', () => {
+    const incoming = { baggage: 'userId=alice,isProduction=false' };
+    const entries = extractBaggage(incoming);
+    const out: Record<string, string> = { ...incoming };
+    injectBaggage(entries.filter((e) => e.key !== 'userId'), out);
+    expect(out).toEqual({ baggage: 'isProduction=false' });
+    injectBaggage([], out);
+    expect(out).toEqual({});
+    const h = new Headers({ Baggage: 'userId=alice' });
+    injectBaggage([{ key: 'bad key', value: 'x' }], h);
+    expect(h.has('baggage')).toBe(false);
+  });
+
   it('injects into a carrier, and writes nothing when empty', () => {
     const carrier: Record<string, string> = {};
     injectBaggage([], carrier);

@@ -81,6 +81,24 @@ describe('setHeader', () => {
     expect(Object.keys(h)).toEqual([]);
   });
 
+  it('removes the header under every casing when the value is undefined', () => {
+    const o: Record<string, string | string[]> = { tracestate: 'a=1', TraceState: ['b=2'], other: '1' };
+    expect(setHeader(o, 'tracestate', undefined)).toBe(true);
+    expect(o).toEqual({ other: '1' });
+    const t: Array<[string, string]> = [['TraceState', 'a=1'], ['x', 'y'], ['tracestate', 'b=2']];
+    expect(setHeader(t, 'tracestate', undefined)).toBe(true);
+    expect(t).toEqual([['x', 'y']]);
+    const h = new Headers({ TraceState: 'a=1', x: 'y' });
+    expect(setHeader(h, 'tracestate', undefined)).toBe(true);
+    expect([...h]).toEqual([['x', 'y']]);
+    expect(setHeader({}, 'tracestate', undefined)).toBe(true);
+  });
+
+  it('returns false, without throwing, when a Headers-like carrier cannot remove', () => {
+    const like = { get: () => 'a=1', set: () => {}, forEach: () => {} };
+    expect(setHeader(like, 'tracestate', undefined)).toBe(false);
+  });
+
   it('returns false for non-carriers', () => {
     expect(setHeader(null as unknown as Carrier, 'a', 'b')).toBe(false);
     expect(setHeader('str' as unknown as Carrier, 'a', 'b')).toBe(false);

@@ -103,6 +103,30 @@ describe('injectContext', () => {
     expect(carrier).toEqual({});
   });
 
+  // "If the vendor failed to parse traceparent, it MUST NOT attempt to parse tracestate" and
+  // "Vendors SHOULD clean up tracestate collection on traceparent restart": a tracestate already in
+  // the carrier (headers copied from the incoming request) must not go out beside a traceparent
+  // it does not belong to.
+  it('removes a tracestate the carrier had when the context has none or an invalid one', () => {
+    for (const traceState of [undefined, '', 'BAD=1']) {
+      const record: Record<string, string | string[]> = { TraceState: 'congo=t61rcWkgMzE', tracestate: ['rojo=1'], other: '1' };
+      injectContext({ traceId: TID, spanId: SID, traceFlags: 1, traceState }, record);
+      expect(record).toEqual({ traceparent: TP, other: '1' });
+      const h = new Headers({ tracestate: 'congo=t61rcWkgMzE' });
+      injectContext({ traceId: TID, spanId: SID, traceFlags: 1, traceState }, h);
+      expect([...h]).toEqual([['traceparent', TP]]);
+      const tuples = [['tracestate', 'congo=t61rcWkgMzE']];
+      injectContext({ traceId: TID, spanId: SID, traceFlags: 1, traceState }, tuples);
+      expect(tuples).toEqual([['traceparent', TP]]);
+    }
+  });
+
+  it('leaves the carrier alone for an invalid context', () => {
+    const carrier = { tracestate: 'congo=t61rcWkgMzE' };
+    injectContext({ traceId: '0'.repeat(32), spanId: SID, traceFlags: 1 }, carrier);
+    expect(carrier).toEqual({ tracestate: 'congo=t61rcWkgMzE' });
+  });
+
   it('replaces existing headers of any casing', () => {
     const carrier: Record<string, string> = { TraceParent: 'stale' };
     injectContext({ traceId: TID, spanId: SID, traceFlags: 1 }, carrier);
