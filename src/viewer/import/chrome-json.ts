@@ -57,8 +57,12 @@ interface BE {
 interface ProfileDraft {
   track: number;
   frames: Map<string, Frame>;
+  /** Sample times are relative to the profile's start until the end: its `Profile` event may come after the chunks. */
   samples: Array<{ tNs: number; frame: string | undefined }>;
-  lastNs: number;
+  relNs: number;
+  /** `Profile`'s start; else the first chunk's ts. */
+  startNs: number;
+  chunkNs: number;
   /** V8's last chunk carries the profile's `endTime`: the last sample lasts until then. */
   endNs: number;
 }
@@ -91,6 +95,8 @@ export class ChromeJsonImporter implements StreamHandler {
   /** Top-level object keys (the first few, for the message), and whether one is a trace format's. */
   private readonly topKeys: string[] = [];
   private traceKey = false;
+  /** Bits of the Firefox Profiler's top-level keys seen: 1 "meta", 2 "threads". */
+  private firefox = 0;
   /** The input ended early (its events may simply be cut off): no "not a trace" then. */
   private truncated = false;
 
@@ -146,6 +152,8 @@ export class ChromeJsonImporter implements StreamHandler {
   private stackFrames: Record<string, { name?: string; parent?: string | number; category?: string }> | undefined;
   private sfSamples = new Map<number, Array<{ tNs: number; frame: string | undefined }>>();
   private profiles = new Map<string, ProfileDraft>();
+  /** Tracks named "<thread name> <suffix>" at the end (a thread_name event may come later): thread track, tid. */
+  private threadNamed = new Map<number, [thread: number, tid: Atom, suffix: string]>();
 
   constructor(opts: ChromeImportOptions = {}) {
     this.opts = opts;
@@ -189,6 +197,13 @@ export class ChromeJsonImporter implements StreamHandler {
   /** `finish()` in steps (see TraceBuilder.finishSteps) for the main-thread fallback. */
   *finishSteps(): Generator<void, TraceModel, void> {
     this.stream.end();
+    // Its newer files have a "shared" key, which would otherwise pass for an empty speedscope file.
+    if (this.firefox === 3 && this.events === 0) {
+      throw new TraceImportError({
+        format: 'unknown',
+        message: 'a Firefox Profiler profile ("meta", "threads"): this format is not supported; open it in profiler.firefox.com',
+      });
+    }
     // Some other JSON object (a config, an API response): say so, rather than show an empty trace.
     // An empty result of another format (Jaeger's `{"data":[]}`, OTLP's `{"resourceSpans":[]}`) is an empty trace.
     if (this.topKeys.length > 0 && !this.traceKey && !this.truncated) {
@@ -212,6 +227,9 @@ export class ChromeJsonImporter implements StreamHandler {
     }
     this.flushFlowsV2();
     this.flushSamples();
+    for (const [t, [thread, tid, suffix]] of this.threadNamed) {
+      this.builder.setTrackName(t, `${this.builder.trackName(thread) || `Thread ${String(tid)}`} ${suffix}`);
+    }
     for (let c = 0; c < 128; c++) {
       if (this.phaseCounts[c] > 0) this.builder.countEvent(String.fromCharCode(c), this.phaseCounts[c]);
     }
@@ -224,6 +242,7 @@ export class ChromeJsonImporter implements StreamHandler {
   member(key: string): 'stream' | 'skip' | 'value' {
     if (this.topKeys.length < 4) this.topKeys.push(key.length > 40 ? `${key.slice(0, 40)}…` : key);
     if (TRACE_KEYS.has(key)) this.traceKey = true;
+    this.firefox |= key === 'meta' ? 1 : key === 'threads' ? 2 : 0;
     switch (key) {
       case 'traceEvents':
       case 'samples':
@@ -965,6 +984,7 @@ export class ChromeJsonImporter implements StreamHandler {
     const thread = this.threadTrack(this.pid, this.tid);
     const track = b.track(b.group(GroupKind.PROCESS, this.pid === null ? '' : String(this.pid)), TrackKind.SAMPLES, `samples:${String(this.tid)}`, `${b.trackName(thread) || `Thread ${String(this.tid)}`} samples`);
     this.processGroup(this.pid);
+    this.threadNamed.set(track, [thread, this.tid, 'samples']);
     let l = this.sfSamples.get(track);
     if (!l) {
       l = [];
@@ -990,15 +1010,15 @@ export class ChromeJsonImporter implements StreamHandler {
     const key = `${String(this.pid)}\u0000${this.idText()}`;
     let p = this.profiles.get(key);
     if (!p) {
-      const thread = this.threadTrack(this.pid, this.tid);
       const track = b.track(this.processGroup(this.pid), TrackKind.SAMPLES, `profile:${this.idText()}`, 'CPU profile');
-      p = { track, frames: new Map(), samples: [], lastNs: NaN, endNs: NaN };
-      void thread;
+      p = { track, frames: new Map(), samples: [], relNs: 0, startNs: NaN, chunkNs: NaN, endNs: NaN };
       this.profiles.set(key, p);
     }
     if (b.strings[this.name] === 'Profile') {
+      // The profiled thread (chunks come from V8's sampler thread).
+      this.threadNamed.set(p.track, [this.threadTrack(this.pid, this.tid), this.tid, 'CPU profile']);
       const start = typeof data.startTime === 'number' ? data.startTime : this.ts;
-      if (start === start && start !== undefined) p.lastNs = this.tsNs(start);
+      if (start === start && start !== undefined) p.startNs = this.tsNs(start);
       return;
     }
     if (typeof data.endTime === 'number' && Number.isFinite(data.endTime)) p.endNs = this.tsNs(data.endTime);
@@ -1016,11 +1036,11 @@ export class ChromeJsonImporter implements StreamHandler {
     }
     const deltas = list(data.timeDeltas);
     const samples = list(cpu.samples);
-    if (p.lastNs !== p.lastNs) p.lastNs = this.ts === this.ts ? this.tsNs(this.ts) : 0;
+    if (p.chunkNs !== p.chunkNs && this.ts === this.ts) p.chunkNs = this.tsNs(this.ts);
     for (let i = 0; i < samples.length; i++) {
       const d = deltas[i];
-      p.lastNs += (typeof d === 'number' && Number.isFinite(d) ? d : 0) * 1000;
-      p.samples.push({ tNs: p.lastNs, frame: String(samples[i]) });
+      p.relNs += (typeof d === 'number' && Number.isFinite(d) ? d : 0) * 1000;
+      p.samples.push({ tNs: p.relNs, frame: String(samples[i]) });
     }
   }
 
@@ -1090,7 +1110,11 @@ export class ChromeJsonImporter implements StreamHandler {
       for (const [track, samples] of this.sfSamples) addSampledStacks(b, track, frames, samples);
     }
     const ignore = new Set(['(root)', '(idle)', '(program)']);
-    for (const [, p] of this.profiles) addSampledStacks(b, p.track, p.frames, p.samples, ignore, p.endNs);
+    for (const [, p] of this.profiles) {
+      const start = p.startNs === p.startNs ? p.startNs : p.chunkNs === p.chunkNs ? p.chunkNs : 0;
+      for (const s of p.samples) s.tNs += start;
+      addSampledStacks(b, p.track, p.frames, p.samples, ignore, p.endNs);
+    }
   }
 }
 

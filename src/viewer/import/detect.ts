@@ -37,7 +37,9 @@ export function detectFormat(head: Uint8Array): Detected {
   const first = text[i];
   if (first !== '[' && first !== '{') return isCollapsed(text.slice(i)) ? 'collapsed-stacks' : 'unknown';
   const has = (key: string): boolean => text.includes(`"${key}"`);
-  if (has('traceEvents')) return 'chrome-json';
+  // DevTools writes `{"metadata": …, "traceEvents": …}`; its metadata can hold source maps whose
+  // `names` (any identifier: "data", "spans", "events", …) look like other formats' keys.
+  if (has('traceEvents') || /^\{\s*"metadata"\s*:/.test(text.slice(i))) return 'chrome-json';
   if (has('resourceSpans')) return 'otlp-json';
   if (first === '{') {
     if (text.includes('speedscope.app/file-format-schema') || (has('profiles') && has('unit') && (has('shared') || has('weights') || has('events')))) {
