@@ -27,7 +27,10 @@ export interface PropagationPolicyOptions {
    * one: it would match nothing), are ignored; `isUsableEntry` tells which.
    */
   propagateTo?: readonly PropagateToEntry[];
-  /** The page's origin (e.g. `location.origin`); relative URLs resolve against it. */
+  /**
+   * The document's origin (`self.origin`: a sandboxed document's is `null`, whatever
+   * `location.origin` says); relative URLs resolve against it.
+   */
   pageOrigin?: string;
   /** Propagators for same-origin URLs and plain entries. Default: W3C Trace Context. */
   propagators?: readonly Propagator[];

@@ -166,10 +166,12 @@ test('cross-origin: no header and no preflight unless allowlisted; header when a
   other.route('/x', (_q, res) => void res.writeHead(200, { 'access-control-allow-origin': '*' }).end('ok'));
   try {
     await openApp(page, server);
-    const plain = await page.evaluate((u) => fetch(u).then((r) => r.text()), `${other.origin}/x`);
-    expect(plain).toBe('ok');
-    expect(other.requests.map((r) => r.method)).toEqual(['GET']);
-    expect(other.requests[0].headers.traceparent).toBeUndefined();
+    const plain = await page.evaluate((u) => Promise.all([fetch(u).then((r) => r.text()), fetch(new Request(u)).then((r) => r.text())]), `${other.origin}/x`);
+    expect(plain).toEqual(['ok', 'ok']);
+    expect(other.requests.map((r) => [r.method, r.headers.traceparent])).toEqual([
+      ['GET', undefined],
+      ['GET', undefined],
+    ]);
   } finally {
     await other.close();
   }
@@ -186,6 +188,56 @@ test('cross-origin: no header and no preflight unless allowlisted; header when a
     expect(get.headers.traceparent).toMatch(/^00-/);
   } finally {
     await allowed.close();
+  }
+});
+
+test('a sandboxed page (opaque origin) sends no trace headers to its URL’s origin: its requests there are cross-origin', async ({ page }) => {
+  // `location.origin` is still the URL's origin, but the document's origin is `null`: the browser
+  // sends `Origin: null` and a header would need a preflight, which this server (like most) refuses.
+  server.route('/open', (_q, res) => void res.writeHead(200, { 'access-control-allow-origin': '*' }).end('ok'));
+  server.page('/sandboxed.html', '<!doctype html><script src="/sb.js"></script><script>window.handle = Spanbeam.start({ serviceName: "s" });</script>', {
+    'content-security-policy': 'sandbox allow-scripts',
+  });
+  await page.goto(`${server.origin}/sandboxed.html`);
+  const out = await page.evaluate(async () => {
+    const viaFetch = await fetch('/open?f').then((r) => r.text(), String);
+    const viaXhr = await new Promise((done) => {
+      const x = new XMLHttpRequest();
+      x.open('GET', '/open?x');
+      x.onloadend = () => done(x.responseText || `status ${x.status}`);
+      x.send();
+    });
+    return { origin: self.origin, viaFetch, viaXhr };
+  });
+  expect(out).toEqual({ origin: 'null', viaFetch: 'ok', viaXhr: 'ok' });
+  const sent = server.requests.filter((r) => r.path === '/open');
+  expect(sent.map((r) => [r.method, r.headers.origin, r.headers.traceparent])).toEqual([
+    ['GET', 'null', undefined],
+    ['GET', 'null', undefined],
+  ]);
+});
+
+test('a <base href> to another origin: relative URLs go there as the browser resolves them, without trace headers', async ({ page }) => {
+  const other = await startServer();
+  other.route('/rel', (_q, res) => void res.writeHead(200, { 'access-control-allow-origin': '*' }).end('ok'));
+  try {
+    server.page('/based.html', `<!doctype html><base href="${other.origin}/"><script src="${server.origin}/sb.js"></script><script>window.handle = Spanbeam.start({ serviceName: "b", endpoint: "${server.origin}/v1/traces", exporter: { outbox: "memory" } });</script>`);
+    await page.goto(`${server.origin}/based.html`);
+    const out = await page.evaluate(() => Promise.all([fetch('rel?f').then((r) => r.text()), new Promise((done) => {
+      const x = new XMLHttpRequest();
+      x.open('GET', 'rel?x');
+      x.onloadend = () => done(x.responseText);
+      x.send();
+    })]));
+    expect(out).toEqual(['ok', 'ok']);
+    expect(other.requests.filter((r) => r.path === '/rel').map((r) => [r.method, r.headers.traceparent])).toEqual([
+      ['GET', undefined],
+      ['GET', undefined],
+    ]);
+    const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 2);
+    expect(byName(spans, 'GET').map((s) => s.attributes['url.full']).sort()).toEqual([`${other.origin}/rel?f`, `${other.origin}/rel?x`]);
+  } finally {
+    await other.close();
   }
 });
 

@@ -389,6 +389,32 @@ test('secrets in script URLs are redacted in exception messages, stack traces an
   expect(JSON.stringify(spans)).not.toMatch(/SECRET-/);
 });
 
+test('URLs the browser quotes in its own error messages (fetch, WebSocket) keep no credentials or secret query values', async ({ page }) => {
+  server.page('/quoted.html', `<!doctype html>${START.replace('/sb-zone.js', '/sb.js')}`);
+  await page.goto(`${server.origin}/quoted.html`);
+  const messages = await page.evaluate(() => {
+    // Unparsable (a bad port): the browser's message quotes them whole. Thrown uncaught, from timers.
+    setTimeout(() => fetch('https://alice:SECRET-PW@api.example.com:99999/x?token=SECRET-T'));
+    setTimeout(() => new WebSocket('wss://bob:SECRET-WSPW@rt.example.com:99999/live?token=SECRET-WS'));
+    // A valid one in the app's own message: WebSocket tokens go in the query (no headers there).
+    setTimeout(() => {
+      throw new Error('socket closed: wss://rt.example.com/live?token=SECRET-WS2');
+    });
+    return fetch('https://alice:SECRET-PW@api.example.com:99999/x?token=SECRET-T').catch(String);
+  });
+  expect(messages).toContain('SECRET-PW'); // what the browser says
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'error').length >= 3);
+  const msgs = byName(spans, 'error').map((s) => s.events[0].attributes['exception.message']);
+  expect(msgs).toEqual(
+    expect.arrayContaining([
+      "Failed to execute 'fetch' on 'Window': Failed to parse URL from https://api.example.com:99999/x",
+      expect.stringMatching(/^Failed to construct 'WebSocket': The URL 'wss:\/\/rt\.example\.com:99999\/live /),
+      'socket closed: wss://rt.example.com/live?token=REDACTED',
+    ]),
+  );
+  expect(JSON.stringify(spans)).not.toMatch(/SECRET-/);
+});
+
 test('script tag with data-* attributes starts everything by itself', async ({ page }) => {
   server.page(
     '/tag.html',

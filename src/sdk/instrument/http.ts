@@ -77,7 +77,9 @@ export function httpConfig(o: HttpOptions = {}): HttpConfig {
       try {
         const u = parseHttpUrl(url, b);
         if (u && !matchesAny(ignore, u.href)) {
-          propagatorsFor ??= propagatorsForWith([w3cInject], { propagateTo: o.propagateTo, pageOrigin: location.origin });
+          // The document's origin, not its URL's: a sandboxed one's is opaque (`null`), and its
+          // requests to the URL's origin are cross-origin (`Origin: null`, preflighted with headers).
+          propagatorsFor ??= propagatorsForWith([w3cInject], { propagateTo: o.propagateTo, pageOrigin: self.origin });
           r = {
             k: u.href.split('#')[0],
             u: redactUrl(u),

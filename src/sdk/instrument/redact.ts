@@ -5,27 +5,27 @@
  */
 export const REDACTED = 'REDACTED';
 
-// `sess` only as `sessid` (PHPSESSID) or a whole first word (sess, sess_id): `assess=` stays.
-const SECRET = /token|key|secret|pass|pwd|auth|session|sessid|^sess(?:[_-]|$)|sig|code|credential|jwt|otp|ticket|nonce|state|bearer|cookie/i;
+// `sess` only as a whole first word (sess, sess_id), `sid` as a last one (sid, connect.sid,
+// PHPSESSID): `assess=`, `side=` stay.
+const SECRET = /token|key|secret|pass|pwd|auth|session|sid$|^sess(?:[_-]|$)|sig|code|credential|jwt|otp|ticket|nonce|state|bearer|cookie/i;
 const MAX_DATA_URL = 64;
 
-/** Replaces the values of `name=value` pairs whose name looks secret. */
-function redactParams(part: string, pairs = /([^&;=?#]+)=([^&;#]*)/g): string {
-  return part.replace(pairs, (all, name: string, value: string) =>
-    value && SECRET.test(safeDecode(name)) ? `${name}=${REDACTED}` : all,
+/**
+ * Replaces the values of `name=value` pairs whose name looks secret, and those holding such a pair
+ * themselves, percent-encoded or not: a return URL (`?next=%2Fverify%3Ftoken%3D…`) keeps its secrets.
+ * A name with no `=` after it is matched too (no value): else each of its characters would start a
+ * new try, quadratic in a long `=`-less query or fragment (a state blob: seconds for 32 KB).
+ * `unescape`, not `decodeURIComponent`: it never throws (a stray `%`), and secret names are ASCII.
+ */
+function redactParams(part: string, pairs = /([^&;=?#]+)(?:=([^&;#]*))?/g): string {
+  return part.replace(pairs, (all, name: string, value?: string) =>
+    value && (SECRET.test(unescape(name)) || redactParams((value = unescape(value))) != value) ? `${name}=${REDACTED}` : all,
   );
 }
 
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
 /**
- * Returns `url` resolved against `base` and redacted; non-URLs come back without their query.
+ * Returns `url` resolved against `base` and redacted; non-URLs come back without their query and
+ * credentials.
  * A `URL` (parsed once on the request hot path) is only read: with credentials it is copied first.
  */
 export function redactUrl(url: string | URL, base?: string): string {
@@ -33,7 +33,8 @@ export function redactUrl(url: string | URL, base?: string): string {
   try {
     u = url instanceof URL && !url.username && !url.password ? url : new URL(url, base);
   } catch {
-    return String(url).split(/[?#]/)[0].slice(0, 256);
+    // Browsers quote URLs they could not parse in their messages (fetch, WebSocket), credentials too.
+    return String(url).split(/[?#]/)[0].replace(/\/\/[^/]*@/, '//').slice(0, 256);
   }
   if (u.protocol === 'data:' || u.protocol === 'blob:') return u.href.slice(0, MAX_DATA_URL);
   if (u.username) u.username = REDACTED;
@@ -46,7 +47,7 @@ export function redactUrl(url: string | URL, base?: string): string {
   return path + redactParams(u.search) + redactParams(u.hash);
 }
 
-/** `text` (a stack trace) with each http(s) URL in it redacted; `:line:column` suffixes are kept. */
+/** `text` (a stack trace) with each http(s) or ws(s) URL in it redacted; `:line:column` suffixes are kept. */
 export function redactUrls(text: string): string {
-  return text.replace(/https?:\/\/[^\s()]+?(?=(?::\d+){0,2}(?:[\s)]|$))/g, (u) => redactUrl(u));
+  return text.replace(/(?:http|ws)s?:\/\/[^\s()]+?(?=(?::\d+){0,2}(?:[\s)]|$))/g, (u) => redactUrl(u));
 }

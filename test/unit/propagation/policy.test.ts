@@ -59,6 +59,18 @@ describe('allowlist', () => {
     expect(p.shouldPropagate('https://evil.net/?u=https://api.example.com')).toBe(false);
   });
 
+  it('compares hosts as the browser does: IDN as punycode, IPv6 literals, a trailing dot is another host', () => {
+    const p = createPropagationPolicy({ propagateTo: ['https://bücher.example', 'http://[::1]:8080', 'https://api.example.com'] });
+    expect(p.shouldPropagate('https://xn--bcher-kva.example/x')).toBe(true);
+    expect(p.shouldPropagate('https://BÜCHER.example/x')).toBe(true);
+    expect(p.shouldPropagate('https://bucher.example/x')).toBe(false);
+    expect(p.shouldPropagate('http://[0:0:0:0:0:0:0:1]:8080/x')).toBe(true);
+    expect(p.shouldPropagate('http://[::2]:8080/x')).toBe(false);
+    expect(p.shouldPropagate('https://api.example.com./x')).toBe(false);
+    for (const url of ['about:blank', 'about:srcdoc', 'blob:https://api.example.com/1234', 'data:,https://api.example.com/', 'wss://api.example.com/'])
+      expect(p.shouldPropagate(url), url).toBe(false);
+  });
+
   it('treats an explicit default port and trailing slash as the same origin', () => {
     const p = createPropagationPolicy({ propagateTo: ['https://api.example.com:443/'] });
     expect(p.shouldPropagate('https://api.example.com/x')).toBe(true);
@@ -170,7 +182,7 @@ describe("the README's propagateTo RegExp example", () => {
   it('allows its subdomains only, not another host with the name in its path', async () => {
     const { readFileSync } = await import('node:fs');
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-    const line = readme.split('\n').find((l) => l.startsWith('const policy = createPropagationPolicy({ pageOrigin: location.origin'))!;
+    const line = readme.split('\n').find((l) => l.startsWith('const policy = createPropagationPolicy({ pageOrigin: self.origin'))!;
     const re = new RegExp(/, \/(\^.*)\/\] \}\);/.exec(line)![1]);
     const policy = createPropagationPolicy({ pageOrigin: PAGE, propagateTo: [re] });
     expect(policy.shouldPropagate('https://api.example.net/x')).toBe(true);

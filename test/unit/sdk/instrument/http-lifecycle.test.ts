@@ -7,15 +7,15 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, getTracer, s
 import { timeOriginMs } from '../../../../src/sdk/clock';
 import { TIMING_GRACE_MS, acquireTiming, ended, httpConfig, startRequest, track } from '../../../../src/sdk/instrument/http';
 
-type G = Record<'location' | 'document' | 'window' | 'PerformanceObserver', unknown>;
+type G = Record<'self' | 'document' | 'window' | 'PerformanceObserver', unknown>;
 const g = globalThis as unknown as G;
-const KEYS = ['location', 'document', 'window', 'PerformanceObserver'] as const;
+const KEYS = ['self', 'document', 'window', 'PerformanceObserver'] as const;
 const saved = Object.fromEntries(KEYS.map((k) => [k, g[k]])) as G;
 let deliver: (entries: object[]) => void = () => {};
 let route: Route;
 
 beforeAll(() => {
-  g.location = { origin: 'https://app.example' };
+  g.self = { origin: 'https://app.example' };
   g.document = { baseURI: 'https://app.example/' };
   g.window = new EventTarget();
   g.PerformanceObserver = class {

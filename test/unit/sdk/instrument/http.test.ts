@@ -5,15 +5,17 @@ import { httpConfig, traceHeaders } from '../../../../src/sdk/instrument/http';
 import { getTracer } from '../../../../src/sdk/tracer';
 import { b3Single, normalizeTraceState, setTraceStateValue } from '../../../../src/propagation';
 
-const g = globalThis as { location?: unknown; document?: unknown };
-const saved = { location: g.location, document: g.document };
+const g = globalThis as { location?: unknown; self?: unknown; document?: unknown };
+const saved = { location: g.location, self: g.self, document: g.document };
 const doc = { baseURI: 'https://app.example/shop/' };
 beforeAll(() => {
+  // The document's origin (`self.origin`) and its URL's (`location.origin`): the same but when sandboxed.
   g.location = { origin: 'https://app.example' };
+  g.self = { origin: 'https://app.example' };
   g.document = doc;
 });
 afterAll(() => {
-  for (const k of ['location', 'document'] as const) if (saved[k] === undefined) delete g[k];
+  for (const k of ['location', 'self', 'document'] as const) if (saved[k] === undefined) delete g[k];
   else g[k] = saved[k];
 });
 
@@ -67,6 +69,17 @@ describe('trace headers for requests', () => {
       traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03',
       tracestate: 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE',
     });
+  });
+
+  it('a sandboxed document (opaque origin) sends none to its URL’s origin: its requests there are cross-origin', () => {
+    g.self = { origin: 'null' };
+    try {
+      expect(at('/api').ps).toEqual([]);
+      expect(at('https://app.example/api').ps).toEqual([]);
+      expect(at('https://app.example/api', { propagateTo: ['https://app.example'] }).ps).toHaveLength(1);
+    } finally {
+      g.self = { origin: 'https://app.example' };
+    }
   });
 
   it('sends every tracestate the propagation helpers produce (Level 2 keys), and no over-long key', () => {
