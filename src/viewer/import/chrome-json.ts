@@ -4,7 +4,7 @@
  * Semantics follow what Perfetto and catapult accept; where they differ we keep data visible
  * (an `X` without `dur` stays, unfinished, drawn to the end — as catapult does).
  */
-import { TraceBuilder } from '../model/builder';
+import { TraceBuilder, isInputTime } from '../model/builder';
 import {
   FlowKind,
   GroupKind,
@@ -267,6 +267,9 @@ export class ChromeJsonImporter implements StreamHandler {
       if (v && typeof v === 'object') this.builder.metadata = v as Record<string, unknown>;
     } else if (key === 'stackFrames') {
       if (v && typeof v === 'object') this.stackFrames = v as typeof this.stackFrames;
+    } else {
+      // traceEvents or samples that is no array: nothing to read, but an empty trace must say why.
+      this.builder.diag('invalid-event', `"${key}" is not an array (${JSON.stringify(v).slice(0, 60)}): no events read from it`);
     }
   }
 
@@ -452,7 +455,7 @@ export class ChromeJsonImporter implements StreamHandler {
     return this.builder.intern(decodeBytes(r.buf, s, r.pos));
   }
 
-  /** A finite number (or numeric string), else NaN: one "ts":1e400 or "Infinity" would make the time base non-finite. */
+  /** A number (or numeric string) within isInputTime, else NaN: one "ts":1e400, "Infinity" or 1e308 (µs: Infinity in ns) would make the times non-finite. */
   private num(r: JsonReader, c: number): number {
     let v = NaN;
     if (c === 0x22) {
@@ -461,7 +464,7 @@ export class ChromeJsonImporter implements StreamHandler {
       if (t !== '') v = Number(t);
     } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) v = r.readNumber();
     else r.skipValue();
-    return v - v === 0 ? v : NaN;
+    return isInputTime(v) ? v : NaN;
   }
 
   /** pid/tid/id: numbers stay numbers; numeric strings become numbers; other strings stay. */
@@ -1017,11 +1020,11 @@ export class ChromeJsonImporter implements StreamHandler {
     if (b.strings[this.name] === 'Profile') {
       // The profiled thread (chunks come from V8's sampler thread).
       this.threadNamed.set(p.track, [this.threadTrack(this.pid, this.tid), this.tid, 'CPU profile']);
-      const start = typeof data.startTime === 'number' ? data.startTime : this.ts;
+      const start = isInputTime(data.startTime) ? data.startTime : this.ts;
       if (start === start && start !== undefined) p.startNs = this.tsNs(start);
       return;
     }
-    if (typeof data.endTime === 'number' && Number.isFinite(data.endTime)) p.endNs = this.tsNs(data.endTime);
+    if (isInputTime(data.endTime)) p.endNs = this.tsNs(data.endTime);
     // Malformed pieces are skipped (samples naming a node that is not there are reported later).
     const cpu = isObj(data.cpuProfile) ? data.cpuProfile : {};
     const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -1039,7 +1042,7 @@ export class ChromeJsonImporter implements StreamHandler {
     if (p.chunkNs !== p.chunkNs && this.ts === this.ts) p.chunkNs = this.tsNs(this.ts);
     for (let i = 0; i < samples.length; i++) {
       const d = deltas[i];
-      p.relNs += (typeof d === 'number' && Number.isFinite(d) ? d : 0) * 1000;
+      p.relNs += (isInputTime(d) ? d : 0) * 1000;
       p.samples.push({ tNs: p.relNs, frame: String(samples[i]) });
     }
   }

@@ -5,7 +5,7 @@
  * wide as its count — 1 ns of the x axis per sample, which the model and a diagnostic say.
  * Read line by line as the bytes arrive; only the merged tree is kept.
  */
-import { TraceBuilder, runSteps } from '../model/builder';
+import { TraceBuilder, isInputTime, runSteps } from '../model/builder';
 import { GroupKind, TraceImportError, TrackKind, type TraceModel } from '../model/trace-model';
 import { FrameRefs, type FrameInfo } from './samples';
 
@@ -79,11 +79,11 @@ export class CollapsedImporter {
     if (!text) return;
     const m = LINE.exec(text);
     const stack = m ? m[1] : '';
-    if (!m || !stack) {
+    const count = m ? Number(m[2]) : NaN;
+    if (!stack || !isInputTime(count)) {
       if (this.bad++ === 0) this.firstBad = `line ${this.line}: ${JSON.stringify(text.slice(0, 60))}`;
       return;
     }
-    const count = Number(m[2]);
     this.read++;
     if (count === 0) return; // nothing to draw
     let node = this.root;

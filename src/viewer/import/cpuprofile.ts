@@ -4,6 +4,7 @@
  * JsonWalk: nodes are parsed one at a time, samples and deltas read as numbers into typed arrays.
  * Each sample's stack lasts until the next sample (the last until `endTime`), as DevTools draws it.
  */
+import { isInputTime } from '../model/builder';
 import { GroupKind, TrackKind } from '../model/trace-model';
 import type { JsonReader } from './json-tokenizer';
 import { IGNORE, NUMBER, PARSE } from './json-walk';
@@ -73,13 +74,14 @@ export class CpuProfileImporter extends WalkedImporter {
 
   close(): void {}
 
-  number(parent: number, _key: string, v: number): void {
-    (parent === R_SAMPLES ? this.samples : this.deltas).push(v);
+  number(parent: number, key: string, v: number): void {
+    if (parent === R_DELTAS && !isInputTime(v)) this.value(parent, key, v);
+    else (parent === R_SAMPLES ? this.samples : this.deltas).push(v);
   }
 
   value(parent: number, key: string, v: unknown): void {
     if (parent === R_DOC) {
-      if (typeof v === 'number' && Number.isFinite(v)) {
+      if (isInputTime(v)) {
         if (key === 'startTime') this.startTime = v;
         else this.endTime = v;
       } else this.b.diag('invalid-event', `"${key}" is not a number; the profile's extent comes from its samples`);
@@ -108,6 +110,7 @@ export class CpuProfileImporter extends WalkedImporter {
     const frame: FrameInfo = { name: typeof cf.functionName === 'string' && cf.functionName ? cf.functionName : '(anonymous)' };
     // V8's line and column numbers are 0-based; shown 1-based, as DevTools does.
     if (url) frame.args = { url, ...(line ? { line } : {}), ...(col ? { column: col } : {}) };
+    if (this.nodes.has(v.id)) this.b.diag('duplicate-span', `node id ${v.id} appears more than once: the last one is used`);
     this.nodes.set(v.id, { frame, parent: typeof v.parent === 'number' ? v.parent : undefined });
     if (Array.isArray(v.children)) for (const ch of v.children) if (typeof ch === 'number') this.parentOf.set(ch, v.id);
   }
@@ -173,7 +176,8 @@ export class CpuProfileImporter extends WalkedImporter {
   private pathOf(leaf: number, out: number[]): string | undefined {
     const seen = new Set<number>();
     let missing: string | undefined;
-    for (let id: number | undefined = leaf; id !== undefined && !seen.has(id); ) {
+    let id: number | undefined = leaf;
+    while (id !== undefined && !seen.has(id)) {
       seen.add(id);
       const node = this.nodes.get(id);
       if (!node) {
@@ -183,6 +187,7 @@ export class CpuProfileImporter extends WalkedImporter {
       if (!HIDDEN.has(node.frame.name)) out.push(id);
       id = node.parent ?? this.parentOf.get(id);
     }
+    if (missing === undefined && id !== undefined) this.b.diag('parent-cycle', `the parent chain of node ${leaf} loops back to node ${id}: its stack is cut there`);
     out.reverse();
     return missing;
   }

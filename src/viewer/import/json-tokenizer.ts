@@ -723,7 +723,7 @@ export interface StreamHandler {
   element(r: JsonReader, array: string): void;
   /** For a member of a top-level object: stream its array elements, skip it, or read it whole. */
   member(key: string): 'stream' | 'skip' | 'value';
-  /** A whole member value ('value' members); must consume exactly one value. */
+  /** A whole member value ('value' members, and 'stream' ones that are no array); must consume exactly one value. */
   value(key: string, r: JsonReader): void;
   /** The input ended early or had a trailing comma; the import continues with what was read. */
   repaired(kind: 'truncated-input' | 'trailing-comma', offset: number): void;
@@ -868,7 +868,8 @@ export class JsonStream {
           this.arrayKey = this.key;
           this.topArray = false;
           this.state = S_ARR_FIRST;
-        } else if (how === 'value') {
+        } else if (how !== 'skip') {
+          // A 'stream' member that is no array is read whole: the handler reports it.
           this.handler.value(this.key, r);
           this.state = S_OBJ_AFTER;
         } else {

@@ -4,7 +4,7 @@
  * Each normalises to SpanRecords (span-records.ts) and goes through `buildSpanModel` (spans.ts).
  */
 import type { ReadableSpan } from '../../sdk/types';
-import { TraceBuilder } from '../model/builder';
+import { TraceBuilder, isInputTime } from '../model/builder';
 import type { DiagnosticKind, SourceFormat, TraceModel } from '../model/trace-model';
 import { INCOMPLETE, type JsonReader } from './json-tokenizer';
 import { IGNORE, JsonWalk, PARSE, type WalkHandler } from './json-walk';
@@ -38,7 +38,7 @@ export function readableSpanRecords(spans: readonly ReadableSpan[], out: SpanRec
     // spanContext is a method on live spans; tolerate plain data copies that carry it as a field.
     const sc = s?.spanContext as unknown;
     const ctx = (typeof sc === 'function' ? s!.spanContext() : sc) as { traceId: string; spanId: string } | undefined;
-    if (!s || typeof ctx !== 'object' || ctx === null || !Number.isFinite(s.startMs)) {
+    if (!s || typeof ctx !== 'object' || ctx === null || !isInputTime(s.startMs)) {
       report('invalid-event', `live span ${shown(s?.name)} skipped: ${!s ? 'not a span' : typeof ctx !== 'object' || ctx === null ? 'no spanContext' : `startMs ${shown(s.startMs)} is not a number`}`);
       continue;
     }
@@ -52,7 +52,7 @@ export function readableSpanRecords(spans: readonly ReadableSpan[], out: SpanRec
       name: s.name,
       service,
       start: fromEpochMs(s.startMs),
-      ...(Number.isFinite(s.endMs) ? { end: fromEpochMs(s.endMs) } : {}),
+      ...(isInputTime(s.endMs) ? { end: fromEpochMs(s.endMs) } : {}),
       kind: API_KINDS[s.kind] ?? String(s.kind),
       error: status.code === 2,
       statusCode: ['UNSET', 'OK', 'ERROR'][status.code] ?? String(status.code),

@@ -157,6 +157,14 @@ async function fillHead(head: Uint8Array, rest: AsyncGenerator<Uint8Array>): Pro
   return head;
 }
 
+/** What an input that is no trace starts with, for its error: an HTML page, a bare number, nothing. */
+function startOf(head: Uint8Array): string {
+  // UTF-16 (Windows PowerShell's `>` writes it) has a 0 byte in every ASCII character: no '[' to see.
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) return 'it is UTF-16 text (byte order mark); save it as UTF-8';
+  const text = new TextDecoder().decode(head.subarray(0, 256)).replace(/^\ufeff/, '').trimStart();
+  return text ? `it starts with ${JSON.stringify(text.slice(0, 40))}` : 'it is blank';
+}
+
 /** Runs an import to the end. Rejects with TraceImportError for unreadable input, AbortError on cancel. */
 export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {}): Promise<TraceModel> {
   const { signal, onProgress } = opts;
@@ -185,7 +193,7 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
   if (format === 'unknown' || format === 'gzip') {
     throw new TraceImportError({
       format: 'unknown',
-      message: 'not a trace file: no JSON array or object at the start, nor collapsed stack lines',
+      message: `not a trace file: no JSON array or object at the start, nor collapsed stack lines (${startOf(head)})`,
       offset: 0,
       line: 1,
       column: 1,

@@ -54,6 +54,7 @@ export function addSampledStacks(
       }
       cur = f.parent;
     }
+    if (cur !== undefined && !brokenAt.has(leaf)) builder.diag('parent-cycle', `the parent chain of stack frame "${leaf}" loops back to "${cur}": its stack is cut there`);
     p.reverse();
     pathCache.set(leaf, p);
     return p;

@@ -2,6 +2,7 @@
  * Span documents → SpanRecords: OTLP JSON (requests, resource/scope/span), Jaeger UI JSON and
  * Zipkin v2 JSON, from parsed JS values (a whole document, or one entry at a time when streamed).
  */
+import { isInputTime } from '../model/builder';
 import type { DiagnosticKind, SourceFormat } from '../model/trace-model';
 import { fromEpochNs, fromEpochUs, type SpanRecord } from './spans';
 
@@ -12,10 +13,15 @@ const OTLP_KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', '
 
 export type Json = Record<string, unknown>;
 export const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A record keyed by input text: without a prototype, `__proto__` is a key like any other (assigned, it would be lost). */
+const record = (): Record<string, unknown> => Object.create(null) as Record<string, unknown>;
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
-/** A number, or a numeric string; NaN otherwise (`Number(null)` would be 0: a span at 1970). */
-const num = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN);
+/** A number, or a numeric string, within isInputTime; NaN otherwise (`Number(null)` would be 0: a span at 1970). */
+const num = (v: unknown): number => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return isInputTime(n) ? n : NaN;
+};
 /** A value as it reads in the input, short. */
 export const shown = (v: unknown): string => JSON.stringify(v)?.slice(0, 60) ?? 'missing';
 export const notObject = (what: string, v: unknown): string => `${what} that is not an object (${shown(v)}) skipped`;
@@ -56,7 +62,7 @@ export function anyValue(v: unknown): unknown {
 
 /** OTLP KeyValue[] → record. */
 export function keyValues(list: unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out = record();
   for (const kv of arr(list)) if (isObj(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value);
   return out;
 }
@@ -160,7 +166,7 @@ export function jaegerTraceSpans(t: Json, out: SpanRecord[], report: Report): vo
       continue;
     }
     const proc = isObj(processes[str(sp.processID)]) ? (processes[str(sp.processID)] as Json) : isObj(sp.process) ? sp.process : {};
-    const tags: Record<string, unknown> = {};
+    const tags = record();
     for (const tag of arr(sp.tags)) if (isObj(tag)) tags[str(tag.key)] = tag.value;
     const refs = arr(sp.references).filter(isObj);
     const parentRef = refs.find((r) => r.refType === 'CHILD_OF') ?? refs[0];
@@ -188,7 +194,7 @@ export function jaegerTraceSpans(t: Json, out: SpanRecord[], report: Report): vo
           report('invalid-event', isObj(l) ? `log of span ${shown(sp.operationName)} skipped: timestamp ${shown(l.timestamp)} is not a number (µs)` : notObject(`a log of span ${shown(sp.operationName)}`, l));
           return [];
         }
-        const fields: Record<string, unknown> = {};
+        const fields = record();
         for (const f of arr((l as Json).fields)) if (isObj(f)) fields[str(f.key)] = f.value;
         return [{ time: fromEpochUs(us), name: str(fields.event ?? fields.message ?? 'log'), attributes: fields }];
       }),

@@ -4,7 +4,7 @@
  * tracks, nesting by parent id (orphans marked, cycles broken), links and cross-service parents
  * as flows, span events as instants, ERROR status flagged.
  */
-import { TraceBuilder } from '../model/builder';
+import { TraceBuilder, isInputTime } from '../model/builder';
 import {
   FlowKind,
   GroupKind,
@@ -56,11 +56,12 @@ export function fromEpochUs(us: number): EpochTime {
 
 /** Epoch ns as a decimal string or number (OTLP `…UnixNano`) → EpochTime; undefined if unusable. */
 export function fromEpochNs(v: unknown): EpochTime | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) && v > 0 ? fromEpochUs(v / 1000) : undefined;
+  if (typeof v === 'number') return isInputTime(v) && v > 0 ? fromEpochUs(v / 1000) : undefined;
   if (typeof v !== 'string' || !/^\d+$/.test(v)) return undefined;
   if (/^0+$/.test(v)) return undefined;
   if (v.length <= 6) return { ms: 0, ns: Number(v) };
-  return { ms: Number(v.slice(0, -6)), ns: Number(v.slice(-6)) };
+  const ms = Number(v.slice(0, -6));
+  return isInputTime(ms) ? { ms, ns: Number(v.slice(-6)) } : undefined;
 }
 
 function relNs(t: EpochTime, baseMs: number): number {

@@ -6,6 +6,7 @@
  * frames and events are parsed one at a time, stacks and weights read as numbers into typed
  * arrays; the layout waits for the end, as `shared` may come after `profiles`.
  */
+import { isInputTime } from '../model/builder';
 import { GroupKind, SliceFlag, TrackKind } from '../model/trace-model';
 import type { JsonReader } from './json-tokenizer';
 import { IGNORE, NUMBER, PARSE } from './json-walk';
@@ -159,7 +160,7 @@ export class SpeedscopeImporter extends WalkedImporter {
       case R_EVENTS: {
         const e = isObj(v) ? v : {};
         const type = e.type === 'O' ? OPEN : e.type === 'C' ? CLOSE : 0;
-        if (!type || typeof e.at !== 'number' || !Number.isFinite(e.at) || typeof e.frame !== 'number') {
+        if (!type || !isInputTime(e.at) || typeof e.frame !== 'number') {
           b.diag('invalid-event', `an event is not {type: "O" | "C", at, frame} (${shown(v)}): skipped`);
           return;
         }
@@ -200,7 +201,7 @@ export class SpeedscopeImporter extends WalkedImporter {
   /** Where a profile's values start, in its unit: startValue, else its first event. */
   private origin(p: ProfileDraft): number {
     const v = p.fields.startValue;
-    return typeof v === 'number' && Number.isFinite(v) ? v : p.evAt.n > 0 ? p.evAt.a[0] : 0;
+    return isInputTime(v) ? v : p.evAt.n > 0 ? p.evAt.a[0] : 0;
   }
 
   protected *layout(): Generator<void, void, void> {
@@ -240,7 +241,7 @@ export class SpeedscopeImporter extends WalkedImporter {
       const origin = this.origin(p);
       const offNs = origin * scale - baseNs;
       const ns = (v: number): number => (v - origin) * scale + offNs;
-      const endValue = typeof f.endValue === 'number' && Number.isFinite(f.endValue) ? f.endValue : -Infinity;
+      const endValue = isInputTime(f.endValue) ? f.endValue : -Infinity;
       if (type === 'sampled') {
         const n = p.stackEnds.n;
         const fr = p.stackFrames.a;
@@ -257,7 +258,7 @@ export class SpeedscopeImporter extends WalkedImporter {
           while (cut < e && this.validFrame(fr[cut])) cut++;
           if (cut < e && unknown++ === 0) firstUnknown = fr[cut];
           let w = j < p.weights.n ? p.weights.a[j] : 1;
-          if (!(w >= 0) || w === Infinity) {
+          if (!(w >= 0) || !isInputTime(w)) {
             badWeights++;
             w = 0;
           }

@@ -82,6 +82,15 @@ interface RowState {
 }
 const encoder = /* @__PURE__ */ new TextEncoder();
 
+/**
+ * A time, duration or weight read from a file (in its own unit) that stays finite once scaled to
+ * ns and summed: one Infinity in the model blanks the whole view. Importers read larger values
+ * as no number (1e308 µs is finite in the file, Infinity in ns).
+ */
+export function isInputTime(v: unknown): v is number {
+  return typeof v === 'number' && v > -1e280 && v < 1e280;
+}
+
 /** Runs a stepped computation (see `TraceBuilder.finishSteps`) to its end in one go. */
 export function runSteps<T>(steps: Generator<void, T, void>): T {
   for (;;) {

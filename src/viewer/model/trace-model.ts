@@ -346,7 +346,7 @@ export class TraceImportError extends Error {
 export function formatImportError(info: ImportErrorInfo): string {
   let where = '';
   if (info.line !== undefined) where = ` at line ${info.line}, column ${info.column ?? 0}`;
-  if (info.offset !== undefined) where += `${where ? ' ' : ' at '}(byte ${info.offset})`;
+  if (info.offset !== undefined) where += where ? ` (byte ${info.offset})` : ` at byte ${info.offset}`;
   const expected = info.expected ? `; expected ${info.expected}` : '';
   return `${info.format}: ${info.message}${where}${expected}`;
 }

@@ -11,6 +11,8 @@ import { childrenList, selfTimes } from './analysis';
 
 const MAX_CHILDREN = 50;
 const MAX_VALUE_CHARS = 600;
+/** Rows of an args table: an event with 100k args took seconds to show, all of it at once. */
+const MAX_ARG_ROWS = 200;
 
 export function valueText(v: unknown): string {
   if (typeof v === 'string') return v.length > MAX_VALUE_CHARS ? `${v.slice(0, MAX_VALUE_CHARS)}…` : v;
@@ -42,6 +44,13 @@ export function sliceSummary(model: TraceModel, slice: number): string {
   const kids = childrenList(model, slice).length;
   const u = model.valueUnit;
   return `${nameOf(model, slice) || '(unnamed)'}, start ${formatDuration(sl.startNs[slice], 3, u)}, duration ${formatDuration(sl.durNs[slice], 3, u)}, on ${trackLabel(model, sl.track[slice])}, depth ${sl.depth[slice]}, ${kids} ${kids === 1 ? 'child' : 'children'}${extra.length ? `, ${extra.join(', ')}` : ''}`;
+}
+
+function argRows(entries: Array<[string, unknown]>): TemplateResult {
+  return html`<table class="args">
+    ${entries.slice(0, MAX_ARG_ROWS).map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${valueText(v)}</td></tr>`)}
+    ${entries.length > MAX_ARG_ROWS ? html`<tr><td class="muted" colspan="2">… ${entries.length - MAX_ARG_ROWS} more</td></tr>` : nothing}
+  </table>`;
 }
 
 function row(label: string, value: string | TemplateResult | typeof nothing): TemplateResult | typeof nothing {
@@ -97,24 +106,14 @@ export function renderDetails(model: TraceModel, slice: number, go: (slice: numb
         ${row('Scope', d.scope ?? '')}
         ${row('Parent', parent >= 0 ? link(parent) : '')}
       </dl>
-      ${args.length
-        ? html`<h3>Arguments</h3>
-            <table class="args">
-              ${args.map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${valueText(v)}</td></tr>`)}
-            </table>`
-        : nothing}
-      ${d.extra && Object.keys(d.extra).length
-        ? html`<h3>Other fields</h3>
-            <table class="args">
-              ${Object.entries(d.extra).map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${valueText(v)}</td></tr>`)}
-            </table>`
-        : nothing}
+      ${args.length ? html`<h3>Arguments</h3>${argRows(args)}` : nothing}
+      ${d.extra && Object.keys(d.extra).length ? html`<h3>Other fields</h3>${argRows(Object.entries(d.extra))}` : nothing}
       ${events.length
         ? html`<h3>Events (${events.length})</h3>
             <ul>
               ${events.map((i) => {
                 const a = instantArgsOf(model, i).args;
-                return html`<li>${fmt(model.instants.timeNs[i] - start, 4)}: ${model.strings[model.instants.name[i]]}${a ? html` <span class="muted">${valueText(a)}</span>` : nothing}</li>`;
+                return html`<li>${fmt(model.instants.timeNs[i] - start, 4)}: <bdi>${model.strings[model.instants.name[i]]}</bdi>${a ? html` <span class="muted">${valueText(a)}</span>` : nothing}</li>`;
               })}
             </ul>`
         : nothing}

@@ -1,7 +1,16 @@
 /**
- * Number formatting for the UI without `toLocaleString`: its first call loads ICU locale data
- * (~20 ms on the main thread), and the first render happens while the import worker starts.
+ * Text for the UI. Numbers are formatted without `toLocaleString`: its first call loads ICU
+ * locale data (~20 ms on the main thread), and the first render happens while the import worker
+ * starts.
  */
+
+/**
+ * A message quoting trace text, with its bidi embedding, override and isolate controls written
+ * out (`\u202e`): a name holding U+202E would otherwise show the rest of the sentence reversed.
+ */
+export function bidiVisible(s: string): string {
+  return s.replace(/[\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
 
 /** 1234567 → "1,234,567" (integer part only). */
 export function formatCount(n: number): string {

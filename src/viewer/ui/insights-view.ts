@@ -68,7 +68,7 @@ export function renderInsights(model: TraceModel, ins: Insights, h: InsightHandl
               (f) => html`<li>
                 <button class="link" @click=${() => h.selectMany(f.slices, `${f.count} × ${f.key}`)}>${f.count} × ${f.key}</button>
                 <span class="num">${fmt(f.totalNs)} total</span>
-                <span class="muted">under ${nameOf(model, f.parent) || '(unnamed)'} · ${f.sequential ? 'sequential — a bulk call would do' : 'parallel'} · ${fmt(f.wallNs)} wall</span>
+                <span class="muted">under <bdi>${nameOf(model, f.parent) || '(unnamed)'}</bdi> · ${f.sequential ? 'sequential — a bulk call would do' : 'parallel'} · ${fmt(f.wallNs)} wall</span>
               </li>`,
             )}
           </ol>`}

@@ -7,7 +7,7 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { cssProps } from './css-props';
-import { formatCount, formatNumber } from './format';
+import { bidiVisible, formatCount, formatNumber } from './format';
 import type { ReadableSpan } from '../../sdk/types';
 import { TraceImportError, type Diagnostic, type ImportErrorInfo, type ImportProgress, type SourceFormat, type TraceModel } from '../model/trace-model';
 import { instantArgsOf, nameOf, searchSlices } from '../model/query';
@@ -924,7 +924,7 @@ export class SpanbeamViewer extends LitElement {
         ${this._error
           ? html`<div class="load-error" role="alert">
               <button class="small dismiss" aria-label="Dismiss" @click=${() => this.keepFocus(() => (this._error = null))}>×</button>
-              <strong>Could not open the trace.</strong> <span class="message">${this._error.message}</span>
+              <strong>Could not open the trace.</strong> <span class="message">${bidiVisible(this._error.message)}</span>
               ${this._error.info?.expected ? html`<div>Expected ${this._error.info.expected}.</div>` : nothing}
               <div class="muted">Open another file to try again.</div>
             </div>`
@@ -971,7 +971,7 @@ export class SpanbeamViewer extends LitElement {
                   ? html`<details class="diagnostics">
                       <summary>${plural(m.diagnostics.reduce((a, d) => a + d.count, 0), 'input warning')}</summary>
                       <ul>
-                        ${m.diagnostics.map((d) => html`<li><span class="mono">${d.kind}</span> × ${d.count}: ${d.message}</li>`)}
+                        ${m.diagnostics.map((d) => html`<li><span class="mono">${d.kind}</span> × ${d.count}: ${bidiVisible(d.message)}</li>`)}
                       </ul>
                     </details>`
                   : nothing}`
