@@ -88,6 +88,9 @@ const R_JDATA = 10; // Jaeger data
 const R_JTRACE = 11; // one Jaeger trace
 const R_JSPANS = 12; // its spans
 
+/** Members that hold lists of spans (or of their containers). */
+const LISTS = new Set(['resourceSpans', 'scopeSpans', 'instrumentationLibrarySpans', 'spans', 'data']);
+
 /** True when the object at r.pos starts with the member "resourceSpans" (peeked, not consumed). */
 function startsWithResourceSpans(r: JsonReader): boolean {
   const b = r.buf;
@@ -143,6 +146,8 @@ export class SpanJsonImporter implements WalkHandler {
   private tHasTraceId = false;
   private tHasProcesses = false;
   private tSpans: Json[] = [];
+  /** List members that were no list. */
+  private notLists = new Set<string>();
   /** What was skipped, by kind (replayed into the builder at the end). */
   private diags = new Map<DiagnosticKind, { count: number; message: string }>();
   private readonly report: Report = (kind, message) => {
@@ -174,6 +179,7 @@ export class SpanJsonImporter implements WalkHandler {
     this.walk.end();
     const format = this.docFormat ?? this.format;
     const b = new TraceBuilder(format);
+    for (const k of this.notLists) this.report('invalid-event', `"${k}" is not an array: nothing read from it`);
     for (const [kind, d] of this.diags) b.diag(kind, d.message, d.count);
     return buildSpanModel(format, this.out, b);
   }
@@ -183,7 +189,11 @@ export class SpanJsonImporter implements WalkHandler {
   route(parent: number, key: string, r: JsonReader): number {
     const c = r.buf[r.pos];
     const o = c === 0x7b;
+    // A list member that is something else has nothing to read, but must say so (an empty trace
+    // would be all the user saw), at the end: route() may run twice for a value. null is Go's
+    // empty list (Jaeger): silent.
     const a = c === 0x5b;
+    if (!a && c !== 0x6e && LISTS.has(key)) this.notLists.add(key);
     switch (parent) {
       case R_ROOT:
         return o ? R_DOC : a ? R_DOC_ARR : IGNORE;

@@ -157,3 +157,21 @@ describe('profile nodes that contradict each other', () => {
     expect(m.diagnostics.find((d) => d.kind === 'parent-cycle')).toEqual({ kind: 'parent-cycle', count: 2, message: 'the parent chain of stack frame "1" loops back to "1": its stack is cut there' });
   });
 });
+
+describe('span documents whose lists are something else', () => {
+  const load = (text: string) => runPipeline({ kind: 'bytes', bytes: new TextEncoder().encode(text) });
+  it.each([
+    ['OTLP resourceSpans', '{"resourceSpans":{"scopeSpans":[]}}', 'resourceSpans'],
+    ['OTLP scopeSpans', '{"resourceSpans":[{"resource":{},"scopeSpans":"none"}]}', 'scopeSpans'],
+    ['OTLP spans', '{"resourceSpans":[{"scopeSpans":[{"scope":{},"spans":7}]}]}', 'spans'],
+    ['Jaeger data', '{"data":{"traceID":"a"}}', 'data'],
+  ])('%s: opens empty with a warning naming the member', async (_, text, key) => {
+    const m = await load(text);
+    expect(m.slices.count).toBe(0);
+    expect(m.diagnostics.map((d) => d.message)).toContain(`"${key}" is not an array: nothing read from it`);
+  });
+  it("null is Go's empty list (Jaeger writes it): no warning", async () => {
+    const m = await load('{"data":null,"total":0,"errors":null}');
+    expect(m.diagnostics).toEqual([]);
+  });
+});
