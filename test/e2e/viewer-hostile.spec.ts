@@ -143,7 +143,7 @@ test('one time of 1e308 µs is reported; the other spans are still drawn', async
   await expect(page.locator('spanbeam-viewer details.diagnostics li')).toHaveText([/^invalid-event × 1: span "far" skipped: startTime 1e\+308/]);
 });
 
-test('an event with 100k args: the details list the first 200 and count the rest (all of them took seconds)', async ({ page }) => {
+test('an event with 100k args: the details list the first 200 and offer the rest (all of them took seconds)', async ({ page }) => {
   await openViewer(page, server);
   const args = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i]));
   await load(page, JSON.stringify([{ ph: 'X', name: 'many', ts: 0, dur: 50, pid: 1, tid: 1, args }]));
@@ -151,7 +151,7 @@ test('an event with 100k args: the details list the first 200 and count the rest
   const p = await slicePoint(page, 'many');
   await page.mouse.click(p.x, p.y);
   const rows = page.locator('spanbeam-viewer .details table.args tr');
-  await expect(rows).toHaveCount(201);
+  await expect(rows).toHaveCount(200);
   await expect(rows.first()).toHaveText('k00');
-  await expect(rows.last()).toHaveText('… 99800 more');
+  await expect(page.locator('spanbeam-viewer .details button.show-all')).toHaveText('Show all 100000');
 });

@@ -133,6 +133,8 @@ export class TimelineRenderer {
   private readonly labelX1 = new Float64Array(MAX_LABELS);
   private readonly labelY = new Float64Array(MAX_LABELS);
   private labelCount = 0;
+  /** Arrow head points of the flows being painted (x, y pairs). */
+  private readonly flowHeads = new Float64Array(2 * MAX_FLOWS_DRAWN);
 
   /** Milliseconds the last paint took (for the benchmark and tests). */
   lastPaintMs = 0;
@@ -672,32 +674,50 @@ export class TimelineRenderer {
     ctx.strokeStyle = this.theme.flow;
     ctx.fillStyle = this.theme.flow;
     ctx.lineWidth = 1.25;
+    // One arrow per pixel position: zoomed out, thousands of flows share one, and drawing each
+    // used up the cap on the first flows (by slice order), leaving the rest of the trace without
+    // arrows. Curves go in one path and heads in another (not a stroke and a fill per arrow).
+    const seen = new Set<number>();
+    const heads = this.flowHeads;
+    const H = this.cssH;
+    const W = this.cssW;
+    const px = (x: number): number => Math.round(Math.min(Math.max(x, -1), W + 1)) + 1;
+    const py = (y: number): number => Math.round(Math.min(Math.max(y, -1), H + 1)) + 1;
     let drawn = 0;
+    ctx.beginPath();
     const draw = (k: number): void => {
-      const ya = this.sliceCenterY(st, f.fromSlice[k]);
-      const yb = this.sliceCenterY(st, f.toSlice[k]);
-      if (ya !== ya || yb !== yb) return;
       const xa = LW + st.scale.timeToPx(f.fromNs[k]);
       const xb = LW + st.scale.timeToPx(f.toNs[k]);
-      if ((xa < LW && xb < LW) || (xa > this.cssW && xb > this.cssW)) return;
+      if ((xa < LW && xb < LW) || (xa > W && xb > W)) return;
+      const ya = this.sliceCenterY(st, f.fromSlice[k]);
+      const yb = this.sliceCenterY(st, f.toSlice[k]);
+      if (ya !== ya || yb !== yb || (ya > H && yb > H)) return;
+      const key = ((px(xa) * 8192 + py(ya)) * 8192 + px(xb)) * 8192 + py(yb);
+      if (seen.has(key)) return;
+      seen.add(key);
       const dx = Math.max(12, Math.abs(xb - xa) / 2);
-      ctx.beginPath();
       ctx.moveTo(xa, ya);
       ctx.bezierCurveTo(xa + dx, ya, xb - dx, yb, xb, yb);
-      ctx.stroke();
-      ctx.beginPath();
-      ctx.moveTo(xb, yb);
-      ctx.lineTo(xb - 6, yb - 3.5);
-      ctx.lineTo(xb - 6, yb + 3.5);
-      ctx.fill();
+      heads[2 * drawn] = xb;
+      heads[2 * drawn + 1] = yb;
       drawn++;
     };
     if (st.flows === 'all') {
       for (let k = 0; k < f.count && drawn < MAX_FLOWS_DRAWN; k++) draw(k);
     } else if (st.selected >= 0 && m.slices.flags[st.selected] & SliceFlag.HAS_FLOWS) {
       const s = st.selected;
-      for (let k = 0; k < f.count; k++) if (f.fromSlice[k] === s || f.toSlice[k] === s) draw(k);
+      for (let k = 0; k < f.count && drawn < MAX_FLOWS_DRAWN; k++) if (f.fromSlice[k] === s || f.toSlice[k] === s) draw(k);
     }
+    ctx.stroke();
+    ctx.beginPath();
+    for (let i = 0; i < drawn; i++) {
+      const xb = heads[2 * i];
+      const yb = heads[2 * i + 1];
+      ctx.moveTo(xb, yb);
+      ctx.lineTo(xb - 6, yb - 3.5);
+      ctx.lineTo(xb - 6, yb + 3.5);
+    }
+    ctx.fill();
     ctx.restore();
   }
 

@@ -11,8 +11,8 @@ import { childrenList, selfTimes } from './analysis';
 
 const MAX_CHILDREN = 50;
 const MAX_VALUE_CHARS = 600;
-/** Rows of an args table: an event with 100k args took seconds to show, all of it at once. */
-const MAX_ARG_ROWS = 200;
+/** Argument rows shown until "Show all": a span with 10k attributes made 30k DOM nodes (seconds). */
+const MAX_ARGS = 200;
 
 export function valueText(v: unknown): string {
   if (typeof v === 'string') return v.length > MAX_VALUE_CHARS ? `${v.slice(0, MAX_VALUE_CHARS)}…` : v;
@@ -46,19 +46,13 @@ export function sliceSummary(model: TraceModel, slice: number): string {
   return `${nameOf(model, slice) || '(unnamed)'}, start ${formatDuration(sl.startNs[slice], 3, u)}, duration ${formatDuration(sl.durNs[slice], 3, u)}, on ${trackLabel(model, sl.track[slice])}, depth ${sl.depth[slice]}, ${kids} ${kids === 1 ? 'child' : 'children'}${extra.length ? `, ${extra.join(', ')}` : ''}`;
 }
 
-function argRows(entries: Array<[string, unknown]>): TemplateResult {
-  return html`<table class="args">
-    ${entries.slice(0, MAX_ARG_ROWS).map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${valueText(v)}</td></tr>`)}
-    ${entries.length > MAX_ARG_ROWS ? html`<tr><td class="muted" colspan="2">… ${entries.length - MAX_ARG_ROWS} more</td></tr>` : nothing}
-  </table>`;
-}
-
 function row(label: string, value: string | TemplateResult | typeof nothing): TemplateResult | typeof nothing {
   if (value === '' || value === nothing) return nothing;
   return html`<dt>${label}</dt><dd>${value}</dd>`;
 }
 
-export function renderDetails(model: TraceModel, slice: number, go: (slice: number) => void, zoom: () => void): TemplateResult {
+/** `showAll` lifts the cap on argument rows; null when they are all shown already. */
+export function renderDetails(model: TraceModel, slice: number, go: (slice: number) => void, zoom: () => void, showAll: (() => void) | null = null): TemplateResult {
   const sl = model.slices;
   const d = argsOf(model, slice);
   const flags = sl.flags[slice];
@@ -77,6 +71,15 @@ export function renderDetails(model: TraceModel, slice: number, go: (slice: numb
   if (flags & SliceFlag.TRUNCATED) status.push(`repaired: original duration ${fmt(d.originalDurNs ?? NaN)}`);
   if (flags & SliceFlag.ORPHAN) status.push('orphan (parent not in trace)');
   const args = d.args ? Object.entries(d.args) : [];
+  const table = (entries: Array<[string, unknown]>): TemplateResult => {
+    const cut = showAll !== null && entries.length > MAX_ARGS;
+    return html`<table class="args">
+        ${(cut ? entries.slice(0, MAX_ARGS) : entries).map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${valueText(v)}</td></tr>`)}
+      </table>
+      ${cut ? html`<button class="small show-all" @click=${showAll}>Show all ${entries.length}</button>` : nothing}`;
+  };
+  const capped = <T>(list: T[], item: (x: T) => TemplateResult): TemplateResult =>
+    html`${list.slice(0, MAX_CHILDREN).map(item)}${list.length > MAX_CHILDREN ? html`<li class="muted">… ${list.length - MAX_CHILDREN} more</li>` : nothing}`;
   // Events: instants owned by this slice (span events, async steps).
   const events: number[] = [];
   const [ia, ib] = instantRange(model, sl.track[slice], start, end);
@@ -106,8 +109,8 @@ export function renderDetails(model: TraceModel, slice: number, go: (slice: numb
         ${row('Scope', d.scope ?? '')}
         ${row('Parent', parent >= 0 ? link(parent) : '')}
       </dl>
-      ${args.length ? html`<h3>Arguments</h3>${argRows(args)}` : nothing}
-      ${d.extra && Object.keys(d.extra).length ? html`<h3>Other fields</h3>${argRows(Object.entries(d.extra))}` : nothing}
+      ${args.length ? html`<h3>Arguments</h3>${table(args)}` : nothing}
+      ${d.extra && Object.keys(d.extra).length ? html`<h3>Other fields</h3>${table(Object.entries(d.extra))}` : nothing}
       ${events.length
         ? html`<h3>Events (${events.length})</h3>
             <ul>
@@ -120,14 +123,14 @@ export function renderDetails(model: TraceModel, slice: number, go: (slice: numb
       ${d.links && d.links.length
         ? html`<h3>Links (${d.links.length})</h3>
             <ul>
-              ${d.links.map((l) => html`<li class="mono">${l.traceId} / ${l.spanId}</li>`)}
+              ${capped(d.links, (l) => html`<li class="mono">${l.traceId} / ${l.spanId}</li>`)}
             </ul>`
         : nothing}
       ${outs.length || ins.length
         ? html`<h3>Flows</h3>
             <ul>
-              ${ins.map((f) => html`<li>in from ${link(model.flows.fromSlice[f])}</li>`)}
-              ${outs.map((f) => html`<li>out to ${link(model.flows.toSlice[f])}</li>`)}
+              ${capped(ins, (f) => html`<li>in from ${link(model.flows.fromSlice[f])}</li>`)}
+              ${capped(outs, (f) => html`<li>out to ${link(model.flows.toSlice[f])}</li>`)}
             </ul>`
         : nothing}
       ${kids.length

@@ -10,7 +10,7 @@ import { cssProps } from './css-props';
 import { bidiVisible, formatCount, formatNumber } from './format';
 import type { ReadableSpan } from '../../sdk/types';
 import { TraceImportError, type Diagnostic, type ImportErrorInfo, type ImportProgress, type SourceFormat, type TraceModel } from '../model/trace-model';
-import { instantArgsOf, nameOf, searchSlices } from '../model/query';
+import { instantArgsOf, nameOf, searchSteps } from '../model/query';
 import { importSpans, importTrace, type TraceInput } from '../import/client';
 import { mark } from '../import/timing';
 import { DEFAULT_THEME, RULER_HEIGHT_CSS_PX, type FlowMode, type Hit, type ThemeColors } from '../render/renderer';
@@ -18,7 +18,7 @@ import { Layout, RowKind, type LayoutRow } from '../render/layout';
 import { formatDuration } from '../render/time-scale';
 import { TimelineController } from './timeline-controller';
 import { renderDetails, sliceSummary, trackLabel, valueText } from './details-panel';
-import { buildWaterfall, renderWaterfall, type Waterfall } from './waterfall-view';
+import { WATERFALL_ROW_CSS_PX, buildWaterfall, renderWaterfall, type Waterfall } from './waterfall-view';
 import { computeInsights, renderInsights, type Insights } from './insights-view';
 import { rootOf } from './analysis';
 import { viewerStyles } from './styles';
@@ -108,6 +108,7 @@ export class SpanbeamViewer extends LitElement {
     _query: { state: true },
     _matches: { state: true },
     _matchIndex: { state: true },
+    _searching: { state: true },
     _help: { state: true },
     _measure: { state: true },
     _wfScroll: { state: true },
@@ -134,6 +135,8 @@ export class SpanbeamViewer extends LitElement {
   declare private _query: string;
   declare private _matches: number[];
   declare private _matchIndex: number;
+  /** A typed query is being matched (in steps; see runSearch). */
+  declare private _searching: boolean;
   declare private _help: boolean;
   declare private _measure: readonly [number, number] | null;
   declare private _wfScroll: number;
@@ -153,10 +156,14 @@ export class SpanbeamViewer extends LitElement {
   private liveSpans: ReadableSpan[] = [];
   private liveTimer: ReturnType<typeof setTimeout> | null = null;
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The search in progress, and the match to step to when it is done (0: none). */
+  private searchJob: { step: -1 | 0 | 1 } | null = null;
   private wfCollapsed = new Set<number>();
   private wfCache: { key: string; wf: Waterfall | null } | null = null;
   private insightsCache: { key: string; ins: Insights } | null = null;
   private detailsCache: { model: TraceModel; slice: number; tpl: TemplateResult } | null = null;
+  /** The slice whose details show every argument (the user asked to). */
+  private detailsAll = -1;
   private summary = '';
   /** Key of the focused track-label button ('g3', 't12'), kept focused across re-renders. */
   private labelFocus = '';
@@ -179,6 +186,7 @@ export class SpanbeamViewer extends LitElement {
     this._query = '';
     this._matches = [];
     this._matchIndex = -1;
+    this._searching = false;
     this._help = false;
     this._measure = null;
     this._wfScroll = 0;
@@ -375,7 +383,7 @@ export class SpanbeamViewer extends LitElement {
   /** Searches names, categories and args; highlights and selects the first match. */
   search(query: string): number {
     this._query = query;
-    this.runSearch(true);
+    this.runSearch(1, true);
     return this._matches.length;
   }
 
@@ -389,6 +397,7 @@ export class SpanbeamViewer extends LitElement {
 
   /** Highlights a set of slices (as search does) and selects the first. */
   highlight(slices: readonly number[]): void {
+    this.stopSearch();
     this._matches = [...slices].sort((a, b) => (this._model ? this._model.slices.startNs[a] - this._model.slices.startNs[b] : 0));
     this._matchIndex = this._matches.length ? 0 : -1;
     this.timeline.setMarks(this._matches.length ? this._matches : null);
@@ -569,12 +578,16 @@ export class SpanbeamViewer extends LitElement {
     this._tip = null;
     this.wfCache = null;
     this.insightsCache = null;
+    // The cached details hold their model: a replaced trace must not stay in memory through them.
+    this.detailsCache = null;
+    this.detailsAll = -1;
     if (!keepView) this.wfCollapsed.clear();
     const t0 = performance.now();
     this.timeline.setModel(model, keepView, kind === 'after-partial');
     this.setupMs = performance.now() - t0;
     mark(kind === 'partial' ? 'preview-painted' : 'model-painted');
-    if (this._query && model) this.runSearch(false);
+    this.stopSearch();
+    if (this._query && model) this.runSearch(0);
     // A selection the new model dropped is reported, so embedders do not keep a stale slice index.
     if (hadSelection && this._selected < 0) this.onTimelineSelect(-1);
     if (!model) return;
@@ -700,7 +713,18 @@ export class SpanbeamViewer extends LitElement {
     }
   }
 
-  private runSearch(select: boolean): void {
+  private stopSearch(): void {
+    this.searchJob = null;
+    this._searching = false;
+  }
+
+  /**
+   * Matches the query, then steps to match `step` (0: selects none). Unless `sync`, in tasks of
+   * ~10 ms: one search of a million slices blocked typing and painting for seconds. A newer query
+   * (or model) drops a search in progress.
+   */
+  private runSearch(step: -1 | 0 | 1, sync = false): void {
+    this.stopSearch();
     const m = this._model;
     const q = this._query.trim();
     if (!m || !q) {
@@ -710,19 +734,37 @@ export class SpanbeamViewer extends LitElement {
       return;
     }
     // Arg values are searched too, unless the args table is too big to scan while typing.
-    this._matches = searchSlices(m, q, { args: m.args.bytes.length < 64 << 20 });
-    this._matchIndex = -1;
-    this.timeline.setMarks(this._matches);
-    this.summary = `${this._matches.length} matches for ${q}.`;
-    if (select && this._matches.length) this.stepMatch(1);
+    const steps = searchSteps(m, q, { args: m.args.bytes.length < 64 << 20 });
+    const job = { step };
+    this.searchJob = job;
+    this._searching = true;
+    const work = (): void => {
+      if (this.searchJob !== job) return;
+      const until = performance.now() + 10;
+      for (let r = steps.next(); ; r = steps.next()) {
+        if (r.done) {
+          this.stopSearch();
+          this._matches = r.value;
+          this._matchIndex = -1;
+          this.timeline.setMarks(r.value);
+          this.summary = `${r.value.length} matches for ${q}.`;
+          if (job.step) this.stepMatch(job.step);
+          return;
+        }
+        if (!sync && performance.now() > until) break;
+      }
+      setTimeout(work);
+    };
+    work();
   }
 
   private readonly onSearchInput = (e: Event): void => {
     this._query = (e.target as HTMLInputElement).value;
+    this.stopSearch(); // the query it matches is gone
     if (this.searchTimer !== null) clearTimeout(this.searchTimer);
     this.searchTimer = setTimeout(() => {
       this.searchTimer = null;
-      this.runSearch(false);
+      this.runSearch(0);
     }, 150);
   };
 
@@ -730,12 +772,13 @@ export class SpanbeamViewer extends LitElement {
     keepTyping(e);
     if (e.key === 'Enter') {
       e.preventDefault();
+      const dir = e.shiftKey ? -1 : 1;
       if (this.searchTimer !== null) {
         clearTimeout(this.searchTimer);
         this.searchTimer = null;
-        this.runSearch(false);
-      }
-      this.stepMatch(e.shiftKey ? -1 : 1);
+        this.runSearch(dir);
+      } else if (this.searchJob) this.searchJob.step = dir; // taken when the matches are in
+      else this.stepMatch(dir);
     } else if (e.key === 'Escape') {
       // Escape clears a query; on an empty box it is the page's (e.g. to close its dialog).
       if (this._query) e.stopPropagation();
@@ -860,7 +903,14 @@ export class SpanbeamViewer extends LitElement {
   private details(m: TraceModel, slice: number): TemplateResult {
     const c = this.detailsCache;
     if (c && c.model === m && c.slice === slice) return c.tpl;
-    const tpl = renderDetails(m, slice, (i) => this.timeline.select(i), () => this.timeline.zoomToSelection());
+    if (this.detailsAll !== slice) this.detailsAll = -1;
+    const showAll = (): void =>
+      this.keepFocus(() => {
+        this.detailsAll = slice;
+        this.detailsCache = null;
+        this.requestUpdate();
+      });
+    const tpl = renderDetails(m, slice, (i) => this.timeline.select(i), () => this.timeline.zoomToSelection(), this.detailsAll === slice ? null : showAll);
     this.detailsCache = { model: m, slice, tpl };
     return tpl;
   }
@@ -902,7 +952,7 @@ export class SpanbeamViewer extends LitElement {
             @keypress=${keepTyping}
             @keyup=${keepTyping}
           />
-          <span class="count" aria-live="polite">${this._query || this._matches.length ? `${this._matchIndex >= 0 ? this._matchIndex + 1 : 0} / ${this._matches.length}` : ''}</span>
+          <span class="count" aria-live="polite">${this._searching ? '…' : this._query || this._matches.length ? `${this._matchIndex >= 0 ? this._matchIndex + 1 : 0} / ${this._matches.length}` : ''}</span>
           <button aria-label="Previous match" @click=${() => this.stepMatch(-1)} ?disabled=${this._matches.length === 0}>‹</button>
           <button aria-label="Next match" @click=${() => this.stepMatch(1)} ?disabled=${this._matches.length === 0}>›</button>
           <select aria-label="Flow arrows" @change=${(e: Event) => (this.flows = (e.target as HTMLSelectElement).value as FlowMode)}>
@@ -1081,9 +1131,18 @@ export class SpanbeamViewer extends LitElement {
     const body = this.renderRoot.querySelector('.wf-body') as HTMLElement | null;
     return html`<div class="waterfall">
       ${renderWaterfall(m, wf, this._selected, this.wfCollapsed, this._wfScroll, body?.clientHeight || 800, {
-        select: (i) => {
+        select: (i, row) => {
+          // Rows are rendered around the scroll position only: scroll the row in first (a key
+          // stepping past the rendered rows found no row to focus, and focus stuck there).
+          const view = this.renderRoot.querySelector('.wf-body') as HTMLElement | null;
+          if (view) {
+            const top = row * WATERFALL_ROW_CSS_PX;
+            if (top < view.scrollTop) view.scrollTop = top;
+            else if (top + WATERFALL_ROW_CSS_PX > view.scrollTop + view.clientHeight) view.scrollTop = top + WATERFALL_ROW_CSS_PX - view.clientHeight;
+            this._wfScroll = view.scrollTop;
+          }
           this.timeline.select(i);
-          queueMicrotask(() => (this.renderRoot.querySelector(`.wf-row[data-slice="${i}"]`) as HTMLElement | null)?.focus());
+          this.updateComplete.then(() => (this.renderRoot.querySelector(`.wf-row[data-slice="${i}"]`) as HTMLElement | null)?.focus());
         },
         toggle: (i) => {
           if (this.wfCollapsed.has(i)) this.wfCollapsed.delete(i);

@@ -71,7 +71,8 @@ export function buildWaterfall(model: TraceModel, slice: number, collapsed: Read
 }
 
 export interface WaterfallHandlers {
-  select(slice: number): void;
+  /** `row`: its index in `rows`, to scroll to and focus. */
+  select(slice: number, row: number): void;
   toggle(slice: number): void;
   scrolled(e: Event): void;
 }
@@ -99,11 +100,11 @@ export function renderWaterfall(
     else if (e.key === 'ArrowUp') target = idx - 1;
     else if ((e.key === 'ArrowRight' && collapsed.has(r.slice)) || (e.key === 'ArrowLeft' && r.hasChildren && !collapsed.has(r.slice))) {
       h.toggle(r.slice);
-    } else if (e.key === 'Enter' || e.key === ' ') h.select(r.slice);
+    } else if (e.key === 'Enter' || e.key === ' ') h.select(r.slice, idx);
     else return;
     e.preventDefault();
     e.stopPropagation();
-    if (target >= 0 && target < wf.rows.length) h.select(wf.rows[target].slice);
+    if (target >= 0 && target < wf.rows.length) h.select(wf.rows[target].slice, target);
   };
   return html`
     <div class="wf-head">
@@ -131,7 +132,7 @@ export function renderWaterfall(
             aria-selected=${i === selected ? 'true' : 'false'}
             tabindex=${i === tabStop ? '0' : '-1'}
             ${cssProps({ top: `${idx * WATERFALL_ROW_CSS_PX}px` })}
-            @click=${() => h.select(i)}
+            @click=${() => h.select(i, idx)}
             @keydown=${(e: KeyboardEvent) => onKey(e, r, idx)}
             data-slice=${i}
           >

@@ -7,6 +7,7 @@ import {
   maxDepth,
   rowOf,
   searchSlices,
+  searchSteps,
   selfTimeNs,
   siblingOf,
   sliceAt,
@@ -121,5 +122,38 @@ describe('TraceModel layout and query helpers', () => {
     for (const a of [s.startNs, s.durNs, s.track, s.depth, s.name, s.category, s.parent, s.flags, s.color, s.args]) bytes += a.byteLength;
     bytes += mm.rows.rowSliceStart.byteLength + mm.args.bytes.byteLength + mm.args.offsets.byteLength;
     expect(bytes / n).toBeLessThanOrEqual(50);
+  });
+});
+
+describe('searchSteps', () => {
+  it('yields between steps of a big search, and sorts the matches by start as searchSlices does', () => {
+    // 30 threads × nested rows: matches come in many runs of index order, starts interleaved.
+    const b = new TraceBuilder('chrome-json');
+    const g = b.group(GroupKind.PROCESS, '1', 'P');
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const names = ['alpha', 'beta', 'gamma'].map((n) => b.intern(n));
+    for (let t = 0; t < 30; t++) {
+      const track = b.track(g, TrackKind.THREAD, String(t), `t${t}`);
+      for (let k = 0; k < 10_000; k++) {
+        const s = k * 100 + Math.floor(rand() * 50);
+        b.addSlice(track, s, 40, names[k % 3], 0);
+        b.addSlice(track, s + 5, 20, names[(k + 1) % 3], 0, 0, k % 7 ? -1 : b.addDetails({ args: { k } }));
+      }
+    }
+    const m = b.finish();
+    const steps = searchSteps(m, 'ALPHA', { args: true });
+    let yields = 0;
+    let r = steps.next();
+    for (; !r.done; r = steps.next()) yields++;
+    expect(yields).toBeGreaterThan(10);
+    const S = m.slices.startNs;
+    const expected = [];
+    for (let i = 0; i < m.slices.count; i++) if (nameOf(m, i) === 'alpha') expected.push(i);
+    expected.sort((x, y) => S[x] - S[y] || x - y);
+    expect(r.value).toEqual(expected);
+    expect(searchSlices(m, 'alpha', { limit: 5 })).toEqual(expected.slice(0, 5));
+    // Arg matches too ({"k":…}: key 'k' holds for every entry).
+    expect(searchSlices(m, '"k"', { args: true })).toHaveLength(30 * Math.ceil(10_000 / 7));
   });
 });

@@ -7,8 +7,10 @@ import { TimelineRenderer, RULER_HEIGHT_CSS_PX, buildMarks, type PaintState } fr
 import { TimeScale } from '../../../../src/viewer/render/time-scale';
 import { PALETTE, paletteIndexOf, packHex } from '../../../../src/viewer/render/colors';
 
-function fakeCanvas(): { canvas: HTMLCanvasElement; image: () => ImageData | null } {
+function fakeCanvas(): { canvas: HTMLCanvasElement; image: () => ImageData | null; curves: number[]; strokes: () => number } {
   let img: ImageData | null = null;
+  const curves: number[] = [];
+  let strokes = 0;
   let fill = '#000000';
   const ctx = {
     get fillStyle() {
@@ -30,17 +32,21 @@ function fakeCanvas(): { canvas: HTMLCanvasElement; image: () => ImageData | nul
     beginPath() {},
     moveTo() {},
     lineTo() {},
-    bezierCurveTo() {},
+    bezierCurveTo(_a: number, _b: number, _c: number, _d: number, x: number) {
+      curves.push(x);
+    },
     closePath() {},
     rect() {},
     clip() {},
     fill() {},
-    stroke() {},
+    stroke() {
+      strokes++;
+    },
     save() {},
     restore() {},
   };
   const canvas = { width: 0, height: 0, getContext: () => ctx } as unknown as HTMLCanvasElement;
-  return { canvas, image: () => img };
+  return { canvas, image: () => img, curves, strokes: () => strokes };
 }
 
 function model(slices: Array<[number, number, string]>): TraceModel {
@@ -130,5 +136,38 @@ describe('pixel buffer', () => {
     r.paint(st);
     expect(image()?.width).toBe(800);
     expect(image()?.height).toBe(200);
+  });
+});
+
+describe('flow arrows', () => {
+  it('"all" shows flows over the whole window when there are more than it draws (one per pixel position)', () => {
+    // 20k flows from one thread to another, one every 0.05 ns over [0, 1000]: 20 a pixel.
+    const b = new TraceBuilder('chrome-json');
+    const g = b.group(GroupKind.PROCESS, '1', 'p');
+    const t1 = b.track(g, TrackKind.THREAD, '1', 'sender');
+    const t2 = b.track(g, TrackKind.THREAD, '2', 'receiver');
+    const name = b.intern('x');
+    for (let i = 0; i < 20_000; i++) {
+      const ts = i * 0.05;
+      b.addFlow(b.addSlice(t1, ts, 0.02, name, 0), b.addSlice(t2, ts + 0.01, 0.02, name, 0), ts, ts + 0.01, 0);
+    }
+    const m = b.finish();
+    expect(m.flows.count).toBe(20_000);
+    const { canvas, curves, strokes } = fakeCanvas();
+    const r = new TimelineRenderer(canvas);
+    r.setModel(m);
+    r.setLayout(new Layout(m, { collapsed: new Set(), pinned: new Set() }));
+    r.resize(1180, 300, 1);
+    const scale = new TimeScale();
+    scale.widthCssPx = r.timelineWidthCssPx;
+    scale.setExtent(0, 1000);
+    scale.setWindow(0, 1000);
+    r.paint({ scale, scrollY: 0, selected: -1, hovered: -1, marks: null, measure: null, flows: 'all', focusedRow: -1 });
+    const x0 = r.labelWidthCssPx;
+    // The cap (4000 arrows) went to the first flows: none past the first fifth of the window.
+    expect(Math.max(...curves)).toBeGreaterThan(x0 + 990);
+    expect(curves.filter((x) => x > x0 + 500).length).toBeGreaterThan(400);
+    expect(curves.length).toBeLessThanOrEqual(1100);
+    expect(strokes()).toBe(1);
   });
 });
