@@ -29,27 +29,39 @@ export interface Waterfall {
   critical: Set<number>;
 }
 
+/** Per model and trace (or call-tree root): its roots and critical path, which collapsing does not change. */
+const treeCache = new WeakMap<TraceModel, Map<string, { roots: number[]; critical: Set<number> }>>();
+
 /** Builds the rows of the trace containing `slice` (or the first trace). */
 export function buildWaterfall(model: TraceModel, slice: number, collapsed: ReadonlySet<number>): Waterfall | null {
   const sl = model.slices;
   let traceId = '';
-  let roots: number[] = [];
   const trackOf = (i: number) => model.tracks[sl.track[i]];
   if (slice >= 0 && trackOf(slice).kind === TrackKind.TRACE) traceId = trackOf(slice).traceId;
   if (!traceId && slice < 0) traceId = traceRoots(model)[0]?.traceId ?? '';
-  if (traceId) {
-    for (let i = 0; i < sl.count; i++) {
-      if (trackOf(i).traceId !== traceId) continue;
-      const p = sl.parent[i];
-      if (p < 0 || trackOf(p).traceId !== traceId) roots.push(i);
-    }
-  } else {
-    const r = slice >= 0 ? rootOf(model, slice) : longestRoot(model);
-    if (r < 0) return null;
-    roots = [r];
+  const root = traceId ? -1 : slice >= 0 ? rootOf(model, slice) : longestRoot(model);
+  if (!traceId && root < 0) return null;
+  let byTree = treeCache.get(model);
+  if (!byTree) treeCache.set(model, (byTree = new Map()));
+  const key = traceId || `#${root}`;
+  let tree = byTree.get(key);
+  if (!tree) {
+    const roots: number[] = [];
+    if (traceId) {
+      for (let i = 0; i < sl.count; i++) {
+        if (trackOf(i).traceId !== traceId) continue;
+        const p = sl.parent[i];
+        if (p < 0 || trackOf(p).traceId !== traceId) roots.push(i);
+      }
+    } else roots.push(root);
+    roots.sort((a, b) => sl.startNs[a] - sl.startNs[b] || a - b);
+    // The critical path of the longest root.
+    let main = roots[0];
+    for (const r of roots) if (sl.durNs[r] > sl.durNs[main]) main = r;
+    byTree.set(key, (tree = { roots, critical: new Set(roots.length ? criticalPath(model, main) : []) }));
   }
+  const { roots, critical } = tree;
   if (roots.length === 0) return null;
-  roots.sort((a, b) => sl.startNs[a] - sl.startNs[b] || a - b);
   const rows: WaterfallRow[] = [];
   let startNs = Infinity;
   let endNs = -Infinity;
@@ -64,10 +76,7 @@ export function buildWaterfall(model: TraceModel, slice: number, collapsed: Read
     if (collapsed.has(i)) continue;
     for (let k = kids.length - 1; k >= 0; k--) stack.push([kids[k], depth + 1]);
   }
-  // The critical path of the longest root.
-  let main = roots[0];
-  for (const r of roots) if (sl.durNs[r] > sl.durNs[main]) main = r;
-  return { traceId, roots, rows, startNs, endNs, critical: new Set(criticalPath(model, main)) };
+  return { traceId, roots, rows, startNs, endNs, critical };
 }
 
 export interface WaterfallHandlers {
