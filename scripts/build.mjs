@@ -49,7 +49,9 @@ function esmBuild(entry, dev, rolldownOptions = {}) {
 // stay inside viewer.js (which gains a few internal exports) instead of becoming a tiny chunk
 // that every page would fetch one round trip after viewer.js.
 for (const dev of [false, true]) {
-  await esmBuild(esmEntries, dev);
+  // idb has no `sideEffects` flag: imported from index.js, it stayed in every app bundle (one
+  // using only getTracer() too). From a chunk of ours (side-effect free) it goes with the exporter.
+  await esmBuild(esmEntries, dev, { output: { codeSplitting: { groups: [{ name: 'idb', test: /src\/export\/idb\.ts$/ }] } } });
   await esmBuild({ viewer: 'src/viewer/index.ts' }, dev, {
     preserveEntrySignatures: 'allow-extension',
     output: { chunkFileNames: 'viewer-[name]-[hash].js' },

@@ -5,4 +5,5 @@
 export * from './sdk/index';
 export * from './export/index';
 export { start } from './start';
-export type { StartOptions, SpanbeamHandle } from './start';
+export type { StartOptions, SpanbeamHandle, Instrumentations } from './start';
+export type { ErrorsOptions, InteractionOptions, LongTasksOptions, PageLoadOptions, WebVitalsOptions } from './sdk/instrument';

@@ -110,6 +110,14 @@ export const running = (): SpanbeamHandle | undefined => g[KEY];
  * another copy of the SDK on the page) warns and returns the first handle.
  */
 export function start(o: StartOptions = {}): SpanbeamHandle {
+  // Server-side rendering evaluates the app's start() in Node: there is no page to trace, and
+  // going on would patch the server's fetch, export its requests as the page's, and keep the
+  // process alive retrying. getTracer() still works there.
+  if (typeof document !== 'object') {
+    warn('start.no_document', DEV ? 'start() traces a page: without a document (server-side rendering) it does nothing' : '');
+    const done = async () => {};
+    return { tracer: getTracer(), exporter: undefined, flush: done, uninstall() {}, shutdown: done };
+  }
   const current = g[KEY];
   if (current) {
     warn('start.twice', DEV ? 'start() was already called (maybe by another copy of Spanbeam); returning the existing handle' : '');

@@ -1,7 +1,7 @@
 // One of the demo's web pages served by Vite's dev server (its Node API, middleware mode, with
 // hot reload), under a node:http server that owns the HTML routes.
 import { createServer as createHttpServer } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer as createViteServer } from 'vite';
 import { ROOT } from '../config.mjs';
@@ -27,11 +27,11 @@ function spanbeamAliases() {
  */
 function distDependencies() {
   const deps = new Set();
-  for (const f of ['index.js', 'viewer.js']) {
-    const file = join(ROOT, 'dist/dev', f);
-    if (!existsSync(file)) continue;
-    // Top-level import statements only (the bundles are ESM with imports first), bare package names.
-    for (const m of readFileSync(file, 'utf8').matchAll(/^import\s(?:[^'"]*?\sfrom\s*)?["']((?:@[\w.-]+\/)?\w[\w.-]*(?:\/[\w./-]+)?)["'];?$/gm)) deps.add(m[1]);
+  const dir = join(ROOT, 'dist/dev');
+  // The entries and their chunks (idb is imported by one); the worker imports nothing.
+  for (const f of existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.js') && f !== 'viewer-worker.js') : []) {
+    // Top-level import/export-from statements only (the bundles are ESM with imports first), bare package names.
+    for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/^(?:import|export)\s(?:[^'"]*?\sfrom\s*)?["']((?:@[\w.-]+\/)?\w[\w.-]*(?:\/[\w./-]+)?)["'];?$/gm)) deps.add(m[1]);
   }
   return [...deps];
 }

@@ -1,5 +1,5 @@
 import type { IDBPObjectStore } from 'idb';
-import { openDB } from 'idb';
+import { openDB } from './idb';
 import { DEV } from '../sdk/diag';
 
 /** One sealed request body waiting for delivery. Short keys: these records live in IndexedDB. */

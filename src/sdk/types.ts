@@ -69,8 +69,9 @@ export interface ReadableSpan {
   readonly name: string;
   readonly kind: SpanKind;
   spanContext(): SpanContext;
-  readonly parentSpanId?: string;
-  readonly parentIsRemote?: boolean;
+  // `| undefined`: RecordingSpan sets them to undefined, which apps with exactOptionalPropertyTypes check.
+  readonly parentSpanId?: string | undefined;
+  readonly parentIsRemote?: boolean | undefined;
   readonly startMs: number;
   /** NaN until the span ends. */
   readonly endMs: number;

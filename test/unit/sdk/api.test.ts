@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   InMemorySpanExporter,
   TracerProvider,
@@ -114,8 +114,12 @@ describe('a processor whose forceFlush or shutdown throws or returns no promise'
     expect(seen).toEqual(['flush', 'shutdown']);
   });
 
+  afterEach(() => void vi.unstubAllGlobals());
+  const off = { fetch: false, xhr: false, documentLoad: false, webVitals: false, interactions: false, navigation: false, errors: false, longTasks: false };
+
   it('lets start()’s flush and shutdown complete, so start() can run again', async () => {
-    const off = { fetch: false, xhr: false, documentLoad: false, webVitals: false, interactions: false, navigation: false, errors: false, longTasks: false };
+    // start() traces a page: it needs a document.
+    vi.stubGlobal('document', { visibilityState: 'visible' });
     const ended: ReadableSpan[] = [];
     const collect: SpanProcessor = { onStart() {}, onEnd: (s) => void ended.push(s), forceFlush: async () => {}, shutdown: async () => {} };
     const handle = start({ instrumentations: off, processors: [plain, throwing, collect] });
@@ -128,6 +132,24 @@ describe('a processor whose forceFlush or shutdown throws or returns no promise'
     const again = start({ instrumentations: off });
     expect(again).not.toBe(handle);
     await again.shutdown();
+  });
+
+  it('does nothing without a document (server-side rendering), yet returns a working handle', async () => {
+    const ended: ReadableSpan[] = [];
+    const collect: SpanProcessor = { onStart() {}, onEnd: (s) => void ended.push(s), forceFlush: async () => {}, shutdown: async () => {} };
+    const fetch0 = globalThis.fetch;
+    const handle = start({ endpoint: 'http://127.0.0.1:9/v1/traces', processors: [collect] });
+    expect(globalThis.fetch).toBe(fetch0);
+    expect(handle.exporter).toBeUndefined();
+    handle.tracer.startSpan('render').end();
+    expect(ended).toEqual([]);
+    await expect(handle.flush()).resolves.toBeUndefined();
+    await expect(handle.shutdown()).resolves.toBeUndefined();
+    // Nothing was registered: a page's start() (here, a document appears) is the first.
+    vi.stubGlobal('document', { visibilityState: 'visible' });
+    const page = start({ instrumentations: off });
+    expect(start({ instrumentations: off })).toBe(page);
+    await page.shutdown();
   });
 });
 
