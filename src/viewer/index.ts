@@ -14,10 +14,11 @@
  * --sb-selection, --sb-hover, --sb-match, --sb-error, --sb-flow, --sb-measure, --sb-instant,
  * --sb-critical, --sb-border, --sb-font. Dark follows prefers-color-scheme unless theme="light".
  */
-import { SpanbeamViewer } from './ui/viewer-element';
+import { SpanbeamViewer, type SpanbeamViewerEventMap } from './ui/viewer-element';
 
 export { SpanbeamViewer };
 export type {
+  SpanbeamViewerEventMap,
   LiveSpanSource,
   ViewerLoadDetail,
   ViewerSelectDetail,
@@ -45,4 +46,7 @@ declare global {
   interface HTMLElementTagNameMap {
     'spanbeam-viewer': SpanbeamViewer;
   }
+  // Its events bubble out of it, composed: typed on any element (and \`document\`) listening.
+  interface HTMLElementEventMap extends SpanbeamViewerEventMap {}
+  interface DocumentEventMap extends SpanbeamViewerEventMap {}
 }

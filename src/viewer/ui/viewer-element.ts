@@ -34,6 +34,14 @@ export interface LiveSpanSource {
   subscribe(onSpans: (spans: readonly ReadableSpan[]) => void): () => void;
 }
 
+/** The element's events (bubbling, composed), typed for `addEventListener`. */
+export interface SpanbeamViewerEventMap {
+  'spanbeam-load': CustomEvent<ViewerLoadDetail>;
+  'spanbeam-progress': CustomEvent<ImportProgress>;
+  'spanbeam-select': CustomEvent<ViewerSelectDetail>;
+  'spanbeam-error': CustomEvent<ViewerErrorDetail>;
+}
+
 export interface ViewerLoadDetail {
   format: SourceFormat;
   slices: number;
@@ -661,7 +669,7 @@ export class SpanbeamViewer extends LitElement {
     );
   }
 
-  private emit(type: string, detail: unknown): void {
+  private emit<K extends keyof SpanbeamViewerEventMap>(type: K, detail: SpanbeamViewerEventMap[K]['detail']): void {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
 
