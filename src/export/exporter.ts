@@ -112,6 +112,8 @@ const KEEPALIVE_BUDGET = 65_536;
 const KEEPALIVE_MAX_BODY = 61_440;
 /** How long a hide's beacons are counted against that budget (they may still be in flight). */
 const BEACONS_MS = 10_000;
+/** How long a settled batch's id is kept out of the outbox (a beacon's answer comes within timeoutMs). */
+const GONE_MS = 600_000;
 
 // Bodies are well-formed JSON (no lone surrogates), so this is exactly the bytes sent.
 const utf8 = /* @__PURE__ */ new TextEncoder();
@@ -163,12 +165,20 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   let hideSpent = 0;
   let stopped = false;
   let late = false; // a hide is queued for spans ended just after one
-  const gone = new Set<string>(); // batches this tab delivered by beacon or gave up on
+  // Batches this tab delivered (or handed to a beacon, or gave up on), with when: a copy may still
+  // come back for a moment (another tab's hide parks one in localStorage), or a beacon's answer ask
+  // for it again. Forgotten after GONE_MS: kept for ever, the id of every batch a page open for
+  // days sent stayed in memory.
+  const gone = new Map<string, number>();
   const writing = new Set<Batch>(); // sealed here, write to the outbox not yet committed (no other tab sees them)
   const settle = (id: string) => {
-    gone.add(id);
+    const now = Date.now();
+    for (const [k, t] of gone) if (now - t > GONE_MS) gone.delete(k);
+    else break;
+    gone.set(id, now);
     queued.delete(id);
   };
+  let stored = 0; // bytes this tab stored since it last read the outbox
 
   // IndexedDB failing falls back to localStorage; localStorage failing (full), to memory.
   const toMemory = (err: unknown) => {
@@ -250,6 +260,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
         // Not when a page hide settled or stored it meanwhile.
         if (!writing.has(b) || gone.has(b.id)) return;
         await store([b]);
+        stored += b.z;
         // Committed: the drain lock's holder (maybe another tab) may be sending it already.
         writing.delete(b);
         if (!gone.has(b.id)) queued.set(b.id, b.n);
@@ -312,6 +323,9 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     // going away runs on for some ms but must start nothing more (a send whose answer it cannot see
     // leaves its batch to be sent again next visit). Checked before each write.
     const ours = () => h === hides && !(h & 1);
+    // Waiting to retry, only the caps are applied: reading the whole outbox for each batch stored
+    // made an outage cost more the longer it lasted. Read again once a quarter of the cap is new.
+    if (retryTimer && stored < capBytes / 4) return;
     try {
       // What a page hide (this tab's or another's) left in localStorage goes to IndexedDB, then out
       // of localStorage: a tab closing in between leaves a copy under the same key. Once per lock
@@ -326,6 +340,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
       while (ours()) {
         const all = (await box._all()).filter((b) => !gone.has(b.id));
         if (!ours()) return;
+        stored = 0;
         const now = Date.now();
         // Every exporter's: batches for an endpoint no page sends to any more would stay for ever.
         const old = all.filter((b) => now - b.t > capAge);
@@ -339,41 +354,45 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
         queued = new Map(known.map((b) => [b.id, b.n]));
         if (retryTimer || !ours()) return;
         if (nav?.onLine === false) return retryLater(backoff(Math.max(attempt, 3)));
-        const b = known[0];
-        if (!b) return;
-        // While a recent hide's beacons hold the keepalive budget, a batch that could go keepalive
-        // waits for it: sent without, it is cut off if the tab closes (after the collector may have
-        // it) and sent again next visit; sent with, the browser refuses it.
-        const wait = hideAt + BEACONS_MS - now;
-        if (b.z <= KEEPALIVE_MAX_BODY && b.z > keepaliveLeft() && wait > 0) return retryLater(wait);
-        inflight = b;
-        const r = await send(b);
-        // Failing on the network, a keepalive send may only be cut off from this page: Chromium fails
-        // the fetches of a page it navigates away from just before pagehide, and the request goes on.
-        // Unless the collector was failing already, it stays in flight a moment, so that a page hide
-        // counts it delivered rather than send it again.
-        if (!attempt && inflightKeepalive && (r as { error?: string }).error?.startsWith('network')) await new Promise<void>((ok) => later(ok, 200));
-        inflight = undefined;
-        inflightKeepalive = 0;
-        if (r.code === 'retryable') {
-          st.retries++;
-          // Settled on pagehide (its keepalive send outlives the page); back from the bfcache, the answer counts.
-          if (gone.delete(b.id)) {
-            persist(b);
-            continue;
+        if (!known.length) return;
+        // Sent in order from this one read (what is stored meanwhile comes at the next): reading the
+        // outbox again for each batch made a drain of n batches read n²/2 of them.
+        for (let b; (b = known[0]) && ours(); known.shift()) {
+          if (gone.has(b.id)) continue; // handed to a beacon when the tab was hidden
+          // While a recent hide's beacons hold the keepalive budget, a batch that could go keepalive
+          // waits for it: sent without, it is cut off if the tab closes (after the collector may have
+          // it) and sent again next visit; sent with, the browser refuses it.
+          const wait = hideAt + BEACONS_MS - Date.now();
+          if (b.z <= KEEPALIVE_MAX_BODY && b.z > keepaliveLeft() && wait > 0) return retryLater(wait);
+          inflight = b;
+          const r = await send(b);
+          // Failing on the network, a keepalive send may only be cut off from this page: Chromium fails
+          // the fetches of a page it navigates away from just before pagehide, and the request goes on.
+          // Unless the collector was failing already, it stays in flight a moment, so that a page hide
+          // counts it delivered rather than send it again.
+          if (!attempt && inflightKeepalive && (r as { error?: string }).error?.startsWith('network')) await new Promise<void>((ok) => later(ok, 200));
+          inflight = undefined;
+          inflightKeepalive = 0;
+          if (r.code === 'retryable') {
+            st.retries++;
+            // Settled on pagehide (its keepalive send outlives the page); back from the bfcache, the answer counts.
+            if (gone.delete(b.id)) {
+              persist(b);
+              break;
+            }
+            attempt++;
+            return retryLater(r.retryAfterMs ?? backoff(attempt));
           }
-          attempt++;
-          return retryLater(r.retryAfterMs ?? backoff(attempt));
+          attempt = 0;
+          settle(b.id);
+          await box._del([b.id]);
+          if (r.code === 'success') {
+            const rej = Math.max(0, Math.min(b.n, r.rejected ?? 0)); // a collector's count is not trusted
+            st.sent += b.n - rej;
+            st.rejected += rej;
+            if (rej) warn('export.rejected', DEV ? `collector rejected ${rej} spans (partialSuccess)` : '');
+          } else drop(r.error ?? 'failure', [b]);
         }
-        attempt = 0;
-        settle(b.id);
-        await box._del([b.id]);
-        if (r.code === 'success') {
-          const rej = Math.max(0, Math.min(b.n, r.rejected ?? 0)); // a collector's count is not trusted
-          st.sent += b.n - rej;
-          st.rejected += rej;
-          if (rej) warn('export.rejected', DEV ? `collector rejected ${rej} spans (partialSuccess)` : '');
-        } else drop(r.error ?? 'failure', [b]);
       }
     } finally {
       inflight = undefined;

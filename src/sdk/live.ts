@@ -40,8 +40,8 @@ function hubFor(provider: TracerProvider): Hub {
   provider.addSpanProcessor({
     onStart() {},
     onEnd(span) {
-      h.kept.push(span);
-      if (h.kept.length > KEEP) h.kept.splice(0, h.kept.length - KEEP);
+      // Trimmed 64 at a time: removing the oldest on each end moved the 5000 others.
+      if (h.kept.push(span) > KEEP + 64) h.kept.splice(0, h.kept.length - KEEP);
       if (!h.listeners.size) return;
       h.batch.push(span);
       // One delivery per task, not per span: a burst of spans is one update for the viewer.
@@ -67,7 +67,8 @@ export function liveSpans(provider: TracerProvider = getTracerProvider()): LiveS
   return {
     subscribe(onSpans) {
       // Spans of a pending batch come with that batch: handing them over now too would duplicate them.
-      const kept = hub.kept.slice(0, Math.max(0, hub.kept.length - hub.batch.length));
+      const n = hub.kept.length;
+      const kept = hub.kept.slice(Math.max(0, n - KEEP), Math.max(0, n - hub.batch.length));
       if (kept.length) onSpans(kept);
       hub.listeners.add(onSpans);
       return () => {

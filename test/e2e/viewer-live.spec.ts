@@ -172,3 +172,31 @@ test('a source set on an element that is not in the document is followed only on
     .toBe(1);
   expect(await page.evaluate(() => (window as unknown as { __subs: number }).__subs)).toBe(1);
 });
+
+test('a page open for long: the viewer keeps the last 5000 live spans, not every one to import again at each update', async ({ page }) => {
+  test.setTimeout(60_000);
+  await openViewer(page, server, '', '/live/viewer.html');
+  await page.evaluate(() => {
+    const S = (window as unknown as { Spanbeam: typeof import('../../src/script') }).Spanbeam;
+    S.configureTracing({ serviceName: 'live-page' });
+    (document.querySelector('spanbeam-viewer') as unknown as { source: unknown }).source = S.liveSpans();
+    const tracer = S.getTracer('live');
+    (window as unknown as { burst(from: number, n: number): void }).burst = (from, n) => {
+      for (let i = from; i < from + n; i++) tracer.startActiveSpan(`op ${i}`, (s) => (tracer.startSpan(`fetch ${i}`).end(), s.end()));
+    };
+  });
+  // Each update imports every span the viewer holds again, on the page's main thread.
+  const update = async (from: number, n: number, loads: number) => {
+    await page.evaluate(([f, k]) => (window as unknown as { burst(from: number, n: number): void }).burst(f, k), [from, n] as const);
+    return (await waitForEvent(page, 'spanbeam-load', loads)).detail.slices as number;
+  };
+  let loads = 0;
+  for (let k = 0; k < 12; k++) await update(k * 1000, 1000, ++loads); // 24000 spans
+  expect(await update(12_000, 10, ++loads)).toBe(5000);
+  const names = await page.evaluate(() => {
+    const v = document.querySelector('spanbeam-viewer') as unknown as { model: { strings: string[] } };
+    return v.model.strings.filter((s) => /^(op|fetch) /.test(s));
+  });
+  expect(names).toContain('op 12009');
+  expect(names).not.toContain('op 0');
+});

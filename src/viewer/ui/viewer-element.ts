@@ -97,6 +97,8 @@ interface Tooltip {
 }
 
 const LIVE_REBUILD_MS = 250;
+/** Live spans shown at most (the newest). */
+const LIVE_KEEP = 5000;
 
 export class SpanbeamViewer extends LitElement {
   static override styles = viewerStyles;
@@ -640,6 +642,10 @@ export class SpanbeamViewer extends LitElement {
     const onSpans = (spans: readonly ReadableSpan[]): void => {
       if (src !== this.liveSource) return;
       for (const s of spans) if (!replay || !held.has(liveKey(s))) this.liveSpans.push(s);
+      // The last ones, as liveSpans() keeps: every span of a page open for days was held and
+      // imported again at each update, on the page's main thread.
+      const over = this.liveSpans.length - LIVE_KEEP;
+      if (over > 0) this.liveSpans.splice(0, over);
       this.scheduleLive();
     };
     try {
