@@ -36,7 +36,7 @@ interface Current {
   _space?: EventTarget | null;
 }
 
-type Reg = [type: string, listener: EventListenerOrEventListenerObject, wrapper: EventListener, capture: boolean, options: unknown, zone?: ZoneLike];
+type Reg = [type: string, listener: EventListenerOrEventListenerObject, wrapper: EventListener, capture: boolean, options: unknown, zone: ZoneLike | undefined, drop: () => void];
 
 /** Enter on a control (not a multi-line text field), Space on a button-like one; no auto-repeat. */
 function keyQualifies(ev: KeyboardEvent, el: Element | undefined): boolean {
@@ -61,9 +61,9 @@ function keyQualifies(ev: KeyboardEvent, el: Element | undefined): boolean {
  * instead of starting another span. Targets inside shadow DOM are
  * named from `composedPath()[0]`'s side.
  *
- * Removal re-registers the wrapped listeners unwrapped (same options and zone.js zone; they move
- * to the end of their target's listener list) and restores `addEventListener`/`removeEventListener`; `once` and
- * `signal` listeners keep their wrapper, which then only calls them.
+ * Removal re-registers the wrapped listeners unwrapped, in order (same options and zone.js zone;
+ * they move to the end of their target's listener list), and restores
+ * `addEventListener`/`removeEventListener`.
  */
 export function instrumentInteractions(options: InteractionOptions = {}): Unpatch {
   const types = new Set(options.events ?? ['click', 'dblclick', 'submit', 'change', 'keydown']);
@@ -118,32 +118,13 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
     });
   for (const type of types) undo.push(listen(window, type, onEvent));
 
-  const wrappers = new WeakMap<object, EventListener>();
-  const wrap = (l: EventListenerOrEventListenerObject): EventListener => {
-    let w = wrappers.get(l);
-    if (!w)
-      wrappers.set(
-        l,
-        (w = function (this: EventTarget, ev: Event) {
-          const c = live.get(ev);
-          const run = () => (typeof l === 'function' ? l.call(this, ev) : l.handleEvent(ev));
-          if (!c) return run();
-          try {
-            return getContextManager().with(c.s, run);
-          } finally {
-            c._last = nowMs();
-          }
-        }),
-      );
-    return w;
-  };
-
-  // Registrations we wrapped, per target, so removal by the app and our own uninstall find them.
+  // Registrations we wrapped, per target, so removal by the app and our own uninstall find them;
+  // `once` and `signal` ones leave when they run or are aborted.
   const regs = new WeakMap<EventTarget, Reg[]>();
   const targets: WeakRef<EventTarget>[] = [];
+  let most = 0;
   const capOf = (o: unknown) => (typeof o === 'object' && o ? !!(o as AddEventListenerOptions).capture : !!o);
-  const find = (list: Reg[] | undefined, type: string, l: unknown, cap: boolean) =>
-    list ? list.findIndex((r) => r[0] === type && r[1] === l && r[3] === cap) : -1;
+  const find = (list: Reg[] | undefined, type: string, l: unknown, cap: boolean) => list?.find((r) => r[0] === type && r[1] === l && r[3] === cap);
   const ET = EventTarget.prototype;
   const add0 = ET.addEventListener;
   const remove0 = ET.removeEventListener;
@@ -151,41 +132,69 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
   undo.push(
     patch(ET, 'addEventListener', (orig) =>
       function (this: EventTarget, ...a: Parameters<EventTarget['addEventListener']>) {
-        const [type, l, o] = a;
-        // Anything else goes as given (also too few arguments, which the native call rejects).
-        if (!l || !types.has(type) || (typeof l !== 'function' && typeof l !== 'object')) return orig.apply(this, a);
-        // One wrapper per listener, so the browser still ignores a duplicate (type, listener, capture).
-        const w = wrap(l);
-        const obj = typeof o === 'object' && o;
-        // `once`/`signal` registrations end without telling us: wrapped, but not kept for restore.
-        if (!(obj && (obj.once || obj.signal))) {
-          // A bare `addEventListener(…)` in strict code has no `this`; WebIDL uses the global object.
-          const t = this ?? globalThis;
-          const cap = capOf(o);
-          let list = regs.get(t);
-          if (find(list, type, l, cap) < 0) {
-            // The same listener may be registered natively from before start(): drop that copy so
-            // it runs once (it then runs in this registration's place in the listener order).
-            remove0.call(this, type, l, cap);
-            if (!list) {
-              regs.set(t, (list = []));
-              if (targets.push(new WeakRef(t)) % 256 === 0) prune(targets);
-            }
-            // With zone.js the listener runs in the zone it was added in: restore adds it there.
-            list.push([type, l, w, cap, o, currentZone()]);
+        // `l` may be null or a primitive: the `Object(l)` test below lets those through as given.
+        const [type, l, o] = a as [string, EventListenerOrEventListenerObject, AddEventListenerOptions | boolean | undefined];
+        // A bare `addEventListener(…)` in strict code has no `this`; WebIDL uses the global object.
+        const t = this ?? globalThis;
+        // Anything else goes as given (also too few arguments, which the native call rejects), and
+        // so do targets outside the DOM, whose events never reach our window listener (and whose
+        // listeners may be removed past us, e.g. by MediaQueryList.removeListener).
+        if (l !== Object(l) || !types.has(type) || !(t instanceof Node || t === window)) return orig.apply(this, a);
+        const cap = capOf(o);
+        const { once, signal } = Object(o) as AddEventListenerOptions; // a boolean or undefined has neither
+        let list = regs.get(t);
+        const had = find(list, type, l, cap);
+        // Registered already: the same wrapper again, which the browser ignores as it would `l`.
+        if (had) return orig.call(this, type, had[2], o);
+        // Forgets this registration (removed, run once, aborted), and our abort listener with it: a
+        // long-lived signal would otherwise collect one per listener ever added with it.
+        const drop = () => {
+          const k = list!.indexOf(r);
+          if (k >= 0) list!.splice(k, 1);
+          off?.();
+        };
+        let off: (() => void) | undefined;
+        const w = function (this: EventTarget, ev: Event) {
+          if (once) drop();
+          const c = live.get(ev);
+          const run = () => {
+            if (typeof l === 'function') return l.call(this, ev);
+            // Looked up at each dispatch, once; the browser skips one that is not callable.
+            const h = l.handleEvent;
+            return typeof h === 'function' ? h.call(l, ev) : undefined;
+          };
+          if (!c) return run();
+          try {
+            return getContextManager().with(c.s, run);
+          } finally {
+            c._last = nowMs();
           }
+        };
+        // With zone.js the listener runs in the zone it was added in: restore adds it there.
+        const r: Reg = [type, l, w, cap, o, currentZone(), drop];
+        orig.call(this, type, w, o);
+        if (signal?.aborted) return;
+        // The same listener may be registered natively from before start(): drop that copy so it
+        // runs once (it then runs in this registration's place in the listener order).
+        if (!(once || signal)) remove0.call(this, type, l, cap);
+        if (!list) {
+          regs.set(t, (list = []));
+          // Pruning reads every ref, which keeps each target alive until the task ends (a GC in it
+          // frees none): only once the list has doubled, or busy pages never free them.
+          if (targets.push(new WeakRef(t)) > most) most = 2 * prune(targets);
         }
-        return orig.call(this, type, w, o);
+        list.push(r);
+        if (signal) off = listen(signal, 'abort', drop);
       } as EventTarget['addEventListener'],
     ),
     patch(ET, 'removeEventListener', (orig) =>
       function (this: EventTarget, ...a: Parameters<EventTarget['removeEventListener']>) {
         const [type, l, o] = a;
-        const list = regs.get(this ?? globalThis);
-        const i = find(list, type, l, capOf(o));
-        if (i >= 0) list!.splice(i, 1);
-        const w = l && wrappers.get(l);
-        if (w) orig.call(this, type, w, o);
+        const r = find(regs.get(this ?? globalThis), type, l, capOf(o));
+        if (r) {
+          r[6]();
+          orig.call(this, type, r[2], o);
+        }
         return orig.apply(this, a);
       } as EventTarget['removeEventListener'],
     ),
@@ -222,8 +231,9 @@ function related(a: EventTarget | null, b: EventTarget | null): boolean {
 
 const formOf = (el: Element): HTMLFormElement | null => (el as HTMLButtonElement).form ?? el.closest('form');
 
-function prune(list: WeakRef<EventTarget>[]): void {
+/** Drops the refs to collected targets; returns how many are left. */
+function prune(list: WeakRef<EventTarget>[]): number {
   let j = 0;
   for (const r of list) if (r.deref()) list[j++] = r;
-  list.length = j;
+  return (list.length = j);
 }

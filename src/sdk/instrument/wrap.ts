@@ -63,6 +63,8 @@ function mark(wrapper: unknown, original: unknown): void {
     [ORIGINAL, original],
     ['name', o.name],
     ['length', o.length],
+    // `String(fetch)`, `addEventListener.toString()`: what pages test for "[native code]".
+    ['toString', Function.prototype.toString.bind(original)],
   ] as const) {
     try {
       Object.defineProperty(wrapper, k, { value: v, configurable: true });
