@@ -1,7 +1,7 @@
 // The manual tracing API as an app developer coming from OpenTelemetry uses it: its documented
 // promises (methods never throw, a failing processor never reaches the page) and its types (the
 // README's examples and OpenTelemetry-style code compile under strict settings).
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -191,10 +191,10 @@ describe('types', () => {
       .map((d) => `${d.file!.fileName.slice(root.length + 1)}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
   }
 
-  it('the README’s TypeScript examples, and OpenTelemetry-style optional values, compile', () => {
-    const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
-    const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
-    expect(blocks.length).toBeGreaterThanOrEqual(4);
+  it('the README’s and docs/’ TypeScript and JavaScript examples, and OpenTelemetry-style optional values, compile', () => {
+    const docs = ['README.md', ...readdirSync(resolve(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+    const blocks = docs.flatMap((f) => [...readFileSync(resolve(root, f), 'utf8').matchAll(/```(?:ts|js)\n([\s\S]*?)```/g)].map((m) => m[1]));
+    expect(blocks.length).toBeGreaterThanOrEqual(5);
     // Names the examples take as given.
     const given =
       'declare function placeOrder(): Promise<void>;\ndeclare function something(): Promise<void>;\n' +
