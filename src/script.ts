@@ -4,10 +4,11 @@
  * `data-endpoint` (or `data-service-name`) on the tag, it also calls `start()` from the tag's
  * `data-*` attributes (see `startOptionsFromData`).
  */
+import type { StartOptions } from './start';
 import { ZoneContextManager } from './sdk/zone-context';
-import { setContextManager } from './sdk/context';
+import { StackContextManager, getContextManager, setContextManager } from './sdk/context';
 import { guard } from './sdk/diag';
-import { running, start, startOptionsFromData } from './start';
+import { running, start as startSdk, startOptionsFromData } from './start';
 
 // Loaded again after an earlier copy started: that copy holds the running SDK (this one's
 // `start` returns its handle), so it stays the `Spanbeam` global, restored once this script has
@@ -16,7 +17,15 @@ const g = globalThis as { Spanbeam?: { start?: unknown } };
 const first = g.Spanbeam;
 if (running() && typeof first?.start == 'function') queueMicrotask(() => (g.Spanbeam = first));
 
-if (ZoneContextManager.isSupported()) setContextManager(new ZoneContextManager());
+// Installed at load, so the tracer API follows async work without start() too.
+const zm = ZoneContextManager.isSupported() ? new ZoneContextManager() : undefined;
+if (zm) setContextManager(zm);
+
+/** `start()`; `zone: false` takes back the Zone context this bundle installed at load. */
+const start = (o?: StartOptions) => {
+  if (o?.zone === false && !running() && getContextManager() === zm) setContextManager(new StackContextManager());
+  return startSdk(o);
+};
 
 guard('script.autostart_failed', () => {
   const tag = typeof document !== 'undefined' ? (document.currentScript as HTMLScriptElement | null) : null;

@@ -29,6 +29,8 @@ interface Current {
   s: Span;
   _type: string;
   _target: EventTarget | null;
+  /** Its event's timeStamp. */
+  _t: number;
   /** End of the last handler we saw return (epoch ms). */
   _last: number;
   _ended?: boolean;
@@ -84,11 +86,16 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
       // Nested in a running interaction's default action (click → submit, Enter → the implicit
       // submission's click, a label's click → its control's click): same interaction. So is the
       // click a Space keydown's button makes on keyup, a task later (keyboard clicks have no detail).
+      // A keydown, or a pointer's click from another input event (its own timeStamp), is the user's
+      // next input, which the browser may dispatch before our timer ends this one (input first).
       if (
         cur &&
         (cur._ended
           ? type === 'click' && cur._space === t && !(ev as MouseEvent).detail
-          : type !== 'dblclick' && (type !== cur._type ? related(t, cur._target) : (cur._target as Element).closest?.('label')?.control === t))
+          : type !== 'dblclick' &&
+            (type !== cur._type
+              ? type != 'keydown' && !((ev as MouseEvent).detail && ev.timeStamp != cur._t) && related(t, cur._target)
+              : (cur._target as Element).closest?.('label')?.control === t))
       ) {
         const c = cur;
         live.set(ev, c);
@@ -107,7 +114,7 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
       });
       const space = type === 'keydown' && (ev as KeyboardEvent).key === ' ';
       if (type === 'keydown') s.setAttribute('interaction.key', space ? 'Space' : 'Enter');
-      const c: Current = (cur = { s, _type: type, _target: t, _last: nowMs(), _space: space ? t : undefined });
+      const c: Current = (cur = { s, _type: type, _target: t, _t: ev.timeStamp, _last: nowMs(), _space: space ? t : undefined });
       live.set(ev, c);
       const rec = noteInteraction(s, ev.timeStamp);
       later(() => {
