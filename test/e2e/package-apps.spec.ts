@@ -6,38 +6,20 @@ import { expect, test } from '@playwright/test';
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startServer, type TestServer } from '../support/server';
+import { ROOT, TSC, packedProject } from './package-support';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 const DEPS = ['idb', 'web-vitals', 'lit', 'lit-html', 'lit-element', '@lit'];
 let app: string;
 
 // One worker for the file: the build below must not run twice at once.
 test.describe.configure({ mode: 'default' });
 
-function newest(path: string): number {
-  const s = statSync(path);
-  if (!s.isDirectory()) return s.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((f) => newest(join(path, f))));
-}
-
-test.beforeAll(async () => {
+test.beforeAll(() => {
   test.setTimeout(300_000);
-  const marker = join(ROOT, 'dist/types/index.d.ts');
-  const sources = Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'package.json')), newest(join(ROOT, 'scripts/build.mjs')));
-  if (!existsSync(marker) || statSync(marker).mtimeMs < sources) {
-    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
-  }
-  app = mkdtempSync(join(tmpdir(), 'spanbeam-app-'));
-  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', app], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
-  mkdirSync(join(app, 'node_modules/spanbeam'), { recursive: true });
-  execFileSync('tar', ['-xzf', join(app, tarball), '-C', join(app, 'node_modules/spanbeam'), '--strip-components=1']);
-  for (const d of DEPS) symlinkSync(join(ROOT, 'node_modules', d), join(app, 'node_modules', d));
-  writeFileSync(join(app, 'package.json'), '{ "name": "app", "private": true, "type": "module" }');
+  app = packedProject('spanbeam-app-', { name: 'app', private: true, type: 'module' }, DEPS);
 });
 test.afterAll(() => rmSync(app, { recursive: true, force: true }));
 

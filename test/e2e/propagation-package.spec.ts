@@ -3,37 +3,19 @@
 // projects configure TypeScript. Needs dist/ (built here when missing or older than the sources).
 import { expect, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, TSC, packedProject } from './package-support';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 const TP = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 let app: string;
 
 // One worker for the file: the build below must not run twice at once.
 test.describe.configure({ mode: 'default' });
 
-function newest(path: string): number {
-  const s = statSync(path);
-  if (!s.isDirectory()) return s.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((f) => newest(join(path, f))));
-}
-
-test.beforeAll(async () => {
+test.beforeAll(() => {
   test.setTimeout(300_000);
-  const marker = join(ROOT, 'dist/types/propagation/index.d.ts');
-  const sources = Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'package.json')), newest(join(ROOT, 'scripts/build.mjs')));
-  if (!existsSync(marker) || statSync(marker).mtimeMs < sources) {
-    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
-  }
-  app = mkdtempSync(join(tmpdir(), 'spanbeam-pkg-'));
-  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', app], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
-  mkdirSync(join(app, 'node_modules'));
-  execFileSync('tar', ['-xzf', join(app, tarball), '-C', join(app, 'node_modules')]);
-  renameSync(join(app, 'node_modules/package'), join(app, 'node_modules/spanbeam'));
-  writeFileSync(join(app, 'package.json'), '{ "name": "backend", "private": true }');
+  app = packedProject('spanbeam-pkg-', { name: 'backend', private: true });
 });
 test.afterAll(() => rmSync(app, { recursive: true, force: true }));
 

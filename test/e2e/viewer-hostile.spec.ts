@@ -1,19 +1,13 @@
 // Hostile trace text and numbers, in a page with a strict CSP and Trusted Types required: trace
 // text stays text (no markup, no links, no script), keeps keys named like Object.prototype
 // members, cannot reorder the viewer's own sentences, and one absurd number blanks nothing.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { TestServer } from '../support/server';
-import { openViewer, slicePoint, viewerServer, waitForEvent } from './viewer-support';
+import { openViewer, slicePoint, strictViewerServer, waitForEvent } from './viewer-support';
 
 let server: TestServer;
 test.beforeAll(async () => {
-  server = await viewerServer();
-  const html = readFileSync(resolve(import.meta.dirname, '../pages/viewer.html'), 'utf8');
-  server.page('/strict/viewer.html', html, {
-    'content-security-policy': "default-src 'self'; require-trusted-types-for 'script'; trusted-types spanbeam-viewer lit-html",
-  });
+  server = await strictViewerServer();
 });
 test.afterAll(async () => server?.close());
 

@@ -2,15 +2,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { TestServer } from '../support/server';
-import { openViewer, viewerServer, waitForEvent } from './viewer-support';
+import { openViewer, strictViewerServer, waitForEvent } from './viewer-support';
 
 let server: TestServer;
 test.beforeAll(async () => {
-  server = await viewerServer();
-  const html = readFileSync(resolve(import.meta.dirname, '../pages/viewer.html'), 'utf8');
-  server.page('/strict/viewer.html', html, {
-    'content-security-policy': "default-src 'self'; require-trusted-types-for 'script'; trusted-types spanbeam-viewer lit-html",
-  });
+  server = await strictViewerServer();
 });
 test.afterAll(async () => server?.close());
 

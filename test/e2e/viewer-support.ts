@@ -1,11 +1,22 @@
 // Shared helpers for the viewer specs: build the bundle once, start the server, open the page.
 import type { Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { startServer, type TestServer } from '../support/server';
 import { buildViewer } from '../support/viewer-build';
 
 export async function viewerServer(): Promise<TestServer> {
   await buildViewer();
   return startServer();
+}
+
+/** The viewer server, plus the viewer page at /strict/viewer.html under a strict CSP with Trusted Types required. */
+export async function strictViewerServer(): Promise<TestServer> {
+  const server = await viewerServer();
+  server.page('/strict/viewer.html', readFileSync(resolve(import.meta.dirname, '../pages/viewer.html'), 'utf8'), {
+    'content-security-policy': "default-src 'self'; require-trusted-types-for 'script'; trusted-types spanbeam-viewer lit-html",
+  });
+  return server;
 }
 
 /** Opens the viewer page (optionally with ?src=) and waits for the element to be ready. */

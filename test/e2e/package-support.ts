@@ -1,0 +1,35 @@
+// The package as a project installs it: `npm pack`ed and unpacked into a scratch project's
+// node_modules (dist/ built first when missing or older than the sources).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+
+function newest(path: string): number {
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((f) => newest(join(path, f))));
+}
+
+/**
+ * A new project under the system temp dir with spanbeam installed from its packed tarball, the
+ * given dependencies linked from ours (no registry at test time) and this package.json; returns
+ * its directory.
+ */
+export function packedProject(prefix: string, packageJson: object, deps: readonly string[] = []): string {
+  const marker = join(ROOT, 'dist/types/index.d.ts');
+  const sources = Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'package.json')), newest(join(ROOT, 'scripts/build.mjs')));
+  if (!existsSync(marker) || statSync(marker).mtimeMs < sources) {
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
+  }
+  const app = mkdtempSync(join(tmpdir(), prefix));
+  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', app], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
+  mkdirSync(join(app, 'node_modules/spanbeam'), { recursive: true });
+  execFileSync('tar', ['-xzf', join(app, tarball), '-C', join(app, 'node_modules/spanbeam'), '--strip-components=1']);
+  for (const d of deps) symlinkSync(join(ROOT, 'node_modules', d), join(app, 'node_modules', d));
+  writeFileSync(join(app, 'package.json'), JSON.stringify(packageJson));
+  return app;
+}
