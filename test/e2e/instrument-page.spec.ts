@@ -495,8 +495,14 @@ test('SDK started after the app replaced the URL: documentLoad and documentFetch
 });
 
 test('resources requested by load handlers are not resourceFetch children: every child ends within documentLoad', async ({ page }) => {
-  server.route('/img.svg', (_q, res) => void res.writeHead(200, { 'content-type': 'image/svg+xml' }).end('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>'));
-  // The handler's image loads while the page is busy, so it is done before the page is first idle.
+  // The handler's image answers 50 ms later, so it surely ends after the load event (a local
+  // answer could come while the load event still ran), and while the page is busy, so before the
+  // page is first idle.
+  server.route('/img.svg', (q, res) => {
+    const send = () => void res.writeHead(200, { 'content-type': 'image/svg+xml' }).end('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>');
+    if (q.url?.includes('onload')) setTimeout(send, 50);
+    else send();
+  });
   server.page(
     '/onload.html',
     `<!doctype html>${START}<img src="/img.svg?during"><script>addEventListener('load', () => {
