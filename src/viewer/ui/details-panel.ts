@@ -78,8 +78,9 @@ export function renderDetails(model: TraceModel, slice: number, go: (slice: numb
       </table>
       ${cut ? html`<button class="small show-all" @click=${showAll}>Show all ${entries.length}</button>` : nothing}`;
   };
-  const capped = <T>(list: T[], item: (x: T) => TemplateResult): TemplateResult =>
-    html`${list.slice(0, MAX_CHILDREN).map(item)}${list.length > MAX_CHILDREN ? html`<li class="muted">… ${list.length - MAX_CHILDREN} more</li>` : nothing}`;
+  // The first MAX_CHILDREN items of a list (children, links, flows), then how many more.
+  const capped = <T>(list: ArrayLike<T>, item: (x: T) => TemplateResult): TemplateResult =>
+    html`${Array.from({ length: Math.min(list.length, MAX_CHILDREN) }, (_, i) => item(list[i]))}${list.length > MAX_CHILDREN ? html`<li class="muted">… ${list.length - MAX_CHILDREN} more</li>` : nothing}`;
   // Events: instants owned by this slice (span events, async steps).
   const events: number[] = [];
   const [ia, ib] = instantRange(model, sl.track[slice], start, end);
@@ -136,8 +137,7 @@ export function renderDetails(model: TraceModel, slice: number, go: (slice: numb
       ${kids.length
         ? html`<h3>Children (${kids.length})</h3>
             <ul class="children">
-              ${Array.from(kids.subarray(0, MAX_CHILDREN), (c) => html`<li>${link(c)} <span class="muted">${fmt(sl.durNs[c])}</span></li>`)}
-              ${kids.length > MAX_CHILDREN ? html`<li class="muted">… ${kids.length - MAX_CHILDREN} more</li>` : nothing}
+              ${capped(kids, (c) => html`<li>${link(c)} <span class="muted">${fmt(sl.durNs[c])}</span></li>`)}
             </ul>`
         : nothing}
     </section>

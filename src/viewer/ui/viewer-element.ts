@@ -804,9 +804,7 @@ export class SpanbeamViewer extends LitElement {
   // ---- keys ----
 
   private readonly onTimelineKey = (e: KeyboardEvent): void => {
-    // No key of ours takes Ctrl/Alt/Meta: leave Ctrl+F, Ctrl+P, Ctrl+0, Alt+← to the browser and
-    // page (AltGr, which some layouts need for '/' or '?', reports Ctrl+Alt).
-    if ((e.ctrlKey || e.altKey || e.metaKey) && !e.getModifierState('AltGraph')) return;
+    if (browserKey(e)) return;
     if (e.key === '?') {
       this._help = !this._help;
       e.preventDefault();
@@ -1244,9 +1242,17 @@ export class SpanbeamViewer extends LitElement {
  * with Ctrl/Alt/Meta, Tab (focus traps), Escape and the modifier keys themselves (a page may track
  * which are held) still reach the page.
  */
+/**
+ * A key with Ctrl/Alt/Meta: no key of ours takes one, so Ctrl+F, Ctrl+P, Ctrl+0, Alt+← stay the
+ * browser's and the page's (AltGr, which some layouts need for '/' or '?', reports Ctrl+Alt).
+ */
+function browserKey(e: KeyboardEvent): boolean {
+  return (e.ctrlKey || e.altKey || e.metaKey) && !e.getModifierState('AltGraph');
+}
+
 const PAGE_KEYS = /^(Tab|Escape|Control|Shift|Alt|AltGraph|Meta)$/;
 function keepTyping(e: KeyboardEvent): void {
-  if (((e.ctrlKey || e.altKey || e.metaKey) && !e.getModifierState('AltGraph')) || PAGE_KEYS.test(e.key)) return;
+  if (browserKey(e) || PAGE_KEYS.test(e.key)) return;
   e.stopPropagation();
 }
 
