@@ -140,7 +140,7 @@ for (const [entry, file] of [
     },
   });
   await minifyInPlace([`${OUT}/${file}`], false, true);
-  if (!/^var Spanbeam=\(function\(\w*\)\{"use strict";/.test(readFileSync(`${OUT}/${file}`, 'utf8'))) throw new Error(`${file}: not strict code inside its wrapper`);
+  if (!/^globalThis\.Spanbeam=\(function\(\w*\)\{"use strict";/.test(readFileSync(`${OUT}/${file}`, 'utf8'))) throw new Error(`${file}: not strict code inside its wrapper`);
 }
 
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--declarationDir', `${OUT}/types`], { stdio: 'inherit' });

@@ -19,9 +19,10 @@ export async function minifyProd(code, { module = true, compress = false, shared
     nameCache,
     // For ESM that bundlers minify again, full compress passes reorder code in ways brotli then
     // packs slightly worse. A few are kept: constants inlined, unused names dropped and function
-    // declarations hoisted (bundlers do not inline the `var`s Rolldown makes of our constants).
+    // declarations hoisted (bundlers do not inline the `var`s Rolldown makes of our constants),
+    // and neighbouring declarations joined (`const a=1,b=2`: ~70 B less brotli for the whole SDK).
     // The script-tag IIFE ships as is and gains from full passes.
-    compress: compress ? { passes: 2 } : { defaults: false, reduce_vars: true, unused: true, evaluate: true, hoist_funs: true },
+    compress: compress ? { passes: 2 } : { defaults: false, reduce_vars: true, unused: true, evaluate: true, hoist_funs: true, join_vars: true },
     mangle: { properties: { regex: MANGLE_PROPS } },
     // A script's outer `function(){…}()` is compiled lazily by V8 (pre-parsed, then parsed again
     // when called at once); parenthesized, it is compiled eagerly, in one pass: the script-tag

@@ -3,5 +3,8 @@ export declare function scriptTagBuild(
   fileName?: string,
 ): {
   lib: { entry: string; formats: ['iife']; name: string; fileName: () => string };
-  rolldownOptions: { output: { intro: string } };
+  rolldownOptions: {
+    plugins: Array<{ name: string; renderChunk: (code: string) => { code: string; map: null } }>;
+    output: { intro: string };
+  };
 };

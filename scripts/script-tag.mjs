@@ -6,8 +6,14 @@
  */
 export const scriptTagBuild = (entry, fileName = 'x.js') => ({
   lib: { entry, formats: /** @type {['iife']} */ (['iife']), name: 'Spanbeam', fileName: () => fileName },
-  // Strict code, as the ES modules it is made of (zone.js's Object.prototype.toString patch,
-  // sloppy, turned `toString.call(null)` into "[object Window]"). Inside the wrapper: a page that
-  // concatenates scripts keeps its own mode.
-  rolldownOptions: { output: { intro: '"use strict";' } },
+  rolldownOptions: {
+    // A property of the global object, not `var Spanbeam`: that one is not configurable, so a
+    // page's own `let`/`const`/`class Spanbeam` was a SyntaxError (its script, or ours, never ran).
+    // Line 1 holds only the wrapper: the source map is unchanged (`map: null`).
+    plugins: [{ name: 'spanbeam-global', renderChunk: (/** @type {string} */ code) => ({ code: code.replace(/^var Spanbeam =/, 'globalThis.Spanbeam ='), map: null }) }],
+    // Strict code, as the ES modules it is made of (zone.js's Object.prototype.toString patch,
+    // sloppy, turned `toString.call(null)` into "[object Window]"). Inside the wrapper: a page that
+    // concatenates scripts keeps its own mode.
+    output: { intro: '"use strict";' },
+  },
 });

@@ -227,7 +227,8 @@ export function startOptionsFromData(d: Record<string, string | undefined>): Sta
   const str = (v: string | undefined) => v?.trim() || undefined;
   // Invalid values are left out with a warning (printed in production builds with data-debug):
   // the page still gets tracing, with the defaults.
-  const debug = d.debug !== undefined && d.debug !== 'false';
+  // Present is on (a boolean attribute), unless written as off.
+  const debug = d.debug !== undefined && !/^(false|0)$/.test(d.debug.trim());
   if (debug) setDebug(true);
   const bad = (name: string, v: string, why: string) => warn('script.bad_' + name, DEV ? `data-${name}: "${v}" ${why}; ignored` : '');
   const o: StartOptions = {

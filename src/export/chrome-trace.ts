@@ -7,13 +7,17 @@ export interface ChromeTraceEvent {
   ph: 'X' | 'M' | 'i' | 's' | 'f';
   pid: number;
   tid: number;
-  /** Whole microseconds since the Unix epoch. */
+  /** Microseconds since the Unix epoch: whole, but a flow end half a µs before its slice. */
   ts?: number;
   dur?: number;
   cat?: string;
   id?: number;
   bp?: 'e';
   s?: 't';
+  /** Flow v2 on an `X`: the flow leaving (`flow_out`) or entering (`flow_in`) this very slice. */
+  bind_id?: number;
+  flow_in?: true;
+  flow_out?: true;
   args?: Record<string, unknown>;
 }
 
@@ -48,8 +52,22 @@ export function toChromeTrace(spans: readonly ReadableSpan[]): ChromeTrace {
   const inst: ChromeTraceEvent[] = [];
   const pids = new Map<string, number>();
   const tracks = new Map<number, Array<Array<{ end: number; id: string }>>>();
-  const where = new Map<string, { pid: number; tid: number; s: ReadableSpan; g: ChromeTraceEvent[] }>();
-  const sorted = spans.slice().sort((a, b) => a.startMs - b.startMs || endOf(b) - endOf(a));
+  type Placed = { pid: number; tid: number; g: ChromeTraceEvent[]; k: string };
+  const where = new Map<string, Placed>();
+  const flows: Array<[Placed, Placed]> = [];
+  // Per track and µs: the shortest slice starting there (with a duration).
+  const shortest = new Map<string, number>();
+  // Starting together, a parent goes first even when its child ends later (or the child ended first,
+  // as recent spans are listed): placed first, the child showed as a root, unlinked from its parent.
+  const byId = new Map(spans.map((s) => [s.spanContext().spanId, s]));
+  // Once per span, not per comparison.
+  const depths = new Map<ReadableSpan, number>();
+  for (const s of spans) {
+    let d = 0;
+    for (let p = s; (p = byId.get(p.parentSpanId!)!) && d < spans.length; ) d++;
+    depths.set(s, d);
+  }
+  const sorted = spans.slice().sort((a, b) => a.startMs - b.startMs || depths.get(a)! - depths.get(b)! || endOf(b) - endOf(a));
   for (const s of sorted) {
     const svc = String(s.resource.attributes['service.name'] ?? 'unknown_service');
     let pid = pids.get(svc);
@@ -81,18 +99,42 @@ export function toChromeTrace(spans: readonly ReadableSpan[]): ChromeTrace {
     const args: Record<string, unknown> = { ...argsOf(s.attributes), 'trace.id': ctx.traceId, 'span.id': ctx.spanId, 'span.kind': KIND[s.kind] };
     if (s.parentSpanId) args['parent.id'] = s.parentSpanId;
     if (s.status.code) args.status = s.status.code === 2 ? `ERROR${s.status.message ? `: ${s.status.message}` : ''}` : 'OK';
-    const g: ChromeTraceEvent[] = [{ name: s.name, cat: s.scope.name, ph: 'X', ts: us(start), dur: us(end) - us(start), pid, tid, args }];
-    ev.push(g);
-    where.set(ctx.spanId, { pid, tid, s, g });
+    const x: ChromeTraceEvent = { name: s.name, cat: s.scope.name, ph: 'X', ts: us(start), dur: us(end) - us(start), pid, tid, args };
+    const me: Placed = { pid, tid, g: [x], k: `${pid}/${tid}/${x.ts}` };
+    ev.push(me.g);
+    where.set(ctx.spanId, me);
+    if (x.dur) shortest.set(me.k, Math.min(shortest.get(me.k) ?? Infinity, x.dur));
     for (const e of s.events) inst.push({ name: e.name, ph: 'i', s: 't', ts: us(e.timeMs), pid, tid, args: argsOf(e.attributes) });
-    if (p && (p.pid !== pid || p.tid !== tid)) {
-      const id = where.size;
-      // Perfetto binds a flow event to the top of its thread's slice stack, not to the slice around
-      // its `ts`, and handles it after every slice starting at that `ts`. Right after the slice it
-      // belongs to (in the file and in time), that top is this slice; at the child's start it was
-      // often a sibling still open (or already ended) on the parent's track.
-      p.g.push({ name: 'parent', cat: 'flow', ph: 's', id, ts: us(p.s.startMs), pid: p.pid, tid: p.tid });
-      g.push({ name: 'parent', cat: 'flow', ph: 'f', bp: 'e', id, ts: us(start), pid, tid });
+    if (p && (p.pid !== pid || p.tid !== tid)) flows.push([p, me]);
+  }
+  // Flow arrows. Perfetto binds a v1 `s` or `f` (bp "e") to the top of its thread's slice stack once
+  // every slice starting in that µs is in: a span's same-µs child (a server span's first middleware,
+  // documentLoad's documentFetch) if it has one on its track ("busy"). Flow v2 (`bind_id` with
+  // `flow_out`/`flow_in` on the X) binds to that X itself, but an X has one `bind_id`: a span that is
+  // both a target and a source uses it for its incoming arrow or, when busy, its outgoing ones. Other
+  // arrows are v1: `s` on the parent, `f` with bp "e" on a child that is not busy, else without bp
+  // half a µs before it: that binds to the next slice to begin on the child's track, the child (its
+  // track was empty, or it would have nested). Left inexact, and rare: such a busy child whose parent
+  // is busy too or starts in the same µs.
+  const busy = (e: Placed) => shortest.get(e.k)! < e.g[0].dur!;
+  const srcs = new Set(flows.map((f) => f[0]));
+  const tgts = new Set(flows.map((f) => f[1]));
+  let v1 = 0;
+  // v2 ids above every v1 id: Perfetto numbers v1 flows 0, 1, … in the id space of `bind_id`, and
+  // chrome://tracing keys both by id.
+  let v2 = flows.length;
+  for (const [p, c] of flows) {
+    const [px, cx] = [p.g[0], c.g[0]];
+    // v2 only when Perfetto reads the parent's X first: at the same µs it reads the longer first, so
+    // a child outliving its parent there (a click's fetch, times in 100 µs ticks) would lose its arrow.
+    if ((!tgts.has(p) || busy(p)) && !(srcs.has(c) && busy(c)) && (cx.ts! > px.ts! || cx.dur! <= px.dur!)) {
+      px.flow_out = true;
+      cx.bind_id = px.bind_id ??= ++v2;
+      cx.flow_in = true;
+    } else {
+      const id = ++v1;
+      p.g.push({ name: 'parent', cat: 'flow', ph: 's', id, ts: px.ts, pid: p.pid, tid: p.tid });
+      c.g.push({ name: 'parent', cat: 'flow', ph: 'f', id, ...(busy(c) ? { ts: cx.ts! - 0.5 } : { ts: cx.ts, bp: 'e' as const }), pid: c.pid, tid: c.tid });
     }
   }
   // Instants last: one at a slice's start would otherwise be on top of the stack for its flows.

@@ -107,6 +107,8 @@ export interface WireFormat {
   body(spans: ReadableSpan[], encoded: string[], extra?: Attributes, first?: Attributes): string;
 }
 
+/** localStorage key of drops a page could not announce. */
+const DROPS = 'spanbeam.dropped';
 /** Browsers let requests that outlive the page (keepalive fetch, beacons) have 64 KiB in flight. */
 const KEEPALIVE_BUDGET = 65_536;
 const KEEPALIVE_MAX_BODY = 61_440;
@@ -122,9 +124,10 @@ export const utf8Length = (s: string): number => utf8.encode(s).length;
 /** The batching, persistent, retrying exporter behind `createOtlpExporter` and `createZipkinExporter`. */
 export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   const url = String(o.endpoint);
-  // Relative to the page. Anything but http(s) is never requested: every try would fail (and log
-  // a console error in the page), retried for ever.
-  const bad = !parseHttpUrl(url, globalThis.location?.href);
+  // Relative to the document's base URL, as fetch resolves it (a srcdoc iframe's location is
+  // about:srcdoc). Anything but http(s) is never requested: every try would fail (and log a
+  // console error in the page), retried for ever.
+  const bad = !parseHttpUrl(url, globalThis.document?.baseURI ?? globalThis.location?.href);
   if (bad) warn('export.bad_endpoint', DEV ? `endpoint "${url}" is not an http(s) URL; nothing is sent` : '');
   const key = `${fmt.name} ${url}`;
   const maxSpans = o.maxBatchSpans ?? 200;
@@ -147,7 +150,12 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   let unreported = 0; // drops not yet announced on a batch
   let lsb: LsOutbox | undefined;
   try {
-    if (o.outbox !== 'memory') lsb = lsOutbox();
+    if (o.outbox !== 'memory') {
+      lsb = lsOutbox();
+      // Drops a page announced on no batch before it went (it had none left to send): this page's first does.
+      unreported = +localStorage[DROPS] || 0;
+      delete localStorage[DROPS];
+    }
   } catch {
     /* no localStorage */
   }
@@ -381,7 +389,9 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
               break;
             }
             attempt++;
-            return retryLater(r.retryAfterMs ?? backoff(attempt));
+            // A Retry-After of 0, or a date already past (the page's clock ahead of the collector's),
+            // backs off too: retried every 50 ms, a throttled collector got ~20 requests a second.
+            return retryLater(r.retryAfterMs || backoff(attempt));
           }
           attempt = 0;
           settle(b.id);
@@ -433,16 +443,21 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
 
   /** Hands one batch to the browser for delivery after the page is gone; false when refused. */
   const beacon = (b: Batch): boolean => {
-    if (bad) return false;
+    // Offline, a beacon is lost for sure (the browser accepts it all the same); while the collector
+    // fails (503, 429), a send at close is likely refused unseen: a shared outbox keeps them for the
+    // next visit. A page-local one has no next visit: keepalive fetch, below, is their best chance.
+    if (bad || nav?.onLine === false || (attempt && !box._list)) return false;
     try {
       // A JSON Blob (not a string, which arrives as text/plain and gets 415) without extra headers.
-      if (nav?.sendBeacon && !o.headers) return nav.sendBeacon(url, new Blob([b.b], { type: 'application/json' }));
+      // Not while the collector fails: a beacon's refusal is unseen even if the page lives on.
+      if (nav?.sendBeacon && !o.headers && !attempt) return nav.sendBeacon(url, new Blob([b.b], { type: 'application/json' }));
       if (!nativeFetch()) return false;
       // Issued now (post() calls fetch synchronously). If the page lives on (tab hidden, not
-      // closed), a retryable answer is seen: the batch goes back to the outbox.
+      // closed), the answer is seen: a retryable one puts the batch back in the outbox, a final one drops it.
       void post(url, b.b, headers, true, timeout).then((r) => {
-        if (r.code !== 'retryable' || !gone.delete(b.id)) return;
+        if (r.code === 'success' || !gone.delete(b.id)) return;
         st.sent -= b.n;
+        if (r.code === 'failure') return drop(r.error ?? 'failure', [b]);
         st.retries++;
         persist(b);
         void drain();
@@ -522,6 +537,12 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   on(doc, 'visibilitychange', () => doc!.visibilityState === 'hidden' && onHide(false));
   on(win, 'pagehide', () => {
     onHide(true);
+    // Drops no batch carries (none was left to seal): the next page announces them.
+    if (unreported && lsb)
+      try {
+        localStorage[DROPS] = (+localStorage[DROPS] || 0) + unreported;
+        unreported = 0;
+      } catch {}
     // Into the back/forward cache too: stop sending and give the drain lock back (unless a send that
     // did not settle is in flight: another page would send it again); what was read under it is no longer ours.
     hides++;

@@ -23,7 +23,10 @@ export interface TailSamplingOptions {
 
 export interface TailSampler {
   onEnd(span: ReadableSpan): void;
-  /** Decides every waiting trace now (on page hide and flush). */
+  /**
+   * Hands on now every waiting trace kept by its spans so far (on page hide and flush); the others
+   * wait for their local root.
+   */
   flush(): void;
 }
 
@@ -40,16 +43,20 @@ export function createTailSampler(o: TailSamplingOptions, forward: (span: Readab
   const decided = new Map<string, boolean>();
   let held = 0;
 
-  const decide = (traceId: string) => {
+  const decide = (traceId: string, flushing?: boolean) => {
     const spans = waiting.get(traceId) ?? [];
-    waiting.delete(traceId);
-    held -= spans.length;
     const keep =
       spans.some((s) => (keepErrors && s.status.code === 2) || s.endMs - s.startMs >= slow) ||
-      // The app's rule runs in page hide and span end: a throw keeps the trace (already out of
-      // `waiting`) rather than lose it and abort them.
+      // The app's rule runs in page hide and span end: a throw keeps the trace rather than lose it
+      // and abort them.
       (guard('export.tail_keep_failed', () => o.keep?.(spans) ?? false) ?? true) ||
       ratio.shouldSample(undefined, traceId, '', 0, undefined);
+    // Flushed (page hide) before its root ended, a trace not kept yet may still be (a slow root, a
+    // later error): it waits for its root or the buffer cap. Decided now, a tab hidden for a moment
+    // during a slow operation lost it; if the page is closing, it has nothing the policy keeps.
+    if (flushing && !keep) return;
+    waiting.delete(traceId);
+    held -= spans.length;
     decided.set(traceId, keep);
     if (decided.size > 500) decided.delete(decided.keys().next().value as string);
     if (keep) spans.forEach(forward);
@@ -73,7 +80,7 @@ export function createTailSampler(o: TailSamplingOptions, forward: (span: Readab
       while (held > max && waiting.size) decide(waiting.keys().next().value as string);
     },
     flush() {
-      for (const id of [...waiting.keys()]) decide(id);
+      for (const id of [...waiting.keys()]) decide(id, true);
     },
   };
 }
@@ -111,14 +118,15 @@ export function tailSamplingProcessor(next: SpanProcessor, options: TailSampling
  * bucket, so short bursts up to `perMinute` pass). Child spans follow their parent's decision.
  */
 export function rateLimitingSampler(perMinute: number, now: () => number = Date.now): Sampler {
-  const cap = Math.max(0, perMinute);
+  const cap = perMinute > 0 ? perMinute : 0; // NaN (a setting that is not a number) too: it let every trace through
   let tokens = cap;
   let last = now();
   return {
     shouldSample(parent) {
       if (parent) return (parent.traceFlags & 1) === 1;
       const t = now();
-      tokens = Math.min(cap, tokens + ((t - last) * cap) / 60_000);
+      // Never less for a clock set back: an hour back admitted nothing for an hour.
+      tokens = Math.min(cap, tokens + (Math.max(0, t - last) * cap) / 60_000);
       last = t;
       if (tokens < 1) return false;
       tokens--;

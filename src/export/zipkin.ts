@@ -41,7 +41,8 @@ export function encodeZipkinSpan(s: ReadableSpan, extra?: Attributes): Record<st
   const peer = a['peer.service'] ?? a['server.address'] ?? a['net.peer.name'];
   if ((s.kind === 2 || s.kind === 3) && peer !== undefined) {
     const port = a['server.port'];
-    z.remoteEndpoint = { serviceName: String(peer), ...(typeof port === 'number' && port > 0 && { port }) };
+    // Zipkin refuses the whole request for a port that is not an integer in 1–65535.
+    z.remoteEndpoint = { serviceName: String(peer), ...(typeof port === 'number' && port > 0 && port < 65536 && port % 1 === 0 && { port }) };
   }
   // Annotations have no attributes: they go in the value (`"name": {…}`), or an exception's message and stack would be lost.
   if (s.events.length)

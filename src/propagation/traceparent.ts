@@ -9,8 +9,9 @@ export const TRACEPARENT_LENGTH = 55;
 const KNOWN_FLAGS = TRACE_FLAG_SAMPLED | TRACE_FLAG_RANDOM;
 
 // version (not ff)-traceId-parentId (neither all zero)-flags, then (versions above 00 only)
-// anything that starts with '-'; optional whitespace (SP, HTAB) around it.
-const TRACEPARENT = /^[ \t]*(?!ff)([\da-f]{2})-(?!0{32})([\da-f]{32})-(?!0{16})([\da-f]{16})-([\da-f]{2})(-[^]*)?[ \t]*$/;
+// anything that starts with '-' and has no ',' (a comma only comes from two traceparent headers
+// combined, which is invalid); optional whitespace (SP, HTAB) around it.
+const TRACEPARENT = /^[ \t]*(?!ff)([\da-f]{2})-(?!0{32})([\da-f]{32})-(?!0{16})([\da-f]{16})-([\da-f]{2})(-[^,]*)?[ \t]*$/;
 
 /**
  * Parses a W3C Trace Context Level 2 `traceparent` value (also the content of

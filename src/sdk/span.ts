@@ -13,7 +13,7 @@ import type {
   SpanStatus,
 } from './types';
 import type { SpanLimits } from './limits';
-import { DROPPED, copyAttributes, putAttribute, toAttributes } from './attributes';
+import { DROPPED, copyAttributes, putAttribute, sanitizeValue, toAttributes } from './attributes';
 import { timeOrNow } from './clock';
 import { DEV, warn } from './diag';
 
@@ -26,6 +26,31 @@ export interface SpanSink {
 // No events or links yet: the array is made at the first one (most spans have none).
 const NONE: never[] = [];
 const UNSET: SpanStatus = { code: 0 };
+
+let scrub = (text: string) => text;
+/** Sets how the text of recorded exceptions is rewritten: the errors instrumentation redacts the URLs in it. */
+export const scrubExceptions = (f: typeof scrub): unknown => (scrub = f);
+
+/**
+ * The `exception.*` attributes of a thrown value (what `recordException` records). Reading it runs
+ * its code (getters, toString, proxy traps), which may throw: what was read is kept, nothing
+ * throws into the app's catch block.
+ */
+export function exceptionAttributes(exception: unknown): Attributes {
+  const attrs: Attributes = { 'exception.message': '[unprintable]' };
+  try {
+    // Errors (of any realm) have `message` on their prototype.
+    if (exception && typeof exception === 'object' && 'message' in exception) {
+      const e = exception as { name?: unknown; message?: unknown; stack?: unknown; constructor?: { name?: string } };
+      attrs['exception.type'] = typeof e.name === 'string' ? e.name : (e.constructor?.name ?? 'Error');
+      attrs['exception.message'] = scrub(String(e.message));
+      if (typeof e.stack === 'string') attrs['exception.stacktrace'] = scrub(e.stack);
+    } else {
+      attrs['exception.message'] = scrub(String(exception));
+    }
+  } catch {}
+  return attrs;
+}
 
 /**
  * A sampled span. It is also its own ReadableSpan, so ending one allocates nothing more.
@@ -158,7 +183,10 @@ export class RecordingSpan implements Span, ReadableSpan {
     // and unknown codes change nothing (an unknown one must not lock the status to OK).
     const c = status.code;
     if (this.status.code === 1 || (c !== 1 && c !== 2)) return this;
-    this.status = c === 2 && typeof status.message === 'string' ? { code: 2, message: status.message } : { code: c };
+    // The description is cut as attribute values are (an error's message may be 100 KB), never
+    // inside a surrogate pair.
+    this.status =
+      c === 2 && typeof status.message === 'string' ? { code: 2, message: sanitizeValue(status.message, this._sink.limits.attributeValueLengthLimit) as string } : { code: c };
     return this;
   }
 
@@ -169,22 +197,9 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   recordException(exception: unknown, timeMs?: number): this {
+    // Not read at all once ended (reading runs the value's code).
     if (this._ended(DEV && 'recordException')) return this;
-    const attrs: Attributes = { 'exception.message': '[unprintable]' };
-    // Reading a thrown value runs its code (getters, toString, proxy traps), which may throw:
-    // the event keeps what was read rather than throw into the app's catch block.
-    try {
-      // Errors (of any realm) have `message` on their prototype.
-      if (exception && typeof exception === 'object' && 'message' in exception) {
-        const e = exception as { name?: unknown; message?: unknown; stack?: unknown; constructor?: { name?: string } };
-        attrs['exception.type'] = typeof e.name === 'string' ? e.name : (e.constructor?.name ?? 'Error');
-        attrs['exception.message'] = String(e.message);
-        if (typeof e.stack === 'string') attrs['exception.stacktrace'] = e.stack;
-      } else {
-        attrs['exception.message'] = String(exception);
-      }
-    } catch {}
-    return this.addEvent('exception', attrs, timeMs);
+    return this.addEvent('exception', exceptionAttributes(exception), timeMs);
   }
 
   end(endTime?: number): void {

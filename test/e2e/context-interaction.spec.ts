@@ -238,27 +238,24 @@ test.describe('zone: false with the script-tag bundles', () => {
       one(spans, (s) => s.name === 'click button#b');
       expect(request(spans, 'timer').parentSpanId).toBe('');
       // Set before start() by the bundle, the Zone manager is gone: nothing follows the timer.
-      const kept = await page.evaluate(
-        () =>
-          new Promise<boolean>((resolve) => {
-            const S = (window as unknown as { Spanbeam: typeof import('../../src/script') }).Spanbeam;
-            S.getTracer('t').startActiveSpan('outer', (s) => setTimeout(() => resolve(S.getActiveSpan() === s), 1));
-          }),
-      );
-      expect(kept).toBe(false);
+      expect(await activeAfterTimer(page)).toBe(false);
     });
   }
 
   test('without the option, the zone bundle keeps following async work', async ({ page }) => {
     server.page('/zone.html', `<!doctype html><script src="/sb-zone.js"></script><script>window.handle = Spanbeam.start({ endpoint: '/v1/traces', exporter: { outbox: 'memory' } });</script>`);
     await page.goto(`${server.origin}/zone.html`);
-    const kept = await page.evaluate(
-      () =>
-        new Promise<boolean>((resolve) => {
-          const S = (window as unknown as { Spanbeam: typeof import('../../src/script') }).Spanbeam;
-          S.getTracer('t').startActiveSpan('outer', (s) => setTimeout(() => resolve(S.getActiveSpan() === s), 1));
-        }),
-    );
-    expect(kept).toBe(true);
+    expect(await activeAfterTimer(page)).toBe(true);
   });
 });
+
+/** Whether the script-tag global's active span is still active in a timer started inside it. */
+function activeAfterTimer(page: Page): Promise<boolean> {
+  return page.evaluate(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const S = (window as unknown as { Spanbeam: typeof import('../../src/script') }).Spanbeam;
+        S.getTracer('t').startActiveSpan('outer', (s) => setTimeout(() => resolve(S.getActiveSpan() === s), 1));
+      }),
+  );
+}

@@ -17,6 +17,23 @@ const visibility = (page: Page, v: 'hidden' | 'visible') =>
     document.dispatchEvent(new Event('visibilitychange'));
   }, v);
 
+test('offline when the tab hides or closes: no beacon (the browser would lose it); all of it is delivered back online', async ({ context }) => {
+  const page = await context.newPage();
+  const errors = await openPage(page, pageUrl(app, { endpoint: endpoint(), delay: 60_000 }));
+  await context.setOffline(true);
+  await endSpans(page, 'hidden', 5);
+  await visibility(page, 'hidden'); // e.g. on a train, the user switches apps
+  await endSpans(page, 'closed', 5);
+  const next = await context.newPage();
+  const closed = page.waitForEvent('close');
+  await page.close({ runBeforeUnload: true });
+  await closed;
+  await context.setOffline(false);
+  await openPage(next, pageUrl(app, { endpoint: endpoint() }));
+  await expectDelivered(collector, [...names('hidden', 5), ...names('closed', 5)]);
+  expect(errors).toEqual([]);
+});
+
 test('exporter made at pagehide, before IndexedDB opened: what the beacons cannot take reaches the next visit', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'spanbeam-profile-'));
   try {
@@ -251,4 +268,97 @@ test('IndexedDB refused: what the beacons cannot take when the tab closes reache
   page = await context.newPage(); // IndexedDB works again
   await openPage(page, pageUrl(app, { endpoint: endpoint() }));
   await expectDelivered(collector, names('mem', 250), 1000);
+});
+
+/** A collector answering 503 (or `status`, `lagMs` late) until `up()`; what it accepts is recorded. */
+const failingCollector = (status = 503, lagMs = 0) => {
+  let down = true;
+  collector.route('/v1/traces', (req, res, raw) => {
+    if (down) return void setTimeout(() => res.writeHead(status, { 'content-type': 'application/json' }).end('{}'), lagMs);
+    collector.received.push({ method: 'POST', path: '/v1/traces', headers: req.headers, contentType: String(req.headers['content-type']), raw, json: JSON.parse(raw.toString()), at: Date.now() });
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
+  return { up: () => void (down = false) };
+};
+
+for (const outbox of ['indexeddb', 'memory'])
+  test(`the tab hides while the collector answers 503 (${outbox} outbox): no span goes to a beacon whose refusal is unseen`, async ({ page }) => {
+    const c = failingCollector();
+    await openPage(page, pageUrl(app, { endpoint: endpoint(), outbox, delay: 60_000, retry: 1000, retryMax: 1000 }));
+    await endSpans(page, 'a', 5);
+    void page.evaluate(() => (window as unknown as { exporter: { flush(): Promise<void> } }).exporter.flush());
+    await expect.poll(async () => (await stats(page)).retries).toBe(1);
+    await endSpans(page, 'b', 5); // still pending when the tab hides
+    await visibility(page, 'hidden');
+    await visibility(page, 'visible');
+    c.up();
+    await expectDelivered(collector, [...names('a', 5), ...names('b', 5)]);
+    expect(await stats(page)).toMatchObject({ sent: 10, queued: 0, dropped: {} });
+  });
+
+test('the tab hides while offline: its spans wait in the outbox (a beacon would be lost) and arrive once online', async ({ page, context }) => {
+  await openPage(page, pageUrl(app, { endpoint: endpoint(), delay: 60_000 }));
+  await context.setOffline(true);
+  await endSpans(page, 'off', 5);
+  await visibility(page, 'hidden');
+  expect((await stats(page)).beacons).toBe(0);
+  await visibility(page, 'visible');
+  await context.setOffline(false);
+  await expectDelivered(collector, names('off', 5));
+  expect(await stats(page)).toMatchObject({ sent: 5, queued: 0 });
+});
+
+test('with headers, a final answer (401) to a page-hide send is counted dropped, not sent', async ({ page }) => {
+  failingCollector(401);
+  await openPage(page, pageUrl(app, { endpoint: endpoint(), delay: 60_000, headers: JSON.stringify({ authorization: 'Bearer expired' }) }));
+  await endSpans(page, 'auth', 5);
+  await visibility(page, 'hidden'); // keepalive fetch (a beacon cannot carry the header); the page lives on
+  await expect.poll(async () => (await stats(page)).dropped).toEqual({ http_401: 5 });
+  expect(await stats(page)).toMatchObject({ sent: 0, queued: 0 });
+});
+
+test('the tab closes while the collector answers 503 (indexeddb outbox): its spans wait for the next visit', async ({ context }) => {
+  // Its refusals come late, as from a distant collector: after the closed page is gone.
+  const c = failingCollector(503, 1500);
+  let page = await context.newPage();
+  await openPage(page, pageUrl(app, { endpoint: endpoint(), delay: 60_000, retry: 60_000, retryMax: 60_000 }));
+  await endSpans(page, 'a', 5);
+  void page.evaluate(() => (window as unknown as { exporter: { flush(): Promise<void> } }).exporter.flush());
+  await expect.poll(async () => (await stats(page)).retries).toBe(1);
+  await endSpans(page, 'b', 5);
+  // A closing tab is hidden first, then unloaded (Playwright's close does not hide it). A send now
+  // would be refused after the page is gone, unseen.
+  await visibility(page, 'hidden');
+  await page.close({ runBeforeUnload: true });
+  c.up();
+  page = await context.newPage();
+  await openPage(page, pageUrl(app, { endpoint: endpoint() }));
+  await expectDelivered(collector, [...names('a', 5), ...names('b', 5)]);
+});
+
+test('drops no batch announced before the tab closed are announced by the next visit', async ({ context }) => {
+  // The collector is down (connection refused): batches pile up past the cap, the oldest are dropped.
+  const gate = await startGate(collector.port);
+  await gate.close();
+  const url = pageUrl(app, { endpoint: `http://127.0.0.1:${gate.port}/v1/traces`, delay: 20, retry: 60_000, retryMax: 300_000, cap: 12_000 });
+  let page = await context.newPage();
+  await openPage(page, url);
+  for (let r = 0; r < 6; r++) {
+    await endSpans(page, `r${r}`, 10, 400); // ~6 KB a batch: the outbox holds two
+    await page.waitForTimeout(100);
+  }
+  await expect.poll(async () => (await stats(page)).dropped.outbox_bytes ?? 0).toBeGreaterThan(0);
+  await page.evaluate(() => (window as unknown as { exporter: { flush(): Promise<void> } }).exporter.flush());
+  const dropped = (await stats(page)).dropped.outbox_bytes!;
+  await page.close({ runBeforeUnload: true }); // no span left to end: no batch to announce the last drops
+  await gate.open();
+  page = await context.newPage();
+  await openPage(page, url);
+  await endSpans(page, 'next', 1);
+  await expect.poll(() => receivedNames(collector.received).includes('next-0')).toBe(true);
+  await page.waitForTimeout(500);
+  const reported = collector.received.map((r) => Number(resourceAttr(r, 'spanbeam.export.dropped_spans')?.intValue ?? 0));
+  expect(reported.reduce((x, y) => x + y, 0)).toBe(dropped);
+  expect(receivedNames(collector.received).length + dropped).toBe(61);
+  await gate.close();
 });

@@ -74,3 +74,17 @@ test('400 is final: dropped, counted, and reported on the next batch', async ({ 
   expect(resourceAttr(collector.received[0], 'spanbeam.export.dropped_spans')).toEqual({ intValue: '5' });
   expect(await stats(page)).toMatchObject({ ended: 7, sent: 2, dropped: { http_400: 5 } });
 });
+
+test('429 with Retry-After 0, or a date already past (the page clock ahead), backs off instead of retrying at once', async ({ page }) => {
+  const past = new Date(Date.now() - 3_600_000).toUTCString();
+  for (let i = 0; i < 100; i++)
+    collector.scripted.push({ status: 429, headers: { 'retry-after': i % 2 ? past : '0', 'access-control-expose-headers': 'Retry-After' } });
+  await openPage(page, pageUrl(app, { endpoint: `${collector.origin}/v1/traces`, retry: 1000, retryMax: 2000 }));
+  await endSpans(page, 'ra', 3);
+  await expect.poll(() => collector.requests.filter((r) => r.method === 'POST').length).toBe(1);
+  await page.waitForTimeout(3000);
+  // Backoff from 0.5–1 s, at most 2 s: a few retries (retried every 50 ms, it was ~30).
+  expect(collector.requests.filter((r) => r.method === 'POST').length).toBeLessThanOrEqual(6);
+  collector.scripted.length = 0;
+  await expectDelivered(collector, names('ra', 3));
+});

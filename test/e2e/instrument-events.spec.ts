@@ -350,7 +350,8 @@ test('listeners on window, document, XHR, AbortSignal, MediaQueryList, Broadcast
       on(req, 'success', 'idb'); on(req, 'upgradeneeded', 'idb');
       </script>`;
   const plain = await same(browser, html, async (page) => {
-    await page.waitForTimeout(300);
+    // The asynchronous ones (a fixed wait was too short on a loaded machine).
+    await page.waitForFunction(() => ['bc message', 'idb success', 'worker message', 'xhr load'].every((k) => (window as unknown as { log: string[] }).log.some((l) => l.startsWith(k))));
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.waitForTimeout(100);
     await page.evaluate(() => (window as unknown as { log: string[] }).log.sort());

@@ -278,6 +278,28 @@ test('Navigation API router: intercepted navigations are navigation spans, cross
   expect(byName(received(server), 'navigation').length).toBe(2);
 });
 
+test('Navigation API router: a route still loading when the tab closes is sent, ended at pagehide', async ({ page }) => {
+  // The intercept handler never settles (a route waiting on a hung request): without the page's end
+  // the span never ended, so it was lost.
+  server.page(
+    '/stuck.html',
+    `<!doctype html>${START}<a id="go" href="/route/stuck">go</a><script>
+      navigation.addEventListener('navigate', (e) => { if (e.canIntercept) e.intercept({ handler: () => new Promise(() => {}) }); });
+    </script>`,
+  );
+  await page.goto(`${server.origin}/stuck.html`);
+  await page.click('#go');
+  await page.waitForURL('**/route/stuck');
+  await page.waitForTimeout(100);
+  await page.close({ runBeforeUnload: true });
+  const o = server.origin;
+  await expect.poll(() => navSpans(received(server))).toEqual([['push', `${o}/stuck.html`, `${o}/route/stuck`]]);
+  const spans = received(server);
+  const nav = byName(spans, 'navigation')[0];
+  expect(nav.parentSpanId).toBe(one(spans, (s) => s.name === 'click a#go').spanId);
+  expect(nav.end - nav.start).toBeGreaterThanOrEqual(90);
+});
+
 test('uncaught errors and unhandled rejections outside any span become error spans', async ({ page }) => {
   // Without zone.js: its ZoneAwarePromise does not raise native unhandledrejection events.
   server.page('/err.html', `<!doctype html>${START.replace('/sb-zone.js', '/sb.js')}`);
@@ -299,6 +321,91 @@ test('uncaught errors and unhandled rejections outside any span become error spa
   expect(rej.attributes['error.source']).toBe('unhandledrejection');
   // A rejection with null says so (not "undefined").
   expect(ev(one(spans, (s) => s.name === 'error' && ev(s)['exception.type'] === 'object'))['exception.message']).toBe('null');
+});
+
+test('errors: the same error again with no span to mark is recorded once (Sentry-style dedupe), and does not use up the budget', async ({ page }) => {
+  server.page('/err-dedupe.html', `<!doctype html><script>window.opts = { instrumentations: { errors: { max: 4 } } };</script>${START.replace('/sb-zone.js', '/sb.js')}`);
+  await page.goto(`${server.origin}/err-dedupe.html`);
+  await page.evaluate(() => {
+    // One script each: uncaught at the top level, so no span is active (the same line, as a loop's).
+    const fail = (what: string) => document.head.append(Object.assign(document.createElement('script'), { textContent: `throw new Error('${what}')` }));
+    for (const what of ['loop', 'loop', 'loop', 'other', 'loop', ...Array(20).fill('loop'), 'last']) fail(what);
+  });
+  await waitForSpans(page, server, (s) => byName(s, 'error').length >= 4);
+  await page.waitForTimeout(300);
+  expect(byName(received(server), 'error').map((s) => s.events[0].attributes['exception.message'])).toEqual(['loop', 'other', 'loop', 'last']);
+});
+
+test('errors: at most `max` per hour are recorded, and the budget renews the next hour', async ({ page }) => {
+  await page.clock.install();
+  server.page('/err-limit.html', `<!doctype html><script>window.opts = { instrumentations: { errors: { max: 2 } } };</script>${START.replace('/sb-zone.js', '/sb.js')}`);
+  await page.goto(`${server.origin}/err-limit.html`);
+  const fail = (tag: string) =>
+    page.evaluate((t) => {
+      // Uncaught, from a script (a fake timer's callback would throw into the clock instead).
+      for (let i = 0; i < 3; i++) document.head.append(Object.assign(document.createElement('script'), { textContent: `throw new Error('${t} ${i}')` }));
+    }, tag);
+  const messages = () => byName(received(server), 'error').map((s) => s.events[0].attributes['exception.message']).sort();
+  await fail('early');
+  await page.clock.runFor(5000);
+  await expect.poll(messages).toEqual(['early 0', 'early 1']);
+  await page.clock.fastForward('59:00');
+  await fail('same hour');
+  await page.clock.runFor(5000);
+  await page.waitForTimeout(200);
+  expect(messages()).toEqual(['early 0', 'early 1']);
+  await page.clock.fastForward('02:00');
+  await fail('next hour');
+  await page.clock.runFor(5000);
+  await expect.poll(messages).toEqual(['early 0', 'early 1', 'next hour 0', 'next hour 1']);
+});
+
+test('rejections whose reason cannot be read (a throwing getter, a revoked proxy) are recorded; a huge message does not make a huge status', async ({ page }) => {
+  server.page('/odd.html', `<!doctype html>${START.replace('/sb-zone.js', '/sb.js')}`);
+  await page.goto(`${server.origin}/odd.html`);
+  await page.evaluate(() => {
+    void Promise.reject({
+      get message(): string {
+        throw new Error('getter');
+      },
+    });
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    void Promise.reject(revoked.proxy);
+    void Promise.reject(new Error('x'.repeat(100_000)));
+  });
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'error').length >= 3);
+  const errors = byName(spans, 'error').map((s) => [s.events[0].attributes['exception.message'], s.status.message]);
+  expect(errors.filter(([m]) => m === '[unprintable]')).toHaveLength(2);
+  const [message, status] = errors.find(([m]) => String(m).startsWith('xxx'))!;
+  // Cut as attribute values are (the status had all 100 000 characters, in every export of it).
+  expect(String(message)).toHaveLength(4096);
+  expect(status).toBe(message);
+  expect(await page.evaluate(() => (window as unknown as { Spanbeam: { getSelfCounters(): object } }).Spanbeam.getSelfCounters())).not.toHaveProperty(['errors.failed']);
+});
+
+test('an exception the app records with recordException has its URLs redacted as an uncaught one', async ({ page }) => {
+  server.route('/lib.js', (_q, res) =>
+    void res.writeHead(200, { 'content-type': 'text/javascript' }).end('window.failing = function failing() { throw new Error("GET http://u:SECRET-PASS@h.example/x?token=SECRET-MSG failed"); };'),
+  );
+  server.page('/rec.html', `<!doctype html>${START.replace('/sb-zone.js', '/sb.js')}<script src="/lib.js?key=SECRET-SRC"></script>`);
+  await page.goto(`${server.origin}/rec.html`);
+  await page.evaluate(() => {
+    const w = window as unknown as { failing(): void; Spanbeam: { getTracer(): { startSpan(n: string): { recordException(e: unknown): void; end(): void } } } };
+    const span = w.Spanbeam.getTracer().startSpan('checkout');
+    try {
+      w.failing();
+    } catch (e) {
+      span.recordException(e);
+    }
+    span.end();
+  });
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'checkout').length === 1);
+  const ex = one(spans, (s) => s.name === 'checkout').events[0].attributes;
+  expect(ex['exception.type']).toBe('Error');
+  expect(ex['exception.message']).toBe('GET http://REDACTED:REDACTED@h.example/x?token=REDACTED failed');
+  expect(ex['exception.stacktrace']).toContain(`${server.origin}/lib.js?key=REDACTED:1:`);
+  expect(JSON.stringify(spans)).not.toMatch(/SECRET-/);
 });
 
 test("a cross-origin script's hidden error ('Script error.', no details) is not recorded; with crossorigin and CORS it is", async ({ page }) => {
@@ -349,6 +456,32 @@ test('long animation frames with script attribution', async ({ page }) => {
   const click = one(spans, (s) => s.name === 'click button#b');
   expect(loaf.parentSpanId).toBe(click.spanId);
   expect(loaf.traceId).toBe(click.traceId);
+});
+
+test('a page janking in a loop: long frames of no page load or interaction are budgeted (`max` per hour), an interaction\'s frame is kept', async ({ page }) => {
+  server.page(
+    '/jank.html',
+    `<!doctype html><script>window.opts = { instrumentations: { longTasks: { max: 3 } } };</script>${START.replace('/sb-zone.js', '/sb.js')}<button id="b">b</button>
+     <script>
+       const busy = (ms) => { const t = performance.now(); while (performance.now() - t < ms); };
+       document.getElementById('b').addEventListener('click', () => busy(120));
+       window.frames60 = 0;
+       new PerformanceObserver((l) => (frames60 += l.getEntries().filter((e) => e.duration >= 60).length)).observe({ type: 'long-animation-frame' });
+       window.jank = (n) => new Promise((done) => { const step = () => (busy(60), --n ? requestAnimationFrame(step) : done()); requestAnimationFrame(step); });
+     </script>`,
+  );
+  await page.goto(`${server.origin}/jank.html`);
+  // After load (and the page-load span): these frames have no parent of their own.
+  await waitForSpans(page, server, (s) => byName(s, 'documentLoad').length === 1);
+  await page.evaluate(() => (window as unknown as { jank(n: number): Promise<void> }).jank(10));
+  await expect.poll(() => page.evaluate(() => (window as unknown as { frames60: number }).frames60)).toBeGreaterThanOrEqual(8);
+  await page.click('#b');
+  const isClick = (s: RSpan) => s.name === 'longAnimationFrame' && s.events.some((e) => e.attributes['script.invoker'] === 'BUTTON#b.onclick');
+  const spans = await waitForSpans(page, server, (s) => s.some(isClick));
+  await page.waitForTimeout(300);
+  const roots = byName(received(server), 'longAnimationFrame').filter((s) => !s.parentSpanId);
+  expect(roots).toHaveLength(3);
+  expect(spans.find(isClick)!.parentSpanId).toBe(one(spans, (s) => s.name === 'click button#b').spanId);
 });
 
 test('secrets in script URLs are redacted in exception messages, stack traces and long-frame attribution', async ({ page }) => {

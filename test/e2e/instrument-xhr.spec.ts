@@ -264,3 +264,101 @@ test('with the zone.js script bundle, responseType document and Object.prototype
   });
   expect(out).toEqual(['[object Null]', '[object Null]', '[object Undefined]']);
 });
+
+test("a retry re-opened from onreadystatechange after an error or abort: the failed request's late event does not end the retry's span", async ({ page }) => {
+  await openApp(page, server);
+  const out = await page.evaluate(() => {
+    const retry = (url: string, fail: (x: XMLHttpRequest) => void) =>
+      new Promise<string>((done) => {
+        const x = new XMLHttpRequest();
+        let n = 0;
+        x.onreadystatechange = () => {
+          if (x.readyState !== 4) return;
+          // The browser still fires the failed request's error/abort event after this handler.
+          if (n++) return done(`${n}:${x.status}`);
+          x.open('GET', '/api/data?retry=' + url.split('?')[1]);
+          x.send();
+        };
+        x.open('GET', url);
+        x.send();
+        fail(x);
+      });
+    return Promise.all([retry('http://127.0.0.1:1/down?e', () => {}), retry('/api/slow?a', (x) => setTimeout(() => x.abort(), 50))]);
+  });
+  expect(out).toEqual(['2:200', '2:200']);
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 4);
+  const at = (q: string) => one(spans, (s) => String(s.attributes['url.full']).endsWith(q));
+  for (const q of ['retry=e', 'retry=a']) {
+    expect(at(q).attributes['http.response.status_code']).toBe(200);
+    expect(at(q).attributes['error.type']).toBeUndefined();
+  }
+  // Done without a status when re-opened: an error came (not an abort).
+  expect(at('down?e').attributes['error.type']).toBe('NetworkError');
+  expect(at('slow?a').attributes['error.type']).toBe('AbortError');
+});
+
+test("the app's stopImmediatePropagation() on load or error: the span still ends, with its status or error", async ({ page }) => {
+  await openApp(page, server);
+  await page.evaluate(async () => {
+    const run = (url: string, type: string) =>
+      new Promise((done) => {
+        const x = new XMLHttpRequest();
+        x.addEventListener(type, (e) => e.stopImmediatePropagation());
+        x.onloadend = done;
+        x.open('GET', url);
+        x.send();
+      });
+    await run('/api/data?stopped=load', 'load');
+    await run('http://127.0.0.1:1/x?stopped=error', 'error');
+  });
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 2, 3000);
+  const at = (q: string) => one(spans, (s) => String(s.attributes['url.full']).endsWith(q));
+  expect(at('stopped=load').attributes['http.response.status_code']).toBe(200);
+  expect(at('stopped=load').attributes['error.type']).toBeUndefined();
+  expect(at('stopped=error').attributes['error.type']).toBe('NetworkError');
+});
+
+test('a failed synchronous XHR re-used: its span does not take the next request’s status', async ({ page }) => {
+  await openApp(page, server);
+  const status = await page.evaluate(() => {
+    const x = new XMLHttpRequest();
+    x.open('GET', 'http://127.0.0.1:1/x?sync-fail', false);
+    try {
+      x.send();
+    } catch {
+      /* NetworkError, as natively */
+    }
+    x.open('GET', '/api/data?sync-next', false);
+    x.send();
+    return x.status;
+  });
+  expect(status).toBe(200);
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 2);
+  const failed = one(spans, (s) => String(s.attributes['url.full']).endsWith('sync-fail')).attributes;
+  expect(failed['error.type']).toBe('NetworkError');
+  expect(failed['http.response.status_code']).toBeUndefined();
+});
+
+test('open() that throws (bad URL, missing argument) on a request in flight leaves it running: its span ends with the response', async ({ page }) => {
+  await openApp(page, server);
+  const out = await page.evaluate(async () => {
+    const x = new XMLHttpRequest();
+    x.open('GET', '/api/stream?n=3');
+    x.send();
+    await new Promise((r) => setTimeout(r, 20));
+    const errors: string[] = [];
+    for (const args of [['GET', 'http://[bad'], ['GET']])
+      try {
+        (x.open as (...a: string[]) => void)(...args);
+      } catch (e) {
+        errors.push((e as Error).name);
+      }
+    await new Promise((r) => (x.onloadend = r));
+    return { errors, status: x.status, text: x.responseText };
+  });
+  expect(out).toEqual({ errors: ['SyntaxError', 'TypeError'], status: 200, text: 'chunk0\nchunk1\nchunk2\n' });
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 1);
+  const s = one(spans, (x) => x.name === 'GET');
+  expect(s.attributes['http.response.status_code']).toBe(200);
+  expect(s.attributes['error.type']).toBeUndefined();
+});

@@ -63,6 +63,9 @@ for (const [resolution, module, files] of [
   ['nodenext', 'nodenext', ['server.mts', 'client.cts']],
   ['node16', 'node16', ['server.mts']],
   ['bundler', 'esnext', ['server.ts']],
+  // TypeScript's classic CommonJS setup (e.g. Nest's): no `exports` lookup, so package.json's
+  // typesVersions must point it at the subpaths' types; the emitted require() works on Node ≥ 20.19.
+  ['node10', 'commonjs', ['server.ts']],
 ] as const) {
   test(`TypeScript types resolve and type Node's carriers (moduleResolution ${resolution})`, () => {
     const dir = join(app, resolution);

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { TestServer } from '../support/server';
-import { openViewer, slicePoint, viewerServer, waitForEvent } from './viewer-support';
+import { canvasBackground, openViewer, slicePoint, viewerServer, waitForEvent } from './viewer-support';
 
 let server: TestServer;
 test.beforeAll(async () => {
@@ -67,14 +67,6 @@ test('sizes to its container and keeps the canvas at device-pixel resolution', a
   await ctx.close();
 });
 
-/** The canvas pixel near its bottom-right corner, where no slice is drawn: the background colour. */
-const canvasBackground = (page: Page) =>
-  page.evaluate(() => {
-    const c = document.querySelector('spanbeam-viewer')!.shadowRoot!.querySelector('canvas')!;
-    const d = c.getContext('2d')!.getImageData(c.width - 20, c.height - 20, 1, 1).data;
-    return [d[0], d[1], d[2]];
-  });
-
 test('follows prefers-color-scheme unless a theme attribute is set', async ({ page }) => {
   await page.emulateMedia({ colorScheme: 'dark' });
   await openViewer(page, server, '?src=/test/fixtures/viewer-ui/basic.json');
@@ -100,6 +92,25 @@ test('refreshTheme() repaints the canvas with --sb-* colours changed at run time
     v.refreshTheme();
   });
   await expect.poll(bgPixel).toEqual([16, 32, 48]);
+});
+
+test('a dark --sb-bg in any CSS colour syntax (rgb(), #000, a name) gets the dark slice colours, as #rrggbb does', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await openViewer(page, server, '?src=/test/fixtures/viewer-ui/basic.json');
+  await waitForEvent(page, 'spanbeam-load');
+  const paintedWith = (bg: string) =>
+    page.evaluate((b) => {
+      const v = document.querySelector('spanbeam-viewer') as HTMLElement & { refreshTheme(): void };
+      v.style.setProperty('--sb-bg', b);
+      v.refreshTheme();
+      return new Promise<string>((res) => requestAnimationFrame(() => res(v.shadowRoot!.querySelector('canvas')!.toDataURL())));
+    }, bg);
+  const light = await paintedWith('#ffffff');
+  for (const [hex, other] of [['#0d1117', 'rgb(13, 17, 23)'], ['#000000', '#000'], ['#000000', 'black']]) {
+    const want = await paintedWith(hex);
+    expect(want).not.toBe(light);
+    expect(await paintedWith(other), other).toBe(want);
+  }
 });
 
 test('no update is requested from inside an update (Lit change-in-update), also while a trace loads', async ({ page }) => {

@@ -1,5 +1,6 @@
 // <spanbeam-viewer> as an app embedding it uses it: its keys next to the page's and the browser's,
-// attributes a framework removes, and inputs that fail in ways an embedder sees.
+// attributes a framework removes, properties set before the element is defined, focus the page
+// takes, and inputs that fail in ways an embedder sees.
 import { expect, test } from '@playwright/test';
 import type { TestServer } from '../support/server';
 import { openViewer, viewerServer, waitForEvent } from './viewer-support';
@@ -145,4 +146,66 @@ test("keys typed into the search box stay in the viewer; Ctrl/Meta keys, Tab and
   await search.focus();
   await page.keyboard.press('Tab');
   expect((await seen()).filter((k) => k.startsWith('keydown'))).toEqual(['keydown Tab']);
+});
+
+test("focus the page moves away from a track label stays there, even with a viewer update queued", async ({ page }) => {
+  await openViewer(page, server, '?src=/test/fixtures/viewer-ui/basic.json');
+  await waitForEvent(page, 'spanbeam-load');
+  await page.evaluate(() => {
+    const box = document.body.insertBefore(document.createElement('input'), document.body.firstChild);
+    box.id = 'page-search';
+    // A page shortcut (Ctrl keys pass through the viewer) that changes the viewer and focuses its own box.
+    document.addEventListener('keydown', (e) => {
+      if (!e.ctrlKey || e.key !== 'k') return;
+      e.preventDefault();
+      (document.querySelector('spanbeam-viewer') as unknown as V).selection = 2;
+      box.focus();
+    });
+  });
+  await page.locator('spanbeam-viewer .track-label').first().focus();
+  await page.keyboard.press('Control+k');
+  await page.waitForTimeout(100);
+  await expect(page.locator('#page-search')).toBeFocused();
+  // The same from script, in one task.
+  await page.locator('spanbeam-viewer .track-label').first().focus();
+  await page.evaluate(() => {
+    (document.querySelector('spanbeam-viewer') as unknown as V).selection = 3;
+    (document.getElementById('page-search') as HTMLInputElement).focus();
+  });
+  await page.waitForTimeout(100);
+  await expect(page.locator('#page-search')).toBeFocused();
+});
+
+test('properties set before the element is defined (and while no trace is shown) apply to the trace; the accessors keep working', async ({ page }) => {
+  server.page(
+    '/lazy-viewer.html',
+    `<!doctype html><meta charset="utf-8"><body style="margin:0"><spanbeam-viewer style="height:400px"></spanbeam-viewer>
+<script type="module">
+const v = document.querySelector('spanbeam-viewer');
+window.__sel = [];
+v.addEventListener('spanbeam-select', (e) => window.__sel.push(e.detail.slice));
+// Not upgraded yet: plain own properties, as a framework or app sets them before the chunk loads.
+v.data = await (await fetch('/test/fixtures/viewer-ui/basic.json')).json();
+v.selection = 2;
+v.viewWindow = { startNs: 1e6, endNs: 5e6 };
+await import('/test/.build/viewer/viewer.js');
+await new Promise((r) => v.addEventListener('spanbeam-load', r, { once: true }));
+window.__ready = true;
+</script></body>`,
+  );
+  await page.goto(`${server.origin}/lazy-viewer.html`);
+  await page.waitForFunction(() => (window as unknown as { __ready?: boolean }).__ready === true);
+  const state = () =>
+    page.evaluate(() => {
+      const v = document.querySelector('spanbeam-viewer') as unknown as V & { stats: { startNs: number; endNs: number } };
+      return { own: ['data', 'selection', 'viewWindow'].filter((k) => Object.prototype.hasOwnProperty.call(v, k)), sel: v.selection, events: (window as unknown as { __sel: number[] }).__sel, win: v.viewWindow, painted: [v.stats.startNs, v.stats.endNs] };
+    });
+  expect(await state()).toEqual({ own: [], sel: 2, events: [2], win: { startNs: 1e6, endNs: 5e6 }, painted: [1e6, 5e6] });
+  // The window and selection accessors, not shadowed by the early own properties.
+  await page.evaluate(() => {
+    const v = document.querySelector('spanbeam-viewer') as unknown as V;
+    v.selection = 4;
+    v.viewWindow = { startNs: 2e6, endNs: 3e6 };
+  });
+  expect(await state()).toMatchObject({ sel: 4, events: [2, 4], win: { startNs: 2e6, endNs: 3e6 }, painted: [2e6, 3e6] });
 });

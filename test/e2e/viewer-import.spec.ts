@@ -105,6 +105,28 @@ test('a real Chromium trace recorded here imports in the worker; per-phase count
   expect(gz.summary.slices).toBe(summary.slices);
 });
 
+test('a gzip file cut short keeps the events before the cut and says so; a cut inside the gzip header is an error', async ({ page }) => {
+  await open(page, '/import.html');
+  const events = Array.from({ length: 20_000 }, (_, i) => `{"ph":"X","pid":1,"tid":${i % 4},"ts":${i * 10},"dur":5,"name":"n${i % 97}","args":{"i":${i}}}`);
+  const gz = gzipSync(Buffer.from(`{"traceEvents":[${events.join(',')}]}`));
+  const r = await page.evaluate(async (bytes) => {
+    const api = (window as any).spanbeamImport;
+    const cut = await api.importTrace(new Blob([new Uint8Array(bytes).slice(0, Math.floor(bytes.length / 2))]));
+    let headerError = '';
+    try {
+      await api.importTrace(new Blob([new Uint8Array(bytes).slice(0, 6)]));
+    } catch (e) {
+      headerError = `${(e as Error).name}: ${(e as Error).message}`;
+    }
+    return { slices: api.summarize(cut).slices, diagnostics: cut.diagnostics.map((d: any) => `${d.kind}: ${d.message}`), headerError };
+  }, [...gz]);
+  // About half the events survive (the compressed bytes are spread evenly), none are invented.
+  expect(r.slices).toBeGreaterThan(5_000);
+  expect(r.slices).toBeLessThan(20_000);
+  expect(r.diagnostics[0]).toMatch(/^truncated-input: gzip: .* after \d+ decompressed bytes: the compressed file is cut short or damaged; events read so far are kept$/);
+  expect(r.headerError).toMatch(/^TraceImportError: .*gzip/);
+});
+
 /** Makes an n-event Chrome trace Blob inside the page (window.bigBlob). */
 async function makeBlob(page: Page, n: number): Promise<number> {
   return page.evaluate((count) => {

@@ -115,3 +115,81 @@ test('waterfall: collapsing the selected row\'s parent keeps a row reachable wit
   await expect(page.locator('spanbeam-viewer .wf-row')).toHaveCount(6);
   await expect(page.locator('spanbeam-viewer .wf-row[tabindex="0"]')).toHaveCount(1);
 });
+
+/** A trace of one span with 300 children (`query #1` … `query #300`, 1 ms apart), opened in the waterfall. */
+async function openWideTrace(page: Page, height: number): Promise<void> {
+  await page.setViewportSize({ width: 1200, height });
+  await openViewer(page, server);
+  const id = (i: number) => (i + 1).toString(16).padStart(16, '0');
+  const t0 = 1.7e18;
+  const span = (i: number) => ({
+    traceId: 'ab'.repeat(16),
+    spanId: id(i),
+    ...(i ? { parentSpanId: id(0) } : {}),
+    name: i ? `query #${i}` : 'GET /report',
+    startTimeUnixNano: String(t0 + i * 1e6),
+    endTimeUnixNano: String(t0 + (i ? i * 1e6 + 5e5 : 400e6)),
+  });
+  await page.evaluate(
+    (t) => (document.querySelector('spanbeam-viewer') as unknown as { load(i: unknown): Promise<unknown> }).load(t),
+    { resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans: Array.from({ length: 301 }, (_, i) => span(i)) }] }] },
+  );
+  await page.locator('spanbeam-viewer button.tab-waterfall').click();
+}
+const wfRow = (page: Page, name: string) => page.locator('spanbeam-viewer .wf-row', { hasText: new RegExp(`${name}\\b`) });
+
+test('waterfall: a selection made by search, the timeline or insights is scrolled to (its collapsed parent opened); the scroll survives switching views', async ({ page }) => {
+  await openWideTrace(page, 600);
+  const row = (name: string) => wfRow(page, name);
+  await expect(row('GET /report')).toBeInViewport();
+  // Scrolled down, to the timeline and back: the rows shown are where the waterfall was (it was blank).
+  await page.locator('spanbeam-viewer .wf-body').evaluate((b) => (b.scrollTop = 3000));
+  await expect(row('query #140')).toBeInViewport();
+  await page.locator('spanbeam-viewer button.tab-timeline').click();
+  await page.locator('spanbeam-viewer button.tab-waterfall').click();
+  await expect(row('query #140')).toBeInViewport();
+  // Search steps to a match far below: its row is shown and selected.
+  const search = page.locator('spanbeam-viewer input[type=search]');
+  await search.fill('query #250');
+  await search.press('Enter');
+  await expect(row('query #250')).toHaveClass(/selected/);
+  await expect(row('query #250')).toBeInViewport();
+  // A match under a collapsed span opens it.
+  await page.locator('spanbeam-viewer .wf-body').evaluate((b) => (b.scrollTop = 0));
+  await row('GET /report').locator('button.twisty').click();
+  await expect(page.locator('spanbeam-viewer .wf-row')).toHaveCount(1);
+  await search.fill('query #20');
+  await search.press('Enter');
+  await expect(row('query #20')).toBeInViewport();
+});
+
+test('waterfall: a long name ends in an ellipsis and keeps its indent', async ({ page }) => {
+  await page.setViewportSize({ width: 1000, height: 600 });
+  await openViewer(page, server);
+  const t0 = 1.7e18;
+  const span = (id: string, name: string, parent?: string) => ({
+    traceId: 'ab'.repeat(16),
+    spanId: id.padStart(16, '0'),
+    ...(parent ? { parentSpanId: parent.padStart(16, '0') } : {}),
+    name,
+    startTimeUnixNano: String(t0),
+    endTimeUnixNano: String(t0 + 1e6),
+  });
+  const spans = [span('1', 'root'), span('2', 'short', '1'), span('3', `payments.charge ${'VeryLongOperationName'.repeat(8)}`, '1')];
+  await page.evaluate(
+    (t) => (document.querySelector('spanbeam-viewer') as unknown as { load(i: unknown): Promise<unknown> }).load(t),
+    { resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans }] }] },
+  );
+  await page.locator('spanbeam-viewer button.tab-waterfall').click();
+  const name = (text: string) => page.locator('spanbeam-viewer .wf-row .nm', { hasText: text });
+  const long = await name('VeryLong').evaluate((n) => ({ clipped: n.scrollWidth > n.clientWidth, overflow: getComputedStyle(n).textOverflow, left: n.getBoundingClientRect().left }));
+  expect(long).toMatchObject({ clipped: true, overflow: 'ellipsis' });
+  expect(long.left).toBe(await name('short').evaluate((n) => n.getBoundingClientRect().left));
+});
+
+test('waterfall: rows fill the view after the viewer grows taller', async ({ page }) => {
+  await openWideTrace(page, 500);
+  await expect(wfRow(page, 'query #10')).toBeInViewport();
+  await page.setViewportSize({ width: 1200, height: 1400 });
+  await expect(wfRow(page, 'query #55')).toBeInViewport();
+});

@@ -298,3 +298,53 @@ test('the help dialog opened from the toolbar takes focus and closes with Escape
   await expect(dialog).toHaveCount(0);
   await expect(page.locator('spanbeam-viewer .timeline')).toBeFocused();
 });
+
+test('OTLP details: resource attributes, links that select their span, the wall-clock start; long values stay inside the panel', async ({ page }) => {
+  await page.setViewportSize({ width: 1200, height: 700 });
+  await openViewer(page, server);
+  const T = 'ab'.repeat(16);
+  const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
+  // Epoch ms 1709647629123 is 2024-03-05T14:07:09.123Z.
+  const at = (ms: number) => `${1709647629123 + ms}000000`;
+  const span = (spanId: string, name: string, s: number, e: number, more: object = {}) => ({ traceId: T, spanId, name, startTimeUnixNano: at(s), endTimeUnixNano: at(e), ...more });
+  const trace = {
+    resourceSpans: [
+      {
+        resource: { attributes: [kv('service.name', 'checkout-api'), kv('host.name', 'pod-7')] },
+        scopeSpans: [
+          {
+            spans: [
+              span('00000000000000a1', 'POST /api/checkout', 0, 100, {
+                links: [{ traceId: T, spanId: '00000000000000b1', attributes: [kv('reason', 'retry-of')] }],
+                // One long word: a JSON value with no spaces.
+                events: [{ timeUnixNano: at(50), name: 'exception', attributes: [kv('exception.message', 'cardDeclined'.repeat(50))] }],
+              }),
+              span('00000000000000b1', 'first attempt', 200, 250),
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  await page.evaluate((t) => (document.querySelector('spanbeam-viewer') as unknown as { load(i: unknown): Promise<unknown> }).load(t), trace);
+  const select = (name: string) =>
+    page.evaluate((n) => {
+      const v = document.querySelector('spanbeam-viewer') as unknown as { model: { strings: string[]; slices: { count: number; name: Uint32Array } }; selection: number };
+      const id = v.model.strings.indexOf(n);
+      for (let i = 0; i < v.model.slices.count; i++) if (v.model.slices.name[i] === id) v.selection = i;
+    }, name);
+  await select('POST /api/checkout');
+  const details = page.locator('spanbeam-viewer .details');
+  await expect(details).toContainText('2024-03-05T14:07:09.123Z');
+  // The resource's attributes are searched; they are shown too.
+  await expect(details.locator('table.args', { hasText: 'host.name' })).toContainText('pod-7');
+  // The event's long value wraps: nothing to scroll sideways for.
+  expect(await page.locator('spanbeam-viewer .side').evaluate((s) => s.scrollWidth - s.clientWidth)).toBeLessThanOrEqual(0);
+  // A link names its span (in this trace) and selects it.
+  const linkItem = details.locator('li', { hasText: 'retry-of' });
+  await expect(linkItem).toContainText(`${'ab'.repeat(16)} / 00000000000000b1`);
+  await expect(linkItem.getByRole('button')).toHaveText('first attempt');
+  await linkItem.getByRole('button').click();
+  await expect(details.locator('h2')).toHaveText('first attempt');
+  await expect(details).toContainText('2024-03-05T14:07:09.323Z');
+});

@@ -2,7 +2,7 @@
 // it, a move through a detached fragment), and inputs cleared or given while it is out.
 import { expect, test, type Page } from '@playwright/test';
 import type { TestServer } from '../support/server';
-import { openViewer, viewerServer, waitForEvent } from './viewer-support';
+import { canvasBackground, openViewer, viewerServer, waitForEvent } from './viewer-support';
 
 let server: TestServer;
 test.beforeAll(async () => {
@@ -106,4 +106,37 @@ test('.data = null while it loads clears without a "cancelled" error', async ({ 
   await expect(page.locator('spanbeam-viewer .load-error')).toHaveCount(0);
   await expect(page.locator('spanbeam-viewer .progress')).toHaveCount(0);
   expect(await shown(page)).toBeNull();
+});
+
+test('re-added after the colour scheme or the theme attribute changed while out: the canvas follows, as the toolbar does', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await openViewer(page, server, '?src=/test/fixtures/viewer-ui/basic.json');
+  await waitForEvent(page, 'spanbeam-load');
+  expect(await canvasBackground(page)).toEqual([255, 255, 255]);
+  const out = () => page.evaluate(() => ((window as unknown as { __v: Element }).__v = document.querySelector('spanbeam-viewer')!).remove());
+  const back = () => page.evaluate(() => document.body.append((window as unknown as { __v: Element }).__v));
+  await out();
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await back();
+  await expect.poll(() => canvasBackground(page)).toEqual([13, 17, 23]);
+  await out();
+  await page.evaluate(() => (window as unknown as { __v: Element }).__v.setAttribute('theme', 'light'));
+  await page.waitForTimeout(50); // the attribute's update ran while out
+  await back();
+  await expect.poll(() => canvasBackground(page)).toEqual([255, 255, 255]);
+});
+
+test('moved in the same task as a change (same size): the change is painted', async ({ page }) => {
+  await openViewer(page, server, '?src=/test/fixtures/viewer-ui/basic.json');
+  await waitForEvent(page, 'spanbeam-load');
+  const canvas = () => page.evaluate(() => document.querySelector('spanbeam-viewer')!.shadowRoot!.querySelector('canvas')!.toDataURL());
+  const before = await canvas();
+  await page.evaluate(() => {
+    const v = document.querySelector('spanbeam-viewer') as unknown as V & { viewWindow: { startNs: number; endNs: number } };
+    const slot = document.createElement('div');
+    v.before(slot);
+    v.viewWindow = { startNs: 1e6, endNs: 5e6 };
+    slot.append(v); // e.g. a layout wrapping or moving its panel
+  });
+  await expect.poll(canvas).not.toBe(before);
 });

@@ -61,3 +61,11 @@ export async function slicePoint(page: Page, name: string): Promise<{ x: number;
     return { x: r.left + p.x, y: r.top + p.y };
   }, name);
 }
+
+/** The canvas pixel near its bottom-right corner, where no slice is drawn: the background colour. */
+export const canvasBackground = (page: Page) =>
+  page.evaluate(() => {
+    const c = document.querySelector('spanbeam-viewer')!.shadowRoot!.querySelector('canvas')!;
+    const d = c.getContext('2d')!.getImageData(c.width - 20, c.height - 20, 1, 1).data;
+    return [d[0], d[1], d[2]];
+  });

@@ -31,6 +31,8 @@ describe('startOptionsFromData', () => {
     expect(startOptionsFromData({ debug: 'true' })).toBeUndefined();
     expect(startOptionsFromData({ serviceName: 's', sampleRate: '2' })?.sampleRate).toBeUndefined();
     expect(startOptionsFromData({ serviceName: 's', debug: 'false' })?.debug).toBe(false);
+    // A boolean attribute: present is on, unless written as off.
+    expect(['', 'true', '1', 'false', '0', ' 0 '].map((debug) => startOptionsFromData({ serviceName: 's', debug })?.debug)).toEqual([true, true, true, false, false, false]);
   });
 });
 

@@ -73,6 +73,20 @@ export function whenPageLoad(fn: () => void): void {
   else fn();
 }
 
+/**
+ * True for at most `max` calls an hour: a failing or janking loop must not flood the backend, and
+ * a page left open all day still reports what happens late in it.
+ */
+export function perHour(max: number): () => boolean {
+  let left = 0;
+  let renew = 0;
+  return () => {
+    const now = performance.now();
+    if (now >= renew) (left = max), (renew = now + 36e5);
+    return left-- > 0;
+  };
+}
+
 export function resetActivity(): void {
   recent.length = 0;
   pageLoad = waiting = undefined;

@@ -2,7 +2,8 @@ import type { Attributes } from '../types';
 import type { Unpatch } from './wrap';
 import { getTracer } from '../tracer';
 import { guard } from '../diag';
-import { activeOrInteraction } from './activity';
+import { exceptionAttributes, scrubExceptions } from '../span';
+import { activeOrInteraction, perHour } from './activity';
 import { redactUrls } from './redact';
 import { unpatchAll } from './wrap';
 
@@ -12,7 +13,7 @@ interface ZoneRejections {
 }
 
 export interface ErrorsOptions {
-  /** At most this many errors are recorded per page (a failing loop must not flood the backend). Default 100. */
+  /** At most this many errors are recorded per page per hour (a failing loop must not flood the backend). Default 100. */
   max?: number;
 }
 
@@ -23,24 +24,30 @@ export interface ErrorsOptions {
  */
 export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
   const tracer = getTracer('spanbeam/errors');
-  let left = options.max ?? 100;
-  const report = (kind: string, err: unknown, fallbackMessage?: string, extra?: Attributes) =>
+  // Messages quote URLs (a failed fetch's has the full URL), and stacks name scripts whose query
+  // may carry secrets: redacted as `url.full` is, here and in what the app records with
+  // `span.recordException` (it stays so after uninstall).
+  scrubExceptions(redactUrls);
+  const allowed = perHour(options.max ?? 100);
+  let last = '';
+  const report = (kind: string, err: unknown, extra?: Attributes) =>
     guard('errors.failed', () => {
-      if (left-- <= 0) return;
-      const e = err as { name?: unknown; message?: unknown; stack?: unknown } | null;
-      const obj = e && typeof e === 'object';
-      const type = obj ? (typeof e.name === 'string' ? e.name : 'Error') : typeof err;
-      // Messages quote URLs too (a failed fetch's has the full URL): redacted like the stack, whose
-      // script URLs may carry secrets in their query, as `url.full` would.
-      const message = redactUrls(obj ? String(e.message ?? fallbackMessage ?? '') : String(err ?? fallbackMessage ?? err));
-      const attrs: Attributes = { 'exception.type': type, 'exception.message': message };
-      if (obj && typeof e.stack === 'string') attrs['exception.stacktrace'] = redactUrls(e.stack);
+      // Read as recordException reads it (a throwing getter or proxy trap loses nothing), URLs redacted.
+      const attrs = exceptionAttributes(err);
+      // A value of no type of its own (a rejected string, a plain object) is named by `typeof`.
+      const type = (attrs['exception.type'] ??= typeof err);
       Object.assign(attrs, extra);
       const active = activeOrInteraction();
+      // The same error again with no span to mark (a timer failing in a loop) says nothing new, as
+      // Sentry's dedupe holds: not recorded, nor counted against the budget. Within a span it is
+      // recorded, or that trace would look fine.
+      const key = JSON.stringify(attrs);
+      if ((key === last && !active?.isRecording()) || !allowed()) return;
+      last = key;
       // A span of its own only when there is no recording one to add the event to.
       const s = active && active.isRecording() ? active : tracer.startSpan('error', { parent: active, attributes: { 'error.type': type, 'error.source': kind } });
       s.addEvent('exception', attrs);
-      s.setStatus({ code: 2, message });
+      s.setStatus({ code: 2, message: attrs['exception.message'] as string });
       if (s !== active) s.end();
     });
   // One rejection may arrive both through zone.js's hook and an event: report it once.
@@ -72,7 +79,7 @@ export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
         if (e.filename) extra['code.filepath'] = redactUrls(e.filename).split(/[?#]/)[0];
         if (e.lineno) extra['code.lineno'] = e.lineno;
         if (e.colno) extra['code.column'] = e.colno;
-        report('error', e.error ?? e.message, e.message, extra);
+        report('error', e.error ?? e.message, extra);
       },
     ),
     on('unhandledrejection', (e) => rejected((e as PromiseRejectionEvent).reason)),

@@ -29,8 +29,8 @@ interface Current {
   s: Span;
   _type: string;
   _target: EventTarget | null;
-  /** Its event's timeStamp. */
-  _t: number;
+  /** Its event (its timeStamp; still being dispatched while its eventPhase is not 0). */
+  _e: Event;
   /** End of the last handler we saw return (epoch ms). */
   _last: number;
   _ended?: boolean;
@@ -40,15 +40,16 @@ interface Current {
 
 type Reg = [type: string, listener: EventListenerOrEventListenerObject, wrapper: EventListener, capture: boolean, options: unknown, zone: ZoneLike | undefined, drop: () => void];
 
-/** Enter on a control (not a multi-line text field), Space on a button-like one; no auto-repeat. */
-function keyQualifies(ev: KeyboardEvent, el: Element | undefined): boolean {
-  if (ev.repeat || !el || !el.matches('a,button,input,select,summary,[role],[tabindex]')) return false;
-  if (ev.key === 'Enter') return el.localName !== 'textarea';
+/** Enter on a control (not a multi-line text field or editor), Space on a button-like one; no auto-repeat. */
+function keyQualifies(ev: KeyboardEvent, el: EventTarget): boolean {
+  // Not the Enter that commits an IME composition, nor one typed into a text area or a rich-text editor.
+  if (ev.repeat || ev.isComposing || !(el instanceof Element) || !el.matches('a,button,input,select,summary,[role],[tabindex]')) return false;
+  if (ev.key === 'Enter') return !el.matches('textarea,[contenteditable]');
   return (
     ev.key === ' ' &&
-    (/^(button|summary)$/.test(el.localName) ||
-      (el.localName === 'input' && /^(button|submit|reset|checkbox|radio|image)$/.test((el as HTMLInputElement).type)) ||
-      /^(button|checkbox|switch|tab|menuitem|option|radio)$/.test(el.getAttribute('role') ?? ''))
+    el.matches(
+      'button,summary,input:is([type=button],[type=submit],[type=reset],[type=checkbox],[type=radio],[type=image]),:is([role=button],[role=checkbox],[role=switch],[role=tab],[role=menuitem],[role=option],[role=radio])',
+    )
   );
 }
 
@@ -81,21 +82,23 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
       const type = ev.type;
       const path = ev.composedPath();
       const el = pickTarget(path);
-      const t = path[0] ?? ev.target;
-      if (type === 'keydown' && !keyQualifies(ev as KeyboardEvent, path[0] instanceof Element ? path[0] : undefined)) return;
+      const t = path[0];
+      if (type === 'keydown' && !keyQualifies(ev as KeyboardEvent, t)) return;
       // Nested in a running interaction's default action (click → submit, Enter → the implicit
       // submission's click, a label's click → its control's click): same interaction. So is the
       // click a Space keydown's button makes on keyup, a task later (keyboard clicks have no detail).
       // A keydown, or a pointer's click from another input event (its own timeStamp), is the user's
       // next input, which the browser may dispatch before our timer ends this one (input first).
+      // One dispatched from its handlers is this one's (a handler's `fileInput.click()`).
       if (
         cur &&
         (cur._ended
           ? type === 'click' && cur._space === t && !(ev as MouseEvent).detail
-          : type !== 'dblclick' &&
-            (type !== cur._type
-              ? type != 'keydown' && !((ev as MouseEvent).detail && ev.timeStamp != cur._t) && related(t, cur._target)
-              : (cur._target as Element).closest?.('label')?.control === t))
+          : cur._e.eventPhase ||
+            (type !== 'dblclick' &&
+              (type !== cur._type
+                ? type != 'keydown' && !((ev as MouseEvent).detail && ev.timeStamp != cur._e.timeStamp) && related(t, cur._target)
+                : (cur._target as Element).closest?.('label')?.control === t)))
       ) {
         const c = cur;
         live.set(ev, c);
@@ -114,7 +117,7 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
       });
       const space = type === 'keydown' && (ev as KeyboardEvent).key === ' ';
       if (type === 'keydown') s.setAttribute('interaction.key', space ? 'Space' : 'Enter');
-      const c: Current = (cur = { s, _type: type, _target: t, _t: ev.timeStamp, _last: nowMs(), _space: space ? t : undefined });
+      const c: Current = (cur = { s, _type: type, _target: t, _e: ev, _last: nowMs(), _space: space ? t : undefined });
       live.set(ev, c);
       const rec = noteInteraction(s, ev.timeStamp);
       later(() => {
@@ -130,12 +133,27 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
   const regs = new WeakMap<EventTarget, Reg[]>();
   const targets: WeakRef<EventTarget>[] = [];
   let most = 0;
-  const capOf = (o: unknown) => (typeof o === 'object' && o ? !!(o as AddEventListenerOptions).capture : !!o);
+  const capOf = (o: unknown) => !!(typeof o === 'object' && o ? (o as AddEventListenerOptions).capture : o);
   const find = (list: Reg[] | undefined, type: string, l: unknown, cap: boolean) => list?.find((r) => r[0] === type && r[1] === l && r[3] === cap);
   const ET = EventTarget.prototype;
   const add0 = ET.addEventListener;
   const remove0 = ET.removeEventListener;
 
+  // removeEventListener first: where it cannot be replaced (read-only, a getter), addEventListener
+  // is not either, so the app's removals keep finding the listeners it added (ours are wrapped).
+  undo.push(
+    patch(ET, 'removeEventListener', (orig) =>
+      function (this: EventTarget, ...a: Parameters<EventTarget['removeEventListener']>) {
+        const [type, l, o] = a;
+        const r = find(regs.get(this ?? globalThis), type, l, capOf(o));
+        if (r) {
+          r[6]();
+          orig.call(this, type, r[2], o);
+        }
+        return orig.apply(this, a);
+      } as EventTarget['removeEventListener'],
+    ),
+  );
   undo.push(
     patch(ET, 'addEventListener', (orig) =>
       function (this: EventTarget, ...a: Parameters<EventTarget['addEventListener']>) {
@@ -168,7 +186,7 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
             if (typeof l === 'function') return l.call(this, ev);
             // Looked up at each dispatch, once; the browser skips one that is not callable.
             const h = l.handleEvent;
-            return typeof h === 'function' ? h.call(l, ev) : undefined;
+            return typeof h === 'function' && h.call(l, ev);
           };
           if (!c) return run();
           try {
@@ -193,17 +211,6 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
         list.push(r);
         if (signal) off = listen(signal, 'abort', drop);
       } as EventTarget['addEventListener'],
-    ),
-    patch(ET, 'removeEventListener', (orig) =>
-      function (this: EventTarget, ...a: Parameters<EventTarget['removeEventListener']>) {
-        const [type, l, o] = a;
-        const r = find(regs.get(this ?? globalThis), type, l, capOf(o));
-        if (r) {
-          r[6]();
-          orig.call(this, type, r[2], o);
-        }
-        return orig.apply(this, a);
-      } as EventTarget['removeEventListener'],
     ),
   );
 

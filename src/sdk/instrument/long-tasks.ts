@@ -4,12 +4,14 @@ import { getTracer } from '../tracer';
 import { hrToEpochMs } from '../clock';
 import { guard } from '../diag';
 import { redactUrl } from './redact';
-import { interactionAt, pageLoad, whenPageLoad } from './activity';
+import { interactionAt, pageLoad, perHour, whenPageLoad } from './activity';
 import { navEntry, snake } from './timing';
 
 export interface LongTasksOptions {
   /** Scripts recorded (as events) per long animation frame, longest first. Default 5. */
   maxScripts?: number;
+  /** At most this many frames outside a page load or interaction are recorded per hour (a page janking in a loop must not flood the backend). Default 100. */
+  max?: number;
 }
 
 interface ScriptTiming {
@@ -43,7 +45,12 @@ export function instrumentLongTasks(options: LongTasksOptions = {}): Unpatch {
   if (!type) return () => {};
   const tracer = getTracer('spanbeam/long-tasks');
   const loafs = type !== 'longtask';
+  const allowed = perHour(options.max ?? 100);
   const emit = (e: PerformanceEntry) => {
+    const nav = navEntry();
+    const duringLoad = e.startTime < (nav?.loadEventEnd || Infinity);
+    const parent = interactionAt(e.startTime, e.duration) ?? (duringLoad ? pageLoad : undefined);
+    if (!parent && !allowed()) return;
     const start = hrToEpochMs(e.startTime);
     const loaf = e as LoafEntry;
     const attrs: Attributes = { 'browser.long_task.duration': e.duration };
@@ -55,9 +62,6 @@ export function instrumentLongTasks(options: LongTasksOptions = {}): Unpatch {
       attrs['browser.loaf.blocking_duration'] = loaf.blockingDuration;
       for (const k of ['renderStart', 'styleAndLayoutStart'] as const) if (loaf[k]) attrs['browser.loaf.' + snake(k)] = hrToEpochMs(loaf[k]);
     }
-    const nav = navEntry();
-    const duringLoad = e.startTime < (nav?.loadEventEnd || Infinity);
-    const parent = interactionAt(e.startTime, e.duration) ?? (duringLoad ? pageLoad : undefined);
     const s = tracer.startSpan(loafs ? 'longAnimationFrame' : 'longTask', { parent: parent ?? null, startTime: start, attributes: attrs });
     for (const sc of (loaf.scripts ?? []).slice().sort((a, b) => b.duration - a.duration).slice(0, options.maxScripts ?? 5)) {
       const sa: Attributes = {

@@ -19,7 +19,7 @@ interface NavigationLike extends EventTarget {
  * Elsewhere `history.pushState` / `replaceState` are wrapped and `popstate` / `hashchange`
  * observed. Changes that keep the URL (state-only `replaceState`) are not spans. A change of the
  * fragment alone is typed `hashchange`. The span ends after the task that changed the URL, or
- * for an intercepted navigation when its handlers settle.
+ * for an intercepted navigation when its handlers settle; at the latest at `pagehide`.
  */
 export function instrumentNavigation(): Unpatch {
   const tracer = getTracer('spanbeam/navigation');
@@ -39,18 +39,22 @@ export function instrumentNavigation(): Unpatch {
           'browser.navigation.to': redactUrl(to),
         },
       });
-      const end = () => span.end();
+      // Open until its end below, or the page's end: a route still loading when the tab closes is sent.
+      const end = (e?: { name?: string } | void) => {
+        if (!open.delete(end)) return;
+        if (e) span.setStatus({ code: 2, message: e.name });
+        span.end();
+      };
+      open.add(end);
       // A navigation a router intercepted lasts until its handlers settle (the route's loading);
       // one that fails or is superseded is an error.
       const t = nav?.transition;
-      if (t)
-        t.finished.then(end, (e: { name?: string } | null) => {
-          span.setStatus({ code: 2, message: e?.name });
-          end();
-        });
+      if (t) t.finished.then(end, (e: unknown) => end(Object(e)));
       else later(end, 0);
     });
-  const undo: Unpatch[] = [];
+  const open = new Set<() => void>();
+  // Before the exporter's own pagehide listener (made later), so these go out with it.
+  const undo: Unpatch[] = [listen(window, 'pagehide', () => open.forEach((end) => end()))];
   if (nav && typeof nav.addEventListener === 'function') {
     undo.push(
       listen(

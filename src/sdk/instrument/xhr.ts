@@ -14,12 +14,15 @@ interface Info {
   /** Header names the app set (we never add a second value to them). */
   h: Record<string, 1>;
   p?: Pending;
-  /** Ends the span as the event of that type does, and removes the request's listeners. */
-  o?: (type: string) => void;
+  /** Ends the span as the event of that type does (a number: the response's status), and removes the request's listeners. */
+  o?: (type: string | number) => void;
 }
 
-/** The events that end a request, with the error each one stands for. */
-const OUTCOME: Record<string, string> = { load: '', error: 'NetworkError', abort: 'AbortError', timeout: 'TimeoutError' };
+/**
+ * The events that end a request, with the error each one stands for (none: the status tells).
+ * `loadend` too: it still comes when the app stopped the others' propagation.
+ */
+const OUTCOME: Record<string, string> = { load: '', error: 'NetworkError', abort: 'AbortError', timeout: 'TimeoutError', loadend: '' };
 
 /**
  * Traces XMLHttpRequest: `open` records method and URL, `send` starts the CLIENT span (and adds
@@ -41,17 +44,25 @@ export function instrumentXhr(options: XhrOptions = {}): Unpatch {
       patch(P, k, (orig) =>
         function (this: XMLHttpRequest, ...a: unknown[]) {
           const i = info.get(this);
+          let t: string | number | undefined;
           // open() and abort() end a request in flight without an event; also from the app's own
-          // handler of its last event, which runs before ours (reuse, retries): its span ends now,
-          // before the native call resets the status, as the response or that event ended it.
+          // handler of its last event, which runs before ours (reuse, retries): its span ends as
+          // the response (its status, read before the native call resets it) or that event ended
+          // it. Done without a status in a readystatechange handler: an error (or timeout) came.
           // (`event` is read only for a traced request: never in a worker, which has no such global.)
           if (i?.o && i.p!._end === undefined) {
             const e = event;
-            i.o(this.readyState > 3 && this.status ? 'load' : e?.target == this && e.type in OUTCOME ? e.type : 'abort');
+            const done = this.readyState > 3;
+            t = (done && this.status) || (e?.target == this && e.type in OUTCOME ? e.type : done ? 'error' : 'abort');
+            // abort() ends it before its own events; open() once it succeeded (one that throws
+            // leaves the request running).
+            if (k == 'abort') i.o(t);
           }
           const res = (orig as (...x: unknown[]) => void).apply(this, a);
-          if (k == 'open')
+          if (k == 'open') {
+            if (t) i!.o!(t);
             guard('xhr.open_failed', () => info.set(this, { m: a[0], r: route(String(a[1])), h: {} }));
+          }
           return res;
         } as XMLHttpRequest['open'],
       ),
@@ -74,21 +85,24 @@ export function instrumentXhr(options: XhrOptions = {}): Unpatch {
           guard('xhr.send_failed', () => {
             const r = i.r as Route;
             const q = (p = i.p = track(startRequest(tracer, i.m, r, 'xmlhttprequest')));
-            const h = traceHeaders(r, q.s);
-            for (const k in h) if (!i.h[k]) setHeader.call(this, k, h[k]);
             const offs: Array<() => void> = [];
-            const on = (i.o = (t: string) => {
+            const on = (i.o = (t) => {
               offs.forEach((f) => f());
               const o = OUTCOME[t];
-              ended(q, o ? { name: o } : void (q.st = this.status));
+              // No status at loadend: the app stopped an error event.
+              ended(q, o ? { name: o } : (q.st = +t || this.status) ? void 0 : { name: 'NetworkError' });
             });
-            for (const type in OUTCOME) offs.push(listen(this, type, (ev) => on(ev.type)));
+            const h = traceHeaders(r, q.s);
+            for (const k in h) if (!i.h[k]) setHeader.call(this, k, h[k]);
+            // Only while it is done: after a re-open from a readystatechange handler, the error,
+            // timeout or abort event of the request before still comes.
+            for (const type in OUTCOME) offs.push(listen(this, type, (ev) => this.readyState > 3 && on(ev.type)));
           });
         try {
           return orig.call(this, body);
         } catch (err) {
-          // Our listeners stay until the next request's end: no more events come for this one.
-          if (p) ended(p, err);
+          // A synchronous request that failed (a NetworkError): no events come. (`o` came with `p`.)
+          if (p) i!.o!('error');
           throw err;
         }
       },

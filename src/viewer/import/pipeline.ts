@@ -112,8 +112,12 @@ async function* rawChunks(src: PipelineSource, signal: AbortSignal | undefined, 
   }
 }
 
-/** Gunzips an async byte source through DecompressionStream. */
-function gunzip(head: Uint8Array, rest: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
+/**
+ * Gunzips an async byte source through DecompressionStream. A stream that breaks after giving
+ * data (a download cut short, a file copied while still being written) ends there, and `cut`
+ * says why: the importer then salvages what was read, as it does for a plain truncated file.
+ */
+function gunzip(head: Uint8Array, rest: AsyncGenerator<Uint8Array>, cut: { why?: string; at?: number }): AsyncGenerator<Uint8Array> {
   const input = new ReadableStream<Uint8Array>({
     start(c) {
       c.enqueue(head);
@@ -127,14 +131,20 @@ function gunzip(head: Uint8Array, rest: AsyncGenerator<Uint8Array>): AsyncGenera
   const out = input.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
   return (async function* () {
     const reader = out.getReader();
+    let produced = 0;
     for (;;) {
       let r: ReadableStreamReadResult<Uint8Array>;
       try {
         r = await reader.read();
       } catch (e) {
-        throw new TraceImportError({ format: 'unknown', message: `gzip: ${(e as Error).message}`, expected: 'a valid gzip stream' });
+        const why = `gzip: ${String((e as Error).message).replace(/\.$/, '')}`;
+        if (!produced) throw new TraceImportError({ format: 'unknown', message: why, expected: 'a valid gzip stream' });
+        cut.why = why;
+        cut.at = produced;
+        return;
       }
       if (r.done) return;
+      produced += r.value.length;
       yield r.value;
     }
   })();
@@ -182,8 +192,9 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
   let chunks: AsyncGenerator<Uint8Array> = counted;
   let head = await fillHead(first.value, counted);
   const gzipped = isGzip(head);
+  const cut: { why?: string; at?: number } = {};
   if (gzipped) {
-    chunks = gunzip(head, counted);
+    chunks = gunzip(head, counted, cut);
     first = await chunks.next();
     if (first.done) throw new TraceImportError({ format: 'unknown', message: 'empty gzip stream', offset: 0 });
     head = first.value;
@@ -281,7 +292,11 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
   if (signal?.aborted) throw abortError();
   progress('building');
   if (yieldMs !== undefined) await pause();
-  const model = yieldMs !== undefined && importer.finishSteps ? await drain(importer.finishSteps()) : importer.finish();
+  let model = yieldMs !== undefined && importer.finishSteps ? await drain(importer.finishSteps()) : importer.finish();
+  if (cut.why) {
+    const message = `${cut.why} after ${cut.at} decompressed bytes: the compressed file is cut short or damaged; events read so far are kept`;
+    model = { ...model, diagnostics: [{ kind: 'truncated-input', count: 1, message }, ...model.diagnostics] };
+  }
   opts.onPhase?.('built');
   progress('building');
   return model;

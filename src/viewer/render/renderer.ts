@@ -139,12 +139,12 @@ export class TimelineRenderer {
   /** Milliseconds the last paint took (for the benchmark and tests). */
   lastPaintMs = 0;
 
-  constructor(canvas: HTMLCanvasElement, theme: ThemeColors = DEFAULT_THEME, dark = false) {
+  constructor(canvas: HTMLCanvasElement, theme: ThemeColors = DEFAULT_THEME) {
     this.canvas = canvas;
     const ctx = canvas.getContext('2d', { alpha: false });
     if (!ctx) throw new Error('2D canvas unavailable');
     this.ctx = ctx;
-    this.setTheme(theme, dark);
+    this.setTheme(theme);
   }
 
   get devicePixelRatio(): number {
@@ -181,11 +181,12 @@ export class TimelineRenderer {
     this.layout = layout;
   }
 
-  setTheme(theme: ThemeColors, dark: boolean): void {
+  setTheme(theme: ThemeColors): void {
     this.theme = theme;
-    this.dark = dark;
     const c = this.ctx;
     this.bg = parseCssColor(c, theme.background, packHex('#ffffff'));
+    // Any CSS colour (#000, rgb(), a name): dark when its channels average below half.
+    this.dark = (this.bg & 255) + ((this.bg >>> 8) & 255) + ((this.bg >>> 16) & 255) < 384;
     this.panelC = parseCssColor(c, theme.panel, this.bg);
     this.headerBg = parseCssColor(c, theme.groupHeader, this.bg);
     this.errorC = parseCssColor(c, theme.error, packHex('#c41e2a'));
@@ -837,7 +838,12 @@ export class TimelineRenderer {
     ctx.fillRect(0, RULER_HEIGHT_CSS_PX - 1, this.cssW, 1);
     if (!this.model) return;
     const unit = this.model.valueUnit;
-    const ticks = computeTicks(st.scale, undefined, unit);
+    let ticks = computeTicks(st.scale, undefined, unit);
+    // Labels far into a long trace ("8316000000400 ns" zoomed in at 2 h) can be wider than the
+    // default gap: space the ticks by the widest label so they never overlap.
+    const far = Math.max(Math.abs(st.scale.startNs), Math.abs(st.scale.endNs));
+    const widest = ctx.measureText(formatTick(Math.ceil(far / ticks.stepNs) * ticks.stepNs, ticks)).width + 12;
+    if (widest > ticks.stepNs * st.scale.pxPerNs) ticks = computeTicks(st.scale, widest, unit);
     ctx.fillStyle = this.theme.textMuted;
     for (let t = ticks.firstNs; t <= st.scale.endNs; t += ticks.stepNs) {
       const x = Math.round((LW + st.scale.timeToPx(t)) * D) / D;

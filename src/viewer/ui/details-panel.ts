@@ -4,7 +4,7 @@
  * through Lit text bindings, never markup.
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import { SliceFlag, type TraceModel } from '../model/trace-model';
+import { FlowKind, SliceFlag, type TraceModel } from '../model/trace-model';
 import { argsOf, flowsIn, flowsOut, instantArgsOf, instantRange, nameOf } from '../model/query';
 import { formatDuration } from '../render/time-scale';
 import { childrenList, selfTimes } from './analysis';
@@ -87,6 +87,21 @@ export function renderDetails(model: TraceModel, slice: number, go: (slice: numb
   for (let i = ia; i < ib && events.length < 200; i++) if (model.instants.slice[i] === slice) events.push(i);
   const outs = flowsOut(model, slice);
   const ins = flowsIn(model, slice);
+  // A link's span, when it is in the trace (its link flow comes in from it); looked up once.
+  let linkedSpans: Map<string, number> | undefined;
+  const linked = (l: { traceId: string; spanId: string }): number => {
+    if (!linkedSpans) {
+      linkedSpans = new Map();
+      for (const f of ins) {
+        if (model.flows.kind[f] !== FlowKind.LINK) continue;
+        const a = argsOf(model, model.flows.fromSlice[f]);
+        linkedSpans.set(`${a.traceId}/${a.spanId}`, model.flows.fromSlice[f]);
+      }
+    }
+    return linkedSpans.get(`${l.traceId}/${l.spanId}`) ?? -1;
+  };
+  // Wall-clock time for sources on the epoch clock (OTLP, Jaeger, Zipkin, live spans).
+  const wall = model.clock === 'epoch' ? new Date(model.originMs + start / 1e6) : null;
   return html`
     <section class="details" aria-label="Selection details">
       <header>
@@ -97,6 +112,7 @@ export function renderDetails(model: TraceModel, slice: number, go: (slice: numb
         ${row('Category', model.strings[sl.category[slice]] ?? '')}
         ${row('Track', trackLabel(model, sl.track[slice]))}
         ${row('Start', fmt(start, 6))}
+        ${row('Wall time', wall && wall.getTime() === wall.getTime() ? wall.toISOString() : '')}
         ${row('Duration', fmt(sl.durNs[slice], 6))}
         ${row(model.valueUnit ? 'Self' : 'Self time', fmt(self, 6))}
         ${row('Thread time', d.threadDurNs !== undefined ? formatDuration(d.threadDurNs, 6) : '')}
@@ -111,6 +127,7 @@ export function renderDetails(model: TraceModel, slice: number, go: (slice: numb
         ${row('Parent', parent >= 0 ? link(parent) : '')}
       </dl>
       ${args.length ? html`<h3>Arguments</h3>${table(args)}` : nothing}
+      ${d.resource && Object.keys(d.resource).length ? html`<h3>Resource</h3>${table(Object.entries(d.resource))}` : nothing}
       ${d.extra && Object.keys(d.extra).length ? html`<h3>Other fields</h3>${table(Object.entries(d.extra))}` : nothing}
       ${events.length
         ? html`<h3>Events (${events.length})</h3>
@@ -124,7 +141,10 @@ export function renderDetails(model: TraceModel, slice: number, go: (slice: numb
       ${d.links && d.links.length
         ? html`<h3>Links (${d.links.length})</h3>
             <ul>
-              ${capped(d.links, (l) => html`<li class="mono">${l.traceId} / ${l.spanId}</li>`)}
+              ${capped(d.links, (l) => {
+                const to = linked(l);
+                return html`<li>${to >= 0 ? html`${link(to)} ` : nothing}<span class="mono">${l.traceId} / ${l.spanId}</span>${l.attributes && Object.keys(l.attributes).length ? html` <span class="muted">${valueText(l.attributes)}</span>` : nothing}</li>`;
+              })}
             </ul>`
         : nothing}
       ${outs.length || ins.length

@@ -320,6 +320,7 @@ export const viewerStyles = css`
   }
   li {
     margin: 2px 0;
+    overflow-wrap: anywhere;
   }
   .muted {
     color: var(--sb-text-muted);
@@ -397,11 +398,17 @@ export const viewerStyles = css`
   .wf-label .svc {
     color: var(--sb-text-muted);
   }
+  /* The label is a flex box, where text-overflow does nothing: the name itself ends in "…". */
+  .wf-label .nm {
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
   .wf-row.error .nm {
     color: var(--sb-error);
     font-weight: 600;
   }
   .twisty {
+    flex: none;
     width: 16px;
     border: none;
     background: none;

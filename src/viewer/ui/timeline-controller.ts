@@ -52,7 +52,7 @@ export class TimelineController {
   private drag: { x: number; y: number; lastX: number; lastY: number; measure: boolean; moved: boolean; id: number } | null = null;
   /** The last click that selected in the timeline: where, when, and what it hit. */
   private lastClick: { x: number; y: number; t: number; slice: number } | null = null;
-  private theme: [ThemeColors, boolean] | null = null;
+  private theme: ThemeColors | null = null;
   private resizeObserver: ResizeObserver | null = null;
   private dprQuery: MediaQueryList | null = null;
   private cssW = 0;
@@ -73,7 +73,7 @@ export class TimelineController {
     if (this.container) this.detach();
     this.container = container;
     if (this.renderer?.canvas !== canvas) {
-      this.renderer = new TimelineRenderer(canvas, this.theme?.[0], this.theme?.[1]);
+      this.renderer = new TimelineRenderer(canvas, this.theme ?? undefined);
       this.cssW = NaN; // not sized yet: the next measure paints
       this.renderer.setModel(this.model);
       this.renderer.setLayout(this.layout);
@@ -178,11 +178,11 @@ export class TimelineController {
     this.paintNow();
   }
 
-  setTheme(theme: ThemeColors, dark: boolean): void {
+  setTheme(theme: ThemeColors): void {
     // Kept for a renderer made later (the element reads its theme before the first paint).
-    this.theme = [theme, dark];
+    this.theme = theme;
     if (!this.renderer) return;
-    this.renderer.setTheme(theme, dark);
+    this.renderer.setTheme(theme);
     this.requestPaint();
   }
 

@@ -169,6 +169,8 @@ export class SpanbeamViewer extends LitElement {
   /** The search in progress, and the match to step to when it is done (0: none). */
   private searchJob: { step: -1 | 0 | 1 } | null = null;
   private wfCollapsed = new Set<number>();
+  /** The waterfall scrolls to `_wfScroll` after this update (the selection was revealed). */
+  private wfJump = false;
   private wfCache: { key: string; wf: Waterfall | null } | null = null;
   private insightsCache: { key: string; ins: Insights } | null = null;
   private detailsCache: { model: TraceModel; slice: number; tpl: TemplateResult } | null = null;
@@ -179,6 +181,8 @@ export class SpanbeamViewer extends LitElement {
   private labelFocus = '';
   private setupMs = 0;
   private media: MediaQueryList | null = null;
+  /** Selection and window set while no trace was shown: applied to the next one (not to a preview). */
+  private pending: { slice?: number | undefined; window?: { startNs: number; endNs: number } } | null = null;
 
   constructor() {
     super();
@@ -215,9 +219,9 @@ export class SpanbeamViewer extends LitElement {
         if (this._model && this.view === 'timeline') this.requestUpdate();
       },
     });
-    // Frameworks may set `.data`/`.source` before the element is defined: re-apply them
-    // through the accessors now that the class is in place.
-    for (const key of ['data', 'source', 'selection'] as const) {
+    // Frameworks may set `.data`, `.source`, … before the element is defined: re-apply them
+    // through the accessors now that the class is in place (an own property left would hide them for good).
+    for (const key of ['data', 'source', 'selection', 'viewWindow'] as const) {
       if (Object.prototype.hasOwnProperty.call(this, key)) {
         const value = (this as unknown as Record<string, unknown>)[key];
         delete (this as unknown as Record<string, unknown>)[key];
@@ -241,12 +245,14 @@ export class SpanbeamViewer extends LitElement {
     return this._partial;
   }
 
-  /** Selected slice index, or -1. Setting it selects (and reveals) the slice. */
+  /** Selected slice index, or -1. Setting it selects (and reveals) the slice; set while no trace is shown, in the next one. */
   get selection(): number {
-    return this._selected;
+    return this.pending?.slice ?? this._selected;
   }
   set selection(slice: number) {
-    this.timeline.select(slice);
+    // No trace yet (e.g. bound before `.data` has loaded): the index is meant for the next one.
+    if (!this._model) this.pending = { ...this.pending, slice: slice >= 0 ? slice : undefined };
+    else this.timeline.select(slice);
   }
 
   /** Sets the input (same as `load`, errors are reported as events only). */
@@ -280,11 +286,15 @@ export class SpanbeamViewer extends LitElement {
     if (this.isConnected) this.subscribeLive();
   }
 
-  /** Visible time window (ns relative to the model origin). */
+  /** Visible time window (ns relative to the model origin); set while no trace is shown, for the next one. */
   get viewWindow(): { startNs: number; endNs: number } {
-    return { startNs: this.timeline.scale.startNs, endNs: this.timeline.scale.endNs };
+    return this.pending?.window ?? { startNs: this.timeline.scale.startNs, endNs: this.timeline.scale.endNs };
   }
   set viewWindow(w: { startNs: number; endNs: number }) {
+    if (!this._model) {
+      this.pending = { ...this.pending, window: { startNs: w.startNs, endNs: w.endNs } };
+      return;
+    }
     this.timeline.scale.setWindow(w.startNs, w.endNs);
     this.timeline.requestPaint();
   }
@@ -382,6 +392,7 @@ export class SpanbeamViewer extends LitElement {
   clear(): void {
     // Supersedes a load in progress: its cancellation is no error to show.
     this.loadGen++;
+    this.pending = null;
     this._progress = null;
     this.cancel();
     this.stopLive();
@@ -446,8 +457,14 @@ export class SpanbeamViewer extends LitElement {
     mark('connected');
     this.media = globalThis.matchMedia?.('(prefers-color-scheme: dark)') ?? null;
     this.media?.addEventListener('change', this.onMedia);
-    // Re-attached after a move in the document: reconnect the canvas world.
-    if (this.hasUpdated) this.attachTimeline();
+    this.resized.observe(this);
+    // Re-attached after a move in the document: reconnect the canvas world. The colours may have
+    // changed while it was out (system scheme, `theme` read without styles); the repaint this
+    // requests also replaces one the detach cancelled.
+    if (this.hasUpdated) {
+      this.applyTheme();
+      this.attachTimeline();
+    }
     // A load that removal cancelled (of `src` or another input) starts again.
     if (this.hasUpdated && this.src && this.src !== this.loadedSrc) this.loadSrc();
     else if (this.resume !== null) this.load(this.resume).catch(() => undefined);
@@ -464,6 +481,7 @@ export class SpanbeamViewer extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.media?.removeEventListener('change', this.onMedia);
+    this.resized.disconnect();
     this.timeline.detach();
     // Removed for good (not just moved): stop loading, and unsubscribe from the live source.
     setTimeout(() => {
@@ -495,6 +513,7 @@ export class SpanbeamViewer extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     // A removed or unknown `view` (e.g. a framework unbinding it) shows the default, not nothing.
     if (changed.has('view') && !VIEWS.some(([v]) => v === this.view)) this.view = viewAt(0);
+    if (this.view === 'waterfall' && (changed.has('view') || changed.has('_selected' as keyof SpanbeamViewer))) this.revealInWaterfall();
     // Before rendering, so the fetch starts without waiting for the first render.
     if (!changed.has('src')) return;
     if (this.src) {
@@ -525,6 +544,10 @@ export class SpanbeamViewer extends LitElement {
     if (changed.has('flows')) this.timeline.setFlows(this.flows);
     // A modal dialog takes focus, wherever it was opened from (Escape there closes it).
     if (changed.has('_help' as keyof SpanbeamViewer) && this._help) (this.renderRoot.querySelector('.help button') as HTMLElement | null)?.focus();
+    // A new waterfall body starts at the top: scroll it to the rows rendered (and to the selection).
+    const body = this.view === 'waterfall' && (changed.has('view') || this.wfJump) ? (this.renderRoot.querySelector('.wf-body') as HTMLElement | null) : null;
+    if (body) body.scrollTop = this._wfScroll;
+    this.wfJump = false;
     // Back on the timeline tab: its size may have changed while hidden (firstUpdated measured it the first time).
     if (changed.has('view') && changed.get('view') !== undefined && this.view === 'timeline') queueMicrotask(() => this.timeline.measureSize());
   }
@@ -533,6 +556,11 @@ export class SpanbeamViewer extends LitElement {
   private appliedTheme: string | null | undefined;
 
   private readonly onMedia = (): void => this.applyTheme();
+
+  /** The waterfall renders the rows its height holds: grown, it needs more (they were blank). */
+  private readonly resized = new ResizeObserver(() => {
+    if (this.view === 'waterfall') this.requestUpdate();
+  });
 
   /**
    * Re-reads the `--sb-*` colours for the canvas. The toolbar and panels follow CSS by themselves;
@@ -563,9 +591,7 @@ export class SpanbeamViewer extends LitElement {
       instant: v('--sb-instant', DEFAULT_THEME.instant),
       font: v('--sb-font', DEFAULT_THEME.font),
     };
-    const bg = t.background.replace('#', '');
-    const dark = bg.length >= 6 ? parseInt(bg.slice(0, 2), 16) + parseInt(bg.slice(2, 4), 16) + parseInt(bg.slice(4, 6), 16) < 384 : false;
-    this.timeline.setTheme(t, dark);
+    this.timeline.setTheme(t);
   }
 
   private setPartial(on: boolean): void {
@@ -605,6 +631,12 @@ export class SpanbeamViewer extends LitElement {
       this.summary = `Loading: showing the first ${model.slices.count} slices.`;
       return;
     }
+    // Selection and window set before the trace came are for it: applied before the load event (its
+    // listeners see the trace as shown) and the summary (the load is what is announced).
+    const p = this.pending;
+    this.pending = null;
+    if (p?.window) this.viewWindow = p.window;
+    if (p?.slice !== undefined) this.timeline.select(p.slice);
     this.summary = `Loaded ${model.slices.count} slices on ${model.tracks.length} tracks.`;
     const detail: ViewerLoadDetail = {
       format: model.format,
@@ -911,6 +943,26 @@ export class SpanbeamViewer extends LitElement {
     return this.wfCache.wf;
   }
 
+  /**
+   * Makes the selection's waterfall row shown: a selection made by search, the timeline or
+   * insights opens its collapsed ancestors and scrolls to it (the waterfall showed other rows).
+   */
+  private revealInWaterfall(): void {
+    const m = this._model;
+    const i = this._selected;
+    if (!m || i < 0) return;
+    let opened = false;
+    for (let p = m.slices.parent[i], guard = 0; p >= 0 && guard < 1 << 16; p = m.slices.parent[p], guard++) opened = this.wfCollapsed.delete(p) || opened;
+    if (opened) this._wfTick++;
+    const row = this.waterfall()?.rows.findIndex((r) => r.slice === i) ?? -1;
+    if (row < 0) return;
+    const h = (this.renderRoot.querySelector('.wf-body') as HTMLElement | null)?.clientHeight || 400;
+    const top = row * WATERFALL_ROW_CSS_PX;
+    if (top >= this._wfScroll && top + WATERFALL_ROW_CSS_PX <= this._wfScroll + h) return;
+    this._wfScroll = Math.max(0, top - Math.floor(h / 3));
+    this.wfJump = true;
+  }
+
   /** The details template, rebuilt only when the selection changes (not on every hover). */
   private details(m: TraceModel, slice: number): TemplateResult {
     const c = this.detailsCache;
@@ -1112,8 +1164,10 @@ export class SpanbeamViewer extends LitElement {
     if (!row.pinned) this.timeline.revealY(row.y, row.kind === RowKind.GROUP ? row.height : Math.min(row.height, 18));
   }
 
-  private readonly onLabelBlur = (): void => {
-    // Focus moving to another label sets the key again in its focus handler.
+  private readonly onLabelBlur = (e: FocusEvent): void => {
+    // Focus taken by another control (the page's too): forget the label now, or an update already
+    // queued would focus it again. Focus moving to another label sets the key in its focus handler.
+    if (e.relatedTarget) this.labelFocus = '';
     queueMicrotask(() => {
       if (!(this.renderRoot as ShadowRoot).activeElement?.classList.contains('track-label')) this.labelFocus = '';
     });

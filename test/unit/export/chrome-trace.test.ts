@@ -61,19 +61,11 @@ describe('toChromeTrace', () => {
   });
 
   it('draws flows to children on another track or process, and span events as instants', () => {
-    const starts = ev.filter((e) => e.ph === 's');
-    const ends = ev.filter((e) => e.ph === 'f');
-    expect(starts).toHaveLength(2); // fetch b (other track) and the api server span (other process)
-    for (const f of ends) {
-      const s = starts.find((e) => e.id === f.id)!;
-      expect(f.bp).toBe('e');
-      expect(s).toBeDefined();
-    }
-    const toServer = ends.find((f) => f.pid === x('GET /api').pid)!;
-    expect(toServer.ts).toBe(x('GET /api').ts);
-    const from = starts.find((s) => s.id === toServer.id)!;
-    expect([from.pid, from.tid]).toEqual([x('fetch a').pid, x('fetch a').tid]);
-    expect(from.ts! >= x('fetch a').ts! && from.ts! <= x('fetch a').ts! + x('fetch a').dur!).toBe(true);
+    // fetch b (other track) and the api server span (other process)
+    expect(perfetto(trace).flows.sort()).toEqual([
+      ['click', 'fetch b'],
+      ['fetch a', 'GET /api'],
+    ]);
     expect(ev.find((e) => e.ph === 'i')).toMatchObject({ name: 'mark', s: 't', ts: (T0 + 205) * 1000, tid: x('with-event').tid, args: { k: 1 } });
   });
 
@@ -96,8 +88,7 @@ describe('toChromeTrace nesting shows parentage', () => {
     expect(x('b').tid).not.toBe(x('a').tid);
     expect(x('other root').tid).not.toBe(x('b').tid);
     expect(x('other root').tid).not.toBe(x('a').tid);
-    const f = ev.find((e) => e.ph === 'f' && e.tid === x('b').tid)!;
-    expect(ev.find((e) => e.ph === 's' && e.id === f.id)).toMatchObject({ pid: x('root').pid, tid: x('root').tid });
+    expect(perfetto({ traceEvents: ev }).flows).toEqual([['root', 'b']]);
   });
 });
 
@@ -116,6 +107,23 @@ describe('toChromeTrace track packing at the boundaries', () => {
     expect(x('same start').tid).toBe(x('root').tid);
     expect(x('same end').tid).toBe(x('root').tid);
     expect(ev.filter((e) => e.ph === 's')).toEqual([]);
+  });
+
+  it('a child starting in the same tick as its parent stays linked to it, whichever ends first and in any order', () => {
+    // Times are coarsened to 100 µs, and recent spans are listed as they end: children first.
+    const root = span('click', 0, 5);
+    const later = span('fetch', 0, 50, root); // outlives the click handler
+    for (const order of [[later, root], [root, later]]) {
+      const { x } = at(order);
+      expect(x('fetch').tid).not.toBe(x('click').tid);
+      expect(perfetto(toChromeTrace(order)).flows).toEqual([['click', 'fetch']]);
+    }
+    const p = span('p', 0, 10);
+    const c = span('c', 0, 10, p); // the same interval, listed first: nested, under its parent
+    const { ev, x } = at([c, p]);
+    expect(x('c').tid).toBe(x('p').tid);
+    const slices = ev.filter((e) => e.ph === 'X').map((e) => e.name);
+    expect(slices).toEqual(['p', 'c']); // equal ts and dur: viewers nest the later one in the file
   });
 
   it('back-to-back siblings share their parent’s track', () => {
@@ -141,13 +149,10 @@ describe('toChromeTrace args and flows', () => {
     expect([status(0), status(1), status(2)]).toEqual([undefined, 'OK', 'ERROR']);
   });
 
-  it('starts a flow inside its parent’s slice even when the child starts after the parent ended', () => {
+  it('binds a flow to its parent even when the child starts after the parent ended', () => {
     const parent = fakeSpan({ name: 'p', startMs: T0, endMs: T0 + 10 });
     const child = fakeSpan({ name: 'c', resource: { attributes: { 'service.name': 'api' } }, parentSpanId: parent.spanContext().spanId, startMs: T0 + 50, endMs: T0 + 60 });
-    const ev = toChromeTrace([parent, child]).traceEvents;
-    const p = ev.find((e) => e.ph === 'X' && e.name === 'p')!;
-    const s = ev.find((e) => e.ph === 's')!;
-    expect(s.ts! >= p.ts! && s.ts! <= p.ts! + p.dur!).toBe(true);
+    expect(perfetto(toChromeTrace([parent, child])).flows).toEqual([['p', 'c']]);
   });
 
   it('draws a span that has not ended yet (e.g. a running one passed in) with zero duration', () => {
@@ -155,48 +160,85 @@ describe('toChromeTrace args and flows', () => {
     expect([x.ts, x.dur]).toEqual([T0 * 1000, 0]);
   });
 
-  it('gives every flow its own id (Perfetto joins flow events by id)', () => {
-    const root = fakeSpan({ name: 'root', startMs: T0, endMs: T0 + 100 });
-    const kids = [10, 20, 30].map((d) => fakeSpan({ parentSpanId: root.spanContext().spanId, startMs: T0 + d, endMs: T0 + 90 - d / 10 }));
-    const ev = toChromeTrace([root, ...kids]).traceEvents;
-    const ids = ev.filter((e) => e.ph === 's').map((e) => e.id);
-    expect(ids.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(ids).size).toBe(ids.length);
+  it('gives every flow source its own id (Perfetto joins flow events by id)', () => {
+    const api = { attributes: { 'service.name': 'api' } };
+    const roots = [0, 1].map((n) => fakeSpan({ name: `root ${n}`, startMs: T0 + n, endMs: T0 + 100 }));
+    const kids = roots.map((r, n) => fakeSpan({ name: `kid ${n}`, resource: api, parentSpanId: r.spanContext().spanId, startMs: T0 + 10 + n, endMs: T0 + 20 }));
+    const trace = toChromeTrace([...roots, ...kids]);
+    expect(perfetto(trace).flows.sort()).toEqual([
+      ['root 0', 'kid 0'],
+      ['root 1', 'kid 1'],
+    ]);
   });
 });
 
 /**
  * How Perfetto's JSON importer reads a trace (google/perfetto src/trace_processor: importers/json/
  * json_trace_tokenizer.cc `CoerceToTs`, sorter/trace_sorter.h `SlowOperatorLess`,
- * importers/common/slice_tracker.cc `MaybeCloseStack`, importers/common/flow_tracker.cc):
+ * importers/common/slice_tracker.cc `MaybeCloseStack`, importers/json/json_trace_parser.cc
+ * `MaybeAddFlow`, importers/common/flow_tracker.cc):
  * - `ts`/`dur` become ns each on its own: whole numbers × 1000, others `llround(v * 1000)`;
- * - events run by ts, then `X` longest first, then everything else, then file order;
+ * - events run by ts, then `X` longest first ahead of everything else (a zero-length `X` ties with
+ *   it), then file order;
  * - an `X` or thread instant first pops slices that ended before it (or at its start), and is
  *   dropped (spilled, in newer versions) when it starts inside the top slice but ends after it;
- * - `s` and `f` (with `bp: "e"`) bind to the top of their thread's slice stack as it is then.
+ *   pushing it ends the flows waiting for the next slice on its thread;
+ * - `s` and `f` with `bp: "e"` bind to the top of their thread's slice stack as it is then, `f`
+ *   without it to the next slice pushed on its thread; v1 ids are numbered 0, 1, … as first seen;
+ * - flow v2 binds the `X` itself: `flow_out` starts flow `bind_id` (a second start is ignored),
+ *   `flow_in` ends it (it stays open for more), both is a step; v1 and v2 flows share one id space;
+ * - an arrow runs from the earlier slice to the later one (a pending `f`: from wherever its flow
+ *   started, unknown if it had not).
  */
 function perfetto(trace: { traceEvents: ChromeTraceEvent[] }) {
   const ns = (v: number) => (Number.isInteger(v) ? v * 1000 : Math.round(v * 1000));
   const evs = trace.traceEvents
     .map((e, i) => ({ e, i, ts: ns(e.ts ?? 0), dur: e.ph === 'X' ? ns(e.dur!) : 0 }))
     .filter((x) => x.e.ph !== 'M')
-    .sort((a, b) => a.ts - b.ts || (a.e.ph === 'X' ? -a.dur : 1) - (b.e.ph === 'X' ? -b.dur : 1) || a.i - b.i);
-  const stacks = new Map<string, Array<{ e: ChromeTraceEvent; end: number; dur: number }>>();
-  const starts = new Map<number, ChromeTraceEvent | undefined>();
+    .sort((a, b) => a.ts - b.ts || (a.e.ph === 'X' ? -a.dur : 0) - (b.e.ph === 'X' ? -b.dur : 0) || a.i - b.i);
+  type Slice = { e: ChromeTraceEvent; ts: number; end: number; dur: number };
+  const stacks = new Map<string, Slice[]>();
+  const pending = new Map<string, number[]>();
+  const v1 = new Map<string, number>();
+  const open = new Map<number, Slice>(); // flow id → the slice it leaves
   const flows: Array<[string | undefined, string | undefined]> = [];
   const overlaps: string[] = [];
+  const link = (from: Slice | undefined, to: Slice) => flows.push(from && from.ts > to.ts ? [to.e.name, from.e.name] : [from?.e.name, to.e.name]);
   for (const { e, ts, dur } of evs) {
     const k = `${e.pid}/${e.tid}`;
     const st = stacks.get(k) ?? stacks.set(k, []).get(k)!;
     if (e.ph === 'X' || e.ph === 'i') {
       while (st.length && (st.at(-1)!.end < ts || (st.at(-1)!.end === ts && !(st.at(-1)!.dur === 0 && dur === 0)))) st.pop();
       const top = st.at(-1);
+      const slice = { e, ts, end: ts + dur, dur };
       if (top && ts < top.end && ts + dur > top.end) overlaps.push(`${e.name} overlaps ${top.e.name}`);
-      else st.push({ e, end: ts + dur, dur });
-    } else if (e.ph === 's') starts.set(e.id!, st.at(-1)?.e);
-    else if (e.ph === 'f') flows.push([starts.get(e.id!)?.name, st.at(-1)?.e.name]);
+      else {
+        st.push(slice);
+        for (const f of pending.get(k) ?? []) flows.push([open.get(f)?.e.name, e.name]);
+        pending.delete(k);
+      }
+      const id = e.bind_id;
+      if (id === undefined) continue;
+      const from = open.get(id);
+      if (e.flow_in && from) link(from, slice);
+      if (e.flow_out && (e.flow_in ? from : !from)) open.set(id, slice);
+    } else {
+      const key = `${e.id}/${e.cat}/${e.name}`;
+      const f = v1.get(key) ?? v1.set(key, v1.size).get(key)!;
+      const top = st.at(-1);
+      if (e.ph === 's') {
+        if (top && !open.has(f)) open.set(f, top);
+      } else if (e.bp !== 'e') pending.set(k, [...(pending.get(k) ?? []), f]);
+      else if (top && open.has(f)) link(open.get(f), top);
+    }
   }
   return { flows, overlaps };
+}
+
+/** chrome://tracing keys v1 ids and v2 `bind_id`s alike, and skips a falsy `bind_id`. */
+function catapultIdsOk(trace: { traceEvents: ChromeTraceEvent[] }) {
+  const v1 = new Set(trace.traceEvents.filter((e) => e.ph === 's').map((e) => e.id));
+  return trace.traceEvents.every((e) => e.bind_id === undefined || (e.bind_id > 0 && !v1.has(e.bind_id)));
 }
 
 describe('toChromeTrace as Perfetto reads it', () => {
@@ -219,6 +261,42 @@ describe('toChromeTrace as Perfetto reads it', () => {
       ['c', 'server'],
       ['root', 'b'],
     ]);
+  });
+
+  const api = { attributes: { 'service.name': 'api' } };
+
+  it('binds the arrow to the child, not to its child starting in the same µs (a server span and its first middleware)', () => {
+    const client = span('client', 0, 100);
+    const server = span('server', 10, 90, client, api);
+    const trace = toChromeTrace([client, server, span('middleware', 10, 80, server, api)]);
+    expect(perfetto(trace).flows).toEqual([['client', 'server']]);
+  });
+
+  it('binds the arrow to the parent, not to its child starting in the same µs (documentLoad and documentFetch)', () => {
+    const load = span('documentLoad', 0, 100);
+    const trace = toChromeTrace([load, span('documentFetch', 0, 30, load), span('resource', 10, 50, load)]);
+    expect(perfetto(trace).flows).toEqual([['documentLoad', 'resource']]);
+  });
+
+  it('binds both ends for a span that is a flow target and a flow source', () => {
+    // A server span with a same-µs middleware and a query on another track (its middleware is open).
+    const client = span('client', 0, 100);
+    const server = span('server', 10, 90, client, api);
+    const busy = toChromeTrace([client, server, span('middleware', 10, 80, server, api), span('query', 20, 40, server, api)]);
+    expect(perfetto(busy).flows.sort()).toEqual([
+      ['client', 'server'],
+      ['server', 'query'],
+    ]);
+    // A fetch beside documentFetch, calling a server with a same-µs middleware of its own.
+    const load = span('documentLoad', 0, 100);
+    const fetch = span('fetch', 10, 50, load);
+    const handler = span('handler', 20, 40, fetch, api);
+    const clean = toChromeTrace([load, span('documentFetch', 0, 30, load), fetch, handler, span('handler mw', 20, 30, handler, api)]);
+    expect(perfetto(clean).flows.sort()).toEqual([
+      ['documentLoad', 'fetch'],
+      ['fetch', 'handler'],
+    ]);
+    expect([catapultIdsOk(busy), catapultIdsOk(clean)]).toEqual([true, true]);
   });
 
   it('keeps a child ending with its parent, and back-to-back slices, from overlapping after Perfetto’s ns rounding', () => {

@@ -419,6 +419,18 @@ describe('OTLP exporter: page hide', () => {
     expect(e.stats()).toMatchObject({ ended: 2, sent: 2, queued: 0, dropped: {} });
   });
 
+  it('tail sampling: a trace running while the tab is hidden for a moment is kept whole when its root turns out slow', async () => {
+    const e = exporter({ tailSampling: tailSampler({ ratio: 0, slowMs: 1000 }) });
+    const ctx = { traceId: '5'.repeat(32) };
+    e.onEnd(fakeSpan({ name: 'auth', ctx, parentSpanId: 'a'.repeat(16) })); // its root still runs
+    visibility('hidden');
+    visibility('visible');
+    e.onEnd(fakeSpan({ name: 'report', ctx, startMs: 0, endMs: 5000 })); // the root: slow
+    await e.flush();
+    expect([...(await beaconed()), ...calls.flatMap(names)]).toEqual(['auth', 'report']);
+    expect(e.stats()).toMatchObject({ sent: 2, dropped: {} });
+  });
+
   it('with an endpoint that is not http(s), nothing is beaconed either', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     const e = exporter({ endpoint: 'ftp://collector.test/v1/traces', maxDelayMs: 60_000 });
@@ -429,18 +441,40 @@ describe('OTLP exporter: page hide', () => {
     expect(e.stats().beacons).toBe(0);
   });
 
-  it('counts batches handed to sendBeacon out of queued (stored, and still being written)', async () => {
+  it('counts batches handed over at a hide out of queued (stored, and still being written)', async () => {
     fallback = down;
     const e = exporter({ maxDelayMs: 0, maxBatchSpans: 2 });
     await vi.advanceTimersByTimeAsync(1);
     end(e, 2, 'a'); // batch a: stored, sent, 503, waits 60 s
     await vi.advanceTimersByTimeAsync(1);
     expect(e.stats().queued).toBe(2);
+    fallback = () => new Response('{}', { status: 200 });
     end(e, 2, 'b'); // batch b sealed, being written...
-    visibility('hidden'); // ...when the tab hides: both go out by beacon
+    visibility('hidden'); // ...when the tab hides: both go out (keepalive fetch: the collector was failing)
     await vi.advanceTimersByTimeAsync(1);
-    expect((await beaconed()).sort()).toEqual(['a0', 'a1', 'b0', 'b1']);
+    expect(calls.slice(1).flatMap(names).sort()).toEqual(['a0', 'a1', 'b0', 'b1']);
+    expect(calls.slice(1).every((c) => c.keepalive)).toBe(true);
+    expect(beacons).toHaveLength(0);
     expect(e.stats()).toMatchObject({ sent: 4, beacons: 2, queued: 0 });
+  });
+
+  it('hands nothing to sendBeacon while the collector is failing: a refusal the page sees puts the spans back', async () => {
+    fallback = down;
+    const e = exporter({ maxDelayMs: 0 });
+    end(e, 2, 'a'); // sent, 503, waits 60 s
+    await vi.advanceTimersByTimeAsync(1);
+    end(e, 2, 'b');
+    visibility('hidden');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(beacons).toHaveLength(0);
+    expect(calls.slice(1).flatMap(names).sort()).toEqual(['a0', 'a1', 'b0', 'b1']); // 503 again
+    expect(e.stats()).toMatchObject({ sent: 0, queued: 4 });
+    visibility('visible');
+    fallback = () => new Response('{}', { status: 200 });
+    await vi.advanceTimersByTimeAsync(60_000);
+    await e.flush();
+    expect(calls.slice(3).flatMap(names).sort()).toEqual(['a0', 'a1', 'b0', 'b1']);
+    expect(e.stats()).toMatchObject({ sent: 4, queued: 0, dropped: {} });
   });
 
   it('stores a batch still being written when the tab hides only once (memory outbox), so it is not beaconed twice', async () => {
@@ -453,10 +487,11 @@ describe('OTLP exporter: page hide', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(calls.flatMap(names)).toEqual(['w0', 'w1']); // sent, 503, waits 60 s
     expect(e.stats().queued).toBe(2);
-    beaconOk = true;
+    fallback = () => new Response('{}', { status: 200 });
     visibility('visible');
-    visibility('hidden');
-    expect(await beaconed()).toEqual(['w0', 'w1']);
+    visibility('hidden'); // keepalive fetch: the collector was failing
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls.slice(1).flatMap(names)).toEqual(['w0', 'w1']);
     expect(e.stats()).toMatchObject({ sent: 2, beacons: 1, queued: 0 });
   });
 
@@ -483,17 +518,17 @@ describe('OTLP exporter: page hide', () => {
     end(e, 9, 'p', { pad: 'x'.repeat(9000) }); // three batches of ~27 KB
     await vi.advanceTimersByTimeAsync(1); // the first is sent, 503: all three wait in the outbox
     expect(calls).toHaveLength(1);
-    visibility('hidden'); // two go out by beacon (~54 KB of the 64 KiB budget), one stays
+    fallback = () => new Response('{}', { status: 200 });
+    visibility('hidden'); // two go out by keepalive fetch (~54 KB of the 64 KiB budget), one stays
     expect(e.stats().beacons).toBe(2);
     visibility('visible');
-    fallback = () => new Response('{}', { status: 200 });
-    win.dispatchEvent(new Event('online')); // the beacons may still be in flight
+    win.dispatchEvent(new Event('online')); // those may still be in flight
     await vi.advanceTimersByTimeAsync(9000);
     // Keepalive, the browser would refuse it; without, a close would cut it off and it would be sent again.
-    expect(calls).toHaveLength(1);
+    expect(calls).toHaveLength(3);
     await vi.advanceTimersByTimeAsync(1100); // the budget is back
-    expect(calls).toHaveLength(2);
-    expect(calls[1].keepalive).toBe(true);
+    expect(calls).toHaveLength(4);
+    expect(calls[3].keepalive).toBe(true);
     expect(e.stats()).toMatchObject({ sent: 9, queued: 0 });
   });
 

@@ -75,8 +75,27 @@ describe('tail sampling', () => {
     for (const c of ['1', '2', '3', '4']) t.onEnd(fakeSpan({ ctx: tid(c), parentSpanId: 'd'.repeat(16), status: { code: c === '1' ? 2 : 0 } }));
     expect(kept).toHaveLength(1); // trace 1 (error) decided early and kept
     expect(dropped).toBe(0);
-    t.flush();
-    expect(dropped).toBe(3);
+    t.flush(); // not kept by their spans so far: they wait for their roots
+    expect(dropped).toBe(0);
+    for (const c of ['2', '3', '4']) t.onEnd(fakeSpan({ ctx: tid(c) }));
+    expect(dropped).toBe(6);
+  });
+  it('a trace not kept yet when the page hides (flush) waits for its root: a slow root or a later error keeps all of it', () => {
+    const kept: string[] = [];
+    let dropped = 0;
+    const t = createTailSampler({ ratio: 0, slowMs: 1000 }, (s) => kept.push(s.name), (n) => (dropped += n));
+    const child = (name: string, c: string, code: 0 | 2 = 0) => fakeSpan({ name, ctx: tid(c), parentSpanId: 'a'.repeat(16), status: { code } });
+    t.onEnd(child('slow-child', '1'));
+    t.onEnd(child('err-child', '2'));
+    t.onEnd(child('fast-child', '3'));
+    t.flush(); // the tab is hidden for a moment while the three operations run
+    expect(kept).toEqual([]);
+    t.onEnd(fakeSpan({ name: 'slow-root', ctx: tid('1'), startMs: 0, endMs: 1500 }));
+    t.onEnd(child('late-err', '2', 2));
+    t.onEnd(fakeSpan({ name: 'err-root', ctx: tid('2') }));
+    t.onEnd(fakeSpan({ name: 'fast-root', ctx: tid('3') }));
+    expect(kept).toEqual(['slow-child', 'slow-root', 'err-child', 'late-err', 'err-root']);
+    expect(dropped).toBe(2);
   });
   it('wraps any processor', async () => {
     const seen: string[] = [];
@@ -145,6 +164,19 @@ describe('tail sampling options and defaults', () => {
 });
 
 describe('rateLimitingSampler tokens', () => {
+  it('a wall clock set back (by the user, a sync) takes no tokens away', () => {
+    let t = 10 * 3_600_000;
+    const s = rateLimitingSampler(60, () => t);
+    const root = () => s.shouldSample(undefined, 'a'.repeat(32), 'x', 0, undefined);
+    for (let i = 0; i < 60; i++) root();
+    t -= 3_600_000; // an hour back
+    expect(root()).toBe(false); // the bucket is still empty
+    t += 2000;
+    expect(root()).toBe(true); // refilled at 1/s from then on
+  });
+  it('a limit that is not a number admits nothing rather than everything', () => {
+    for (const n of [NaN, -1, 0]) expect(rateLimitingSampler(n, () => 0).shouldSample(undefined, 'a'.repeat(32), 'x', 0, undefined)).toBe(false);
+  });
   it('needs a whole token: half a token’s refill admits nothing', () => {
     let t = 0;
     const s = rateLimitingSampler(2, () => t);

@@ -88,7 +88,8 @@ describe('Zipkin v2 mapping details', () => {
 /**
  * The Span rules of Zipkin's v2 API (openzipkin/zipkin-api zipkin2-api.yaml): hex ids, integer µs
  * times with duration ≥ 1, kind only CLIENT/SERVER/PRODUCER/CONSUMER, string-only tags,
- * annotations {timestamp, value}, endpoints with an integer port that is not 0.
+ * annotations {timestamp, value}, endpoints with an integer port in 1–65535 (zipkin2.Endpoint refuses
+ * a larger one, and its JSON reader a fraction: the whole request is rejected).
  */
 function zipkinSpanErrors(z: Record<string, unknown>): string[] {
   const bad: string[] = [];
@@ -96,7 +97,7 @@ function zipkinSpanErrors(z: Record<string, unknown>): string[] {
   const isInt = (v: unknown) => Number.isSafeInteger(v);
   const endpoint = (e: unknown) => {
     const o = e as Record<string, unknown>;
-    return typeof o === 'object' && o !== null && (o.serviceName === undefined || typeof o.serviceName === 'string') && (o.port === undefined || (isInt(o.port) && o.port !== 0));
+    return typeof o === 'object' && o !== null && (o.serviceName === undefined || typeof o.serviceName === 'string') && (o.port === undefined || (isInt(o.port) && (o.port as number) > 0 && (o.port as number) < 65536));
   };
   check(/^([a-f0-9]{16}|[a-f0-9]{32})$/.test(String(z.traceId)), 'traceId');
   check(/^[a-f0-9]{16}$/.test(String(z.id)), 'id');
@@ -144,5 +145,9 @@ describe('Zipkin v2 as Zipkin and the OpenTelemetry Zipkin mapping read it', () 
     expect(enc({ kind: 0, attributes: http }).remoteEndpoint).toBeUndefined();
     expect(enc({ kind: 1, attributes: http }).remoteEndpoint).toBeUndefined();
     expect(enc({ kind: 2 }).remoteEndpoint).toBeUndefined();
+  });
+
+  it('leaves out a server.port Zipkin would refuse the whole batch for (a fraction, past 65535)', () => {
+    for (const port of [8080.5, 70_000, -1]) expect(enc({ kind: 2, attributes: { 'server.address': 'api', 'server.port': port } }).remoteEndpoint).toEqual({ serviceName: 'api' });
   });
 });

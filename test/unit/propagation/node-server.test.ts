@@ -82,4 +82,21 @@ describe('a node:http server continues the trace', () => {
     });
     expect(replyTraceState).toBe('node=srv,a=1,b=2');
   });
+
+  it('restarts for two traceparent header lines, of version 00 or a later one', async () => {
+    for (const v of ['00', 'cc']) {
+      const tail = v === '00' ? '' : '-future';
+      const headers: OutgoingHttpHeaders = { traceparent: [`${v}-${TID}-${SID}-01${tail}`, `${v}-${TID.replace(/4/g, '5')}-${SID}-01${tail}`] };
+      const parent = await new Promise<unknown>((resolve, reject) => {
+        const req = request(`${base}/dup`, { headers }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c));
+          res.on('end', () => resolve((JSON.parse(body) as { parent: unknown }).parent));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(parent, v).toBeNull();
+    }
+  });
 });

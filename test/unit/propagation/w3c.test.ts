@@ -35,6 +35,12 @@ describe('extractContext', () => {
     expect(extractContext([['traceparent', TP], ['TraceParent', other]])).toBeUndefined();
     expect(extractContext({ traceparent: TP, TraceParent: other })).toBeUndefined();
     expect(extractContext({ TraceParent: other, traceparent: TP })).toBeUndefined();
+    // A later version may carry more fields after the flags, but never a comma: ", " joined them.
+    const future = `cc-${TID}-${SID}-01-x`;
+    expect(extractContext({ traceparent: future })).toMatchObject({ traceId: TID });
+    expect(extractContext({ traceparent: [future, future] })).toBeUndefined();
+    expect(extractContext({ traceparent: `${future}, ${other}` })).toBeUndefined();
+    expect(extractContext([['traceparent', `cc-${TID}-${SID}-01`], ['traceparent', future]])).toBeUndefined();
   });
 
   it('ignores tracestate when traceparent is missing or invalid', () => {

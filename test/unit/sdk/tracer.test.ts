@@ -156,6 +156,14 @@ describe('status, kind, exceptions', () => {
     expect(String(span.events[0].attributes['exception.stacktrace'])).toContain('boom');
   });
 
+  it('cuts a long status message as attribute values are, never inside a surrogate pair', () => {
+    provider.configure({ limits: { attributeValueLengthLimit: 4 } });
+    const s = getTracer().startSpan('k');
+    s.setStatus({ code: 2, message: 'abc😀def' }); // the emoji is two UTF-16 units: 4th and 5th
+    s.end();
+    expect(finished()[0].status).toEqual({ code: 2, message: 'abc' });
+  });
+
   it('keeps OK final and ignores UNSET', () => {
     const s = getTracer().startSpan('k');
     s.setStatus({ code: 1 }).setStatus({ code: 2, message: 'late' }).setStatus({ code: 0 });

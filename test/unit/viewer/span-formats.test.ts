@@ -204,6 +204,29 @@ describe('round trips', () => {
     checkRoundTrip(m, false, false);
     expect(argsOf(m, one(m, 'fetch')).args).toMatchObject({ 'trace.id': T, 'span.id': '1000000000000001', 'parent.id': '00f067aa0ba902b7' });
     // cross-service parent exported as a flow
-    expect(flowsIn(m, one(m, 'server')).length).toBe(1);
+    expect(flowsIn(m, one(m, 'server')).map((f) => m.flows.fromSlice[f])).toEqual([one(m, 'fetch')]);
+  });
+
+  it('SDK spans → Chrome export → model binds every flow to the parent and the child, whichever encoding it took', () => {
+    // Spans starting in the same µs as a child on their track, and spans that are flow targets and sources.
+    const hex = (n: number) => n.toString(16).padStart(16, '0');
+    const s = (name: string, id: number, start: number, end: number, parent?: number, service?: string) =>
+      span({ name, traceId: T, spanId: hex(id), ...(parent ? { parent: hex(parent) } : {}), startMs: base + start, endMs: base + end, service });
+    const spans = [
+      s('load', 1, 0, 100),
+      s('docFetch', 2, 0, 30, 1),
+      s('fetch a', 3, 10, 50, 1), // beside docFetch: a flow from load; calls the api
+      s('handler', 4, 20, 45, 3, 'api'),
+      s('handler mw', 5, 20, 30, 4, 'api'),
+      s('fetch b', 6, 12, 60, 1), // another track: calls the api too
+      s('server', 7, 25, 55, 6, 'api'),
+      s('server mw', 8, 25, 50, 7, 'api'),
+      s('query', 9, 26, 40, 7, 'api'), // server mw is open: another track
+    ];
+    const m = importChromeJson(JSON.stringify(toChromeTrace(spans)));
+    const from = (name: string) => flowsIn(m, one(m, name)).map((f) => nameOf(m, m.flows.fromSlice[f]));
+    expect([from('fetch a'), from('handler'), from('fetch b'), from('server'), from('query')]).toEqual([['load'], ['fetch a'], ['load'], ['fetch b'], ['server']]);
+    expect(m.flows.count).toBe(5);
+    expect(diag(m, 'unbound-flow')).toBe(0);
   });
 });

@@ -171,3 +171,30 @@ describe('flow arrows', () => {
     expect(strokes()).toBe(1);
   });
 });
+
+describe('ruler', () => {
+  it('spaces ticks by their widest label: zoomed in far into a long trace, labels never overlap', () => {
+    const m = model([[0, 7200e9, 'nightly batch']]); // two hours
+    const { canvas } = fakeCanvas();
+    const texts: Array<{ s: string; x: number; y: number }> = [];
+    (canvas.getContext('2d') as unknown as { fillText: (s: string, x: number, y: number) => void }).fillText = (s, x, y) => texts.push({ s, x, y });
+    const r = new TimelineRenderer(canvas);
+    r.setModel(m);
+    r.setLayout(new Layout(m, { collapsed: new Set(), pinned: new Set() }));
+    r.resize(1000, 200, 1);
+    const scale = new TimeScale();
+    scale.widthCssPx = r.timelineWidthCssPx;
+    scale.setExtent(0, 7200e9);
+    const st: PaintState = { scale, scrollY: 0, selected: -1, hovered: -1, marks: null, measure: null, flows: 'none', focusedRow: -1 };
+    // Windows whose 1/2/5 tick step lands just over the default 90 px gap.
+    for (const [at, step] of [[7000e9, 100], [7000e9, 1e3], [3600e9, 1e6], [10e9, 1]]) {
+      scale.setWindow(at, at + (step * scale.widthCssPx) / 92);
+      texts.length = 0;
+      r.paint(st);
+      const ticks = texts.filter((t) => t.y < RULER_HEIGHT_CSS_PX && t.x > r.labelWidthCssPx).sort((a, b) => a.x - b.x);
+      expect(ticks.length).toBeGreaterThan(2);
+      // The fake context measures 6 px a character.
+      for (let i = 1; i < ticks.length; i++) expect(ticks[i - 1].x + ticks[i - 1].s.length * 6, `${ticks[i - 1].s} | ${ticks[i].s}`).toBeLessThan(ticks[i].x);
+    }
+  });
+});
