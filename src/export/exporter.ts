@@ -258,23 +258,31 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     return out;
   };
 
-  // What IndexedDB already holds waits there for another tab or the next visit.
-  const store = (bs: Batch[]) => box._put(bs).catch((err: unknown) => (toMemory(err), box._put(bs)));
+  // What IndexedDB already holds waits there for another tab or the next visit. Not batches this
+  // tab settled meanwhile (delivered, or stored by a page hide). Resolves to those stored.
+  const store = async (bs: Batch[]) => {
+    bs = bs.filter((b) => !gone.has(b.id));
+    await box._put(bs).catch((err: unknown) => (toMemory(err), box._put(bs)));
+    return bs;
+  };
 
-  const persist = (b: Batch) => {
-    writing.add(b);
+  // One transaction for all of a seal's batches: one each, a burst took as many round trips to
+  // commit, and what a closing tab had not committed yet it could only park in localStorage, beyond
+  // whose share the rest relied on a write at pagehide (lost on a loaded machine).
+  const persist = (bs: Batch[]) => {
+    for (const b of bs) writing.add(b);
     chain = chain
       .then(async () => {
-        // Not when a page hide settled or stored it meanwhile.
-        if (!writing.has(b) || gone.has(b.id)) return;
-        await store([b]);
-        stored += b.z;
-        // Committed: the drain lock's holder (maybe another tab) may be sending it already.
-        writing.delete(b);
-        if (!gone.has(b.id)) queued.set(b.id, b.n);
+        // Not those a page hide stored meanwhile.
+        for (const b of await store(bs.filter((b) => writing.has(b)))) {
+          stored += b.z;
+          // Committed: the drain lock's holder (maybe another tab) may be sending it already.
+          writing.delete(b);
+          if (!gone.has(b.id)) queued.set(b.id, b.n);
+        }
       })
       .catch((err: unknown) => warn('export.persist_failed', DEV ? 'could not store a batch' : '', err))
-      .finally(() => writing.delete(b));
+      .finally(() => bs.forEach((b) => writing.delete(b)));
   };
 
   /** The pending spans, sealed into batches. */
@@ -286,7 +294,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
 
   const seal = () => {
     if (!buf.length) return;
-    for (const b of take()) persist(b);
+    persist(take());
     void drain();
   };
 
@@ -342,7 +350,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
         const ps = await lsb._all(key);
         if (!ours()) return;
         // Not one this tab delivered meanwhile (its IndexedDB copy, written at an earlier hide).
-        if (ps.length) await store(ps.filter((b) => !gone.has(b.id)));
+        if (ps.length) await store(ps);
         if (box !== lsb) await lsb._del(ps.map((b) => b.id));
       }
       while (ours()) {
@@ -385,7 +393,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
             st.retries++;
             // Settled on pagehide (its keepalive send outlives the page); back from the bfcache, the answer counts.
             if (gone.delete(b.id)) {
-              persist(b);
+              persist([b]);
               break;
             }
             attempt++;
@@ -459,7 +467,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
         st.sent -= b.n;
         if (r.code === 'failure') return drop(r.error ?? 'failure', [b]);
         st.retries++;
-        persist(b);
+        persist([b]);
         void drain();
       });
       return true;
@@ -514,7 +522,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     const rest = mine.filter((b) => !gone.has(b.id));
     for (const b of fresh) if (!gone.has(b.id)) queued.set(b.id, b.n);
     // Without localStorage before IndexedDB opens: stored once it does, if the page lives on.
-    if (!opened && box._list) return rest.forEach(persist);
+    if (!opened && box._list) return persist(rest);
     // From pagehide on, the page may be destroyed before an IndexedDB transaction commits (seen on
     // loaded machines): localStorage, written synchronously, takes what fits of its share (as it
     // does before IndexedDB opens). Moved to IndexedDB by the next drain, so not stored again by persist().
@@ -526,7 +534,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     if (idb.length)
       void box._put(idb).then(
         () => idb.forEach((b) => writing.delete(b)),
-        () => (idb.forEach(persist), drain()),
+        () => (persist(idb), drain()),
       );
     if (!opened) later(drain, 0); // never in a page that is gone
   };

@@ -165,7 +165,12 @@ export function lsOutbox(): LsOutbox {
   return {
     ...outbox(
       async (bs) => {
-        if (park(bs).length) throw new DOMException(DEV ? 'the outbox has used its share of localStorage' : '', 'QuotaExceededError');
+        const left = park(bs);
+        // All or none, as an IndexedDB transaction: the caller stores them all elsewhere.
+        if (left.length) {
+          for (const b of bs) if (!left.includes(b)) s.removeItem(PARK + b.id);
+          throw new DOMException(DEV ? 'the outbox has used its share of localStorage' : '', 'QuotaExceededError');
+        }
       },
       // Keys sort as ids do: oldest first.
       async () => Object.keys(s).filter((x) => x.startsWith(PARK)).sort().map((x) => JSON.parse(s.getItem(x)!) as Batch),

@@ -31,6 +31,15 @@ describe('localStorage outbox', () => {
     expect((await box._all('otlp x')).map((b) => b.id)).toEqual(['0001', '0002']);
   });
 
+  it('stores all of a put or none, as an IndexedDB transaction: the exporter then keeps them all in memory', async () => {
+    g.localStorage = new FakeStorage();
+    const box = lsOutbox();
+    await box._put([batch('0001', 100_000)]);
+    // 0002 fits, 0003 does not: both go elsewhere, so a copy of 0002 left here would be sent twice.
+    await expect(box._put([batch('0002', 100_000), batch('0003', 100_000)])).rejects.toMatchObject({ name: 'QuotaExceededError' });
+    expect((await box._all()).map((b) => b.id)).toEqual(['0001']);
+  });
+
   it('fills its 256 KiB share exactly, not a character more', () => {
     // What a batch takes when stored, so the test can aim at the limit.
     const stored = (b: Batch) => {
