@@ -78,8 +78,13 @@ export class TimeScale {
 
 type Units = ReadonlyArray<readonly [number, string]>;
 
+const MIN = 60e9;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
 const UNITS: Units = [
-  [1e9 * 60, 'min'],
+  [HOUR, 'h'],
+  [MIN, 'min'],
   [1e9, 's'],
   [1e6, 'ms'],
   [1e3, 'µs'],
@@ -139,6 +144,13 @@ export interface Ticks {
  */
 export function computeTicks(scale: TimeScale, minGapCssPx = 90, valueUnit?: ValueUnit): Ticks {
   const rough = (minGapCssPx * scale.spanNs) / scale.widthCssPx;
+  // Past 20 s a label, time ticks at whole minutes and hours: 1/2/5×10^k seconds read as
+  // "1 h 23 min 20 s" apart. Days go 1/2/5×10^k.
+  if (!valueUnit && rough > 20e9) {
+    const days = Math.pow(10, Math.floor(Math.log10(rough / DAY)));
+    const stepNs = CLOCK_STEPS.find((s) => s >= rough) ?? [1, 2, 5, 10].map((m) => m * days * DAY).find((s) => s >= rough)!;
+    return { stepNs, firstNs: Math.ceil(scale.startNs / stepNs) * stepNs, unitNs: 1e9, unit: 's' };
+  }
   const pow = Math.pow(10, Math.floor(Math.log10(Math.max(rough, 1e-3))));
   let stepNs = pow;
   for (const m of [1, 2, 5, 10]) {
@@ -158,16 +170,38 @@ export function computeTicks(scale: TimeScale, minGapCssPx = 90, valueUnit?: Val
       break;
     }
   }
-  if (unit === 'min') {
-    unitNs = 1e9;
-    unit = 's';
-  }
   return { stepNs, firstNs: Math.ceil(scale.startNs / stepNs) * stepNs, unitNs, unit };
 }
 
-/** Label for a tick at tNs: value in the tick unit, with only the decimals the step needs. */
+const CLOCK_STEPS = [30e9, MIN, 2 * MIN, 5 * MIN, 10 * MIN, 15 * MIN, 30 * MIN, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY];
+const CLOCK: Units = [
+  [DAY, 'd'],
+  [HOUR, 'h'],
+  [MIN, 'min'],
+];
+const TIME_UNITS = new Set(UNITS.map(([, u]) => u));
+
+/**
+ * Label for a tick at tNs: value in the tick unit, with only the decimals the step needs. From a
+ * minute on, time reads as a clock would: "1 h 5 min", "2 h 36.125 s" (not "7236.125 s").
+ */
 export function formatTick(tNs: number, ticks: Ticks): string {
+  if (Math.abs(tNs) >= MIN && TIME_UNITS.has(ticks.unit)) return clockLabel(tNs, ticks.stepNs);
   const decimals = Math.max(0, Math.ceil(-Math.log10(ticks.stepNs / ticks.unitNs) - 1e-9));
   const v = tNs / ticks.unitNs;
   return withUnit((Math.abs(v) < 1e-9 ? 0 : v).toFixed(Math.min(decimals, 6)), ticks.unit);
+}
+
+/** Days, hours and minutes that are not zero, then seconds (with the step's decimals under a second). */
+function clockLabel(tNs: number, stepNs: number): string {
+  // A whole number of steps: float sums of steps would read 59.999 s.
+  let rest = Math.round(Math.abs(tNs) / stepNs) * stepNs;
+  const parts: string[] = [];
+  for (const [s, u] of CLOCK) {
+    const n = Math.floor(rest / s);
+    rest -= n * s;
+    if (n) parts.push(`${n} ${u}`);
+  }
+  if (rest || stepNs < 1e9) parts.push(`${(rest / 1e9).toFixed(Math.min(9, Math.max(0, Math.ceil(-Math.log10(stepNs / 1e9) - 1e-9))))} s`);
+  return `${tNs < 0 ? '-' : ''}${parts.join(' ')}`;
 }

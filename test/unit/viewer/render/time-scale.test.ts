@@ -129,3 +129,50 @@ describe('ticks and durations on a value axis (samples, bytes, units)', () => {
     }
   });
 });
+
+describe('ticks past a minute', () => {
+  const ruler = (startNs: number, endNs: number, width = 1000) => {
+    const s = new TimeScale();
+    s.widthCssPx = width;
+    s.setExtent(0, 10 * 86_400e9);
+    s.setWindow(startNs, endNs);
+    const t = computeTicks(s, 90);
+    const out: string[] = [];
+    for (let v = t.firstNs; v <= s.endNs; v += t.stepNs) out.push(formatTick(v, t));
+    return { t, out };
+  };
+  const H = 3600e9;
+
+  it('ticks a three-hour trace at whole minutes and labels them as a clock would', () => {
+    const { t, out } = ruler(0, 3 * H);
+    expect(t.stepNs).toBe(30 * 60e9);
+    expect(out).toEqual(['0 s', '30 min', '1 h', '1 h 30 min', '2 h', '2 h 30 min', '3 h']);
+  });
+
+  it('keeps 1/2/5 seconds under 20 s a label, and counts on in minutes', () => {
+    const { t, out } = ruler(0, 120e9);
+    expect(t.stepNs).toBe(20e9);
+    expect(out).toEqual(['0 s', '20 s', '40 s', '1 min', '1 min 20 s', '1 min 40 s', '2 min']);
+    expect(ruler(0, 300e9).out).toEqual(['0 s', '30 s', '1 min', '1 min 30 s', '2 min', '2 min 30 s', '3 min', '3 min 30 s', '4 min', '4 min 30 s', '5 min']);
+  });
+
+  it('zoomed in two hours into a trace: the clock with the decimals the step needs, never float noise', () => {
+    const { out } = ruler(2 * H + 36e9, 2 * H + 36e9 + 5e6);
+    expect(out[0]).toBe('2 h 36.0000 s');
+    expect(out[1]).toBe('2 h 36.0005 s');
+    expect(out.every((l) => /^2 h 36\.\d{4} s$/.test(l))).toBe(true);
+  });
+
+  it('days for traces of a week, and a sign before the origin', () => {
+    expect(ruler(0, 7 * 86_400e9).out.slice(0, 3)).toEqual(['0 s', '1 d', '2 d']);
+    const s = new TimeScale();
+    s.widthCssPx = 1000;
+    expect(formatTick(-90e9, computeTicks(Object.assign(s, { startNs: -300e9, endNs: 0 }), 90))).toBe('-1 min 30 s');
+  });
+
+  it('durations over an hour read in hours', () => {
+    expect(formatDuration(3 * 3600e9)).toBe('3 h');
+    expect(formatDuration(5400e9)).toBe('1.5 h');
+    expect(formatDuration(90e9)).toBe('1.5 min');
+  });
+});
