@@ -310,8 +310,9 @@ test('uncaught errors and unhandled rejections outside any span become error spa
     });
     void Promise.reject(new SyntaxError('nobody caught me'));
     void Promise.reject(null);
+    void Promise.reject({ code: 'E_QUOTA', password: 'hunter2' });
   });
-  const spans = await waitForSpans(page, server, (s) => byName(s, 'error').length === 3);
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'error').length === 4);
   const ev = (s: RSpan) => s.events.find((e) => e.name === 'exception')!.attributes;
   const range = one(spans, (s) => s.name === 'error' && ev(s)['exception.type'] === 'RangeError');
   expect(ev(range)['exception.message']).toBe('timer broke');
@@ -320,7 +321,10 @@ test('uncaught errors and unhandled rejections outside any span become error spa
   const rej = one(spans, (s) => s.name === 'error' && ev(s)['exception.type'] === 'SyntaxError');
   expect(rej.attributes['error.source']).toBe('unhandledrejection');
   // A rejection with null says so (not "undefined").
-  expect(ev(one(spans, (s) => s.name === 'error' && ev(s)['exception.type'] === 'object'))['exception.message']).toBe('null');
+  const objects = spans.filter((s) => s.name === 'error' && ev(s)['exception.type'] === 'object').map((s) => ev(s)['exception.message']);
+  expect(objects.sort()).toEqual(['Object with keys: code,password', 'null']);
+  // A plain object is named by its keys (it read "[object Object]"), never its values.
+  expect(JSON.stringify(server.received.map((r) => r.json))).not.toContain('hunter2');
 });
 
 test('errors: the same error again with no span to mark is recorded once (Sentry-style dedupe), and does not use up the budget', async ({ page }) => {
