@@ -314,8 +314,8 @@ export interface SearchOptions {
 }
 
 /**
- * Slices whose name (or category, or with `args` any arg text) contains `query`, sorted by start
- * time. Name matching is O(strings + slices).
+ * Slices whose name (or category, or the name of an event they own, or with `args` any arg text)
+ * contains `query`, sorted by start time. Name matching is O(strings + slices).
  */
 export function searchSlices(model: TraceModel, query: string, opts: SearchOptions = {}): number[] {
   const steps = searchSteps(model, query, opts);
@@ -348,6 +348,12 @@ export function* searchSteps(model: TraceModel, query: string, opts: SearchOptio
   const { name, category } = model.slices;
   for (let i = 0; i < n; i++) {
     if (matchStr[name[i]] || matchStr[category[i]]) hit[i] = 1;
+    if (i % STEP === 0) yield;
+  }
+  // A span's events (an "exception", a "cache miss") find their span, as Jaeger's search does.
+  const inst = model.instants;
+  for (let i = 0; i < inst.count; i++) {
+    if (inst.slice[i] >= 0 && matchStr[inst.name[i]]) hit[inst.slice[i]] = 1;
     if (i % STEP === 0) yield;
   }
   if (opts.args) yield* markArgMatches(model, q, cs, hit);

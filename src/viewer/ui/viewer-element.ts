@@ -1008,7 +1008,7 @@ export class SpanbeamViewer extends LitElement {
           <span class="spacer"></span>
           <input
             type="search"
-            placeholder="Search names and args"
+            placeholder="Search names, events and args"
             aria-label="Search slices"
             .value=${this._query}
             @input=${this.onSearchInput}

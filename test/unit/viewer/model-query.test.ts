@@ -95,6 +95,17 @@ describe('TraceModel layout and query helpers', () => {
     expect(searchSlices(m, 'needle', { args: true, caseSensitive: true })).toHaveLength(1);
   });
 
+  it('search finds a span by the name of an event it owns; an event of no span finds nothing', () => {
+    const b = new TraceBuilder('otlp-json');
+    const t = b.track(b.group(GroupKind.PROCESS, 's', 'svc'), TrackKind.THREAD, 't', 'trace');
+    b.addSlice(t, 0, 100, b.intern('checkout'), 0);
+    const pay = b.addSlice(t, 10, 50, b.intern('POST /pay'), 0);
+    b.addInstant(t, 20, b.intern('exception'), 0, InstantScope.THREAD, pay);
+    b.addInstant(t, 90, b.intern('exceptional tick'), 0, InstantScope.THREAD);
+    const em = b.finish();
+    expect(searchSlices(em, 'EXCEPTION').map((i) => nameOf(em, i))).toEqual(['POST /pay']);
+  });
+
   it('counters are step functions; instants sorted per track', () => {
     const s = m.counters[0];
     expect(counterRange(s, 150, 160)).toEqual([1, 2]); // value in effect at 150 is the one set at 100
