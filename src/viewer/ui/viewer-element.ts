@@ -401,7 +401,7 @@ export class SpanbeamViewer extends LitElement {
     this.setModel(null, false);
   }
 
-  /** Searches names, categories and args; highlights and selects the first match. */
+  /** Searches names, categories, owned event names and args; highlights and selects the first match. */
   search(query: string): number {
     this._query = query;
     this.runSearch(1, true);
@@ -1008,7 +1008,8 @@ export class SpanbeamViewer extends LitElement {
           <span class="spacer"></span>
           <input
             type="search"
-            placeholder="Search names, events and args"
+            placeholder="Search names and args"
+            title="Matches slice names, the names of a span's events, and arg values"
             aria-label="Search slices"
             .value=${this._query}
             @input=${this.onSearchInput}
