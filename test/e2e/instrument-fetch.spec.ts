@@ -425,3 +425,67 @@ test('a fetch the page does not catch rejects unhandled exactly as without the S
     server.received.length = 0;
   }
 });
+
+test('stream operations on a fetched body that the page does not catch reject unhandled exactly as without the SDK', async ({ page }) => {
+  // Our body hooks see when these promises settle; observing the promise the page holds would
+  // mark it handled, and error monitoring would never hear of the failure.
+  for (const b of ['/sb.js', '/sb-zone.js']) {
+    const probe = async (start: boolean) => {
+      server.page('/streams.html', `<!doctype html><script src="${b}"></script><script>
+        window.handle = ${start} && Spanbeam.start({ endpoint: '/v1/traces', exporter: { outbox: 'memory', maxDelayMs: 20 } });
+        window.seen = [];
+        addEventListener('unhandledrejection', (e) => seen.push(e.reason.name));
+        (async () => {
+          const tick = () => new Promise((r) => setTimeout(r, 100));
+          let res = await fetch('/api/stream?n=3&locked');
+          let reader = res.body.getReader();
+          seen.push('cancel');
+          res.body.cancel(); // locked: TypeError, never caught
+          await tick();
+          seen.push('text');
+          res.text(); // locked: TypeError, never caught
+          await tick();
+          await reader.cancel();
+          const c = new AbortController();
+          res = await fetch('/api/stream?n=20&aborted', { signal: c.signal });
+          reader = res.body.getReader();
+          await reader.read();
+          c.abort();
+          seen.push('read');
+          reader.read(); // AbortError, never caught
+          await tick();
+          res = await fetch('/api/stream?n=3&pipe');
+          seen.push('pipeTo');
+          res.body.pipeTo(new WritableStream({ write() { throw new RangeError('sink'); } })); // never caught
+          await tick();
+          seen.push('end');
+        })();
+      </script>`);
+      await page.goto(`${server.origin}/streams.html`);
+      await page.waitForFunction(() => (window as unknown as { seen: string[] }).seen.includes('end'));
+      return page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    };
+    const native = await probe(false);
+    expect(native, b).toEqual(['cancel', 'TypeError', 'text', 'TypeError', 'read', 'AbortError', 'pipeTo', 'RangeError', 'end']);
+    expect(await probe(true), b).toEqual(native);
+    // The bodies' ends are still seen: the three spans end, the aborted one as aborted.
+    const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 3);
+    expect(one(spans, (s) => String(s.attributes['url.full']).endsWith('aborted')).attributes['error.type'], b).toBe('AbortError');
+    server.received.length = 0;
+  }
+});
+
+test('fetch() with no argument rejects as without the SDK and requests nothing', async ({ page }) => {
+  await openApp(page, server);
+  const out = await page.evaluate(async () => {
+    type NoArgs = () => Promise<Response>;
+    const native = (fetch as unknown as { __spanbeam_original: NoArgs }).__spanbeam_original;
+    const run = (f: NoArgs) => f().then(() => 'resolved', (e: Error) => `${e.constructor.name}: ${e.message}`);
+    return { native: await run(() => native()), instrumented: await run(() => (fetch as unknown as NoArgs)()) };
+  });
+  expect(out.instrumented).toBe(out.native);
+  expect(out.native).toContain('1 argument required');
+  await page.evaluate(() => (window as unknown as { handle: { flush(): Promise<void> } }).handle.flush());
+  expect(server.requests.filter((r) => r.path === '/undefined')).toEqual([]);
+  expect(byName(received(server), 'GET')).toEqual([]);
+});

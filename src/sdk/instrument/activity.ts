@@ -20,10 +20,15 @@ const recent: Recent[] = [];
 /** The page-load span's context, once it exists (assigned only here). */
 export let pageLoad: SpanContext | undefined;
 
-/** Notes an interaction being dispatched; its activity window is open until `_until` is set. */
-export function noteInteraction(span: Span, timeStampHr: number): Recent {
-  const r = { s: span, t: timeStampHr, _until: Infinity, d: performance.now() };
-  if (recent.push(r) > 16) recent.shift();
+/**
+ * Notes an interaction being dispatched; its activity window is open until `_until` is set. Many
+ * are kept: INP, reported when the page hides, is the slowest interaction of the visit, maybe
+ * followed by dozens of others. A route change with no cause of its own comes with NaN times: a
+ * parent for requests, never for INP.
+ */
+export function noteInteraction(span: Span, timeStampHr: number, d = performance.now()): Recent {
+  const r = { s: span, t: timeStampHr, _until: Infinity, d };
+  if (recent.push(r) > 200) recent.shift();
   return r;
 }
 
@@ -40,17 +45,14 @@ export function activeOrInteraction(): Span | undefined {
 }
 
 /**
- * The interaction span whose event happened, or was dispatched, within `[startHr, startHr +
+ * The first interaction span whose event happened, or was dispatched, within `[startHr, startHr +
  * durationMs]` — INP attribution starts at the first event (e.g. pointerdown, before our click
  * span's event); a long animation frame starts when its task runs, after the input's timestamp.
+ * The first, not the latest: a click made while a slow one's handlers still ran falls in its window.
  */
 export function interactionAt(startHr: number, durationMs: number): SpanContext | undefined {
   const end = startHr + durationMs;
-  for (let i = recent.length - 1; i >= 0; i--) {
-    const { t, d } = recent[i];
-    if ((t >= startHr - 1 && t <= end) || (d >= startHr && d <= end)) return recent[i].s.spanContext();
-  }
-  return undefined;
+  return recent.find(({ t, d }) => (t >= startHr - 1 && t <= end) || (d >= startHr && d <= end))?.s.spanContext();
 }
 
 let waiting: Array<() => void> | undefined;

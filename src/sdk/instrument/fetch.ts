@@ -14,6 +14,23 @@ type Settle = (v: unknown) => unknown;
 const isRequest = (x: unknown): x is Request => Object.prototype.toString.call(x) === '[object Request]';
 
 /**
+ * The promise the page gets in place of `r` (fetch's, or a read of one of our bodies): it settles
+ * as `r` does, right after `ok` saw its value (a rejection ends the request's span). Observing `r`
+ * itself would mark it handled, and a rejection the page does not catch must still be an
+ * `unhandledrejection`. zone.js's `then` would make it a ZoneAwarePromise, whose rejections
+ * zone.js logs instead: the native `then` keeps it a promise of the original's kind.
+ */
+const follow = <T>(r: Promise<T>, p: Pending, ok: (v: T) => unknown): Promise<T> =>
+  zoneNative<typeof r.then>(r, 'then').call(
+    r,
+    (v) => (ok(v), v),
+    (e) => {
+      ended(p, e);
+      throw e;
+    },
+  ) as Promise<T>;
+
+/**
  * The call's arguments with trace headers added, or undefined when it must get none (`no-cors`).
  * The mode is read first: building a `Request` from the app's one uses its body, so that is done
  * only when headers are added. A URL with no init or a plain-object init gets a shallow copy of
@@ -57,16 +74,17 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
   const undo: Unpatch[] = [acquireTiming()];
   const nativeBody = Object.getOwnPropertyDescriptor(Response.prototype, 'body')?.get;
 
-  // Calls the original, and when `this` is one of our bodies, notes when the promise settles.
-  // Observing a promise marks it handled, which would silence the page's `unhandledrejection`
-  // for it: only reads of our bodies are observed, and a response's only once (a second read
-  // rejects at once, body used). Chromium itself reports no unhandled rejection for a fetched
-  // body that fails to read or parse, so observing the first read loses no event.
+  // Calls the original, and when `this` is one of our bodies, notes when the promise settles. The
+  // page gets the promise that follows it (see `follow`): a rejection it does not catch (a read of
+  // an aborted body, `text()` of a locked one, `cancel()` of a locked stream, a failed `pipeTo`)
+  // stays an `unhandledrejection`, as without the SDK. A response's first read only: a second one
+  // rejects at once (body used), which says nothing about the request. Reads after the span ended
+  // follow too (`ended` ignores them): a check here would cost more than it saves.
   const hook = (settle: Settle, once?: 1) => (orig: AnyFn) =>
     function (this: object, ...a: unknown[]) {
-      const r = orig.apply(this, a) as Promise<unknown>;
+      let r = orig.apply(this, a) as Promise<unknown>;
       const p = bodies.get(this);
-      if (p && !p._done) void r.then((v) => settle(v) && ended(p), (e) => ended(p, e));
+      if (p) r = follow(r, p, (v) => settle(v) && ended(p));
       if (once) bodies.delete(this);
       return r;
     };
@@ -112,7 +130,9 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
           const input = args[0];
           const init = args[1] as RequestInit | undefined;
           const isReq = isRequest(input);
-          const r = route(isReq ? input.url : String(input));
+          // `fetch()` must reject as native (1 argument required): traced, it would get
+          // `[undefined, init]` and request `/undefined`.
+          const r = args.length && route(isReq ? input.url : String(input));
           if (r) {
             p = startRequest(tracer, (init && init.method) || (isReq ? input.method : 'GET'), r, 'fetch');
             const h = traceHeaders(r, p.s);
@@ -126,30 +146,18 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
         if (p)
           try {
             track(p);
-            // The page gets the promise that follows ours: observing the native one marks it
-            // handled, and a rejection the page does not catch must still be `unhandledrejection`.
-            // zone.js's `then` would make it a ZoneAwarePromise, whose rejections zone.js logs
-            // instead: the native `then` keeps it a promise of fetch's own kind.
-            res = zoneNative<typeof res.then>(res, 'then').call(
-              res,
-              (res) => {
-                try {
-                  p.st = res.status;
-                  // With no body to read, or its entry already in, the network is done. This runs
-                  // before the page gets the response, so no read of its body is missed.
-                  const b = p.e ? 0 : nativeBody!.call(res);
-                  if (!b) ended(p);
-                  else bodies.set(res, p).set(b, p);
-                } catch {
-                  ended(p); // not a Response (another library's fetch)
-                }
-                return res;
-              },
-              (err) => {
-                ended(p, err);
-                throw err;
-              },
-            ) as Promise<Response>;
+            res = follow(res, p, (res) => {
+              try {
+                p.st = res.status;
+                // With no body to read, or its entry already in, the network is done. This runs
+                // before the page gets the response, so no read of its body is missed.
+                const b = p.e ? 0 : nativeBody!.call(res);
+                if (!b) ended(p);
+                else bodies.set(res, p).set(b, p);
+              } catch {
+                ended(p); // not a Response (another library's fetch)
+              }
+            });
             hookBodies();
           } catch (err) {
             swallowed('fetch.then_failed', err); // not a promise

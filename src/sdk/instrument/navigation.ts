@@ -1,7 +1,9 @@
 import type { Unpatch } from './wrap';
 import { getTracer } from '../tracer';
 import { guard } from '../diag';
-import { activeOrInteraction } from './activity';
+import { activeOrInteraction, noteInteraction } from './activity';
+import { ACTIVITY_WINDOW_MS } from './interaction';
+import { nowMs } from '../clock';
 import { redactUrl } from './redact';
 import { later, listen, patch, unpatchAll } from './wrap';
 
@@ -31,19 +33,25 @@ export function instrumentNavigation(): Unpatch {
       last = to;
       if (to === from) return;
       if (to.split('#')[0] === from.split('#')[0]) type = 'hashchange';
+      const parent = activeOrInteraction();
       const span = tracer.startSpan('navigation', {
-        parent: activeOrInteraction(),
+        parent,
         attributes: {
           'browser.navigation.type': type,
           'browser.navigation.from': redactUrl(from),
           'browser.navigation.to': redactUrl(to),
         },
       });
+      // With no cause of its own (back/forward, a router's own navigate()), it is the parent of the
+      // work the route starts (its data loading), as a click is: until it ends, then the activity
+      // window. With a cause, that work stays the cause's child, as it is with zone.js.
+      const rec = parent ? 0 : noteInteraction(span, NaN, NaN);
       // Open until its end below, or the page's end: a route still loading when the tab closes is sent.
       const end = (e?: { name?: string } | void) => {
         if (!open.delete(end)) return;
         if (e) span.setStatus({ code: 2, message: e.name });
         span.end();
+        if (rec) rec._until = nowMs() + ACTIVITY_WINDOW_MS;
       };
       open.add(end);
       // A navigation a router intercepted lasts until its handlers settle (the route's loading);

@@ -31,8 +31,13 @@ const DOC_EVENTS = [
   'activationStart',
 ] as const;
 
-/** The server's context for this document: `<meta name="traceparent">`, else `Server-Timing: traceparent`. */
+/**
+ * The server's context for this document: `<meta name="traceparent">`, else `Server-Timing:
+ * traceparent`. None for a document from the HTTP cache (a back/forward navigation, `max-age`):
+ * its traceparent is that of the response that filled the cache, a trace ended long ago.
+ */
 export function serverContext(nav: PerformanceNavigationTiming | undefined): SpanContext | undefined {
+  if (nav?.transferSize === 0 && nav.encodedBodySize) return;
   const meta = document.querySelector('meta[name="traceparent" i]')?.getAttribute('content');
   return (meta ? parseTraceparent(meta.trim()) : undefined) ?? parseServerTimingTraceparent(nav?.serverTiming);
 }

@@ -35,7 +35,9 @@ export function vitalAttributes(m: MetricWithAttribution): Attributes {
   const put = (k: string, v: unknown) => {
     if (typeof v === 'string' ? v : typeof v === 'number' && v === v) out[W + k] = v as string | number;
   };
-  for (const k of ['name', 'value', 'delta', 'id', 'rating', 'navigationType'] as const) put(snake(k), m[k]);
+  // The conventions' names of the metrics are lower case (`lcp`, `inp`, `cls`).
+  put('name', m.name.toLowerCase());
+  for (const k of ['value', 'delta', 'id', 'rating', 'navigationType'] as const) put(snake(k), m[k]);
   const a = m.attribution as unknown as Record<string, unknown>;
   for (const k of KEEP[m.name].split(' '))
     put('attribution.' + (/[tT]arget$/.test(k) ? 'element' : k === 'interactionType' ? 'event_type' : snake(k)), k === 'url' && a[k] ? redactUrl(String(a[k])) : a[k]);

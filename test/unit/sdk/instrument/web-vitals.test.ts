@@ -6,7 +6,7 @@ const metric = (name: string, attribution: Record<string, unknown>) =>
   ({ name, value: 1234.5, delta: 34.5, id: 'v5-1', rating: 'poor', navigationType: 'back-forward', attribution, entries: [] }) as unknown as MetricWithAttribution;
 
 describe('vitalAttributes', () => {
-  it('names the metric with the OpenTelemetry browser attributes and keeps LCP attribution, URL redacted', () => {
+  it('names the metric with the OpenTelemetry browser attributes (its name in lower case, as they list it) and keeps LCP attribution, URL redacted', () => {
     expect(
       vitalAttributes(
         metric('LCP', {
@@ -20,7 +20,7 @@ describe('vitalAttributes', () => {
         }),
       ),
     ).toEqual({
-      'browser.web_vital.name': 'LCP',
+      'browser.web_vital.name': 'lcp',
       'browser.web_vital.value': 1234.5,
       'browser.web_vital.delta': 34.5,
       'browser.web_vital.id': 'v5-1',

@@ -1,0 +1,122 @@
+// SPA route changes as a router makes them (a history router like React Router's or Vue Router's,
+// and a Navigation API router that intercepts `navigate`): one span per change, its parent, the
+// parent of the route's data loading, and no secret of the URL in any of it.
+import { test, expect, type Page } from '@playwright/test';
+import type { TestServer } from '../support/server';
+import { appServer, waitForSpans, one, byName, received, type RSpan } from './instrument-support';
+
+let server: TestServer;
+test.beforeEach(async () => {
+  server = await appServer();
+});
+test.afterEach(async () => server.close());
+
+const NO_NAV_API = `<script>Object.defineProperty(window, 'navigation', { value: undefined, configurable: true });</script>`;
+const start = (bundle: string) =>
+  `<script src="${bundle}"></script><script>window.handle = Spanbeam.start({ endpoint: '/v1/traces', exporter: { outbox: 'memory', maxDelayMs: 20 } });</script>`;
+
+/** A history router: links pushState on click, back/forward re-render on popstate; each render loads the route's data. */
+const HISTORY_ROUTER = `<a id="a" href="/r/a?token=T0K3N">a</a> <a id="b" href="/r/b?code=C0D3&x=1">b</a> <a id="frag" href="#access_token=AT0K&state=ST4T3">in-page</a>
+<script>
+  // The data loading a route's component starts, the way React runs effects: a task after the render.
+  const render = () => setTimeout(() => fetch('/api/data?from=' + location.pathname.slice(3)), 20);
+  document.addEventListener('click', (e) => {
+    const a = e.target.closest('a');
+    if (!a || a.id === 'frag') return;
+    e.preventDefault();
+    history.pushState({}, '', a.href);
+    render();
+  });
+  addEventListener('popstate', render);
+</script>`;
+
+/** A Navigation API router: intercepts same-document navigations and loads the route's data in its handler. */
+const NAVIGATE_ROUTER = `<a id="a" href="/r/a?token=T0K3N">a</a> <a id="b" href="/r/b?code=C0D3&x=1">b</a> <a id="frag" href="#access_token=AT0K&state=ST4T3">in-page</a>
+<script>
+  navigation.addEventListener('navigate', (e) => {
+    if (!e.canIntercept || e.hashChange || e.downloadRequest) return;
+    const to = new URL(e.destination.url).pathname.slice(3);
+    e.intercept({ async handler() { await (await fetch('/api/data?from=' + to)).json(); } });
+  });
+</script>`;
+
+const nav = (spans: RSpan[], type: string, to: string) =>
+  one(spans, (s) => s.name === 'navigation' && s.attributes['browser.navigation.type'] === type && String(s.attributes['browser.navigation.to']).includes(to));
+const loads = (spans: RSpan[], route: string) => spans.filter((s) => s.kind === 3 && String(s.attributes['url.full']).endsWith(`from=${route}`));
+const SECRETS = ['T0K3N', 'C0D3', 'AT0K', 'ST4T3'];
+
+async function browse(page: Page): Promise<RSpan[]> {
+  await page.click('#a');
+  await expect.poll(() => loads(received(server), 'a').length).toBe(1);
+  await page.click('#b');
+  await page.waitForURL('**/r/b?*');
+  await page.waitForTimeout(600); // past the click's activity window: back/forward below has no interaction
+  await page.goBack();
+  await page.waitForURL('**/r/a?*');
+  return waitForSpans(page, server, (s) => loads(s, 'a').length === 2 && loads(s, 'b').length === 1 && byName(s, 'navigation').length >= 3);
+}
+
+for (const [router, html] of [
+  ['history router, Navigation API', HISTORY_ROUTER],
+  ['history router, history fallback', NO_NAV_API + HISTORY_ROUTER],
+  ['Navigation API router', NAVIGATE_ROUTER],
+] as const)
+  for (const bundle of ['/sb.js', '/sb-zone.js'])
+    test(`${router} (${bundle}): back/forward loads the route's data as the navigation span's children, as a link click's load is the click's`, async ({ page }) => {
+      // Before, the requests of a back/forward were traces of their own, apart from the route change.
+      server.page('/spa.html', `<!doctype html>${start(bundle)}${html}`);
+      await page.goto(`${server.origin}/spa.html`);
+      const spans = await browse(page);
+      const o = server.origin;
+      // One span per change, with the Navigation API too (pushState also fires `navigate`).
+      expect(byName(spans, 'navigation').map((s) => [s.attributes['browser.navigation.type'], s.attributes['browser.navigation.from'], s.attributes['browser.navigation.to']])).toEqual([
+        ['push', `${o}/spa.html`, `${o}/r/a?token=REDACTED`],
+        ['push', `${o}/r/a?token=REDACTED`, `${o}/r/b?code=REDACTED&x=1`],
+        ['traverse', `${o}/r/b?code=REDACTED&x=1`, `${o}/r/a?token=REDACTED`],
+      ]);
+      for (const id of ['a', 'b']) {
+        const click = one(spans, (s) => s.name === `click a#${id}`);
+        expect(nav(spans, 'push', `/r/${id}`).parentSpanId).toBe(click.spanId);
+        expect(loads(spans, id)[0].parentSpanId).toBe(click.spanId);
+      }
+      const back = nav(spans, 'traverse', '/r/a');
+      expect(back.parentSpanId).toBe('');
+      expect({ parent: loads(spans, 'a')[1].parentSpanId, trace: loads(spans, 'a')[1].traceId }).toEqual({ parent: back.spanId, trace: back.traceId });
+    });
+
+for (const api of ['Navigation API', 'history fallback'])
+  test(`an in-page anchor's hashchange is the click's child, and OAuth secrets (?code=, #access_token=) never reach a navigation span (${api})`, async ({ page }) => {
+    server.page('/spa.html', `<!doctype html>${api === 'history fallback' ? NO_NAV_API : ''}${start('/sb.js')}${HISTORY_ROUTER}`);
+    // An OAuth implicit-flow callback: the app reads the fragment, then cleans the URL.
+    await page.goto(`${server.origin}/spa.html?code=C0D3&state=ST4T3`);
+    await page.evaluate(() => history.replaceState(null, '', '/spa.html'));
+    await page.click('#frag');
+    await page.waitForURL('**#access_token=*');
+    const spans = await waitForSpans(page, server, (s) => byName(s, 'navigation').length >= 2);
+    const o = server.origin;
+    const hash = nav(spans, 'hashchange', '#access_token');
+    expect(hash.attributes['browser.navigation.to']).toBe(`${o}/spa.html#access_token=REDACTED&state=REDACTED`);
+    expect(hash.parentSpanId).toBe(one(spans, (s) => s.name === 'click a#frag').spanId);
+    expect(nav(spans, 'replace', '/spa.html').attributes['browser.navigation.from']).toBe(`${o}/spa.html?code=REDACTED&state=REDACTED`);
+    const text = JSON.stringify(byName(spans, 'navigation').map((s) => [s.name, s.attributes]));
+    for (const secret of SECRETS) expect(text).not.toContain(secret);
+  });
+
+for (const api of ['Navigation API', 'history fallback'])
+  test(`a route change of the app's own (a session timeout's redirect to login, then a guard's replaceState) is the parent of what follows (${api})`, async ({ page }) => {
+    server.page('/spa.html', `<!doctype html>${api === 'history fallback' ? NO_NAV_API : ''}${start('/sb.js')}`);
+    await page.goto(`${server.origin}/spa.html`);
+    await page.evaluate(() =>
+      setTimeout(() => {
+        history.pushState({}, '', '/r/account');
+        history.replaceState({}, '', '/r/login?next=%2Fr%2Faccount%3Ftoken%3DT0K3N');
+        setTimeout(() => fetch('/api/data?from=login'), 50);
+      }, 10),
+    );
+    const spans = await waitForSpans(page, server, (s) => loads(s, 'login').length === 1 && byName(s, 'navigation').length === 2);
+    const push = nav(spans, 'push', '/r/account');
+    expect(push.parentSpanId).toBe('');
+    expect(nav(spans, 'replace', '/r/login').attributes['browser.navigation.to']).toBe(`${server.origin}/r/login?next=REDACTED`);
+    expect(nav(spans, 'replace', '/r/login').parentSpanId).toBe(push.spanId);
+    expect(loads(spans, 'login')[0].parentSpanId).toBe(push.spanId);
+  });
