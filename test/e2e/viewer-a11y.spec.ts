@@ -191,6 +191,49 @@ for (const theme of ['light', 'dark']) {
     for (const [what, r] of Object.entries(ratios)) expect(r, what).toBeGreaterThanOrEqual(4.5);
   });
 
+  test(`${theme} theme: the measured duration on the ruler reaches 4.5:1 against its label`, async ({ browser }) => {
+    const context = await browser.newContext({ deviceScaleFactor: 2 });
+    const page = await context.newPage();
+    await open(page, theme);
+    const box = (await page.locator('spanbeam-viewer .timeline').boundingBox())!;
+    await page.keyboard.down('Shift');
+    await page.mouse.move(box.x + 400, box.y + 200);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 700, box.y + 200, { steps: 4 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    await expect(page.locator('spanbeam-viewer .status')).toContainText('measured');
+    await page.waitForTimeout(100);
+    const r = await page.evaluate((contrastSrc) => {
+      const contrast = (0, eval)(contrastSrc) as (a: number[], b: number[]) => number;
+      const v = document.querySelector('spanbeam-viewer')!;
+      const canvas = v.shadowRoot!.querySelector('canvas')!;
+      const D = canvas.width / canvas.clientWidth;
+      const sel = getComputedStyle(v).getPropertyValue('--sb-selection').trim();
+      const fill = [1, 3, 5].map((i) => parseInt(sel.slice(i, i + 2), 16));
+      // The label: the run of the selection colour in the ruler, between 400 and 700 px.
+      const img = canvas.getContext('2d')!.getImageData(Math.round(400 * D), Math.round(5 * D), Math.round(300 * D), Math.round(14 * D));
+      let x0 = Infinity;
+      let x1 = -Infinity;
+      const w = img.width;
+      for (let j = 0; j < img.data.length; j += 4) {
+        if (img.data[j] === fill[0] && img.data[j + 1] === fill[1] && img.data[j + 2] === fill[2]) {
+          x0 = Math.min(x0, (j / 4) % w);
+          x1 = Math.max(x1, (j / 4) % w);
+        }
+      }
+      let best = 1;
+      for (let j = 0; j < img.data.length; j += 4) {
+        const x = (j / 4) % w;
+        if (x > x0 && x < x1) best = Math.max(best, contrast(fill, [img.data[j], img.data[j + 1], img.data[j + 2]]));
+      }
+      return { width: (x1 - x0) / D, best };
+    }, CONTRAST);
+    await context.close();
+    expect(r.width).toBeGreaterThan(20);
+    expect(r.best).toBeGreaterThanOrEqual(4.5);
+  });
+
   test(`${theme} theme: slice names drawn on the timeline reach 4.5:1 against their slice`, async ({ browser }) => {
     // At 2x the glyph stems cover whole device pixels, so the text's own colour can be read.
     const context = await browser.newContext({ deviceScaleFactor: 2 });
@@ -241,3 +284,199 @@ for (const theme of ['light', 'dark']) {
     for (const [name, r] of Object.entries(ratios)) expect(r, name).toBeGreaterThanOrEqual(4.5);
   });
 }
+
+test('the help gives focus back to what opened it: the "?" button, in every view (the hidden timeline took it to the page)', async ({ page }) => {
+  await open(page);
+  const help = page.getByRole('button', { name: 'Keyboard shortcuts' });
+  const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  for (const view of ['Timeline', 'Waterfall', 'Insights']) {
+    await page.getByRole('tab', { name: view }).click();
+    for (const close of ['Escape', 'Close']) {
+      await help.focus();
+      await page.keyboard.press('Enter');
+      await expect(dialog).toBeVisible();
+      await expect(dialog.getByRole('button', { name: 'Close' })).toBeFocused();
+      await page.keyboard.press(close === 'Escape' ? 'Escape' : 'Enter');
+      await expect(dialog).toHaveCount(0);
+      await expect(help, `${view}, ${close}`).toBeFocused();
+    }
+  }
+  // Opened from the timeline with '?', it goes back to the timeline.
+  await page.getByRole('tab', { name: 'Timeline' }).click();
+  await page.locator('spanbeam-viewer .timeline').focus();
+  await page.keyboard.press('?');
+  await expect(dialog).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.locator('spanbeam-viewer .timeline')).toBeFocused();
+});
+
+test('waterfall treegrid: rows tell their place among siblings, error and critical path in words; the tree keys move and fold', async ({ page }) => {
+  await open(page, 'light', 'nplus1.otlp.json');
+  await page.getByRole('tab', { name: 'Waterfall' }).click();
+  const grid = page.getByRole('treegrid', { name: 'Waterfall' });
+  const row = (name: RegExp) => grid.getByRole('row', { name });
+  // A row's name is its service, name and duration (a twisty's 'Collapse' began every parent's name).
+  await expect(row(/^frontend GET \/checkout \(critical path\) 200 ms$/)).toHaveAttribute('aria-level', '1');
+  const card = row(/charge card/);
+  await expect(card).toHaveAccessibleName(/^orders-api charge card \(error(, critical path)?\) 6 ms$/);
+  // load order items, render invoice, charge card: the children of POST /api/orders.
+  await expect(row(/load order items/)).toHaveAttribute('aria-posinset', '1');
+  await expect(card).toHaveAttribute('aria-posinset', '3');
+  await expect(card).toHaveAttribute('aria-setsize', '3');
+  await expect(row(/id = 105 /)).toHaveAttribute('aria-posinset', '6');
+  await expect(row(/id = 105 /)).toHaveAttribute('aria-setsize', '12');
+  // ← on a leaf goes to its parent; ← on an open row closes it, → opens it, → again goes to its first child.
+  await row(/id = 105 /).click();
+  const focused = () => page.locator('spanbeam-viewer .wf-row:focus');
+  await page.keyboard.press('ArrowLeft');
+  await expect(focused()).toHaveAccessibleName(/load order items/);
+  await expect(focused()).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('ArrowLeft');
+  await expect(row(/load order items/)).toHaveAttribute('aria-expanded', 'false');
+  await expect(row(/id = 105 /)).toHaveCount(0);
+  await page.keyboard.press('ArrowRight');
+  await expect(row(/load order items/)).toHaveAttribute('aria-expanded', 'true');
+  await page.keyboard.press('ArrowRight');
+  await expect(focused()).toHaveAccessibleName(/id = 100 /);
+  await page.keyboard.press('End');
+  await expect(focused()).toHaveAccessibleName(/charge card/);
+  await page.keyboard.press('Home');
+  await expect(focused()).toHaveAccessibleName(/GET \/checkout/);
+  // The root has no parent: ← on it (closed) stays.
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  await expect(focused()).toHaveAccessibleName(/GET \/checkout/);
+});
+
+test('waterfall: a row far down a long list (rendered rows only) still tells its place among all its siblings', async ({ page }) => {
+  await page.setViewportSize({ width: 1200, height: 600 });
+  await openViewer(page, server);
+  const t0 = 1.7e18;
+  const id = (i: number) => String(i + 1).padStart(16, '0');
+  const span = (i: number) => ({
+    traceId: 'ab'.repeat(16),
+    spanId: id(i),
+    ...(i ? { parentSpanId: id(0) } : {}),
+    name: i ? `query #${i}` : 'GET /report',
+    startTimeUnixNano: String(t0 + i * 1e6),
+    endTimeUnixNano: String(t0 + (i ? i * 1e6 + 5e5 : 400e6)),
+  });
+  await page.evaluate(
+    (t) => (document.querySelector('spanbeam-viewer') as unknown as { load(i: unknown): Promise<unknown> }).load(t),
+    { resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans: Array.from({ length: 301 }, (_, i) => span(i)) }] }] },
+  );
+  await page.getByRole('tab', { name: 'Waterfall' }).click();
+  await page.locator('spanbeam-viewer .wf-body').evaluate((b) => (b.scrollTop = 5000));
+  const row = page.getByRole('row', { name: /query #230 / });
+  await expect(row).toHaveAttribute('aria-posinset', '230');
+  await expect(row).toHaveAttribute('aria-setsize', '300');
+  await expect(row).toHaveAttribute('aria-level', '2');
+});
+
+test('forced colours: the selected tab and waterfall row, the bars and the critical path stay visible', async ({ page }) => {
+  await page.emulateMedia({ forcedColors: 'active' });
+  await open(page, 'light', 'nplus1.otlp.json');
+  await page.getByRole('tab', { name: 'Waterfall' }).click();
+  await page.getByRole('row', { name: /POST \/api\/orders/ }).click();
+  const r = await page.evaluate((contrastSrc) => {
+    const contrast = (0, eval)(contrastSrc) as (a: number[], b: number[]) => number;
+    const root = document.querySelector('spanbeam-viewer')!.shadowRoot!;
+    const rgba = (s: string) => (s.match(/[\d.]+/g) ?? []).map(Number);
+    const cs = (sel: string) => getComputedStyle(root.querySelector(sel)!);
+    const bg = (sel: string) => cs(sel).backgroundColor;
+    const plainRow = root.querySelector('.wf-row:not(.selected)')!;
+    return {
+      tab: [bg('[role=tab][aria-selected=true]'), bg('[role=tab][aria-selected=false]')],
+      tabText: contrast(rgba(cs('[role=tab][aria-selected=true]').color), rgba(bg('[role=tab][aria-selected=true]'))),
+      row: [bg('.wf-row.selected'), getComputedStyle(plainRow).backgroundColor],
+      rowText: contrast(rgba(cs('.wf-row.selected .nm').color), rgba(bg('.wf-row.selected'))),
+      bar: [getComputedStyle(plainRow.querySelector('.wf-bar')!).backgroundColor, bg('.main')],
+      // (box-shadow rings, forced to none)
+      critical: [cs('.wf-row.critical:not(.selected) .wf-bar').outlineStyle, cs('.cp-mark').outlineStyle],
+    };
+  }, CONTRAST);
+  expect(r.tab[0], 'selected tab').not.toBe(r.tab[1]);
+  expect(r.tabText).toBeGreaterThanOrEqual(4.5);
+  expect(r.row[0], 'selected row').not.toBe(r.row[1]);
+  expect(r.rowText).toBeGreaterThanOrEqual(4.5);
+  expect(r.bar[0], 'bar').not.toBe(r.bar[1]);
+  expect(r.critical).toEqual(['solid', 'solid']);
+  // Focus rings on the highlight: 3:1 at least (the blue ring was 2:1 on it).
+  const ring = (sel: string) =>
+    page.evaluate(
+      ([s, contrastSrc]) => {
+        const contrast = (0, eval)(contrastSrc) as (a: number[], b: number[]) => number;
+        const el = document.querySelector('spanbeam-viewer')!.shadowRoot!.querySelector(s)!;
+        if (!el.matches(':focus-visible')) return `${s} has no visible focus`;
+        const cs = getComputedStyle(el);
+        const rgba = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+        const bg = rgba(cs.backgroundColor);
+        const a = bg[3] ?? 1;
+        return contrast(rgba(cs.outlineColor), bg.slice(0, 3).map((v) => v * a + 255 * (1 - a)));
+      },
+      [sel, CONTRAST] as const,
+    );
+  await page.keyboard.press('ArrowDown');
+  await expect(page.locator('spanbeam-viewer .wf-row.selected')).toBeFocused();
+  expect(await ring('.wf-row.selected')).toBeGreaterThanOrEqual(3);
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Tab');
+  await page.getByRole('tab', { name: 'Waterfall' }).focus();
+  expect(await ring('[role=tab][aria-selected=true]')).toBeGreaterThanOrEqual(3);
+});
+
+test('320 px wide (or 400% zoom): the details go under the view, full width, instead of a column a few letters wide', async ({ page }) => {
+  await page.setViewportSize({ width: 320, height: 560 });
+  await openViewer(page, server, '?theme=light&src=/test/fixtures/viewer-ui/nplus1.otlp.json');
+  await waitForEvent(page, 'spanbeam-load');
+  for (const view of ['Timeline', 'Waterfall']) {
+    await page.getByRole('tab', { name: view }).click();
+    await page.locator('spanbeam-viewer').evaluate((v) => ((v as unknown as { selection: number }).selection = 1));
+    const details = page.getByRole('region', { name: 'Selection details' });
+    await expect(details.getByRole('heading', { level: 2 })).toHaveText('POST /api/orders');
+    const panel = (await details.boundingBox())!;
+    const viewBox = (await page.getByRole('tabpanel').locator(view === 'Timeline' ? '.timeline' : '.waterfall').boundingBox())!;
+    expect(panel.width, view).toBeGreaterThan(280);
+    expect(panel.y, view).toBeGreaterThanOrEqual(viewBox.y + viewBox.height - 1);
+    expect(viewBox.height, view).toBeGreaterThan(100);
+    // 'SERVER' on one line (it was one letter a line).
+    const dd = (await details.locator('dd').first().boundingBox())!;
+    expect(dd.height, view).toBeLessThan(24);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), view).toBeLessThanOrEqual(320);
+  }
+});
+
+test('search: each result is announced once, in words ("1 match", "Match 2 of 12: …"); the box is described by the visible count', async ({ page }) => {
+  await open(page, 'light', 'nplus1.otlp.json');
+  // What screen readers would announce: each new text of a live region.
+  await page.evaluate(() => {
+    const root = document.querySelector('spanbeam-viewer')!.shadowRoot!;
+    const said: string[] = [];
+    (window as unknown as { __said: string[] }).__said = said;
+    const live = () => root.querySelectorAll('[aria-live]:not([aria-live=off]), [role=status], [role=alert], [role=log]');
+    const seen = new Map<Element, string>(Array.from(live(), (e) => [e, e.textContent!.trim()]));
+    new MutationObserver(() => {
+      for (const e of live()) {
+        const t = e.textContent!.trim();
+        if (seen.get(e) !== t && t) said.push(t);
+        seen.set(e, t);
+      }
+    }).observe(root, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+  const said = () => page.evaluate(() => (window as unknown as { __said: string[] }).__said);
+  const box = page.getByRole('searchbox', { name: 'Search slices' });
+  await box.fill('SELECT');
+  const found = ['12 matches for SELECT.'];
+  await expect.poll(said).toEqual(found);
+  await box.press('Enter');
+  await box.press('Enter');
+  const stepped = [
+    ...found,
+    'Match 1 of 12: SELECT * FROM items WHERE id = 100, start 11 ms, duration 5 ms, on postgres › trace a1b2c3d4, depth 0, 0 children.',
+    'Match 2 of 12: SELECT * FROM items WHERE id = 101, start 16.5 ms, duration 5 ms, on postgres › trace a1b2c3d4, depth 0, 0 children.',
+  ];
+  await expect.poll(said).toEqual(stepped);
+  await expect(box).toHaveAccessibleDescription('2 / 12');
+  await box.fill('charge');
+  await expect.poll(said).toEqual([...stepped, '1 match for charge.']);
+});

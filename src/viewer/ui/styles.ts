@@ -67,6 +67,8 @@ export const viewerStyles = css`
     flex-direction: column;
     height: 100%;
     min-height: inherit;
+    /* Its width, not the window's, decides the narrow layout below (the viewer may be a page's sidebar). */
+    container-type: inline-size;
   }
   .toolbar {
     display: flex;
@@ -483,5 +485,68 @@ export const viewerStyles = css`
     font-family: ui-monospace, monospace;
     padding-right: 16px;
     white-space: nowrap;
+  }
+  /* Narrow (a phone, 400% zoom): the details go under the view. Beside it they were 40% of 320 px,
+     and their values broke one letter per line. */
+  @container (max-width: 560px) {
+    .main {
+      flex-direction: column;
+    }
+    .waterfall {
+      min-height: 0;
+    }
+    .side {
+      flex: none;
+      width: auto;
+      max-height: 50%;
+      border-left: none;
+      border-top: 1px solid var(--sb-border);
+    }
+  }
+  /* Forced colours (Windows high contrast) drop backgrounds and shadows: the selected tab and row,
+     the waterfall's bars and its critical-path rings vanished. System colours are kept; the
+     selection opts out of forcing (its text got a backplate the colour of the highlight). */
+  @media (forced-colors: active) {
+    button[aria-selected='true'],
+    .wf-row.selected {
+      forced-color-adjust: none;
+      background: Highlight;
+      border-color: Highlight;
+    }
+    /* Unforced there, the blue focus ring was 2:1 on the highlight. */
+    button[aria-selected='true']:focus-visible,
+    .wf-row.selected:focus-visible {
+      outline-color: HighlightText;
+    }
+    button[aria-selected='true'],
+    .wf-row.selected,
+    .wf-row.selected .svc,
+    .wf-row.selected .nm,
+    .wf-row.selected .wf-dur,
+    .wf-row.selected .twisty {
+      color: HighlightText;
+    }
+    .wf-bar,
+    .wf-row.error .wf-bar,
+    .cp-mark {
+      background: CanvasText;
+    }
+    /* On its bar: no backplate (one the colour of the text hid it). */
+    .wf-dur.inside {
+      forced-color-adjust: none;
+      color: Canvas;
+    }
+    .wf-row.critical .wf-bar,
+    .cp-mark {
+      outline: 2px solid CanvasText;
+      outline-offset: 1px;
+    }
+    .wf-row.selected .wf-bar {
+      background: HighlightText;
+      outline-color: HighlightText;
+    }
+    .wf-row.selected .wf-dur.inside {
+      color: Highlight;
+    }
   }
 `;

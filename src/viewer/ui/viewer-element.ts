@@ -177,6 +177,8 @@ export class SpanbeamViewer extends LitElement {
   /** The slice whose details show every argument (the user asked to). */
   private detailsAll = -1;
   private summary = '';
+  /** The control focused when the help opened: focus goes back to it when the help closes. */
+  private helpOpener: HTMLElement | null = null;
   /** Key of the focused track-label button ('g3', 't12'), kept focused across re-renders. */
   private labelFocus = '';
   private setupMs = 0;
@@ -413,7 +415,10 @@ export class SpanbeamViewer extends LitElement {
     const n = this._matches.length;
     if (n === 0) return;
     this._matchIndex = (this._matchIndex + dir + n) % n;
-    this.timeline.select(this._matches[this._matchIndex]);
+    const slice = this._matches[this._matchIndex];
+    this.timeline.select(slice);
+    // The one announcement of a step (the visible count is no live region: it doubled each one).
+    if (this._model && this._selected === slice) this.summary = `Match ${this._matchIndex + 1} of ${n}: ${sliceSummary(this._model, slice)}.`;
   }
 
   /** Highlights a set of slices (as search does) and selects the first. */
@@ -543,7 +548,10 @@ export class SpanbeamViewer extends LitElement {
     if (changed.has('theme') && this.theme !== this.appliedTheme) this.applyTheme();
     if (changed.has('flows')) this.timeline.setFlows(this.flows);
     // A modal dialog takes focus, wherever it was opened from (Escape there closes it).
-    if (changed.has('_help' as keyof SpanbeamViewer) && this._help) (this.renderRoot.querySelector('.help button') as HTMLElement | null)?.focus();
+    if (changed.has('_help' as keyof SpanbeamViewer) && this._help) {
+      this.helpOpener = (this.renderRoot as ShadowRoot).activeElement as HTMLElement | null;
+      (this.renderRoot.querySelector('.help button') as HTMLElement | null)?.focus();
+    }
     // A new waterfall body starts at the top: scroll it to the rows rendered (and to the selection).
     const body = this.view === 'waterfall' && (changed.has('view') || this.wfJump) ? (this.renderRoot.querySelector('.wf-body') as HTMLElement | null) : null;
     if (body) body.scrollTop = this._wfScroll;
@@ -793,7 +801,7 @@ export class SpanbeamViewer extends LitElement {
           this._matches = r.value;
           this._matchIndex = -1;
           this.timeline.setMarks(r.value);
-          this.summary = `${r.value.length} matches for ${q}.`;
+          this.summary = `${r.value.length} ${r.value.length === 1 ? 'match' : 'matches'} for ${q}.`;
           if (job.step) this.stepMatch(job.step);
           return;
         }
@@ -929,10 +937,14 @@ export class SpanbeamViewer extends LitElement {
    * Runs `act`, which removes the focused button: focus goes to the timeline (or the selected
    * view's tab) instead of falling back to the page, where a keyboard user would lose their place.
    */
-  private keepFocus(act: () => void): void {
+  private keepFocus(act: () => void, to: HTMLElement | null = null): void {
     act();
     const root = this.renderRoot;
-    this.updateComplete.then(() => ((root.querySelector('.timeline:not([hidden])') ?? root.querySelector('[role=tab][aria-selected=true]')) as HTMLElement | null)?.focus());
+    this.updateComplete.then(() => {
+      // `to` first, unless it is gone or hidden since (focus() on it would do nothing).
+      const el = to?.isConnected && to.getClientRects().length ? to : root.querySelector('.timeline:not([hidden])') ?? root.querySelector('[role=tab][aria-selected=true]');
+      (el as HTMLElement | null)?.focus();
+    });
   }
 
   private waterfall(): Waterfall | null {
@@ -1011,13 +1023,14 @@ export class SpanbeamViewer extends LitElement {
             placeholder="Search names and args"
             title="Matches slice names, the names of a span's events, and arg values"
             aria-label="Search slices"
+            aria-describedby="match-count"
             .value=${this._query}
             @input=${this.onSearchInput}
             @keydown=${this.onSearchKey}
             @keypress=${keepTyping}
             @keyup=${keepTyping}
           />
-          <span class="count" aria-live="polite">${this._searching ? '…' : this._query || this._matches.length ? `${this._matchIndex >= 0 ? this._matchIndex + 1 : 0} / ${this._matches.length}` : ''}</span>
+          <span class="count" id="match-count">${this._searching ? '…' : this._query || this._matches.length ? `${this._matchIndex >= 0 ? this._matchIndex + 1 : 0} / ${this._matches.length}` : ''}</span>
           <button aria-label="Previous match" @click=${() => this.stepMatch(-1)} ?disabled=${this._matches.length === 0}>‹</button>
           <button aria-label="Next match" @click=${() => this.stepMatch(1)} ?disabled=${this._matches.length === 0}>›</button>
           <select aria-label="Flow arrows" @change=${(e: Event) => (this.flows = (e.target as HTMLSelectElement).value as FlowMode)}>
@@ -1247,8 +1260,11 @@ export class SpanbeamViewer extends LitElement {
   }
 
   private closeHelp(): void {
-    this._help = false;
-    (this.renderRoot.querySelector('.timeline') as HTMLElement | null)?.focus();
+    const opener = this.helpOpener;
+    this.helpOpener = null;
+    // Back to what opened it (the "?" button, the timeline): always focusing the timeline took a
+    // "?" button user elsewhere, and in the other views (the timeline hidden) lost focus to the page.
+    this.keepFocus(() => (this._help = false), opener);
   }
 
   private readonly onHelpKey = (e: KeyboardEvent): void => {
@@ -1278,6 +1294,8 @@ export class SpanbeamViewer extends LitElement {
       ['N / Shift+N', 'next / previous match'],
       ['PageUp / PageDown, Home / End', 'scroll tracks'],
       ['Esc', 'clear measure, then selection; close this help'],
+      ['waterfall: ↑ ↓, Home / End', 'previous / next span, first / last'],
+      ['waterfall: ← →', 'close / open a span; its parent / first child'],
       ['?', 'toggle this help'],
     ];
     return html`<div class="help" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" @keydown=${this.onHelpKey}>

@@ -17,6 +17,9 @@ export interface WaterfallRow {
   slice: number;
   depth: number;
   hasChildren: boolean;
+  /** 1-based position among its siblings, and their number (aria-posinset/setsize: rows are virtualised). */
+  pos: number;
+  of: number;
 }
 
 export interface Waterfall {
@@ -65,16 +68,16 @@ export function buildWaterfall(model: TraceModel, slice: number, collapsed: Read
   const rows: WaterfallRow[] = [];
   let startNs = Infinity;
   let endNs = -Infinity;
-  const stack: Array<[number, number]> = [];
-  for (let r = roots.length - 1; r >= 0; r--) stack.push([roots[r], 0]);
+  const stack: Array<[number, number, number, number]> = [];
+  for (let r = roots.length - 1; r >= 0; r--) stack.push([roots[r], 0, r + 1, roots.length]);
   while (stack.length > 0 && rows.length < 200_000) {
-    const [i, depth] = stack.pop() as [number, number];
+    const [i, depth, pos, of] = stack.pop() as [number, number, number, number];
     const kids = childrenList(model, i);
-    rows.push({ slice: i, depth, hasChildren: kids.length > 0 });
+    rows.push({ slice: i, depth, hasChildren: kids.length > 0, pos, of });
     startNs = Math.min(startNs, sl.startNs[i]);
     endNs = Math.max(endNs, sl.startNs[i] + sl.durNs[i]);
     if (collapsed.has(i)) continue;
-    for (let k = kids.length - 1; k >= 0; k--) stack.push([kids[k], depth + 1]);
+    for (let k = kids.length - 1; k >= 0; k--) stack.push([kids[k], depth + 1, k + 1, kids.length]);
   }
   return { traceId, roots, rows, startNs, endNs, critical };
 }
@@ -103,13 +106,23 @@ export function renderWaterfall(
   // One row stays in the Tab order: the selected one, or the first rendered when the selection
   // is hidden (collapsed away, scrolled out of the rendered rows) or absent.
   const tabStop = visible.some((r) => r.slice === selected) ? selected : (visible[0]?.slice ?? -1);
+  // The tree keys: ← / → close / open a row, or go to its parent / first child; Home / End.
   const onKey = (e: KeyboardEvent, r: WaterfallRow, idx: number): void => {
+    const k = e.key;
+    const open = r.hasChildren && !collapsed.has(r.slice);
     let target = -1;
-    if (e.key === 'ArrowDown') target = idx + 1;
-    else if (e.key === 'ArrowUp') target = idx - 1;
-    else if ((e.key === 'ArrowRight' && collapsed.has(r.slice)) || (e.key === 'ArrowLeft' && r.hasChildren && !collapsed.has(r.slice))) {
-      h.toggle(r.slice);
-    } else if (e.key === 'Enter' || e.key === ' ') h.select(r.slice, idx);
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    if (k === 'ArrowDown') target = idx + 1;
+    else if (k === 'ArrowUp') target = idx - 1;
+    else if (k === 'Home') target = 0;
+    else if (k === 'End') target = wf.rows.length - 1;
+    else if (k === 'ArrowRight') {
+      if (open) target = idx + 1;
+      else if (r.hasChildren) h.toggle(r.slice);
+    } else if (k === 'ArrowLeft') {
+      if (open) h.toggle(r.slice);
+      else for (target = idx - 1; target >= 0 && wf.rows[target].depth >= r.depth; target--);
+    } else if (k === 'Enter' || k === ' ') h.select(r.slice, idx);
     else return;
     e.preventDefault();
     e.stopPropagation();
@@ -132,11 +145,15 @@ export function renderWaterfall(
           const group = model.groups[model.tracks[sl.track[i]].group];
           const service = group ? group.name || group.key : '';
           const open = r.hasChildren ? !collapsed.has(i) : undefined;
+          // The twisty is the mouse's: keys use ← / → and aria-expanded says the state (its label
+          // began every row's name with "Collapse"). Error and critical path are said in words too.
           return html`<div
             class=${`wf-row${i === selected ? ' selected' : ''}${err ? ' error' : ''}${crit ? ' critical' : ''}`}
             role="row"
             aria-rowindex=${idx + 1}
             aria-level=${r.depth + 1}
+            aria-posinset=${r.pos}
+            aria-setsize=${r.of}
             aria-expanded=${open === undefined ? nothing : String(open)}
             aria-selected=${i === selected ? 'true' : 'false'}
             tabindex=${i === tabStop ? '0' : '-1'}
@@ -147,10 +164,11 @@ export function renderWaterfall(
           >
             <div class="wf-label" role="gridcell" ${cssProps({ 'padding-left': `${4 + r.depth * 14}px` })}>
               ${r.hasChildren
-                ? html`<button class="twisty" tabindex="-1" aria-label=${open ? 'Collapse' : 'Expand'} @click=${(e: Event) => { e.stopPropagation(); h.toggle(i); }}>${open ? '▾' : '▸'}</button>`
+                ? html`<button class="twisty" tabindex="-1" aria-hidden="true" @click=${(e: Event) => { e.stopPropagation(); h.toggle(i); }}>${open ? '▾' : '▸'}</button>`
                 : html`<span class="twisty"></span>`}
               <span class="svc">${service}</span>
               <span class="nm">${nameOf(model, i) || '(unnamed)'}</span>
+              ${err || crit ? html`<span class="sr-only">${err && crit ? '(error, critical path)' : err ? '(error)' : '(critical path)'}</span>` : nothing}
             </div>
             <div class="wf-track" role="gridcell">
               <div class="wf-bar" ${cssProps({ left: `${left}%`, width: `${width}%` })}></div>
