@@ -7,7 +7,9 @@ import { nowMs } from '../clock';
  * for tying INP to its interaction) and the page-load span context (parent of web vitals).
  */
 interface Recent {
-  s: Span;
+  /** The span, while this is the latest (the activity window's parent); then only its context. */
+  s?: Span;
+  c: SpanContext;
   /** The event's `timeStamp` (performance.now() time base). */
   t: number;
   /** Epoch ms until which requests with no active span are parented to this interaction. */
@@ -27,7 +29,10 @@ export let pageLoad: SpanContext | undefined;
  * parent for requests, never for INP.
  */
 export function noteInteraction(span: Span, timeStampHr: number, d = performance.now()): Recent {
-  const r = { s: span, t: timeStampHr, _until: Infinity, d };
+  const r = { s: span, c: span.spanContext(), t: timeStampHr, _until: Infinity, d };
+  // The earlier ones keep only their context (for INP): 200 spans, with their attributes, stayed in memory.
+  const last = recent[recent.length - 1];
+  if (last) last.s = undefined;
   if (recent.push(r) > 200) recent.shift();
   return r;
 }
@@ -52,7 +57,7 @@ export function activeOrInteraction(): Span | undefined {
  */
 export function interactionAt(startHr: number, durationMs: number): SpanContext | undefined {
   const end = startHr + durationMs;
-  return recent.find(({ t, d }) => (t >= startHr - 1 && t <= end) || (d >= startHr && d <= end))?.s.spanContext();
+  return recent.find(({ t, d }) => (t >= startHr - 1 && t <= end) || (d >= startHr && d <= end))?.c;
 }
 
 let waiting: Array<() => void> | undefined;
