@@ -262,7 +262,9 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   // tab settled meanwhile (delivered, or stored by a page hide). Resolves to those stored.
   const store = async (bs: Batch[]) => {
     bs = bs.filter((b) => !gone.has(b.id));
-    await box._put(bs).catch((err: unknown) => (toMemory(err), box._put(bs)));
+    // IndexedDB failing, localStorage may have no room either (a put there is all or none): then
+    // memory, which never fails.
+    await box._put(bs).catch((err: unknown) => (toMemory(err), store(bs)));
     return bs;
   };
 

@@ -352,6 +352,17 @@ test('uncaught errors and unhandled rejections outside any span become error spa
   expect(JSON.stringify(server.received.map((r) => r.json))).not.toContain('hunter2');
 });
 
+test('a rejected object keyed by URLs is named by its keys with their secrets redacted, as URLs in any exception message are', async ({ page }) => {
+  server.page('/err-keys.html', `<!doctype html>${START.replace('/sb-zone.js', '/sb.js')}`);
+  await page.goto(`${server.origin}/err-keys.html`);
+  // A cache of responses keyed by their URL, rejected whole.
+  await page.evaluate(() => void Promise.reject({ 'https://api.example.com/me?token=s3cr3t': 1 }));
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'error').length === 1);
+  const msg = one(spans, (s) => s.name === 'error').events.find((e) => e.name === 'exception')!.attributes['exception.message'];
+  expect(msg).toBe('Object with keys: https://api.example.com/me?token=REDACTED');
+  expect(JSON.stringify(server.received.map((r) => r.json))).not.toContain('s3cr3t');
+});
+
 test('errors: the same error again with no span to mark is recorded once (Sentry-style dedupe), and does not use up the budget', async ({ page }) => {
   server.page('/err-dedupe.html', `<!doctype html><script>window.opts = { instrumentations: { errors: { max: 4 } } };</script>${START.replace('/sb-zone.js', '/sb.js')}`);
   await page.goto(`${server.origin}/err-dedupe.html`);

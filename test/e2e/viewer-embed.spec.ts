@@ -209,3 +209,30 @@ window.__ready = true;
   });
   expect(await state()).toMatchObject({ sel: 4, events: [2, 4], win: { startNs: 2e6, endNs: 3e6 }, painted: [2e6, 3e6] });
 });
+
+test('placed where its width comes from its content (a flex row item, inline-block, absolutely positioned), the viewer is as wide as its toolbar, not 0 px', async ({ page }) => {
+  await openViewer(page, server, '?src=/test/fixtures/viewer-ui/basic.json');
+  await waitForEvent(page, 'spanbeam-load');
+  const widths = await page.evaluate(() => {
+    const v = document.querySelector('spanbeam-viewer') as HTMLElement;
+    const toolbar = v.shadowRoot!.querySelector('.toolbar')!;
+    const out: Record<string, number> = {};
+    const wraps: Record<string, string> = { 'flex row': 'display:flex;width:1000px', 'inline-block': 'display:inline-block', absolute: 'position:relative;height:500px;width:1000px' };
+    for (const [k, css] of Object.entries(wraps)) {
+      const d = document.createElement('div');
+      d.style.cssText = css;
+      if (k === 'flex row') d.append(Object.assign(document.createElement('nav'), { textContent: 'menu' }));
+      document.body.append(d);
+      d.append(v);
+      v.style.cssText = k === 'absolute' ? 'position:absolute;left:0;top:0;height:400px' : 'height:400px';
+      out[k] = Math.round(v.getBoundingClientRect().width);
+      out[`${k}: toolbar`] = Math.round(toolbar.getBoundingClientRect().width);
+    }
+    return out;
+  });
+  // Its toolbar, on one line, sets its width there (it was 0: the container query's size containment).
+  for (const k of ['flex row', 'inline-block', 'absolute']) {
+    expect(widths[k], k).toBeGreaterThan(400);
+    expect(widths[`${k}: toolbar`], k).toBe(widths[k]);
+  }
+});

@@ -35,8 +35,9 @@ export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
       // Read as recordException reads it (a throwing getter or proxy trap loses nothing), URLs redacted.
       const attrs = exceptionAttributes(err);
       // A plain object reads "[object Object]": named by its keys instead, as Sentry does (not its
-      // values, which may be secrets; cut at the attribute length limit like any value).
-      if (attrs['exception.message'] == '[object Object]') attrs['exception.message'] = 'Object with keys: ' + Object.keys(err as object);
+      // values, which may be secrets; cut at the attribute length limit like any value). Keys may be
+      // URLs (a cache of responses): redacted as any message is.
+      if (attrs['exception.message'] == '[object Object]') attrs['exception.message'] = redactUrls('Object with keys: ' + Object.keys(err as object));
       // A value of no type of its own (a rejected string, a plain object) is named by `typeof`.
       const type = (attrs['exception.type'] ??= typeof err);
       Object.assign(attrs, extra);

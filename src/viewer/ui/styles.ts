@@ -67,7 +67,16 @@ export const viewerStyles = css`
     flex-direction: column;
     height: 100%;
     min-height: inherit;
-    /* Its width, not the window's, decides the narrow layout below (the viewer may be a page's sidebar). */
+  }
+  /* Its width, not the window's, decides the narrow layout below (the viewer may be a page's
+     sidebar). Not the root's: size containment gives the container no width of its own, and where
+     the page sizes the viewer by its content (a flex row item, inline-block) it was 0 px wide; the
+     toolbar, outside it, sets that width as before. */
+  .body {
+    flex: 1;
+    min-height: 0;
+    display: flex;
+    flex-direction: column;
     container-type: inline-size;
   }
   .toolbar {

@@ -1057,37 +1057,39 @@ export class SpanbeamViewer extends LitElement {
               <div class="muted">Open another file to try again.</div>
             </div>`
           : nothing}
-        <div class="main" id="main" role="tabpanel" aria-labelledby=${`tab-${this.view}`}>
-          <div
-            class="timeline"
-            tabindex="0"
-            role="application"
-            aria-roledescription="trace timeline"
-            aria-label=${m
-              ? `Trace timeline${this._partial ? ' (preview, still loading)' : ''}: ${m.slices.count} slices on ${m.tracks.length} tracks. Press ? for keys.`
-              : 'Trace timeline, empty'}
-            aria-describedby="summary"
-            ?hidden=${this.view !== 'timeline'}
-            @keydown=${this.onTimelineKey}
-            @keyup=${this.onTimelineKeyUp}
-            @blur=${this.onTimelineBlur}
-          >
-            <canvas aria-hidden="true"></canvas>
-            ${m && this.view === 'timeline' ? this.renderLabelButtons() : nothing}
-            ${!m && !p
-              ? html`<div class="empty">
-                  <div>Drop a trace here (Chrome JSON, OTLP, Jaeger, Zipkin, .cpuprofile, speedscope, collapsed stacks; .gz too)</div>
-                  <button @click=${() => this.openPicker()}>Open a file…</button>
-                </div>`
+        <div class="body">
+          <div class="main" id="main" role="tabpanel" aria-labelledby=${`tab-${this.view}`}>
+            <div
+              class="timeline"
+              tabindex="0"
+              role="application"
+              aria-roledescription="trace timeline"
+              aria-label=${m
+                ? `Trace timeline${this._partial ? ' (preview, still loading)' : ''}: ${m.slices.count} slices on ${m.tracks.length} tracks. Press ? for keys.`
+                : 'Trace timeline, empty'}
+              aria-describedby="summary"
+              ?hidden=${this.view !== 'timeline'}
+              @keydown=${this.onTimelineKey}
+              @keyup=${this.onTimelineKeyUp}
+              @blur=${this.onTimelineBlur}
+            >
+              <canvas aria-hidden="true"></canvas>
+              ${m && this.view === 'timeline' ? this.renderLabelButtons() : nothing}
+              ${!m && !p
+                ? html`<div class="empty">
+                    <div>Drop a trace here (Chrome JSON, OTLP, Jaeger, Zipkin, .cpuprofile, speedscope, collapsed stacks; .gz too)</div>
+                    <button @click=${() => this.openPicker()}>Open a file…</button>
+                  </div>`
+                : nothing}
+              ${this._tip ? this.renderTip(this._tip) : nothing}
+            </div>
+            ${this.view === 'waterfall' ? this.renderWaterfallView() : nothing}
+            ${this.view === 'insights' ? this.renderInsightsView() : nothing}
+            ${m && this._selected >= 0
+              ? html`<aside class="side">${this.details(m, this._selected)}</aside>`
               : nothing}
-            ${this._tip ? this.renderTip(this._tip) : nothing}
+            ${this._help ? this.renderHelp() : nothing}
           </div>
-          ${this.view === 'waterfall' ? this.renderWaterfallView() : nothing}
-          ${this.view === 'insights' ? this.renderInsightsView() : nothing}
-          ${m && this._selected >= 0
-            ? html`<aside class="side">${this.details(m, this._selected)}</aside>`
-            : nothing}
-          ${this._help ? this.renderHelp() : nothing}
         </div>
         <div class="status">
           ${m

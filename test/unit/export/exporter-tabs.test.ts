@@ -231,3 +231,29 @@ describe('exporter: outbox errors', () => {
     await vi.waitFor(() => expect(deliveries.map((d) => d.names)).toEqual([['left']]), { timeout: 6000, interval: 20 });
   });
 });
+
+describe('exporter: outbox full', () => {
+  it('IndexedDB over quota and localStorage without room for the seal: its batches are kept in memory and sent, not lost', async () => {
+    const box = sharedOutbox();
+    box._put = () => Promise.reject(new DOMException('over quota', 'QuotaExceededError'));
+    hoisted.next.push(async () => box);
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    vi.stubGlobal('localStorage', new FakeStorage());
+    // Another exporter's batch has taken most of the outbox's 256 KiB share of localStorage.
+    const other: Batch = { id: '000000001x', k: 'zipkin https://zipkin.test/api/v2/spans', t: Date.now(), n: 1, b: 'x'.repeat(230_000), z: 230_000 };
+    localStorage.setItem('spanbeam-outbox ' + other.id, JSON.stringify(other));
+    tab('A');
+    const e = createOtlpExporter({ endpoint: 'https://collector.test/v1/traces', maxDelayMs: 60_000, maxBatchBytes: 25_000 });
+    await tick();
+    // One seal, two batches of ~20 KB: one fits what is left of the share, not both.
+    const big = { blob: 'y'.repeat(20_000) };
+    e.onEnd(fakeSpan({ name: 'a', attributes: big }));
+    e.onEnd(fakeSpan({ name: 'b', attributes: big }));
+    void e.flush();
+    for (let i = 0; i < 5; i++) {
+      await tick();
+      pending.shift()?.(new Response('{}', { status: 200 }));
+    }
+    expect(deliveries.flatMap((d) => d.names).sort()).toEqual(['a', 'b']);
+  });
+});
