@@ -498,6 +498,24 @@ test('long animation frames with script attribution', async ({ page }) => {
   expect(loaf.traceId).toBe(click.traceId);
 });
 
+test('a long frame\'s script that waited on a synchronous XHR (or alert) says how long it was paused', async ({ page }) => {
+  server.route('/api/wait', (_q, res) => void setTimeout(() => res.writeHead(200).end('late'), 150));
+  server.page(
+    '/pause.html',
+    `<!doctype html>${START.replace('/sb-zone.js', '/sb.js')}
+     <script>window.wait = () => setTimeout(function waits() { const x = new XMLHttpRequest(); x.open('GET', '/api/wait', false); x.send(); });</script>`,
+  );
+  await page.goto(`${server.origin}/pause.html`);
+  await waitForSpans(page, server, (s) => byName(s, 'documentLoad').length === 1);
+  await page.evaluate(() => (window as unknown as { wait(): void }).wait());
+  const isWait = (e: RSpan['events'][number]) => e.attributes['script.source_function_name'] === 'waits';
+  const loaf = (await waitForSpans(page, server, (s) => s.some((x) => x.name === 'longAnimationFrame' && x.events.some(isWait)))).find((x) => x.events.some(isWait))!;
+  const script = loaf.events.find(isWait)!.attributes;
+  // Not 150 ms of script: the page was blocked on the network.
+  expect(script['script.pause_duration']).toBeGreaterThanOrEqual(140);
+  expect(script['script.duration']).toBeGreaterThanOrEqual(script['script.pause_duration'] as number);
+});
+
 test('a page janking in a loop: long frames of no page load or interaction are budgeted (`max` per hour), an interaction\'s frame is kept', async ({ page }) => {
   server.page(
     '/jank.html',
@@ -522,6 +540,69 @@ test('a page janking in a loop: long frames of no page load or interaction are b
   const roots = byName(received(server), 'longAnimationFrame').filter((s) => !s.parentSpanId);
   expect(roots).toHaveLength(3);
   expect(spans.find(isClick)!.parentSpanId).toBe(one(spans, (s) => s.name === 'click button#b').spanId);
+});
+
+test('a page whose load never ends (a hanging resource): its long frames after the page-load span are budgeted, not the page load\'s', async ({ page }) => {
+  server.route('/hang.png', () => {}); // never answered: no load event
+  server.page(
+    '/never-loads.html',
+    `<!doctype html><script>window.opts = { instrumentations: { longTasks: { max: 3 } } };</script>${START.replace('/sb-zone.js', '/sb.js')}<img src="/hang.png">
+     <script>
+       const busy = (ms) => { const t = performance.now(); while (performance.now() - t < ms); };
+       window.frames60 = 0;
+       new PerformanceObserver((l) => (frames60 += l.getEntries().filter((e) => e.duration >= 60).length)).observe({ type: 'long-animation-frame' });
+       window.jank = (n) => new Promise((done) => { const step = () => (busy(60), --n ? requestAnimationFrame(step) : done()); requestAnimationFrame(step); });
+     </script>`,
+  );
+  await page.goto(`${server.origin}/never-loads.html`, { waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(() => 'handle' in window);
+  const jank = async (n: number, atLeast: number) => {
+    await page.evaluate((k) => (window as unknown as { jank(n: number): Promise<void> }).jank(k), n);
+    await expect.poll(() => page.evaluate(() => (window as unknown as { frames60: number }).frames60)).toBeGreaterThanOrEqual(atLeast);
+  };
+  // While loading: these frames are the page load's.
+  await jank(4, 3);
+  await page.waitForTimeout(600); // the long-frame observer starts when the page is first idle
+  // Hidden before load: the page-load span is made now, ending here.
+  await hide(page);
+  const doc = one(await waitForSpans(page, server, (s) => byName(s, 'documentLoad').length === 1), (s) => s.name === 'documentLoad');
+  await page.evaluate(() => Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true }));
+  // Still loading, long after the page-load span ended: no page load's frames, and budgeted.
+  await jank(10, 11);
+  await page.waitForTimeout(300);
+  await page.evaluate(() => (window as unknown as { handle: { flush(): Promise<void> } }).handle.flush());
+  const frames = byName(received(server), 'longAnimationFrame');
+  const ofLoad = frames.filter((s) => s.parentSpanId === doc.spanId);
+  expect(ofLoad.length).toBeGreaterThanOrEqual(1);
+  for (const s of ofLoad) expect(s.start).toBeLessThan(doc.end);
+  expect(frames.filter((s) => !s.parentSpanId)).toHaveLength(3);
+});
+
+test('a long frame that starts a trace after the wall clock jumped (a sleep, a clock change): its script events stay inside it', async ({ page }) => {
+  server.page(
+    '/clock.html',
+    `<!doctype html>${START.replace('/sb-zone.js', '/sb.js')}
+     <script>window.later = () => setTimeout(function busy() { const t = performance.now(); while (performance.now() - t < 120); });</script>`,
+  );
+  await page.goto(`${server.origin}/clock.html`);
+  await waitForSpans(page, server, (s) => byName(s, 'documentLoad').length === 1);
+  await page.waitForTimeout(600); // the long-frame observer starts when the page is first idle
+  // The wall clock moves 2 h ahead of the monotonic one (as after a macOS sleep); then a long task.
+  const jumped = await page.evaluate(() => {
+    const now = Date.now;
+    Date.now = () => now() + 2 * 36e5;
+    (window as unknown as { later(): void }).later();
+    return Date.now();
+  });
+  const isBusy = (x: RSpan) => x.name === 'longAnimationFrame' && x.events.some((e) => e.attributes['script.source_function_name'] === 'busy');
+  const loaf = (await waitForSpans(page, server, (s) => s.some(isBusy))).find(isBusy)!;
+  expect(loaf.parentSpanId).toBe('');
+  // Stamped by the clock its new trace re-read, as the frame's scripts are.
+  expect(loaf.start).toBeGreaterThan(jumped - 1000);
+  for (const e of loaf.events) {
+    expect(e.time).toBeGreaterThanOrEqual(loaf.start);
+    expect(e.time).toBeLessThanOrEqual(loaf.end);
+  }
 });
 
 test('secrets in script URLs are redacted in exception messages, stack traces and long-frame attribution', async ({ page }) => {

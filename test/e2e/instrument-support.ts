@@ -107,7 +107,7 @@ export interface RSpan {
   start: number;
   end: number;
   attributes: Record<string, unknown>;
-  events: Array<{ name: string; attributes: Record<string, unknown> }>;
+  events: Array<{ name: string; attributes: Record<string, unknown>; time: number }>;
   status: { code?: number; message?: string };
 }
 
@@ -140,7 +140,11 @@ export function received(server: TestServer): RSpan[] {
             start: Number(BigInt(s.startTimeUnixNano as string) / 1000n) / 1000,
             end: Number(BigInt(s.endTimeUnixNano as string) / 1000n) / 1000,
             attributes: attrs(s.attributes as KV[]),
-            events: ((s.events as Array<{ name: string; attributes?: KV[] }>) ?? []).map((e) => ({ name: e.name, attributes: attrs(e.attributes) })),
+            events: ((s.events as Array<{ name: string; attributes?: KV[]; timeUnixNano: string }>) ?? []).map((e) => ({
+              name: e.name,
+              attributes: attrs(e.attributes),
+              time: Number(BigInt(e.timeUnixNano) / 1000n) / 1000,
+            })),
             status: (s.status as RSpan['status']) ?? {},
           });
   }

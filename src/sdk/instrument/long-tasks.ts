@@ -23,6 +23,7 @@ interface ScriptTiming {
   sourceFunctionName: string;
   sourceCharPosition: number;
   forcedStyleAndLayoutDuration: number;
+  pauseDuration: number;
 }
 
 interface LoafEntry extends PerformanceEntry {
@@ -46,12 +47,12 @@ export function instrumentLongTasks(options: LongTasksOptions = {}): Unpatch {
   const tracer = getTracer('spanbeam/long-tasks');
   const loafs = type !== 'longtask';
   const allowed = perHour(options.max ?? 100);
-  const emit = (e: PerformanceEntry) => {
-    const nav = navEntry();
-    const duringLoad = e.startTime < (nav?.loadEventEnd || Infinity);
+  const emit = (e: PerformanceEntry, early: boolean) => {
+    // Before the load's end; when it never ended (a hanging resource), only the frames seen before
+    // the page-load span was made (as the page hid): later ones are no page load's, and budgeted.
+    const duringLoad = e.startTime < (navEntry()?.loadEventEnd || (early ? Infinity : 0));
     const parent = interactionAt(e.startTime, e.duration) ?? (duringLoad ? pageLoad : undefined);
     if (!parent && !allowed()) return;
-    const start = hrToEpochMs(e.startTime);
     const loaf = e as LoafEntry;
     const attrs: Attributes = { 'browser.long_task.duration': e.duration };
     if (!loafs) {
@@ -60,9 +61,11 @@ export function instrumentLongTasks(options: LongTasksOptions = {}): Unpatch {
       if (a?.containerSrc) attrs['browser.long_task.container.src'] = redactUrl(a.containerSrc);
     } else {
       attrs['browser.loaf.blocking_duration'] = loaf.blockingDuration;
-      for (const k of ['renderStart', 'styleAndLayoutStart'] as const) if (loaf[k]) attrs['browser.loaf.' + snake(k)] = hrToEpochMs(loaf[k]);
     }
-    const s = tracer.startSpan(loafs ? 'longAnimationFrame' : 'longTask', { parent: parent ?? null, startTime: start, attributes: attrs });
+    // Entry times as given (performance.now() based): the span converts them once it has
+    // started, with the clock anchor that a new trace re-reads (after a sleep or a clock change).
+    const s = tracer.startSpan(loafs ? 'longAnimationFrame' : 'longTask', { parent: parent ?? null, startTime: e.startTime, attributes: attrs });
+    for (const k of ['renderStart', 'styleAndLayoutStart'] as const) if (loaf[k]) s.setAttribute('browser.loaf.' + snake(k), hrToEpochMs(loaf[k]));
     for (const sc of (loaf.scripts ?? []).slice().sort((a, b) => b.duration - a.duration).slice(0, options.maxScripts ?? 5)) {
       const sa: Attributes = {
         // Classic and module scripts are invoked by their URL, query string included; a listener
@@ -74,18 +77,19 @@ export function instrumentLongTasks(options: LongTasksOptions = {}): Unpatch {
       };
       if (sc.sourceURL) sa['script.source_url'] = redactUrl(sc.sourceURL);
       // The rest under their snake_case names, when known (no function name, a position of -1).
-      for (const k of ['invokerType', 'duration', 'forcedStyleAndLayoutDuration', 'sourceFunctionName', 'sourceCharPosition'] as const) {
+      for (const k of ['invokerType', 'pauseDuration', 'duration', 'forcedStyleAndLayoutDuration', 'sourceFunctionName', 'sourceCharPosition'] as const) {
         const v = sc[k];
         if (typeof v === 'string' ? v : v >= 0) sa['script.' + snake(k)] = v;
       }
-      s.addEvent('script', sa, hrToEpochMs(sc.startTime));
+      s.addEvent('script', sa, sc.startTime);
     }
-    s.end(start + e.duration);
+    s.end(e.startTime + e.duration);
   };
   const po = new PerformanceObserver((list) => {
     const entries = list.getEntries();
+    const early = !pageLoad;
     // Frames during the load wait for the page-load span, which is built after `load`.
-    whenPageLoad(() => entries.forEach((e) => guard('long_tasks.failed', () => emit(e))));
+    whenPageLoad(() => entries.forEach((e) => guard('long_tasks.failed', () => emit(e, early))));
   });
   guard('long_tasks.observe_failed', () => po.observe({ type, buffered: true }));
   return () => po.disconnect();
