@@ -26,7 +26,8 @@ export function packedProject(prefix: string, packageJson: object, deps: readonl
     execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
   }
   const app = mkdtempSync(join(tmpdir(), prefix));
-  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', app], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
+  // dist/ is fresh now: --ignore-scripts skips the prepack build, which would run on every pack.
+  const tarball = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', app], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
   mkdirSync(join(app, 'node_modules/spanbeam'), { recursive: true });
   execFileSync('tar', ['-xzf', join(app, tarball), '-C', join(app, 'node_modules/spanbeam'), '--strip-components=1']);
   for (const d of deps) symlinkSync(join(ROOT, 'node_modules', d), join(app, 'node_modules', d));
