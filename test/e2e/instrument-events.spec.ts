@@ -353,7 +353,10 @@ test('listeners on window, document, XHR, AbortSignal, MediaQueryList, Broadcast
     // The asynchronous ones (a fixed wait was too short on a loaded machine).
     await page.waitForFunction(() => ['bc message', 'idb success', 'worker message', 'xhr load'].every((k) => (window as unknown as { log: string[] }).log.some((l) => l.startsWith(k))));
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.waitForTimeout(100);
+    // The change is one dispatch, whose last handler is onchange (a fixed 100 ms wait was too short
+    // on a loaded machine: the entries came after the sort, in another order).
+    await page.waitForFunction(() => (window as unknown as { log: string[] }).log.includes('mq onchange'));
+    await page.waitForTimeout(50);
     await page.evaluate(() => (window as unknown as { log: string[] }).log.sort());
   });
   expect(plain.errors).toEqual([]);
