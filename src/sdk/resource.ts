@@ -19,7 +19,8 @@ interface UADataLike {
 /** Builds the resource every span of this page carries. */
 export function buildResource(options: ResourceOptions, sessionId: string | undefined): Resource {
   const attributes: Attributes = {
-    'service.name': options.serviceName ?? 'unknown_service:browser',
+    // The conventions' fallback when there is no process.executable.name (none in a browser).
+    'service.name': options.serviceName ?? 'unknown_service',
     'telemetry.sdk.name': 'spanbeam',
     'telemetry.sdk.language': 'webjs',
     'telemetry.sdk.version': VERSION,

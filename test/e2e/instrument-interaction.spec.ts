@@ -332,3 +332,23 @@ test('interaction spans name their target by data-trace-name, id (not a generate
   expect(clicks.map((s) => s.name).sort()).toEqual(expected.sort());
   for (const s of clicks) expect(s.attributes['interaction.target']).toBe(s.name.slice('click '.length));
 });
+
+test('the span lasts while handlers the SDK did not wrap run: an onclick attribute or property, a listener added before start()', async ({ page }) => {
+  // Each handler keeps the main thread busy for 120 ms; before, their spans ended when the
+  // interaction began (about 1 ms), as only wrapped listeners moved the end.
+  const busy = 'const u = performance.now() + 120; while (performance.now() < u);';
+  server.page(
+    '/unwrapped.html',
+    `<!doctype html><button id="attr" onclick="${busy}">a</button><button id="early">e</button><button id="prop">p</button>
+     <script>document.getElementById('early').addEventListener('click', () => { ${busy} });</script>
+     <script src="/sb.js"></script><script>window.handle = Spanbeam.start({ endpoint: '/v1/traces', exporter: { outbox: 'memory' } });
+       document.getElementById('prop').onclick = () => { ${busy} };</script>`,
+  );
+  await page.goto(`${server.origin}/unwrapped.html`);
+  for (const id of ['#attr', '#early', '#prop']) await page.click(id);
+  const spans = await waitForSpans(page, server, (s) => s.filter((x) => 'interaction.type' in x.attributes).length === 3);
+  for (const name of ['click button#attr', 'click button#early', 'click button#prop']) {
+    const s = one(spans, (x) => x.name === name);
+    expect(s.end - s.start, name).toBeGreaterThanOrEqual(115);
+  }
+});

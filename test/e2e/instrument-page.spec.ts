@@ -469,14 +469,14 @@ test("a cross-origin script's hidden error ('Script error.', no details) is not 
   expect(messages.sort()).toEqual(['sentinel', 'shown through CORS']);
 });
 
-test('a script URL with a path parameter (;jsessionid=): code.filepath is redacted too', async ({ page }) => {
+test('a script URL with a path parameter (;jsessionid=): code.file.path is redacted too', async ({ page }) => {
   // Servlet URL rewriting puts the session into script URLs; cutting the query off left it in.
   server.route('/sess.js;jsessionid=SECRET-SESSION', (_q, res) => void res.writeHead(200, { 'content-type': 'text/javascript' }).end('setTimeout(() => { throw new Error("from a rewritten URL"); });'));
   server.page('/sess.html', `<!doctype html>${START.replace('/sb-zone.js', '/sb.js')}<script src="/sess.js;jsessionid=SECRET-SESSION"></script>`);
   await page.goto(`${server.origin}/sess.html`);
   const spans = await waitForSpans(page, server, (s) => byName(s, 'error').length >= 1);
   const err = byName(spans, 'error')[0].events[0].attributes;
-  expect(err['code.filepath']).toBe(`${server.origin}/sess.js;jsessionid=REDACTED`);
+  expect(err['code.file.path']).toBe(`${server.origin}/sess.js;jsessionid=REDACTED`);
   expect(JSON.stringify(spans)).not.toContain('SECRET-');
 });
 
@@ -630,7 +630,7 @@ test('secrets in script URLs are redacted in exception messages, stack traces an
   const spans = await waitForSpans(page, server, (s) => byName(s, 'error').length >= 1 && s.some(isBusy) && s.some(isListener));
   const error = byName(spans, 'error')[0];
   const err = error.events[0].attributes;
-  expect(err['code.filepath']).toBe(`${server.origin}/boom.js`);
+  expect(err['code.file.path']).toBe(`${server.origin}/boom.js`);
   expect(err['exception.message']).toBe('boom at http://REDACTED:REDACTED@h.example/x?token=REDACTED');
   expect(error.status.message).toBe(err['exception.message']);
   // The stack keeps its frames and positions; only the secret value is gone.

@@ -80,9 +80,9 @@ export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
         if (!e.filename && e.error == null && e.message == 'Script error.') return;
         const extra: Attributes = {};
         // Redacted first: a path parameter (`;jsessionid=`) or credentials are not cut off with the query.
-        if (e.filename) extra['code.filepath'] = redactUrls(e.filename).split(/[?#]/)[0];
-        if (e.lineno) extra['code.lineno'] = e.lineno;
-        if (e.colno) extra['code.column'] = e.colno;
+        if (e.filename) extra['code.file.path'] = redactUrls(e.filename).split(/[?#]/)[0];
+        if (e.lineno) extra['code.line.number'] = e.lineno;
+        if (e.colno) extra['code.column.number'] = e.colno;
         report('error', e.error ?? e.message, extra);
       },
     ),

@@ -105,7 +105,11 @@ const KNOWN = /^(GET|HEAD|POST|PUT|DELETE|CONNECT|OPTIONS|TRACE|PATCH|QUERY)$/;
  */
 export function startRequest(tracer: Tracer, method: unknown, r: Route, initiatorType: string): Pending {
   const t = performance.now();
-  const m = String(method).toUpperCase();
+  const o = String(method);
+  const u = o.toUpperCase();
+  // fetch and XHR upper-case GET, HEAD, POST, PUT, DELETE, OPTIONS; PATCH and QUERY go out as
+  // written (a `patch` is no PATCH to the server): `_OTHER` unless upper case already.
+  const m = /^(PA|Q)/.test(u) ? o : u;
   const known = KNOWN.test(m);
   const span = tracer.startSpan(known ? m : 'HTTP', {
     kind: 2,
@@ -113,7 +117,7 @@ export function startRequest(tracer: Tracer, method: unknown, r: Route, initiato
     parent: activeOrInteraction() ?? null,
     attributes: { 'http.request.method': known ? m : '_OTHER', 'url.full': r.u, 'server.address': r.h, 'server.port': r.p },
   });
-  if (!known) span.setAttribute('http.request.method_original', String(method));
+  if (!known) span.setAttribute('http.request.method_original', o);
   return { s: span, k: r.k, it: initiatorType, t };
 }
 

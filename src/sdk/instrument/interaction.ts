@@ -78,7 +78,9 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
 
   const onEvent = (ev: Event) =>
     guard('interaction.failed', () => {
-      if (live.has(ev)) return;
+      // Its bubble phase on `window`: handlers we did not wrap (added before start(), `onclick`
+      // attributes) have run by now, and the span lasts at least this long.
+      if (live.has(ev)) return void (live.get(ev)!._last = nowMs());
       const type = ev.type;
       const path = ev.composedPath();
       const el = pickTarget(path);
@@ -126,7 +128,7 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
         rec._until = nowMs() + windowMs;
       }, 0);
     });
-  for (const type of types) undo.push(listen(window, type, onEvent));
+  for (const type of types) undo.push(listen(window, type, onEvent), listen(window, type, onEvent, false));
 
   // Registrations we wrapped, per target, so removal by the app and our own uninstall find them;
   // `once` and `signal` ones leave when they run or are aborted.
