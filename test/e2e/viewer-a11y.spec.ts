@@ -2,7 +2,7 @@
 // kept, the tab pattern, the modal help, quiet live regions, and text contrast (WCAG AA).
 import { expect, test, type Page } from '@playwright/test';
 import type { TestServer } from '../support/server';
-import { openViewer, viewerServer, waitForEvent } from './viewer-support';
+import { openViewer, openWideTrace, viewerServer, waitForEvent } from './viewer-support';
 
 let server: TestServer;
 test.beforeAll(async () => {
@@ -349,23 +349,7 @@ test('waterfall treegrid: rows tell their place among siblings, error and critic
 });
 
 test('waterfall: a row far down a long list (rendered rows only) still tells its place among all its siblings', async ({ page }) => {
-  await page.setViewportSize({ width: 1200, height: 600 });
-  await openViewer(page, server);
-  const t0 = 1.7e18;
-  const id = (i: number) => String(i + 1).padStart(16, '0');
-  const span = (i: number) => ({
-    traceId: 'ab'.repeat(16),
-    spanId: id(i),
-    ...(i ? { parentSpanId: id(0) } : {}),
-    name: i ? `query #${i}` : 'GET /report',
-    startTimeUnixNano: String(t0 + i * 1e6),
-    endTimeUnixNano: String(t0 + (i ? i * 1e6 + 5e5 : 400e6)),
-  });
-  await page.evaluate(
-    (t) => (document.querySelector('spanbeam-viewer') as unknown as { load(i: unknown): Promise<unknown> }).load(t),
-    { resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans: Array.from({ length: 301 }, (_, i) => span(i)) }] }] },
-  );
-  await page.getByRole('tab', { name: 'Waterfall' }).click();
+  await openWideTrace(page, server, 600);
   await page.locator('spanbeam-viewer .wf-body').evaluate((b) => (b.scrollTop = 5000));
   const row = page.getByRole('row', { name: /query #230 / });
   await expect(row).toHaveAttribute('aria-posinset', '230');

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { TestServer } from '../support/server';
-import { openViewer, viewerServer, waitForEvent } from './viewer-support';
+import { openViewer, openWideTrace, viewerServer, waitForEvent } from './viewer-support';
 
 let server: TestServer;
 test.beforeAll(async () => {
@@ -117,29 +117,10 @@ test('waterfall: collapsing the selected row\'s parent keeps a row reachable wit
 });
 
 /** A trace of one span with 300 children (`query #1` … `query #300`, 1 ms apart), opened in the waterfall. */
-async function openWideTrace(page: Page, height: number): Promise<void> {
-  await page.setViewportSize({ width: 1200, height });
-  await openViewer(page, server);
-  const id = (i: number) => (i + 1).toString(16).padStart(16, '0');
-  const t0 = 1.7e18;
-  const span = (i: number) => ({
-    traceId: 'ab'.repeat(16),
-    spanId: id(i),
-    ...(i ? { parentSpanId: id(0) } : {}),
-    name: i ? `query #${i}` : 'GET /report',
-    startTimeUnixNano: String(t0 + i * 1e6),
-    endTimeUnixNano: String(t0 + (i ? i * 1e6 + 5e5 : 400e6)),
-  });
-  await page.evaluate(
-    (t) => (document.querySelector('spanbeam-viewer') as unknown as { load(i: unknown): Promise<unknown> }).load(t),
-    { resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans: Array.from({ length: 301 }, (_, i) => span(i)) }] }] },
-  );
-  await page.locator('spanbeam-viewer button.tab-waterfall').click();
-}
 const wfRow = (page: Page, name: string) => page.locator('spanbeam-viewer .wf-row', { hasText: new RegExp(`${name}\\b`) });
 
 test('waterfall: a selection made by search, the timeline or insights is scrolled to (its collapsed parent opened); the scroll survives switching views', async ({ page }) => {
-  await openWideTrace(page, 600);
+  await openWideTrace(page, server, 600);
   const row = (name: string) => wfRow(page, name);
   await expect(row('GET /report')).toBeInViewport();
   // Scrolled down, to the timeline and back: the rows shown are where the waterfall was (it was blank).
@@ -188,7 +169,7 @@ test('waterfall: a long name ends in an ellipsis and keeps its indent', async ({
 });
 
 test('waterfall: rows fill the view after the viewer grows taller', async ({ page }) => {
-  await openWideTrace(page, 500);
+  await openWideTrace(page, server, 500);
   await expect(wfRow(page, 'query #10')).toBeInViewport();
   await page.setViewportSize({ width: 1200, height: 1400 });
   await expect(wfRow(page, 'query #55')).toBeInViewport();

@@ -69,3 +69,24 @@ export const canvasBackground = (page: Page) =>
     const d = c.getContext('2d')!.getImageData(c.width - 20, c.height - 20, 1, 1).data;
     return [d[0], d[1], d[2]];
   });
+
+/** Opens the viewer on one trace of a root with 300 children (more rows than the waterfall renders), in the waterfall view. */
+export async function openWideTrace(page: Page, server: TestServer, height: number): Promise<void> {
+  await page.setViewportSize({ width: 1200, height });
+  await openViewer(page, server);
+  const id = (i: number) => (i + 1).toString(16).padStart(16, '0');
+  const t0 = 1.7e18;
+  const span = (i: number) => ({
+    traceId: 'ab'.repeat(16),
+    spanId: id(i),
+    ...(i ? { parentSpanId: id(0) } : {}),
+    name: i ? `query #${i}` : 'GET /report',
+    startTimeUnixNano: String(t0 + i * 1e6),
+    endTimeUnixNano: String(t0 + (i ? i * 1e6 + 5e5 : 400e6)),
+  });
+  await page.evaluate(
+    (t) => (document.querySelector('spanbeam-viewer') as unknown as { load(i: unknown): Promise<unknown> }).load(t),
+    { resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans: Array.from({ length: 301 }, (_, i) => span(i)) }] }] },
+  );
+  await page.locator('spanbeam-viewer button.tab-waterfall').click();
+}

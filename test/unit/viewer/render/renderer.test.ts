@@ -173,32 +173,8 @@ describe('flow arrows', () => {
 });
 
 describe('ruler', () => {
-  it('spaces ticks by their widest label: zoomed in far into a long trace, labels never overlap', () => {
-    const m = model([[0, 7200e9, 'nightly batch']]); // two hours
-    const { canvas } = fakeCanvas();
-    const texts: Array<{ s: string; x: number; y: number }> = [];
-    (canvas.getContext('2d') as unknown as { fillText: (s: string, x: number, y: number) => void }).fillText = (s, x, y) => texts.push({ s, x, y });
-    const r = new TimelineRenderer(canvas);
-    r.setModel(m);
-    r.setLayout(new Layout(m, { collapsed: new Set(), pinned: new Set() }));
-    r.resize(1000, 200, 1);
-    const scale = new TimeScale();
-    scale.widthCssPx = r.timelineWidthCssPx;
-    scale.setExtent(0, 7200e9);
-    const st: PaintState = { scale, scrollY: 0, selected: -1, hovered: -1, marks: null, measure: null, flows: 'none', focusedRow: -1 };
-    // Windows whose 1/2/5 tick step lands just over the default 90 px gap.
-    for (const [at, step] of [[7000e9, 100], [7000e9, 1e3], [3600e9, 1e6], [10e9, 1]]) {
-      scale.setWindow(at, at + (step * scale.widthCssPx) / 92);
-      texts.length = 0;
-      r.paint(st);
-      const ticks = texts.filter((t) => t.y < RULER_HEIGHT_CSS_PX && t.x > r.labelWidthCssPx).sort((a, b) => a.x - b.x);
-      expect(ticks.length).toBeGreaterThan(2);
-      // The fake context measures 6 px a character.
-      for (let i = 1; i < ticks.length; i++) expect(ticks[i - 1].x + ticks[i - 1].s.length * 6, `${ticks[i - 1].s} | ${ticks[i].s}`).toBeLessThan(ticks[i].x);
-    }
-  });
-
-  it('clock labels: the far tick may be the shortest ("2 h" after "1 h 59 min 30 s"), and labels still never overlap', () => {
+  /** A two-hour trace on a 1000 px renderer whose fillText calls are recorded; `paintedTicks()` paints and returns the ruler's tick labels, left to right. */
+  const rulerOfTwoHours = () => {
     const m = model([[0, 7200e9, 'nightly batch']]);
     const { canvas } = fakeCanvas();
     const texts: Array<{ s: string; x: number; y: number }> = [];
@@ -211,16 +187,35 @@ describe('ruler', () => {
     scale.widthCssPx = r.timelineWidthCssPx;
     scale.setExtent(0, 7200e9);
     const st: PaintState = { scale, scrollY: 0, selected: -1, hovered: -1, marks: null, measure: null, flows: 'none', focusedRow: -1 };
+    const paintedTicks = () => {
+      texts.length = 0;
+      r.paint(st);
+      return texts.filter((t) => t.y < RULER_HEIGHT_CSS_PX && t.x > r.labelWidthCssPx).sort((a, b) => a.x - b.x);
+    };
+    return { scale, paintedTicks };
+  };
+  /** No label reaches the next (the fake context measures 6 px a character). */
+  const expectApart = (ticks: Array<{ s: string; x: number }>) => {
+    expect(ticks.length).toBeGreaterThan(2);
+    for (let i = 1; i < ticks.length; i++) expect(ticks[i - 1].x + ticks[i - 1].s.length * 6, `${ticks[i - 1].s} | ${ticks[i].s}`).toBeLessThan(ticks[i].x);
+  };
+  it('spaces ticks by their widest label: zoomed in far into a long trace, labels never overlap', () => {
+    const { scale, paintedTicks } = rulerOfTwoHours();
+    // Windows whose 1/2/5 tick step lands just over the default 90 px gap.
+    for (const [at, step] of [[7000e9, 100], [7000e9, 1e3], [3600e9, 1e6], [10e9, 1]]) {
+      scale.setWindow(at, at + (step * scale.widthCssPx) / 92);
+      expectApart(paintedTicks());
+    }
+  });
+
+  it('clock labels: the far tick may be the shortest ("2 h" after "1 h 59 min 30 s"), and labels still never overlap', () => {
+    const { scale, paintedTicks } = rulerOfTwoHours();
     // Windows ending at the round 2 h, whose step lands just over the default 90 px gap: 30 s steps
     // and tiny ones, where every other label has minutes and seconds.
     for (const step of [30e9, 100, 1e5]) {
       const w = (step * scale.widthCssPx) / 92;
       scale.setWindow(7200e9 - w, 7200e9);
-      texts.length = 0;
-      r.paint(st);
-      const ticks = texts.filter((t) => t.y < RULER_HEIGHT_CSS_PX && t.x > r.labelWidthCssPx).sort((a, b) => a.x - b.x);
-      expect(ticks.length).toBeGreaterThan(2);
-      for (let i = 1; i < ticks.length; i++) expect(ticks[i - 1].x + ticks[i - 1].s.length * 6, `${ticks[i - 1].s} | ${ticks[i].s}`).toBeLessThan(ticks[i].x);
+      expectApart(paintedTicks());
     }
   });
 });
