@@ -58,7 +58,7 @@ const TWO_BUTTONS = `<!doctype html><script src="/node_modules/web-vitals/dist/w
   <script src="/sb-zone.js"></script>
   <script>window.handle = Spanbeam.start({ serviceName: 'inp-test', endpoint: '/v1/traces', exporter: { outbox: 'memory', maxDelayMs: 20 } });</script>
   <button id="slow" data-trace-name="slow button">slow</button><button id="fast" data-trace-name="fast button">fast</button>
-  <script>document.getElementById('slow').addEventListener('click', () => { const t = performance.now(); while (performance.now() - t < 300); });</script>`;
+  <script>document.getElementById('slow').addEventListener('click', () => { const t = performance.now(); while (performance.now() - t < 700); });</script>`;
 
 const hide = (page: Page) =>
   page.evaluate(() => {
@@ -71,8 +71,9 @@ test('INP is tied to the slow click that caused it, not to a click the user made
   server.page('/inp2.html', TWO_BUTTONS);
   await page.goto(`${server.origin}/inp2.html`);
   await page.waitForTimeout(500);
-  // Sent without waiting for the page: the second click happens 80 ms into the first one's 300 ms
-  // handler, so its event falls within the first interaction's INP window.
+  // Sent without waiting for the page: the second click happens 80 ms into the first one's 700 ms
+  // handler, so its event falls within the first interaction's INP window (with 300 ms, a loaded
+  // machine's input latency once put it just after).
   const cdp = await page.context().newCDPSession(page);
   const [slowBox, fastBox] = [(await page.locator('#slow').boundingBox())!, (await page.locator('#fast').boundingBox())!];
   const click = (b: { x: number; y: number }) => {
@@ -82,7 +83,7 @@ test('INP is tied to the slow click that caused it, not to a click the user made
   const first = click(slowBox);
   await new Promise((r) => setTimeout(r, 80));
   await Promise.all([first, click(fastBox)]);
-  await page.waitForTimeout(600);
+  await page.waitForTimeout(1000);
   await hide(page);
   const spans = await waitForSpans(page, server, (s) => byName(s, 'INP').length === 1 && byName(s, 'click fast button').length >= 1);
   expect(await page.evaluate(() => (window as unknown as { truth: string }).truth)).toBe('#slow');
