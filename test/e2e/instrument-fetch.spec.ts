@@ -96,7 +96,7 @@ test('a body the page cancels ends the span at the cancel; the body hooks are in
     await w.handle.shutdown();
     w.Spanbeam.start({ serviceName: 'instrument-test', endpoint: '/v1/traces', exporter: { outbox: 'memory', maxDelayMs: 20 } });
     const atStart = wrapped();
-    const res = await fetch('/api/stream?n=20');
+    const res = await fetch('/api/stream?n=60');
     const atResponse = wrapped();
     const reader = res.body!.getReader();
     const first = new TextDecoder().decode((await reader.read()).value);
@@ -108,14 +108,15 @@ test('a body the page cancels ends the span at the cancel; the body hooks are in
   // cancelled it well before its end.
   expect(out.first).toMatch(/^chunk0\n/);
   expect(out.first).not.toContain('chunk10');
-  // The span ends at the cancel (the stream itself would have run 600 ms), not when the page hides.
+  // The span ends at the cancel (the stream itself would have run 1.8 s), not when the page hides.
+  // (A 600 ms stream left too little room: a loaded machine once took 500 ms to the cancel.)
   // Usually no Resource Timing entry comes for a cancelled body and the end is the cancel itself;
   // on a busy machine Chromium sometimes reports one whose responseEnd is when its network side
   // saw the cancel, a few ms later.
   const spans = await waitForSpans(page, server, (s) => byName(s, 'GET').length === 1);
   const s = one(spans, (x) => x.name === 'GET');
   expect(s.end).toBeLessThanOrEqual(out.cancelledAt + 60);
-  expect(s.end - s.start).toBeLessThan(450);
+  expect(s.end - s.start).toBeLessThan(1200);
 });
 
 test('an aborted fetch rejects exactly as without the SDK and is recorded as aborted', async ({ page }) => {
