@@ -840,10 +840,9 @@ export class TimelineRenderer {
     const unit = this.model.valueUnit;
     let ticks = computeTicks(st.scale, undefined, unit);
     // Labels far into a long trace ("8316000000400 ns" zoomed in at 2 h) can be wider than the
-    // default gap: space the ticks by the widest label so they never overlap. A clock's is not
-    // always the far one ("2 h" after "1 h 59 min 59.9999 s"): each in view is measured.
-    const far = Math.max(Math.abs(st.scale.startNs), Math.abs(st.scale.endNs));
-    let widest = ctx.measureText(formatTick(Math.ceil(far / ticks.stepNs) * ticks.stepNs, ticks)).width + 12;
+    // default gap: space the ticks by the widest label in view so they never overlap (a clock's
+    // widest is not always the farthest: "2 h" after "1 h 59 min 59.9999 s").
+    let widest = 0;
     for (let t = ticks.firstNs; t <= st.scale.endNs; t += ticks.stepNs) widest = Math.max(widest, ctx.measureText(formatTick(t, ticks)).width + 12);
     if (widest > ticks.stepNs * st.scale.pxPerNs) ticks = computeTicks(st.scale, widest, unit);
     ctx.fillStyle = this.theme.textMuted;

@@ -187,10 +187,12 @@ const TIME_UNITS = new Set(UNITS.map(([, u]) => u));
  */
 export function formatTick(tNs: number, ticks: Ticks): string {
   if (Math.abs(tNs) >= MIN && TIME_UNITS.has(ticks.unit)) return clockLabel(tNs, ticks.stepNs);
-  const decimals = Math.max(0, Math.ceil(-Math.log10(ticks.stepNs / ticks.unitNs) - 1e-9));
   const v = tNs / ticks.unitNs;
-  return withUnit((Math.abs(v) < 1e-9 ? 0 : v).toFixed(Math.min(decimals, 6)), ticks.unit);
+  return withUnit((Math.abs(v) < 1e-9 ? 0 : v).toFixed(Math.min(stepDecimals(ticks.stepNs, ticks.unitNs), 6)), ticks.unit);
 }
+
+/** Decimals a value in `unitNs` needs to tell ticks `stepNs` apart (0.5 ms steps: 1). */
+const stepDecimals = (stepNs: number, unitNs: number): number => Math.max(0, Math.ceil(-Math.log10(stepNs / unitNs) - 1e-9));
 
 /** Days, hours and minutes that are not zero, then seconds (with the step's decimals under a second). */
 function clockLabel(tNs: number, stepNs: number): string {
@@ -202,6 +204,6 @@ function clockLabel(tNs: number, stepNs: number): string {
     rest -= n * s;
     if (n) parts.push(`${n} ${u}`);
   }
-  if (rest || stepNs < 1e9) parts.push(`${(rest / 1e9).toFixed(Math.min(9, Math.max(0, Math.ceil(-Math.log10(stepNs / 1e9) - 1e-9))))} s`);
+  if (rest || stepNs < 1e9) parts.push(`${(rest / 1e9).toFixed(Math.min(9, stepDecimals(stepNs, 1e9)))} s`);
   return `${tNs < 0 ? '-' : ''}${parts.join(' ')}`;
 }
