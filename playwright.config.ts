@@ -7,9 +7,11 @@ export default defineConfig({
   forbidOnly: true,
   fullyParallel: true,
   workers: 2,
-  retries: 0,
+  // A test that fails runs once more; passing then, it is listed as "flaky" in the summary (a
+  // timing-sensitive test on a loaded 2-core machine) and is fixed at its cause, not ignored.
+  retries: 1,
   timeout: 60_000,
-  reporter: process.env.CI ? [['list']] : [['list']],
+  reporter: [['list']],
   use: {
     browserName: 'chromium',
     headless: true,
