@@ -2,12 +2,59 @@
  * Format detection from content (never from a file name): the first bytes of the input.
  */
 import type { SourceFormat } from '../model/trace-model';
+import { readVarint, varOut, Wire, WireError } from './protobuf';
 
 export type Detected = SourceFormat | 'gzip' | 'unknown';
 
 /** True when the bytes start with the gzip magic number. */
 export function isGzip(head: Uint8Array): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** Perfetto caps a packet far below this; a larger first length is not a trace. */
+const MAX_PACKET = 1 << 28;
+
+/**
+ * True when the head is a Perfetto protobuf trace: TracePacket fields (tag 0x0a, a length) whose
+ * contents parse as protobuf, in bytes that are not text — a JSON or collapsed-stacks file may
+ * start with a newline, which is 0x0a too.
+ */
+export function isPerfettoProto(head: Uint8Array): boolean {
+  if (head.length < 2 || head[0] !== 0x0a) return false;
+  let binary = false;
+  for (let i = 0; i < head.length && !binary; i++) {
+    const c = head[i];
+    if (c < 0x09 || (c > 0x0d && c < 0x20)) binary = true;
+  }
+  if (!binary) return false;
+  let p = 0;
+  let packets = 0;
+  while (p < head.length && packets < 64) {
+    if (head[p] !== 0x0a) return false;
+    const len = readVarint(head, p + 1, head.length);
+    if (len === undefined) return packets > 0;
+    if (len < 0 || len > MAX_PACKET) return false;
+    const s = varOut.end;
+    const e = s + len;
+    // A packet cut by the end of the head is checked as far as the head goes.
+    if (!fieldsParse(head, s, Math.min(e, head.length), e > head.length)) return false;
+    packets++;
+    p = e;
+  }
+  return packets > 0;
+}
+
+function fieldsParse(b: Uint8Array, p: number, end: number, cut: boolean): boolean {
+  const w = new Wire(b, p, end);
+  try {
+    while (w.next()) {
+      // Reading is checking.
+    }
+    return true;
+  } catch (e) {
+    // A field running past a cut head is fine; anything else is not protobuf.
+    return cut && e instanceof WireError && /past the end|not closed/.test(e.message);
+  }
 }
 
 /** Collapsed stacks: every complete line of the head is blank or `stack count`. */
@@ -30,6 +77,7 @@ function isCollapsed(text: string): boolean {
  */
 export function detectFormat(head: Uint8Array): Detected {
   if (isGzip(head)) return 'gzip';
+  if (isPerfettoProto(head)) return 'perfetto-proto';
   const text = new TextDecoder().decode(head.subarray(0, 65536));
   let i = 0;
   if (text.charCodeAt(0) === 0xfeff) i = 1;

@@ -9,6 +9,7 @@ import { CollapsedImporter } from './collapsed';
 import { CpuProfileImporter } from './cpuprofile';
 import { detectFormat, isGzip } from './detect';
 import { SpanJsonImporter } from './otlp-json';
+import { PerfettoImporter } from './perfetto-proto';
 import { SpeedscopeImporter } from './speedscope';
 
 /** What the pipeline can read (all structured-cloneable, so the same shape crosses to the Worker). */
@@ -204,11 +205,11 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
   if (format === 'unknown' || format === 'gzip') {
     throw new TraceImportError({
       format: 'unknown',
-      message: `not a trace file: no JSON array or object at the start, nor collapsed stack lines (${startOf(head)})`,
+      message: `not a trace file: no JSON array or object at the start, nor collapsed stack lines, nor Perfetto protobuf packets (${startOf(head)})`,
       offset: 0,
       line: 1,
       column: 1,
-      expected: "'[' or '{' (Chrome trace JSON, OTLP, Jaeger or Zipkin JSON, V8 .cpuprofile, speedscope JSON) or 'frame;frame count' lines",
+      expected: "'[' or '{' (Chrome trace JSON, OTLP, Jaeger or Zipkin JSON, V8 .cpuprofile, speedscope JSON), 'frame;frame count' lines or a Perfetto protobuf trace",
     });
   }
   const sizeHint = gzipped ? undefined : total.bytes;
@@ -221,7 +222,9 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
           ? new SpeedscopeImporter()
           : format === 'collapsed-stacks'
             ? new CollapsedImporter()
-            : new SpanJsonImporter(format);
+            : format === 'perfetto-proto'
+              ? new PerfettoImporter()
+              : new SpanJsonImporter(format);
   const yieldMs = opts.yieldEveryMs;
   const firstBytesAt = performance.now();
   // The first pieces are small so a preview can be cut early; later ones large (faster parsing).

@@ -254,6 +254,14 @@ export class TraceBuilder {
   setTrackName(t: number, name: string): void {
     this.trackDrafts[t].name = name;
   }
+  /**
+   * Moves a track to another group and kind (a Perfetto track whose descriptor arrives after its
+   * first events). Its builder key stays as it was: importers that move tracks keep their own index.
+   */
+  moveTrack(t: number, group: number, kind: TrackKind): void {
+    this.trackDrafts[t].group = group;
+    this.trackDrafts[t].kind = kind;
+  }
   trackName(t: number): string {
     return this.trackDrafts[t].name;
   }

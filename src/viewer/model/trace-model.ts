@@ -25,7 +25,8 @@ export type SourceFormat =
   | 'spanbeam-spans' // live SDK ReadableSpan[]
   | 'v8-cpuprofile' // V8 CPU profile (.cpuprofile: DevTools "Save profile", node --cpu-prof)
   | 'speedscope-json' // speedscope's file format (py-spy, rbspy, …): evented and sampled profiles
-  | 'collapsed-stacks'; // Brendan Gregg's folded stacks: `frame;frame;frame count` per line
+  | 'collapsed-stacks' // Brendan Gregg's folded stacks: `frame;frame;frame count` per line
+  | 'perfetto-proto'; // Perfetto's protobuf trace (.perfetto-trace, .pftrace): TrackEvent packets
 
 /** Per-slice bit flags (`slices.flags`). */
 export const SliceFlag = {
@@ -260,7 +261,10 @@ export type DiagnosticKind =
   | 'duplicate-span'
   | 'depth-limit' // nesting deeper than 65535
   | 'negative-delta' // time going backwards (V8 negative timeDeltas, speedscope events out of order)
-  | 'abstract-units'; // the x axis is not time (collapsed stacks, speedscope bytes/none units)
+  | 'abstract-units' // the x axis is not time (collapsed stacks, speedscope bytes/none units)
+  | 'unknown-track' // Perfetto events on a track uuid no TrackDescriptor describes
+  | 'lost-state' // Perfetto packets needing interned data / defaults lost before them: skipped
+  | 'unknown-clock'; // Perfetto timestamps on a clock no ClockSnapshot relates to the trace clock
 
 export interface Diagnostic {
   readonly kind: DiagnosticKind;
