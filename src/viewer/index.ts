@@ -12,7 +12,8 @@
  *
  * Theming: --sb-bg, --sb-panel, --sb-text, --sb-text-muted, --sb-grid, --sb-group-header,
  * --sb-selection, --sb-hover, --sb-match, --sb-error, --sb-flow, --sb-measure, --sb-instant,
- * --sb-critical, --sb-border, --sb-font. Dark follows prefers-color-scheme unless theme="light".
+ * --sb-critical, --sb-border, --sb-font. Dark follows prefers-color-scheme unless theme="light";
+ * the colours not set follow --sb-bg (a dark one gives the dark theme's, a light one the light's).
  */
 import { SpanbeamViewer, type SpanbeamViewerEventMap } from './ui/viewer-element';
 

@@ -2,7 +2,9 @@
 // kept, the tab pattern, the modal help, quiet live regions, and text contrast (WCAG AA).
 import { expect, test, type Page } from '@playwright/test';
 import type { TestServer } from '../support/server';
-import { openViewer, openWideTrace, viewerServer, waitForEvent } from './viewer-support';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { openViewer, openWideTrace, slicePoint, viewerServer, waitForEvent } from './viewer-support';
 
 let server: TestServer;
 test.beforeAll(async () => {
@@ -34,6 +36,17 @@ const CONTRAST = `(a, b) => {
   const [x, y] = [L(a), L(b)].sort((p, q) => q - p);
   return (x + 0.05) / (y + 0.05);
 }`;
+
+/** One pixel of the timeline canvas (CSS px from its top left), as painted. */
+const canvasPixel = (page: Page, x: number, y: number) =>
+  page.evaluate(
+    ([x, y]) => {
+      const c = document.querySelector('spanbeam-viewer')!.shadowRoot!.querySelector('canvas')!;
+      const D = c.width / c.clientWidth;
+      return Array.from(c.getContext('2d')!.getImageData(Math.round(x * D), Math.round(y * D), 1, 1).data.slice(0, 3));
+    },
+    [x, y] as const,
+  );
 
 const focusedInViewer = (page: Page) =>
   page.evaluate(() => {
@@ -463,4 +476,124 @@ test('search: each result is announced once, in words ("1 match", "Match 2 of 12
   await expect(box).toHaveAccessibleDescription('2 / 12');
   await box.fill('charge');
   await expect.poll(said).toEqual([...stepped, '1 match for charge.']);
+});
+
+// Text and controls of the DOM parts against the background they are drawn on (the nearest
+// ancestor's, through the shadow root to the host).
+const DOM_CONTRAST = `(contrast) => {
+  const root = document.querySelector('spanbeam-viewer').shadowRoot;
+  const rgba = (s) => (s.match(/[\\d.]+/g) ?? []).map(Number);
+  const bgOf = (el) => {
+    for (let e = el; e; e = e.parentElement ?? e.getRootNode().host) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      if ((c[3] ?? 1) > 0) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const out = {};
+  for (const sel of ['.help td', '.help h3', '.help button', '.toolbar button:not([role=tab])', '.toolbar select', 'input[type=search]', '.status .counts',
+    '.tooltip .tname', '.tooltip .muted', '.details h2', '.details dt', '.details dd', '.details button.link', '[role=tab][aria-selected=true]']) {
+    const el = root.querySelector(sel);
+    out[sel] = el ? contrast(rgba(getComputedStyle(el).color), bgOf(el)) : -1;
+  }
+  const s = root.querySelector('input[type=search]');
+  out['search placeholder'] = contrast(rgba(getComputedStyle(s, '::placeholder').color), bgOf(s));
+  return out;
+}`;
+
+for (const [theme, bg, panel] of [['light', '#000', [22, 27, 34]], ['dark', '#fff', [243, 244, 246]]] as const) {
+  test(`${theme} theme with only --sb-bg: ${bg} set: the help, toolbar, tooltip and details stay readable (4.5:1), the canvas too`, async ({ page }) => {
+    const html = readFileSync(resolve(import.meta.dirname, '../pages/viewer.html'), 'utf8').replace('</head>', `<style>spanbeam-viewer { --sb-bg: ${bg} }</style></head>`);
+    server.page(`/bg-${theme}/viewer.html`, html);
+    await page.setViewportSize({ width: 1200, height: 700 });
+    await openViewer(page, server, `?theme=${theme}&src=/test/fixtures/viewer-ui/basic.json`, `/bg-${theme}/viewer.html`);
+    await waitForEvent(page, 'spanbeam-load');
+    const p = await slicePoint(page, 'ParseHTML');
+    await page.mouse.click(p.x, p.y);
+    const q = await slicePoint(page, 'Layout');
+    await page.mouse.move(q.x, q.y);
+    await expect(page.locator('spanbeam-viewer .tooltip')).toBeVisible();
+    const measure = () => page.evaluate(([src, contrastSrc]) => (0, eval)(src)((0, eval)(contrastSrc)) as Record<string, number>, [DOM_CONTRAST, CONTRAST] as const);
+    // The tooltip now; the help (which covers the timeline, so the tooltip goes) next.
+    const ratios = await measure();
+    await page.evaluate(() => (document.querySelector('spanbeam-viewer')!.shadowRoot!.querySelector('.timeline') as HTMLElement).focus());
+    await page.keyboard.press('?');
+    await expect(page.locator('spanbeam-viewer [role=dialog]')).toBeVisible();
+    for (const [what, r] of Object.entries(await measure())) ratios[what] = Math.max(ratios[what], r);
+    for (const [what, r] of Object.entries(ratios)) expect(r, what).toBeGreaterThanOrEqual(4.5);
+    // The page's background is kept; the canvas's label column takes the matching panel colour.
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector('spanbeam-viewer')!).backgroundColor)).toBe(bg === '#000' ? 'rgb(0, 0, 0)' : 'rgb(255, 255, 255)');
+    await expect.poll(() => canvasPixel(page, 5, 300)).toEqual(panel);
+  });
+}
+
+test('--sb-bg set at run time (with refreshTheme) switches the unset colours; colours set on the element stay; unset again, back to the theme', async ({ page }) => {
+  await open(page);
+  const host = () => page.evaluate(() => getComputedStyle(document.querySelector('spanbeam-viewer')!).color);
+  const refresh = () => page.evaluate(() => (document.querySelector('spanbeam-viewer') as unknown as { refreshTheme(): void }).refreshTheme());
+  expect(await host()).toBe('rgb(31, 35, 40)');
+  await page.evaluate(() => document.querySelector('spanbeam-viewer')!.setAttribute('style', '--sb-bg: #101010; --sb-error: #ff0000'));
+  await refresh();
+  expect(await host()).toBe('rgb(230, 237, 243)');
+  expect(await page.evaluate(() => getComputedStyle(document.querySelector('spanbeam-viewer')!).getPropertyValue('--sb-error').trim())).toBe('#ff0000');
+  await expect.poll(() => canvasPixel(page, 5, 300)).toEqual([22, 27, 34]);
+  await page.evaluate(() => document.querySelector('spanbeam-viewer')!.removeAttribute('style'));
+  await refresh();
+  expect(await host()).toBe('rgb(31, 35, 40)');
+  await expect.poll(() => canvasPixel(page, 5, 300)).toEqual([243, 244, 246]);
+});
+
+test('forced colours: the canvas is drawn in system colours (slices outlined, the selection in Highlight) and repaints when the mode changes', async ({ page }) => {
+  await open(page);
+  const p = await slicePoint(page, 'ParseHTML');
+  await page.mouse.click(p.x, p.y);
+  await page.mouse.move(0, 0);
+  // Slices of basic.json: RunTask (a row of its own) and the selected ParseHTML under it.
+  const probe = () =>
+    page.evaluate(() => {
+      const v = document.querySelector('spanbeam-viewer') as unknown as HTMLElement & { model: { strings: string[]; slices: { name: Uint32Array; count: number } }; slicePosition(i: number): { x: number; y: number } | null; selection: number };
+      const c = v.shadowRoot!.querySelector('canvas')!;
+      const D = c.width / c.clientWidth;
+      const px = (x: number, y: number) => Array.from(c.getContext('2d')!.getImageData(Math.round(x * D), Math.round(y * D), 1, 1).data.slice(0, 3));
+      const at = (name: string) => {
+        const id = v.model.strings.indexOf(name);
+        for (let i = 0; i < v.model.slices.count; i++) if (v.model.slices.name[i] === id) return v.slicePosition(i)!;
+        throw new Error(name);
+      };
+      // A row is 18 px: its top pixel is the slice's edge, 2 px below is inside (above the name);
+      // 3 px right of the middle, off the grid line there.
+      const run = at('RunTask');
+      const sel = at('ParseHTML');
+      const sys = (k: string) => {
+        const e = document.createElement('span');
+        e.style.setProperty('forced-color-adjust', 'none');
+        e.style.color = k;
+        document.body.append(e);
+        const rgba = (getComputedStyle(e).color.match(/[\d.]+/g) ?? []).map(Number);
+        e.remove();
+        return rgba;
+      };
+      return {
+        background: px(c.clientWidth - 20, c.clientHeight - 20),
+        edge: px(run.x + 3, run.y - 9),
+        inside: px(run.x + 3, run.y - 7),
+        selected: px(sel.x + 3, sel.y - 7),
+        Canvas: sys('Canvas'),
+        CanvasText: sys('CanvasText'),
+        Highlight: sys('Highlight'),
+      };
+    });
+  const before = await probe();
+  await page.emulateMedia({ forcedColors: 'active', colorScheme: 'dark' });
+  await expect.poll(async () => (await probe()).background).toEqual((await probe()).Canvas.slice(0, 3));
+  const f = await probe();
+  expect(f.Canvas).not.toEqual(before.background);
+  expect(f.edge, 'outline').toEqual(f.CanvasText.slice(0, 3));
+  expect(f.inside, 'inside a slice').toEqual(f.Canvas.slice(0, 3));
+  // Highlight (translucent in Chromium's palette), on Canvas.
+  const [h, c, a] = [f.Highlight, f.Canvas, f.Highlight[3] ?? 1];
+  for (const [i, v] of f.selected.entries()) expect(Math.abs(v - (h[i] * a + c[i] * (1 - a))), 'selection').toBeLessThanOrEqual(1);
+  await page.emulateMedia({ forcedColors: 'none' });
+  await expect.poll(async () => (await probe()).background).toEqual(before.background);
+  expect((await probe()).inside).toEqual(before.inside);
 });

@@ -349,3 +349,53 @@ test('OTLP details: resource attributes, links that select their span, the wall-
   await expect(details.locator('h2')).toHaveText('first attempt');
   await expect(details).toContainText('2024-03-05T14:07:09.323Z');
 });
+
+test('Escape hides the hover tooltip (WCAG 1.4.13) and only that; the next Escape does what it did before', async ({ page }) => {
+  await open(page);
+  const tip = page.locator('spanbeam-viewer .tooltip');
+  const selected = () => page.evaluate(() => (document.querySelector('spanbeam-viewer') as unknown as { selection: number }).selection);
+  const p = await slicePoint(page, 'ParseHTML');
+  await page.mouse.click(p.x, p.y);
+  await expect(page.locator('spanbeam-viewer .details h2')).toHaveText('ParseHTML');
+  const sel = await selected();
+  const q = await slicePoint(page, 'Layout');
+  await page.mouse.move(q.x, q.y);
+  await expect(tip).toContainText('Layout');
+  // Focus on the timeline: the first Escape hides the tooltip and keeps the selection.
+  await page.locator('spanbeam-viewer .timeline').focus();
+  await page.keyboard.press('Escape');
+  await expect(tip).toHaveCount(0);
+  expect(await selected()).toBe(sel);
+  // It stays hidden while the pointer stays on that slice, and comes back on another one.
+  await page.mouse.move(q.x + 2, q.y);
+  await page.waitForTimeout(100);
+  await expect(tip).toHaveCount(0);
+  await page.mouse.move(p.x, p.y);
+  await expect(tip).toContainText('ParseHTML');
+  // With the tooltip gone, Escape clears the selection as before.
+  await page.keyboard.press('Escape');
+  await expect(tip).toHaveCount(0);
+  expect(await selected()).toBe(sel);
+  await page.keyboard.press('Escape');
+  await expect.poll(selected).toBe(-1);
+  // In the search box: the tooltip goes first, then the query (the details closed: positions moved).
+  const q2 = await slicePoint(page, 'Layout');
+  await page.mouse.move(q2.x, q2.y);
+  await expect(tip).toContainText('Layout');
+  const box = page.getByRole('searchbox', { name: 'Search slices' });
+  await box.fill('Layout');
+  await page.keyboard.press('Escape');
+  await expect(tip).toHaveCount(0);
+  await expect(box).toHaveValue('Layout');
+  await page.keyboard.press('Escape');
+  await expect(box).toHaveValue('');
+  // The modal help keeps its Escape (it closes, over a tooltip shown beside it).
+  const p2 = await slicePoint(page, 'ParseHTML');
+  await page.mouse.move(p2.x, p2.y);
+  await expect(tip).toContainText('ParseHTML');
+  await page.getByRole('button', { name: 'Keyboard shortcuts' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('spanbeam-viewer [role=dialog]')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.locator('spanbeam-viewer [role=dialog]')).toHaveCount(0);
+});

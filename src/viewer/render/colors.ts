@@ -92,8 +92,23 @@ export function parseCssColor(ctx: CanvasRenderingContext2D, css: string, fallba
   ctx.fillStyle = v;
   const norm = String(ctx.fillStyle);
   if (norm.startsWith('#')) return norm === '#010203' && v !== '#010203' ? fallback : packHex(norm);
-  const m = /rgba?\(([^)]+)\)/.exec(norm);
-  if (!m) return fallback;
-  const p = m[1].split(',').map((x) => parseFloat(x));
-  return packRgb(p[0] | 0, p[1] | 0, p[2] | 0, Math.round((p[3] ?? 1) * 255));
+  return parseRgb(norm) ?? fallback;
+}
+
+/**
+ * A colour as browsers serialise it (canvas fillStyle, getComputedStyle): `rgb(r, g, b)`,
+ * `rgba(r, g, b, a)`, or `color(srgb r g b / a)` (relative colours, color-mix()). Else undefined.
+ */
+export function parseRgb(css: string): number | undefined {
+  const m = /^(rgba?|color)\(\s*(srgb\s+)?([^)]*)\)$/.exec(css.trim());
+  if (!m || (m[1] === 'color' && !m[2])) return undefined;
+  const p = m[3].split(/[\s,/]+/).map((x) => parseFloat(x));
+  const k = m[1] === 'color' ? 255 : 1;
+  const ch = (x: number): number => Math.max(0, Math.min(255, Math.round(x * k))) || 0;
+  return packRgb(ch(p[0]), ch(p[1]), ch(p[2]), Math.round((Number.isNaN(p[3] ?? 1) ? 1 : p[3] ?? 1) * 255));
+}
+
+/** Packed colour c composited over opaque colour `under` (alpha dropped: for the pixel buffer). */
+export function flatten(c: number, under: number): number {
+  return mix(under, c, (c >>> 24) / 255);
 }

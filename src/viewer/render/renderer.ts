@@ -27,6 +27,15 @@ export interface ThemeColors {
   measure: string;
   instant: string;
   font: string;
+  /**
+   * Forced colours (Windows high contrast): the colours are system colours, and slices are told
+   * apart by outlines (text colour) rather than hue, the selection filled with the highlight.
+   */
+  forced?: boolean;
+  /** Text on the selection colour (default: the background). */
+  selectionText?: string;
+  /** Slices dimmed by a search, in forced colours (GrayText). */
+  dimmed?: string;
 }
 
 export const DEFAULT_THEME: ThemeColors = {
@@ -119,6 +128,10 @@ export class TimelineRenderer {
   private errorC = 0;
   private matchC = 0;
   private panelC = 0;
+  private textC = 0;
+  private dimC = 0;
+  private selC = 0;
+  private forced = false;
   private dark = false;
   private nameColor = new Uint32Array(0);
   private nameDim = new Uint32Array(0);
@@ -191,6 +204,12 @@ export class TimelineRenderer {
     this.headerBg = parseCssColor(c, theme.groupHeader, this.bg);
     this.errorC = parseCssColor(c, theme.error, packHex('#c41e2a'));
     this.matchC = parseCssColor(c, theme.match, packHex('#ffd33d'));
+    this.forced = !!theme.forced;
+    this.textC = parseCssColor(c, theme.text, packHex('#1f2328'));
+    this.dimC = parseCssColor(c, theme.dimmed ?? theme.textMuted, this.textC);
+    this.selC = parseCssColor(c, theme.selection, packHex('#0969da'));
+    // A search's matches: the text colour's thick band under the outline (no hue to tell them by).
+    if (this.forced) this.matchC = this.textC;
     this.font = `11px ${theme.font}`;
     this.boldFont = `600 11px ${theme.font}`;
     this.nameColor.fill(0);
@@ -340,7 +359,8 @@ export class TimelineRenderer {
       this.paintRowsOverlay(st, layout.pinnedRows, RULER_HEIGHT_CSS_PX, 0, RULER_HEIGHT_CSS_PX, RULER_HEIGHT_CSS_PX + pinH);
       this.paintRowsOverlay(st, layout.rows, RULER_HEIGHT_CSS_PX + pinH, st.scrollY, RULER_HEIGHT_CSS_PX + pinH, this.cssH);
       this.paintFlows(st);
-      this.paintOutline(st, st.hovered, this.theme.hover, 1);
+      // (Forced colours: 1 px would not show on the slice's own outline.)
+      this.paintOutline(st, st.hovered, this.theme.hover, this.forced ? 2 : 1);
       this.paintOutline(st, st.selected, this.theme.selection, 2);
       this.paintMeasure(st);
       this.paintLabelColumn(st, layout.pinnedRows, RULER_HEIGHT_CSS_PX, 0, RULER_HEIGHT_CSS_PX, RULER_HEIGHT_CSS_PX + pinH);
@@ -438,8 +458,8 @@ export class TimelineRenderer {
       const xa = S[i] * kd + ox;
       const xb = (S[i] + Dur[i]) * kd + ox;
       if (xb - xa >= 1) {
-        const c = mask && mask[i] === 0 ? this.dimColor(i) : this.baseColor(i);
-        this.fillRect(xa, xb, y0, y1, c, LWd);
+        if (this.forced) this.outlinedSlice(st, i, xa, xb, y0, y1, mask !== null && mask[i] === 0, LWd);
+        else this.fillRect(xa, xb, y0, y1, mask && mask[i] === 0 ? this.dimColor(i) : this.baseColor(i), LWd);
         if (mask && mask[i] === 1) this.matchStripe(xa, xb, y0, y1, LWd);
         if (topCss >= 0 && (xb - xa >= labelMin || (m.slices.flags[i] & SliceFlag.UNFINISHED) !== 0) && this.labelCount < MAX_LABELS) {
           const k = this.labelCount++;
@@ -477,10 +497,31 @@ export class TimelineRenderer {
       }
       const any = prefix ? prefix[j] - prefix[i] > 0 : true;
       const fast = flags[i] === 0 && cname[i] === 0 ? nameColor[names[i]] : 0;
-      const c = any ? (fast !== 0 ? fast : this.baseColor(i)) : this.dimColor(i);
+      const c = this.forced ? (any ? this.textC : this.dimC) : any ? (fast !== 0 ? fast : this.baseColor(i)) : this.dimColor(i);
       this.fillRect(col, end > col + 1 ? end : col + 1, y0, y1, prefix && any ? this.matchC : c, LWd);
       i = j;
     }
+  }
+
+  /**
+   * Forced colours: a slice is an outline in the text colour (GrayText when a search dims it),
+   * filled with the background; an error is filled with the text colour, the selection with the
+   * highlight. Too small for an inside, it is a solid block of the outline colour.
+   */
+  private outlinedSlice(st: PaintState, i: number, xa: number, xb: number, y0: number, y1: number, dim: boolean, LWd: number): void {
+    const sel = i === st.selected;
+    this.fillRect(xa, xb, y0, y1, sel ? this.selC : dim ? this.dimC : this.textC, LWd);
+    const d = Math.max(1, Math.round(this.dpr));
+    const solid = sel || (!dim && ((this.model as TraceModel).slices.flags[i] & SliceFlag.ERROR) !== 0);
+    if (!solid && xb - xa > 2 * d && y1 - y0 > 2 * d) this.fillRect(xa + d, xb - d, y0 + d, y1 - d, this.bg, LWd);
+  }
+
+  /** Text colour of a slice's label in forced colours (see outlinedSlice). */
+  private forcedLabel(st: PaintState, i: number): string {
+    const t = this.theme;
+    if (i === st.selected) return t.selectionText ?? t.background;
+    if (st.marks && st.marks.mask[i] === 0) return t.dimmed ?? t.textMuted;
+    return (this.model as TraceModel).slices.flags[i] & SliceFlag.ERROR ? t.background : t.text;
   }
 
   /** A bright band at the bottom of a matched slice, so matches stay visible in any colour. */
@@ -504,7 +545,11 @@ export class TimelineRenderer {
     const hgt = fullBot - fullTop;
     let c = PALETTE[paletteIndexOf(s.name)];
     if (this.dark) c = mix(c, 0xff000000, 0.35);
-    const line = mix(c, 0xff000000, 0.35);
+    let line = mix(c, 0xff000000, 0.35);
+    if (this.forced) {
+      c = this.dimC;
+      line = this.textC;
+    }
     const range0 = counterRange(s, scale.startNs, scale.endNs);
     let idx = range0[0];
     const W = this.canvas.width;
@@ -581,9 +626,12 @@ export class TimelineRenderer {
       const name = m.strings[nameId];
       if (!name) continue;
       const w = this.textWidth(nameId, name);
-      const base = st.marks && st.marks.mask[i] === 0 ? this.dimColor(i) : this.baseColor(i);
-      // Above 0.21 dark text contrasts more than white does (the two ratios cross there).
-      ctx.fillStyle = luminance(base) > 0.21 ? '#1b1f24' : '#ffffff';
+      if (this.forced) ctx.fillStyle = this.forcedLabel(st, i);
+      else {
+        const base = st.marks && st.marks.mask[i] === 0 ? this.dimColor(i) : this.baseColor(i);
+        // Above 0.21 dark text contrasts more than white does (the two ratios cross there).
+        ctx.fillStyle = luminance(base) > 0.21 ? '#1b1f24' : '#ffffff';
+      }
       const ty = y + (ROW_HEIGHT_CSS_PX - 1) / 2;
       if (w <= avail) {
         ctx.fillText(name, x0 + 3, ty);
@@ -865,7 +913,7 @@ export class TimelineRenderer {
       ctx.fillStyle = this.theme.selection;
       ctx.fillRect(cx, 3, w, RULER_HEIGHT_CSS_PX - 7);
       // The background colour, as the selected tab's text: white on the dark theme's blue was 3.1:1.
-      ctx.fillStyle = this.theme.background;
+      ctx.fillStyle = this.theme.selectionText ?? this.theme.background;
       ctx.fillText(label, cx + 4, RULER_HEIGHT_CSS_PX / 2 - 1);
     }
   }

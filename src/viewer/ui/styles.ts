@@ -1,6 +1,24 @@
 /** Shadow-DOM styles of <spanbeam-viewer>; themable through --sb-* custom properties. */
 import { css } from 'lit';
 
+const LIGHT = css`
+  --sb-bg: #ffffff;
+  --sb-panel: #f3f4f6;
+  --sb-text: #1f2328;
+  --sb-text-muted: #59636e;
+  --sb-grid: rgba(0, 0, 0, 0.08);
+  --sb-group-header: #e6e8eb;
+  --sb-selection: #0969da;
+  --sb-hover: #1f2328;
+  --sb-match: #ffd33d;
+  --sb-error: #c41e2a;
+  --sb-flow: #6e40c9;
+  --sb-measure: rgba(9, 105, 218, 0.12);
+  --sb-instant: #bf3989;
+  --sb-critical: #bc4c00;
+  --sb-border: #d1d9e0;
+`;
+
 // The dark palette, used by theme="dark" and by the system's dark mode unless theme="light".
 const DARK = css`
   --sb-bg: #0d1117;
@@ -22,21 +40,7 @@ const DARK = css`
 
 export const viewerStyles = css`
   :host {
-    --sb-bg: #ffffff;
-    --sb-panel: #f3f4f6;
-    --sb-text: #1f2328;
-    --sb-text-muted: #59636e;
-    --sb-grid: rgba(0, 0, 0, 0.08);
-    --sb-group-header: #e6e8eb;
-    --sb-selection: #0969da;
-    --sb-hover: #1f2328;
-    --sb-match: #ffd33d;
-    --sb-error: #c41e2a;
-    --sb-flow: #6e40c9;
-    --sb-measure: rgba(9, 105, 218, 0.12);
-    --sb-instant: #bf3989;
-    --sb-critical: #bc4c00;
-    --sb-border: #d1d9e0;
+    ${LIGHT}
     --sb-font: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
     display: block;
     position: relative;
@@ -55,6 +59,14 @@ export const viewerStyles = css`
     :host(:not([theme='light'])) {
       ${DARK}
     }
+  }
+  /* Set by the element when --sb-bg is of the other kind than the theme (e.g. only --sb-bg: #000
+     on the light theme): the colours not set on the element follow the background. */
+  :host([scheme='dark']) {
+    ${DARK}
+  }
+  :host([scheme='light']) {
+    ${LIGHT}
   }
   * {
     box-sizing: border-box;

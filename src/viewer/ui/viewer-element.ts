@@ -13,6 +13,7 @@ import { TraceImportError, type Diagnostic, type ImportErrorInfo, type ImportPro
 import { instantArgsOf, nameOf, searchSteps } from '../model/query';
 import { importSpans, importTrace, type TraceInput } from '../import/client';
 import { mark } from '../import/timing';
+import { flatten, luminance, parseRgb, unpackCss } from '../render/colors';
 import { DEFAULT_THEME, RULER_HEIGHT_CSS_PX, type FlowMode, type Hit, type ThemeColors } from '../render/renderer';
 import { Layout, RowKind, type LayoutRow } from '../render/layout';
 import { formatDuration } from '../render/time-scale';
@@ -90,6 +91,8 @@ export interface ViewerStats {
 }
 
 interface Tooltip {
+  /** What it shows: 's' + slice, 'i' + instant or 'c' + counter series. */
+  key: string;
   x: number;
   y: number;
   title: string;
@@ -183,6 +186,9 @@ export class SpanbeamViewer extends LitElement {
   private labelFocus = '';
   private setupMs = 0;
   private media: MediaQueryList | null = null;
+  private forcedMedia: MediaQueryList | null = null;
+  /** What the tooltip dismissed with Escape showed ('s12', 'i3', 'c1'): it stays hidden until the pointer leaves it. */
+  private tipDismissed = '';
   /** Selection and window set while no trace was shown: applied to the next one (not to a preview). */
   private pending: { slice?: number | undefined; window?: { startNs: number; endNs: number } } | null = null;
 
@@ -462,7 +468,10 @@ export class SpanbeamViewer extends LitElement {
     mark('connected');
     this.media = globalThis.matchMedia?.('(prefers-color-scheme: dark)') ?? null;
     this.media?.addEventListener('change', this.onMedia);
+    this.forcedMedia = globalThis.matchMedia?.('(forced-colors: active)') ?? null;
+    this.forcedMedia?.addEventListener('change', this.onMedia);
     this.resized.observe(this);
+    addEventListener('keydown', this.onTipKey, true);
     // Re-attached after a move in the document: reconnect the canvas world. The colours may have
     // changed while it was out (system scheme, `theme` read without styles); the repaint this
     // requests also replaces one the detach cancelled.
@@ -486,6 +495,8 @@ export class SpanbeamViewer extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.media?.removeEventListener('change', this.onMedia);
+    this.forcedMedia?.removeEventListener('change', this.onMedia);
+    removeEventListener('keydown', this.onTipKey, true);
     this.resized.disconnect();
     this.timeline.detach();
     // Removed for good (not just moved): stop loading, and unsubscribe from the live source.
@@ -581,9 +592,31 @@ export class SpanbeamViewer extends LitElement {
 
   private applyTheme(): void {
     this.appliedTheme = this.theme;
+    // Colours as the browser resolves them, on an element of ours: system colours (canvas fillStyle
+    // need not resolve them to the forced palette), relative colours. Undefined when not a colour.
+    const probe = document.createElement('span');
+    probe.style.setProperty('forced-color-adjust', 'none');
+    this.renderRoot?.appendChild(probe); // (not connected yet: nothing resolves, the defaults stay)
+    const resolve = (css: string): number | undefined => {
+      probe.style.color = '';
+      probe.style.color = css;
+      return probe.style.color ? parseRgb(getComputedStyle(probe).color) : undefined;
+    };
+    const forced = !!this.forcedMedia?.matches;
+    // The palette follows the background (WCAG 1.4.3): with only --sb-bg set, e.g. a dark one on
+    // the light theme, the text, panels and accents stayed the light theme's (dark text on a dark
+    // background in the help, the details, the buttons). The `scheme` attribute switches the
+    // colours not set on the element to the other theme's; those set (the page's) stay.
+    this.removeAttribute('scheme');
+    const bg = forced ? undefined : resolve(getComputedStyle(this).getPropertyValue('--sb-bg'));
+    if (bg !== undefined && bg >>> 24 === 255) {
+      // Where dark and light text contrast equally with it (WCAG luminance ~0.18).
+      const dark = luminance(bg) < 0.18;
+      if (dark !== (this.theme === 'dark' || (this.theme !== 'light' && !!this.media?.matches))) this.setAttribute('scheme', dark ? 'dark' : 'light');
+    }
     const cs = getComputedStyle(this);
     const v = (name: string, fallback: string): string => cs.getPropertyValue(name).trim() || fallback;
-    const t: ThemeColors = {
+    const t: ThemeColors = forced ? this.forcedTheme(resolve, v('--sb-font', DEFAULT_THEME.font)) : {
       background: v('--sb-bg', DEFAULT_THEME.background),
       panel: v('--sb-panel', DEFAULT_THEME.panel),
       text: v('--sb-text', DEFAULT_THEME.text),
@@ -599,7 +632,42 @@ export class SpanbeamViewer extends LitElement {
       instant: v('--sb-instant', DEFAULT_THEME.instant),
       font: v('--sb-font', DEFAULT_THEME.font),
     };
+    probe.remove();
     this.timeline.setTheme(t);
+  }
+
+  /**
+   * Forced colours: the canvas in the system's colours as the DOM parts are (it is not forced by
+   * the browser). Translucent ones (Chromium's Highlight) are made opaque on Canvas for the
+   * pixel buffer; the grid and the measured range are tints.
+   */
+  private forcedTheme(resolve: (css: string) => number | undefined, font: string): ThemeColors {
+    const canvas = resolve('Canvas') ?? 0xffffffff;
+    const sys = (name: string, fallback: number): number => flatten(resolve(name) ?? fallback, canvas);
+    const text = unpackCss(sys('CanvasText', 0xff000000));
+    const gray = unpackCss(sys('GrayText', 0xff808080));
+    const hi = sys('Highlight', 0xffd77800);
+    const tint = (c: number, a: number): string => `rgba(${c & 255},${(c >>> 8) & 255},${(c >>> 16) & 255},${a})`;
+    const bg = unpackCss(canvas);
+    return {
+      forced: true,
+      background: bg,
+      panel: bg,
+      text,
+      textMuted: text,
+      grid: tint(sys('GrayText', 0xff808080), 0.5),
+      groupHeader: bg,
+      selection: unpackCss(hi),
+      selectionText: unpackCss(sys('HighlightText', 0xffffffff)),
+      hover: text,
+      match: text,
+      error: text,
+      flow: text,
+      measure: tint(hi, 0.25),
+      instant: text,
+      dimmed: gray,
+      font,
+    };
   }
 
   private setPartial(on: boolean): void {
@@ -744,21 +812,26 @@ export class SpanbeamViewer extends LitElement {
     const m = this._model;
     if (!hit || !m) {
       if (this._tip) this._tip = null;
+      this.tipDismissed = '';
       return;
     }
+    const key = hit.slice >= 0 ? `s${hit.slice}` : hit.instant >= 0 ? `i${hit.instant}` : `c${hit.counter}`;
+    if (key === this.tipDismissed) return;
+    this.tipDismissed = '';
     if (hit.slice >= 0) {
       const i = hit.slice;
       const lines = [`${formatDuration(m.slices.durNs[i], 3, m.valueUnit)} · starts ${formatDuration(m.slices.startNs[i], 3, m.valueUnit)}`, trackLabel(m, m.slices.track[i])];
       const cat = m.strings[m.slices.category[i]];
       if (cat) lines.push(`category ${cat}`);
-      this._tip = { x, y, title: nameOf(m, i) || '(unnamed)', lines };
+      this._tip = { key, x, y, title: nameOf(m, i) || '(unnamed)', lines };
     } else if (hit.counter >= 0) {
       const series = m.counters[hit.counter];
-      this._tip = { x, y, title: `${m.tracks[series.track].name} ${series.name}`.trim(), lines: [`${formatNumber(hit.value)} at ${formatDuration(hit.tNs, 3, m.valueUnit)}`] };
+      this._tip = { key, x, y, title: `${m.tracks[series.track].name} ${series.name}`.trim(), lines: [`${formatNumber(hit.value)} at ${formatDuration(hit.tNs, 3, m.valueUnit)}`] };
     } else if (hit.instant >= 0) {
       const i = hit.instant;
       const a = instantArgsOf(m, i).args;
       this._tip = {
+        key,
         x,
         y,
         title: m.strings[m.instants.name[i]] || '(instant)',
@@ -766,6 +839,21 @@ export class SpanbeamViewer extends LitElement {
       };
     }
   }
+
+  /**
+   * Escape hides the hover tooltip without moving the pointer (WCAG 1.4.13), and does only that:
+   * the selection, measure or query it would otherwise clear stay for the next Escape. Listened
+   * to on the window (capture) since focus may be anywhere while the pointer rests on a slice;
+   * the modal help keeps its Escape, and a page's own Escape (focus outside the viewer) still acts.
+   */
+  private readonly onTipKey = (e: KeyboardEvent): void => {
+    if (e.key !== 'Escape' || !this._tip || this._help || this.view !== 'timeline' || browserKey(e)) return;
+    this.tipDismissed = this._tip.key;
+    this._tip = null;
+    if (!e.composedPath().includes(this)) return;
+    e.preventDefault();
+    e.stopPropagation();
+  };
 
   private stopSearch(): void {
     this.searchJob = null;
@@ -1295,7 +1383,7 @@ export class SpanbeamViewer extends LitElement {
       ['/', 'search; Enter / Shift+Enter step through matches'],
       ['N / Shift+N', 'next / previous match'],
       ['PageUp / PageDown, Home / End', 'scroll tracks'],
-      ['Esc', 'clear measure, then selection; close this help'],
+      ['Esc', 'hide the tooltip; else clear measure, then selection; close this help'],
       ['waterfall: ↑ ↓, Home / End', 'previous / next span, first / last'],
       ['waterfall: ← →', 'close / open a span; its parent / first child'],
       ['?', 'toggle this help'],
