@@ -490,3 +490,50 @@ test('fetch() with no argument rejects as without the SDK and requests nothing',
   expect(server.requests.filter((r) => r.path === '/undefined')).toEqual([]);
   expect(byName(received(server), 'GET')).toEqual([]);
 });
+
+test('fetch is no constructor, and a wrong `this` rejects as natively without using up the Request body or tracing', async ({ page }) => {
+  // Without zone.js: its own fetch wrapper (over ours) is a constructible function.
+  await openApp(page, server, {}, '/app.html', '/sb.js');
+  const run = () =>
+    page.evaluate(async () => {
+      const native = (fetch as unknown as { __spanbeam_original: typeof fetch }).__spanbeam_original;
+      const frame = document.createElement('iframe');
+      document.body.append(frame);
+      const scenario = async (f: typeof fetch) => {
+        const log: unknown[] = [];
+        try {
+          log.push(typeof new (f as unknown as new (u: string) => unknown)('/api/data?new'));
+        } catch (e) {
+          log.push(`threw ${String(e)}`);
+        }
+        log.push('prototype' in f, Object.getOwnPropertyNames(f).filter((k) => k !== '__spanbeam_original' && k !== 'toString').sort().join());
+        for (const self of [{}, 1, document, undefined, null, window, frame.contentWindow]) {
+          const req = new Request('/api/data?this', { method: 'POST', body: 'abc' });
+          log.push(await f.call(self, req).then((r) => `ok ${r.status}`, (e) => `rejected ${String(e)}`), req.bodyUsed);
+        }
+        return log;
+      };
+      return { native: await scenario(native), instrumented: await scenario(fetch) };
+    });
+  const out = await run();
+  expect(out.instrumented).toEqual(out.native);
+  expect(out.native.slice(0, 3)).toEqual(['threw TypeError: f is not a constructor', false, 'length,name']);
+  expect(out.native.slice(3, 5)).toEqual(["rejected TypeError: Failed to execute 'fetch' on 'Window': Illegal invocation", false]);
+  // The instrumented scenario's calls that reached the network are traced, but for the one on another window.
+  await waitForSpans(page, server, (s) => byName(s, 'POST').length >= 3);
+  await page.waitForTimeout(200);
+  expect(byName(received(server), 'POST').length).toBe(3);
+  expect(server.requests.filter((r) => r.path === '/api/data').length).toBe(8);
+  // XHR methods on a wrong `this` throw as natively.
+  const xhr = await page.evaluate(() =>
+    ['open', 'send', 'abort', 'setRequestHeader'].map((m) => {
+      try {
+        (XMLHttpRequest.prototype as unknown as Record<string, (...a: unknown[]) => void>)[m].call({}, 'GET', '/api/data');
+        return 'ok';
+      } catch (e) {
+        return String(e);
+      }
+    }),
+  );
+  expect(xhr).toEqual(Array(4).fill('TypeError: Illegal invocation'));
+});

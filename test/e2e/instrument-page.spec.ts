@@ -352,6 +352,35 @@ test('uncaught errors and unhandled rejections outside any span become error spa
   expect(JSON.stringify(server.received.map((r) => r.json))).not.toContain('hunter2');
 });
 
+test("an error's cause chain and an AggregateError's errors follow its stack, a line each, 5 at most, redacted", async ({ page }) => {
+  server.page('/err-cause.html', `<!doctype html>${START.replace('/sb-zone.js', '/sb.js')}`);
+  await page.goto(`${server.origin}/err-cause.html`);
+  await page.evaluate(() => {
+    setTimeout(() => {
+      const root = new TypeError('fetch https://api.example.com/me?token=s3cr3t failed');
+      throw new Error('save failed', { cause: new Error('sync failed', { cause: root }) });
+    });
+    // Promise.any's reasons, one of them null: recorded as such (a null `cause` is none).
+    void Promise.reject(new AggregateError([new RangeError('a'), 'b', null], 'all failed', { cause: 'quota' }));
+    const self = new SyntaxError('loop');
+    (self as { cause?: unknown }).cause = self;
+    void Promise.reject(self);
+    let deep = new Error('e0');
+    for (let i = 1; i < 9; i++) deep = new Error(`e${i}`, { cause: deep });
+    void Promise.reject(deep);
+  });
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'error').length === 4);
+  const st = (msg: string) => {
+    const e = spans.map((s) => s.events.find((x) => x.name === 'exception')!.attributes).find((a) => a['exception.message'] === msg)!;
+    return String(e['exception.stacktrace']);
+  };
+  expect(st('save failed')).toMatch(/^Error: save failed\n {4}at .*\nCaused by: Error: sync failed\nCaused by: TypeError: fetch https:\/\/api\.example\.com\/me\?token=REDACTED failed$/s);
+  expect(st('all failed')).toMatch(/\nCaused by: quota\nerrors\[0\]: RangeError: a\nerrors\[1\]: b\nerrors\[2\]: null$/);
+  expect(st('loop')).not.toContain('Caused by');
+  expect(st('e8').split('\n').filter((l) => !l.startsWith('    at '))).toEqual(['Error: e8', ...[7, 6, 5, 4, 3].map((i) => `Caused by: Error: e${i}`)]);
+  expect(JSON.stringify(server.received.map((r) => r.json))).not.toContain('s3cr3t');
+});
+
 test('a rejected object keyed by URLs is named by its keys with their secrets redacted, as URLs in any exception message are', async ({ page }) => {
   server.page('/err-keys.html', `<!doctype html>${START.replace('/sb-zone.js', '/sb.js')}`);
   await page.goto(`${server.origin}/err-keys.html`);

@@ -34,6 +34,19 @@ export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
     guard('errors.failed', () => {
       // Read as recordException reads it (a throwing getter or proxy trap loses nothing), URLs redacted.
       const attrs = exceptionAttributes(err);
+      // Then a line per error in its `cause` chain and an AggregateError's `errors`, as Java prints
+      // causes (Sentry links them as exceptions): 5 at most, redacted too. A throw keeps what was read.
+      const q = [err];
+      let t = '';
+      const add = (k: string, x: unknown) => q.length < 6 && !q.includes(x) && ((t += `\n${k}: ${x}`), q.push(x));
+      try {
+        for (const v of q as { cause?: unknown; errors?: unknown }[])
+          if (v && typeof v == 'object') {
+            if (v.cause != null) add('Caused by', v.cause);
+            if (Array.isArray(v.errors)) v.errors.forEach((x: unknown, j: number) => add(`errors[${j}]`, x));
+          }
+      } catch {}
+      if (t) attrs['exception.stacktrace'] = (attrs['exception.stacktrace'] ?? '') + redactUrls(t);
       // A plain object reads "[object Object]": named by its keys instead, as Sentry does (not its
       // values, which may be secrets; cut at the attribute length limit like any value). Keys may be
       // URLs (a cache of responses): redacted as any message is.

@@ -131,8 +131,10 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
           const init = args[1] as RequestInit | undefined;
           const isReq = isRequest(input);
           // `fetch()` must reject as native (1 argument required): traced, it would get
-          // `[undefined, init]` and request `/undefined`.
-          const r = args.length && route(isReq ? input.url : String(input));
+          // `[undefined, init]` and request `/undefined`. A `this` other than the global (or none)
+          // rejects natively ("Illegal invocation") before the Request's body is read: untraced, so
+          // nothing copies it first. (Another window as `this` works natively, just untraced.)
+          const r = args.length && (this == null || this === g) && route(isReq ? input.url : String(input));
           if (r) {
             p = startRequest(tracer, (init && init.method) || (isReq ? input.method : 'GET'), r, 'fetch');
             const h = traceHeaders(r, p.s);
@@ -141,7 +143,7 @@ export function instrumentFetch(options: FetchOptions = {}): Unpatch {
         } catch (err) {
           swallowed('fetch.start_failed', err);
         }
-        // A synchronous throw (a wrong `this`) goes to the caller as is; its span is never ended or sent.
+        // A synchronous throw (another library's fetch) goes to the caller as is; its span is never ended or sent.
         let res = (orig as AnyFn).apply(this, args) as Promise<Response>;
         if (p)
           try {

@@ -25,9 +25,12 @@ export function patch<T extends object, K extends keyof T>(obj: T, key: K, make:
   if (typeof original !== 'function') return () => {};
   let on = true;
   const inner = make(original);
-  const wrapper = function (this: unknown, ...args: unknown[]) {
-    return ((on ? inner : original) as (...a: unknown[]) => unknown).apply(this, args);
-  } as unknown as T[K];
+  // A method, as the built-ins we wrap are: `new fetch()` throws, and there is no `prototype`.
+  const wrapper = {
+    [key as string](...args: unknown[]) {
+      return ((on ? inner : original) as (...a: unknown[]) => unknown).apply(this, args);
+    },
+  }[key as string] as unknown as T[K];
   mark(wrapper, original);
   (obj as Record<PropertyKey, unknown>)[key as PropertyKey] = wrapper;
   return () => {
