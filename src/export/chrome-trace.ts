@@ -44,7 +44,7 @@ const argsOf = (a: Attributes) => {
  * Spans as a Trace Event Format file that Perfetto and chrome://tracing open: one process per
  * service, spans packed onto as few threads ("tracks") as keep each nested only under its parent, `X` events
  * in µs with attributes in `args`, span events as instants, and flow arrows from a parent to a
- * child that landed on another track or process.
+ * child not nested under it (another track or process, or after it ended); links in `args`.
  */
 export function toChromeTrace(spans: readonly ReadableSpan[]): ChromeTrace {
   // One group per span (its slice, then its flow events) so a flow start can follow its parent's slice.
@@ -55,6 +55,7 @@ export function toChromeTrace(spans: readonly ReadableSpan[]): ChromeTrace {
   type Placed = { pid: number; tid: number; g: ChromeTraceEvent[]; k: string };
   const where = new Map<string, Placed>();
   const flows: Array<[Placed, Placed]> = [];
+  const pend: Array<[string, Placed]> = [];
   // Per track and µs: the shortest slice starting there (with a duration).
   const shortest = new Map<string, number>();
   // Starting together, a parent goes first even when its child ends later (or the child ended first,
@@ -93,19 +94,32 @@ export function toChromeTrace(spans: readonly ReadableSpan[]): ChromeTrace {
       t = ts.push([]) - 1;
       ev.push([{ name: 'thread_name', ph: 'M', pid, tid: t + 1, args: { name: `track ${t + 1}` } }]);
     }
+    // Nested only when the parent is open on this track: one that ended before the child began
+    // (same track, a later continuation) needs an arrow too, or the child looks like a root.
+    const under = ts[t][ts[t].length - 1]?.id === s.parentSpanId;
     ts[t].push({ end, id: s.spanContext().spanId });
     const tid = t + 1;
     const ctx = s.spanContext();
     const args: Record<string, unknown> = { ...argsOf(s.attributes), 'trace.id': ctx.traceId, 'span.id': ctx.spanId, 'span.kind': KIND[s.kind] };
     if (s.parentSpanId) args['parent.id'] = s.parentSpanId;
+    // The file has no link type: the linked spans go in the args, or the export lost them.
+    if (s.links.length) args.links = s.links.map((l) => ({ ...argsOf(l.attributes), 'trace.id': l.context.traceId, 'span.id': l.context.spanId }));
     if (s.status.code) args.status = s.status.code === 2 ? `ERROR${s.status.message ? `: ${s.status.message}` : ''}` : 'OK';
     const x: ChromeTraceEvent = { name: s.name, cat: s.scope.name, ph: 'X', ts: us(start), dur: us(end) - us(start), pid, tid, args };
     const me: Placed = { pid, tid, g: [x], k: `${pid}/${tid}/${x.ts}` };
     ev.push(me.g);
     where.set(ctx.spanId, me);
     if (x.dur) shortest.set(me.k, Math.min(shortest.get(me.k) ?? Infinity, x.dur));
-    for (const e of s.events) inst.push({ name: e.name, ph: 'i', s: 't', ts: us(e.timeMs), pid, tid, args: argsOf(e.attributes) });
-    if (p && (p.pid !== pid || p.tid !== tid)) flows.push([p, me]);
+    // With its span's id: an instant shows under whatever slice is open on the track then (a child
+    // of its span, often), not necessarily its own span.
+    for (const e of s.events) inst.push({ name: e.name, ph: 'i', s: 't', ts: us(e.timeMs), pid, tid, args: { ...argsOf(e.attributes), 'span.id': ctx.spanId } });
+    if (s.parentSpanId && !under) pend.push([s.parentSpanId, me]);
+  }
+  // Arrows once every span is placed: a child starting before its parent (another service's clock
+  // ahead) had none. Each runs from the earlier slice, as Perfetto drops a flow ending before it starts.
+  for (const [id, c] of pend) {
+    const p = where.get(id);
+    if (p) flows.push(c.g[0].ts! < p.g[0].ts! ? [c, p] : [p, c]);
   }
   // Flow arrows. Perfetto binds a v1 `s` or `f` (bp "e") to the top of its thread's slice stack once
   // every slice starting in that µs is in: a span's same-µs child (a server span's first middleware,

@@ -155,6 +155,32 @@ describe('toChromeTrace args and flows', () => {
     expect(perfetto(toChromeTrace([parent, child])).flows).toEqual([['p', 'c']]);
   });
 
+  it('links a child that starts after its parent ended on the parent’s own track (not nested there, it looked like a root)', () => {
+    const parent = fakeSpan({ name: 'p', startMs: T0, endMs: T0 + 10 });
+    const child = fakeSpan({ name: 'c', parentSpanId: parent.spanContext().spanId, startMs: T0 + 50, endMs: T0 + 60 });
+    const trace = toChromeTrace([parent, child]);
+    const [px, cx] = trace.traceEvents.filter((e) => e.ph === 'X');
+    expect(cx.tid).toBe(px.tid);
+    expect(perfetto(trace).flows).toEqual([['p', 'c']]);
+  });
+
+  it('keeps span links, in the args (the format has no link type)', () => {
+    const linked = { traceId: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', spanId: 'bbbbbbbbbbbbbbbb', traceFlags: 1 };
+    const span = fakeSpan({ links: [{ context: linked, attributes: { why: 'retry', n: NaN }, droppedAttributesCount: 0 }] });
+    const x = toChromeTrace([span]).traceEvents.find((e) => e.ph === 'X')!;
+    expect(x.args!.links).toEqual([{ why: 'retry', n: 'NaN', 'trace.id': linked.traceId, 'span.id': linked.spanId }]);
+    expect('links' in toChromeTrace([fakeSpan()]).traceEvents.find((e) => e.ph === 'X')!.args!).toBe(false);
+  });
+
+  it('names the span of each event instant (it nests under whatever slice is open on the track: a child of its span there)', () => {
+    const parent = fakeSpan({ name: 'p', startMs: T0, endMs: T0 + 100, events: [{ name: 'mark', timeMs: T0 + 50, attributes: {}, droppedAttributesCount: 0 }] });
+    const child = fakeSpan({ name: 'c', parentSpanId: parent.spanContext().spanId, startMs: T0 + 40, endMs: T0 + 60 });
+    const ev = toChromeTrace([parent, child]).traceEvents;
+    const i = ev.find((e) => e.ph === 'i')!;
+    expect(i.tid).toBe(ev.find((e) => e.name === 'c')!.tid); // drawn inside c…
+    expect(i.args!['span.id']).toBe(parent.spanContext().spanId); // …but says it is p's
+  });
+
   it('draws a span that has not ended yet (e.g. a running one passed in) with zero duration', () => {
     const x = toChromeTrace([fakeSpan({ startMs: T0, endMs: NaN })]).traceEvents.find((e) => e.ph === 'X')!;
     expect([x.ts, x.dur]).toEqual([T0 * 1000, 0]);
@@ -254,16 +280,31 @@ describe('toChromeTrace as Perfetto reads it', () => {
     const d = span('d', 65, 70, a); // after a ended (another track): a is no longer on the stack
     const e = span('e', 70, 75, root); // back on root's track
     const server = span('server', 32, 38, c, { attributes: { 'service.name': 'api' } });
-    const late = span('late', 120, 130, root);
+    const late = span('late', 120, 130, root); // after root ended, on its track
     const { flows } = perfetto(toChromeTrace([root, a, b, c, d, e, server, late]));
     expect(flows.sort()).toEqual([
       ['a', 'd'],
       ['c', 'server'],
       ['root', 'b'],
+      ['root', 'late'],
     ]);
   });
 
   const api = { attributes: { 'service.name': 'api' } };
+
+  it('links a child that starts before its parent (another service’s clock running ahead), the arrow running forward in time', () => {
+    const client = span('client', 10, 100);
+    const server = span('server', 8, 90, client, api);
+    const late = span('late', 20, 30, server, api); // the early child's own children keep their arrows
+    const trace = toChromeTrace([client, server, late, span('mw', 20, 25, late, api)]);
+    expect(perfetto(trace).flows).toEqual([['server', 'client']]);
+    const viaFile = toChromeTrace([client, server, span('q', 30, 95, server, api), span('q2', 40, 50, server, api)]);
+    expect(perfetto(viaFile).flows.sort()).toEqual([
+      ['server', 'client'],
+      ['server', 'q'],
+    ]);
+    expect(catapultIdsOk(viaFile)).toBe(true);
+  });
 
   it('binds the arrow to the child, not to its child starting in the same µs (a server span and its first middleware)', () => {
     const client = span('client', 0, 100);
@@ -319,6 +360,6 @@ describe('toChromeTrace values JSON cannot hold', () => {
     const span = fakeSpan({ attributes, events: [{ name: 'e', timeMs: T0, attributes: { v: NaN }, droppedAttributesCount: 0 }] });
     const trace = JSON.parse(JSON.stringify(toChromeTrace([span]))) as { traceEvents: ChromeTraceEvent[] };
     expect(trace.traceEvents.find((e) => e.ph === 'X')!.args).toMatchObject({ nan: 'NaN', inf: 'Infinity', list: [1, '-Infinity'], ok: 2 });
-    expect(trace.traceEvents.find((e) => e.ph === 'i')!.args).toEqual({ v: 'NaN' });
+    expect(trace.traceEvents.find((e) => e.ph === 'i')!.args).toEqual({ v: 'NaN', 'span.id': span.spanContext().spanId });
   });
 });

@@ -72,6 +72,14 @@ describe('Zipkin v2 mapping details', () => {
   it('tags the instrumentation scope name and version', () => {
     expect(enc({ scope: { name: 'fetch', version: '1.2.0' } }).tags).toMatchObject({ 'otel.scope.name': 'fetch', 'otel.scope.version': '1.2.0' });
   });
+  it('tags what limits dropped as OpenTelemetry’s Zipkin exporter does (otel.dropped_*_count), only when nonzero', () => {
+    expect(enc({ droppedAttributesCount: 3, droppedEventsCount: 1, droppedLinksCount: 2 }).tags).toMatchObject({
+      'otel.dropped_attributes_count': '3',
+      'otel.dropped_events_count': '1',
+      'otel.dropped_links_count': '2',
+    });
+    expect(Object.keys(enc({}).tags).filter((k) => k.startsWith('otel.dropped'))).toEqual([]);
+  });
   it('rounds a zero duration up to 1 µs (Zipkin v2 API), also for a span not ended yet', () => {
     expect(enc({ startMs: 1_700_000_000_000, endMs: 1_700_000_000_000 }).duration).toBe(1);
     expect(enc({ endMs: NaN }).duration).toBe(1);
