@@ -43,6 +43,51 @@ test('a fetch after a native await joins the interaction by the activity-window 
   expect(fetchFrom(spans, 'await').parentSpanId).toBe(click.spanId);
 });
 
+test('a handler that awaits a slow request, then requests again: both are the click’s (its requests hold the window open)', async ({ page }) => {
+  // Before, the window closed 500 ms after the handler returned: the second request, 2 s later, was a trace of its own.
+  await openApp(page, server);
+  await page.evaluate(() => {
+    const b = document.createElement('button');
+    b.id = 'slow';
+    document.body.append(b);
+    b.addEventListener('click', async () => {
+      await (await fetch('/api/slow?from=first')).text();
+      await new Promise((r) => setTimeout(r, 300));
+      fetch('/api/data?from=second');
+    });
+  });
+  await page.click('#slow');
+  const spans = await waitForSpans(page, server, hasFetch('second'));
+  const click = one(spans, (s) => s.name === 'click button#slow');
+  expect(fetchFrom(spans, 'first').parentSpanId).toBe(click.spanId);
+  expect(fetchFrom(spans, 'second').parentSpanId).toBe(click.spanId);
+});
+
+test('a request that never ends (a long-poll, a stream) holds the click’s window open for 15 s, not for the visit', async ({ page }) => {
+  test.setTimeout(45_000);
+  server.route('/api/hang', (_q, res) => void res.writeHead(200, { 'content-type': 'text/event-stream' }).write(': open\n\n'));
+  await openApp(page, server);
+  await page.evaluate(() => {
+    const b = document.createElement('button');
+    b.id = 'listen';
+    document.body.append(b);
+    b.addEventListener('click', () => void fetch('/api/hang?from=hang'));
+  });
+  await page.click('#listen');
+  const at = Date.now();
+  // While it is in flight, a request with no active span joins the click (as in a Sentry idle span) …
+  await page.waitForTimeout(3000);
+  await page.evaluate(() => fetch('/api/data?from=held'));
+  // … but not once 15 s have passed.
+  await page.waitForTimeout(at + 16_000 - Date.now());
+  await page.evaluate(() => fetch('/api/data?from=free'));
+  const spans = await waitForSpans(page, server, hasFetch('free'));
+  const click = one(spans, (s) => s.name === 'click button#listen');
+  expect(fetchFrom(spans, 'held').parentSpanId).toBe(click.spanId);
+  expect(fetchFrom(spans, 'free').parentSpanId).toBe('');
+  expect(fetchFrom(spans, 'free').traceId).not.toBe(click.traceId);
+});
+
 test('React-style delegated root listener and a shadow-DOM target', async ({ page }) => {
   await openApp(page, server);
   await page.click('#react-inner');

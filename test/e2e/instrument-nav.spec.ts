@@ -50,7 +50,9 @@ async function browse(page: Page): Promise<RSpan[]> {
   await expect.poll(() => loads(received(server), 'a').length).toBe(1);
   await page.click('#b');
   await page.waitForURL('**/r/b?*');
-  await page.waitForTimeout(600); // past the click's activity window: back/forward below has no interaction
+  // Past the click's activity window (1 s after its route change and its route's data load): back/forward below has no interaction.
+  await expect.poll(() => loads(received(server), 'b').length).toBe(1);
+  await page.waitForTimeout(1200);
   await page.goBack();
   await page.waitForURL('**/r/a?*');
   return waitForSpans(page, server, (s) => loads(s, 'a').length === 2 && loads(s, 'b').length === 1 && byName(s, 'navigation').length >= 3);
@@ -119,4 +121,56 @@ for (const api of ['Navigation API', 'history fallback'])
     expect(nav(spans, 'replace', '/r/login').attributes['browser.navigation.to']).toBe(`${server.origin}/r/login?next=REDACTED`);
     expect(nav(spans, 'replace', '/r/login').parentSpanId).toBe(push.spanId);
     expect(loads(spans, 'login')[0].parentSpanId).toBe(push.spanId);
+  });
+
+/**
+ * A route whose component loads lazily (React.lazy, a Vue async component): the URL changes, its
+ * chunk comes ~800 ms later (served slowly here), then the component fetches its data. Each page
+ * load's `window.loaded` counts the loads that came back.
+ */
+const LAZY_ROUTER = `<a id="slow" href="/r/slow">slow</a>
+<script>
+  window.loaded = 0;
+  const render = () => setTimeout(async () => {
+    const m = await import('/chunk.js?r=' + Math.random());
+    await (await m.load(location.pathname.slice(3))).text();
+    window.loaded++;
+  }, 0);
+  document.addEventListener('click', (e) => {
+    const a = e.target.closest('a');
+    if (!a) return;
+    e.preventDefault();
+    history.pushState({}, '', a.href);
+    render();
+  });
+  addEventListener('popstate', render);
+</script>`;
+
+for (const bundle of ['/sb.js', '/sb-zone.js'])
+  test(`a route that loads its code lazily (a chunk 800 ms late) then its data: the data is the route change's, a later request is not (${bundle})`, async ({ page }) => {
+    // Before, the window closed 500 ms after the route change: the data load, after the chunk, was a trace of its own.
+    server.route('/chunk.js', (_q, res) =>
+      void setTimeout(() => res.writeHead(200, { 'content-type': 'text/javascript' }).end(`export const load = (r) => fetch('/api/data?from=' + r);`), 800),
+    );
+    server.page('/spa.html', `<!doctype html>${start(bundle)}${LAZY_ROUTER}`);
+    await page.goto(`${server.origin}/spa.html`);
+    await page.click('#slow');
+    await page.waitForFunction(() => (window as unknown as { loaded: number }).loaded === 1);
+    // The window closes 1 s after the route's last request ended: past it, a request is a trace of its own.
+    await page.waitForTimeout(1500);
+    await page.evaluate(() => fetch('/api/data?from=unrelated'));
+    await page.goBack();
+    await page.waitForURL('**/spa.html');
+    await page.waitForFunction(() => (window as unknown as { loaded: number }).loaded === 2);
+    const spans = await waitForSpans(page, server, (s) => loads(s, 'slow').length === 1 && loads(s, 'unrelated').length === 1 && loads(s, 'a.html').length === 1);
+    const click = one(spans, (s) => s.name === 'click a#slow');
+    expect(nav(spans, 'push', '/r/slow').parentSpanId).toBe(click.spanId);
+    // A link click's route loads as the click's child (as when it comes at once).
+    expect(loads(spans, 'slow')[0].parentSpanId).toBe(click.spanId);
+    expect(loads(spans, 'unrelated')[0].parentSpanId).toBe('');
+    expect(loads(spans, 'unrelated')[0].traceId).not.toBe(click.traceId);
+    // Back: the route change has no cause, its slow route's data is its child.
+    const back = nav(spans, 'traverse', '/spa.html');
+    expect(back.parentSpanId).toBe('');
+    expect(loads(spans, 'a.html')[0].parentSpanId).toBe(back.spanId);
   });

@@ -94,6 +94,45 @@ test('INP is tied to the slow click that caused it, not to a click the user made
   expect(inp.parentSpanId).toBe(slow.spanId);
 });
 
+test('INP is tied to its click, not to an earlier click dispatched within its time', async ({ page }) => {
+  // Before, the earlier click, dispatched (after a long task it waited for) once the slow click's
+  // input had happened, took the INP. The slow click's input is given the time it happened at (it
+  // reached the page late, as input does when the browser is busy), so the page dispatches it after
+  // a frame: the earlier click's interaction is over by then, and the slow one is the INP.
+  await idleAsTimers(page);
+  server.page('/inp-queued.html', TWO_BUTTONS);
+  await page.goto(`${server.origin}/inp-queued.html`);
+  await page.waitForTimeout(500);
+  const cdp = await page.context().newCDPSession(page);
+  const [slowBox, fastBox] = [(await page.locator('#slow').boundingBox())!, (await page.locator('#fast').boundingBox())!];
+  const click = (b: { x: number; y: number }, timestamp?: number) => {
+    const at = { x: b.x + 3, y: b.y + 3, button: 'left' as const, clickCount: 1, timestamp };
+    return Promise.all([cdp.send('Input.dispatchMouseEvent', { type: 'mousePressed', ...at }), cdp.send('Input.dispatchMouseEvent', { type: 'mouseReleased', ...at })]);
+  };
+  // A 600 ms task of the page's own; the fast click comes during it and waits for it.
+  await page.evaluate(() =>
+    setTimeout(() => {
+      const t = performance.now();
+      (window as unknown as { busy: number }).busy = performance.timeOrigin + t;
+      while (performance.now() - t < 600);
+    }, 50),
+  );
+  await new Promise((r) => setTimeout(r, 150));
+  await click(fastBox);
+  await page.waitForTimeout(300);
+  // Its input happened 400 ms into the task: after the fast click's, before that was dispatched.
+  await click(slowBox, (await page.evaluate(() => (window as unknown as { busy: number }).busy) + 400) / 1000);
+  await page.waitForTimeout(1000);
+  await hide(page);
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'INP').length === 1 && byName(s, 'click fast button').length === 1);
+  expect(await page.evaluate(() => (window as unknown as { truth: string }).truth)).toBe('#slow');
+  const fastClick = one(spans, (s) => s.name === 'click fast button');
+  const inp = byName(spans, 'INP')[0];
+  // The fast click was dispatched within the slow interaction's INP span.
+  expect(fastClick.end).toBeGreaterThan(inp.start);
+  expect(inp.parentSpanId).toBe(one(spans, (s) => s.name === 'click slow button').spanId);
+});
+
 test('INP is tied to its click also after many more clicks', async ({ page }) => {
   await idleAsTimers(page);
   server.page('/inp-many.html', TWO_BUTTONS);

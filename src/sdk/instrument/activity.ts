@@ -6,14 +6,19 @@ import { nowMs } from '../clock';
  * State shared between instrumentations: recent interactions (for the activity-window rule and
  * for tying INP to its interaction) and the page-load span context (parent of web vitals).
  */
-interface Recent {
+export interface Recent {
   /** The span, while this is the latest (the activity window's parent); then only its context. */
   s?: Span;
   c: SpanContext;
   /** The event's `timeStamp` (performance.now() time base). */
   t: number;
-  /** Epoch ms until which requests with no active span are parented to this interaction. */
+  /** Epoch ms until which requests with no active span are parented to this interaction (Infinity while dispatched). */
   _until: number;
+  /** Its work in progress (requests, route changes): it holds the window open, up to `_cap` (epoch ms). */
+  p: number;
+  _cap: number;
+  /** How long (ms) the window stays open after its last activity ended. */
+  w: number;
   /** When we saw it dispatched (performance.now()): inside the frame that ran its handlers. */
   d: number;
 }
@@ -23,13 +28,13 @@ const recent: Recent[] = [];
 export let pageLoad: SpanContext | undefined;
 
 /**
- * Notes an interaction being dispatched; its activity window is open until `_until` is set. Many
+ * Notes an interaction being dispatched; its activity window is open until it is settled. Many
  * are kept: INP, reported when the page hides, is the slowest interaction of the visit, maybe
  * followed by dozens of others. A route change with no cause of its own comes with NaN times: a
  * parent for requests, never for INP.
  */
-export function noteInteraction(span: Span, timeStampHr: number, d = performance.now()): Recent {
-  const r = { s: span, c: span.spanContext(), t: timeStampHr, _until: Infinity, d };
+export function noteInteraction(span: Span, timeStampHr: number, w: number, d = performance.now()): Recent {
+  const r = { s: span, c: span.spanContext(), t: timeStampHr, _until: Infinity, p: 0, _cap: Infinity, w, d };
   // The earlier ones keep only their context (for INP): 200 spans, with their attributes, stayed in memory.
   const last = recent[recent.length - 1];
   if (last) last.s = undefined;
@@ -43,21 +48,53 @@ export function noteInteraction(span: Span, timeStampHr: number, d = performance
  * `await`, so a fetch after `await` in a handler has no active span).
  */
 export function activeOrInteraction(): Span | undefined {
-  const a = getContextManager().active();
-  if (a) return a;
+  return getContextManager().active() ?? open()?.s;
+}
+
+/** The latest interaction, while its window is open. */
+function open(): Recent | undefined {
   const r = recent[recent.length - 1];
-  return r && nowMs() <= r._until ? r.s : undefined;
+  const now = nowMs();
+  return r && now <= r._cap && (r.p || now <= r._until) ? r : undefined;
 }
 
 /**
- * The first interaction span whose event happened, or was dispatched, within `[startHr, startHr +
- * durationMs]` — INP attribution starts at the first event (e.g. pointerdown, before our click
- * span's event); a long animation frame starts when its task runs, after the input's timestamp.
- * The first, not the latest: a click made while a slow one's handlers still ran falls in its window.
+ * The latest interaction's record when `span` is its span and its window is open: this work of
+ * its own (a request, a route change it made) holds the window open until it is settled. Work
+ * zone.js carries past the window (a late timer's request) does not reopen it.
  */
-export function interactionAt(startHr: number, durationMs: number): SpanContext | undefined {
+export function hold(span: Span | undefined): Recent | undefined {
+  const r = open();
+  if (span && r?.s === span) return r.p++, r;
+}
+
+/**
+ * Activity of `r` ended: its dispatch (`first`), or work it held (a request; a route change, `w`
+ * 1 s: a route may load its code before its data). Like Sentry's idle spans, its window stays
+ * open `r.w` ms after the last of these, and while its work is in progress, at most 15 s after
+ * its dispatch (Sentry's childSpanTimeout: a long-poll or a stream may never end).
+ */
+export function settle(r: Recent | undefined, w = 0, first?: boolean): void {
+  if (r) {
+    const now = nowMs();
+    r.w = Math.max(r.w, w);
+    first ? ((r._cap = now + 15e3), (r._until = 0)) : r.p--;
+    // Infinity while it is dispatched (an intercepted navigation's handler runs): it opens when that ends.
+    r._until = Math.max(r._until, now + r.w);
+  }
+}
+
+/**
+ * The first interaction span whose event happened within `[startHr, startHr + durationMs]` — INP
+ * attribution starts at the interaction's first event (e.g. pointerdown, before our click span's
+ * event) — or, for a long animation frame (`frame`), was dispatched in it: a frame starts when its
+ * task runs, after the input's timestamp. Not by dispatch for INP: a click queued behind a long
+ * task, made before the INP's interaction, is dispatched within its time. The first, not the
+ * latest: a click made while a slow one's handlers still ran falls in its window.
+ */
+export function interactionAt(startHr: number, durationMs: number, frame?: boolean): SpanContext | undefined {
   const end = startHr + durationMs;
-  return recent.find(({ t, d }) => (t >= startHr - 1 && t <= end) || (d >= startHr && d <= end))?.c;
+  return recent.find(({ t, d }) => (t >= startHr - 1 && t <= end) || (frame && d >= startHr && d <= end))?.c;
 }
 
 let waiting: Array<() => void> | undefined;

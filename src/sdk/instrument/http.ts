@@ -5,7 +5,7 @@ import { parseHttpUrl, propagatorsForWith } from '../../propagation/policy';
 import { hrToEpochMs, nowMs } from '../clock';
 import { guard } from '../diag';
 import { redactUrl } from './redact';
-import { activeOrInteraction } from './activity';
+import { activeOrInteraction, hold, settle, type Recent } from './activity';
 import { addTimingEvents } from './timing';
 import { later, listen } from './wrap';
 
@@ -111,14 +111,17 @@ export function startRequest(tracer: Tracer, method: unknown, r: Route, initiato
   // written (a `patch` is no PATCH to the server): `_OTHER` unless upper case already.
   const m = /^(PA|Q)/.test(u) ? o : u;
   const known = KNOWN.test(m);
+  const parent = activeOrInteraction();
+  // The latest interaction's own request keeps its activity window open while in flight.
+  const w = hold(parent);
   const span = tracer.startSpan(known ? m : 'HTTP', {
     kind: 2,
     // null: no parent was found, so the tracer need not look again.
-    parent: activeOrInteraction() ?? null,
+    parent: parent ?? null,
     attributes: { 'http.request.method': known ? m : '_OTHER', 'url.full': r.u, 'server.address': r.h, 'server.port': r.p },
   });
   if (!known) span.setAttribute('http.request.method_original', o);
-  return { s: span, k: r.k, it: initiatorType, t };
+  return { s: span, k: r.k, it: initiatorType, t, w };
 }
 
 /** Trace headers for the request per the policy, or undefined when it gets none. */
@@ -142,6 +145,8 @@ export interface Pending {
   it: string;
   /** performance.now() at the call: entries that started earlier belong to other requests. */
   t: number;
+  /** The interaction whose activity window it holds open. */
+  w?: Recent;
   /** The response's status, set when it comes (0: opaque). The entry's callback waits for it. */
   st?: number;
   e?: PerformanceResourceTiming;
@@ -275,6 +280,7 @@ function finish(p: Pending): void {
   if (p._done) return;
   p._done = true;
   drop(p);
+  settle(p.w);
   const { s, e, st, _err: err } = p;
   if (st) s.setAttribute('http.response.status_code', st);
   if (err !== undefined) {

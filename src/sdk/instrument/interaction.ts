@@ -6,7 +6,7 @@ import { getContextManager } from '../context';
 import { currentZone } from '../zone-context';
 import { hrToEpochMs, nowMs } from '../clock';
 import { guard } from '../diag';
-import { noteInteraction } from './activity';
+import { noteInteraction, settle } from './activity';
 import { describeTarget, pickTarget } from './describe';
 import { later, listen, patch, unpatchAll } from './wrap';
 
@@ -14,10 +14,10 @@ export interface InteractionOptions {
   /** Event types traced. Default: click, dblclick, submit, change, keydown (Enter/Space on controls). */
   events?: string[];
   /**
-   * The activity window, in ms after an interaction's dispatch ended: a fetch, XHR or SPA
-   * navigation that starts with no active span within it becomes the interaction's child. This
-   * catches work started after a native `await` in a handler, which zone.js cannot follow.
-   * Default 500.
+   * The activity window, in ms after an interaction's dispatch ended (and after each of its
+   * requests ended; 1 s after a route change it made): a fetch, XHR or SPA navigation that starts
+   * with no active span within it becomes the interaction's child. This catches work started
+   * after a native `await` in a handler, which zone.js cannot follow. Default 500.
    */
   activityWindowMs?: number;
 }
@@ -121,11 +121,11 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
       if (type === 'keydown') s.setAttribute('interaction.key', space ? 'Space' : 'Enter');
       const c: Current = (cur = { s, _type: type, _target: t, _e: ev, _last: nowMs(), _space: space ? t : undefined });
       live.set(ev, c);
-      const rec = noteInteraction(s, ev.timeStamp);
+      const rec = noteInteraction(s, ev.timeStamp, windowMs);
       later(() => {
         c._ended = true;
         s.end(c._last);
-        rec._until = nowMs() + windowMs;
+        settle(rec, 0, true);
       }, 0);
     });
   for (const type of types) undo.push(listen(window, type, onEvent), listen(window, type, onEvent, false));

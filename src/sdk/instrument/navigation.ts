@@ -1,9 +1,7 @@
 import type { Unpatch } from './wrap';
 import { getTracer } from '../tracer';
 import { guard } from '../diag';
-import { activeOrInteraction, noteInteraction } from './activity';
-import { ACTIVITY_WINDOW_MS } from './interaction';
-import { nowMs } from '../clock';
+import { activeOrInteraction, hold, noteInteraction, settle } from './activity';
 import { redactUrl } from './redact';
 import { later, listen, patch, unpatchAll } from './wrap';
 
@@ -44,14 +42,16 @@ export function instrumentNavigation(): Unpatch {
       });
       // With no cause of its own (back/forward, a router's own navigate()), it is the parent of the
       // work the route starts (its data loading), as a click is: until it ends, then the activity
-      // window. With a cause, that work stays the cause's child, as it is with zone.js.
-      const rec = parent ? 0 : noteInteraction(span, NaN, NaN);
+      // window. With a cause, that work stays the cause's child, as it is with zone.js, and the
+      // cause's window stays open while the navigation lasts and 1 s after (Sentry's idleTimeout):
+      // a route may load its code (a lazy chunk) before it asks for its data.
+      const rec = parent ? hold(parent) : noteInteraction(span, NaN, 0, NaN);
       // Open until its end below, or the page's end: a route still loading when the tab closes is sent.
       const end = (e?: { name?: string } | void) => {
         if (!open.delete(end)) return;
         if (e) span.setStatus({ code: 2, message: e.name });
         span.end();
-        if (rec) rec._until = nowMs() + ACTIVITY_WINDOW_MS;
+        settle(rec, 1e3, !parent);
       };
       open.add(end);
       // A navigation a router intercepted lasts until its handlers settle (the route's loading);
