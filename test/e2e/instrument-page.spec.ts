@@ -795,6 +795,8 @@ test('resources requested by load handlers are not resourceFetch children: every
   );
   await page.goto(`${server.origin}/onload.html`);
   const spans = await waitForSpans(page, server, (s) => byName(s, 'documentLoad').length === 1);
+  // documentLoad may be sent before the handler's image has answered (its entry comes then).
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('?onload')));
   const [onload, loadEventEnd] = await page.evaluate(() => [
     performance.getEntriesByType('resource').find((e) => e.name.endsWith('?onload'))!.toJSON() as PerformanceResourceTiming,
     (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).loadEventEnd,
