@@ -111,6 +111,31 @@ test('Tab stays in the modal help dialog (it does not reach the controls hidden 
   await expect(page.locator('spanbeam-viewer .timeline')).toBeFocused();
 });
 
+test('? opens the help from the waterfall, insights and details too; closing it returns focus there', async ({ page }) => {
+  await open(page);
+  const dialog = page.locator('spanbeam-viewer [role=dialog]');
+  await page.getByRole('tab', { name: 'Waterfall' }).click();
+  const row = page.locator('spanbeam-viewer .wf-row').first();
+  await row.focus();
+  await page.keyboard.press('Enter'); // selects it: the details show
+  for (const el of [row, page.locator('spanbeam-viewer .side button').first()]) {
+    await el.focus();
+    await page.keyboard.press('?');
+    await expect(dialog.getByRole('button', { name: 'Close' })).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
+    await expect(el).toBeFocused();
+  }
+  await page.getByRole('tab', { name: 'Insights' }).click();
+  const link = page.locator('spanbeam-viewer .insights button.link').first();
+  await link.focus();
+  await page.keyboard.press('?');
+  await expect(dialog).toHaveCount(1);
+  await page.keyboard.press('?');
+  await expect(dialog).toHaveCount(0);
+  await expect(link).toBeFocused();
+});
+
 /** Starts loading a slow stream (so the progress bar shows); returns when progress was reported. */
 async function loadSlowly(page: Page): Promise<void> {
   await page.evaluate(() => {

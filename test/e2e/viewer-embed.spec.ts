@@ -31,7 +31,7 @@ test('Ctrl/Alt/Meta shortcuts stay the browser\'s and the page\'s while the time
     page.evaluate(() => {
       const v = document.querySelector('spanbeam-viewer') as unknown as V;
       const r = v.shadowRoot!;
-      return { sel: v.selection, win: v.viewWindow, pinned: r.querySelectorAll('.track-label[aria-pressed=true]').length, help: !!r.querySelector('.help') };
+      return { sel: v.selection, win: v.viewWindow, pinned: r.querySelectorAll('.track-label[aria-checked=true]').length, help: !!r.querySelector('.help') };
     });
   const before = await state();
   await page.evaluate(() => {
@@ -46,7 +46,7 @@ test('Ctrl/Alt/Meta shortcuts stay the browser\'s and the page\'s while the time
   expect(await state()).toEqual(before);
   // Unmodified, the same keys are the viewer's.
   await page.keyboard.press('p');
-  await expect(page.locator('spanbeam-viewer .track-label[aria-pressed=true]')).toHaveCount(1);
+  await expect(page.locator('spanbeam-viewer .track-label[aria-checked=true]')).toHaveCount(1);
 });
 
 test('a removed or unknown view attribute shows the timeline, not an empty viewer', async ({ page }) => {

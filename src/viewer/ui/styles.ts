@@ -227,21 +227,14 @@ export const viewerStyles = css`
   .labels-scroll {
     bottom: 0;
   }
-  button.track-label {
+  .track-label {
     position: absolute;
     top: 0;
     left: 0;
     width: 100%;
-    margin: 0;
-    padding: 0;
-    border: none;
-    border-radius: 0;
-    background: transparent;
-    color: transparent;
-    min-height: 0;
     pointer-events: none;
   }
-  button.track-label:focus-visible {
+  .track-label:focus-visible {
     outline: 2px solid var(--sb-selection);
     outline-offset: -2px;
   }

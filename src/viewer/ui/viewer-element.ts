@@ -22,6 +22,7 @@ import { renderDetails, sliceSummary, trackLabel, valueText } from './details-pa
 import { WATERFALL_ROW_CSS_PX, buildWaterfall, renderWaterfall, type Waterfall } from './waterfall-view';
 import { computeInsights, renderInsights, type Insights } from './insights-view';
 import { rootOf } from './analysis';
+import { treeKey } from './tree-keys';
 import { viewerStyles } from './styles';
 
 /**
@@ -98,6 +99,17 @@ interface Tooltip {
   title: string;
   lines: string[];
 }
+
+/** A row of the track-label tree: `pos` / `size` among its siblings (aria-posinset / aria-setsize). */
+interface LabelItem {
+  row: LayoutRow;
+  key: string;
+  level: 1 | 2;
+  pos: number;
+  size: number;
+}
+
+const labelKey = (row: LayoutRow): string => (row.kind === RowKind.GROUP ? `g${row.group}` : `t${row.track}`);
 
 const LIVE_REBUILD_MS = 250;
 /** Live spans shown at most (the newest). */
@@ -182,8 +194,12 @@ export class SpanbeamViewer extends LitElement {
   private summary = '';
   /** The control focused when the help opened: focus goes back to it when the help closes. */
   private helpOpener: HTMLElement | null = null;
-  /** Key of the focused track-label button ('g3', 't12'), kept focused across re-renders. */
+  /** Key of the focused track label ('g3', 't12'), kept focused across re-renders. */
   private labelFocus = '';
+  /** Key of the label that is the tree's Tab stop: where focus was last (Tab comes back to it). */
+  private labelCurrent = '';
+  /** The labels in visual order, per layout (the tree's rows: arrows move through them). */
+  private labelCache: { layout: Layout; items: LabelItem[]; index: Map<string, number> } | null = null;
   private setupMs = 0;
   private media: MediaQueryList | null = null;
   private forcedMedia: MediaQueryList | null = null;
@@ -552,7 +568,8 @@ export class SpanbeamViewer extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     if (this.labelFocus) {
       const root = this.renderRoot as ShadowRoot;
-      const el = root.querySelector(`.track-label[data-key="${this.labelFocus}"]`) as HTMLElement | null;
+      // Gone (its group collapsed, e.g. with C): the tree's Tab stop, so focus stays in the tree.
+      const el = (root.querySelector(`.track-label[data-key="${this.labelFocus}"]`) ?? root.querySelector('.track-label[tabindex="0"]')) as HTMLElement | null;
       if (el && root.activeElement !== el) el.focus({ preventScroll: true });
     }
     // The first update's theme was read in firstUpdated, before the first paint.
@@ -693,7 +710,10 @@ export class SpanbeamViewer extends LitElement {
     // The cached details hold their model: a replaced trace must not stay in memory through them.
     this.detailsCache = null;
     this.detailsAll = -1;
-    if (!keepView) this.wfCollapsed.clear();
+    if (!keepView) {
+      this.wfCollapsed.clear();
+      this.labelCurrent = ''; // a key of the trace replaced ('t12') is another track in this one
+    }
     const t0 = performance.now();
     this.timeline.setModel(model, keepView, kind === 'after-partial');
     this.setupMs = performance.now() - t0;
@@ -968,6 +988,16 @@ export class SpanbeamViewer extends LitElement {
     if (this.timeline.keyDown(e)) e.preventDefault();
   };
 
+  /**
+   * ? opens the help from every view (and the details): only the timeline's keys had it, so a
+   * keyboard user in the waterfall or insights, whose keys the help lists, pressed it for nothing.
+   */
+  private readonly onViewKey = (e: KeyboardEvent): void => {
+    if (e.key !== '?' || e.defaultPrevented || browserKey(e)) return; // the timeline's own ? toggled it already
+    this._help = true;
+    e.preventDefault();
+  };
+
   private readonly onTimelineKeyUp = (e: KeyboardEvent): void => this.timeline.keyUp(e);
   private readonly onTimelineBlur = (): void => this.timeline.releaseKeys();
 
@@ -1146,7 +1176,7 @@ export class SpanbeamViewer extends LitElement {
             </div>`
           : nothing}
         <div class="body">
-          <div class="main" id="main" role="tabpanel" aria-labelledby=${`tab-${this.view}`}>
+          <div class="main" id="main" role="tabpanel" aria-labelledby=${`tab-${this.view}`} @keydown=${this.onViewKey}>
             <div
               class="timeline"
               tabindex="0"
@@ -1201,10 +1231,28 @@ export class SpanbeamViewer extends LitElement {
     `;
   }
 
+  /** The labelled rows (group headers, track names) in visual order: the pinned ones, then the scrolling ones. */
+  private labelItems(layout: Layout): NonNullable<SpanbeamViewer['labelCache']> {
+    if (this.labelCache?.layout === layout) return this.labelCache;
+    const items: LabelItem[] = [];
+    const kids: number[] = []; // per group: its track labels shown
+    let top = 0;
+    for (const row of [...layout.pinnedRows, ...layout.rows]) {
+      if (row.kind !== RowKind.GROUP && !row.label) continue;
+      const inGroup = row.kind !== RowKind.GROUP && !row.pinned;
+      items.push({ row, key: labelKey(row), level: inGroup ? 2 : 1, pos: inGroup ? (kids[row.group] = (kids[row.group] ?? 0) + 1) : ++top, size: 0 });
+    }
+    // aria-posinset / aria-setsize: only the labels near the viewport are in the DOM.
+    for (const it of items) it.size = it.level === 1 ? top : kids[it.row.group];
+    const index = new Map(items.map((it, i) => [it.key, i]));
+    return (this.labelCache = { layout, items, index });
+  }
+
   /**
-   * Keyboard access to the label column (painted on the canvas): a transparent button over each
-   * group header and track name near the viewport, in visual order. Tab reaches them; Enter or
-   * Space collapses a group or pins a track. Mouse input passes through to the canvas.
+   * Keyboard access to the label column (painted on the canvas): a tree of the group headers and
+   * track names near the viewport, in visual order, over the canvas. One Tab stop (the label last
+   * focused); arrows, Home and End move (the label scrolls into view), ← / → or Enter / Space
+   * collapse and expand a group, Enter / Space pin a track. Mouse input passes through to the canvas.
    */
   private renderLabelButtons(): TemplateResult | typeof nothing {
     const t = this.timeline;
@@ -1212,59 +1260,66 @@ export class SpanbeamViewer extends LitElement {
     const r = t.renderer;
     const m = this._model;
     if (!layout || !r || !m) return nothing;
+    const { items, index } = this.labelItems(layout);
     const vh = r.scrollViewportCssPx;
     const top = t.state.scrollY - vh;
     const bottom = t.state.scrollY + 2 * vh;
-    const labelled = (row: LayoutRow): boolean => row.kind === RowKind.GROUP || row.label !== '';
-    const key = (row: LayoutRow): string => (row.kind === RowKind.GROUP ? `g${row.group}` : `t${row.track}`);
-    const near: LayoutRow[] = [];
-    let hasFocus = !this.labelFocus;
+    const near: LabelItem[] = [];
     for (let i = Layout.firstRowFrom(layout.rows, top); i < layout.rows.length && layout.rows[i].y <= bottom; i++) {
-      const row = layout.rows[i];
-      if (!labelled(row)) continue;
-      near.push(row);
-      if (key(row) === this.labelFocus) hasFocus = true;
+      const at = index.get(labelKey(layout.rows[i]));
+      if (at !== undefined && items[at].row === layout.rows[i]) near.push(items[at]);
     }
-    if (!hasFocus) {
-      // The focused label scrolled far away: keep its button (in order) so focus stays put.
-      const row = layout.rows.find((r) => labelled(r) && key(r) === this.labelFocus);
-      if (row) {
-        const at = near.findIndex((r) => r.y > row.y);
-        near.splice(at < 0 ? near.length : at, 0, row);
-      }
+    // The Tab stop: the label last focused; when it is gone, its group's header (collapsed), else
+    // the first label in view (or the last above it: a deep track fills the view with unlabelled rows).
+    const cur = this.labelCurrent;
+    let stop = index.get(cur) ?? (cur[0] === 't' ? index.get(`g${m.tracks[+cur.slice(1)]?.group}`) : undefined);
+    if (stop === undefined && items.length) {
+      const first = items[0].row.pinned ? items[0] : (near.find((it) => it.row.y + it.row.height > t.state.scrollY) ?? near[near.length - 1] ?? items[0]);
+      stop = index.get(first.key);
     }
-    const pinned = layout.pinnedRows.filter(labelled);
-    const button = (row: LayoutRow, y: number): TemplateResult => {
-      const k = key(row);
-      const style = cssProps({ transform: `translateY(${y}px)`, height: `${row.kind === RowKind.GROUP ? row.height - 1 : Math.min(row.height, 18)}px` });
-      if (row.kind === RowKind.GROUP) {
-        const g = m.groups[row.group];
-        const n = g ? g.tracks.length : 0;
-        return html`<button class="track-label" data-key=${k} ${style} aria-expanded=${row.collapsed ? 'false' : 'true'}
-          aria-label=${`${row.label}: group of ${n} track${n === 1 ? '' : 's'}`}
-          @focus=${() => this.onLabelFocus(k, row)} @blur=${this.onLabelBlur} @keydown=${this.onLabelKey}
-          @click=${() => t.toggleGroup(row.group)}></button>`;
-      }
-      const name = row.label.replace(/^📌 /, '');
-      return html`<button class="track-label" data-key=${k} ${style} aria-pressed=${row.pinned ? 'true' : 'false'}
-        aria-label=${`Pin track ${name}`}
-        @focus=${() => this.onLabelFocus(k, row)} @blur=${this.onLabelBlur} @keydown=${this.onLabelKey}
-        @click=${() => t.togglePin(row.track)}></button>`;
+    const stopItem = stop === undefined ? undefined : items[stop];
+    // The Tab stop scrolled far away (focused, or not): keep it (in order), so focus stays put and Tab finds it.
+    if (stopItem && !stopItem.row.pinned && !near.includes(stopItem)) {
+      const at = near.findIndex((it) => it.row.y > stopItem.row.y);
+      near.splice(at < 0 ? near.length : at, 0, stopItem);
+    }
+    const label = (it: LabelItem, y: number): TemplateResult => {
+      const { row, key: k } = it;
+      const group = row.kind === RowKind.GROUP;
+      const style = cssProps({ transform: `translateY(${y}px)`, height: `${group ? row.height - 1 : Math.min(row.height, 18)}px` });
+      const n = group ? (m.groups[row.group]?.tracks.length ?? 0) : 0;
+      return html`<div class="track-label" role="treeitem" data-key=${k} ${style} tabindex=${it === stopItem ? '0' : '-1'}
+        aria-level=${it.level} aria-posinset=${it.pos} aria-setsize=${it.size}
+        aria-expanded=${group ? (row.collapsed ? 'false' : 'true') : nothing} aria-checked=${group ? nothing : row.pinned ? 'true' : 'false'}
+        aria-label=${group ? `${row.label}: group of ${n} track${n === 1 ? '' : 's'}` : `Pin track ${row.label.replace(/^📌 /, '')}`}
+        @focus=${() => this.onLabelFocus(k, row)} @blur=${this.onLabelBlur} @keydown=${(e: KeyboardEvent) => this.onLabelKey(e, k)}
+        @click=${() => this.actOnLabel(row)}></div>`;
     };
+    const pinned = items.slice(0, layout.pinnedRows.filter((row) => row.label).length); // first in the tree
     const w = `${r.labelWidthCssPx}px`;
     const pinH = layout.pinnedHeightCssPx;
-    return html`<div class="labels" role="group" aria-label="Tracks" ${cssProps({ width: w })}>
+    return html`<div class="labels" role="tree" aria-label="Tracks" ${cssProps({ width: w })}>
       <div class="labels-pinned" ${cssProps({ top: `${RULER_HEIGHT_CSS_PX}px`, height: `${pinH}px` })}>
-        ${repeat(pinned, key, (row) => button(row, row.y))}
+        ${repeat(pinned, (it) => it.key, (it) => label(it, it.row.y))}
       </div>
       <div class="labels-scroll" ${cssProps({ top: `${RULER_HEIGHT_CSS_PX + pinH}px` })}>
-        ${repeat(near, key, (row) => button(row, row.y - t.state.scrollY))}
+        ${repeat(near, (it) => it.key, (it) => label(it, it.row.y - t.state.scrollY))}
       </div>
     </div>`;
   }
 
+  /** Enter / Space on a label (or a screen reader's click): collapses / expands the group, pins / unpins the track. */
+  private actOnLabel(row: LayoutRow): void {
+    if (row.kind === RowKind.GROUP) this.timeline.toggleGroup(row.group);
+    else this.timeline.togglePin(row.track);
+  }
+
   private onLabelFocus(key: string, row: LayoutRow): void {
     this.labelFocus = key;
+    if (this.labelCurrent !== key) {
+      this.labelCurrent = key;
+      this.requestUpdate(); // the Tab stop moves here
+    }
     if (!row.pinned) this.timeline.revealY(row.y, row.kind === RowKind.GROUP ? row.height : Math.min(row.height, 18));
   }
 
@@ -1277,10 +1332,26 @@ export class SpanbeamViewer extends LitElement {
     });
   };
 
-  private readonly onLabelKey = (e: KeyboardEvent): void => {
-    // Enter/Space act on the button (its click); keep them from the timeline's own keys.
-    if (e.key === 'Enter' || e.key === ' ') e.stopPropagation();
-  };
+  /** The tree keys; the others (W/S/A/D, ?, /, …) go on to the timeline's. */
+  private onLabelKey(e: KeyboardEvent, key: string): void {
+    const layout = this.timeline.layout;
+    if (!layout) return;
+    const { items, index } = this.labelItems(layout);
+    const idx = index.get(key);
+    if (idx === undefined) return;
+    const row = items[idx].row;
+    const to = treeKey(e, idx, items.length, (i) => items[i].level, row.kind === RowKind.GROUP ? !row.collapsed : undefined);
+    if (to === null) return;
+    e.preventDefault();
+    e.stopPropagation();
+    if (to === 'toggle' || to === 'activate') this.actOnLabel(row);
+    else if (to !== idx) {
+      // It may be far from the labels rendered: as the Tab stop it is rendered, the update focuses
+      // it (see updated) and its focus handler scrolls it into view.
+      this.labelFocus = this.labelCurrent = items[to].key;
+      this.requestUpdate();
+    }
+  }
 
   private renderTip(t: Tooltip): TemplateResult {
     const container = this.renderRoot.querySelector('.timeline') as HTMLElement | null;
@@ -1375,7 +1446,9 @@ export class SpanbeamViewer extends LitElement {
       ['drag', 'pan'],
       ['shift + drag', 'measure a time range'],
       ['click', 'select a slice; click a group name to collapse, a track name to pin'],
-      ['Tab, Enter / Space', 'move through group and track names; collapse the group / pin the track'],
+      ['Tab, then ↑ ↓, Home / End', 'move through the group and track names (first / last)'],
+      ['← → on a name', 'collapse / expand the group; from a track, go to its group'],
+      ['Enter / Space on a name', 'collapse / expand the group, pin / unpin the track'],
       ['double-click / F / Enter', 'zoom to the selection (or the measured range)'],
       ['← → ↑ ↓', 'previous / next slice in the row, parent, first child'],
       ['C / P', 'collapse the selection\'s group / pin its track'],

@@ -10,6 +10,7 @@ import { SliceFlag, TrackKind, type TraceModel } from '../model/trace-model';
 import { nameOf } from '../model/query';
 import { formatDuration } from '../render/time-scale';
 import { childrenList, criticalPath, longestRoot, rootOf, traceRoots } from './analysis';
+import { treeKey } from './tree-keys';
 
 export const WATERFALL_ROW_CSS_PX = 22;
 
@@ -106,27 +107,14 @@ export function renderWaterfall(
   // One row stays in the Tab order: the selected one, or the first rendered when the selection
   // is hidden (collapsed away, scrolled out of the rendered rows) or absent.
   const tabStop = visible.some((r) => r.slice === selected) ? selected : (visible[0]?.slice ?? -1);
-  // The tree keys: ← / → close / open a row, or go to its parent / first child; Home / End.
   const onKey = (e: KeyboardEvent, r: WaterfallRow, idx: number): void => {
-    const k = e.key;
-    const open = r.hasChildren && !collapsed.has(r.slice);
-    let target = -1;
-    if (e.altKey || e.ctrlKey || e.metaKey) return;
-    if (k === 'ArrowDown') target = idx + 1;
-    else if (k === 'ArrowUp') target = idx - 1;
-    else if (k === 'Home') target = 0;
-    else if (k === 'End') target = wf.rows.length - 1;
-    else if (k === 'ArrowRight') {
-      if (open) target = idx + 1;
-      else if (r.hasChildren) h.toggle(r.slice);
-    } else if (k === 'ArrowLeft') {
-      if (open) h.toggle(r.slice);
-      else for (target = idx - 1; target >= 0 && wf.rows[target].depth >= r.depth; target--);
-    } else if (k === 'Enter' || k === ' ') h.select(r.slice, idx);
-    else return;
+    const to = treeKey(e, idx, wf.rows.length, (k) => wf.rows[k].depth, r.hasChildren ? !collapsed.has(r.slice) : undefined);
+    if (to === null) return;
     e.preventDefault();
     e.stopPropagation();
-    if (target >= 0 && target < wf.rows.length) h.select(wf.rows[target].slice, target);
+    if (to === 'toggle') h.toggle(r.slice);
+    else if (to === 'activate') h.select(r.slice, idx);
+    else if (to !== idx) h.select(wf.rows[to].slice, to);
   };
   return html`
     <div class="wf-head">
