@@ -174,3 +174,16 @@ test('waterfall: rows fill the view after the viewer grows taller', async ({ pag
   await page.setViewportSize({ width: 1200, height: 1400 });
   await expect(wfRow(page, 'query #55')).toBeInViewport();
 });
+
+test('Escape in the search box clears the query and returns focus to the view shown: waterfall, insights', async ({ page }) => {
+  await open(page);
+  const search = page.locator('spanbeam-viewer input[type=search]');
+  for (const [tab, focused] of [['waterfall', '[role=row]'], ['insights', 'button']] as const) {
+    await page.locator(`spanbeam-viewer button.tab-${tab}`).click();
+    await search.fill('SELECT');
+    await search.press('Escape');
+    await expect(search).toHaveValue('');
+    // Focus left the box for the view's own tab stop (the timeline is hidden there).
+    await expect(page.locator(`spanbeam-viewer #main ${focused}:focus`)).toHaveCount(1);
+  }
+});

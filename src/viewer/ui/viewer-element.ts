@@ -945,7 +945,9 @@ export class SpanbeamViewer extends LitElement {
       // Escape clears a query; on an empty box it is the page's (e.g. to close its dialog).
       if (this._query) e.stopPropagation();
       this.search('');
-      (this.renderRoot.querySelector('.timeline') as HTMLElement | null)?.focus();
+      // Back to the view shown: the timeline, or the waterfall's or insights' own tab stop.
+      const sel = this.view === 'timeline' ? '.timeline' : this.view === 'waterfall' ? '.wf-row[tabindex="0"]' : '.insights button';
+      (this.renderRoot.querySelector(sel) as HTMLElement | null)?.focus();
     }
   };
 
