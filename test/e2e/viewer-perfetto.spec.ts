@@ -1,3 +1,4 @@
+import { deflateSync } from 'node:zlib';
 import { expect, test, type CDPSession, type Page } from '@playwright/test';
 import type { TestServer } from '../support/server';
 import { openViewer, strictViewerServer, waitForEvent } from './viewer-support';
@@ -96,4 +97,60 @@ test('a real Chromium trace recorded as Perfetto protobuf opens with its process
   expect(p.processes.filter((n) => n).sort()).toEqual(j.processes.filter((n) => n).sort());
   expect(p.slices).toBeGreaterThan(j.slices / 3);
   expect(p.slices).toBeLessThan(j.slices * 3);
+});
+
+/** Varint at b[p]: [value, next offset]. */
+function varintAt(b: Buffer, p: number): [number, number] {
+  let v = 0;
+  for (let mul = 1; ; mul *= 128) {
+    const c = b[p++];
+    v += (c & 0x7f) * mul;
+    if (c < 0x80) return [v, p];
+  }
+}
+const varintBytes = (v: number): Buffer => {
+  const out: number[] = [];
+  for (; v >= 0x80; v = Math.floor(v / 128)) out.push((v % 128) | 0x80);
+  out.push(v);
+  return Buffer.from(out);
+};
+
+/**
+ * The trace as Perfetto writes it with `compression_type: COMPRESSION_TYPE_DEFLATE`: runs of
+ * packets, each run zlib-deflated into one packet's `compressed_packets` (field 50).
+ */
+function compressPackets(trace: Buffer, perBatch: number): Buffer {
+  const framed: Buffer[] = [];
+  for (let p = 0; p < trace.length; ) {
+    const [, afterTag] = varintAt(trace, p);
+    const [len, body] = varintAt(trace, afterTag);
+    framed.push(trace.subarray(p, body + len));
+    p = body + len;
+  }
+  const out: Buffer[] = [];
+  for (let i = 0; i < framed.length; i += perBatch) {
+    const z = deflateSync(Buffer.concat(framed.slice(i, i + perBatch)));
+    const inner = Buffer.concat([varintBytes(50 * 8 + 2), varintBytes(z.length), z]);
+    out.push(Buffer.from([0x0a]), varintBytes(inner.length), inner);
+  }
+  return Buffer.concat(out);
+}
+
+test('a compressed Perfetto trace (compressed_packets) opens with the same slices as the uncompressed one', async ({ page }) => {
+  await openViewer(page, server);
+  const proto = await record(page, 'proto', 'spanbeam-compressed');
+  const input = page.locator('spanbeam-viewer input[type=file]');
+  await input.setInputFiles({ name: 'plain.pftrace', mimeType: 'application/octet-stream', buffer: proto });
+  await waitForEvent(page, 'spanbeam-load');
+  const plain = await summary(page);
+  const zipped = compressPackets(proto, 64);
+  expect(zipped.length).toBeLessThan(proto.length / 2);
+  await input.setInputFiles({ name: 'zipped.pftrace', mimeType: 'application/octet-stream', buffer: zipped });
+  const load = await waitForEvent(page, 'spanbeam-load', 2);
+  expect(load.detail.format).toBe('perfetto-proto');
+  const z = await summary(page);
+  expect(z.slices).toBe(plain.slices);
+  expect(z.names.sort()).toEqual(plain.names.sort());
+  expect(z.processes).toEqual(plain.processes);
+  expect((load.detail.diagnostics as Array<{ kind: string }>).map((d) => d.kind).filter((k) => k === 'skipped-section' || k === 'invalid-event')).toEqual([]);
 });

@@ -35,6 +35,10 @@ const P_INTERNED = 12;
 const P_DEFAULTS = 59;
 const P_TRACK_DESCRIPTOR = 60;
 const P_CLOCK_SNAPSHOT = 6;
+const P_COMPRESSED = 50;
+/** The pre-TrackDescriptor way (Chrome ≤ 2020): a sequence's thread and its µs time base. */
+const P_THREAD_DESCRIPTOR = 44;
+const P_PROCESS_DESCRIPTOR = 43;
 /** Fields of every packet that say where and when, not what. */
 const PACKET_META = new Set([P_TIMESTAMP, P_CLOCK_ID, P_SEQ_ID, P_SEQ_FLAGS, P_CLEARED, P_DROPPED, P_INTERNED, P_DEFAULTS, 3 /* trusted_uid */, 79 /* trusted_pid */, 87 /* first_packet_on_sequence */, 98 /* machine_id */]);
 /** Trace-wide bookkeeping a viewer has nothing to draw from: read past silently. */
@@ -50,8 +54,6 @@ const PACKET_NAMES: Record<number, string> = {
   38: 'battery',
   39: 'android_log',
   40: 'power_rails',
-  43: 'process_descriptor (legacy)',
-  44: 'thread_descriptor (legacy)',
   47: 'packages_list',
   49: 'perfetto_metatrace',
   50: 'compressed_packets',
@@ -99,6 +101,10 @@ class Sequence {
   defExtra: string[] = [];
   defExtraDouble: string[] = [];
   clocks = new Map<number, SeqClock>();
+  /** Legacy ThreadDescriptor: the sequence's thread track, and the µs bases its TrackEvents' deltas add to. */
+  thread: string | undefined;
+  refUs = 0;
+  refTtUs = NaN;
   /** Running values of incremental counters on this sequence (by track key). */
   counters = new Map<string, number>();
 
@@ -114,6 +120,9 @@ class Sequence {
     this.defExtraDouble = [];
     this.clocks.clear();
     this.counters.clear();
+    this.thread = undefined;
+    this.refUs = 0;
+    this.refTtUs = NaN;
   }
 }
 
@@ -139,7 +148,8 @@ interface TrackInfo {
 
 interface Open {
   slice: number;
-  args: Record<string, unknown> | undefined;
+  /** Annotations as JSON object members (`"k":v,…`; '' for none): serialised once, as decoded. */
+  args: string;
   /** Thread time (ns) at the begin, when the sequence records it. */
   tt: number;
 }
@@ -152,7 +162,8 @@ interface Ev {
   nameIid: number;
   catId: StringId;
   track: string | undefined;
-  args: Record<string, unknown> | undefined;
+  /** JSON object members, as Open.args. */
+  args: string;
   counter: number;
   hasCounter: boolean;
   extraUuids: string[] | undefined;
@@ -168,6 +179,10 @@ interface Ev {
   bindId: string | undefined;
   flowDir: number;
   instantScope: number;
+  /** Legacy thread_time (µs), NaN when absent. */
+  ttUs: number;
+  /** legacy_event.thread_duration_us of a complete event (NaN when absent). */
+  tdurUs: number;
 }
 
 type Value = unknown;
@@ -187,8 +202,9 @@ export class PerfettoImporter {
   private pktLen = 0;
   private pktFill = 0;
   private pktAt = 0;
-  /** Bytes of a non-packet top-level field still to skip. */
+  /** Bytes of a non-packet top-level field still to skip, and where that field's data starts. */
   private skipLeft = 0;
+  private skipAt = 0;
   /** Set at corrupt framing: the rest of the input is skipped. */
   private dead = false;
 
@@ -207,6 +223,16 @@ export class PerfettoImporter {
   private counts = { begin: 0, end: 0, instant: 0, counter: 0, complete: 0, descriptor: 0 };
   private legacyAsync = new Map<string, Open[]>();
   private ev: Ev = newEv();
+  /** Readers reused for every packet and its TrackEvent (the hot path allocates none). */
+  private pw = new Wire(new Uint8Array(0), 0, 0);
+  private tw = new Wire(new Uint8Array(0), 0, 0);
+  private pushExtra = (): void => void this.ev.extraValues.push(this.tw.signed());
+  /**
+   * compressed_packets payloads waiting for `drain()` (inflating is async), and the packets read
+   * after one, queued behind it so that sequence state is applied in file order.
+   */
+  private queue: Array<{ zipped: boolean; b: Uint8Array; at: number }> = [];
+  private draining = false;
 
   // ---- streaming ----
 
@@ -317,6 +343,7 @@ export class PerfettoImporter {
     const len = this.hLen;
     if (this.hField !== 1) {
       this.skipLeft = len;
+      this.skipAt = this.bytes;
       this.skipped.set(-1, (this.skipped.get(-1) ?? 0) + 1);
       return p;
     }
@@ -331,6 +358,43 @@ export class PerfettoImporter {
     this.pktFill = 0;
     this.pkt = new Uint8Array(Math.min(len, Math.max(1 << 16, (n - p) * 2)));
     return p;
+  }
+
+  /**
+   * Inflates queued compressed_packets and reads the packets inside (and those queued behind them),
+   * in order. The pipeline awaits it after each push; undefined when nothing waits.
+   */
+  drain(): Promise<void> | undefined {
+    return this.queue.length && !this.draining ? this.drainQueue() : undefined;
+  }
+
+  private async drainQueue(): Promise<void> {
+    this.draining = true;
+    try {
+      for (let q = this.queue.shift(); q; q = this.queue.shift()) {
+        if (!q.zipped) {
+          this.packet(q.b, 0, q.b.length, q.at);
+          continue;
+        }
+        let b: Uint8Array;
+        try {
+          b = await inflate(q.b);
+        } catch (e) {
+          this.builder.diag('invalid-event', `compressed_packets at byte ${q.at} (${q.b.length} bytes) could not be inflated (${(e as Error).message}); the packets in it are lost`);
+          continue;
+        }
+        // The inflated bytes are framed as a Trace: repeated `TracePacket packet = 1`.
+        const w = new Wire(b, 0, b.length);
+        try {
+          while (w.next()) if (w.field === 1 && w.type === WT_LEN) this.packet(b, w.start, w.end, q.at);
+        } catch (e) {
+          if (!(e instanceof WireError)) throw e;
+          this.builder.diag('invalid-event', `compressed_packets at byte ${q.at}: ${e.message} at byte ${e.at} of its ${b.length} inflated bytes; the rest of it is skipped`);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
   }
 
   private corrupt(code: number): void {
@@ -362,15 +426,20 @@ export class PerfettoImporter {
         ? `the packet at byte ${this.pktAt} declares ${this.pktLen} bytes but only ${this.pktFill} follow`
         : this.hdrLen > 0
           ? `it ends inside a packet header at byte ${this.bytes - this.hdrLen}`
-          : `a field ends ${this.skipLeft} bytes after the end`;
+          : `the non-packet field at byte ${this.skipAt} ends ${this.skipLeft} bytes after the end`;
       if (this.events === 0 && !this.pkt) throw new TraceImportError({ format: 'perfetto-proto', message: `no complete packet: ${what}`, offset: this.bytes });
       b.diag('truncated-input', `the trace is cut short: ${what}; the ${this.events} packets before it are kept`);
       this.pkt = null;
     }
+    if (this.queue.length) {
+      const z = this.queue.filter((q) => q.zipped).length;
+      b.diag('skipped-section', `${z} compressed_packets not inflated (read without the async import pipeline), nor the ${this.queue.length - z} packets after them`);
+      this.queue = [];
+    }
     for (const t of this.tracks.values()) {
       for (const o of t.stack) {
         b.diag('unclosed-begin', `SLICE_BEGIN "${b.strings[b.sliceName(o.slice)]}" on ${this.where(t)} never ended; drawn to the end of the trace`);
-        this.settle(o, undefined, NaN);
+        this.settle(o, '', NaN);
       }
       t.stack = [];
       if (t.bt >= 0 && !t.described && t.uuid !== '0') b.diag('unknown-track', `events on track uuid ${t.label}, which no TrackDescriptor describes: shown under Global`);
@@ -378,7 +447,7 @@ export class PerfettoImporter {
     for (const [, stack] of this.legacyAsync) {
       for (const o of stack) {
         b.diag('unclosed-async', `async slice "${b.strings[b.sliceName(o.slice)]}" never ended`);
-        this.settle(o, undefined, NaN);
+        this.settle(o, '', NaN);
       }
     }
     this.flushFlows();
@@ -417,8 +486,12 @@ export class PerfettoImporter {
   }
 
   private packet(b: Uint8Array, s: number, e: number, at: number): void {
+    if (this.queue.length && !this.draining) {
+      this.queue.push({ zipped: false, b: b.slice(s, e), at });
+      return;
+    }
     this.events++;
-    const w = new Wire(b, s, e);
+    const w = this.pw.reset(b, s, e);
     let hasTs = false;
     let tsLo = 0;
     let tsHi = 0;
@@ -432,6 +505,8 @@ export class PerfettoImporter {
     let defaults: Wire | undefined;
     let td: Wire | undefined;
     let cs: Wire | undefined;
+    let legacyThread: Wire | undefined;
+    let legacyProcess: Wire | undefined;
     let data = 0;
     try {
       while (w.next()) {
@@ -457,7 +532,7 @@ export class PerfettoImporter {
             dropped = w.bool();
             break;
           case P_TRACK_EVENT:
-            if (w.type === WT_LEN) te = w.sub();
+            if (w.type === WT_LEN) te = this.tw.reset(b, w.start, w.end);
             break;
           case P_INTERNED:
             if (w.type === WT_LEN) interned = w.sub();
@@ -470,6 +545,16 @@ export class PerfettoImporter {
             break;
           case P_CLOCK_SNAPSHOT:
             if (w.type === WT_LEN) cs = w.sub();
+            break;
+          case P_THREAD_DESCRIPTOR:
+            if (w.type === WT_LEN) legacyThread = w.sub();
+            break;
+          case P_PROCESS_DESCRIPTOR:
+            if (w.type === WT_LEN) legacyProcess = w.sub();
+            break;
+          case P_COMPRESSED:
+            // A zlib stream of more framed packets (Perfetto's trace config `compression_type`).
+            if (w.type === WT_LEN) this.queue.push({ zipped: true, b: b.slice(w.start, w.end), at: at + w.start - s });
             break;
           default:
             if (!PACKET_META.has(w.field)) data = w.field;
@@ -491,6 +576,8 @@ export class PerfettoImporter {
       let t = NaN;
       if (hasTs) t = this.time(sq, clockId >= 0 ? clockId : sq.clockId >= 0 ? sq.clockId : BOOTTIME, tsLo, tsHi);
       if (td) this.descriptor(td);
+      if (legacyProcess) this.legacyProcess(legacyProcess);
+      if (legacyThread) this.legacyThread(legacyThread, sq);
       if (te) this.trackEvent(te, sq, t, at);
       else if (data && !TRACE_METADATA.has(data)) this.skipped.set(data, (this.skipped.get(data) ?? 0) + 1);
     } catch (err) {
@@ -729,6 +816,47 @@ export class PerfettoImporter {
     if (t.bt >= 0 && t.name) this.builder.setTrackName(t.bt, t.name);
   }
 
+  /** ProcessDescriptor as a packet of its own (legacy): names the pid's process group. */
+  private legacyProcess(w: Wire): void {
+    let pid: number | undefined;
+    let name = '';
+    while (w.next()) {
+      if (w.field === 1) pid = w.signed();
+      else if (w.field === 6 && w.type === WT_LEN) name = w.str();
+      else if (w.field === 4 && !name) name = CHROME_PROCESS[w.num()] ?? '';
+    }
+    if (pid !== undefined && name) this.builder.setGroupName(this.processGroup(pid), name);
+  }
+
+  /**
+   * ThreadDescriptor as a packet of its own (legacy): the sequence's events without a track_uuid
+   * are on this thread, and their timestamp_delta_us add up from reference_timestamp_us.
+   */
+  private legacyThread(w: Wire, sq: Sequence): void {
+    let pid: number | undefined;
+    let tid: number | undefined;
+    let name = '';
+    while (w.next()) {
+      if (w.field === 1) pid = w.signed();
+      else if (w.field === 2) tid = w.signed();
+      else if (w.field === 5 && w.type === WT_LEN) name = w.str();
+      else if (w.field === 6) sq.refUs = w.signed();
+      else if (w.field === 7) sq.refTtUs = w.signed();
+    }
+    if (tid === undefined) return;
+    // A key no uuid (base-36 digits, '.') can take.
+    const key = `td:${pid ?? ''}:${tid}`;
+    const t = this.tracks.get(key) ?? this.info(key, `thread ${tid}`);
+    t.described = true;
+    t.pid = pid;
+    t.tid = tid;
+    if (name) {
+      t.name = name;
+      if (t.bt >= 0) this.builder.setTrackName(t.bt, name);
+    }
+    sq.thread = key;
+  }
+
   /** The process a track belongs to (itself, or up its parents), if any. */
   private pidOf(t: TrackInfo): number | undefined {
     for (let i = 0, c: TrackInfo | undefined = t; c && i < 16; i++) {
@@ -747,8 +875,8 @@ export class PerfettoImporter {
   }
 
   /** The builder track of a track uuid (created on first use). */
-  private trackOf(uuid: string, label: () => string, firstName: StringId): TrackInfo {
-    const t = this.tracks.get(uuid) ?? this.info(uuid, label());
+  private trackOf(uuid: string, firstName: StringId): TrackInfo {
+    const t = this.tracks.get(uuid) ?? this.info(uuid, uuidText(uuid));
     if (t.bt >= 0) return t;
     const b = this.builder;
     const [g, kind] = this.placement(t);
@@ -773,11 +901,28 @@ export class PerfettoImporter {
     const b = this.builder;
     const ev = resetEv(this.ev);
     let cats: string[] | undefined;
+    /** The one interned category most events have: its id as it is, no join and re-intern. */
+    let cat1 = -1;
     let location: { file: string; fn: string; line: number } | undefined;
     while (w.next()) {
       switch (w.field) {
         case 9:
           ev.type = w.num();
+          break;
+        // Legacy µs timestamps (with a ThreadDescriptor): deltas add up on the sequence, absolutes do not.
+        case 1:
+          sq.refUs += w.signed();
+          tAbs = this.toTrace(BOOTTIME, sq.refUs * 1000);
+          break;
+        case 16:
+          tAbs = this.toTrace(BOOTTIME, w.signed() * 1000);
+          break;
+        case 2:
+          sq.refTtUs += w.signed();
+          ev.ttUs = sq.refTtUs;
+          break;
+        case 17:
+          ev.ttUs = w.signed();
           break;
         case 10:
           ev.nameIid = w.num();
@@ -789,13 +934,22 @@ export class PerfettoImporter {
           }
           break;
         case 3:
-          w.repeated(() => {
-            const c = sq.cats.get(w.num());
-            (cats ??= []).push(c !== undefined ? b.strings[c] : `(category iid ${w.num()})`);
-          });
+          if (w.type !== WT_LEN && cat1 < 0 && !cats && sq.cats.has(w.num())) cat1 = sq.cats.get(w.num()) as number;
+          else {
+            if (cat1 >= 0) cats = [b.strings[cat1]];
+            cat1 = -1;
+            w.repeated(() => {
+              const c = sq.cats.get(w.num());
+              (cats ??= []).push(c !== undefined ? b.strings[c] : `(category iid ${w.num()})`);
+            });
+          }
           break;
         case 22:
-          if (w.type === WT_LEN) (cats ??= []).push(w.str());
+          if (w.type === WT_LEN) {
+            if (cat1 >= 0) cats = [b.strings[cat1]];
+            cat1 = -1;
+            (cats ??= []).push(w.str());
+          }
           break;
         case 11:
           ev.track = w.key();
@@ -812,7 +966,7 @@ export class PerfettoImporter {
           w.repeated(() => (ev.extraUuids ??= []).push(w.key()));
           break;
         case 12:
-          w.repeated(() => ev.extraValues.push(w.signed()));
+          w.repeated(this.pushExtra);
           break;
         case 45:
           w.repeated(() => (ev.extraDoubleUuids ??= []).push(w.key()));
@@ -835,7 +989,7 @@ export class PerfettoImporter {
         case 4:
           if (w.type === WT_LEN) {
             const [k, v] = this.annotation(w.sub(), sq, 0);
-            (ev.args ??= {})[k] = v;
+            ev.args += `${ev.args ? ',' : ''}${this.quote(k)}:${typeof v === 'number' && Number.isFinite(v) ? v : JSON.stringify(v)}`;
           }
           break;
         case 5: // task_execution: where the task was posted from
@@ -857,11 +1011,10 @@ export class PerfettoImporter {
         b.diag('invalid-event', `packet at byte ${at}: event name iid ${ev.nameIid} is not in the sequence's interned data`);
       }
     }
-    if (cats) ev.catId = b.intern(cats.join(','));
+    if (cat1 >= 0) ev.catId = cat1;
+    else if (cats) ev.catId = b.intern(cats.join(','));
     if (location) {
-      ev.args ??= {};
-      ev.args.src_file = location.file;
-      if (location.fn) ev.args.src_func = location.fn;
+      ev.args += `${ev.args ? ',' : ''}"src_file":${JSON.stringify(location.file)}${location.fn ? `,"src_func":${JSON.stringify(location.fn)}` : ''}`;
     }
     if (tAbs !== tAbs) {
       b.diag('invalid-event', `TrackEvent at byte ${at} has no timestamp; skipped`);
@@ -882,6 +1035,9 @@ export class PerfettoImporter {
           break;
         case 3:
           ev.durUs = w.signed();
+          break;
+        case 4:
+          ev.tdurUs = w.signed();
           break;
         case 6:
         case 10:
@@ -906,7 +1062,7 @@ export class PerfettoImporter {
 
   private dispatch(ev: Ev, sq: Sequence, t: number, at: number): void {
     const b = this.builder;
-    const uuid = ev.track ?? sq.defTrack ?? '0';
+    const uuid = ev.track ?? sq.defTrack ?? sq.thread ?? '0';
     let type = ev.type;
     const ph = ev.phase;
     // legacy_event phases (Chrome's TRACE_EVENT macros): the type they stand for.
@@ -924,18 +1080,18 @@ export class PerfettoImporter {
       }
     }
     const isAsyncPhase = ph === 0x62 || ph === 0x65 || ph === 0x6e || ph === 0x53 || ph === 0x46 || ph === 0x54 || ph === 0x70;
-    const label = (): string => (ev.track ? uuidText(ev.track) : uuid === sq.defTrack ? uuidText(uuid) : uuid);
-    const track = this.trackOf(uuid, label, ev.name);
-    // Legacy async events with an id and no track of their own: one stack per id, per process.
+    const track = this.trackOf(uuid, ev.name);
+    // Legacy async events with an id and no track of their own: one stack per id (see asyncStack).
     const async = isAsyncPhase && ev.legacyId !== undefined && ev.track === undefined;
-    const tt = this.extraCounters(ev, sq, t);
+    const xt = this.extraCounters(ev, sq, t);
+    const tt = ev.ttUs === ev.ttUs ? ev.ttUs * 1000 : xt;
     switch (type) {
       case -1: {
         this.counts.complete++;
         const s = b.addSlice(track.bt, t, ev.durUs === ev.durUs && ev.durUs >= 0 ? ev.durUs * 1000 : NaN, ev.name, ev.catId, track.kind === TrackKind.THREAD ? 0 : SliceFlag.ASYNC);
         if (ev.durUs !== ev.durUs) b.diag('unfinished-complete', `complete event "${b.strings[ev.name]}" (packet at byte ${at}) has no duration_us; kept open to the end of the trace`);
         if (track.kind !== TrackKind.THREAD && track.stack.length) b.setParent(s, track.stack[track.stack.length - 1].slice);
-        this.settle({ slice: s, args: ev.args, tt: NaN }, undefined, NaN);
+        this.settle({ slice: s, args: ev.args, tt: 0 }, '', ev.tdurUs * 1000);
         this.flowsOf(ev, s, t);
         return;
       }
@@ -987,7 +1143,7 @@ export class PerfettoImporter {
           }
         }
         const top = track.stack.length ? track.stack[track.stack.length - 1].slice : -1;
-        b.addInstant(bt, t, ev.name, ev.catId, sc, owner, ev.args ? b.addDetails({ args: ev.args }) : -1);
+        b.addInstant(bt, t, ev.name, ev.catId, sc, owner, ev.args ? b.addDetailsArgs(ev.args, NaN) : -1);
         // Flows bind to slices: an instant's bind to the slice it happens in.
         if (ev.flows.length || ev.termFlows.length) {
           if (owner >= 0 || top >= 0) this.flowsOf(ev, owner >= 0 ? owner : top, t);
@@ -999,7 +1155,7 @@ export class PerfettoImporter {
         this.counts.counter++;
         if (ph === 0x43) {
           // Legacy "C": each numeric argument is a series.
-          for (const [k, v] of Object.entries(ev.args ?? {})) if (typeof v === 'number') this.counterValue(track, uuid, sq, t, v, k);
+          for (const [k, v] of Object.entries(JSON.parse(`{${ev.args}}`) as Record<string, unknown>)) if (typeof v === 'number') this.counterValue(track, uuid, sq, t, v, k);
           return;
         }
         if (!ev.hasCounter) {
@@ -1015,7 +1171,10 @@ export class PerfettoImporter {
   }
 
   private asyncStack(ev: Ev, pid: number | undefined): Open[] {
-    const key = `${pid ?? ''}\u0000${ev.catId}\u0000${ev.idScope}\u0000${ev.legacyId}`;
+    // Only local_id (field 10) is process-scoped; unscoped_id and global_id match across processes
+    // (Perfetto's trace processor and the JSON `id` / `id2.global` do the same).
+    const scoped = ev.legacyId !== undefined && ev.legacyId.startsWith('10:');
+    const key = `${scoped ? (pid ?? '') : ''}\u0000${ev.catId}\u0000${ev.idScope}\u0000${ev.legacyId}`;
     let s = this.legacyAsync.get(key);
     if (!s) {
       s = [];
@@ -1049,8 +1208,13 @@ export class PerfettoImporter {
    */
   private extraCounters(ev: Ev, sq: Sequence, t: number): number {
     let tt = NaN;
-    const run = (uuids: string[], values: number[]): void => {
-      for (let i = 0; i < values.length && i < uuids.length; i++) {
+    if (ev.extraValues.length) tt = this.extraRun(ev.extraUuids ?? sq.defExtra, ev.extraValues, sq, t, tt);
+    if (ev.extraDoubleValues.length) tt = this.extraRun(ev.extraDoubleUuids ?? sq.defExtraDouble, ev.extraDoubleValues, sq, t, tt);
+    return tt;
+  }
+
+  private extraRun(uuids: string[], values: number[], sq: Sequence, t: number, tt: number): number {
+    for (let i = 0; i < values.length && i < uuids.length; i++) {
         const info = this.tracks.get(uuids[i]);
         let v = values[i];
         if (info?.counter?.type === 1) {
@@ -1061,22 +1225,19 @@ export class PerfettoImporter {
           tt = v * info.counter.mult;
           continue;
         }
-        const track = this.trackOf(uuids[i], () => uuidText(uuids[i]), 0);
+        const track = this.trackOf(uuids[i], 0);
         this.counterValue(track, uuids[i], sq, t, v);
-      }
-    };
-    if (ev.extraValues.length) run(ev.extraUuids ?? sq.defExtra, ev.extraValues);
-    if (ev.extraDoubleValues.length) run(ev.extraDoubleUuids ?? sq.defExtraDouble, ev.extraDoubleValues);
+    }
     return tt;
   }
 
   /** Writes a slice's details once it is complete: BEGIN and END annotations merged, thread time. */
-  private settle(o: Open, endArgs: Record<string, unknown> | undefined, endTt: number): void {
-    const args = endArgs ? { ...o.args, ...endArgs } : o.args;
-    const det: SliceDetails = {};
-    if (args) det.args = args;
-    if (o.tt === o.tt && endTt === endTt) det.threadDurNs = endTt - o.tt;
-    if (det.args || det.threadDurNs !== undefined) this.builder.setSliceArgs(o.slice, this.builder.addDetails(det));
+  private settle(o: Open, endArgs: string, endTt: number): void {
+    let args = o.args;
+    // END annotations override BEGIN ones of the same name (rare: merged as objects).
+    if (endArgs) args = args ? JSON.stringify({ ...(JSON.parse(`{${args}}`) as object), ...(JSON.parse(`{${endArgs}}`) as object) }).slice(1, -1) : endArgs;
+    const tt = o.tt === o.tt && endTt === endTt ? endTt - o.tt : NaN;
+    if (args || tt === tt) this.builder.setSliceArgs(o.slice, this.builder.addDetailsArgs(args, tt));
   }
 
   private flowsOf(ev: Ev, slice: number, t: number): void {
@@ -1107,6 +1268,17 @@ export class PerfettoImporter {
   }
 
   // ---- debug annotations ----
+
+  /** Annotation names as JSON keys, quoted once (a trace has few; capped against one that has not). */
+  private quoted = new Map<string, string>();
+  private quote(k: string): string {
+    let q = this.quoted.get(k);
+    if (q === undefined) {
+      q = JSON.stringify(k);
+      if (this.quoted.size < 4096) this.quoted.set(k, q);
+    }
+    return q;
+  }
 
   private annotation(w: Wire, sq: Sequence, depth: number): [string, Value] {
     let name = '';
@@ -1221,7 +1393,7 @@ function newEv(): Ev {
     nameIid: 0,
     catId: 0,
     track: undefined,
-    args: undefined,
+    args: '',
     counter: 0,
     hasCounter: false,
     extraUuids: undefined,
@@ -1237,6 +1409,8 @@ function newEv(): Ev {
     bindId: undefined,
     flowDir: 0,
     instantScope: 0,
+    ttUs: NaN,
+    tdurUs: NaN,
   };
 }
 
@@ -1247,15 +1421,16 @@ function resetEv(e: Ev): Ev {
   e.nameIid = 0;
   e.catId = 0;
   e.track = undefined;
-  e.args = undefined;
+  e.args = '';
   e.counter = 0;
   e.hasCounter = false;
   e.extraUuids = undefined;
-  e.extraValues.length = 0;
+  // Cleared only when used: setting an array's length is not free, and most events have none.
+  if (e.extraValues.length) e.extraValues.length = 0;
   e.extraDoubleUuids = undefined;
-  e.extraDoubleValues.length = 0;
-  e.flows.length = 0;
-  e.termFlows.length = 0;
+  if (e.extraDoubleValues.length) e.extraDoubleValues.length = 0;
+  if (e.flows.length) e.flows.length = 0;
+  if (e.termFlows.length) e.termFlows.length = 0;
   e.phase = 0;
   e.durUs = NaN;
   e.legacyId = undefined;
@@ -1263,7 +1438,34 @@ function resetEv(e: Ev): Ev {
   e.bindId = undefined;
   e.flowDir = 0;
   e.instantScope = 0;
+  e.ttUs = NaN;
+  e.tdurUs = NaN;
   return e;
+}
+
+/** Inflates a zlib stream (deflate with zlib header, as Perfetto's deflateInit writes), at most MAX_PACKET bytes. */
+async function inflate(z: Uint8Array): Promise<Uint8Array> {
+  const r = new Blob([z as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate') as unknown as TransformStream<Uint8Array, Uint8Array>).getReader();
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  for (;;) {
+    const { done, value } = await r.read();
+    if (done) break;
+    n += value.length;
+    if (n > MAX_PACKET) {
+      void r.cancel();
+      throw new Error('inflates to over 256 MB');
+    }
+    parts.push(value);
+  }
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
 }
 
 /** A uuid key (see Wire.key) back as decimal text, for messages. */

@@ -46,6 +46,8 @@ interface Importer {
   finish(): TraceModel;
   finishSteps?(): Generator<void, TraceModel, void>;
   preview?(): TraceBuilder;
+  /** Async work the last push left (Perfetto's compressed packets): awaited before the next push. */
+  drain?(): Promise<void> | undefined;
   readonly events: number;
   readonly bytes: number;
 }
@@ -277,6 +279,8 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
       if (signal?.aborted) throw abortError();
       const end = Math.min(p + piece, c.length);
       importer.push(p === 0 && end === c.length ? c : c.subarray(p, end), partialDue ? 0 : batch);
+      const d = importer.drain?.();
+      if (d) await d;
       p = end;
       const now = performance.now();
       if (partialDue) await maybePartial(now);

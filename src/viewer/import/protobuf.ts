@@ -41,10 +41,18 @@ export class Wire {
   end = 0;
 
   constructor(
-    readonly b: Uint8Array,
+    public b: Uint8Array,
     public p: number,
     public limit: number,
   ) {}
+
+  /** Points this reader at b[p, limit) (readers are reused on hot paths: one allocation less per packet). */
+  reset(b: Uint8Array, p: number, limit: number): this {
+    this.b = b;
+    this.p = p;
+    this.limit = limit;
+    return this;
+  }
 
   /** Moves to the next field; false at the end of the message. Reads scalar values at once. */
   next(): boolean {

@@ -368,6 +368,31 @@ describe('Perfetto TrackEvent import', () => {
     expect(diag(model)).toEqual([['ignored-phase', 1]]);
   });
 
+  it('matches legacy async unscoped_id / global_id across processes; local_id only within one', () => {
+    const legacy = (...parts: Bytes[]): Bytes => m(6, ...parts);
+    const model = load(
+      cat(
+        thread(2, 1, 1, 'Browser main'),
+        thread(3, 2, 2, 'Renderer main'),
+        packet(seq(1), CLEARED, m(59, m(11, v(11, 2)))),
+        packet(seq(2), CLEARED, m(59, m(11, v(11, 3)))),
+        // Begun in one process, ended in another (a navigation, an IPC round trip).
+        packet(ts(1000), seq(1), ev(name('unscoped'), legacy(v(2, 0x62), v(6, 7)))),
+        packet(ts(1500), seq(1), ev(name('global'), legacy(v(2, 0x62), v(11, 8)))),
+        packet(ts(1600), seq(1), ev(name('local'), legacy(v(2, 0x62), v(10, 9)))),
+        packet(ts(3000), seq(2), ev(legacy(v(2, 0x65), v(6, 7)))),
+        packet(ts(3500), seq(2), ev(legacy(v(2, 0x65), v(11, 8)))),
+        packet(ts(3600), seq(2), ev(legacy(v(2, 0x65), v(10, 9)))),
+      ),
+    );
+    // The local id's end in the other process matches nothing: its begin stays open to the end.
+    expect(rows(model)).toEqual(['unscoped@0+2000', 'global@500+2000', 'local@600+2000']);
+    expect(diag(model)).toEqual([
+      ['unmatched-async-end', 1],
+      ['unclosed-async', 1],
+    ]);
+  });
+
   it('keeps distinct 64-bit track uuids apart even when they round to the same double', () => {
     const a = 3190708988185961344n;
     const b = a + 1n; // same double as a
@@ -449,5 +474,79 @@ describe('Perfetto TrackEvent import', () => {
     const inner = load(cat(basic, packet(ts(1), cat(tag(11, 2), varint(40), v(9, 1)))));
     expect(diag(inner)).toEqual([['invalid-event', 1]]);
     expect(inner.diagnostics[0].message).toMatch(/^packet at byte \d+ is malformed \(length 40 runs past the end/);
+  });
+});
+
+describe('compressed_packets', () => {
+  /** zlib-wrapped deflate, as Perfetto's deflateInit writes it. */
+  const deflate = async (b: Bytes): Promise<Bytes> => new Uint8Array(await new Response(new Blob([b as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('deflate'))).arrayBuffer());
+
+  it('inflates compressed_packets (zlib) and reads the packets inside in file order', async () => {
+    const interned = packet(seq(1), CLEARED, m(12, m(2, v(1, 7), s(2, 'zipped-outer'))));
+    const zipped = await deflate(cat(interned, packet(ts(1000), seq(1), NEEDS, ev(BEGIN, track(2), v(10, 7))), packet(ts(2000), seq(1), NEEDS, ev(BEGIN, track(2), name('zipped-inner')))));
+    const bytes = cat(
+      proc(1, 10, 'Renderer'),
+      thread(2, 10, 11, 'CrRendererMain', 1),
+      packet(len(50, zipped)),
+      // Plain packets after a compressed one apply after the packets inside it.
+      packet(ts(3000), seq(1), NEEDS, ev(END, track(2))),
+      packet(len(50, await deflate(packet(ts(4000), seq(1), NEEDS, ev(END, track(2)))))),
+      // Not a zlib stream: said, with its byte offset, and the rest is still read.
+      packet(len(50, Uint8Array.from([1, 2, 3, 4]))),
+      packet(ts(5000), seq(1), ev(INSTANT, track(2), name('after'))),
+    );
+    const model = await runPipeline({ kind: 'bytes', bytes }, { maxPieceBytes: 64 });
+    expect(rows(model)).toEqual(['zipped-outer@0+3000', '  zipped-inner@1000+1000 <zipped-outer']);
+    expect(model.instants.count).toBe(1);
+    expect(model.diagnostics.map((d) => d.kind)).toEqual(['invalid-event']);
+    expect(model.diagnostics[0].message).toMatch(/^compressed_packets at byte \d+ \(4 bytes\) could not be inflated/);
+    const at = Number(/byte (\d+)/.exec(model.diagnostics[0].message)![1]);
+    expect(Array.from(bytes.subarray(at, at + 4))).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('legacy ThreadDescriptor sequences (Chrome ≤ 2020)', () => {
+  it('puts events without a track on the sequence thread, timed by timestamp_delta_us from reference_timestamp_us', () => {
+    const model = load(
+      cat(
+        packet(seq(1), CLEARED, m(43, v(1, 10), s(6, 'Browser')), m(44, v(1, 10), v(2, 11), s(5, 'CrBrowserMain'), v(6, 1000), v(7, 500))),
+        packet(seq(1), ev(BEGIN, v(1, 10), v(2, 4), name('a'))),
+        packet(seq(1), ev(BEGIN, v(1, 5), name('b'))),
+        packet(seq(1), ev(END, v(1, 5))),
+        // An absolute timestamp is a one-off: the next delta adds to the running sum, not to it.
+        packet(seq(1), ev(INSTANT, v(16, 2000), name('abs'))),
+        packet(seq(1), ev(END, v(1, 10), v(2, 8))),
+        packet(seq(1), ev(v(1, 1), name('x'), m(6, v(2, 0x58), v(3, 3), v(4, 2)))),
+      ),
+    );
+    expect(rows(model)).toEqual(['a@0+20000', '  b@5000+5000 <a', 'x@21000+3000']);
+    expect(argsOf(model, sliceNamed(model, 'a')).threadDurNs).toBe(8000);
+    expect(argsOf(model, sliceNamed(model, 'x')).threadDurNs).toBe(2000);
+    expect(Array.from(model.instants.timeNs.subarray(0, model.instants.count))).toEqual([990000]);
+    expect(model.groups.map((g) => g.name)).toEqual(['Browser']);
+    expect(trackOf(model, 'CrBrowserMain')?.kind).toBe(TrackKind.THREAD);
+    expect(model.diagnostics).toEqual([]);
+  });
+});
+
+describe('robustness', () => {
+  it('survives truncation, bit flips and random bytes (compressed packets too): diagnostics or a TraceImportError with byte offsets, never a throw', async () => {
+    let seed = 12345;
+    const rand = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+    const zipped = new Uint8Array(await new Response(new Blob([basic as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('deflate'))).arrayBuffer());
+    const inputs = [basic, cat(packet(len(50, zipped)), basic)];
+    for (let i = 0; i < 300; i++) {
+      const b = inputs[i % 2].slice(0, i % 3 === 0 ? Math.floor(rand() * inputs[i % 2].length) : undefined);
+      if (i % 3 === 1) for (let k = 0; k < 4; k++) b[Math.floor(rand() * b.length)] ^= 1 << Math.floor(rand() * 8);
+      if (i % 3 === 2) for (let k = 0; k < 4; k++) b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);
+      try {
+        const model = i % 4 === 0 ? await runPipeline({ kind: 'bytes', bytes: b }, { maxPieceBytes: 7 }) : load(b, 1 + (i % 13));
+        for (const d of model.diagnostics) if (d.kind === 'invalid-event' || d.kind === 'truncated-input') expect(d.message).toMatch(/byte \d+/);
+      } catch (e) {
+        const info = (e as { info?: { offset?: number; message?: string } }).info;
+        if (!info) throw e;
+        expect(info.offset ?? info.message?.match(/byte \d+/)).toBeDefined();
+      }
+    }
   });
 });
