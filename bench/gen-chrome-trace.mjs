@@ -29,13 +29,70 @@ function mulberry32(seed) {
 }
 
 /**
+ * The traces' shared shape (the JSON and the protobuf generator write the same slices): 3
+ * processes × 4 threads, then trees of slices in preorder, each child filling part of its
+ * parent's span. `v.end` is called after a slice's children (the protobuf writer's SLICE_END).
+ * @param {number} events
+ * @param {number} seed
+ * @param {{ process(pid: number, name: string): Promise<void>, thread(th: { pid: number, tid: number, time: number }, name: string): Promise<void>, begin(th: object, start: number, dur: number, name: string, cat: string, seq: number): Promise<void>, end?(th: object, t: number): Promise<void> }} v
+ * @returns {Promise<number>} slices written
+ */
+export async function traceShape(events, seed, v) {
+  const rand = mulberry32(seed);
+  const threads = [];
+  for (let p = 0; p < 3; p++) {
+    const pid = 1000 + p * 17;
+    await v.process(pid, p === 0 ? 'Browser' : `Renderer ${p}`);
+    for (let t = 0; t < 4; t++) {
+      const th = { pid, tid: pid * 10 + t, time: 1_000_000 + rand() * 1000 };
+      threads.push(th);
+      await v.thread(th, t === 0 ? 'CrMainThread' : `Worker ${t}`);
+    }
+  }
+  let written = 0;
+  // Emit a subtree; returns slices written.
+  const emit = async (th, start, dur, depth, budget) => {
+    const name = NAMES[(rand() * NAMES.length) | 0];
+    const cat = CATS[(rand() * CATS.length) | 0];
+    await v.begin(th, start, dur, name, cat, written);
+    written++;
+    let n = 1;
+    if (depth < 10 && budget > 1) {
+      let left = budget - 1;
+      const kids = Math.min(left, 1 + ((rand() * 4) | 0));
+      let cursor = start + dur * 0.02;
+      const end = start + dur * 0.98;
+      for (let k = 0; k < kids && left > 0 && cursor < end; k++) {
+        const room = (end - cursor) / (kids - k);
+        const cdur = room * (0.4 + rand() * 0.5);
+        const share = k === kids - 1 ? left : Math.max(1, Math.floor(left / (kids - k)));
+        const used = await emit(th, cursor, cdur, depth + 1, share);
+        n += used;
+        left -= used;
+        cursor += room;
+      }
+    }
+    await v.end?.(th, start + dur);
+    return n;
+  };
+  let ti = 0;
+  while (written < events) {
+    const th = threads[ti++ % threads.length];
+    const budget = Math.min(events - written, 20 + ((rand() * 200) | 0));
+    const dur = 50 + budget * (5 + rand() * 20);
+    await emit(th, th.time, dur, 0, budget);
+    th.time += dur + rand() * 200;
+  }
+  return written;
+}
+
+/**
  * @param {string} path
  * @param {number} events
  * @param {{ seed?: number }} [opts]
  * @returns {Promise<{ bytes: number, events: number }>}
  */
 export async function generateChromeTrace(path, events, opts = {}) {
-  const rand = mulberry32(opts.seed ?? 42);
   const out = createWriteStream(path, { highWaterMark: 1 << 20 });
   let bytes = 0;
   let buf = '';
@@ -48,53 +105,18 @@ export async function generateChromeTrace(path, events, opts = {}) {
     }
   };
   await write('{"displayTimeUnit":"ms","traceEvents":[\n');
-  const threads = [];
-  for (let p = 0; p < 3; p++) {
-    const pid = 1000 + p * 17;
-    await write(`{"ph":"M","pid":${pid},"tid":0,"ts":0,"name":"process_name","args":{"name":"${p === 0 ? 'Browser' : `Renderer ${p}`}"}},\n`);
-    for (let t = 0; t < 4; t++) {
-      const tid = pid * 10 + t;
-      threads.push({ pid, tid, time: 1_000_000 + rand() * 1000 });
-      await write(`{"ph":"M","pid":${pid},"tid":${tid},"ts":0,"name":"thread_name","args":{"name":"${t === 0 ? 'CrMainThread' : `Worker ${t}`}"}},\n`);
-    }
-  }
-  let written = 0;
   let first = true;
-  // Emit a subtree; returns events written. Children fill part of the parent's span.
-  const emit = async (th, start, dur, depth, budget) => {
-    const name = NAMES[(rand() * NAMES.length) | 0];
-    const cat = CATS[(rand() * CATS.length) | 0];
-    const line =
-      `${first ? '' : ',\n'}{"pid":${th.pid},"tid":${th.tid},"ts":${start.toFixed(3)},"ph":"X","cat":"${cat}",` +
-      `"name":"${name}","dur":${dur.toFixed(3)},"tdur":${(dur * 0.8).toFixed(3)},"args":{"seq":${written}}}`;
-    first = false;
-    await write(line);
-    written++;
-    let n = 1;
-    if (depth >= 10 || budget <= 1) return n;
-    let left = budget - 1;
-    const kids = Math.min(left, 1 + ((rand() * 4) | 0));
-    let cursor = start + dur * 0.02;
-    const end = start + dur * 0.98;
-    for (let k = 0; k < kids && left > 0 && cursor < end; k++) {
-      const room = (end - cursor) / (kids - k);
-      const cdur = room * (0.4 + rand() * 0.5);
-      const share = k === kids - 1 ? left : Math.max(1, Math.floor(left / (kids - k)));
-      const used = await emit(th, cursor, cdur, depth + 1, share);
-      n += used;
-      left -= used;
-      cursor += room;
-    }
-    return n;
-  };
-  let ti = 0;
-  while (written < events) {
-    const th = threads[ti++ % threads.length];
-    const budget = Math.min(events - written, 20 + ((rand() * 200) | 0));
-    const dur = 50 + budget * (5 + rand() * 20);
-    await emit(th, th.time, dur, 0, budget);
-    th.time += dur + rand() * 200;
-  }
+  const written = await traceShape(events, opts.seed ?? 42, {
+    process: (pid, name) => write(`{"ph":"M","pid":${pid},"tid":0,"ts":0,"name":"process_name","args":{"name":"${name}"}},\n`),
+    thread: (th, name) => write(`{"ph":"M","pid":${th.pid},"tid":${th.tid},"ts":0,"name":"thread_name","args":{"name":"${name}"}},\n`),
+    begin: (th, start, dur, name, cat, seq) => {
+      const line =
+        `${first ? '' : ',\n'}{"pid":${th.pid},"tid":${th.tid},"ts":${start.toFixed(3)},"ph":"X","cat":"${cat}",` +
+        `"name":"${name}","dur":${dur.toFixed(3)},"tdur":${(dur * 0.8).toFixed(3)},"args":{"seq":${seq}}}`;
+      first = false;
+      return write(line);
+    },
+  });
   await write('\n]}\n');
   bytes += Buffer.byteLength(buf);
   out.write(buf);

@@ -13,24 +13,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-
-const NAMES = [
-  'RunTask', 'ParseHTML', 'EvaluateScript', 'FunctionCall', 'v8.compile', 'Layout', 'UpdateLayoutTree',
-  'Paint', 'CompositeLayers', 'HitTest', 'TimerFire', 'XHRReadyStateChange', 'MinorGC', 'MajorGC',
-  'ResourceSendRequest', 'v8.callFunction', 'ThreadControllerImpl::RunTask', 'ScheduledAction::Execute',
-];
-const CATS = ['devtools.timeline', 'v8', 'blink', 'toplevel', 'disabled-by-default-devtools.timeline'];
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { traceShape } from './gen-chrome-trace.mjs';
 
 /** A growable protobuf writer: messages are built inside out into small arrays of bytes. */
 class Enc {
@@ -82,7 +65,6 @@ const E = () => new Enc();
  * @returns {Promise<{ bytes: number, events: number }>}
  */
 export async function generateProtoTrace(path, events, opts = {}) {
-  const rand = mulberry32(opts.seed ?? 42);
   const out = createWriteStream(path, { highWaterMark: 1 << 20 });
   let bytes = 0;
   let buf = Buffer.alloc(1 << 21);
@@ -99,21 +81,9 @@ export async function generateProtoTrace(path, events, opts = {}) {
     for (const x of frame) buf[pos++] = x;
   };
   const BASE_NS = 1_000_000_000_000;
-  const threads = [];
   let uuid = 100;
-  for (let p = 0; p < 3; p++) {
-    const pid = 1000 + p * 17;
-    const puuid = uuid++;
-    await write(E().m(60, E().v(1, puuid).m(3, E().v(1, pid).s(6, p === 0 ? 'Browser' : `Renderer ${p}`))));
-    for (let t = 0; t < 4; t++) {
-      const tid = pid * 10 + t;
-      const th = { pid, tid, uuid: uuid++, ttUuid: uuid++, seq: threads.length + 1, time: 1_000_000 + rand() * 1000, lastNs: 0, lastTt: 0, names: new Map(), cats: new Map(), argName: false, started: false };
-      threads.push(th);
-      await write(E().m(60, E().v(1, th.uuid).v(5, puuid).m(4, E().v(1, pid).v(2, tid).s(5, t === 0 ? 'CrMainThread' : `Worker ${t}`))));
-      // Thread time: COUNTER_THREAD_TIME_NS (1), incremental, as Chrome describes it.
-      await write(E().m(60, E().v(1, th.ttUuid).v(5, th.uuid).m(8, E().v(1, 1).v(5, 1))));
-    }
-  }
+  let puuid = 0;
+  let seqs = 0;
   /** One TrackEvent packet on `th`'s sequence at `us` (µs, as the JSON's ts). */
   const event = async (th, us, type, name, cat, seq) => {
     const ns = Math.round(BASE_NS + us * 1000);
@@ -157,39 +127,17 @@ export async function generateProtoTrace(path, events, opts = {}) {
     pkt.m(11, te);
     await write(pkt);
   };
-  let written = 0;
-  const emit = async (th, start, dur, depth, budget) => {
-    const name = NAMES[(rand() * NAMES.length) | 0];
-    const cat = CATS[(rand() * CATS.length) | 0];
-    await event(th, start, 1, name, cat, written);
-    written++;
-    let n = 1;
-    if (depth < 10 && budget > 1) {
-      let left = budget - 1;
-      const kids = Math.min(left, 1 + ((rand() * 4) | 0));
-      let cursor = start + dur * 0.02;
-      const end = start + dur * 0.98;
-      for (let k = 0; k < kids && left > 0 && cursor < end; k++) {
-        const room = (end - cursor) / (kids - k);
-        const cdur = room * (0.4 + rand() * 0.5);
-        const share = k === kids - 1 ? left : Math.max(1, Math.floor(left / (kids - k)));
-        const used = await emit(th, cursor, cdur, depth + 1, share);
-        n += used;
-        left -= used;
-        cursor += room;
-      }
-    }
-    await event(th, start + dur, 2);
-    return n;
-  };
-  let ti = 0;
-  while (written < events) {
-    const th = threads[ti++ % threads.length];
-    const budget = Math.min(events - written, 20 + ((rand() * 200) | 0));
-    const dur = 50 + budget * (5 + rand() * 20);
-    await emit(th, th.time, dur, 0, budget);
-    th.time += dur + rand() * 200;
-  }
+  const written = await traceShape(events, opts.seed ?? 42, {
+    process: (pid, name) => write(E().m(60, E().v(1, (puuid = uuid++)).m(3, E().v(1, pid).s(6, name)))),
+    thread: async (th, name) => {
+      Object.assign(th, { uuid: uuid++, ttUuid: uuid++, seq: ++seqs, lastNs: 0, lastTt: 0, names: new Map(), cats: new Map(), argName: false, started: false });
+      await write(E().m(60, E().v(1, th.uuid).v(5, puuid).m(4, E().v(1, th.pid).v(2, th.tid).s(5, name))));
+      // Thread time: COUNTER_THREAD_TIME_NS (1), incremental, as Chrome describes it.
+      await write(E().m(60, E().v(1, th.ttUuid).v(5, th.uuid).m(8, E().v(1, 1).v(5, 1))));
+    },
+    begin: (th, start, _dur, name, cat, seq) => event(th, start, 1, name, cat, seq),
+    end: (th, t) => event(th, t, 2),
+  });
   bytes += pos;
   out.write(buf.subarray(0, pos));
   out.end();
