@@ -2,6 +2,7 @@
  * Format detection from content (never from a file name): the first bytes of the input.
  */
 import type { SourceFormat } from '../model/trace-model';
+import { PERF_HEADER } from './perf-script';
 import { readVarint, varOut, Wire, WireError } from './protobuf';
 
 export type Detected = SourceFormat | 'gzip' | 'unknown';
@@ -70,6 +71,21 @@ function isCollapsed(text: string): boolean {
 }
 
 /**
+ * `perf script` text: after any `#` lines (`--header`) and blank lines, a sample header line,
+ * followed by a stack line (indented), a blank line or the end of the head. Checked before
+ * collapsed stacks; a folded line (`a;b 12`) has no `tid seconds:` in it.
+ */
+function isPerfScript(text: string): boolean {
+  const lines = text.split('\n');
+  let i = 0;
+  while (i < lines.length && (lines[i].startsWith('#') || !lines[i].trim())) i++;
+  // A long `--header` may fill the head: it starts with perf's `# ========` line.
+  if (i >= lines.length - 1) return text.startsWith('# ========');
+  const next = lines[i + 1];
+  return PERF_HEADER.test(lines[i].replace(/\r$/, '')) && (i + 2 === lines.length || /^[ \t]|^\r?$/.test(next));
+}
+
+/**
  * Sniffs the format from the first bytes (a few KB is plenty). Chrome traces are the default
  * for JSON that shows no other format's markers: the Chrome importer then reports precise errors.
  * `has` matches values as well as keys, so the markers are the distinctive keys of each format,
@@ -83,7 +99,7 @@ export function detectFormat(head: Uint8Array): Detected {
   if (text.charCodeAt(0) === 0xfeff) i = 1;
   while (i < text.length && ' \t\r\n'.includes(text[i])) i++;
   const first = text[i];
-  if (first !== '[' && first !== '{') return isCollapsed(text.slice(i)) ? 'collapsed-stacks' : 'unknown';
+  if (first !== '[' && first !== '{') return isPerfScript(text.slice(i)) ? 'perf-script' : isCollapsed(text.slice(i)) ? 'collapsed-stacks' : 'unknown';
   const has = (key: string): boolean => text.includes(`"${key}"`);
   // DevTools writes `{"metadata": …, "traceEvents": …}`; its metadata can hold source maps whose
   // `names` (any identifier: "data", "spans", "events", …) look like other formats' keys.

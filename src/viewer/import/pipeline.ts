@@ -9,6 +9,7 @@ import { CollapsedImporter } from './collapsed';
 import { CpuProfileImporter } from './cpuprofile';
 import { detectFormat, isGzip } from './detect';
 import { SpanJsonImporter } from './otlp-json';
+import { PerfScriptImporter } from './perf-script';
 import { PerfettoImporter } from './perfetto-proto';
 import { SpeedscopeImporter } from './speedscope';
 
@@ -207,11 +208,11 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
   if (format === 'unknown' || format === 'gzip') {
     throw new TraceImportError({
       format: 'unknown',
-      message: `not a trace file: no JSON array or object at the start, nor collapsed stack lines, nor Perfetto protobuf packets (${startOf(head)})`,
+      message: `not a trace file: no JSON array or object at the start, nor collapsed stack lines or perf script samples, nor Perfetto protobuf packets (${startOf(head)})`,
       offset: 0,
       line: 1,
       column: 1,
-      expected: "'[' or '{' (Chrome trace JSON, OTLP, Jaeger or Zipkin JSON, V8 .cpuprofile, speedscope JSON), 'frame;frame count' lines or a Perfetto protobuf trace",
+      expected: "'[' or '{' (Chrome trace JSON, OTLP, Jaeger or Zipkin JSON, V8 .cpuprofile, speedscope JSON), 'frame;frame count' lines, `perf script` output or a Perfetto protobuf trace",
     });
   }
   const sizeHint = gzipped ? undefined : total.bytes;
@@ -224,9 +225,11 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
           ? new SpeedscopeImporter()
           : format === 'collapsed-stacks'
             ? new CollapsedImporter()
-            : format === 'perfetto-proto'
-              ? new PerfettoImporter()
-              : new SpanJsonImporter(format);
+            : format === 'perf-script'
+              ? new PerfScriptImporter()
+              : format === 'perfetto-proto'
+                ? new PerfettoImporter()
+                : new SpanJsonImporter(format);
   const yieldMs = opts.yieldEveryMs;
   const firstBytesAt = performance.now();
   // The first pieces are small so a preview can be cut early; later ones large (faster parsing).

@@ -26,6 +26,7 @@ export type SourceFormat =
   | 'v8-cpuprofile' // V8 CPU profile (.cpuprofile: DevTools "Save profile", node --cpu-prof)
   | 'speedscope-json' // speedscope's file format (py-spy, rbspy, …): evented and sampled profiles
   | 'collapsed-stacks' // Brendan Gregg's folded stacks: `frame;frame;frame count` per line
+  | 'perf-script' // Linux `perf script` text: per sample a header line and its stack
   | 'perfetto-proto'; // Perfetto's protobuf trace (.perfetto-trace, .pftrace): TrackEvent packets
 
 /** Per-slice bit flags (`slices.flags`). */
