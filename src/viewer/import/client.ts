@@ -125,7 +125,7 @@ function rebuildError(msg: Extract<FromWorker, { type: 'error' }>): Error {
 
 /**
  * Imports a trace: Chrome JSON, OTLP JSON (single/array/NDJSON), Jaeger or Zipkin JSON, a V8
- * .cpuprofile, speedscope JSON, collapsed stacks, gzip of any of those, or live SDK spans. Resolves with an immutable TraceModel; rejects with a
+ * .cpuprofile, speedscope JSON, collapsed stacks, a Perfetto protobuf trace, a pprof profile, gzip of any of those, or live SDK spans. Resolves with an immutable TraceModel; rejects with a
  * TraceImportError (precise position) for unreadable input, or an AbortError when cancelled.
  */
 export async function importTrace(input: TraceInput, opts: ImportOptions = {}): Promise<TraceModel> {

@@ -7,24 +7,17 @@
  */
 import { TraceBuilder, isInputTime, runSteps } from '../model/builder';
 import { GroupKind, TraceImportError, TrackKind, type TraceModel } from '../model/trace-model';
-import { FrameRefs, type FrameInfo } from './samples';
-
-interface Node {
-  total: number;
-  children: Map<string, Node> | null;
-}
+import { FlameTree, type FrameInfo } from './samples';
 
 /** `count` at the end of a line, after whitespace (flamegraph.pl accepts decimals too). */
 const LINE = /^(.*?)\s+(\d+(?:\.\d+)?)$/;
 /** py-spy's `function (file:line)` frames: name, and the place as args. */
 const PY_FRAME = /^(.*\S) \(([^()]+):(\d+)\)$/;
-/** Frames laid out between two yields of finishSteps(). */
-const STEP = 1 << 14;
 
 export class CollapsedImporter {
   private readonly b = new TraceBuilder('collapsed-stacks');
   private readonly decoder = new TextDecoder();
-  private readonly root: Node = { total: 0, children: null };
+  private readonly tree = new FlameTree();
   /** The start of a line cut by the end of the last chunk. */
   private rest = '';
   private line = 0;
@@ -86,15 +79,7 @@ export class CollapsedImporter {
     }
     this.read++;
     if (count === 0) return; // nothing to draw
-    let node = this.root;
-    node.total += count;
-    for (const frame of stack.split(';')) {
-      const kids: Map<string, Node> = (node.children ??= new Map());
-      let next = kids.get(frame);
-      if (!next) kids.set(frame, (next = { total: 0, children: null }));
-      next.total += count;
-      node = next;
-    }
+    this.tree.add(stack.split(';'), count);
   }
 
   private *layout(): Generator<void, void, void> {
@@ -107,39 +92,10 @@ export class CollapsedImporter {
     b.valueUnit = 'samples';
     b.setTimeBase(0, 'trace');
     const track = b.track(b.group(GroupKind.PROCESS, 'collapsed', 'Collapsed stacks'), TrackKind.SAMPLES, 'flame', 'Flame graph (x = samples, not time)');
-    const names: string[] = [];
-    const ids = new Map<string, number>();
-    const refs = new FrameRefs(b, (i): FrameInfo => {
-      const m = PY_FRAME.exec(names[i]);
-      return m ? { name: m[1], args: { file: m[2], line: Number(m[3]) } } : { name: names[i] };
+    yield* this.tree.layout(b, track, (frame): FrameInfo => {
+      const m = PY_FRAME.exec(frame);
+      return m ? { name: m[1], args: { file: m[2], line: Number(m[3]) } } : { name: frame };
     });
-    // Depth first; each level's children left to right in name order.
-    const todo: Array<{ node: Node; name: string; x: number; parent: number }> = [];
-    const push = (node: Node, x: number, parent: number): void => {
-      if (!node.children) return;
-      const kids = [...node.children].sort((p, q) => (p[0] < q[0] ? -1 : p[0] > q[0] ? 1 : 0));
-      // Pushed in reverse so they are taken in order.
-      let end = x;
-      for (const [, k] of kids) end += k.total;
-      for (let i = kids.length - 1; i >= 0; i--) {
-        end -= kids[i][1].total;
-        todo.push({ node: kids[i][1], name: kids[i][0], x: end, parent });
-      }
-    };
-    push(this.root, 0, -1);
-    for (let done = 1; todo.length > 0; done++) {
-      const { node, name, x, parent } = todo.pop() as (typeof todo)[number];
-      let id = ids.get(name);
-      if (id === undefined) {
-        ids.set(name, (id = names.length));
-        names.push(name);
-      }
-      refs.get(id);
-      const slice = b.addSlice(track, x, node.total, refs.name, 0, 0, refs.ref);
-      if (parent >= 0) b.setParent(slice, parent);
-      push(node, x, slice);
-      if (done % STEP === 0) yield;
-    }
     b.countEvent('stack', this.read);
   }
 }

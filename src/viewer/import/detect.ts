@@ -3,7 +3,7 @@
  */
 import type { SourceFormat } from '../model/trace-model';
 import { PERF_HEADER } from './perf-script';
-import { readVarint, varOut, Wire, WireError } from './protobuf';
+import { readVarint, varOut, Wire, WireError, WT_LEN, WT_VARINT } from './protobuf';
 
 export type Detected = SourceFormat | 'gzip' | 'unknown';
 
@@ -58,6 +58,78 @@ function fieldsParse(b: Uint8Array, p: number, end: number, cut: boolean): boole
   }
 }
 
+/**
+ * Wire types of the fields of pprof's Profile and of the messages checked inside it (R: a
+ * repeated scalar, packed or not; X: no such field). From google/pprof proto/profile.proto.
+ */
+const V = WT_VARINT;
+const L = WT_LEN;
+const R = -1;
+const X = -2;
+const PROFILE = [X, L, L, L, L, L, L, V, V, V, V, L, V, R, V, V, L];
+const VALUE_TYPE = [X, V, V];
+const SAMPLE = [X, R, R, L, L];
+const LOCATION = [X, V, V, V, L, V];
+const FUNCTION = [X, V, V, V, V, V];
+const INNER: Record<number, number[]> = { 1: VALUE_TYPE, 2: SAMPLE, 4: LOCATION, 5: FUNCTION, 11: VALUE_TYPE };
+
+function typeFits(types: number[], field: number, type: number): boolean {
+  const t = types[field];
+  return t === R ? type === V || type === L : t !== undefined && t !== X && type === t;
+}
+
+/**
+ * Every field of b[p, end) is one `types` has, of its wire type. `cut`: the message is cut by
+ * the end of the head, so a field running past `end` is fine.
+ */
+function fieldsMatch(b: Uint8Array, p: number, end: number, types: number[], cut: boolean): boolean {
+  const w = new Wire(b, p, end);
+  try {
+    while (w.next()) if (!typeFits(types, w.field, w.type)) return false;
+    return true;
+  } catch (e) {
+    return cut && e instanceof WireError && /past the end|not closed/.test(e.message);
+  }
+}
+
+/**
+ * True when the head is a pprof Profile message (google/pprof profile.proto). Its first field is
+ * not fixed (Go writes time_nanos or period_type before sample_type; others sample_type, tag
+ * 0x0a as Perfetto's packets): every field is checked against the Profile's fields and their
+ * wire types, and the ValueType, Sample, Location and Function messages against theirs (a field
+ * cut by the end of the head as far as it goes). A Perfetto TracePacket fails this: its fields
+ * are 8, 10, 11, 60…, not ValueType's varints 1 and 2. At least one ValueType must be seen.
+ */
+export function isPprof(head: Uint8Array): boolean {
+  if (head.length < 2 || !/[\0-\x08\x0e-\x1f]/.test(String.fromCharCode(...head.subarray(0, 64)))) return false;
+  let valueTypes = 0;
+  for (let p = 0; p < head.length; ) {
+    const tag = readVarint(head, p, head.length);
+    if (tag === undefined) break;
+    if (tag < 8) return false;
+    const f = Math.floor(tag / 8);
+    const type = tag % 8;
+    if (!typeFits(PROFILE, f, type)) return false;
+    if (f === 1 || f === 11) valueTypes++;
+    let q = varOut.end;
+    if (type === V) {
+      const v = readVarint(head, q, head.length);
+      if (v === undefined) break;
+      if (v < 0) return false;
+      q = varOut.end;
+    } else {
+      const len = readVarint(head, q, head.length);
+      if (len === undefined) break;
+      if (len < 0 || len > MAX_PACKET) return false;
+      q = varOut.end + len;
+      const sub = INNER[f];
+      if (sub && !fieldsMatch(head, varOut.end, Math.min(q, head.length), sub, q > head.length)) return false;
+    }
+    p = q;
+  }
+  return valueTypes > 0;
+}
+
 /** Collapsed stacks: every complete line of the head is blank or `stack count`. */
 const FOLDED_LINE = /^\s*$|^[^\0]*?\S\s+\d+(\.\d+)?\s*$/;
 
@@ -93,6 +165,8 @@ function isPerfScript(text: string): boolean {
  */
 export function detectFormat(head: Uint8Array): Detected {
   if (isGzip(head)) return 'gzip';
+  // Before Perfetto: both may start with field 1 (0x0a); pprof's check is the stricter.
+  if (isPprof(head)) return 'pprof';
   if (isPerfettoProto(head)) return 'perfetto-proto';
   const text = new TextDecoder().decode(head.subarray(0, 65536));
   let i = 0;

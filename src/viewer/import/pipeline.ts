@@ -11,6 +11,7 @@ import { detectFormat, isGzip } from './detect';
 import { SpanJsonImporter } from './otlp-json';
 import { PerfScriptImporter } from './perf-script';
 import { PerfettoImporter } from './perfetto-proto';
+import { PprofImporter } from './pprof';
 import { SpeedscopeImporter } from './speedscope';
 
 /** What the pipeline can read (all structured-cloneable, so the same shape crosses to the Worker). */
@@ -208,11 +209,11 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
   if (format === 'unknown' || format === 'gzip') {
     throw new TraceImportError({
       format: 'unknown',
-      message: `not a trace file: no JSON array or object at the start, nor collapsed stack lines or perf script samples, nor Perfetto protobuf packets (${startOf(head)})`,
+      message: `not a trace file: no JSON array or object at the start, nor collapsed stack lines or perf script samples, nor Perfetto protobuf packets, nor a pprof profile (${startOf(head)})`,
       offset: 0,
       line: 1,
       column: 1,
-      expected: "'[' or '{' (Chrome trace JSON, OTLP, Jaeger or Zipkin JSON, V8 .cpuprofile, speedscope JSON), 'frame;frame count' lines, `perf script` output or a Perfetto protobuf trace",
+      expected: "'[' or '{' (Chrome trace JSON, OTLP, Jaeger or Zipkin JSON, V8 .cpuprofile, speedscope JSON), 'frame;frame count' lines, `perf script` output, a Perfetto protobuf trace or a pprof profile (gzipped or not)",
     });
   }
   const sizeHint = gzipped ? undefined : total.bytes;
@@ -229,7 +230,9 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
               ? new PerfScriptImporter()
               : format === 'perfetto-proto'
                 ? new PerfettoImporter()
-                : new SpanJsonImporter(format);
+                : format === 'pprof'
+                  ? new PprofImporter()
+                  : new SpanJsonImporter(format);
   const yieldMs = opts.yieldEveryMs;
   const firstBytesAt = performance.now();
   // The first pieces are small so a preview can be cut early; later ones large (faster parsing).

@@ -205,3 +205,71 @@ export class NumList {
     this.a[this.n++] = v;
   }
 }
+
+interface FlameNode {
+  total: number;
+  children: Map<string, FlameNode> | null;
+}
+
+/** Frames laid out between two yields of `FlameTree.layout`. */
+const FLAME_STEP = 1 << 14;
+
+/**
+ * Aggregated stacks (no times: collapsed stacks, pprof) merged into one tree and drawn as a flame
+ * graph: siblings sorted by key, each frame as wide as the sum of its stacks' values.
+ */
+export class FlameTree {
+  private readonly root: FlameNode = { total: 0, children: null };
+
+  /** One stack (frame keys, root first) with its value. */
+  add(stack: Iterable<string>, value: number): void {
+    let node = this.root;
+    node.total += value;
+    for (const frame of stack) {
+      const kids: Map<string, FlameNode> = (node.children ??= new Map());
+      let next = kids.get(frame);
+      if (!next) kids.set(frame, (next = { total: 0, children: null }));
+      next.total += value;
+      node = next;
+    }
+  }
+
+  /** Sum of all values added. */
+  get total(): number {
+    return this.root.total;
+  }
+
+  /** Adds the tree's frames as slices of `track`, from x = 0; `info` says how a key is shown. */
+  *layout(b: TraceBuilder, track: number, info: (key: string) => FrameInfo): Generator<void, void, void> {
+    const keys: string[] = [];
+    const ids = new Map<string, number>();
+    const refs = new FrameRefs(b, (i) => info(keys[i]));
+    // Depth first; each level's children left to right in key order.
+    const todo: Array<{ node: FlameNode; key: string; x: number; parent: number }> = [];
+    const push = (node: FlameNode, x: number, parent: number): void => {
+      if (!node.children) return;
+      const kids = [...node.children].sort((p, q) => (p[0] < q[0] ? -1 : p[0] > q[0] ? 1 : 0));
+      // Pushed in reverse so they are taken in order.
+      let end = x;
+      for (const [, k] of kids) end += k.total;
+      for (let i = kids.length - 1; i >= 0; i--) {
+        end -= kids[i][1].total;
+        todo.push({ node: kids[i][1], key: kids[i][0], x: end, parent });
+      }
+    };
+    push(this.root, 0, -1);
+    for (let done = 1; todo.length > 0; done++) {
+      const { node, key, x, parent } = todo.pop() as (typeof todo)[number];
+      let id = ids.get(key);
+      if (id === undefined) {
+        ids.set(key, (id = keys.length));
+        keys.push(key);
+      }
+      refs.get(id);
+      const slice = b.addSlice(track, x, node.total, refs.name, refs.cat, 0, refs.ref);
+      if (parent >= 0) b.setParent(slice, parent);
+      push(node, x, slice);
+      if (done % FLAME_STEP === 0) yield;
+    }
+  }
+}

@@ -27,7 +27,8 @@ export type SourceFormat =
   | 'speedscope-json' // speedscope's file format (py-spy, rbspy, …): evented and sampled profiles
   | 'collapsed-stacks' // Brendan Gregg's folded stacks: `frame;frame;frame count` per line
   | 'perf-script' // Linux `perf script` text: per sample a header line and its stack
-  | 'perfetto-proto'; // Perfetto's protobuf trace (.perfetto-trace, .pftrace): TrackEvent packets
+  | 'perfetto-proto' // Perfetto's protobuf trace (.perfetto-trace, .pftrace): TrackEvent packets
+  | 'pprof'; // pprof profile.proto (Go, pprof-nodejs, async-profiler), usually gzipped: aggregated stacks
 
 /** Per-slice bit flags (`slices.flags`). */
 export const SliceFlag = {
@@ -262,7 +263,7 @@ export type DiagnosticKind =
   | 'duplicate-span'
   | 'depth-limit' // nesting deeper than 65535
   | 'negative-delta' // time going backwards (V8 negative timeDeltas, speedscope events out of order)
-  | 'abstract-units' // the x axis is not time (collapsed stacks, speedscope bytes/none units)
+  | 'abstract-units' // the x axis is not time (collapsed stacks, pprof, speedscope bytes/none units)
   | 'unknown-track' // Perfetto events on a track uuid no TrackDescriptor describes
   | 'lost-state' // Perfetto packets needing interned data / defaults lost before them: skipped
   | 'unknown-clock'; // Perfetto timestamps on a clock no ClockSnapshot relates to the trace clock
