@@ -4,6 +4,7 @@ import { launchOptions } from './scripts/browser.mjs';
 export default defineConfig({
   testDir: 'test/e2e',
   testMatch: '**/*.spec.ts',
+  globalSetup: './test/e2e/global-setup.ts',
   forbidOnly: true,
   fullyParallel: true,
   workers: 2,

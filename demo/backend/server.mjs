@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getTracer } from 'spanbeam';
 import { ROOT, demoConfig, withLocalhostAliases } from '../config.mjs';
-import { HttpError, announce, cors, listen, sendJson, stopOn } from '../lib/http.mjs';
+import { HttpError, announce, cors, listen, sendJson, sleep, stopOn } from '../lib/http.mjs';
 import { startNodeTracing } from '../lib/node-tracing.mjs';
 import { dbQuery, readJson, traceparentOf, tracedFetchJson, tracedRouter } from '../lib/traced-http.mjs';
 import { PRODUCTS, productBySku } from './catalog.mjs';
@@ -28,7 +28,7 @@ const CORS = {
 };
 
 /** @param {number} lo @param {number} hi */
-const sleep = (lo, hi) => new Promise((ok) => setTimeout(ok, lo + Math.random() * (hi - lo)));
+const sleepBetween = (lo, hi) => sleep(lo + Math.random() * (hi - lo));
 
 /** @param {unknown} items @returns {{ sku: string, qty: number }[]} */
 function cartItems(items) {
@@ -107,7 +107,7 @@ const handler = tracedRouter({
         });
         // The deliberately slow step: what the viewer's waterfall and insights should point at.
         await getTracer('demo/payments').startActiveSpan('payment.authorize', { attributes: { 'payment.provider': 'demo-pay' } }, async (pay) => {
-          await sleep(config.slowMs, config.slowMs * 1.25);
+          await sleepBetween(config.slowMs, config.slowMs * 1.25);
           pay.end();
         });
         const orderId = `ord_${Date.now().toString(36)}`;
@@ -125,7 +125,7 @@ const handler = tracedRouter({
         // Fails now and then (DEMO_FAILURE_RATE; `?fail=1` / `?fail=0` force it), to show errors.
         const forced = url.searchParams.get('fail');
         const fail = forced === '1' || (forced !== '0' && Math.random() < config.failureRate);
-        await sleep(20, 60);
+        await sleepBetween(20, 60);
         if (fail) throw new HttpError(503, 'recommendation model timed out');
         const picks = [...PRODUCTS].sort(() => Math.random() - 0.5).slice(0, 2);
         sendJson(res, 200, { products: picks });

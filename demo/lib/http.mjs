@@ -39,6 +39,21 @@ export function readBody(req, limitBytes = 20 * 1024 * 1024) {
   });
 }
 
+/**
+ * Resolves after at least `ms` by performance.now(), which span times use: a Node timer counts
+ * whole milliseconds of the event loop's clock, so by performance.now() it can fire up to 1 ms early.
+ * @param {number} ms
+ * @returns {Promise<void>}
+ */
+export function sleep(ms) {
+  const until = performance.now() + ms;
+  return new Promise(function wait(ok) {
+    const left = until - performance.now();
+    if (left > 0) setTimeout(wait, Math.ceil(left), ok);
+    else ok();
+  });
+}
+
 /** @param {Res} res @param {number} status @param {unknown} body @param {Record<string, string>} [headers] */
 export function sendJson(res, status, body, headers = {}) {
   const text = JSON.stringify(body);

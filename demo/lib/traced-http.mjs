@@ -4,7 +4,7 @@
 // for (simulated) database queries.
 import { SpanKind, SpanStatusCode, getTracer } from 'spanbeam';
 import { extractContext, formatTraceparent, injectContext } from 'spanbeam/propagation';
-import { HttpError, sendJson } from './http.mjs';
+import { HttpError, sendJson, sleep } from './http.mjs';
 
 /**
  * @typedef {import('node:http').IncomingMessage} Req
@@ -153,7 +153,7 @@ export function dbQuery(q, result) {
     },
     async (span) => {
       try {
-        await new Promise((ok) => setTimeout(ok, q.ms));
+        await sleep(q.ms);
         return result();
       } finally {
         span.end();

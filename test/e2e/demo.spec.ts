@@ -56,6 +56,11 @@ function watchPage(page: Page): string[] {
   page.on('requestfailed', (r) => problems.push(`failed ${r.url()} ${r.failure()?.errorText}`));
   page.on('pageerror', (e) => problems.push(`pageerror ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && problems.push(`console ${m.text()}`));
+  // Each test loads its page once. A second load is Vite's client reloading it: a file the page
+  // imports changed (dist/ rebuilt during the run), and what was open (the viewer's event stream)
+  // was aborted with it.
+  let loads = 0;
+  page.on('load', () => ++loads > 1 && problems.push(`reloaded by itself: ${page.url()}`));
   return problems;
 }
 
