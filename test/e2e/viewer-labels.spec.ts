@@ -237,3 +237,42 @@ test('on a trace of 200+ tracks, Tab goes from the timeline past the track names
   await page.keyboard.press('Tab');
   expect(await inDetails()).toBe(true);
 });
+
+test('a track with several counter series is one tree item: ↑ moves past it, and the set sizes count tracks', async ({ page }) => {
+  await page.setViewportSize({ width: 1200, height: 700 });
+  await openViewer(page, server);
+  await page.evaluate(() =>
+    (document.querySelector('spanbeam-viewer') as unknown as { load(x: unknown): Promise<unknown> }).load({
+      traceEvents: [
+        { ph: 'X', name: 'a', pid: 1, tid: 1, ts: 0, dur: 100 },
+        { ph: 'C', name: 'mem', pid: 1, tid: 1, ts: 0, args: { heap: 1, rss: 2 } },
+        { ph: 'C', name: 'mem', pid: 1, tid: 1, ts: 50, args: { heap: 3, rss: 4 } },
+        { ph: 'X', name: 'b', pid: 1, tid: 2, ts: 0, dur: 100 },
+      ],
+    }),
+  );
+  await page.locator('spanbeam-viewer .timeline').focus();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('End');
+  const seen: Array<string | null> = [];
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('ArrowUp');
+    seen.push(await label(page));
+  }
+  expect(seen[2]).toBe('1: group of 3 tracks');
+  const sizes = await page.evaluate(() =>
+    [...document.querySelector('spanbeam-viewer')!.shadowRoot!.querySelectorAll('.track-label[aria-level="2"]')].map((e) => `${e.getAttribute('aria-posinset')}/${e.getAttribute('aria-setsize')}`),
+  );
+  expect(sizes).toEqual(['1/3', '2/3', '3/3']);
+  // Pinned, it is one label in the pinned area; the other tracks stay in the scrolling one.
+  await page.keyboard.press('ArrowDown');
+  expect(await label(page)).toBe('Pin track mem heap');
+  await page.keyboard.press('Enter');
+  await expect.poll(() => rows(page)).toMatchObject({ pinned: 2 });
+  const areas = await page.evaluate(() => {
+    const root = document.querySelector('spanbeam-viewer')!.shadowRoot!;
+    const of = (sel: string) => [...root.querySelectorAll(`${sel} .track-label`)].map((e) => e.getAttribute('aria-label'));
+    return { pinned: of('.labels-pinned'), scroll: of('.labels-scroll') };
+  });
+  expect(areas).toEqual({ pinned: ['Pin track mem heap'], scroll: ['1: group of 3 tracks', 'Pin track 1', 'Pin track 2'] });
+});

@@ -154,7 +154,9 @@ function isPerfScript(text: string): boolean {
   // A long `--header` may fill the head: it starts with perf's `# ========` line.
   if (i >= lines.length - 1) return text.startsWith('# ========');
   const next = lines[i + 1];
-  return PERF_HEADER.test(lines[i].replace(/\r$/, '')) && (i + 2 === lines.length || /^[ \t]|^\r?$/.test(next));
+  // Without call graphs the comm is padded to 16 columns (leading spaces), and samples follow one a line.
+  const header = (l: string) => PERF_HEADER.test(l.replace(/\r$/, '').trimStart());
+  return header(lines[i]) && (i + 2 === lines.length || /^[ \t]|^\r?$/.test(next) || header(next));
 }
 
 /**

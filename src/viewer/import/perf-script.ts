@@ -121,7 +121,12 @@ export class PerfScriptImporter {
     const c = text.charCodeAt(0);
     if (c === 32 || c === 9) {
       const f = text.trim();
-      if (!f) this.endSample();
+      // Without call graphs (`perf record` without -g) perf pads the comm to 16 columns
+      // (`%16s`): a sample header that starts with spaces, one a line. Stack lines start with a tab.
+      if (c === 32 && PERF_HEADER.test(f)) {
+        this.endSample();
+        this.header(f);
+      } else if (!f) this.endSample();
       else if (!this.inSample) this.skip('a stack line outside a sample', f);
       else if (this.cur) this.frame(f, true);
       return;

@@ -161,7 +161,8 @@ export class Wire {
     hi = (c & 0x7f) >> 4;
     if (c >= 0x80) {
       for (let s = 3; ; s += 7) {
-        if (s > 31 + 7) throw new WireError('varint longer than 10 bytes', p);
+        // Bytes 6 to 10 fill hi's bits 3…31; an 11th would shift mod 32, into its low bits.
+        if (s > 31) throw new WireError('varint longer than 10 bytes', p);
         if (p >= lim) throw new WireError('varint runs past the end of its message', p);
         c = b[p++];
         hi |= (c & 0x7f) << s;

@@ -1239,10 +1239,14 @@ export class SpanbeamViewer extends LitElement {
     const items: LabelItem[] = [];
     const kids: number[] = []; // per group: its track labels shown
     let top = 0;
+    const seen = new Set<string>();
     for (const row of [...layout.pinnedRows, ...layout.rows]) {
-      if (row.kind !== RowKind.GROUP && !row.label) continue;
+      const key = labelKey(row);
+      // One item per track: its counter series are labelled rows too (same key), which arrows stuck on.
+      if ((row.kind !== RowKind.GROUP && !row.label) || seen.has(key)) continue;
+      seen.add(key);
       const inGroup = row.kind !== RowKind.GROUP && !row.pinned;
-      items.push({ row, key: labelKey(row), level: inGroup ? 2 : 1, pos: inGroup ? (kids[row.group] = (kids[row.group] ?? 0) + 1) : ++top, size: 0 });
+      items.push({ row, key, level: inGroup ? 2 : 1, pos: inGroup ? (kids[row.group] = (kids[row.group] ?? 0) + 1) : ++top, size: 0 });
     }
     // aria-posinset / aria-setsize: only the labels near the viewport are in the DOM.
     for (const it of items) it.size = it.level === 1 ? top : kids[it.row.group];
@@ -1297,7 +1301,7 @@ export class SpanbeamViewer extends LitElement {
         @focus=${() => this.onLabelFocus(k, row)} @blur=${this.onLabelBlur} @keydown=${(e: KeyboardEvent) => this.onLabelKey(e, k)}
         @click=${() => this.actOnLabel(row)}></div>`;
     };
-    const pinned = items.slice(0, layout.pinnedRows.filter((row) => row.label).length); // first in the tree
+    const pinned = items.filter((it) => it.row.pinned); // first in the tree
     const w = `${r.labelWidthCssPx}px`;
     const pinH = layout.pinnedHeightCssPx;
     return html`<div class="labels" role="tree" aria-label="Tracks" ${cssProps({ width: w })}>

@@ -122,6 +122,23 @@ describe('perf script: header variants', () => {
     expect(m.diagnostics.filter((d) => d.kind === 'invalid-event')).toEqual([]);
   });
 
+  it('without call graphs (perf record without -g): one sample a line, the comm padded to 16 columns, no blank lines', () => {
+    // As perf prints it: `%16s` for the comm when there is no callchain.
+    const text = [
+      '            perf  1234 [000]   100.500000:          1 cycles:  ffffffff8101 native_write_msr+0x8 ([kernel.kallsyms])',
+      '            perf  1234 [000]   100.510000:          1 cycles:  ffffffff8102 do_syscall_64+0x5b ([kernel.kallsyms])',
+      'ThreadPoolForegrnd  1240 [001]   100.520000:          1 cycles:  7f0001 run_task+0x1f (/opt/app)',
+      '',
+    ].join('\n');
+    const m = perf(text);
+    expect(m.eventCounts).toEqual({ sample: 3 });
+    expect(names(m)).toEqual(new Set(['native_write_msr', 'do_syscall_64', 'run_task']));
+    expect(m.diagnostics.filter((d) => d.kind === 'invalid-event')).toEqual([]);
+    // A comm of 16 characters or more is not padded: a header line follows a header line.
+    const long = text.split('\n')[2];
+    expect(detectFormat(enc.encode(`${long}\n${long}\n${long}\n`))).toBe('perf-script');
+  });
+
   it('frames: [unknown] shows its dso, symbols with spaces and parens, dso (deleted), srcline lines', () => {
     const m = perf(
       [

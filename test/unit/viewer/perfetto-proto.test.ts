@@ -129,6 +129,9 @@ describe('protobuf wire reader', () => {
   it('throws on a varint longer than 10 bytes and on lengths past the message', () => {
     const long = new Uint8Array([0x08, ...Array(11).fill(0xff), 0x01]);
     expect(() => new Wire(long, 0, long.length).next()).toThrow(/longer than 10 bytes/);
+    // 11 bytes: one too many (read, it corrupted the high half instead).
+    const eleven = new Uint8Array([0x08, ...Array(10).fill(0x80), 0x01]);
+    expect(() => new Wire(eleven, 0, eleven.length).next()).toThrow(/longer than 10 bytes/);
     const over = cat(tag(1, 2), varint(50), new Uint8Array(3));
     expect(() => new Wire(over, 0, over.length).next()).toThrow(/runs past the end/);
   });
