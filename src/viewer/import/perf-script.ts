@@ -14,8 +14,10 @@ import { FrameRefs, NumList, StackRuns, type FrameInfo } from './samples';
 /**
  * comm (may hold spaces and digits: lazy, so pid/tid are the last numbers before the time),
  * optional `pid/`, tid, optional `[cpu]`, time in seconds, then the rest (period, event, …).
+ * The comm ends on a non-space: one that could end inside a run of spaces made a line of spaces
+ * quadratic (every split of the run tried).
  */
-export const PERF_HEADER = /^(\S.*?)\s+(?:(-?\d+)\/)?(-?\d+)\s+(?:\[(\d+)\]\s+)?(\d+)(?:\.(\d+))?:(?:\s+(.*))?$/;
+export const PERF_HEADER = /^(\S(?:.*?\S)?)\s+(?:(-?\d+)\/)?(-?\d+)\s+(?:\[(\d+)\]\s+)?(\d+)(?:\.(\d+))?:(?:\s+(.*))?$/;
 /** `[period] event:` after the time (event names hold colons: `cycles:ppp:`, `cpu-clock:u:`). */
 const REST = /^(?:(\d+)\s+)?(\S+?):?(?:\s+(.*))?$/;
 /** `addr [symbol[+0xoff]] (dso)`; a dso may end in ` (deleted)`. */
