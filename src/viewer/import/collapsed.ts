@@ -5,8 +5,9 @@
  * wide as its count — 1 ns of the x axis per sample, which the model and a diagnostic say.
  * Read line by line as the bytes arrive; only the merged tree is kept.
  */
-import { TraceBuilder, isInputTime, runSteps } from '../model/builder';
+import { TraceBuilder, isInputTime } from '../model/builder';
 import { GroupKind, TraceImportError, TrackKind, type TraceModel } from '../model/trace-model';
+import { LineImporter } from './line-importer';
 import { FlameTree, type FrameInfo } from './samples';
 
 /** `count` at the end of a line, after whitespace (flamegraph.pl accepts decimals too). */
@@ -14,45 +15,15 @@ const LINE = /^(.*?)\s+(\d+(?:\.\d+)?)$/;
 /** py-spy's `function (file:line)` frames: name, and the place as args. */
 const PY_FRAME = /^(.*\S) \(([^()]+):(\d+)\)$/;
 
-export class CollapsedImporter {
+export class CollapsedImporter extends LineImporter {
   private readonly b = new TraceBuilder('collapsed-stacks');
-  private readonly decoder = new TextDecoder();
   private readonly tree = new FlameTree();
-  /** The start of a line cut by the end of the last chunk. */
-  private rest = '';
   private line = 0;
-  private read = 0;
-  private consumed = 0;
   private bad = 0;
   private firstBad = '';
 
-  push(chunk: Uint8Array): void {
-    this.consumed += chunk.length;
-    const text = this.rest + this.decoder.decode(chunk, { stream: true });
-    let s = 0;
-    for (let e = text.indexOf('\n'); e >= 0; e = text.indexOf('\n', s)) {
-      this.addLine(text.slice(s, e));
-      s = e + 1;
-    }
-    this.rest = text.slice(s);
-  }
-
-  get bytes(): number {
-    return this.consumed;
-  }
-
-  /** Stack lines read so far. */
-  get events(): number {
-    return this.read;
-  }
-
-  finish(): TraceModel {
-    return runSteps(this.finishSteps());
-  }
-
   *finishSteps(): Generator<void, TraceModel, void> {
-    this.addLine(this.rest + this.decoder.decode());
-    this.rest = '';
+    this.addLine(this.lastLine());
     if (this.read === 0) {
       throw new TraceImportError({
         format: 'collapsed-stacks',
@@ -66,7 +37,7 @@ export class CollapsedImporter {
     return yield* this.b.finishSteps();
   }
 
-  private addLine(raw: string): void {
+  protected addLine(raw: string): void {
     this.line++;
     const text = raw.trim();
     if (!text) return;

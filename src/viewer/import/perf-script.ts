@@ -7,8 +7,9 @@
  * was not running). Read line by line as the bytes arrive; a sample keeps two numbers, its stack
  * is a node of a trie of frames shared by all threads.
  */
-import { TraceBuilder, runSteps } from '../model/builder';
+import { TraceBuilder } from '../model/builder';
 import { GroupKind, TraceImportError, TrackKind, type TraceModel } from '../model/trace-model';
+import { LineImporter } from './line-importer';
 import { FrameRefs, NumList, StackRuns, type FrameInfo } from './samples';
 
 /**
@@ -42,13 +43,9 @@ interface Bad {
   first: string;
 }
 
-export class PerfScriptImporter {
+export class PerfScriptImporter extends LineImporter {
   private readonly b = new TraceBuilder('perf-script');
-  private readonly decoder = new TextDecoder();
-  private rest = '';
   private line = 0;
-  private consumed = 0;
-  private read = 0;
   private readonly threads = new Map<string, Thread>();
   /** Frames: `name\0dso` → index; their names, dsos. */
   private readonly frameIds = new Map<string, number>();
@@ -68,33 +65,8 @@ export class PerfScriptImporter {
   private readonly bad = new Map<string, Bad>();
   private readonly otherEvents = new Map<string, number>();
 
-  push(chunk: Uint8Array): void {
-    this.consumed += chunk.length;
-    const text = this.rest + this.decoder.decode(chunk, { stream: true });
-    let s = 0;
-    for (let e = text.indexOf('\n'); e >= 0; e = text.indexOf('\n', s)) {
-      this.addLine(text.slice(s, e));
-      s = e + 1;
-    }
-    this.rest = text.slice(s);
-  }
-
-  get bytes(): number {
-    return this.consumed;
-  }
-
-  /** Samples read so far. */
-  get events(): number {
-    return this.read;
-  }
-
-  finish(): TraceModel {
-    return runSteps(this.finishSteps());
-  }
-
   *finishSteps(): Generator<void, TraceModel, void> {
-    const last = this.rest + this.decoder.decode();
-    this.rest = '';
+    const last = this.lastLine();
     if (last) this.addLine(last);
     this.endSample();
     if (this.read === 0) {
@@ -117,7 +89,7 @@ export class PerfScriptImporter {
     else this.bad.set(kind, { n: 1, first: `line ${this.line}: ${JSON.stringify(what.slice(0, 80))}` });
   }
 
-  private addLine(raw: string): void {
+  protected addLine(raw: string): void {
     this.line++;
     const text = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
     const c = text.charCodeAt(0);
