@@ -259,8 +259,13 @@ test('Ctrl-C while the stack is starting stops it without claiming it is running
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((ok) => child.once('exit', ok));
   try {
-    // The receiver listens first; the two Vite servers take a good while longer.
-    await eventually(async () => ((await portRefused(receiver)) ? undefined : true), 'the receiver to listen');
+    // The receiver listens first; the two Vite servers take a good while longer. Polled every
+    // 5 ms: at eventually()'s 250 ms, a clean-clone CI run once saw the whole stack ready first.
+    const until = Date.now() + 15_000;
+    while (await portRefused(receiver)) {
+      if (Date.now() > until) throw new Error('timed out waiting for the receiver to listen');
+      await new Promise((ok) => setTimeout(ok, 5));
+    }
     expect(out).not.toContain('ready');
     child.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -269,10 +269,12 @@ test('a track with several counter series is one tree item: ↑ moves past it, a
   expect(await label(page)).toBe('Pin track mem heap');
   await page.keyboard.press('Enter');
   await expect.poll(() => rows(page)).toMatchObject({ pinned: 2 });
-  const areas = await page.evaluate(() => {
-    const root = document.querySelector('spanbeam-viewer')!.shadowRoot!;
-    const of = (sel: string) => [...root.querySelectorAll(`${sel} .track-label`)].map((e) => e.getAttribute('aria-label'));
-    return { pinned: of('.labels-pinned'), scroll: of('.labels-scroll') };
-  });
-  expect(areas).toEqual({ pinned: ['Pin track mem heap'], scroll: ['1: group of 3 tracks', 'Pin track 1', 'Pin track 2'] });
+  // Polled: the labels are rendered in the update after the layout's (a loaded run read them between).
+  const areas = () =>
+    page.evaluate(() => {
+      const root = document.querySelector('spanbeam-viewer')!.shadowRoot!;
+      const of = (sel: string) => [...root.querySelectorAll(`${sel} .track-label`)].map((e) => e.getAttribute('aria-label'));
+      return { pinned: of('.labels-pinned'), scroll: of('.labels-scroll') };
+    });
+  await expect.poll(areas).toEqual({ pinned: ['Pin track mem heap'], scroll: ['1: group of 3 tracks', 'Pin track 1', 'Pin track 2'] });
 });
