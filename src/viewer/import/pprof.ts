@@ -178,6 +178,15 @@ export class PprofImporter {
         expected: 'a gzipped or plain pprof Profile message (profile.proto)',
       });
     }
+    if (types.length === 0) {
+      // Values without a type: which to draw, in what unit? Each would read as 0 (an empty flame
+      // graph). `go tool pprof` refuses such a profile ("missing sample type information").
+      throw new TraceImportError({
+        format: 'pprof',
+        message: `pprof profile has no sample_type (Profile field 1): its ${samples.length / 2} samples have values of no known type or unit (go tool pprof: "missing sample type information")${cut ? `; also cut short: ${cut}` : ''}`,
+        expected: 'a Profile with at least one sample_type (profile.proto)',
+      });
+    }
     if (cut) b.diag('truncated-input', `pprof profile cut short or damaged: ${cut}; what came before is kept`);
     // The type shown: default_sample_type if it names one, else the last (what `go tool pprof` shows).
     let chosen = types.length - 1;
@@ -185,8 +194,8 @@ export class PprofImporter {
       const i = types.findIndex((t) => t[0] === defaultType);
       if (i >= 0) chosen = i;
     }
-    const typeName = chosen >= 0 ? str(types[chosen][0]) || 'value' : 'samples';
-    const unit = chosen >= 0 ? str(types[chosen][1]) : 'count';
+    const typeName = str(types[chosen][0]) || 'value';
+    const unit = str(types[chosen][1]);
     const nsPer = TIME_UNITS[unit];
     if (nsPer) {
       b.diag('abstract-units', `pprof samples have no timestamps: drawn as a flame graph (stacks merged, siblings sorted by name); the x axis is total ${typeName} time, not a timeline`);

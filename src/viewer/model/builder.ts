@@ -8,6 +8,8 @@
  *   overlap. Unfinished slices (NaN duration) run to the trace end.
  * - ASYNC, TRACE and SAMPLES tracks are packed: a slice goes to the first free row at or below its
  *   parent's row + 1 (explicit parents via `setParent`), so non-overlapping slices share rows.
+ *   A child is placed after its parent even when it starts before it (spans nest by parent id,
+ *   as in Jaeger, not by time): drawn under its parent, never above it.
  */
 import {
   GroupKind,
@@ -79,6 +81,8 @@ interface RowState {
    * is looked up only on its own track) — a Set per track costs more than the layout itself.
    */
   placed: Uint8Array;
+  /** Packed tracks: children seen before their parent, by parent (see `packTrack`). */
+  waiting?: Map<number, number[]>;
 }
 const encoder = /* @__PURE__ */ new TextEncoder();
 
@@ -721,6 +725,7 @@ export class TraceBuilder {
         else this.packTrack(order, c, d, depth, parent, rows);
         yield;
       }
+      if (kind !== TrackKind.THREAD && b > a) this.packLeftovers(sTrack[order[a]], depth, parent, rows);
       rowCounts[t] = rows.count;
     }
 
@@ -1049,31 +1054,76 @@ export class TraceBuilder {
 
   /** Row packing with parent constraints (one piece of a track; `st.ends` = each row's end). */
   private packTrack(order: Uint32Array, a: number, b: number, depth: Uint16Array, parent: Int32Array, st: RowState): void {
-    const rowEnd = st.ends;
     const placed = st.placed;
-    const s = this.sStart;
-    const d = this.sDur;
     const track = a < b ? this.sTrack[order[a]] : 0;
     for (let k = a; k < b; k++) {
       const i = order[k];
-      const start = s[i];
-      const end = start + d[i];
       const p = this.hasParents ? parent[i] : -1;
-      let min = 0;
-      if (p >= 0 && this.sTrack[p] === track && placed[p] === 1) min = depth[p] + 1;
-      let r = min;
-      // A zero-length slice must not share a row position with a slice that is still open.
-      while (r < rowEnd.length && rowEnd[r] > start) r++;
-      if (r > MAX_DEPTH) {
-        this.diag('depth-limit', 'more than 65535 overlapping slices on one track; flattened');
-        r = MAX_DEPTH;
+      // A child that starts before its parent (spans may: an INP span from the pointerdown under
+      // its click span) waits for it: placed first, it would take the parent's row, and the
+      // parent would be drawn under its own child.
+      if (p >= 0 && placed[p] === 0 && this.sTrack[p] === track) {
+        const waiting = (st.waiting ??= new Map());
+        const w = waiting.get(p);
+        if (w) w.push(i);
+        else waiting.set(p, [i]);
+        continue;
       }
-      while (rowEnd.length <= r) rowEnd.push(-Infinity);
-      rowEnd[r] = end;
-      depth[i] = r;
-      placed[i] = 1;
+      this.packSlice(i, track, depth, parent, st);
+      if (st.waiting !== undefined && st.waiting.size > 0) this.packWaiting(i, track, depth, parent, st);
     }
-    st.count = rowEnd.length;
+    st.count = st.ends.length;
+  }
+
+  /** Places slice i at the first free row at or below its (placed, same-track) parent's row + 1. */
+  private packSlice(i: number, track: number, depth: Uint16Array, parent: Int32Array, st: RowState): void {
+    const rowEnd = st.ends;
+    const start = this.sStart[i];
+    const p = this.hasParents ? parent[i] : -1;
+    let r = p >= 0 && this.sTrack[p] === track && st.placed[p] === 1 ? depth[p] + 1 : 0;
+    // A zero-length slice must not share a row position with a slice that is still open. Rows
+    // stay disjoint in any placement order: a slice joins a row only after all of it has ended.
+    while (r < rowEnd.length && rowEnd[r] > start) r++;
+    if (r > MAX_DEPTH) {
+      this.diag('depth-limit', 'more than 65535 overlapping slices on one track; flattened');
+      r = MAX_DEPTH;
+    }
+    while (rowEnd.length <= r) rowEnd.push(-Infinity);
+    rowEnd[r] = Math.max(rowEnd[r], start + this.sDur[i]);
+    depth[i] = r;
+    st.placed[i] = 1;
+  }
+
+  /** Places the children that waited for slice i (just placed), theirs after them, and so on. */
+  private packWaiting(i: number, track: number, depth: Uint16Array, parent: Int32Array, st: RowState): void {
+    const waiting = st.waiting;
+    const first = waiting?.get(i);
+    if (!waiting || !first) return;
+    waiting.delete(i);
+    const queue = first;
+    for (let q = 0; q < queue.length; q++) {
+      const c = queue[q];
+      this.packSlice(c, track, depth, parent, st);
+      const w = waiting.get(c);
+      if (w) {
+        waiting.delete(c);
+        for (const x of w) queue.push(x);
+      }
+    }
+  }
+
+  /** End of a packed track: children still waiting (a parent loop on the track) are placed as they are. */
+  private packLeftovers(track: number, depth: Uint16Array, parent: Int32Array, st: RowState): void {
+    const waiting = st.waiting;
+    if (!waiting) return;
+    for (const [p, w] of waiting) {
+      waiting.delete(p);
+      for (const c of w) {
+        this.packSlice(c, track, depth, parent, st);
+        this.packWaiting(c, track, depth, parent, st);
+      }
+    }
+    st.count = st.ends.length;
   }
 
   private finishInstants(trackMap: Int32Array, trackCount: number, newIndex: Int32Array, shift: number) {

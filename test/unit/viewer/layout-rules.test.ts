@@ -298,3 +298,39 @@ describe('ids, profiles and progress', () => {
     expect(diag(m, 'negative-duration')).toBe(1);
   });
 });
+
+describe('packed tracks with explicit parents (span formats)', () => {
+  it('a chain of children each starting before its parent is drawn root first, each at parent depth + 1; a parent loop still places everything', async () => {
+    const { TraceBuilder } = await import('../../../src/viewer/model/builder');
+    const b = new TraceBuilder('otlp-json');
+    const track = b.track(b.group(GroupKind.SERVICE, 's', 's'), TrackKind.TRACE, 't');
+    const root = b.addSlice(track, 30, 10, b.intern('root'), 0);
+    const child = b.addSlice(track, 20, 40, b.intern('child'), 0);
+    const grandchild = b.addSlice(track, 10, 60, b.intern('grandchild'), 0);
+    const later = b.addSlice(track, 35, 1, b.intern('later sibling'), 0);
+    b.setParent(child, root);
+    b.setParent(grandchild, child);
+    b.setParent(later, root);
+    // Two slices naming each other (no importer should build this; the layout must not lose them).
+    const x = b.addSlice(track, 100, 5, b.intern('x'), 0);
+    const y = b.addSlice(track, 101, 2, b.intern('y'), 0);
+    b.setParent(x, y);
+    b.setParent(y, x);
+    const m = b.finish();
+    const depth = (name: string): number => m.slices.depth[find(m, name)];
+    expect([depth('root'), depth('child'), depth('grandchild')]).toEqual([0, 1, 2]);
+    // Under its parent, not on the child's row (taken).
+    expect(depth('later sibling')).toBeGreaterThan(depth('root'));
+    expect(depth('later sibling')).not.toBe(depth('child'));
+    expect(m.slices.parent[find(m, 'grandchild')]).toBe(find(m, 'child'));
+    expect(m.slices.count).toBe(6);
+    expect(Math.abs(depth('x') - depth('y'))).toBe(1);
+  });
+
+  it('Chrome JSON threads still nest by time: a slice ending after its parent is cut', () => {
+    const m = load([{ ph: 'X', ts: 0, dur: 10, name: 'p' }, { ph: 'X', ts: 5, dur: 10, name: 'c' }]);
+    expect([m.slices.depth[find(m, 'p')], m.slices.depth[find(m, 'c')]]).toEqual([0, 1]);
+    expect(m.slices.durNs[find(m, 'c')]).toBe(5_000);
+    expect(diag(m, 'overlapping-slice')).toBe(1);
+  });
+});

@@ -203,6 +203,16 @@ describe('pprof importer', () => {
 
 describe('pprof detection', () => {
   const text = (x: string): Bytes => new TextEncoder().encode(x);
+  it('a profile without sample_type is an error, as in `go tool pprof` (its values have no type to draw)', async () => {
+    // Go field order: period_type (a ValueType) comes first, so the bytes still read as pprof.
+    const untyped = encode({ ...GO_CPU, types: [] });
+    const err = errorOf(() => importOf(untyped));
+    expect(err.info.format).toBe('pprof');
+    expect(err.message).toMatch(/no sample_type.*3 samples.*missing sample type information/);
+    // Through the pipeline too: the viewer shows this error, not an empty flame graph.
+    await expect(runPipeline({ kind: 'bytes', bytes: gzipSync(untyped) })).rejects.toThrow(/no sample_type/);
+  });
+
   it('tells pprof from Perfetto protobuf, text and Go field order', () => {
     expect(detectFormat(encode(GO_CPU))).toBe('pprof');
     expect(detectFormat(encode({ ...GO_CPU, goOrder: false }))).toBe('pprof');

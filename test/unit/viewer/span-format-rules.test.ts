@@ -343,3 +343,59 @@ describe('an array of OTLP requests streams request by request', () => {
     expect(seen.at(-1)).toBe(30);
   });
 });
+
+describe('a child span that sticks out of its parent in time stays drawn under it', () => {
+  // The demo's shape: INP starts at the pointerdown (before its parent, the click span) and ends
+  // after it; POST starts inside the parent and ends after it.
+  const ns = (ms: number): string => String(1700000000000000000 + ms * 1e6);
+  const span = (name: string, id: string, start: number, end: number, parent?: string): Record<string, unknown> => ({
+    traceId: T,
+    spanId: id,
+    ...(parent ? { parentSpanId: parent } : {}),
+    name,
+    startTimeUnixNano: ns(start),
+    endTimeUnixNano: ns(end),
+  });
+  const doc = otlp([
+    span('click add to cart', '00000000000000a1', 0.2, 6),
+    span('INP', '00000000000000a2', 0, 24, '00000000000000a1'),
+    span('POST', '00000000000000a3', 5, 31, '00000000000000a1'),
+  ]);
+  /** A lit template as its text (strings and values, nested), with the link targets' slices. */
+  const text = (v: unknown): string =>
+    v && typeof v === 'object' && 'strings' in v && 'values' in v
+      ? (v as { strings: readonly string[]; values: unknown[] }).strings.map((s, i) => s + (i < (v as { values: unknown[] }).values.length ? text((v as { values: unknown[] }).values[i]) : '')).join('')
+      : Array.isArray(v)
+        ? v.map(text).join('')
+        : typeof v === 'string' || typeof v === 'number'
+          ? String(v)
+          : '';
+
+  it('parent at a smaller depth than each child (parent depth + 1), parent links by parentSpanId, times kept', async () => {
+    const { renderDetails } = await import('../../../src/viewer/ui/details-panel');
+    for (const m of both(doc)) {
+      const click = one(m, 'click add to cart');
+      const inp = one(m, 'INP');
+      const post = one(m, 'POST');
+      const depth = m.slices.depth;
+      expect(depth[click]).toBe(0);
+      expect(depth[inp]).toBe(depth[click] + 1);
+      expect(depth[post]).toBeGreaterThan(depth[click]);
+      expect(m.slices.parent[inp]).toBe(click);
+      expect(m.slices.parent[post]).toBe(click);
+      expect(m.slices.parent[click]).toBe(-1);
+      // Nothing cut: the child keeps its own start and end.
+      expect(m.slices.startNs[inp]).toBeLessThan(m.slices.startNs[click]);
+      expect(m.slices.durNs[inp]).toBe(24e6);
+      expect(m.slices.flags[inp] & SliceFlag.TRUNCATED).toBe(0);
+      // Details panel: the INP's parent is the click span; the click span's children are INP and POST.
+      const noop = (): void => {};
+      const inpText = text(renderDetails(m, inp, noop, noop));
+      expect(inpText).toMatch(/<dt>Parent<\/dt><dd>\s*<button[^>]*>click add to cart</);
+      const clickText = text(renderDetails(m, click, noop, noop));
+      expect(clickText).not.toMatch(/<dt>Parent<\/dt>/);
+      expect(clickText).toContain('INP');
+      expect(clickText).toContain('POST');
+    }
+  });
+});
