@@ -187,3 +187,73 @@ test('Escape in the search box clears the query and returns focus to the view sh
     await expect(page.locator(`spanbeam-viewer #main ${focused}:focus`)).toHaveCount(1);
   }
 });
+
+test('Escape clears the selection in the waterfall and insights (focus stays); with nothing selected it reaches the page', async ({ page }) => {
+  await open(page);
+  await page.evaluate(() => {
+    (window as unknown as { pageEscapes: number }).pageEscapes = 0;
+    document.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') (window as unknown as { pageEscapes: number }).pageEscapes++;
+    });
+  });
+  const selection = () => page.evaluate(() => (document.querySelector('spanbeam-viewer') as unknown as { selection: number }).selection);
+  const pageEscapes = () => page.evaluate(() => (window as unknown as { pageEscapes: number }).pageEscapes);
+  await page.locator('spanbeam-viewer button.tab-waterfall').click();
+  const load = page.locator('spanbeam-viewer .wf-row', { hasText: 'load order items' });
+  await load.click();
+  await waitForEvent(page, 'spanbeam-select');
+  expect(await selection()).toBeGreaterThanOrEqual(0);
+  await page.keyboard.press('Escape');
+  expect((await waitForEvent(page, 'spanbeam-select', 2)).detail.slice).toBe(-1);
+  await expect(load).toHaveAttribute('aria-selected', 'false');
+  // The same trace stays, focus on the row (the Tab stop), and the page saw no Escape.
+  await expect(page.locator('spanbeam-viewer .wf-head')).toContainText('a1b2c3d4e5f60718293a4b5c6d7e8f90');
+  await expect(load).toBeFocused();
+  await expect(load).toHaveAttribute('tabindex', '0');
+  expect(await pageEscapes()).toBe(0);
+  await page.keyboard.press('Escape'); // nothing selected: the page's
+  expect(await pageEscapes()).toBe(1);
+  await expect(load).toBeFocused();
+
+  await page.locator('spanbeam-viewer button.tab-insights').click();
+  const entry = page.locator('spanbeam-viewer ol.bottlenecks-self > li').first().getByRole('button');
+  await entry.click();
+  await waitForEvent(page, 'spanbeam-select', 3);
+  expect(await selection()).toBeGreaterThanOrEqual(0);
+  await page.keyboard.press('Escape');
+  expect((await waitForEvent(page, 'spanbeam-select', 4)).detail.slice).toBe(-1);
+  await expect(page.locator('spanbeam-viewer .insights button:focus')).toHaveCount(1);
+  expect(await pageEscapes()).toBe(1);
+  await page.keyboard.press('Escape');
+  expect(await pageEscapes()).toBe(2);
+});
+
+test('waterfall: Escape clearing the selection keeps the trace shown (not the first trace)', async ({ page }) => {
+  await page.setViewportSize({ width: 1200, height: 800 });
+  await openViewer(page, server);
+  const t0 = 1.7e18;
+  const span = (trace: string, id: string, name: string, at: number) => ({
+    traceId: trace.repeat(16),
+    spanId: id.padStart(16, '0'),
+    name,
+    startTimeUnixNano: String(t0 + at),
+    endTimeUnixNano: String(t0 + at + 1e6),
+  });
+  const spans = [span('aa', '1', 'first trace', 0), span('bb', '2', 'second trace', 2e6)];
+  await page.evaluate(
+    (t) => (document.querySelector('spanbeam-viewer') as unknown as { load(i: unknown): Promise<unknown> }).load(t),
+    { resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans }] }] },
+  );
+  await page.evaluate(() => {
+    const v = document.querySelector('spanbeam-viewer') as unknown as { model: { strings: string[]; slices: { count: number; name: Uint32Array } }; selection: number };
+    const id = v.model.strings.indexOf('second trace');
+    for (let i = 0; i < v.model.slices.count; i++) if (v.model.slices.name[i] === id) v.selection = i;
+  });
+  await page.locator('spanbeam-viewer button.tab-waterfall').click();
+  const row = page.locator('spanbeam-viewer .wf-row', { hasText: 'second trace' });
+  await row.focus();
+  await page.keyboard.press('Escape');
+  await expect(row).toHaveAttribute('aria-selected', 'false');
+  await expect(page.locator('spanbeam-viewer .wf-head')).toContainText('bb'.repeat(16));
+  await expect(row).toBeFocused();
+});

@@ -278,3 +278,37 @@ test('a track with several counter series is one tree item: ↑ moves past it, a
     });
   await expect.poll(areas).toEqual({ pinned: ['Pin track mem heap'], scroll: ['1: group of 3 tracks', 'Pin track 1', 'Pin track 2'] });
 });
+
+test('PageDown / PageUp on a focused label move focus a page of labels, keeping it in view', async ({ page }) => {
+  await page.setViewportSize({ width: 1000, height: 360 });
+  await openViewer(page, server);
+  await loadProcesses(page, 40);
+  await page.locator('spanbeam-viewer .timeline').focus();
+  await page.keyboard.press('Tab');
+  expect(await label(page)).toBe('P1 1: group of 1 track');
+  // The focused label's place in the tree: process p's group is 2p, its thread 2p + 1.
+  const place = () =>
+    page.evaluate(() => {
+      const k = (document.querySelector('spanbeam-viewer')!.shadowRoot!.activeElement as HTMLElement).dataset.key!;
+      return 2 * +k.slice(1) + (k[0] === 't' ? 1 : 0);
+    });
+  expect(await place()).toBe(0);
+  let at = 0;
+  for (let i = 0; i < 30 && at < 79; i++) {
+    await page.keyboard.press('PageDown');
+    await expect.poll(place).toBeGreaterThan(Math.min(at + 1, 78)); // a page on, not one label (but the last)
+    await expect.poll(async () => (await focused(page)).visible).toBe(true);
+    expect((await focused(page)).stops).toBe(1);
+    at = await place();
+  }
+  expect(await label(page)).toBe('Pin track 1');
+  expect(await scrollY(page)).toBeGreaterThan(0);
+  for (let i = 0; i < 30 && at > 0; i++) {
+    await page.keyboard.press('PageUp');
+    await expect.poll(place).toBeLessThan(Math.max(at - 1, 1));
+    await expect.poll(async () => (await focused(page)).visible).toBe(true);
+    at = await place();
+  }
+  expect(await label(page)).toBe('P1 1: group of 1 track');
+  expect(await scrollY(page)).toBe(0);
+});

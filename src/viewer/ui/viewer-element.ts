@@ -184,6 +184,8 @@ export class SpanbeamViewer extends LitElement {
   /** The search in progress, and the match to step to when it is done (0: none). */
   private searchJob: { step: -1 | 0 | 1 } | null = null;
   private wfCollapsed = new Set<number>();
+  /** The waterfall row Escape cleared the selection on: the Tab stop while nothing is selected. */
+  private wfCurrent = -1;
   /** The waterfall scrolls to `_wfScroll` after this update (the selection was revealed). */
   private wfJump = false;
   private wfCache: { key: string; wf: Waterfall | null } | null = null;
@@ -706,6 +708,7 @@ export class SpanbeamViewer extends LitElement {
     this._measure = keepView ? this._measure : null;
     this._tip = null;
     this.wfCache = null;
+    this.wfCurrent = -1;
     this.insightsCache = null;
     // The cached details hold their model: a replaced trace must not stay in memory through them.
     this.detailsCache = null;
@@ -995,9 +998,20 @@ export class SpanbeamViewer extends LitElement {
    * keyboard user in the waterfall or insights, whose keys the help lists, pressed it for nothing.
    */
   private readonly onViewKey = (e: KeyboardEvent): void => {
-    if (e.key !== '?' || e.defaultPrevented || browserKey(e)) return; // the timeline's own ? toggled it already
-    this._help = true;
-    e.preventDefault();
+    if (e.defaultPrevented || browserKey(e)) return; // the timeline's own ? toggled it already
+    if (e.key === '?') {
+      this._help = true;
+      e.preventDefault();
+    } else if (e.key === 'Escape' && this._selected >= 0 && (e.target as Element).closest('.waterfall, .insights')) {
+      // Escape clears the selection in the waterfall and insights as on the timeline; with nothing
+      // selected it is the page's (as on an empty search box). Focus stays on the row or entry.
+      const at = (this.renderRoot as ShadowRoot).activeElement as HTMLElement | null;
+      const row = at?.closest('.wf-row') as HTMLElement | null;
+      if (row) this.wfCurrent = +(row.dataset.slice ?? -1);
+      e.preventDefault();
+      e.stopPropagation();
+      this.keepFocus(() => this.timeline.select(-1), at);
+    }
   };
 
   private readonly onTimelineKeyUp = (e: KeyboardEvent): void => this.timeline.keyUp(e);
@@ -1070,8 +1084,10 @@ export class SpanbeamViewer extends LitElement {
   private waterfall(): Waterfall | null {
     const m = this._model;
     if (!m) return null;
-    const key = `${this._selected >= 0 ? m.tracks[m.slices.track[this._selected]].traceId || this._selected : ''}|${this._wfTick}`;
-    if (!this.wfCache || this.wfCache.key !== key) this.wfCache = { key, wf: buildWaterfall(m, this._selected, this.wfCollapsed) };
+    // Nothing selected (Escape): the trace shown stays, not the first trace's.
+    const at = this._selected >= 0 ? this._selected : (this.wfCache?.wf?.roots[0] ?? -1);
+    const key = `${at >= 0 ? m.tracks[m.slices.track[at]].traceId || at : ''}|${this._wfTick}`;
+    if (!this.wfCache || this.wfCache.key !== key) this.wfCache = { key, wf: buildWaterfall(m, at, this.wfCollapsed) };
     return this.wfCache.wf;
   }
 
@@ -1346,7 +1362,13 @@ export class SpanbeamViewer extends LitElement {
     const idx = index.get(key);
     if (idx === undefined) return;
     const row = items[idx].row;
-    const to = treeKey(e, idx, items.length, (i) => items[i].level, row.kind === RowKind.GROUP ? !row.collapsed : undefined);
+    // PageUp / PageDown move by the labels a view holds (a tree's page): the timeline's scrolled
+    // the tracks and left the focused label out of view.
+    const { scrollY } = this.timeline.state;
+    const vh = this.timeline.renderer?.scrollViewportCssPx ?? 0;
+    let page = 0;
+    for (const it of items) if (!it.row.pinned && it.row.y >= scrollY && it.row.y + Math.min(it.row.height, 18) <= scrollY + vh) page++;
+    const to = treeKey(e, idx, items.length, (i) => items[i].level, row.kind === RowKind.GROUP ? !row.collapsed : undefined, Math.max(1, page - 1));
     if (to === null) return;
     e.preventDefault();
     e.stopPropagation();
@@ -1377,7 +1399,7 @@ export class SpanbeamViewer extends LitElement {
     if (!m || !wf) return html`<div class="panel muted">Load a trace to see its waterfall.</div>`;
     const body = this.renderRoot.querySelector('.wf-body') as HTMLElement | null;
     return html`<div class="waterfall">
-      ${renderWaterfall(m, wf, this._selected, this.wfCollapsed, this._wfScroll, body?.clientHeight || 800, {
+      ${renderWaterfall(m, wf, this._selected, this._selected >= 0 ? this._selected : this.wfCurrent, this.wfCollapsed, this._wfScroll, body?.clientHeight || 800, {
         select: (i, row) => {
           // Rows are rendered around the scroll position only: scroll the row in first (a key
           // stepping past the rendered rows found no row to focus, and focus stuck there).
@@ -1452,7 +1474,7 @@ export class SpanbeamViewer extends LitElement {
       ['drag', 'pan'],
       ['shift + drag', 'measure a time range'],
       ['click', 'select a slice; click a group name to collapse, a track name to pin'],
-      ['Tab, then ↑ ↓, Home / End', 'move through the group and track names (first / last)'],
+      ['Tab, then ↑ ↓, PageUp / PageDown, Home / End', 'move through the group and track names (a page, first / last)'],
       ['← → on a name', 'collapse / expand the group; from a track, go to its group'],
       ['Enter / Space on a name', 'collapse / expand the group, pin / unpin the track'],
       ['double-click / F / Enter', 'zoom to the selection (or the measured range)'],
@@ -1462,7 +1484,7 @@ export class SpanbeamViewer extends LitElement {
       ['/', 'search; Enter / Shift+Enter step through matches'],
       ['N / Shift+N', 'next / previous match'],
       ['PageUp / PageDown, Home / End', 'scroll tracks'],
-      ['Esc', 'hide the tooltip; else clear measure, then selection; close this help'],
+      ['Esc', 'hide the tooltip; else clear measure, then selection (in the waterfall and insights: the selection); close this help'],
       ['waterfall: ↑ ↓, Home / End', 'previous / next span, first / last'],
       ['waterfall: ← →', 'close / open a span; its parent / first child'],
       ['?', 'toggle this help'],

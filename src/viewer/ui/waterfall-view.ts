@@ -94,6 +94,8 @@ export function renderWaterfall(
   model: TraceModel,
   wf: Waterfall,
   selected: number,
+  /** The row to keep as the Tab stop (the selection, or the row focused when Escape cleared it). */
+  current: number,
   collapsed: ReadonlySet<number>,
   scrollTop: number,
   viewportPx: number,
@@ -104,9 +106,9 @@ export function renderWaterfall(
   const first = Math.max(0, Math.floor(scrollTop / WATERFALL_ROW_CSS_PX) - 5);
   const last = Math.min(wf.rows.length, first + Math.ceil(viewportPx / WATERFALL_ROW_CSS_PX) + 10);
   const visible = wf.rows.slice(first, last);
-  // One row stays in the Tab order: the selected one, or the first rendered when the selection
+  // One row stays in the Tab order: the selected (or current) one, or the first rendered when it
   // is hidden (collapsed away, scrolled out of the rendered rows) or absent.
-  const tabStop = visible.some((r) => r.slice === selected) ? selected : (visible[0]?.slice ?? -1);
+  const tabStop = visible.some((r) => r.slice === current) ? current : (visible[0]?.slice ?? -1);
   const onKey = (e: KeyboardEvent, r: WaterfallRow, idx: number): void => {
     const to = treeKey(e, idx, wf.rows.length, (k) => wf.rows[k].depth, r.hasChildren ? !collapsed.has(r.slice) : undefined);
     if (to === null) return;
