@@ -7,35 +7,11 @@ import { Wire } from '../../../src/viewer/import/protobuf';
 import { argsOf, categoryOf, nameOf, parentOf } from '../../../src/viewer/model/query';
 import { GroupKind, SliceFlag, TrackKind, type TraceModel } from '../../../src/viewer/model/trace-model';
 import { errorOf } from './import-errors';
+import { cat, len, m, tag, v, varint, type Bytes } from './proto-encode';
 
-// ---- a tiny protobuf encoder (test side) ----
+// ---- the test-side encoder, for what Perfetto traces need beyond proto-encode ----
 
-type Bytes = Uint8Array;
-const cat = (...parts: Bytes[]): Bytes => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
-const varint = (v: number | bigint): Bytes => {
-  let x = BigInt.asUintN(64, BigInt(v));
-  const out: number[] = [];
-  do {
-    const b = Number(x & 0x7fn);
-    x >>= 7n;
-    out.push(x ? b | 0x80 : b);
-  } while (x);
-  return Uint8Array.from(out);
-};
-const tag = (f: number, wt: number): Bytes => varint(f * 8 + wt);
-/** Varint field (negative numbers as int64 two's complement). */
-const v = (f: number, n: number | bigint): Bytes => cat(tag(f, 0), varint(n));
-const len = (f: number, payload: Bytes): Bytes => cat(tag(f, 2), varint(payload.length), payload);
 const s = (f: number, text: string): Bytes => len(f, new TextEncoder().encode(text));
-const m = (f: number, ...parts: Bytes[]): Bytes => len(f, cat(...parts));
 const fixed64 = (f: number, n: bigint): Bytes => {
   const b = new Uint8Array(8);
   new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, n), true);

@@ -7,32 +7,10 @@ import { runPipeline } from '../../../src/viewer/import/pipeline';
 import { argsOf, nameOf, parentOf } from '../../../src/viewer/model/query';
 import { TraceImportError, type TraceModel } from '../../../src/viewer/model/trace-model';
 import { errorOf } from './import-errors';
+import { cat, len, m, v, varint, type Bytes } from './proto-encode';
 
-// ---- a tiny protobuf encoder for profile.proto (test side; field numbers from google/pprof) ----
+// ---- profile.proto written by the test-side encoder (field numbers from google/pprof) ----
 
-type Bytes = Uint8Array;
-const cat = (...parts: Bytes[]): Bytes => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
-const varint = (v: number | bigint): Bytes => {
-  let x = BigInt.asUintN(64, BigInt(v));
-  const out: number[] = [];
-  do {
-    const b = Number(x & 0x7fn);
-    x >>= 7n;
-    out.push(x ? b | 0x80 : b);
-  } while (x);
-  return Uint8Array.from(out);
-};
-const v = (f: number, n: number | bigint): Bytes => cat(varint(f * 8), varint(n));
-const len = (f: number, payload: Bytes): Bytes => cat(varint(f * 8 + 2), varint(payload.length), payload);
-const m = (f: number, ...parts: Bytes[]): Bytes => len(f, cat(...parts));
 const packed = (f: number, xs: Array<number | bigint>): Bytes => len(f, cat(...xs.map(varint)));
 
 interface Spec {
