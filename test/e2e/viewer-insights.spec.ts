@@ -257,3 +257,27 @@ test('waterfall: Escape clearing the selection keeps the trace shown (not the fi
   await expect(page.locator('spanbeam-viewer .wf-head')).toContainText('bb'.repeat(16));
   await expect(row).toBeFocused();
 });
+
+test('waterfall: PageDown / PageUp move the selection a view of rows, the focused row kept in view', async ({ page }) => {
+  await open(page);
+  await page.setViewportSize({ width: 1200, height: 330 });
+  await page.locator('spanbeam-viewer button.tab-waterfall').click();
+  await page.locator('spanbeam-viewer .wf-row').first().click();
+  await waitForEvent(page, 'spanbeam-select');
+  const at = () =>
+    page.evaluate(() => {
+      const root = document.querySelector('spanbeam-viewer')!.shadowRoot!;
+      const rows = [...root.querySelectorAll('.wf-row')];
+      const f = root.activeElement as HTMLElement | null;
+      const body = root.querySelector('.wf-body')!.getBoundingClientRect();
+      const r = f?.getBoundingClientRect();
+      return { index: Number(f?.getAttribute('aria-rowindex') ?? -1), rows: rows.length, inView: !!r && r.top >= body.top - 1 && r.bottom <= body.bottom + 1 };
+    });
+  const start = await at();
+  await page.keyboard.press('PageDown');
+  await expect.poll(async () => (await at()).index).toBeGreaterThan(start.index + 1);
+  expect((await at()).inView).toBe(true);
+  await page.keyboard.press('PageUp');
+  await expect.poll(async () => (await at()).index).toBe(start.index);
+  expect((await at()).inView).toBe(true);
+});

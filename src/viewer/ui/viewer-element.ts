@@ -1485,7 +1485,7 @@ export class SpanbeamViewer extends LitElement {
       ['N / Shift+N', 'next / previous match'],
       ['PageUp / PageDown, Home / End', 'scroll tracks'],
       ['Esc', 'hide the tooltip; else clear measure, then selection (in the waterfall and insights: the selection); close this help'],
-      ['waterfall: ↑ ↓, Home / End', 'previous / next span, first / last'],
+      ['waterfall: ↑ ↓, PageUp / PageDown, Home / End', 'previous / next span, a page, first / last'],
       ['waterfall: ← →', 'close / open a span; its parent / first child'],
       ['?', 'toggle this help'],
     ];

@@ -110,7 +110,9 @@ export function renderWaterfall(
   // is hidden (collapsed away, scrolled out of the rendered rows) or absent.
   const tabStop = visible.some((r) => r.slice === current) ? current : (visible[0]?.slice ?? -1);
   const onKey = (e: KeyboardEvent, r: WaterfallRow, idx: number): void => {
-    const to = treeKey(e, idx, wf.rows.length, (k) => wf.rows[k].depth, r.hasChildren ? !collapsed.has(r.slice) : undefined);
+    // PageUp/PageDown: a view of rows less one (natively they scrolled, leaving the focused row).
+    const page = Math.max(1, Math.floor(viewportPx / WATERFALL_ROW_CSS_PX) - 1);
+    const to = treeKey(e, idx, wf.rows.length, (k) => wf.rows[k].depth, r.hasChildren ? !collapsed.has(r.slice) : undefined, page);
     if (to === null) return;
     e.preventDefault();
     e.stopPropagation();
