@@ -65,6 +65,16 @@ const loadProcesses = (page: Page, n: number) =>
     return (document.querySelector('spanbeam-viewer') as unknown as { load(x: unknown): Promise<unknown> }).load({ traceEvents });
   }, n);
 
+/** 40 processes of one thread each (far taller than the 360 px view), Tab on the first label. */
+async function tabIntoFortyProcesses(page: Page): Promise<void> {
+  await page.setViewportSize({ width: 1000, height: 360 });
+  await openViewer(page, server);
+  await loadProcesses(page, 40);
+  await page.locator('spanbeam-viewer .timeline').focus();
+  await page.keyboard.press('Tab');
+  expect(await label(page)).toBe('P1 1: group of 1 track');
+}
+
 test('the track names are one tree and one Tab stop: arrows move, ←/→ and Enter/Space collapse groups, Enter/Space pin tracks', async ({ page }) => {
   await page.setViewportSize({ width: 1200, height: 700 });
   await openViewer(page, server, '?src=/test/fixtures/viewer-ui/basic.json');
@@ -170,13 +180,7 @@ test('the track names are one tree and one Tab stop: arrows move, ←/→ and En
 });
 
 test('labels far down a long track list are reached with arrows, End and Home, and scroll into view', async ({ page }) => {
-  await page.setViewportSize({ width: 1000, height: 360 });
-  await openViewer(page, server);
-  // 40 processes with one thread each: far taller than the viewport.
-  await loadProcesses(page, 40);
-  await page.locator('spanbeam-viewer .timeline').focus();
-  await page.keyboard.press('Tab');
-  expect(await label(page)).toBe('P1 1: group of 1 track');
+  await tabIntoFortyProcesses(page);
   // Every label, in order, each in view when focused.
   const seen = [(await label(page))!];
   for (let i = 0; i < 85; i++) {
@@ -280,12 +284,7 @@ test('a track with several counter series is one tree item: ↑ moves past it, a
 });
 
 test('PageDown / PageUp on a focused label move focus a page of labels, keeping it in view', async ({ page }) => {
-  await page.setViewportSize({ width: 1000, height: 360 });
-  await openViewer(page, server);
-  await loadProcesses(page, 40);
-  await page.locator('spanbeam-viewer .timeline').focus();
-  await page.keyboard.press('Tab');
-  expect(await label(page)).toBe('P1 1: group of 1 track');
+  await tabIntoFortyProcesses(page);
   // The focused label's place in the tree: process p's group is 2p, its thread 2p + 1.
   const place = () =>
     page.evaluate(() => {

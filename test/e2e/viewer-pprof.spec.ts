@@ -5,27 +5,12 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { expect, test, type Page } from '@playwright/test';
 import type { TestServer } from '../support/server';
-import { openViewer, slicePoint, viewerServer, waitForEvent } from './viewer-support';
+import { openViewer, serveWorkPage, slicePoint, viewerServer, waitForEvent } from './viewer-support';
 
 let server: TestServer;
 test.beforeAll(async () => {
   server = await viewerServer();
-  server.page(
-    '/work.html',
-    `<!doctype html><title>work</title><script>
-      function sbPprofInner(n) {
-        let h = 0;
-        for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + ((i * 2654435761) >>> 7)) | 0;
-        return h;
-      }
-      function sbPprofOuter(ms) {
-        const end = performance.now() + ms;
-        let acc = 0;
-        while (performance.now() < end) acc ^= sbPprofInner(20000);
-        return acc;
-      }
-    </script>`,
-  );
+  serveWorkPage(server, 'sbPprofInner', 'sbPprofOuter');
 });
 test.afterAll(async () => server?.close());
 

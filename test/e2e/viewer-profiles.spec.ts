@@ -2,27 +2,12 @@
 // writes) on a page doing work, opened in the viewer through its file picker (Worker import).
 import { expect, test } from '@playwright/test';
 import type { TestServer } from '../support/server';
-import { openViewer, slicePoint, viewerServer, waitForEvent } from './viewer-support';
+import { openViewer, serveWorkPage, slicePoint, viewerServer, waitForEvent } from './viewer-support';
 
 let server: TestServer;
 test.beforeAll(async () => {
   server = await viewerServer();
-  server.page(
-    '/work.html',
-    `<!doctype html><title>work</title><script>
-      function sbInnerHash(n) {
-        let h = 0;
-        for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + ((i * 2654435761) >>> 7)) | 0;
-        return h;
-      }
-      function sbOuterWork(ms) {
-        const end = performance.now() + ms;
-        let acc = 0;
-        while (performance.now() < end) acc ^= sbInnerHash(20000);
-        return acc;
-      }
-    </script>`,
-  );
+  serveWorkPage(server, 'sbInnerHash', 'sbOuterWork');
 });
 test.afterAll(async () => server?.close());
 

@@ -90,3 +90,26 @@ export async function openWideTrace(page: Page, server: TestServer, height: numb
   );
   await page.locator('spanbeam-viewer button.tab-waterfall').click();
 }
+
+/**
+ * Serves /work.html: a page with a busy function `inner` called in a loop by `outer(ms)` (for
+ * ms), named by the caller, so a CPU profile of `outer(…)` shows `inner` under `outer`.
+ */
+export function serveWorkPage(server: TestServer, inner: string, outer: string): void {
+  server.page(
+    '/work.html',
+    `<!doctype html><title>work</title><script>
+      function ${inner}(n) {
+        let h = 0;
+        for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + ((i * 2654435761) >>> 7)) | 0;
+        return h;
+      }
+      function ${outer}(ms) {
+        const end = performance.now() + ms;
+        let acc = 0;
+        while (performance.now() < end) acc ^= ${inner}(20000);
+        return acc;
+      }
+    </script>`,
+  );
+}

@@ -4,7 +4,7 @@
  * Semantics follow what Perfetto and catapult accept; where they differ we keep data visible
  * (an `X` without `dur` stays, unfinished, drawn to the end — as catapult does).
  */
-import { TraceBuilder, isInputTime } from '../model/builder';
+import { TraceBuilder, isInputTime, runSteps } from '../model/builder';
 import {
   FlowKind,
   GroupKind,
@@ -179,11 +179,7 @@ export class ChromeJsonImporter implements StreamHandler {
   }
 
   finish(): TraceModel {
-    const steps = this.finishSteps();
-    for (;;) {
-      const r = steps.next();
-      if (r.done) return r.value;
-    }
+    return runSteps(this.finishSteps());
   }
 
   /**

@@ -9,7 +9,7 @@
  * and packet defaults per sequence, and clocks (incremental sequence clocks, ClockSnapshots).
  * Field numbers are those of Perfetto's .proto files (protos/perfetto/trace/…).
  */
-import { TraceBuilder } from '../model/builder';
+import { TraceBuilder, runSteps } from '../model/builder';
 import {
   FlowKind,
   GroupKind,
@@ -408,11 +408,7 @@ export class PerfettoImporter {
   }
 
   finish(): TraceModel {
-    const steps = this.finishSteps();
-    for (;;) {
-      const r = steps.next();
-      if (r.done) return r.value;
-    }
+    return runSteps(this.finishSteps());
   }
 
   preview(): TraceBuilder {
