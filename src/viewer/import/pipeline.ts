@@ -3,7 +3,7 @@
  * source → (gunzip) → detect → importer.push(chunk)… → finish() → TraceModel.
  */
 import type { TraceBuilder } from '../model/builder';
-import { TraceImportError, type ImportProgress, type TraceModel } from '../model/trace-model';
+import { TraceImportError, type ImportProgress, type SourceFormat, type TraceModel } from '../model/trace-model';
 import { ChromeJsonImporter } from './chrome-json';
 import { CollapsedImporter } from './collapsed';
 import { CpuProfileImporter } from './cpuprofile';
@@ -53,6 +53,16 @@ interface Importer {
   readonly events: number;
   readonly bytes: number;
 }
+
+/** The importer of each format read from bytes (Chrome JSON takes a size hint; span formats share one). */
+const IMPORTERS: Partial<Record<SourceFormat, () => Importer>> = {
+  'v8-cpuprofile': () => new CpuProfileImporter(),
+  'speedscope-json': () => new SpeedscopeImporter(),
+  'collapsed-stacks': () => new CollapsedImporter(),
+  'perf-script': () => new PerfScriptImporter(),
+  'perfetto-proto': () => new PerfettoImporter(),
+  pprof: () => new PprofImporter(),
+};
 
 const CHUNK = 1 << 20;
 const COALESCE_BYTES = 1 << 20;
@@ -217,22 +227,12 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
     });
   }
   const sizeHint = gzipped ? undefined : total.bytes;
-  const importer: Importer =
-    format === 'chrome-json'
+  const make = IMPORTERS[format];
+  const importer: Importer = make
+    ? make()
+    : format === 'chrome-json'
       ? new ChromeJsonImporter(sizeHint !== undefined ? { sizeHint } : {})
-      : format === 'v8-cpuprofile'
-        ? new CpuProfileImporter()
-        : format === 'speedscope-json'
-          ? new SpeedscopeImporter()
-          : format === 'collapsed-stacks'
-            ? new CollapsedImporter()
-            : format === 'perf-script'
-              ? new PerfScriptImporter()
-              : format === 'perfetto-proto'
-                ? new PerfettoImporter()
-                : format === 'pprof'
-                  ? new PprofImporter()
-                  : new SpanJsonImporter(format);
+      : new SpanJsonImporter(format);
   const yieldMs = opts.yieldEveryMs;
   const firstBytesAt = performance.now();
   // The first pieces are small so a preview can be cut early; later ones large (faster parsing).
