@@ -3,6 +3,7 @@
 // internal to the SDK — private class members, internal object keys — so it may be renamed;
 // public API names never start with `_`, and `__dunder__` names (zone.js) are left alone.
 import { minify } from 'terser';
+import { eagerFunctions } from './eager.mjs';
 
 export const MANGLE_PROPS = /^_[^_]/;
 
@@ -22,7 +23,10 @@ export async function minifyProd(code, { module = true, compress = false, shared
     // declarations hoisted (bundlers do not inline the `var`s Rolldown makes of our constants),
     // and neighbouring declarations joined (`const a=1,b=2`: ~70 B less brotli for the whole SDK).
     // The script-tag IIFE ships as is and gains from full passes.
-    compress: compress ? { passes: 2 } : { defaults: false, reduce_vars: true, unused: true, evaluate: true, hoist_funs: true, join_vars: true },
+    // `'eager'` directives (eager.mjs) stay for the script tag's rewrite below; ES modules drop them.
+    compress: compress
+      ? { passes: 2, directives: module }
+      : { defaults: false, reduce_vars: true, unused: true, evaluate: true, hoist_funs: true, join_vars: true, directives: true },
     mangle: { properties: { regex: MANGLE_PROPS } },
     // A script's outer `function(){…}()` is compiled lazily by V8 (pre-parsed, then parsed again
     // when called at once); parenthesized, it is compiled eagerly, in one pass: the script-tag
@@ -31,5 +35,5 @@ export async function minifyProd(code, { module = true, compress = false, shared
     sourceMap: map ? { content: map, url: `${file}.map` } : false,
   });
   shared.props = nameCache.props;
-  return { code: r.code, map: r.map };
+  return module ? { code: r.code, map: r.map } : eagerFunctions(r.code, r.map);
 }

@@ -110,6 +110,7 @@ export const running = (): SpanbeamHandle | undefined => g[KEY];
  * another copy of the SDK on the page) warns and returns the first handle.
  */
 export function start(o: StartOptions = {}): SpanbeamHandle {
+  'eager'; // compiled as the script tag loads: start() calls it (scripts/eager.mjs)
   // Server-side rendering evaluates the app's start() in Node: there is no page to trace, and
   // going on would patch the server's fetch, export its requests as the page's, and keep the
   // process alive retrying. getTracer() still works there.
@@ -221,6 +222,7 @@ const INSTRUMENTATIONS = ['fetch', 'xhr', 'documentLoad', 'webVitals', 'interact
  * and no `data-service-name` (the tag only loads the global).
  */
 export function startOptionsFromData(d: Record<string, string | undefined>): StartOptions | undefined {
+  'eager'; // compiled as the script tag loads: start() calls it (scripts/eager.mjs)
   if (d.endpoint === undefined && d.serviceName === undefined) return undefined;
   const list = (v: string | undefined) => (v ? v.split(/[\s,]+/).filter(Boolean) : undefined);
   // An empty attribute is an unset one (no empty service.name); spaces around a value are not part of it.

@@ -53,6 +53,7 @@ export interface ParentBasedOptions {
 
 /** Follows the parent's sampled flag; roots go to `root` (the default sampler is parentBased(alwaysOn)). */
 export function parentBasedSampler(options: ParentBasedOptions | Sampler): Sampler {
+  'eager'; // compiled as the script tag loads: start() calls it (scripts/eager.mjs)
   const o: ParentBasedOptions = 'shouldSample' in options ? { root: options } : options;
   const remoteSampled = o.remoteParentSampled ?? alwaysOn;
   const remoteNot = o.remoteParentNotSampled ?? alwaysOff;

@@ -27,6 +27,7 @@ const TOUCH_WRITE_INTERVAL_MS = 5000;
 export type SessionTracker = (now?: number) => string;
 
 export function sessionTracker(options: SessionOptions = {}): SessionTracker {
+  'eager'; // compiled as the script tag loads: start() calls it (scripts/eager.mjs)
   const idle = options.inactivityMs ?? 15 * 60_000;
   const max = options.maxAgeMs ?? 4 * 3_600_000;
   const key = options.storageKey ?? 'spanbeam.session';

@@ -94,6 +94,7 @@ const tracers = new Map<string, Tracer>();
 
 /** The tracer for an instrumentation scope (default `spanbeam`); cached per name and version. */
 export function getTracer(name = 'spanbeam', version?: string): Tracer {
+  'eager'; // compiled as the script tag loads: start() calls it (scripts/eager.mjs)
   const key = `${name}@${version ?? ''}`;
   let t = tracers.get(key);
   if (!t) {

@@ -23,6 +23,7 @@ export interface ErrorsOptions {
  * listen (passively): the page's own `onerror`, error events and console output are unchanged.
  */
 export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
+  'eager'; // compiled as the script tag loads: start() calls it (scripts/eager.mjs)
   const tracer = getTracer('spanbeam/errors');
   // Messages quote URLs (a failed fetch's has the full URL), and stacks name scripts whose query
   // may carry secrets: redacted as `url.full` is, here and in what the app records with

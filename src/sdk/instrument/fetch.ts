@@ -66,6 +66,7 @@ function withHeaders(input: unknown, init: RequestInit | undefined, h: Record<st
  * only take note: the span is ended later, off the page's path.
  */
 export function instrumentFetch(options: FetchOptions = {}): Unpatch {
+  'eager'; // compiled as the script tag loads: start() calls it (scripts/eager.mjs)
   const g = globalThis as { fetch?: typeof fetch };
   if (typeof g.fetch !== 'function') return () => {};
   const route = httpConfig(options);

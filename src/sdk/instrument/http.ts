@@ -63,6 +63,7 @@ export const matchesAny = (list: readonly (string | RegExp)[], url: string): boo
  * call the same few URLs over and over; the cache is small and starts over when the base changes.
  */
 export function httpConfig(o: HttpOptions = {}): HttpConfig {
+  'eager'; // compiled as the script tag loads: start() calls it (scripts/eager.mjs)
   const ignore = o.ignoreUrls ?? [];
   // Compiled on the first request, not at start.
   let propagatorsFor: ReturnType<typeof propagatorsForWith> | undefined;
@@ -214,6 +215,7 @@ function observing(): PerformanceObserver | undefined {
 
 /** Holds the shared Resource Timing observer (reference counted); returns its release. */
 export function acquireTiming(): () => void {
+  'eager'; // compiled as the script tag loads: start() calls it (scripts/eager.mjs)
   // At page hide, requests in flight end before the exporter's own page-hide listener runs (it is
   // made later, when the page is first idle): listeners run in the order they were added.
   if (!users++) guard('http.listen_failed', () => (unlisten = listen(window, 'pagehide', flushAll)));

@@ -69,6 +69,7 @@ function keyQualifies(ev: KeyboardEvent, el: EventTarget): boolean {
  * `addEventListener`/`removeEventListener`.
  */
 export function instrumentInteractions(options: InteractionOptions = {}): Unpatch {
+  'eager'; // compiled as the script tag loads: start() calls it (scripts/eager.mjs)
   const types = new Set(options.events ?? ['click', 'dblclick', 'submit', 'change', 'keydown']);
   const windowMs = options.activityWindowMs ?? ACTIVITY_WINDOW_MS;
   const tracer = getTracer('spanbeam/interaction');

@@ -22,6 +22,7 @@ interface NavigationLike extends EventTarget {
  * for an intercepted navigation when its handlers settle; at the latest at `pagehide`.
  */
 export function instrumentNavigation(): Unpatch {
+  'eager'; // compiled as the script tag loads: start() calls it (scripts/eager.mjs)
   const tracer = getTracer('spanbeam/navigation');
   let last = location.href;
   const nav = (globalThis as { navigation?: NavigationLike }).navigation;

@@ -51,6 +51,7 @@ export function serverContext(nav: PerformanceNavigationTiming | undefined): Spa
  * `documentLoad` span (pageshow → next frame, `browser.navigation.type: back_forward_cache`).
  */
 export function instrumentPageLoad(options: PageLoadOptions = {}): Unpatch {
+  'eager'; // compiled as the script tag loads: start() calls it (scripts/eager.mjs)
   const tracer = getTracer('spanbeam/document-load');
   const max = options.maxResources ?? 50;
   const ignore = options.ignoreUrls ?? [];

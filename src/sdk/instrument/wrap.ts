@@ -20,6 +20,7 @@ export function unwrapped<T>(fn: T): T {
  * wrapped over us meanwhile, their wrapper stays and ours turns into a pass-through.
  */
 export function patch<T extends object, K extends keyof T>(obj: T, key: K, make: (original: T[K]) => T[K]): Unpatch {
+  'eager'; // compiled as the script tag loads: start() calls it (scripts/eager.mjs)
   const own = Object.getOwnPropertyDescriptor(obj, key);
   const original = obj[key];
   if (typeof original !== 'function') return () => {};
@@ -61,6 +62,7 @@ export function patchGetter<T extends object>(obj: T, key: string, make: (get: (
 }
 
 function mark(wrapper: unknown, original: unknown): void {
+  'eager'; // compiled as the script tag loads: start() calls it (scripts/eager.mjs)
   const o = original as { name: string; length: number };
   for (const [k, v] of [
     [ORIGINAL, original],
@@ -93,6 +95,7 @@ export function zoneNative<T>(obj: object, name: string): T {
 
 /** addEventListener without zone.js or our own interaction wrapper in between. */
 export function listen(target: EventTarget, type: string, fn: EventListener, capture = true): () => void {
+  'eager'; // compiled as the script tag loads: start() calls it (scripts/eager.mjs)
   const p = EventTarget.prototype;
   const add = unwrapped(zoneNative<EventTarget['addEventListener']>(p, 'addEventListener'));
   const remove = unwrapped(zoneNative<EventTarget['removeEventListener']>(p, 'removeEventListener'));
@@ -110,6 +113,7 @@ export function later(fn: () => void, ms: number): ReturnType<typeof setTimeout>
  * Used for work that reads buffered entries and so loses nothing by waiting.
  */
 export function whenIdle(fn: () => void, timeout = 1000): () => void {
+  'eager'; // compiled as the script tag loads: start() calls it (scripts/eager.mjs)
   const g = globalThis as { requestIdleCallback?: (cb: () => void, o: { timeout: number }) => number; cancelIdleCallback?: (id: number) => void };
   const ric = g.requestIdleCallback && zoneNative<NonNullable<typeof g.requestIdleCallback>>(g, 'requestIdleCallback');
   if (ric) {

@@ -31,6 +31,7 @@ const OUTCOME: Record<string, string> = { load: '', error: 'NetworkError', abort
  * recorded and re-thrown unchanged.
  */
 export function instrumentXhr(options: XhrOptions = {}): Unpatch {
+  'eager'; // compiled as the script tag loads: start() calls it (scripts/eager.mjs)
   const X = globalThis.XMLHttpRequest;
   if (!X) return () => {};
   const route = httpConfig(options);
