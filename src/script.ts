@@ -22,10 +22,11 @@ const zm = ZoneContextManager.isSupported() ? new ZoneContextManager() : undefin
 if (zm) setContextManager(zm);
 
 /** `start()`; `zone: false` takes back the Zone context this bundle installed at load. */
-const start = (o?: StartOptions) => {
+function start(o?: StartOptions) {
+  'eager'; // compiled as the script tag loads, with the start() the minifier inlines here (scripts/eager.mjs)
   if (o?.zone === false && !running() && getContextManager() === zm) setContextManager(new StackContextManager());
   return startSdk(o);
-};
+}
 
 guard('script.autostart_failed', () => {
   const tag = typeof document !== 'undefined' ? (document.currentScript as HTMLScriptElement | null) : null;
