@@ -2,7 +2,7 @@
  * The text output of Linux `perf script` (as speedscope and the Firefox Profiler import it): per
  * sample a header line `comm [pid/]tid [cpu] seconds.frac: [period] event:`, then its call stack
  * one frame a line, indented, leaf first (`addr symbol+0xoff (dso)`), and a blank line. Samples
- * are drawn over time, one track per thread (comm + tid) in a group per process (pid), each stack
+ * are drawn over time, one track per thread (tid, named by its latest comm) in a group per process (pid), each stack
  * lasting until the thread's next sample, or for one sampling interval across a gap (the thread
  * was not running). Read line by line as the bytes arrive; a sample keeps two numbers, its stack
  * is a node of a trie of frames shared by all threads.
@@ -137,9 +137,11 @@ export class PerfScriptImporter extends LineImporter {
     const comm = m[1].trim();
     const pid = m[2] ?? '';
     const tid = m[3];
-    const key = `${pid}/${tid}/${comm}`;
+    // One thread per pid/tid, its comm the latest (exec renames it; the Firefox Profiler does the same).
+    const key = `${pid}/${tid}`;
     let t = this.threads.get(key);
     if (!t) this.threads.set(key, (t = { comm, pid, tid, times: new NumList(), nodes: new NumList(), sorted: true }));
+    else t.comm = comm;
     this.cur = t;
     this.stack.length = 0;
     // Without -g the sample's one frame follows the event on the header line (not always: a

@@ -139,6 +139,10 @@ interface TrackInfo {
   processName: string;
   /** CounterDescriptor: builtin type (1 = thread time), unit multiplier, incremental. */
   counter: { type: number; mult: number; incremental: boolean } | undefined;
+  /** child_ordering of its children (1 lexicographic, 2 chronological, 3 explicit; 0 unset). */
+  ordering: number;
+  /** sibling_order_rank (0 when unset: what Perfetto sorts an unranked track as). */
+  rank: number;
   /** Builder track, once events use it (-1 before). */
   bt: number;
   kind: TrackKind;
@@ -183,6 +187,9 @@ interface Ev {
   ttUs: number;
   /** legacy_event.thread_duration_us of a complete event (NaN when absent). */
   tdurUs: number;
+  /** legacy_event.pid_override / tid_override (NaN when absent). */
+  pidOv: number;
+  tidOv: number;
 }
 
 type Value = unknown;
@@ -447,6 +454,7 @@ export class PerfettoImporter {
       }
     }
     this.flushFlows();
+    this.orderChildren();
     let other = 0;
     const parts: string[] = [];
     for (const [f, n] of this.skipped) {
@@ -709,7 +717,7 @@ export class PerfettoImporter {
   private info(uuid: string, label: string): TrackInfo {
     let t = this.tracks.get(uuid);
     if (!t) {
-      t = { uuid, label, described: false, parent: undefined, name: '', pid: undefined, tid: undefined, isProcess: false, processName: '', counter: undefined, bt: -1, kind: TrackKind.ASYNC, stack: [] };
+      t = { uuid, label, described: false, parent: undefined, name: '', pid: undefined, tid: undefined, isProcess: false, processName: '', counter: undefined, ordering: 0, rank: 0, bt: -1, kind: TrackKind.ASYNC, stack: [] };
       this.tracks.set(uuid, t);
     }
     return t;
@@ -739,11 +747,19 @@ export class PerfettoImporter {
     let thread: Wire | undefined;
     let chromeProc: Wire | undefined;
     let counter: Wire | undefined;
+    let ordering = -1;
+    let rank: number | undefined;
     while (w.next()) {
       switch (w.field) {
         case 1:
           uuid = w.key();
           label = w.decimal();
+          break;
+        case 11: // child_ordering
+          ordering = w.num();
+          break;
+        case 12: // sibling_order_rank (int32)
+          rank = w.signed();
           break;
         case 5:
           parent = w.key();
@@ -772,6 +788,8 @@ export class PerfettoImporter {
     t.described = true;
     if (parent !== undefined && parent !== '0') t.parent = parent;
     if (name) t.name = name;
+    if (ordering >= 0) t.ordering = ordering;
+    if (rank !== undefined) t.rank = rank;
     if (proc) {
       t.isProcess = true;
       while (proc.next()) {
@@ -851,6 +869,32 @@ export class PerfettoImporter {
       if (t.bt >= 0) this.builder.setTrackName(t.bt, name);
     }
     sq.thread = key;
+  }
+
+  /**
+   * The thread track of legacy pid_override / tid_override, as Perfetto's trace processor reads
+   * them: the sequence's pid and tid, either replaced; a pid alone gets a thread of its own (tid
+   * -1), not the process's main thread. Undefined when only a tid is given and the sequence has no
+   * thread to take the pid from.
+   */
+  private overrideTrack(ev: Ev, sq: Sequence): string | undefined {
+    // The sequence's thread: its legacy ThreadDescriptor, else the thread its default track is.
+    const seqThread = sq.thread ?? sq.defTrack;
+    const own = seqThread !== undefined ? this.tracks.get(seqThread) : undefined;
+    const pid = ev.pidOv === ev.pidOv ? ev.pidOv : own?.pid;
+    if (pid === undefined) return undefined;
+    const tid = ev.tidOv === ev.tidOv ? ev.tidOv : ev.pidOv === ev.pidOv ? -1 : (own?.tid as number);
+    const key = `td:${pid}:${tid}`;
+    const t = this.tracks.get(key) ?? this.info(key, `thread ${tid}`);
+    if (!t.described) {
+      t.described = true;
+      t.pid = pid;
+      t.tid = tid;
+      // Named as that thread's descriptor names it, when there is one.
+      for (const o of this.tracks.values()) if (o.pid === pid && o.tid === tid && o.name && !t.name) t.name = o.name;
+      if (tid === -1) t.name = 'Process';
+    }
+    return key;
   }
 
   /** The process a track belongs to (itself, or up its parents), if any. */
@@ -1052,13 +1096,21 @@ export class PerfettoImporter {
         case 14:
           ev.instantScope = w.num();
           break;
+        case 18:
+          ev.pidOv = w.signed();
+          break;
+        case 19:
+          ev.tidOv = w.signed();
+          break;
       }
     }
   }
 
   private dispatch(ev: Ev, sq: Sequence, t: number, at: number): void {
     const b = this.builder;
-    const uuid = ev.track ?? sq.defTrack ?? sq.thread ?? '0';
+    let uuid = ev.track ?? sq.defTrack ?? sq.thread ?? '0';
+    // Events emitted on behalf of another thread / process: only without a track of their own.
+    if ((ev.pidOv === ev.pidOv || ev.tidOv === ev.tidOv) && (ev.track ?? sq.defTrack ?? '0') === '0') uuid = this.overrideTrack(ev, sq) ?? uuid;
     let type = ev.type;
     const ph = ev.phase;
     // legacy_event phases (Chrome's TRACE_EVENT macros): the type they stand for.
@@ -1138,13 +1190,17 @@ export class PerfettoImporter {
             bt = b.sliceTrack(owner);
           }
         }
-        const top = track.stack.length ? track.stack[track.stack.length - 1].slice : -1;
-        b.addInstant(bt, t, ev.name, ev.catId, sc, owner, ev.args ? b.addDetailsArgs(ev.args, NaN) : -1);
-        // Flows bind to slices: an instant's bind to the slice it happens in.
-        if (ev.flows.length || ev.termFlows.length) {
-          if (owner >= 0 || top >= 0) this.flowsOf(ev, owner >= 0 ? owner : top, t);
-          else b.diag('unbound-flow', `flow on instant "${b.strings[ev.name]}" outside any slice; dropped`);
+        if (ev.flows.length || ev.termFlows.length || (ev.bindId !== undefined && ev.flowDir)) {
+          // Flows bind to slices: an instant with flows is a zero-length slice on its track, nested
+          // in the slice it happens in (Perfetto's instants are such slices, and its flows end there).
+          const async = track.kind !== TrackKind.THREAD;
+          const top = owner >= 0 ? owner : async && track.stack.length ? track.stack[track.stack.length - 1].slice : -1;
+          const s = b.addSlice(owner >= 0 ? bt : track.bt, t, 0, ev.name, ev.catId, async || owner >= 0 ? SliceFlag.ASYNC : 0, ev.args ? b.addDetailsArgs(ev.args, NaN) : -1);
+          if (top >= 0) b.setParent(s, top);
+          this.flowsOf(ev, s, t);
+          return;
         }
+        b.addInstant(bt, t, ev.name, ev.catId, sc, owner, ev.args ? b.addDetailsArgs(ev.args, NaN) : -1);
         return;
       }
       case COUNTER: {
@@ -1241,6 +1297,41 @@ export class PerfettoImporter {
     for (const id of ev.termFlows) this.flowRecs.push({ id, slice, t, term: true });
     // Legacy v2 flows: out starts or continues, in ends.
     if (ev.bindId !== undefined && ev.flowDir) this.flowRecs.push({ id: `bind:${ev.bindId}`, slice, t, term: ev.flowDir === 1 });
+  }
+
+  /**
+   * TrackDescriptor.child_ordering of a parent: its children's order in the group (Perfetto UI:
+   * lexicographic by name, chronological by first event, explicit by sibling_order_rank, ascending).
+   */
+  private orderChildren(): void {
+    const b = this.builder;
+    const kids = new Map<string, TrackInfo[]>();
+    for (const t of this.tracks.values()) {
+      const p = t.parent !== undefined && t.bt >= 0 ? this.tracks.get(t.parent) : undefined;
+      if (!p || p.ordering < 1 || p.ordering > 3) continue;
+      let l = kids.get(p.uuid);
+      if (!l) kids.set(p.uuid, (l = []));
+      l.push(t);
+    }
+    if (!kids.size) return;
+    let first: Map<number, number> | undefined;
+    for (const [uuid, l] of kids) {
+      const ordering = (this.tracks.get(uuid) as TrackInfo).ordering;
+      if (ordering === 2 && !first) {
+        first = new Map();
+        for (let i = 0; i < b.sliceCount; i++) {
+          const bt = b.sliceTrack(i);
+          if (!(b.sliceStart(i) >= (first.get(bt) ?? Infinity))) first.set(bt, b.sliceStart(i));
+        }
+      }
+      const f = first;
+      const at = (t: TrackInfo): number => f?.get(t.bt) ?? Infinity;
+      const key = (t: TrackInfo): string => b.trackName(t.bt);
+      const cmp = ordering === 1 ? (x: TrackInfo, y: TrackInfo) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0) : ordering === 2 ? (x: TrackInfo, y: TrackInfo) => at(x) - at(y) : (x: TrackInfo, y: TrackInfo) => x.rank - y.rank;
+      // Ties keep the order the tracks were first used in.
+      l.sort((x, y) => cmp(x, y) || x.bt - y.bt);
+      l.forEach((t, k) => b.setTrackSortIndex(t.bt, k));
+    }
   }
 
   /** Flows: events sharing an id chain in time order; a terminating id ends its chain. */
@@ -1407,6 +1498,8 @@ function newEv(): Ev {
     instantScope: 0,
     ttUs: NaN,
     tdurUs: NaN,
+    pidOv: NaN,
+    tidOv: NaN,
   };
 }
 
@@ -1436,6 +1529,8 @@ function resetEv(e: Ev): Ev {
   e.instantScope = 0;
   e.ttUs = NaN;
   e.tdurUs = NaN;
+  e.pidOv = NaN;
+  e.tidOv = NaN;
   return e;
 }
 

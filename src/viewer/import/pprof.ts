@@ -18,6 +18,8 @@ const MAPPING = 3;
 const LOCATION = 4;
 const FUNCTION = 5;
 const STRING_TABLE = 6;
+const DROP_FRAMES = 7;
+const KEEP_FRAMES = 8;
 const DEFAULT_SAMPLE_TYPE = 14;
 /** Wire type of each Profile field (1–16: tick_unit and label_set are in newer profile.proto). */
 const PROFILE_FIELDS: Record<number, number> = {
@@ -112,6 +114,8 @@ export class PprofImporter {
     /** Sample messages: start and end offsets, read once the sample type is known. */
     const samples: number[] = [];
     let defaultType = 0;
+    let dropFrames = 0;
+    let keepFrames = 0;
     let cut = '';
     const w = new Wire(buf, 0, buf.length);
     // A message that breaks loses itself and what follows: what came before is kept.
@@ -162,6 +166,8 @@ export class PprofImporter {
           });
           mappings.set(id, file);
         } else if (f === DEFAULT_SAMPLE_TYPE) defaultType = w.num();
+        else if (f === DROP_FRAMES) dropFrames = w.num();
+        else if (f === KEEP_FRAMES) keepFrames = w.num();
         at = w.p;
         if (++n % 8192 === 0) yield;
       }
@@ -252,6 +258,8 @@ export class PprofImporter {
       return ks;
     };
 
+    const pruned = this.prune(str(dropFrames), str(keepFrames), locs, fns, str);
+
     const tree = new FlameTree();
     const s = new Wire(buf, 0, 0);
     const stack: Id[] = [];
@@ -260,6 +268,7 @@ export class PprofImporter {
     let bad = 0;
     let badWhy = '';
     let negative = 0;
+    let mismatched = 0;
     for (let i = 0; i < samples.length; i += 2) {
       stack.length = 0;
       let value = 0;
@@ -279,6 +288,11 @@ export class PprofImporter {
         continue;
       }
       read++;
+      if (vi !== types.length) {
+        // Which value is which type? `go tool pprof` rejects such a profile outright.
+        mismatched++;
+        continue;
+      }
       if (value < 0) {
         // Diff profiles (`pprof -diff_base`) have negative values: a flame graph cannot draw them.
         negative++;
@@ -286,11 +300,25 @@ export class PprofImporter {
       }
       if (value === 0) continue;
       path.length = 0;
-      for (let k = stack.length - 1; k >= 0; k--) for (const key of keysOfLoc(stack[k])) path.push(key);
+      // drop_frames: from the root, the first dropped location after a kept one cuts the stack there.
+      let lo = 0;
+      if (pruned) {
+        let user = false;
+        for (let k = stack.length - 1; k >= 0; k--) {
+          const p = pruned.get(stack[k]);
+          if (p === undefined) user = true;
+          else if (user) {
+            lo = p ? k + 1 : k;
+            break;
+          }
+        }
+      }
+      for (let k = stack.length - 1; k >= lo; k--) for (const key of keysOfLoc(stack[k])) path.push(key);
       tree.add(path, value * scale);
       if (read % 4096 === 0) yield;
     }
     if (bad) b.diag('invalid-event', `${badWhy}: skipped`, bad);
+    if (mismatched) b.diag('invalid-event', `samples with a value count other than the profile's ${types.length} sample types cannot be read (go tool pprof rejects such a profile): skipped`, mismatched);
     if (negative) b.diag('invalid-event', `samples with a negative ${typeName} (a diff profile?) cannot be drawn: skipped`, negative);
     if (unknownLoc) b.diag('unknown-frame', `samples name location ${firstUnknown}, which is not in the profile`, unknownLoc);
     yield* tree.layout(b, track, (key): FrameInfo => {
@@ -304,5 +332,58 @@ export class PprofImporter {
     b.countEvent('sample', read);
     const model = yield* b.finishSteps();
     return model;
+  }
+
+  /**
+   * Profile.drop_frames / keep_frames, as pprof applies them (profile/prune.go): a location whose
+   * function (from the caller end of its inlined lines) fully matches drop and not keep is cut,
+   * with everything it calls; a match below the location's outermost line keeps the lines above it.
+   * Location id → true (cut the location) / false (keep it, trimmed); undefined when nothing is dropped.
+   */
+  private prune(drop: string, keep: string, locs: Map<Id, Loc>, fns: Map<Id, Fn>, str: (i: number) => string): Map<Id, boolean> | undefined {
+    if (!drop) return undefined;
+    // Go's RE2 runs in linear time, JavaScript's backtracking engine does not: a quantified group
+    // holding a quantifier (`(a+)+`) could stall the import on a crafted profile.
+    if (/\([^)]*[+*}][^)]*\)[+*{]/.test(drop + keep)) {
+      this.b.diag('invalid-event', "the profile's drop_frames / keep_frames regexp nests repetitions, which can take too long here: no frames dropped");
+      return undefined;
+    }
+    let dropRx: RegExp;
+    let keepRx: RegExp | undefined;
+    try {
+      dropRx = new RegExp(`^(?:${drop})$`);
+      if (keep) keepRx = new RegExp(`^(?:${keep})$`);
+    } catch (e) {
+      this.b.diag('invalid-event', `the profile's drop_frames / keep_frames regexp cannot be read (${(e as Error).message}): no frames dropped`);
+      return undefined;
+    }
+    const out = new Map<Id, boolean>();
+    // Per function, not per location: many locations (addresses) share one.
+    const dropped = new Map<Id, boolean>();
+    const drops = (fnId: Id): boolean => {
+      let d = dropped.get(fnId);
+      if (d === undefined) {
+        const fn = fns.get(fnId);
+        let name = fn ? str(fn.name) : '';
+        // pprof's simplification: a PPC ELF v1 leading '.', and C++ parameters from the first '('.
+        if (name.startsWith('.')) name = name.slice(1);
+        const paren = name.indexOf('(');
+        if (paren > 0 && !name.startsWith('(anonymous namespace)', paren)) name = name.slice(0, paren);
+        d = !!name && dropRx.test(name) && !keepRx?.test(name);
+        dropped.set(fnId, d);
+      }
+      return d;
+    };
+    for (const [id, loc] of locs) {
+      let i = loc.lines.length - 1;
+      while (i >= 0 && !drops(loc.lines[i][0])) i--;
+      if (i < 0) continue;
+      if (i === loc.lines.length - 1) out.set(id, true);
+      else {
+        loc.lines = loc.lines.slice(i + 1);
+        out.set(id, false);
+      }
+    }
+    return out.size ? out : undefined;
   }
 }

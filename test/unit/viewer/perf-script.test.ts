@@ -72,7 +72,9 @@ describe('perf script: real recordings', () => {
 
   it('dd | cat with cpu, period, event and symoff: kernel frames, [unknown] frames, a comm changed by exec', () => {
     const m = perf(fixture('dd-cat-cpu.txt'));
-    expect(tracks(m)).toEqual(['cat 5829 / cat 5829', 'dd 5828 / dd 5828', 'dd 5828 / sh 5828']);
+    // The shell's sample before exec and dd's after it: one thread, named by its latest comm.
+    expect(tracks(m)).toEqual(['cat 5829 / cat 5829', 'dd 5828 / dd 5828']);
+    expect(m.tracks[m.slices.track[sliceNamed(m, 'begin_new_exec')]].name).toBe('dd 5828');
     const k = sliceNamed(m, 'entry_SYSCALL_64_after_hwframe');
     expect(m.strings[m.slices.category[k]]).toBe('kernel');
     expect(argsOf(m, k).args).toEqual({ dso: '[kernel.kallsyms]' });
@@ -137,6 +139,16 @@ describe('perf script: header variants', () => {
     // A comm of 16 characters or more is not padded: a header line follows a header line.
     const long = text.split('\n')[2];
     expect(detectFormat(enc.encode(`${long}\n${long}\n${long}\n`))).toBe('perf-script');
+  });
+
+  it('a thread whose comm changes (exec, prctl) stays one track, named by its latest comm', () => {
+    const m = perf(`sh 40/40 1.000: 1 cycles:\n${STACK}sh 40/41 1.001: 1 cycles:\n${STACK}app 40/40 1.002: 1 cycles:\n${STACK}app 40/40 1.003: 1 cycles:\n${STACK}`);
+    expect(tracks(m)).toEqual(['app 40 / app 40', 'app 40 / sh 41']);
+    const main = m.tracks.findIndex((t) => t.name === 'app 40');
+    const roots: number[] = [];
+    for (let i = 0; i < m.slices.count; i++) if (m.slices.track[i] === main && m.slices.depth[i] === 0) roots.push(m.slices.startNs[i], m.slices.durNs[i]);
+    // One stack from its first sample (as sh) to one interval (2 ms) after its last (as app).
+    expect(roots).toEqual([0, 5_000_000]);
   });
 
   it('frames: [unknown] shows its dso, symbols with spaces and parens, dso (deleted), srcline lines', () => {

@@ -454,6 +454,85 @@ describe('Perfetto TrackEvent import', () => {
     expect(diag(inner)).toEqual([['invalid-event', 1]]);
     expect(inner.diagnostics[0].message).toMatch(/^packet at byte \d+ is malformed \(length 40 runs past the end/);
   });
+
+  it('binds flow ids on INSTANT events to the instant itself (a zero-length slice), as Perfetto does', () => {
+    const model = load(
+      cat(
+        thread(2, 1, 1, 'A'),
+        thread(3, 1, 2, 'B'),
+        // An instant outside any slice starts a flow; one inside a slice ends it.
+        packet(ts(1000), seq(1), ev(INSTANT, track(2), name('post'), fixed64(47, 5n))),
+        packet(ts(2000), seq(2), ev(BEGIN, track(3), name('task'))),
+        packet(ts(2500), seq(2), ev(INSTANT, track(3), name('recv'), fixed64(48, 5n))),
+        packet(ts(3000), seq(2), ev(END, track(3))),
+      ),
+    );
+    expect(rows(model)).toEqual(['post@0+0', 'task@1000+1000', '  recv@1500+0 <task']);
+    expect(model.flows.count).toBe(1);
+    expect([nameOf(model, model.flows.fromSlice[0]), nameOf(model, model.flows.toSlice[0])]).toEqual(['post', 'recv']);
+    expect([model.flows.fromNs[0], model.flows.toNs[0]]).toEqual([0, 1500]);
+    expect(diag(model)).toEqual([]);
+  });
+
+  it('puts legacy events with pid_override / tid_override on that process / thread (track_uuid 0)', () => {
+    const legacy = (...parts: Bytes[]): Bytes => m(6, ...parts);
+    const model = load(
+      cat(
+        thread(2, 1, 1, 'Main'),
+        thread(3, 1, 7, 'Worker'),
+        packet(seq(1), CLEARED, m(59, m(11, v(11, 2)))),
+        packet(ts(1000), seq(1), ev(name('own'), legacy(v(2, 0x58), v(3, 1)))),
+        // Emitted on behalf of thread 7 of the same process, and of process 9.
+        packet(ts(2000), seq(1), ev(track(0), name('for-tid'), legacy(v(2, 0x58), v(3, 1), v(19, 7)))),
+        packet(ts(3000), seq(1), ev(track(0), name('for-pid'), legacy(v(2, 0x58), v(3, 1), v(18, 9)))),
+        // An explicit track wins over the overrides (Perfetto's trace processor does the same).
+        packet(ts(4000), seq(1), ev(track(2), name('tracked'), legacy(v(2, 0x58), v(3, 1), v(19, 7)))),
+      ),
+    );
+    const where = (n: string): string => {
+      const t = model.tracks[model.slices.track[sliceNamed(model, n)]];
+      return `${model.groups[t.group].key}/${t.key}`;
+    };
+    expect(['own', 'for-tid', 'for-pid', 'tracked'].map(where)).toEqual(['1/1', '1/7', '9/-1', '1/1']);
+    expect(model.tracks[model.slices.track[sliceNamed(model, 'for-tid')]].name).toBe('Worker');
+    expect(model.tracks[model.slices.track[sliceNamed(model, 'for-pid')]].name).toBe('Process');
+  });
+
+  it('orders child tracks by their parent child_ordering (explicit sibling_order_rank, lexicographic, chronological)', () => {
+    const desc = (uuid: number, n: string, ...more: Bytes[]): Bytes => packet(m(60, v(1, uuid), s(2, n), ...more));
+    const slice = (t: number, uuid: number, n: string): Bytes => cat(packet(ts(t), seq(1), ev(BEGIN, track(uuid), name(n))), packet(ts(t + 5), seq(1), ev(END, track(uuid))));
+    const order = (model: TraceModel, pid: string): string[] => model.groups.find((g) => g.key === pid)!.tracks.map((t) => model.tracks[t].name);
+    // Perfetto's own test traces (test/trace_processor/diff_tests/…/tests.py, class Viz).
+    const model = load(
+      cat(
+        packet(m(60, v(1, 1), m(3, v(1, 10)), v(11, 3))),
+        desc(110, 'B', v(5, 1), v(12, 1)),
+        desc(120, 'A', v(5, 1), v(12, 100)),
+        desc(130, 'C', v(5, 1), v(12, -100)),
+        desc(140, 'D', v(5, 1)),
+        slice(220, 120, '2'),
+        slice(230, 110, '1'),
+        slice(235, 140, '4'),
+        slice(240, 130, '3'),
+        packet(m(60, v(1, 2), m(3, v(1, 20)), v(11, 1))),
+        desc(210, 'b', v(5, 2)),
+        desc(220, 'ab', v(5, 2)),
+        desc(230, 'a', v(5, 2)),
+        slice(300, 210, 'x'),
+        slice(310, 220, 'y'),
+        slice(320, 230, 'z'),
+        packet(m(60, v(1, 3), m(3, v(1, 30)), v(11, 2))),
+        desc(310, 'first-used', v(5, 3)),
+        desc(320, 'earliest', v(5, 3)),
+        slice(500, 310, 'p'),
+        slice(400, 320, 'q'),
+      ),
+    );
+    // Explicit: ascending rank, an unranked track as rank 0.
+    expect(order(model, '10')).toEqual(['C', 'D', 'B', 'A']);
+    expect(order(model, '20')).toEqual(['a', 'ab', 'b']);
+    expect(order(model, '30')).toEqual(['earliest', 'first-used']);
+  });
 });
 
 describe('compressed_packets', () => {

@@ -25,6 +25,9 @@ interface Spec {
   samples: Array<[number[], number[]]>;
   /** Go writes time_nanos and period_type before sample_type. */
   goOrder?: boolean;
+  /** Profile.drop_frames / keep_frames regexps. */
+  dropFrames?: string;
+  keepFrames?: string;
 }
 
 function encode(spec: Spec): Bytes {
@@ -45,6 +48,8 @@ function encode(spec: Spec): Bytes {
   });
   spec.functions.forEach(([name, file, line], i) => parts.push(m(5, v(1, i + 1), v(2, sid(name)), v(3, sid(name)), v(4, sid(file)), v(5, line))));
   if (spec.defaultType) parts.push(v(14, sid(spec.defaultType)));
+  if (spec.dropFrames) parts.push(v(7, sid(spec.dropFrames)));
+  if (spec.keepFrames) parts.push(v(8, sid(spec.keepFrames)));
   // The string table last, as Go writes it.
   for (const x of strings) parts.push(len(6, new TextEncoder().encode(x)));
   return cat(...parts);
@@ -150,6 +155,80 @@ describe('pprof importer', () => {
     const kinds = model.diagnostics.map((d) => d.kind);
     expect(kinds).toContain('unknown-frame');
     expect(model.diagnostics.find((d) => d.kind === 'invalid-event')?.message).toMatch(/negative/);
+  });
+
+  it('applies drop_frames / keep_frames as pprof does: a dropped frame goes with what it calls', () => {
+    const spec: Spec = {
+      types: [['samples', 'count']],
+      functions: [
+        ['main.main', 'm.go', 1],
+        ['main.work', 'w.go', 1],
+        ['runtime.mallocgc', 'malloc.go', 1],
+        ['runtime.memclr', 'memclr.s', 1],
+        ['runtime.keepme(int)', 'k.go', 1],
+      ],
+      // 5: mallocgc inlined into main.work; 6: keepme (kept by keep_frames, its parameters ignored).
+      locations: [[[1, 1]], [[2, 1]], [[3, 1]], [[4, 1]], [[3, 1], [2, 2]], [[5, 1]]],
+      samples: [
+        [[4, 3, 2, 1], [10]],
+        [[2, 1], [5]],
+        [[5, 1], [7]],
+        [[6, 3, 1], [2]],
+        [[6, 1], [3]],
+        // Dropped frames before the first kept one stay (pprof never empties a stack that way).
+        [[4, 3], [1]],
+      ],
+      dropFrames: 'runtime\\..*',
+      keepFrames: 'runtime\\.keepme',
+    };
+    expect(frames(importOf(encode(spec))).map((f) => `${f.path} ${f.w}`)).toEqual([
+      'main.main 27',
+      'main.main > main.work 22',
+      'main.main > runtime.keepme(int) 3',
+      'runtime.mallocgc 1',
+      'runtime.mallocgc > runtime.memclr 1',
+    ]);
+    // Without drop_frames every frame is drawn.
+    expect(frames(importOf(encode({ ...spec, dropFrames: undefined }))).map((f) => f.path)).toContain('main.main > main.work > runtime.mallocgc > runtime.memclr');
+  });
+
+  it('leaves a drop_frames regexp with nested repetitions unapplied, with a diagnostic: it could backtrack for minutes', () => {
+    const long = 'a'.repeat(20) + '!';
+    const model = importOf(
+      encode({
+        types: [['samples', 'count']],
+        functions: [
+          ['main', 'm.go', 1],
+          [long, 'x.go', 1],
+        ],
+        locations: [[[1, 1]], [[2, 1]]],
+        samples: [[[2, 1], [4]]],
+        dropFrames: '(a+)+',
+      }),
+    );
+    expect(frames(model).map((f) => f.path)).toEqual(['main', `main > ${long}`]);
+    expect(model.diagnostics.find((d) => d.kind === 'invalid-event')?.message).toMatch(/nests repetitions/);
+  });
+
+  it('skips samples whose value count differs from the sample types, with a diagnostic (go tool pprof rejects them)', () => {
+    const model = importOf(
+      encode({
+        types: [
+          ['samples', 'count'],
+          ['cpu', 'nanoseconds'],
+        ],
+        functions: [['f', '', 0]],
+        locations: [[[1, 0]]],
+        samples: [
+          [[1], [1, 10]],
+          [[1], [2]],
+        ],
+      }),
+    );
+    expect(frames(model)).toMatchObject([{ path: 'f', w: 10 }]);
+    const d = model.diagnostics.find((x) => x.kind === 'invalid-event');
+    expect(d).toMatchObject({ count: 1 });
+    expect(d?.message).toMatch(/value count other than the profile's 2 sample types/);
   });
 
   it('keeps what precedes a cut, with the byte offset, and throws a precise error when nothing is left', () => {
