@@ -1,5 +1,5 @@
 // INP: reported by web-vitals when the page hides, as a span tied to the interaction that caused it.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type CDPSession, type Page } from '@playwright/test';
 import type { TestServer } from '../support/server';
 import { appServer, waitForSpans, one, byName, received } from './instrument-support';
 
@@ -244,4 +244,123 @@ test('reportAllChanges: every report keeps its own value, delta and time, also t
     // A CLS span is at its report (held ones too), not when the page-load span was built.
     if (name === 'CLS') for (const [i, t] of want.entries()) expect(Math.abs(got[i].start - t.at)).toBeLessThan(100);
   }
+});
+
+// An INP whose interaction we do not trace lends itself to no span: before, it was tied by time to
+// any traced interaction whose event came within it (a click made while it was slow, the `change`
+// that click's focus move fired), so the INP span named the wrong interaction.
+const UNTRACED = (startLate: boolean) => `<!doctype html><script src="/node_modules/web-vitals/dist/web-vitals.attribution.iife.js"></script>
+  <script>webVitals.onINP((m) => (window.truth = { target: m.attribution.interactionTarget, type: m.attribution.interactionType }));</script>
+  <script src="/sb-zone.js"></script>
+  <script>const go = () => (window.handle = Spanbeam.start({ serviceName: 'inp-test', endpoint: '/v1/traces', exporter: { outbox: 'memory', maxDelayMs: 20 } }));
+    ${startLate ? '' : 'go();'}</script>
+  <input id="text"><button id="slow">slow</button><button id="fast" data-trace-name="fast button">fast</button>
+  <script>
+    const busy = (ms) => { const t = performance.now(); while (performance.now() - t < ms); };
+    document.getElementById('text').addEventListener('keydown', () => busy(500));
+    // An app that starts tracing at the end of its first click's slow handler (on window: the
+    // SDK's listeners, added there now, miss this dispatch).
+    addEventListener('click', (e) => { if (e.target.id === 'slow') busy(500), window.handle || go(); });
+  </script>`;
+
+/** Sends `first` (CDP input events, not waiting for the page), then a click on #fast 100 ms later, while the page is still busy with the first. */
+async function thenFastClick(page: Page, first: (cdp: CDPSession) => Promise<unknown>) {
+  const cdp = await page.context().newCDPSession(page);
+  const b = (await page.locator('#fast').boundingBox())!;
+  const at = { x: b.x + 3, y: b.y + 3, button: 'left' as const, clickCount: 1 };
+  const sent = first(cdp);
+  await new Promise((r) => setTimeout(r, 100));
+  await Promise.all([sent, cdp.send('Input.dispatchMouseEvent', { type: 'mousePressed', ...at }), cdp.send('Input.dispatchMouseEvent', { type: 'mouseReleased', ...at })]);
+  await page.waitForTimeout(1000);
+  await hide(page);
+}
+
+test('INP of a letter typed into a text input (not traced) is the page load’s child, not a click made while it was slow', async ({ page }) => {
+  await idleAsTimers(page);
+  server.page('/inp-typed.html', UNTRACED(false));
+  await page.goto(`${server.origin}/inp-typed.html`);
+  await page.focus('#text');
+  await page.waitForTimeout(500);
+  await thenFastClick(page, (cdp) =>
+    Promise.all(
+      (['keyDown', 'keyUp'] as const).map((type) => cdp.send('Input.dispatchKeyEvent', { type, key: 'a', code: 'KeyA', text: 'a', windowsVirtualKeyCode: 65 })),
+    ),
+  );
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'INP').length === 1 && byName(s, 'click fast button').length === 1);
+  expect(await page.evaluate(() => (window as unknown as { truth: object }).truth)).toEqual({ target: '#text', type: 'keyboard' });
+  const inp = byName(spans, 'INP')[0];
+  expect(inp.attributes['browser.web_vital.attribution.event_type']).toBe('keyboard');
+  // The click came 100 ms into the 500 ms keydown; it also blurred the input (a `change` span).
+  expect(one(spans, (s) => s.name === 'click fast button').start).toBeLessThan(inp.end);
+  expect(inp.parentSpanId).toBe(one(spans, (s) => s.name === 'documentLoad').spanId);
+});
+
+test('INP of a click made before start() is not tied to a click traced while it was slow', async ({ page }) => {
+  await idleAsTimers(page);
+  server.page('/inp-before.html', UNTRACED(true));
+  await page.goto(`${server.origin}/inp-before.html`);
+  await page.waitForTimeout(500);
+  const b = (await page.locator('#slow').boundingBox())!;
+  const at = { x: b.x + 3, y: b.y + 3, button: 'left' as const, clickCount: 1 };
+  await thenFastClick(page, (cdp) =>
+    Promise.all([cdp.send('Input.dispatchMouseEvent', { type: 'mousePressed', ...at }), cdp.send('Input.dispatchMouseEvent', { type: 'mouseReleased', ...at })]),
+  );
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'INP').length === 1 && byName(s, 'click fast button').length === 1);
+  expect(await page.evaluate(() => (window as unknown as { truth: object }).truth)).toEqual({ target: '#slow', type: 'pointer' });
+  const inp = byName(spans, 'INP')[0];
+  expect(inp.attributes['browser.web_vital.attribution.element']).toBe('#slow');
+  expect(one(spans, (s) => s.name === 'click fast button').start).toBeLessThan(inp.end);
+  expect(spans.filter((s) => s.name.startsWith('click')).map((s) => s.spanId)).not.toContain(inp.parentSpanId);
+});
+
+// web-vitals knows an INP by the Event Timing entries of its frame: those of a slow pointerdown
+// (not the click, when the button was released after that frame), of a Space's keyup and click
+// (not the keydown our span starts at). Before, neither was tied to its span.
+const OWN_EVENTS = `<!doctype html><script src="/node_modules/web-vitals/dist/web-vitals.attribution.iife.js"></script>
+  <script>webVitals.onINP((m) => (window.truth = m.entries.map((e) => e.name)));</script>
+  <script src="/sb-zone.js"></script>
+  <script>window.handle = Spanbeam.start({ serviceName: 'inp-test', endpoint: '/v1/traces', exporter: { outbox: 'memory', maxDelayMs: 20 } });</script>
+  <button id="press" data-trace-name="press">press</button><button id="key" data-trace-name="key">key</button>
+  <script>
+    const busy = (ms) => { const t = performance.now(); while (performance.now() - t < ms); };
+    document.getElementById('press').addEventListener('pointerdown', () => busy(300));
+    document.getElementById('key').addEventListener('click', () => busy(300));
+  </script>`;
+
+test('INP of a slow pointerdown is tied to its click, also when the button was released after it painted', async ({ page }) => {
+  await idleAsTimers(page);
+  server.page('/inp-press.html', OWN_EVENTS);
+  await page.goto(`${server.origin}/inp-press.html`);
+  await page.waitForTimeout(500);
+  const cdp = await page.context().newCDPSession(page);
+  const b = (await page.locator('#press').boundingBox())!;
+  const at = { x: b.x + 3, y: b.y + 3, button: 'left' as const, clickCount: 1 };
+  const down = cdp.send('Input.dispatchMouseEvent', { type: 'mousePressed', ...at });
+  await new Promise((r) => setTimeout(r, 700));
+  await Promise.all([down, cdp.send('Input.dispatchMouseEvent', { type: 'mouseReleased', ...at })]);
+  await page.waitForTimeout(500);
+  await hide(page);
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'INP').length === 1 && byName(s, 'click press').length === 1);
+  expect(await page.evaluate(() => (window as unknown as { truth: string[] }).truth)).not.toContain('click');
+  const inp = byName(spans, 'INP')[0];
+  expect(inp.attributes['browser.web_vital.value']).toBeGreaterThanOrEqual(300);
+  expect(inp.parentSpanId).toBe(one(spans, (s) => s.name === 'click press').spanId);
+});
+
+test('INP of Space on a button (its click on keyup) is tied to the keydown span', async ({ page }) => {
+  await idleAsTimers(page);
+  server.page('/inp-space.html', OWN_EVENTS);
+  await page.goto(`${server.origin}/inp-space.html`);
+  await page.focus('#key');
+  await page.waitForTimeout(500);
+  await page.keyboard.down(' ');
+  await page.waitForTimeout(100);
+  await page.keyboard.up(' ');
+  await page.waitForTimeout(500);
+  await hide(page);
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'INP').length === 1 && byName(s, 'keydown key').length === 1);
+  expect(await page.evaluate(() => (window as unknown as { truth: string[] }).truth)).not.toContain('keydown');
+  const inp = byName(spans, 'INP')[0];
+  expect(inp.attributes['browser.web_vital.attribution.event_type']).toBe('keyboard');
+  expect(inp.parentSpanId).toBe(one(spans, (s) => s.name === 'keydown key').spanId);
 });

@@ -21,6 +21,8 @@ export interface Recent {
   w: number;
   /** When we saw it dispatched (performance.now()): inside the frame that ran its handlers. */
   d: number;
+  /** Another event's `timeStamp` of this interaction: a pointer click's pointerdown, a Space keydown's click on keyup. */
+  _t2?: number;
 }
 
 const recent: Recent[] = [];
@@ -85,16 +87,24 @@ export function settle(r: Recent | undefined, w = 0, first?: boolean): void {
 }
 
 /**
- * The first interaction span whose event happened within `[startHr, startHr + durationMs]` — INP
- * attribution starts at the interaction's first event (e.g. pointerdown, before our click span's
- * event) — or, for a long animation frame (`frame`), was dispatched in it: a frame starts when its
- * task runs, after the input's timestamp. Not by dispatch for INP: a click queued behind a long
- * task, made before the INP's interaction, is dispatched within its time. The first, not the
- * latest: a click made while a slow one's handlers still ran falls in its window.
+ * The first interaction span whose event happened, or was dispatched, within a long animation
+ * frame `[startHr, startHr + durationMs]`: a frame starts when its task runs, after the input's
+ * timestamp. The first, not the latest: a click made while a slow one's handlers still ran falls
+ * in its frame.
  */
-export function interactionAt(startHr: number, durationMs: number, frame?: boolean): SpanContext | undefined {
+export function interactionAt(startHr: number, durationMs: number): SpanContext | undefined {
   const end = startHr + durationMs;
-  return recent.find(({ t, d }) => (t >= startHr - 1 && t <= end) || (frame && d >= startHr && d <= end))?.c;
+  return recent.find(({ t, d }) => (t >= startHr - 1 && t <= end) || (d >= startHr && d <= end))?.c;
+}
+
+/**
+ * The interaction span with an event among an INP's Event Timing entries (their `startTime` is
+ * the event's `timeStamp`; web-vitals has those of the INP's frame: of a slow pointerdown, maybe
+ * not its click's). Not by time: an interaction we do not trace (a letter typed, a right-click,
+ * one before start()) must not lend its INP to a click made while it was slow.
+ */
+export function interactionOf(times: number[]): SpanContext | undefined {
+  return recent.find(({ t, _t2 }) => times.includes(t) || times.includes(_t2!))?.c;
 }
 
 let waiting: Array<() => void> | undefined;

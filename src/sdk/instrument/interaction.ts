@@ -1,6 +1,7 @@
 import type { Span } from '../types';
 import type { Unpatch } from './wrap';
 import type { ZoneLike } from '../zone-context';
+import type { Recent } from './activity';
 import { getTracer } from '../tracer';
 import { getContextManager } from '../context';
 import { currentZone } from '../zone-context';
@@ -36,6 +37,7 @@ interface Current {
   _ended?: boolean;
   /** The control a Space keydown started this on: its click comes on keyup. */
   _space?: EventTarget | null;
+  _r: Recent;
 }
 
 type Reg = [type: string, listener: EventListenerOrEventListenerObject, wrapper: EventListener, capture: boolean, options: unknown, zone: ZoneLike | undefined, drop: () => void];
@@ -108,6 +110,8 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
         // Later events of this default action relate to this target (label → control → change).
         c._target = t;
         if (c._ended) {
+          // Its INP may be this click's (on keyup).
+          c._r._t2 = ev.timeStamp;
           c._space = c._ended = undefined;
           later(() => (c._ended = true), 0);
         }
@@ -120,9 +124,11 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
       });
       const space = type === 'keydown' && (ev as KeyboardEvent).key === ' ';
       if (type === 'keydown') s.setAttribute('interaction.key', space ? 'Space' : 'Enter');
-      const c: Current = (cur = { s, _type: type, _target: t, _e: ev, _last: nowMs(), _space: space ? t : undefined });
-      live.set(ev, c);
       const rec = noteInteraction(s, ev.timeStamp, windowMs);
+      // A pointer's click (a keyboard's has no detail): its pointerdown is this interaction's (INP).
+      if ((ev as MouseEvent).detail) rec._t2 = down;
+      const c: Current = (cur = { s, _type: type, _target: t, _e: ev, _last: nowMs(), _space: space ? t : undefined, _r: rec });
+      live.set(ev, c);
       later(() => {
         c._ended = true;
         s.end(c._last);
@@ -130,6 +136,8 @@ export function instrumentInteractions(options: InteractionOptions = {}): Unpatc
       }, 0);
     });
   for (const type of types) undo.push(listen(window, type, onEvent), listen(window, type, onEvent, false));
+  let down: number | undefined;
+  undo.push(listen(window, 'pointerdown', (e) => void (down = e.timeStamp)));
 
   // Registrations we wrapped, per target, so removal by the app and our own uninstall find them;
   // `once` and `signal` ones leave when they run or are aborted.

@@ -51,7 +51,7 @@ export function instrumentLongTasks(options: LongTasksOptions = {}): Unpatch {
     // Before the load's end; when it never ended (a hanging resource), only the frames seen before
     // the page-load span was made (as the page hid): later ones are no page load's, and budgeted.
     const duringLoad = e.startTime < (navEntry()?.loadEventEnd || (early ? Infinity : 0));
-    const parent = interactionAt(e.startTime, e.duration, true) ?? (duringLoad ? pageLoad : undefined);
+    const parent = interactionAt(e.startTime, e.duration) ?? (duringLoad ? pageLoad : undefined);
     if (!parent && !allowed()) return;
     const loaf = e as LoafEntry;
     const attrs: Attributes = { 'browser.long_task.duration': e.duration };

@@ -5,7 +5,7 @@ import { onCLS, onFCP, onINP, onLCP, onTTFB } from 'web-vitals/attribution';
 import { getTracer } from '../tracer';
 import { hrToEpochMs, nowMs } from '../clock';
 import { guard } from '../diag';
-import { interactionAt, pageLoad, whenPageLoad } from './activity';
+import { interactionOf, pageLoad, whenPageLoad } from './activity';
 import { redactUrl } from './redact';
 import { navEntry, snake } from './timing';
 import { listen } from './wrap';
@@ -75,7 +75,8 @@ export function instrumentWebVitals(options: WebVitalsOptions = {}): Unpatch {
       const start = cls ? nowMs() : hrToEpochMs(t);
       const attributes = vitalAttributes(m);
       const end = cls ? start : start + m.value;
-      const ix = inp && interactionAt(t, m.value);
+      // By the events of its interaction (its entries: one interactionId, 40 ms or longer).
+      const ix = inp && interactionOf(m.entries.map((e) => e.startTime));
       whenPageLoad(() => on && tracer.startSpan(m.name, { parent: ix || pageLoad || null, startTime: start, attributes }).end(end));
     });
   const opts = { reportAllChanges: !!options.reportAllChanges };
