@@ -236,3 +236,180 @@ test('placed where its width comes from its content (a flex row item, inline-blo
     expect(widths[`${k}: toolbar`], k).toBe(widths[k]);
   }
 });
+
+test('in a modal <dialog>, Escape closes the dialog unless it dismisses something in the viewer (timeline, track names, search box, waterfall, insights)', async ({ page }) => {
+  server.page(
+    '/dialog-viewer.html',
+    `<!doctype html><meta charset="utf-8"><body>
+<dialog style="width:900px;height:560px"><spanbeam-viewer style="height:500px" src="/test/fixtures/viewer-ui/basic.json"></spanbeam-viewer></dialog>
+<script type="module">
+import '/test/.build/viewer/viewer.js';
+const v = document.querySelector('spanbeam-viewer');
+const loaded = new Promise((r) => v.addEventListener('spanbeam-load', r, { once: true }));
+document.querySelector('dialog').showModal();
+await loaded;
+window.__ready = true;
+</script></body>`,
+  );
+  await page.goto(`${server.origin}/dialog-viewer.html`);
+  await page.waitForFunction(() => (window as unknown as { __ready?: boolean }).__ready === true);
+  const open = () => page.evaluate(() => document.querySelector('dialog')!.open);
+  const reopen = () => page.evaluate(() => document.querySelector('dialog')!.showModal());
+  const selection = () => page.evaluate(() => (document.querySelector('spanbeam-viewer') as unknown as V).selection);
+  const timeline = page.locator('spanbeam-viewer .timeline');
+
+  // Timeline, nothing selected: the Escape is the dialog's.
+  await timeline.focus();
+  await page.keyboard.press('Escape');
+  expect(await open()).toBe(false);
+  // A selection: the first Escape clears it (the dialog stays), the second closes the dialog.
+  await reopen();
+  await timeline.focus();
+  await page.keyboard.press('ArrowRight');
+  expect(await selection()).toBeGreaterThanOrEqual(0);
+  await page.keyboard.press('Escape');
+  expect([await open(), await selection()]).toEqual([true, -1]);
+  await page.keyboard.press('Escape');
+  expect(await open()).toBe(false);
+  // A track name focused, nothing selected.
+  await reopen();
+  await page.locator('spanbeam-viewer .track-label').first().focus();
+  await page.keyboard.press('Escape');
+  expect(await open()).toBe(false);
+  // The search box: the first Escape clears the query, the second (empty box) closes the dialog.
+  await reopen();
+  const search = page.locator('spanbeam-viewer input[type=search]');
+  await search.focus();
+  await page.keyboard.type('a');
+  await page.keyboard.press('Escape');
+  expect([await open(), await search.inputValue()]).toEqual([true, '']);
+  await search.focus();
+  await page.keyboard.press('Escape');
+  expect(await open()).toBe(false);
+  // The waterfall and insights, as the timeline.
+  for (const view of ['waterfall', 'insights']) {
+    await reopen();
+    await page.locator(`spanbeam-viewer button.tab-${view}`).click();
+    await page.locator(view === 'waterfall' ? 'spanbeam-viewer .wf-row' : 'spanbeam-viewer .insights button').first().click();
+    expect(await selection(), view).toBeGreaterThanOrEqual(0);
+    await page.keyboard.press('Escape');
+    expect([await open(), await selection()], view).toEqual([true, -1]);
+    await page.keyboard.press('Escape');
+    expect(await open(), view).toBe(false);
+  }
+});
+
+test("keys the timeline, its track names and the other views act on do not also run the page's shortcuts; keys they leave do", async ({ page }) => {
+  await openViewer(page, server, '?src=/test/fixtures/viewer-ui/basic.json');
+  await waitForEvent(page, 'spanbeam-load');
+  await page.evaluate(() => {
+    const box = document.body.insertBefore(document.createElement('input'), document.body.firstChild);
+    box.id = 'page-search';
+    const seen: string[] = ((window as unknown as { __seen: string[] }).__seen = []);
+    // A page shortcut handler as they are written: it skips keys typed into text fields, and
+    // does not look at defaultPrevented. Its `/` focuses its own search box.
+    document.addEventListener('keydown', (e) => {
+      if (e.target instanceof HTMLInputElement) return;
+      seen.push(e.key);
+      if (e.key === '/') {
+        e.preventDefault();
+        box.focus();
+      }
+    });
+  });
+  const seen = () => page.evaluate(() => (window as unknown as { __seen: string[] }).__seen.splice(0));
+  const timeline = page.locator('spanbeam-viewer .timeline');
+  await timeline.focus();
+  // The timeline's keys: zoom, pan, select, zoom to it, reset, help, clear.
+  for (const k of ['w', 'd', 'ArrowRight', 'f', '0', 'n', '?']) await page.keyboard.press(k);
+  await expect(page.locator('spanbeam-viewer .help')).toBeVisible();
+  await page.keyboard.press('Escape'); // closes the help
+  await timeline.focus();
+  await page.keyboard.press('Escape'); // clears the selection
+  expect(await seen()).toEqual([]);
+  // `/` goes to the viewer's search box, not the page's.
+  await page.keyboard.press('/');
+  await expect(page.locator('spanbeam-viewer input[type=search]')).toBeFocused();
+  expect(await seen()).toEqual([]);
+  // A track name: its tree keys and the timeline's.
+  await page.locator('spanbeam-viewer .track-label').first().focus();
+  for (const k of ['ArrowDown', 's']) await page.keyboard.press(k);
+  expect(await seen()).toEqual([]);
+  // The waterfall's ?.
+  await page.locator('spanbeam-viewer button.tab-waterfall').click();
+  await page.locator('spanbeam-viewer .wf-row').first().focus();
+  await page.keyboard.press('?');
+  await expect(page.locator('spanbeam-viewer .help')).toBeVisible();
+  await page.keyboard.press('Escape');
+  expect(await seen()).toEqual([]);
+  // Keys the viewer leaves (nothing selected: Escape; a letter it has no use for) are the page's.
+  await page.locator('spanbeam-viewer button.tab-timeline').click();
+  await timeline.focus();
+  for (const k of ['Escape', 'x', 'j']) await page.keyboard.press(k);
+  expect(await seen()).toEqual(['Escape', 'x', 'j']);
+});
+
+test('the wheel over the track names scrolls the tracks while they can scroll, then the page (as a scroll box); over the slices it zooms', async ({ page }) => {
+  await page.setViewportSize({ width: 1000, height: 600 });
+  server.page(
+    '/long-page.html',
+    `<!doctype html><meta charset="utf-8"><body style="margin:0">
+<spanbeam-viewer style="height:400px"></spanbeam-viewer><div style="height:3000px">the rest of the page</div>
+<script type="module">
+import '/test/.build/viewer/viewer.js';
+const traceEvents = [];
+for (let p = 1; p <= 40; p++) {
+  traceEvents.push({ ph: 'M', name: 'process_name', pid: p, args: { name: 'P' + p } });
+  traceEvents.push({ ph: 'X', name: 'work' + p, pid: p, tid: 1, ts: p * 10, dur: 100 });
+}
+window.__traces = { tall: { traceEvents }, short: { traceEvents: traceEvents.slice(0, 2) } };
+await customElements.whenDefined('spanbeam-viewer');
+window.__ready = true;
+</script></body>`,
+  );
+  await page.goto(`${server.origin}/long-page.html`);
+  await page.waitForFunction(() => (window as unknown as { __ready?: boolean }).__ready === true);
+  const load = (k: string) => page.evaluate((k) => (document.querySelector('spanbeam-viewer') as unknown as V).load((window as unknown as { __traces: Record<string, unknown> }).__traces[k]), k);
+  const state = () =>
+    page.evaluate(() => {
+      const v = document.querySelector('spanbeam-viewer') as unknown as V & { stats: { scrollY: number; startNs: number; endNs: number } };
+      return { page: Math.round(scrollY), tracks: v.stats.scrollY, span: v.stats.endNs - v.stats.startNs };
+    });
+  const wheel = async (x: number, dy: number) => {
+    await page.mouse.move(x, 200);
+    await page.mouse.wheel(0, dy);
+    await page.waitForTimeout(300);
+  };
+  // One track (all shown): the wheel over its name scrolls the page.
+  await load('short');
+  await wheel(30, 200);
+  expect((await state()).page).toBe(200);
+  await page.evaluate(() => scrollTo(0, 0));
+  // A sideways wheel (a trackpad swipe, which the browser may take for Back) stays the viewer's.
+  await page.evaluate(() => document.addEventListener('wheel', (e) => ((window as unknown as { __prevented: boolean }).__prevented = e.defaultPrevented)));
+  await page.mouse.move(30, 200);
+  await page.mouse.wheel(200, 0);
+  await expect.poll(() => page.evaluate(() => (window as unknown as { __prevented?: boolean }).__prevented)).toBe(true);
+  // 40 tracks: the wheel scrolls them, the page stays; at their end, the page scrolls.
+  await load('tall');
+  await wheel(30, 200);
+  let s = await state();
+  expect([s.page, s.tracks]).toEqual([0, 200]);
+  await wheel(30, -200);
+  expect(await state()).toMatchObject({ page: 0, tracks: 0 });
+  await wheel(30, -200); // at the top already
+  expect((await state()).page).toBe(0);
+  await wheel(30, 5000);
+  s = await state();
+  expect(s.page).toBe(0);
+  const end = s.tracks;
+  await wheel(30, 200);
+  expect(await state()).toMatchObject({ page: 200, tracks: end });
+  await page.evaluate(() => scrollTo(0, 0));
+  // Over the slices the wheel zooms, whatever the tracks can do.
+  const before = (await state()).span;
+  await wheel(600, -200);
+  s = await state();
+  expect(s.page).toBe(0);
+  expect(s.span).toBeLessThan(before);
+});

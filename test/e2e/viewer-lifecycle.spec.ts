@@ -2,7 +2,7 @@
 // it, a move through a detached fragment), and inputs cleared or given while it is out.
 import { expect, test, type Page } from '@playwright/test';
 import type { TestServer } from '../support/server';
-import { canvasBackground, openViewer, viewerServer, waitForEvent } from './viewer-support';
+import { canvasBackground, openViewer, slicePoint, viewerServer, waitForEvent } from './viewer-support';
 
 let server: TestServer;
 test.beforeAll(async () => {
@@ -139,4 +139,32 @@ test('moved in the same task as a change (same size): the change is painted', as
     slot.append(v); // e.g. a layout wrapping or moving its panel
   });
   await expect.poll(canvas).not.toBe(before);
+});
+
+test('taken out under the pointer and put back elsewhere: no tooltip or hover is left from before', async ({ page }) => {
+  await page.setViewportSize({ width: 1000, height: 900 });
+  await openViewer(page, server, '?src=/test/fixtures/viewer-ui/basic.json');
+  await waitForEvent(page, 'spanbeam-load');
+  await page.evaluate(() => {
+    const v = document.querySelector('spanbeam-viewer') as HTMLElement;
+    v.style.height = '400px';
+    document.body.prepend(Object.assign(document.createElement('div'), { id: 'panel-a', style: 'height:420px' }));
+    document.body.append(Object.assign(document.createElement('div'), { id: 'panel-b' }));
+  });
+  const p = await slicePoint(page, 'RunTask');
+  await page.mouse.move(p.x, p.y);
+  await expect(page.locator('spanbeam-viewer .tooltip')).toBeVisible();
+  const hovered = () => page.evaluate(() => (document.querySelector('spanbeam-viewer') as unknown as { timeline: { state: { hovered: number } } }).timeline.state.hovered);
+  expect(await hovered()).toBeGreaterThanOrEqual(0);
+  // An app closing the panel (its own key) and opening it in another place, away from the pointer.
+  await page.evaluate(() => ((window as unknown as { __v: Element }).__v = document.querySelector('spanbeam-viewer')!).remove());
+  await page.waitForTimeout(50);
+  await page.evaluate(() => {
+    document.getElementById('panel-a')!.style.height = '0';
+    document.getElementById('panel-b')!.style.cssText = 'position:absolute;top:480px;left:0;width:1000px;height:400px';
+    document.getElementById('panel-b')!.append((window as unknown as { __v: Element }).__v);
+  });
+  await page.waitForTimeout(100);
+  await expect(page.locator('spanbeam-viewer .tooltip')).toHaveCount(0);
+  expect(await hovered()).toBe(-1);
 });

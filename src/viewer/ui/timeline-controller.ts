@@ -92,6 +92,10 @@ export class TimelineController {
   }
 
   detach(): void {
+    // Taken out of the document, it has lost the pointer: its tooltip, hover or drag showed on
+    // after it came back (elsewhere, the pointer far away) until the pointer crossed it again.
+    if (this.container) this.onPointerLeave();
+    this.drag = null;
     this.resizeObserver?.disconnect();
     this.resizeObserver = null;
     this.dprQuery?.removeEventListener('change', this.onDprChange);
@@ -455,16 +459,21 @@ export class TimelineController {
 
   private readonly onWheel = (e: WheelEvent): void => {
     if (!this.model || !this.renderer) return;
-    e.preventDefault();
     const [x, y] = this.local(e);
     const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? this.cssH : 1;
     const dx = e.deltaX * unit;
     const dy = e.deltaY * unit;
     const LW = this.renderer.labelWidthCssPx;
     if (x < LW || e.shiftKey) {
+      const top = this.state.scrollY;
       this.scrollBy(e.shiftKey && dy === 0 ? dx : dy);
+      // Tracks that cannot scroll that way (all shown, or at their end) leave a vertical wheel to
+      // the page, as a native scroll box does: the page around the viewer stopped there. Not a
+      // sideways one (a trackpad swipe the browser may take for Back) nor a pinch (Ctrl).
+      if (this.state.scrollY !== top || e.ctrlKey || dx) e.preventDefault();
       return;
     }
+    e.preventDefault();
     if (Math.abs(dx) > Math.abs(dy)) {
       this.pan(dx);
       return;

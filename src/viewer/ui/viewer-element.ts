@@ -945,8 +945,12 @@ export class SpanbeamViewer extends LitElement {
       } else if (this.searchJob) this.searchJob.step = dir; // taken when the matches are in
       else this.stepMatch(dir);
     } else if (e.key === 'Escape') {
-      // Escape clears a query; on an empty box it is the page's (e.g. to close its dialog).
-      if (this._query) e.stopPropagation();
+      // Escape clears a query; on an empty box it is the page's (e.g. to close its dialog, which
+      // closes on any Escape not default-prevented: stopping propagation does not keep it open).
+      if (this._query) {
+        e.preventDefault();
+        e.stopPropagation();
+      }
       this.search('');
       // Back to the view shown: the timeline, or the waterfall's or insights' own tab stop.
       const sel = this.view === 'timeline' ? '.timeline' : this.view === 'waterfall' ? '.wf-row[tabindex="0"]' : '.insights button';
@@ -956,12 +960,21 @@ export class SpanbeamViewer extends LitElement {
 
   // ---- keys ----
 
+  /**
+   * A key the timeline acts on is its own: prevented, and kept from the page's shortcut handlers
+   * (shadow DOM retargets it to the element, so a page's own `/`, `?` or letter shortcut acted too).
+   */
   private readonly onTimelineKey = (e: KeyboardEvent): void => {
-    if (browserKey(e)) return;
+    if (browserKey(e) || !this.timelineKey(e)) return;
+    e.preventDefault();
+    e.stopPropagation();
+  };
+
+  /** Acts on a key on the timeline (or its track names); false when it is not the timeline's. */
+  private timelineKey(e: KeyboardEvent): boolean {
     if (e.key === '?') {
       this._help = !this._help;
-      e.preventDefault();
-      return;
+      return true;
     }
     if (e.key === 'Escape') {
       if (this._help) this._help = false;
@@ -969,29 +982,27 @@ export class SpanbeamViewer extends LitElement {
         this._measure = null;
         this.timeline.state.measure = null;
         this.timeline.requestPaint();
-      } else this.timeline.select(-1);
-      e.preventDefault();
-      return;
+      } else if (this._selected >= 0) this.timeline.select(-1);
+      // Nothing to clear: the page's (a <dialog> the viewer is in closes on an Escape not prevented).
+      else return false;
+      return true;
     }
     if (e.key === '/') {
-      e.preventDefault();
       (this.renderRoot.querySelector('input[type=search]') as HTMLInputElement | null)?.focus();
-      return;
+      return true;
     }
     if ((e.key === 'c' || e.key === 'p') && this._model && this._selected >= 0) {
       const track = this._model.slices.track[this._selected];
       if (e.key === 'p') this.timeline.togglePin(track);
       else this.timeline.toggleGroup(this._model.tracks[track].group);
-      e.preventDefault();
-      return;
+      return true;
     }
     if (e.key === 'n' || e.key === 'N') {
       this.stepMatch(e.shiftKey ? -1 : 1);
-      e.preventDefault();
-      return;
+      return true;
     }
-    if (this.timeline.keyDown(e)) e.preventDefault();
-  };
+    return this.timeline.keyDown(e);
+  }
 
   /**
    * ? opens the help from every view (and the details): only the timeline's keys had it, so a
@@ -1002,6 +1013,7 @@ export class SpanbeamViewer extends LitElement {
     if (e.key === '?') {
       this._help = true;
       e.preventDefault();
+      e.stopPropagation();
     } else if (e.key === 'Escape' && this._selected >= 0 && (e.target as Element).closest('.waterfall, .insights')) {
       // Escape clears the selection in the waterfall and insights as on the timeline; with nothing
       // selected it is the page's (as on an empty search box). Focus stays on the row or entry.
