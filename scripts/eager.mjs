@@ -27,6 +27,9 @@ export function eagerFunctions(code, map) {
       if (node.type === 'FunctionDeclaration') {
         edits.push([node.start, node.id.end, `var ${node.id.name}=(${node.async ? 'async ' : ''}function${node.generator ? '*' : ''}`]);
         edits.push([node.end, node.end, ');']);
+      } else if (!/^(async\s*)?function/.test(code.slice(node.start, node.start + 16))) {
+        // A method's body: V8 has no such hint for methods.
+        throw new Error(`'${MARK}' marks a method, which cannot be compiled eagerly: ${code.slice(node.start - 40, node.start + 20)}`);
       } else if (code[node.start - 1] !== '(') {
         edits.push([node.start, node.start, '('], [node.end, node.end, ')']);
       }

@@ -27,6 +27,11 @@ describe('eagerFunctions', () => {
     expect(rewrite('var x=function(){"eager";return 1},y=(function(){"eager";return 2})();')).toBe('var x=(function(){return 1}),y=(function(){return 2})();');
   });
 
+  it('refuses a mark on a method (V8 has no eager hint for those) instead of writing broken code', () => {
+    expect(() => rewrite('class A{m(){"eager";return 1}}')).toThrow(/marks a method/);
+    expect(() => rewrite('var o={get x(){"eager";return 1}}')).toThrow(/marks a method/);
+  });
+
   it('leaves a string statement that is not a directive alone', () => {
     const code = 'function f(){g();"eager"}';
     expect(rewrite(code)).toBe(code);
