@@ -64,7 +64,7 @@ export interface StartOptions {
   exporter?: Partial<ExporterOptions>;
   /** Cross-origin URLs that get trace headers (origins, URL prefixes, RegExps). Same-origin always do. Default: none. */
   propagateTo?: readonly PropagateToEntry[];
-  /** Share of new traces recorded, 0–1 (parent-based; remote parents decide for themselves). Default 1. */
+  /** Share of new traces recorded, 0–1 (parent-based; remote parents decide for themselves). Default 1; another value warns and records every trace. */
   sampleRate?: number;
   /** A custom head sampler (wins over `sampleRate`). */
   sampler?: Sampler;
@@ -124,10 +124,15 @@ export function start(o: StartOptions = {}): SpanbeamHandle {
     warn('start.twice', DEV ? 'start() was already called (maybe by another copy of Spanbeam); returning the existing handle' : '');
     return current;
   }
-  const rate = o.sampleRate;
+  // As the script tag's attribute: a rate that is not a number from 0 to 1 (NaN, negative, a string
+  // from plain JS) records every trace, with a warning, rather than be ignored unsaid.
+  const rate = o.sampleRate ?? 1;
+  const ok = typeof rate == 'number' && rate >= 0 && rate <= 1;
+  if (!ok) warn('start.bad_sample_rate', DEV ? `sampleRate: ${String(rate)} is not a number from 0 to 1; every trace is recorded` : '');
   configureTracing({
     ...o,
-    sampler: o.sampler ?? (typeof rate === 'number' && rate >= 0 && rate < 1 ? parentBasedSampler(traceIdRatioSampler(rate)) : undefined),
+    // Always one: started again after shutdown(), the earlier start's rate stayed.
+    sampler: o.sampler ?? parentBasedSampler(traceIdRatioSampler(ok ? rate : 1)),
   });
   if (o.zone !== false && ZoneContextManager.isSupported()) setContextManager(new ZoneContextManager());
 

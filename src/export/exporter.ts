@@ -130,14 +130,23 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   const bad = !parseHttpUrl(url, globalThis.document?.baseURI ?? globalThis.location?.href);
   if (bad) warn('export.bad_endpoint', DEV ? `endpoint "${url}" is not an http(s) URL; nothing is sent` : '');
   const key = `${fmt.name} ${url}`;
-  const maxSpans = o.maxBatchSpans ?? 200;
-  const maxBytes = o.maxBatchBytes ?? 30_720;
-  const delay = o.maxDelayMs ?? 1000;
-  const capBytes = o.maxOutboxBytes ?? 2_097_152;
-  const capAge = o.maxOutboxAgeMs ?? 86_400_000;
-  const retryMax = o.retryMaxMs ?? 300_000;
+  // Plain JS can pass NaN, a string or a negative number: its default then, with a warning. A NaN
+  // maxOutboxBytes dropped every batch, a timeoutMs of 0 or NaN aborted every send, a NaN
+  // recentSpans kept every span.
+  const num = (k: keyof ExporterOptions, d: number): number => {
+    const v = o[k] as number | undefined;
+    return v === undefined ? d : +v >= 0 ? +v : (warn('export.bad_option', DEV ? `${k}: ${String(v)} is not a number from 0; ${d} is used` : ''), d);
+  };
+  const maxSpans = num('maxBatchSpans', 200);
+  const maxBytes = num('maxBatchBytes', 30_720);
+  const delay = num('maxDelayMs', 1000);
+  const capBytes = num('maxOutboxBytes', 2_097_152);
+  const capAge = num('maxOutboxAgeMs', 86_400_000);
+  const retryMax = num('retryMaxMs', 300_000);
   const backoff = (n: number) => backoffMs(n, o.retryInitialMs, retryMax);
-  const timeout = o.timeoutMs ?? 30_000;
+  // 0 too: it aborted every send.
+  const timeout = num('timeoutMs', 30_000) || 30_000;
+  const recent = num('recentSpans', 500);
   const headers: Record<string, string> = { 'content-type': 'application/json', ...o.headers };
   const st: ExportStats = { ended: 0, queued: 0, sent: 0, rejected: 0, retries: 0, beacons: 0, dropped: {} };
   // Each missing in workers (window, document) or elsewhere.
@@ -586,7 +595,7 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
       if (stopped || (span.spanContext().traceFlags & 1) === 0) return;
       st.ended++;
       if (o.beforeExport && guard('export.before_export_failed', () => o.beforeExport!(span)) === false) return void bump('filtered', 1);
-      rememberSpan(span, o.recentSpans ?? 500);
+      rememberSpan(span, recent);
       if (tail) tail.onEnd(span);
       else accept(span);
       // Ended just after a hide (in page-hide listeners after ours): handed over at once, as a closing

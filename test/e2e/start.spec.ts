@@ -94,3 +94,25 @@ test('a request in flight when the tab closes is sent, also when it is the pageâ
   await page.close({ runBeforeUnload: true });
   await expect.poll(() => received(server).filter((s) => s.name === 'GET').length, { timeout: 5000 }).toBe(1);
 });
+
+test('sampleRate: a value that is not a number from 0 to 1 records every trace, with a warning; started again after shutdown(), the new rate applies', async ({ page }) => {
+  server.page('/rate.html', '<!doctype html><script src="/sb.js"></script>');
+  await page.goto(`${server.origin}/rate.html`);
+  const r = await page.evaluate(async () => {
+    const S = (window as unknown as { Spanbeam: typeof import('../../src/index') }).Spanbeam;
+    const sampled = (h: { tracer: { startSpan(n: string): { spanContext(): { traceFlags: number } } } }) => h.tracer.startSpan('x').spanContext().traceFlags & 1;
+    const opts = { instrumentations: { documentLoad: false, webVitals: false, longTasks: false } };
+    const out: unknown[] = [];
+    let h = S.start({ ...opts, sampleRate: 0 });
+    out.push(sampled(h));
+    await h.shutdown();
+    h = S.start(opts); // the default rate, 1
+    out.push(sampled(h));
+    await h.shutdown();
+    h = S.start({ ...opts, sampleRate: '0.5' as unknown as number }); // plain JS
+    out.push(sampled(h), S.getSelfCounters()['start.bad_sample_rate']);
+    await h.shutdown();
+    return out;
+  });
+  expect(r).toEqual([0, 1, 1, 1]);
+});

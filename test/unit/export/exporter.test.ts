@@ -7,6 +7,7 @@ import { tailSampler } from '../../../src/export/sampling';
 import { checkOtlpJson } from './otlp-proto';
 import { fakeSpan } from './spans';
 import { getSelfCounters, resetSelfCounters } from '../../../src/sdk/diag';
+import { getRecentSpans } from '../../../src/export/recent';
 
 interface Call {
   body: string;
@@ -264,6 +265,30 @@ describe('OTLP exporter: retries', () => {
     expect(calls).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(40);
     expect(calls).toHaveLength(2);
+  });
+});
+
+describe('OTLP exporter: invalid option values (plain JS)', () => {
+  it('a NaN, negative or string number option takes its default with a warning: spans are still delivered, recentSpans stays bounded', async () => {
+    resetSelfCounters();
+    // NaN dropped every batch as over maxOutboxBytes; timeoutMs 0 or NaN aborted every send (retried for ever).
+    const e = exporter({ maxDelayMs: 0, maxOutboxBytes: NaN, timeoutMs: -1, retryMaxMs: 'x' as unknown as number });
+    end(e, 2);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(calls).toHaveLength(1);
+    expect(names(calls[0])).toEqual(['s0', 's1']);
+    expect(e.stats()).toMatchObject({ sent: 2, retries: 0, dropped: {} });
+    expect(getSelfCounters()['export.bad_option']).toBe(3);
+    const z = createOtlpExporter({ endpoint: 'https://collector.test/v1/traces', outbox: 'memory', timeoutMs: 0 });
+    end(z, 1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(calls).toHaveLength(2);
+    expect(z.stats()).toMatchObject({ sent: 1, retries: 0 });
+    // A string from a config file is read as its number (not '500' + 64 = '50064' spans kept).
+    const r = exporter({ recentSpans: '10' as unknown as number });
+    end(r, 200);
+    expect(getRecentSpans().length).toBeLessThanOrEqual(10);
+    await Promise.all([e, z, r].map((x) => x.shutdown()));
   });
 });
 
