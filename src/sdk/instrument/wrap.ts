@@ -103,9 +103,12 @@ export function listen(target: EventTarget, type: string, fn: EventListener, cap
   return () => remove.call(target, type, fn, capture);
 }
 
-/** setTimeout outside any Zone. */
+/**
+ * setTimeout outside any Zone. Browsers run a delay past 2^31 − 1 ms (an option of `Infinity`:
+ * "never") at once: it waits that long instead (~25 days).
+ */
 export function later(fn: () => void, ms: number): ReturnType<typeof setTimeout> {
-  return zoneNative<typeof setTimeout>(globalThis, 'setTimeout').call(globalThis, fn, ms);
+  return zoneNative<typeof setTimeout>(globalThis, 'setTimeout').call(globalThis, fn, Math.min(ms, 2 ** 31 - 1));
 }
 
 /**

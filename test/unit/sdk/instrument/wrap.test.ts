@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ORIGINAL, patch, unwrapped } from '../../../../src/sdk/instrument/wrap';
+import { ORIGINAL, later, patch, unwrapped } from '../../../../src/sdk/instrument/wrap';
 
 describe('patch', () => {
   it('marks the wrapper, keeps name/length/this/return, and restores own properties', () => {
@@ -37,5 +37,15 @@ describe('patch', () => {
     const obj = { f: () => { throw err; } };
     patch(obj, 'f', (o) => function () { return o(); });
     expect(() => obj.f()).toThrow(err);
+  });
+});
+
+describe('later', () => {
+  it('waits for a delay past 2^31 - 1 ms (timeoutMs: Infinity) instead of running at once', async () => {
+    let ran = 0;
+    const timers = [later(() => ran++, Infinity), later(() => ran++, 2 ** 31)];
+    await new Promise((ok) => setTimeout(ok, 30));
+    for (const t of timers) clearTimeout(t);
+    expect(ran).toBe(0);
   });
 });
