@@ -180,7 +180,8 @@ export function detectFormat(head: Uint8Array): Detected {
   // DevTools writes `{"metadata": …, "traceEvents": …}`; its metadata can hold source maps whose
   // `names` (any identifier: "data", "spans", "events", …) look like other formats' keys.
   if (has('traceEvents') || /^\{\s*"metadata"\s*:/.test(text.slice(i))) return 'chrome-json';
-  if (has('resourceSpans')) return 'otlp-json';
+  // Tempo's trace-by-id JSON calls resourceSpans `batches`.
+  if (has('resourceSpans') || (has('batches') && (has('scopeSpans') || has('instrumentationLibrarySpans')))) return 'otlp-json';
   if (first === '{') {
     if (text.includes('speedscope.app/file-format-schema') || (has('profiles') && has('unit') && (has('shared') || has('weights') || has('events')))) {
       return 'speedscope-json';

@@ -87,9 +87,10 @@ const R_SPANS = 9; // its spans
 const R_JDATA = 10; // Jaeger data
 const R_JTRACE = 11; // one Jaeger trace
 const R_JSPANS = 12; // its spans
+const R_WRAP = 13; // a request wrapped by a trace API: Tempo's `{"trace": …}`, Jaeger v2's `{"result": …}`
 
 /** Members that hold lists of spans (or of their containers). */
-const LISTS = new Set(['resourceSpans', 'scopeSpans', 'instrumentationLibrarySpans', 'spans', 'data']);
+const LISTS = new Set(['resourceSpans', 'batches', 'scopeSpans', 'instrumentationLibrarySpans', 'spans', 'data']);
 
 /** True when the object at r.pos starts with the member "resourceSpans" (peeked, not consumed). */
 function startsWithResourceSpans(r: JsonReader): boolean {
@@ -198,13 +199,17 @@ export class SpanJsonImporter implements WalkHandler {
       case R_ROOT:
         return o ? R_DOC : a ? R_DOC_ARR : IGNORE;
       case R_DOC:
-        // Flags only ever set (idempotent): what `'resourceSpans' in doc` would tell.
-        if (key === 'resourceSpans') {
+      case R_WRAP:
+        // Flags only ever set (idempotent): what `'resourceSpans' in doc` would tell. Tempo's
+        // trace-by-id JSON names that list `batches`; its v2 API and Jaeger v2's API (api_v3)
+        // wrap the request in `trace` / `result`.
+        if (key === 'resourceSpans' || key === 'batches') {
           this.sawResourceSpans = true;
           return a ? R_RS_ARR : IGNORE;
         }
+        if (parent === R_WRAP) return IGNORE;
         if (key === 'data') return a ? R_JDATA : IGNORE;
-        return IGNORE;
+        return (key === 'trace' || key === 'result') && o ? R_WRAP : IGNORE;
       case R_REQ:
         return key === 'resourceSpans' && a ? R_RS_ARR : IGNORE;
       case R_DOC_ARR:

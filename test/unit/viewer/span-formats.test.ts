@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { importSpanJson, importReadableSpans } from '../../../src/viewer/import/otlp-json';
 import { importChromeJson } from '../../../src/viewer/import/chrome-json';
+import { detectFormat } from '../../../src/viewer/import/detect';
 import { FlowKind, SliceFlag, GroupKind, TrackKind, type TraceModel } from '../../../src/viewer/model/trace-model';
 import { argsOf, flowsIn, nameOf, childrenOf, instantArgsOf } from '../../../src/viewer/model/query';
 import { encodeOtlpJsonString } from '../../../src/export/otlp-json';
@@ -96,6 +97,38 @@ describe('OTLP JSON', () => {
     const mm = importSpanJson(req);
     expect(argsOf(mm, 0).traceId).toBe('0af7651916cd43dd8448eb211c80319c');
     expect(argsOf(mm, 0).spanId).toBe('b7ad6b7169203331');
+  });
+});
+
+describe('OTLP JSON as trace APIs return it', () => {
+  const spans = [
+    { traceId: 'CvdlGRbNQ92ESOshHIAxnA==', spanId: 't61rcWkgMzE=', name: 'GET /cart', kind: 2, startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000050000000' },
+    { traceId: 'CvdlGRbNQ92ESOshHIAxnA==', spanId: 'AAAAAAAAAAE=', parentSpanId: 't61rcWkgMzE=', name: 'SELECT cart', startTimeUnixNano: '1700000000010000000', endTimeUnixNano: '1700000000020000000' },
+  ];
+  const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'shop-api' } }] };
+  const check = (m: TraceModel) => {
+    expect(m.format).toBe('otlp-json');
+    expect(m.groups.map((g) => g.name)).toEqual(['shop-api']);
+    const child = one(m, 'SELECT cart');
+    expect(m.slices.parent[child]).toBe(one(m, 'GET /cart'));
+    expect(argsOf(m, child).traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(m.diagnostics).toEqual([]);
+  };
+
+  it("Tempo's trace by id (`batches`, base64 ids, and the older instrumentationLibrarySpans)", () => {
+    const tempo = { batches: [{ resource, scopeSpans: [{ scope: { name: 'x' }, spans }] }] };
+    expect(detectFormat(new TextEncoder().encode(JSON.stringify(tempo)))).toBe('otlp-json');
+    check(importSpanJson(JSON.stringify(tempo)));
+    const old = { batches: [{ resource, instrumentationLibrarySpans: [{ instrumentationLibrary: { name: 'x' }, spans }] }] };
+    expect(detectFormat(new TextEncoder().encode(JSON.stringify(old)))).toBe('otlp-json');
+    check(importSpanJson(JSON.stringify(old)));
+  });
+
+  it("Tempo's v2 API (`{ trace: … }`) and Jaeger v2's api_v3 (`{ result: … }`)", () => {
+    for (const doc of [{ trace: { resourceSpans: [{ resource, scopeSpans: [{ spans }] }] } }, { result: { resourceSpans: [{ resource, scopeSpans: [{ spans }] }] } }]) {
+      expect(detectFormat(new TextEncoder().encode(JSON.stringify(doc)))).toBe('otlp-json');
+      check(importSpanJson(JSON.stringify(doc)));
+    }
   });
 });
 
