@@ -138,6 +138,23 @@ async function chromeScenarios(name) {
   out(`${name} insights first`, await tab(page, 'insights'));
   out(`${name} timeline`, await tab(page, 'timeline'));
   out(`${name} insights again`, await tab(page, 'insights'));
+  // Recomputing the insights (cache dropped, as a new measured range or selected tree does), for
+  // the whole trace and for a measured range of its middle half: median and worst of 5 tasks.
+  for (const range of [false, true]) {
+    out(`${name} insights recomputed x5, ${range ? 'measured range' : 'whole trace'}`, await page.evaluate(async (range) => {
+      const s = window.__s; const m = s.v.model; const ms = [];
+      const r = range ? [m.startNs + (m.endNs - m.startNs) / 4, m.endNs - (m.endNs - m.startNs) / 4] : null;
+      for (let k = 0; k < 5; k++) {
+        s.v.timeline.cb.onMeasure(r); // drops the cache
+        const t = performance.now(); s.v.requestUpdate(); await s.v.updateComplete; ms.push(performance.now() - t);
+        await s.settle();
+      }
+      s.v.timeline.cb.onMeasure(null); s.v.requestUpdate(); await s.v.updateComplete;
+      ms.sort((a, b) => a - b);
+      return { medianMs: Math.round(ms[2]), maxMs: Math.round(ms[4]) };
+    }, range));
+  }
+  out(`${name} insights: click the first row of time by name`, await measure(page, async (s) => { s.v.shadowRoot.querySelector('table.by-name tbody tr button')?.click(); await s.v.updateComplete; }));
   out(`${name} insights: click a top-duration entry`, await measure(page, async (s) => { s.v.shadowRoot.querySelector('ol.bottlenecks-duration li:nth-child(3) button').click(); await s.v.updateComplete; }));
   out(`${name} insights: click a top-self entry`, await measure(page, async (s) => { s.v.shadowRoot.querySelector('ol.bottlenecks-self li:nth-child(5) button').click(); await s.v.updateComplete; }));
   out(`${name} waterfall`, await tab(page, 'waterfall'));

@@ -177,30 +177,36 @@ export function selfTimes(model: TraceModel): Float64Array {
   const { startNs: S, durNs: D } = model.slices;
   const c = childIndex(model);
   self = new Float64Array(n);
-  for (let p = 0; p < n; p++) {
-    const a = c.start[p];
-    const b = c.start[p + 1];
-    const ps = S[p];
-    const pe = ps + D[p];
-    let covered = 0;
-    let runS = -Infinity;
-    let runE = -Infinity;
-    for (let k = a; k < b; k++) {
-      const ch = c.list[k];
-      const cs = Math.max(S[ch], ps);
-      const ce = Math.min(S[ch] + D[ch], pe);
-      if (ce <= cs) continue;
-      if (cs > runE) {
-        if (runE > runS) covered += runE - runS;
-        runS = cs;
-        runE = ce;
-      } else if (ce > runE) runE = ce;
-    }
-    if (runE > runS) covered += runE - runS;
-    self[p] = Math.max(0, D[p] - covered);
-  }
+  for (let p = 0; p < n; p++) self[p] = Math.max(0, D[p] - covered(c, S, D, p, S[p], S[p] + D[p]));
   selfCache.set(model, self);
   return self;
+}
+
+/** Self time of a slice within [t0Ns, t1Ns] (a window inside it): the part its children do not cover. */
+export function selfTimeIn(model: TraceModel, slice: number, t0Ns: number, t1Ns: number): number {
+  return Math.max(0, t1Ns - t0Ns - covered(childIndex(model), model.slices.startNs, model.slices.durNs, slice, t0Ns, t1Ns));
+}
+
+/** Time of [ps, pe] the children of `p` cover (clipped to it, overlaps merged). */
+function covered(c: Children, S: Float64Array, D: Float64Array, p: number, ps: number, pe: number): number {
+  const a = c.start[p];
+  const b = c.start[p + 1];
+  let sum = 0;
+  let runS = -Infinity;
+  let runE = -Infinity;
+  for (let k = a; k < b; k++) {
+    const ch = c.list[k];
+    const cs = Math.max(S[ch], ps);
+    const ce = Math.min(S[ch] + D[ch], pe);
+    if (ce <= cs) continue;
+    if (cs > runE) {
+      if (runE > runS) sum += runE - runS;
+      runS = cs;
+      runE = ce;
+    } else if (ce > runE) runE = ce;
+  }
+  if (runE > runS) sum += runE - runS;
+  return sum;
 }
 
 /** Child slices (any track), sorted by start. */

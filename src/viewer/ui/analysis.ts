@@ -4,7 +4,7 @@
  * linear time (no per-slice objects), so they run on million-event traces in well under a second.
  */
 import { TrackKind, type TraceModel } from '../model/trace-model';
-import { childIndex, childrenList, selfTimes } from '../model/query';
+import { childIndex, childrenList, selfTimeIn, selfTimes } from '../model/query';
 
 export { childIndex, childrenList, selfTimes };
 
@@ -170,4 +170,143 @@ export function longestRoot(model: TraceModel, scope: Scope = {}): number {
     if (best < 0 || D[i] > D[best]) best = i;
   }
   return best;
+}
+
+const nestedCache = new WeakMap<TraceModel, Uint8Array>();
+
+/**
+ * 1 for each slice with an ancestor of the same name (a recursive call), else 0. Depth first from
+ * the roots, keeping a count of open slices per name id; cached per model.
+ */
+export function nestedInSameName(model: TraceModel): Uint8Array {
+  let nested = nestedCache.get(model);
+  if (nested) return nested;
+  const n = model.slices.count;
+  const { parent, name } = model.slices;
+  const c = childIndex(model);
+  const open = new Uint32Array(model.strings.length);
+  nested = new Uint8Array(n);
+  // Entries are slices to enter, or ~slice to leave (pushed only for slices with children).
+  const stack = new Int32Array(2 * n);
+  for (let r = 0; r < n; r++) {
+    if (parent[r] >= 0) continue;
+    let sp = 0;
+    stack[sp++] = r;
+    while (sp > 0) {
+      const v = stack[--sp];
+      if (v < 0) {
+        open[name[~v]]--;
+        continue;
+      }
+      if (open[name[v]] > 0) nested[v] = 1;
+      const a = c.start[v];
+      const b = c.start[v + 1];
+      if (a === b) continue;
+      open[name[v]]++;
+      stack[sp++] = ~v;
+      for (let k = b - 1; k >= a; k--) stack[sp++] = c.list[k];
+    }
+  }
+  nestedCache.set(model, nested);
+  return nested;
+}
+
+/**
+ * Time by name (speedscope's sandwich, Perfetto's slice aggregation), as columns indexed by name
+ * id. With a range, each slice counts its part inside the range (and its self time there); a
+ * slice that only touches the range's edge does not count. `total` follows speedscope: a slice
+ * nested in a slice of the same name adds nothing (recursion is not counted twice).
+ */
+export interface TimeByName {
+  /** Name ids that occur, in id order. */
+  readonly ids: Uint32Array;
+  readonly count: Uint32Array;
+  readonly total: Float64Array;
+  readonly self: Float64Array;
+  /** Sum of every occurrence's duration, nested ones included (for the mean of one occurrence). */
+  readonly sum: Float64Array;
+}
+
+export type NameSort = 'total' | 'self' | 'count';
+
+/** Whether slice i counts in [lo, hi]: it overlaps it, or is zero-length inside it (touching an edge is not enough). */
+function counts(S: Float64Array, D: Float64Array, i: number, lo: number, hi: number): boolean {
+  const s = S[i];
+  const e = s + D[i];
+  const a = Math.max(s, lo);
+  const b = Math.min(e, hi);
+  return b > a || (b === a && e === s);
+}
+
+export function timeByName(model: TraceModel, scope: Scope = {}): TimeByName {
+  const n = model.slices.count;
+  const { startNs: S, durNs: D, name } = model.slices;
+  const self = selfTimes(model);
+  const nested = nestedInSameName(model);
+  const m = model.strings.length;
+  const count = new Uint32Array(m);
+  const total = new Float64Array(m);
+  const selfBy = new Float64Array(m);
+  const sum = new Float64Array(m);
+  const r = scope.range;
+  const lo = r ? r[0] : -Infinity;
+  const hi = r ? r[1] : Infinity;
+  for (let i = 0; i < n; i++) {
+    const s = S[i];
+    let d = D[i];
+    let sf = self[i];
+    if (s < lo || s + d > hi) {
+      // Crosses an edge of the range, or lies outside it: clip (few slices cross an edge).
+      const e = s + d;
+      const a = s < lo ? lo : s;
+      const b = e > hi ? hi : e;
+      if (b < a || (b === a && d > 0)) continue;
+      d = b - a;
+      sf = selfTimeIn(model, i, a, b);
+    }
+    const id = name[i];
+    count[id]++;
+    sum[id] += d;
+    selfBy[id] += sf;
+    if (!nested[i]) total[id] += d;
+  }
+  let k = 0;
+  for (let id = 0; id < m; id++) if (count[id]) k++;
+  const ids = new Uint32Array(k);
+  for (let id = 0, j = 0; id < m; id++) if (count[id]) ids[j++] = id;
+  return { ids, count, total, self: selfBy, sum };
+}
+
+/**
+ * The first `k` name ids by `sort` (descending); ties go by self, total, then count, then name
+ * (code unit order), so the order is stable. Top-k insertion: linear for the usual small k.
+ */
+export function rankNames(model: TraceModel, by: TimeByName, sort: NameSort, k: number): number[] {
+  const keys = [by[sort], by.self, by.total, by.count];
+  const strings = model.strings;
+  const before = (x: number, y: number): boolean => {
+    for (const a of keys) if (a[x] !== a[y]) return a[x] > a[y];
+    return (strings[x] ?? '') < (strings[y] ?? '');
+  };
+  const ids = by.ids;
+  if (k * 8 >= ids.length) return Array.from(ids).sort((x, y) => (before(x, y) ? -1 : before(y, x) ? 1 : 0)).slice(0, k);
+  const top: number[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (top.length === k && !before(id, top[k - 1])) continue;
+    let j = top.length;
+    while (j > 0 && before(id, top[j - 1])) j--;
+    top.splice(j, 0, id);
+    if (top.length > k) top.pop();
+  }
+  return top;
+}
+
+/** The slices named `id` that count in `scope` (as in `timeByName`), in start order. */
+export function slicesNamed(model: TraceModel, id: number, scope: Scope = {}): number[] {
+  const { startNs: S, durNs: D, name } = model.slices;
+  const r = scope.range;
+  const out: number[] = [];
+  for (let i = 0; i < model.slices.count; i++) if (name[i] === id && (!r || counts(S, D, i, r[0], r[1]))) out.push(i);
+  return out.sort((x, y) => S[x] - S[y] || x - y);
 }

@@ -354,6 +354,26 @@ export const viewerStyles = css`
     overflow: auto;
     padding: 6px 10px;
   }
+  table.by-name {
+    border-collapse: collapse;
+  }
+  table.by-name th,
+  table.by-name td {
+    padding: 1px 6px;
+    border-top: 1px solid var(--sb-grid);
+    text-align: left;
+    font-weight: normal;
+  }
+  table.by-name .num {
+    text-align: right;
+    white-space: nowrap;
+  }
+  table.by-name th[aria-sort='descending'] button {
+    font-weight: bold;
+  }
+  table.by-name th[aria-sort='descending'] button::after {
+    content: ' ↓' / '';
+  }
   .insights .cols {
     display: grid;
     grid-template-columns: repeat(auto-fit, minmax(260px, 1fr));

@@ -20,7 +20,7 @@ import { formatDuration } from '../render/time-scale';
 import { TimelineController } from './timeline-controller';
 import { renderDetails, sliceSummary, trackLabel, valueText } from './details-panel';
 import { WATERFALL_ROW_CSS_PX, buildWaterfall, renderWaterfall, type Waterfall } from './waterfall-view';
-import { computeInsights, renderInsights, type Insights } from './insights-view';
+import { BY_NAME_ROWS, computeInsights, renderInsights, type ByNameView, type Insights } from './insights-view';
 import { rootOf } from './analysis';
 import { treeKey } from './tree-keys';
 import { viewerStyles } from './styles';
@@ -190,6 +190,8 @@ export class SpanbeamViewer extends LitElement {
   private wfJump = false;
   private wfCache: { key: string; wf: Waterfall | null } | null = null;
   private insightsCache: { key: string; ins: Insights } | null = null;
+  /** Sort and length of the insights' by-name table (kept across ranges, reset by a new trace). */
+  private byNameView: ByNameView = { sort: 'self', shown: BY_NAME_ROWS };
   private detailsCache: { model: TraceModel; slice: number; tpl: TemplateResult } | null = null;
   /** The slice whose details show every argument (the user asked to). */
   private detailsAll = -1;
@@ -710,6 +712,7 @@ export class SpanbeamViewer extends LitElement {
     this.wfCache = null;
     this.wfCurrent = -1;
     this.insightsCache = null;
+    if (!keepView) this.byNameView = { sort: 'self', shown: BY_NAME_ROWS };
     // The cached details hold their model: a replaced trace must not stay in memory through them.
     this.detailsCache = null;
     this.detailsAll = -1;
@@ -1455,6 +1458,11 @@ export class SpanbeamViewer extends LitElement {
             b = Math.max(b, sl.startNs[i] + sl.durNs[i]);
           }
           if (slices.length) this.timeline.zoomToRange(a, b);
+        },
+        byName: this.byNameView,
+        setByName: (v) => {
+          this.byNameView = v;
+          this.requestUpdate();
         },
       })}
     </div>`;
