@@ -10,8 +10,10 @@ const KNOWN_FLAGS = TRACE_FLAG_SAMPLED | TRACE_FLAG_RANDOM;
 
 // version (not ff)-traceId-parentId (neither all zero)-flags, then (versions above 00 only)
 // anything that starts with '-' and has no ',' (a comma only comes from two traceparent headers
-// combined, which is invalid); optional whitespace (SP, HTAB) around it.
-const TRACEPARENT = /^[ \t]*(?!ff)([\da-f]{2})-(?!0{32})([\da-f]{32})-(?!0{16})([\da-f]{16})-([\da-f]{2})(-[^,]*)?[ \t]*$/;
+// combined, which is invalid); optional whitespace (SP, HTAB) around it. The extra fields end in
+// a non-space so they and the trailing whitespace never compete for the same characters (that
+// backtracking was quadratic in the header's length).
+const TRACEPARENT = /^[ \t]*(?!ff)([\da-f]{2})-(?!0{32})([\da-f]{32})-(?!0{16})([\da-f]{16})-([\da-f]{2})(-([^,]*[^, \t])?)?[ \t]*$/;
 
 /**
  * Parses a W3C Trace Context Level 2 `traceparent` value (also the content of

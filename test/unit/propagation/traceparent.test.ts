@@ -115,6 +115,19 @@ describe('parseTraceparent (future versions)', () => {
     expect(parseTraceparent(`fe-${TID}-${SID}-01`)?.traceId).toBe(TID);
     expect(parseTraceparent(`ff-${TID}-${SID}-01-x`)).toBeUndefined();
   });
+
+  // A request header is attacker-controlled and parsed on every request: a long run of spaces
+  // after the extra-field dash, then a character the end can't match (a comma, as two headers
+  // joined), must not take time quadratic in its length (it blocked Node's event loop ~2 s at 64 KB).
+  it('rejects a long whitespace-padded extra field in linear time', () => {
+    for (const tail of [' '.repeat(65536) + ',', ' \t'.repeat(32768) + 'x,', ' a'.repeat(32768) + ' ,']) {
+      const t0 = performance.now();
+      expect(parseTraceparent(`cc-${TID}-${SID}-01-${tail}`)).toBeUndefined();
+      expect(performance.now() - t0).toBeLessThan(100);
+    }
+    expect(parseTraceparent(`cc-${TID}-${SID}-01-${' '.repeat(65536)}`)?.traceId).toBe(TID);
+    expect(parseTraceparent(`cc-${TID}-${SID}-01- a b \t`)?.traceId).toBe(TID);
+  });
 });
 
 describe('formatTraceparent', () => {
