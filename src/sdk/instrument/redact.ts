@@ -49,5 +49,10 @@ export function redactUrl(url: string | URL, base?: string): string {
 
 /** `text` (a stack trace) with each http(s) or ws(s) URL in it redacted; `:line:column` suffixes are kept. */
 export function redactUrls(text: string): string {
-  return text.replace(/(?:http|ws)s?:\/\/[^\s()]+?(?=(?::\d+){0,2}(?:[\s)]|$))/g, (u) => redactUrl(u));
+  // Each URL taken whole, its suffix split off after: a lazy match with a look-ahead for the end
+  // scanned to the end of the text from every `http://` in it (quadratic: 28 KB took 120 ms).
+  return text.replace(/(?:http|ws)s?:\/\/[^\s()]+/g, (u) => {
+    const at = /(?::\d+){0,2}$/.exec(u)!.index;
+    return redactUrl(u.slice(0, at)) + u.slice(at);
+  });
 }
