@@ -68,12 +68,14 @@ export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
       s.setStatus({ code: 2, message: attrs['exception.message'] as string });
       if (s !== active) s.end();
     });
-  // One rejection may arrive both through zone.js's hook and an event: report it once.
+  // One rejection may arrive both through zone.js's hook and an event: report it once. Known by
+  // its promise, not its reason: each promise chained onto one failed promise (a cached request's)
+  // rejects with the same reason, and is a rejection of its own.
   const seen = new WeakSet<object>();
-  const rejected = (reason: unknown) => {
-    if (reason && typeof reason === 'object') {
-      if (seen.has(reason)) return;
-      seen.add(reason);
+  const rejected = (reason: unknown, p?: unknown) => {
+    if (p) {
+      if (seen.has(p as object)) return;
+      seen.add(p as object);
     }
     report('unhandledrejection', reason);
   };
@@ -100,7 +102,7 @@ export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
         report('error', e.error ?? e.message, extra);
       },
     ),
-    on('unhandledrejection', (e) => rejected((e as PromiseRejectionEvent).reason)),
+    on('unhandledrejection', (e) => rejected((e as PromiseRejectionEvent).reason, (e as PromiseRejectionEvent).promise)),
   ];
   // zone.js replaces Promise; its unhandled rejections reach a handler on Zone, and not always the
   // page's `unhandledrejection` listeners (zone.js 0.16 logs them instead). Chain onto it.
@@ -108,10 +110,11 @@ export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
   if (Z && typeof Z.__symbol__ === 'function') {
     const key = Z.__symbol__('unhandledPromiseRejectionHandler');
     const prev = Z[key];
-    // zone.js hands over either its wrapper error (`.rejection` = the reason) or, when wrapping
-    // is disabled, the reason itself.
-    const hook = function (this: unknown, e: { rejection?: unknown; promise?: unknown }) {
-      rejected(e && typeof e === 'object' && e.promise && 'rejection' in e ? e.rejection : e);
+    // zone.js hands over either its wrapper error (`.rejection` = the reason, `.promise`) or, when
+    // wrapping is disabled (its default), the reason itself, and then raises no event.
+    const hook = function (this: unknown, e: { rejection?: unknown; promise?: object }) {
+      const p = e && typeof e === 'object' && 'rejection' in e && e.promise;
+      rejected(p ? e.rejection : e, p);
       if (typeof prev === 'function') return prev.call(this, e);
     };
     Z[key] = hook;
