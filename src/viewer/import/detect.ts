@@ -3,7 +3,7 @@
  */
 import type { SourceFormat } from '../model/trace-model';
 import { PERF_HEADER } from './perf-script';
-import { readVarint, varOut, Wire, WireError, WT_LEN, WT_VARINT } from './protobuf';
+import { readVarint, varOut, Wire, WireError, WT_I32, WT_I64, WT_LEN, WT_VARINT } from './protobuf';
 
 export type Detected = SourceFormat | 'gzip' | 'unknown';
 
@@ -130,6 +130,111 @@ export function isPprof(head: Uint8Array): boolean {
   return valueTypes > 0;
 }
 
+/**
+ * The OTLP trace messages checked by `isOtlpProto` (opentelemetry-proto trace/v1, common/v1,
+ * resource/v1): per field number its wire type, the message it holds, and for ids their length.
+ */
+type OtlpField = [wt: number, msg?: string, idLen?: number];
+const I64 = WT_I64;
+const I32 = WT_I32;
+const OTLP: Record<string, Record<number, OtlpField>> = {
+  data: { 1: [L, 'rs'] },
+  rs: { 1: [L, 'res'], 2: [L, 'ss'], 3: [L], 1000: [L, 'ss'] },
+  res: { 1: [L, 'kv'], 2: [V], 3: [L] },
+  ss: { 1: [L, 'scope'], 2: [L, 'span'], 3: [L] },
+  scope: { 1: [L], 2: [L], 3: [L, 'kv'], 4: [V] },
+  span: {
+    1: [L, undefined, 16],
+    2: [L, undefined, 8],
+    3: [L],
+    4: [L, undefined, 8],
+    5: [L],
+    6: [V],
+    7: [I64],
+    8: [I64],
+    9: [L, 'kv'],
+    10: [V],
+    11: [L, 'event'],
+    12: [V],
+    13: [L, 'link'],
+    14: [V],
+    15: [L, 'status'],
+    16: [I32],
+  },
+  event: { 1: [I64], 2: [L], 3: [L, 'kv'], 4: [V] },
+  link: { 1: [L, undefined, 16], 2: [L, undefined, 8], 3: [L], 4: [L, 'kv'], 5: [V], 6: [I32] },
+  status: { 2: [L], 3: [V] },
+  kv: { 1: [L], 2: [L, 'any'] },
+  any: { 1: [L], 2: [V], 3: [V], 4: [I64], 5: [L, 'list'], 6: [L, 'kvlist'], 7: [L] },
+  list: { 1: [L, 'any'] },
+  kvlist: { 1: [L, 'kv'] },
+};
+
+/**
+ * b[p, end) holds only fields of OTLP message `msg`, of their wire types, and the messages inside
+ * theirs, as deep as the bytes go (`cut`: the message runs past the end of the head). `seen`
+ * counts the spans and key-values met, and the whole spans.
+ */
+function otlpFits(b: Uint8Array, p: number, end: number, msg: string, cut: boolean, seen: { n: number; spans: number }, depth: number): boolean {
+  const fields = OTLP[msg];
+  while (p < end) {
+    const tag = readVarint(b, p, end);
+    if (tag === undefined) return cut;
+    const f = fields[Math.floor(tag / 8)];
+    const wt = tag % 8;
+    if (tag < 0 || !f || f[0] !== wt) return false;
+    p = varOut.end;
+    if (wt === V) {
+      const v = readVarint(b, p, end);
+      if (v === undefined) return cut;
+      if (v < 0) return false;
+      p = varOut.end;
+    } else if (wt !== L) {
+      p += wt === I64 ? 8 : 4;
+      if (p > end) return cut;
+    } else {
+      const n = readVarint(b, p, end);
+      if (n === undefined) return cut;
+      if (n < 0 || n > MAX_PACKET) return false;
+      const s = varOut.end;
+      p = s + n;
+      const inner = p > end;
+      // A field longer than its (whole) message, or an id of another length, is not OTLP.
+      if ((inner && !cut) || (f[2] && !inner && n !== 0 && n !== f[2])) return false;
+      if (f[1] && s < end) {
+        if (depth > 24 || !otlpFits(b, s, Math.min(p, end), f[1], inner, seen, depth + 1)) return false;
+        if (f[1] === 'span' || f[1] === 'kv') seen.n++;
+        if (f[1] === 'span' && !inner) seen.spans++;
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * True when the head is OTLP protobuf trace data: a TracesData / ExportTraceServiceRequest, raw
+ * (an OTLP/HTTP `application/x-protobuf` body) or after a 4-byte big-endian length (the
+ * Collector's file exporter, `format: proto`). Its first message is checked against the OTLP
+ * schema as far as the head goes, down to spans, attributes and values; at least one span or
+ * attribute must be seen. After a whole span, bytes that break the schema are corrupt OTLP (the
+ * importer says where), not another format. Perfetto packets (fields 8, 10, 11… inside field 1) and pprof profiles
+ * (varints inside field 1) fail this.
+ */
+export function isOtlpProto(head: Uint8Array): boolean {
+  let p = 0;
+  let end = head.length;
+  if (head.length >= 6 && head[0] < 8) {
+    // A raw message cannot start below 8 (field 0): a length's high byte then.
+    const n = ((head[0] << 24) | (head[1] << 16) | (head[2] << 8) | head[3]) >>> 0;
+    p = 4;
+    end = Math.min(end, 4 + n);
+  }
+  // Text starting with a newline (0x0a too) has no control bytes; OTLP has them (0x12: a key's value).
+  if (head[p] !== 0x0a || end - p < 2 || !/[\0-\x08\x0e-\x1f]/.test(String.fromCharCode(...head.subarray(p, p + 256)))) return false;
+  const seen = { n: 0, spans: 0 };
+  return otlpFits(head, p, end, 'data', end === head.length, seen, 0) ? seen.n > 0 : seen.spans > 0;
+}
+
 /** Collapsed stacks: every complete line of the head is blank or `stack count`. */
 const FOLDED_LINE = /^\s*$|^[^\0]*?\S\s+\d+(\.\d+)?\s*$/;
 
@@ -167,7 +272,10 @@ function isPerfScript(text: string): boolean {
  */
 export function detectFormat(head: Uint8Array): Detected {
   if (isGzip(head)) return 'gzip';
-  // Before Perfetto: both may start with field 1 (0x0a); pprof's check is the stricter.
+  // All three may start with field 1 (0x0a). OTLP's check is the strictest (a schema, as deep as
+  // the head goes: pprof's takes a field cut inside its first message); Perfetto's takes any
+  // protobuf made of field-1 messages.
+  if (isOtlpProto(head)) return 'otlp-proto';
   if (isPprof(head)) return 'pprof';
   if (isPerfettoProto(head)) return 'perfetto-proto';
   const text = new TextDecoder().decode(head.subarray(0, 65536));

@@ -9,6 +9,7 @@ import { CollapsedImporter } from './collapsed';
 import { CpuProfileImporter } from './cpuprofile';
 import { detectFormat, isGzip } from './detect';
 import { SpanJsonImporter } from './otlp-json';
+import { OtlpProtoImporter } from './otlp-proto';
 import { PerfScriptImporter } from './perf-script';
 import { PerfettoImporter } from './perfetto-proto';
 import { PprofImporter } from './pprof';
@@ -62,6 +63,7 @@ const IMPORTERS: Partial<Record<SourceFormat, () => Importer>> = {
   'perf-script': () => new PerfScriptImporter(),
   'perfetto-proto': () => new PerfettoImporter(),
   pprof: () => new PprofImporter(),
+  'otlp-proto': () => new OtlpProtoImporter(),
 };
 
 const CHUNK = 1 << 20;
@@ -219,11 +221,11 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
   if (format === 'unknown' || format === 'gzip') {
     throw new TraceImportError({
       format: 'unknown',
-      message: `not a trace file: no JSON array or object at the start, nor collapsed stack lines or perf script samples, nor Perfetto protobuf packets, nor a pprof profile (${startOf(head)})`,
+      message: `not a trace file: no JSON array or object at the start, nor collapsed stack lines or perf script samples, nor Perfetto protobuf packets, nor a pprof profile, nor OTLP protobuf (${startOf(head)})`,
       offset: 0,
       line: 1,
       column: 1,
-      expected: "'[' or '{' (Chrome trace JSON, OTLP, Jaeger or Zipkin JSON, V8 .cpuprofile, speedscope JSON), 'frame;frame count' lines, `perf script` output, a Perfetto protobuf trace or a pprof profile (gzipped or not)",
+      expected: "'[' or '{' (Chrome trace JSON, OTLP, Jaeger or Zipkin JSON, V8 .cpuprofile, speedscope JSON), 'frame;frame count' lines, `perf script` output, a Perfetto protobuf trace, a pprof profile or OTLP protobuf (gzipped or not)",
     });
   }
   const sizeHint = gzipped ? undefined : total.bytes;

@@ -20,6 +20,7 @@ export const EMPTY_STRING: StringId = 0;
 export type SourceFormat =
   | 'chrome-json' // Chrome Trace Event format (array or object form)
   | 'otlp-json' // OTLP ExportTraceServiceRequest(s): single, array, or NDJSON
+  | 'otlp-proto' // OTLP protobuf: an ExportTraceServiceRequest / TracesData, or the Collector file exporter's length-prefixed ones
   | 'jaeger-json' // Jaeger UI download: {"data":[{traceID, spans, processes}]}
   | 'zipkin-json' // Zipkin v2: an array of spans
   | 'spanbeam-spans' // live SDK ReadableSpan[]

@@ -1160,7 +1160,8 @@ export class SpanbeamViewer extends LitElement {
       <div class="root">
         <div class="toolbar" role="toolbar" aria-label="Trace viewer">
           <button @click=${() => this.openPicker()} title="Open a trace file">Open…</button>
-          <input type="file" hidden accept=".json,.gz,.ndjson,.jsonl,.txt,application/json,application/gzip" @change=${this.onFile} />
+          <!-- accept filters the OS file dialog (macOS greys out the rest): each format's usual extensions -->
+          <input type="file" hidden accept=".json,.gz,.ndjson,.jsonl,.txt,.cpuprofile,.folded,.pftrace,.perfetto-trace,.pb,.binpb,.pprof,.prof,application/json,application/gzip,application/x-protobuf" @change=${this.onFile} />
           <div role="tablist" aria-label="View" @keydown=${this.onTabKey}>
             ${VIEWS.map(
               ([v, label]) =>

@@ -96,7 +96,7 @@ function checkMessage(type: protobuf.Type, json: unknown, path: string, errors: 
 }
 
 /** Rewrites OTLP/JSON into what protobufjs' fromObject takes (hex ids → bytes). */
-function toProtoObject(v: unknown, key = ''): unknown {
+export function toProtoObject(v: unknown, key = ''): unknown {
   if (Array.isArray(v)) return v.map((x) => toProtoObject(x, key));
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toProtoObject(x, k)]));
   if (typeof v === 'string' && key in HEX_IDS) return Buffer.from(v, 'hex');
