@@ -10,8 +10,11 @@ import { GroupKind, TraceImportError, TrackKind, type TraceModel } from '../mode
 import { LineImporter } from './line-importer';
 import { FlameTree, type FrameInfo } from './samples';
 
-/** `count` at the end of a line, after whitespace (flamegraph.pl accepts decimals too). */
-const LINE = /^(.*?)\s+(\d+(?:\.\d+)?)$/;
+/**
+ * `count` at the end of a line, after whitespace (flamegraph.pl accepts decimals too). The stack
+ * ends on a non-space: one that could end inside a run of spaces made such a line quadratic.
+ */
+const LINE = /^(\S(?:.*?\S)?)\s+(\d+(?:\.\d+)?)$/;
 /** py-spy's `function (file:line)` frames: name, and the place as args. */
 const PY_FRAME = /^(.*\S) \(([^()]+):(\d+)\)$/;
 

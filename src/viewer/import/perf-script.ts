@@ -21,8 +21,12 @@ import { FrameRefs, NumList, StackRuns, type FrameInfo } from './samples';
 export const PERF_HEADER = /^(\S(?:.*?\S)?)\s+(?:(-?\d+)\/)?(-?\d+)\s+(?:\[(\d+)\]\s+)?(\d+)(?:\.(\d+))?:(?:\s+(.*))?$/;
 /** `[period] event:` after the time (event names hold colons: `cycles:ppp:`, `cpu-clock:u:`). */
 const REST = /^(?:(\d+)\s+)?(\S+?):?(?:\s+(.*))?$/;
-/** `addr [symbol[+0xoff]] (dso)`; a dso may end in ` (deleted)`. */
-const FRAME = /^([0-9a-fA-F]+)(?:\s+(.*?))?\s+\(([^()]*(?:\([^()]*\)[^()]*)?)\)$/;
+/**
+ * `addr [symbol[+0xoff]] (dso)`; a dso may end in ` (deleted)`. The symbol starts and ends on a
+ * non-space, as the comm in PERF_HEADER: when the space around it could be split any way, a frame
+ * line with a long run of spaces took minutes (every split tried, each scanned to the end).
+ */
+const FRAME = /^([0-9a-fA-F]+)\s+(?:(\S(?:.*?\S)?)\s+)?\(([^()]*(?:\([^()]*\)[^()]*)?)\)$/;
 /** `perf script -F +srcline` puts `file.c:12` under a frame. */
 const SRCLINE = /^\S+:\d+$/;
 const OFFSET = /\+0x[0-9a-fA-F]+$/;
