@@ -177,6 +177,18 @@ describe('importTrace (no Worker in Node → main-thread path)', () => {
     expect(m.slices.durNs[0]).toBe(10e6);
   });
 
+  it('tells text from a URL in linear time: folded stacks on one line, two lines, and a long line of `;` (quadratic before)', async () => {
+    expect((await importTrace('a;b 3')).format).toBe('collapsed-stacks');
+    expect((await importTrace('a;b 3\n  a 1  ')).slices.count).toBe(2);
+    const ac = new AbortController();
+    const t = performance.now();
+    // Not data: taken for a URL (then cancelled before it is fetched).
+    const p = importTrace('a;'.repeat(100_000) + 'x', { signal: ac.signal });
+    expect(performance.now() - t).toBeLessThan(200);
+    ac.abort();
+    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
   it('rejects with AbortError when already aborted', async () => {
     const ac = new AbortController();
     ac.abort();
