@@ -58,15 +58,21 @@ async function browse(page: Page): Promise<RSpan[]> {
   return waitForSpans(page, server, (s) => loads(s, 'a').length === 2 && loads(s, 'b').length === 1 && byName(s, 'navigation').length >= 3);
 }
 
-for (const [router, html] of [
-  ['history router, Navigation API', HISTORY_ROUTER],
-  ['history router, history fallback', NO_NAV_API + HISTORY_ROUTER],
-  ['Navigation API router', NAVIGATE_ROUTER],
+// A browser without the Navigation API on a page with an element of that id: `window.navigation` is the element.
+const NAV_ELEMENT = `<nav id="navigation"><a href="/">home</a></nav><script>delete window.navigation;</script>`;
+
+for (const [router, before, html] of [
+  ['history router, Navigation API', '', HISTORY_ROUTER],
+  // Before the SDK starts, as in a browser without it (this page once removed it after start()).
+  ['history router, history fallback', NO_NAV_API, HISTORY_ROUTER],
+  // Before, the SDK listened to the element for `currententrychange`: no route change was a span.
+  ['history router, history fallback, a <nav id="navigation">', NAV_ELEMENT, HISTORY_ROUTER],
+  ['Navigation API router', '', NAVIGATE_ROUTER],
 ] as const)
   for (const bundle of ['/sb.js', '/sb-zone.js'])
     test(`${router} (${bundle}): back/forward loads the route's data as the navigation span's children, as a link click's load is the click's`, async ({ page }) => {
       // Before, the requests of a back/forward were traces of their own, apart from the route change.
-      server.page('/spa.html', `<!doctype html>${start(bundle)}${html}`);
+      server.page('/spa.html', `<!doctype html>${before}${start(bundle)}${html}`);
       await page.goto(`${server.origin}/spa.html`);
       const spans = await browse(page);
       const o = server.origin;
@@ -174,3 +180,37 @@ for (const bundle of ['/sb.js', '/sb-zone.js'])
     expect(back.parentSpanId).toBe('');
     expect(loads(spans, 'a.html')[0].parentSpanId).toBe(back.spanId);
   });
+
+test('a route change of the app’s own whose handler never settles (a hung request) holds the window open for 15 s, not for the visit', async ({ page }) => {
+  // Before, its window stayed open while the handler ran: every request with no active span for
+  // the rest of the visit (a poll) joined that navigation, where a click's is capped at 15 s.
+  test.setTimeout(45_000);
+  server.route('/api/hang', (_q, res) => void res.writeHead(200, { 'content-type': 'text/event-stream' }).write(': open\n\n'));
+  server.page(
+    '/spa.html',
+    `<!doctype html>${start('/sb.js')}<script>
+      navigation.addEventListener('navigate', (e) => {
+        if (e.canIntercept) e.intercept({ async handler() { await (await fetch('/api/hang?from=route')).text(); } });
+      });
+    </script>`,
+  );
+  await page.goto(`${server.origin}/spa.html`);
+  await page.evaluate(() => setTimeout(() => (window as unknown as { navigation: { navigate(u: string): void } }).navigation.navigate('/r/stuck')));
+  await page.waitForURL('**/r/stuck');
+  const at = Date.now();
+  // While its route loads, a request with no active span is the navigation's (as for a click) …
+  await page.waitForTimeout(3000);
+  await page.evaluate(() => fetch('/api/data?from=held'));
+  // … but not once 15 s have passed.
+  await page.waitForTimeout(at + 16_000 - Date.now());
+  await page.evaluate(() => fetch('/api/data?from=free'));
+  await waitForSpans(page, server, (s) => loads(s, 'free').length === 1);
+  await page.close({ runBeforeUnload: true });
+  await expect.poll(() => byName(received(server), 'navigation').length).toBe(1);
+  const spans = received(server);
+  const stuck = nav(spans, 'push', '/r/stuck');
+  expect(stuck.parentSpanId).toBe('');
+  expect(loads(spans, 'held')[0].parentSpanId).toBe(stuck.spanId);
+  expect(loads(spans, 'free')[0].parentSpanId).toBe('');
+  expect(loads(spans, 'free')[0].traceId).not.toBe(stuck.traceId);
+});

@@ -149,6 +149,40 @@ test('INP is tied to its click also after many more clicks', async ({ page }) =>
   expect(byName(spans, 'INP')[0].parentSpanId).toBe(slow.spanId);
 });
 
+test('INP is tied to its click also after hundreds of route changes of the app’s own (a player keeping `?t=` in the URL)', async ({ page }) => {
+  // Before, each route change with no cause took one of the 200 places kept for interactions: the
+  // slow click made before them lost its INP. The page's clocks skip ahead 1.1 s after each change,
+  // so that each one is past the last one's activity window, as when they come seconds apart.
+  await idleAsTimers(page);
+  await page.addInitScript(() => {
+    let skipped = 0;
+    const now = performance.now.bind(performance);
+    const wall = Date.now;
+    performance.now = () => now() + skipped;
+    Date.now = () => wall() + skipped;
+    (window as unknown as { skip(ms: number): void }).skip = (ms) => void (skipped += ms);
+  });
+  server.page('/inp-player.html', TWO_BUTTONS);
+  await page.goto(`${server.origin}/inp-player.html`);
+  await page.waitForTimeout(500);
+  await page.click('#slow');
+  await page.waitForTimeout(300);
+  await page.evaluate(async () => {
+    for (let i = 0; i < 210; i++) {
+      (window as unknown as { skip(ms: number): void }).skip(1100);
+      history.replaceState(null, '', `?t=${i * 5}`);
+      await new Promise((r) => setTimeout(r, 0));
+    }
+  });
+  await hide(page);
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'INP').length === 1 && byName(s, 'navigation').length === 210, 15_000);
+  expect(await page.evaluate(() => (window as unknown as { truth: string }).truth)).toBe('#slow');
+  const slow = one(spans, (s) => s.name === 'click slow button');
+  expect(byName(spans, 'INP')[0].parentSpanId).toBe(slow.spanId);
+  // Each is a trace of its own: none was within another's window.
+  expect(byName(spans, 'navigation').filter((s) => s.parentSpanId)).toEqual([]);
+});
+
 test('with zone.js, an unhandled rejection becomes an error span once, and zone.js still logs it', async ({ page }) => {
   const logged: string[] = [];
   page.on('console', (m) => {

@@ -36,10 +36,15 @@ export let pageLoad: SpanContext | undefined;
  * parent for requests, never for INP.
  */
 export function noteInteraction(span: Span, timeStampHr: number, w: number, d = performance.now()): Recent {
-  const r = { s: span, c: span.spanContext(), t: timeStampHr, _until: Infinity, p: 0, _cap: Infinity, w, d };
+  // A route change's (NaN `d`) is capped from now, as a click's after its dispatch: an intercepted
+  // navigation's handler may never settle (a hung request).
+  const r = { s: span, c: span.spanContext(), t: timeStampHr, _until: Infinity, p: 0, _cap: d ? Infinity : nowMs() + 15e3, w, d };
   // The earlier ones keep only their context (for INP): 200 spans, with their attributes, stayed in memory.
   const last = recent[recent.length - 1];
   if (last) last.s = undefined;
+  // A route change's (NaN times) is no INP's: the next one takes its place, so that route changes
+  // (a player updating `?t=` every few seconds) do not push the visit's slowest click out.
+  if (last?.d !== last?.d) recent.pop();
   if (recent.push(r) > 200) recent.shift();
   return r;
 }

@@ -64,7 +64,9 @@ export function instrumentNavigation(): Unpatch {
   const open = new Set<() => void>();
   // Before the exporter's own pagehide listener (made later), so these go out with it.
   const undo: Unpatch[] = [listen(window, 'pagehide', () => open.forEach((end) => end()))];
-  if (nav && typeof nav.addEventListener === 'function') {
+  // Not `nav` alone: without the Navigation API, `window.navigation` is the page's element of that id
+  // (`<nav id="navigation">`), which never fires `currententrychange`.
+  if (nav?.currentEntry) {
     undo.push(
       listen(
         nav,
