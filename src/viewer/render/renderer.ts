@@ -636,8 +636,8 @@ export class TimelineRenderer {
       if (w <= avail) {
         ctx.fillText(name, x0 + 3, ty);
       } else {
-        const n = Math.floor((name.length * (avail - this.ellipsisW)) / w);
-        if (n >= 1) ctx.fillText(`${name.slice(0, n)}…`, x0 + 3, ty);
+        const t = this.truncate(name, w, avail);
+        if (t) ctx.fillText(t, x0 + 3, ty);
       }
     }
   }
@@ -869,8 +869,25 @@ export class TimelineRenderer {
       ctx.fillText(s, x, y);
       return;
     }
-    const n = Math.floor((s.length * (maxW - this.ellipsisW)) / w);
-    if (n > 0) ctx.fillText(`${s.slice(0, n)}…`, x, y);
+    const t = this.truncate(s, w, maxW);
+    if (t) ctx.fillText(t, x, y);
+  }
+
+  /** `s` (`w` wide) cut to fit `maxW` with an ellipsis; '' when nothing fits. */
+  private truncate(s: string, w: number, maxW: number): string {
+    // The cut is guessed from the average glyph width, then measured and shrunk: a name of wide
+    // glyphs first (CJK, then ASCII) overflowed into the next slice.
+    let n = Math.floor((s.length * (maxW - this.ellipsisW)) / w);
+    for (let k = 0; n > 0 && k < 8; k++) {
+      // Not between the halves of a surrogate pair (an emoji drawn as a broken glyph).
+      const c = s.charCodeAt(n - 1);
+      if (c >= 0xd800 && c < 0xdc00 && --n === 0) break;
+      const t = `${s.slice(0, n)}…`;
+      const tw = this.ctx.measureText(t).width;
+      if (tw <= maxW) return t;
+      n = Math.min(n - 1, Math.floor((n * (maxW - this.ellipsisW)) / Math.max(1, tw - this.ellipsisW)));
+    }
+    return '';
   }
 
   private paintRuler(st: PaintState): void {

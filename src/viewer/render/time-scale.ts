@@ -191,6 +191,15 @@ export function formatTick(tNs: number, ticks: Ticks): string {
   return withUnit((Math.abs(v) < 1e-9 ? 0 : v).toFixed(Math.min(stepDecimals(ticks.stepNs, ticks.unitNs), 6)), ticks.unit);
 }
 
+/**
+ * A time exact to the ns (the details' start): "1 d 0.0000005 s", "123.456789 ms". Three to six
+ * digits read "24 h" for every slice in the microsecond after a day's mark.
+ */
+export function formatExact(tNs: number): string {
+  if (Math.abs(tNs) < MIN) return formatDuration(tNs, Math.max(6, String(Math.round(Math.abs(tNs))).length));
+  return clockLabel(tNs, 1).replace(/\.?0+ s$/, ' s').replace(/ 0 s$/, '');
+}
+
 /** Decimals a value in `unitNs` needs to tell ticks `stepNs` apart (0.5 ms steps: 1). */
 const stepDecimals = (stepNs: number, unitNs: number): number => Math.max(0, Math.ceil(-Math.log10(stepNs / unitNs) - 1e-9));
 

@@ -6,7 +6,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { FlowKind, SliceFlag, type TraceModel } from '../model/trace-model';
 import { argsOf, flowsIn, flowsOut, instantArgsOf, instantRange, nameOf } from '../model/query';
-import { formatDuration } from '../render/time-scale';
+import { formatDuration, formatExact } from '../render/time-scale';
 import { childrenList, selfTimes } from './analysis';
 
 const MAX_CHILDREN = 50;
@@ -111,7 +111,7 @@ export function renderDetails(model: TraceModel, slice: number, go: (slice: numb
       <dl>
         ${row('Category', model.strings[sl.category[slice]] ?? '')}
         ${row('Track', trackLabel(model, sl.track[slice]))}
-        ${row('Start', fmt(start, 6))}
+        ${row('Start', model.valueUnit ? fmt(start, 6) : formatExact(start))}
         ${row('Wall time', wall && wall.getTime() === wall.getTime() ? wall.toISOString() : '')}
         ${row('Duration', fmt(sl.durNs[slice], 6))}
         ${row(model.valueUnit ? 'Self' : 'Self time', fmt(self, 6))}

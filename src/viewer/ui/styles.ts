@@ -277,6 +277,14 @@ export const viewerStyles = css`
   .tooltip .tname {
     font-weight: 600;
   }
+  /* A name of kilobytes made the tooltip thousands of px tall, its duration lines off screen: a
+     few lines each (the details show all of it). */
+  .tooltip > div {
+    display: -webkit-box;
+    -webkit-box-orient: vertical;
+    -webkit-line-clamp: 3;
+    overflow: hidden;
+  }
   .side {
     width: min(340px, 40%);
     border-left: 1px solid var(--sb-border);
@@ -431,8 +439,13 @@ export const viewerStyles = css`
     align-items: center;
     gap: 4px;
   }
+  /* At most half the label: a long service name pushed the span's own name out of it. */
   .wf-label .svc {
     color: var(--sb-text-muted);
+    flex: none;
+    max-width: 50%;
+    overflow: hidden;
+    text-overflow: ellipsis;
   }
   /* The label is a flex box, where text-overflow does nothing: the name itself ends in "…". */
   .wf-label .nm {

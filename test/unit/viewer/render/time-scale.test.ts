@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TimeScale, computeTicks, formatDuration, formatTick } from '../../../../src/viewer/render/time-scale';
+import { TimeScale, computeTicks, formatDuration, formatExact, formatTick } from '../../../../src/viewer/render/time-scale';
 
 describe('TimeScale', () => {
   const make = () => {
@@ -174,5 +174,18 @@ describe('ticks past a minute', () => {
     expect(formatDuration(3 * 3600e9)).toBe('3 h');
     expect(formatDuration(5400e9)).toBe('1.5 h');
     expect(formatDuration(90e9)).toBe('1.5 min');
+  });
+});
+
+describe('formatExact', () => {
+  it('keeps every ns: slices 100 ns apart a day in do not share one start', () => {
+    expect(formatExact(86400e9 + 500)).toBe('1 d 0.0000005 s');
+    expect(formatExact(86400e9 + 600)).toBe('1 d 0.0000006 s');
+    expect(formatExact(3600e9)).toBe('1 h');
+    expect(formatExact(3661.5e9)).toBe('1 h 1 min 1.5 s');
+    expect(formatExact(123456789)).toBe('123.456789 ms');
+    expect(formatExact(59999999999)).toBe('59.999999999 s');
+    expect(formatExact(1234)).toBe('1.234 µs');
+    expect(formatExact(0)).toBe('0');
   });
 });
