@@ -127,7 +127,8 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
   // Relative to the document's base URL, as fetch resolves it (a srcdoc iframe's location is
   // about:srcdoc). Anything but http(s) is never requested: every try would fail (and log a
   // console error in the page), retried for ever.
-  const bad = !parseHttpUrl(url, globalThis.document?.baseURI ?? globalThis.location?.href);
+  const target = parseHttpUrl(url, globalThis.document?.baseURI ?? globalThis.location?.href);
+  const bad = !target;
   if (bad) warn('export.bad_endpoint', DEV ? `endpoint "${url}" is not an http(s) URL; nothing is sent` : '');
   const key = `${fmt.name} ${url}`;
   // Plain JS can pass NaN, a string or a negative number: its default then, with a warning. A NaN
@@ -468,8 +469,12 @@ export function createExporter(fmt: WireFormat, o: ExporterOptions): Exporter {
     if (bad || nav?.onLine === false || (attempt && !box._list)) return false;
     try {
       // A JSON Blob (not a string, which arrives as text/plain and gets 415) without extra headers.
+      // To Zipkin cross-origin, untyped (no preflight): zipkin-server reads any type as JSON, but its
+      // CORS (`*`, no credentials) refuses a JSON Blob's credentialed preflight, and the spans were
+      // lost. Same host still JSON: Jaeger v1's Zipkin endpoint takes nothing else.
       // Not while the collector fails: a beacon's refusal is unseen even if the page lives on.
-      if (nav?.sendBeacon && !o.headers && !attempt) return nav.sendBeacon(url, new Blob([b.b], { type: 'application/json' }));
+      if (nav?.sendBeacon && !o.headers && !attempt)
+        return nav.sendBeacon(url, new Blob([b.b], { type: fmt.name == 'zipkin' && target.host != location.host ? '' : headers['content-type'] }));
       if (!nativeFetch()) return false;
       // Issued now (post() calls fetch synchronously). If the page lives on (tab hidden, not
       // closed), the answer is seen: a retryable one puts the batch back in the outbox, a final one drops it.

@@ -9,7 +9,8 @@
  * errors and 429/502/503/504 are retried with exponential backoff and jitter, or after
  * `Retry-After`; other non-2xx answers are final (dropped, counted in `stats().dropped`). When the
  * page hides (`visibilitychange` → hidden, `pagehide`) what is pending goes out with `sendBeacon`
- * and a JSON Blob (keepalive `fetch` when `headers` are set, since beacons carry no headers)
+ * and a JSON Blob (untyped to another host's Zipkin, whose server reads any type as JSON but, cross-origin, refuses the
+ * credentialed preflight a JSON Blob needs; keepalive `fetch` when `headers` are set, since beacons carry no headers)
  * within the browser's 64 KiB budget; the rest is written to the outbox for the next page. Offline,
  * or while the collector fails, nothing is handed over (a page-local `memory` outbox tries keepalive
  * `fetch` then, whose refusal a page that lives on sees).
