@@ -16,11 +16,16 @@ const chrome = (n: number): string =>
  * them more than half the phase (a blocking implementation gives one gap as long as the phase).
  * Relative, so it holds on a loaded machine; absolute task lengths are measured in bench/.
  */
+/**
+ * Timer ticks ran again and again through the phase: at least 4, and no gap near the whole span
+ * (one block that never yields). Not under half of it: a GC or a parallel test file's 50 ms in
+ * a 90 ms phase failed that on a loaded CI machine.
+ */
 function expectSpreadOut(ticks: number[]): void {
-  expect(ticks.length).toBeGreaterThanOrEqual(3);
+  expect(ticks.length).toBeGreaterThanOrEqual(4);
   let longest = 0;
   for (let i = 1; i < ticks.length; i++) longest = Math.max(longest, ticks[i] - ticks[i - 1]);
-  expect(longest).toBeLessThan((ticks[ticks.length - 1] - ticks[0]) * 0.5 + 1);
+  expect(longest).toBeLessThan((ticks[ticks.length - 1] - ticks[0]) * 0.75 + 1);
 }
 
 describe('format detection from content', () => {
