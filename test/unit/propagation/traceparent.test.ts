@@ -123,7 +123,7 @@ describe('parseTraceparent (future versions)', () => {
     for (const tail of [' '.repeat(65536) + ',', ' \t'.repeat(32768) + 'x,', ' a'.repeat(32768) + ' ,']) {
       const t0 = performance.now();
       expect(parseTraceparent(`cc-${TID}-${SID}-01-${tail}`)).toBeUndefined();
-      expect(performance.now() - t0).toBeLessThan(100);
+      expect(performance.now() - t0).toBeLessThan(500);
     }
     expect(parseTraceparent(`cc-${TID}-${SID}-01-${' '.repeat(65536)}`)?.traceId).toBe(TID);
     expect(parseTraceparent(`cc-${TID}-${SID}-01- a b \t`)?.traceId).toBe(TID);

@@ -189,7 +189,7 @@ describe('importTrace (no Worker in Node → main-thread path)', () => {
     const t = performance.now();
     // Not data: taken for a URL (then cancelled before it is fetched).
     const p = importTrace('a;'.repeat(100_000) + 'x', { signal: ac.signal });
-    expect(performance.now() - t).toBeLessThan(200);
+    expect(performance.now() - t).toBeLessThan(1000);
     ac.abort();
     await expect(p).rejects.toMatchObject({ name: 'AbortError' });
   });

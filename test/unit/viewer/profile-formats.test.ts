@@ -265,7 +265,7 @@ describe('collapsed stacks: long lines', () => {
   it('a line with a long run of spaces is read or rejected in linear time (quadratic before: 8.5 s for 100 000)', () => {
     const t = performance.now();
     const m = folded(`a;b${' '.repeat(100_000)}3\nx${' '.repeat(100_000)}y\n`);
-    expect(performance.now() - t).toBeLessThan(500);
+    expect(performance.now() - t).toBeLessThan(1500);
     expect(brief(m)).toEqual(['a@0+3', '  b@0+3']);
     expect(diag(m, 'invalid-event')).toMatchObject({ count: 1 });
   });

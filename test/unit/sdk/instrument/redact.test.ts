@@ -89,11 +89,11 @@ describe('redactUrl: short session ids', () => {
 });
 
 describe('redactUrls: long text', () => {
-  it('takes time linear in the text: 64 KB of `http://` (an error message a page built from input) in well under a frame', () => {
+  it('takes time linear in the text: 64 KB of `http://` (an error message a page built from input; 1.9 s when quadratic)', () => {
     const text = 'http://'.repeat(9400) + '(';
     const t = performance.now();
     redactUrls(text);
-    expect(performance.now() - t).toBeLessThan(50);
+    expect(performance.now() - t).toBeLessThan(300);
     // A URL right before a parenthesis is redacted up to it.
     expect(redactUrls('at http://h/x.js?token=T(1)')).toBe('at http://h/x.js?token=REDACTED(1)');
   });
