@@ -8,7 +8,7 @@
  * ResourceSpans by ResourceSpans in a raw request.
  */
 import { TraceBuilder } from '../model/builder';
-import { TraceImportError, type DiagnosticKind, type TraceModel } from '../model/trace-model';
+import { TraceImportError, type TraceModel } from '../model/trace-model';
 import { readVarint, varOut, Wire, WireError, WT_I32, WT_I64, WT_LEN, WT_VARINT } from './protobuf';
 import { otlpRequestSpans, type Json, type Report } from './span-records';
 import { buildSpanModel, type SpanRecord } from './spans';
@@ -244,12 +244,8 @@ export class OtlpProtoImporter {
   private units = 0;
   /** Set at corrupt data: the rest of the input is skipped. */
   private dead = false;
-  private diags = new Map<DiagnosticKind, { count: number; message: string }>();
-  private readonly report: Report = (kind, message) => {
-    const d = this.diags.get(kind);
-    if (d) d.count++;
-    else this.diags.set(kind, { count: 1, message });
-  };
+  private readonly b = new TraceBuilder('otlp-proto');
+  private readonly report: Report = (kind, message) => this.b.diag(kind, message);
 
   /** Spans read so far. */
   get events(): number {
@@ -377,8 +373,6 @@ export class OtlpProtoImporter {
         this.report('truncated-input', `the file is cut short: ${what}; ${kept ? `its ${kept} whole spans and ` : ''}the ${had} spans before it are kept`);
       }
     }
-    const b = new TraceBuilder('otlp-proto');
-    for (const [kind, d] of this.diags) b.diag(kind, d.message, d.count);
-    return buildSpanModel('otlp-proto', this.out, b);
+    return buildSpanModel('otlp-proto', this.out, this.b);
   }
 }
