@@ -8,7 +8,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { expect, test, type Page } from '@playwright/test';
 import type { TestServer } from '../support/server';
-import { openViewer, slicePoint, strictViewerServer, waitForEvent } from './viewer-support';
+import { hoverThenSelect, openViewer, slicePoint, strictViewerServer, waitForEvent } from './viewer-support';
 
 let server: TestServer;
 test.beforeAll(async () => {
@@ -55,12 +55,7 @@ test('an OTLP/HTTP protobuf body (.pb) opens with its spans, nested across servi
   await expect(page.locator('spanbeam-viewer .load-error')).toHaveCount(0);
   await expect(page.locator('spanbeam-viewer .status .format')).toHaveText('otlp-proto');
   // Drawn: hovering names the span; selecting it shows its service, status and attributes.
-  const p = await slicePoint(page, 'load orders');
-  await page.mouse.move(p.x + 10, p.y);
-  await expect(page.locator('spanbeam-viewer .tooltip')).toContainText('load orders');
-  await page.mouse.click(p.x + 10, p.y);
-  const details = page.locator('spanbeam-viewer .details');
-  await expect(details.locator('h2')).toHaveText('load orders');
+  const details = await hoverThenSelect(page, 'load orders', 10);
   await expect(details).toContainText('orders-api');
   await expect(details).toContainText('db timeout');
   const r = await slicePoint(page, 'POST /checkout');

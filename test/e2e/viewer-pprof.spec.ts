@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { expect, test, type Page } from '@playwright/test';
 import type { TestServer } from '../support/server';
-import { openViewer, serveWorkPage, slicePoint, viewerServer, waitForEvent } from './viewer-support';
+import { hoverThenSelect, openViewer, serveWorkPage, slicePoint, viewerServer, waitForEvent } from './viewer-support';
 
 let server: TestServer;
 test.beforeAll(async () => {
@@ -43,12 +43,7 @@ test('a real pprof wall-time profile (@datadog/pprof, gzipped) opens as a flame 
   await expect(page.locator('spanbeam-viewer .status .axis')).toHaveCount(0);
   expect((await chainOf(page, 'spanbeamPprofBusyWork')).slice(0, 2)).toEqual(['spanbeamPprofBusyWork', 'spanbeamPprofOuter']);
   // Drawn: hovering it names it; selecting it shows its file and line.
-  const p = await slicePoint(page, 'spanbeamPprofBusyWork');
-  await page.mouse.move(p.x + 20, p.y);
-  await expect(page.locator('spanbeam-viewer .tooltip')).toContainText('spanbeamPprofBusyWork');
-  await page.mouse.click(p.x + 20, p.y);
-  const details = page.locator('spanbeam-viewer .details');
-  await expect(details.locator('h2')).toHaveText('spanbeamPprofBusyWork');
+  const details = await hoverThenSelect(page, 'spanbeamPprofBusyWork', 20);
   await expect(details).toContainText('gen.js');
 });
 

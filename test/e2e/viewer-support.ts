@@ -1,5 +1,5 @@
 // Shared helpers for the viewer specs: build the bundle once, start the server, open the page.
-import type { Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startServer, type TestServer } from '../support/server';
@@ -60,6 +60,20 @@ export async function slicePoint(page: Page, name: string): Promise<{ x: number;
     const r = (v.shadowRoot.querySelector('.timeline') as HTMLElement).getBoundingClientRect();
     return { x: r.left + p.x, y: r.top + p.y };
   }, name);
+}
+
+/**
+ * Hovers the slice named `name` (`dx` px into it: the tooltip must name it), then selects it with a
+ * click (the details' heading must be its name); returns the details panel.
+ */
+export async function hoverThenSelect(page: Page, name: string, dx: number): Promise<Locator> {
+  const p = await slicePoint(page, name);
+  await page.mouse.move(p.x + dx, p.y);
+  await expect(page.locator('spanbeam-viewer .tooltip')).toContainText(name);
+  await page.mouse.click(p.x + dx, p.y);
+  const details = page.locator('spanbeam-viewer .details');
+  await expect(details.locator('h2')).toHaveText(name);
+  return details;
 }
 
 /** The canvas pixel near its bottom-right corner, where no slice is drawn: the background colour. */
