@@ -22,6 +22,7 @@ import {
   type TraceModel,
 } from '../model/trace-model';
 import { readVarint, varOut, Wire, WireError, WT_LEN } from './protobuf';
+import { unzstdAll } from './zstd';
 
 // TracePacket fields.
 const P_TIMESTAMP = 8;
@@ -36,6 +37,7 @@ const P_DEFAULTS = 59;
 const P_TRACK_DESCRIPTOR = 60;
 const P_CLOCK_SNAPSHOT = 6;
 const P_COMPRESSED = 50;
+const P_ZSTD_COMPRESSED = 133;
 /** The pre-TrackDescriptor way (Chrome ≤ 2020): a sequence's thread and its µs time base. */
 const P_THREAD_DESCRIPTOR = 44;
 const P_PROCESS_DESCRIPTOR = 43;
@@ -60,7 +62,6 @@ const PACKET_NAMES: Record<number, string> = {
   54: 'streaming_profile_packet',
   66: 'perf_sample',
   99: 'v8_js_code',
-  133: 'zstd_compressed_packets',
 };
 
 const SEQ_INCREMENTAL_STATE_CLEARED = 1;
@@ -238,7 +239,7 @@ export class PerfettoImporter {
    * compressed_packets payloads waiting for `drain()` (inflating is async), and the packets read
    * after one, queued behind it so that sequence state is applied in file order.
    */
-  private queue: Array<{ zipped: boolean; b: Uint8Array; at: number }> = [];
+  private queue: Array<{ zipped?: 'deflate' | 'zstd'; b: Uint8Array; at: number }> = [];
   private draining = false;
 
   // ---- streaming ----
@@ -385,9 +386,9 @@ export class PerfettoImporter {
         }
         let b: Uint8Array;
         try {
-          b = await inflate(q.b);
+          b = q.zipped == 'zstd' ? unzstdAll(q.b, MAX_PACKET) : await inflate(q.b);
         } catch (e) {
-          this.builder.diag('invalid-event', `compressed_packets at byte ${q.at} (${q.b.length} bytes) could not be inflated (${(e as Error).message}); the packets in it are lost`);
+          this.builder.diag('invalid-event', `${q.zipped == 'zstd' ? 'zstd_' : ''}compressed_packets at byte ${q.at} (${q.b.length} bytes) could not be inflated (${(e as Error).message}); the packets in it are lost`);
           continue;
         }
         // The inflated bytes are framed as a Trace: repeated `TracePacket packet = 1`.
@@ -396,7 +397,7 @@ export class PerfettoImporter {
           while (w.next()) if (w.field === 1 && w.type === WT_LEN) this.packet(b, w.start, w.end, q.at);
         } catch (e) {
           if (!(e instanceof WireError)) throw e;
-          this.builder.diag('invalid-event', `compressed_packets at byte ${q.at}: ${e.message} at byte ${e.at} of its ${b.length} inflated bytes; the rest of it is skipped`);
+          this.builder.diag('invalid-event', `${q.zipped == 'zstd' ? 'zstd_' : ''}compressed_packets at byte ${q.at}: ${e.message} at byte ${e.at} of its ${b.length} inflated bytes; the rest of it is skipped`);
         }
       }
     } finally {
@@ -491,7 +492,7 @@ export class PerfettoImporter {
 
   private packet(b: Uint8Array, s: number, e: number, at: number): void {
     if (this.queue.length && !this.draining) {
-      this.queue.push({ zipped: false, b: b.slice(s, e), at });
+      this.queue.push({ b: b.slice(s, e), at });
       return;
     }
     this.events++;
@@ -557,8 +558,9 @@ export class PerfettoImporter {
             if (w.type === WT_LEN) legacyProcess = w.sub();
             break;
           case P_COMPRESSED:
-            // A zlib stream of more framed packets (Perfetto's trace config `compression_type`).
-            if (w.type === WT_LEN) this.queue.push({ zipped: true, b: b.slice(w.start, w.end), at: at + w.start - s });
+          case P_ZSTD_COMPRESSED:
+            // A zlib (or, since Perfetto v58, zstd) stream of more framed packets (the trace config's `compression_type`).
+            if (w.type === WT_LEN) this.queue.push({ zipped: w.field == P_COMPRESSED ? 'deflate' : 'zstd', b: b.slice(w.start, w.end), at: at + w.start - s });
             break;
           default:
             if (!PACKET_META.has(w.field)) data = w.field;

@@ -1,6 +1,6 @@
 /**
  * The streaming import pipeline shared by the Worker and the main-thread fallback:
- * source → (gunzip) → detect → importer.push(chunk)… → finish() → TraceModel.
+ * source → (gunzip, unzstd) → detect → importer.push(chunk)… → finish() → TraceModel.
  */
 import type { TraceBuilder } from '../model/builder';
 import { TraceImportError, type ImportProgress, type SourceFormat, type TraceModel } from '../model/trace-model';
@@ -14,6 +14,7 @@ import { PerfScriptImporter } from './perf-script';
 import { PerfettoImporter } from './perfetto-proto';
 import { PprofImporter } from './pprof';
 import { SpeedscopeImporter } from './speedscope';
+import { unzstd, zstdLayout } from './zstd';
 
 /** What the pipeline can read (all structured-cloneable, so the same shape crosses to the Worker). */
 export type PipelineSource =
@@ -208,12 +209,13 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
   if (first.done) throw new TraceImportError({ format: 'unknown', message: 'empty input', offset: 0, expected: 'a trace (JSON)' });
   let chunks: AsyncGenerator<Uint8Array> = counted;
   let head = await fillHead(first.value, counted);
-  const gzipped = isGzip(head);
+  const zstd = zstdLayout(head);
+  const compressed = isGzip(head) || !!zstd;
   const cut: { why?: string; at?: number } = {};
-  if (gzipped) {
-    chunks = gunzip(head, counted, cut);
+  if (compressed) {
+    chunks = zstd ? unzstd(head, counted, cut) : gunzip(head, counted, cut);
     first = await chunks.next();
-    if (first.done) throw new TraceImportError({ format: 'unknown', message: 'empty gzip stream', offset: 0 });
+    if (first.done) throw new TraceImportError({ format: 'unknown', message: `empty ${zstd ? 'zstd' : 'gzip'} stream`, offset: 0 });
     head = first.value;
   }
   head = await fillHead(head, chunks);
@@ -228,7 +230,7 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
       expected: "'[' or '{' (Chrome trace JSON, OTLP, Jaeger or Zipkin JSON, V8 .cpuprofile, speedscope JSON), 'frame;frame count' lines, `perf script` output, a Perfetto protobuf trace, a pprof profile or OTLP protobuf (gzipped or not)",
     });
   }
-  const sizeHint = gzipped ? undefined : total.bytes;
+  const sizeHint = compressed ? undefined : total.bytes;
   const make = IMPORTERS[format];
   const importer: Importer = make
     ? make()
@@ -268,7 +270,7 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
     partialDue = false;
     piece = fullPiece;
     // Close to the end anyway: the final model is as near as a preview would be.
-    if (!gzipped && total.bytes !== undefined && importer.bytes >= total.bytes * 0.6) return;
+    if (!compressed && total.bytes !== undefined && importer.bytes >= total.bytes * 0.6) return;
     if (importer.events === 0) return;
     opts.onPhase?.('preview-start');
     const preview = (importer.preview as () => TraceBuilder)();

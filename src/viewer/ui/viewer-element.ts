@@ -1161,7 +1161,7 @@ export class SpanbeamViewer extends LitElement {
         <div class="toolbar" role="toolbar" aria-label="Trace viewer">
           <button @click=${() => this.openPicker()} title="Open a trace file">Open…</button>
           <!-- accept filters the OS file dialog (macOS greys out the rest): each format's usual extensions -->
-          <input type="file" hidden accept=".json,.gz,.ndjson,.jsonl,.txt,.cpuprofile,.folded,.pftrace,.perfetto-trace,.pb,.binpb,.pprof,.prof,application/json,application/gzip,application/x-protobuf" @change=${this.onFile} />
+          <input type="file" hidden accept=".json,.gz,.zst,.ndjson,.jsonl,.txt,.cpuprofile,.folded,.pftrace,.perfetto-trace,.pb,.binpb,.pprof,.prof,application/json,application/gzip,application/zstd,application/x-protobuf" @change=${this.onFile} />
           <div role="tablist" aria-label="View" @keydown=${this.onTabKey}>
             ${VIEWS.map(
               ([v, label]) =>

@@ -7,6 +7,7 @@ import { Wire } from '../../../src/viewer/import/protobuf';
 import { argsOf, categoryOf, nameOf, parentOf } from '../../../src/viewer/model/query';
 import { GroupKind, SliceFlag, TrackKind, type TraceModel } from '../../../src/viewer/model/trace-model';
 import { errorOf } from './import-errors';
+import { zstdStored } from './zstd-stored';
 import { cat, len, m, tag, v, varint, type Bytes } from './proto-encode';
 
 // ---- the test-side encoder, for what Perfetto traces need beyond proto-encode ----
@@ -560,6 +561,20 @@ describe('compressed_packets', () => {
     expect(model.diagnostics[0].message).toMatch(/^compressed_packets at byte \d+ \(4 bytes\) could not be inflated/);
     const at = Number(/byte (\d+)/.exec(model.diagnostics[0].message)![1]);
     expect(Array.from(bytes.subarray(at, at + 4))).toEqual([1, 2, 3, 4]);
+  });
+  it('decompresses zstd_compressed_packets (Perfetto v58+) like compressed_packets', async () => {
+    const interned = packet(seq(1), CLEARED, m(12, m(2, v(1, 7), s(2, 'zstd-outer'))));
+    const bytes = cat(
+      proc(1, 10, 'Renderer'),
+      thread(2, 10, 11, 'CrRendererMain', 1),
+      packet(len(133, zstdStored(cat(interned, packet(ts(1000), seq(1), NEEDS, ev(BEGIN, track(2), v(10, 7))), packet(ts(2000), seq(1), NEEDS, ev(BEGIN, track(2), name('zstd-inner'))))))),
+      packet(ts(3000), seq(1), NEEDS, ev(END, track(2))),
+      packet(len(133, zstdStored(packet(ts(4000), seq(1), NEEDS, ev(END, track(2)))))),
+      packet(len(133, Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, 9]))),
+    );
+    const model = await runPipeline({ kind: 'bytes', bytes }, { maxPieceBytes: 64 });
+    expect(rows(model)).toEqual(['zstd-outer@0+3000', '  zstd-inner@1000+1000 <zstd-outer']);
+    expect(model.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/^zstd_compressed_packets at byte \d+ \(5 bytes\) could not be inflated \(.+\); the packets in it are lost$/)]);
   });
 });
 

@@ -1,0 +1,120 @@
+/**
+ * Zstandard input: a `.zst` file (the `zstd` tool), or what the Collector's file exporter writes
+ * with `compression: zstd`: each message a 4-byte big-endian length and a zstd frame of it.
+ * Browsers' DecompressionStream has no zstd, so fzstd (a small pure-JS decoder) does it.
+ */
+import { Decompress, decompress } from 'fzstd';
+import { TraceImportError } from '../model/trace-model';
+
+const MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+const at = (b: Uint8Array, p: number) => MAGIC.every((x, i) => b[p + i] === x);
+
+/** A zstd stream, or length-framed zstd messages (a length's high byte is 0 below 16 MB). */
+export function zstdLayout(head: Uint8Array): 'stream' | 'framed' | undefined {
+  return at(head, 0) ? 'stream' : head[0] === 0 && at(head, 4) ? 'framed' : undefined;
+}
+
+/** Why decoding stopped, and after how many decompressed bytes (the importer keeps what came). */
+export interface Cut {
+  why?: string;
+  at?: number;
+}
+
+/**
+ * Decompresses `head` and the chunks after it. Framed messages come out as the importers read the
+ * Collector's uncompressed files: JSON ones as lines (NDJSON), protobuf ones length-framed again.
+ */
+export async function* unzstd(head: Uint8Array, rest: AsyncIterator<Uint8Array>, cut: Cut): AsyncGenerator<Uint8Array> {
+  const framed = zstdLayout(head) === 'framed';
+  const out: Uint8Array[] = [];
+  let produced = 0;
+  // Stream: fzstd's own streaming decoder. Framed: whole frames (one exported batch each).
+  const stream = framed ? undefined : new Decompress((c) => void (c.length && out.push(c)));
+  let pending: Uint8Array = new Uint8Array(0);
+  let read = 0; // input bytes before `pending`
+  const frames = (c: Uint8Array, last: boolean): void => {
+    const b = pending.length ? concat(pending, c) : c;
+    let p = 0;
+    for (;;) {
+      if (b.length - p < 4) break;
+      const n = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+      if (b.length - p - 4 < n) break;
+      if (!at(b, p + 4)) throw new Error(`no zstd frame at byte ${read + p + 4} (a message of the Collector's zstd file starts with one)`);
+      const m = decompress(b.subarray(p + 4, p + 4 + n));
+      if (m.length) out.push(m[0] === 0x7b || m[0] === 0x5b ? concat(m, NEWLINE) : concat(lengthOf(m.length), m));
+      p += 4 + n;
+    }
+    read += p;
+    pending = b.subarray(p);
+    if (last && pending.length) throw new Error('unexpected end of data: the last message is cut short');
+  };
+  let chunk: Uint8Array | undefined = head;
+  for (;;) {
+    const last = !chunk;
+    try {
+      if (framed) frames(chunk ?? new Uint8Array(0), last);
+      else stream!.push(chunk ?? new Uint8Array(0), last);
+    } catch (e) {
+      const why = `zstd: ${describe(e)}`;
+      if (!produced && !out.length) throw new TraceImportError({ format: 'unknown', message: why, expected: 'a valid zstd stream' });
+      for (const o of out.splice(0)) {
+        produced += o.length;
+        yield o;
+      }
+      cut.why = why;
+      cut.at = produced;
+      return;
+    }
+    for (const o of out.splice(0)) {
+      produced += o.length;
+      yield o;
+    }
+    if (last) return;
+    const n = await rest.next();
+    chunk = n.done ? undefined : n.value;
+  }
+}
+
+const NEWLINE = new Uint8Array([0x0a]);
+
+function lengthOf(n: number): Uint8Array {
+  return new Uint8Array([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const c = new Uint8Array(a.length + b.length);
+  c.set(a);
+  c.set(b, a.length);
+  return c;
+}
+
+/** fzstd's errors say little ("invalid zstd data"); its codes say which. */
+function describe(e: unknown): string {
+  const code = (e as { code?: number }).code;
+  const text = ['invalid data', 'window size too large', 'invalid block type', 'FSE accuracy too high', 'match distance too far back', 'unexpected end of data: the file is cut short'];
+  return (code !== undefined && text[code]) || String((e as Error).message ?? e).replace(/\.$/, '');
+}
+
+/** One zstd buffer whole (Perfetto's `zstd_compressed_packets`), refused past `cap` bytes. */
+export function unzstdAll(z: Uint8Array, cap: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  const d = new Decompress((c) => {
+    n += c.length;
+    if (n > cap) throw new Error(`decompresses to over ${cap >>> 20} MB`);
+    parts.push(c);
+  });
+  try {
+    d.push(z, true);
+  } catch (e) {
+    throw new Error(describe(e));
+  }
+  if (parts.length == 1) return parts[0];
+  const out = new Uint8Array(n);
+  n = 0;
+  for (const p of parts) {
+    out.set(p, n);
+    n += p.length;
+  }
+  return out;
+}
