@@ -39,3 +39,27 @@ for (const [name, before] of [
     expect(exceptions(one(spans, (s) => s.name === 'click button#s'))).toEqual(['not an Error']);
     expect(byName(received(server), 'error')).toEqual([]);
   });
+
+test("errors the app catches and hands to the browser's reportError() (an error boundary's componentDidCatch) are recorded, on the interaction or a span of their own", async ({ page }) => {
+  server.page(
+    '/caught.html',
+    `${start('/sb.js')}<button id="b">b</button><script>
+      // As an error boundary does: the error never reaches window.onerror by itself.
+      const render = () => { throw new TypeError('cannot read cart'); };
+      document.getElementById('b').addEventListener('click', () => { try { render(); } catch (e) { reportError(e); } });
+      window.seen = [];
+      window.addEventListener('error', (e) => seen.push(e.message));
+      setTimeout(() => { try { render(); } catch (e) { reportError(e); } }, 0);
+    </script>`,
+  );
+  await page.goto(`${server.origin}/caught.html`);
+  await page.click('#b');
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'click button#b').length === 1 && byName(s, 'error').length === 1);
+  expect(exceptions(one(spans, (s) => s.name === 'click button#b'))).toEqual(['cannot read cart']);
+  const own = one(spans, (s) => s.name === 'error');
+  expect(exceptions(own)).toEqual(['cannot read cart']);
+  expect(own.events[0].attributes['exception.type']).toBe('TypeError');
+  expect(own.events[0].attributes['exception.stacktrace']).toMatch(/render/);
+  // The page's own listeners still see both.
+  expect(await page.evaluate(() => (window as unknown as { seen: string[] }).seen)).toEqual(['Uncaught TypeError: cannot read cart', 'Uncaught TypeError: cannot read cart']);
+});
