@@ -3,6 +3,7 @@
  */
 import type { SourceFormat } from '../model/trace-model';
 import { PERF_HEADER } from './perf-script';
+import { FTRACE_LINE } from './systrace';
 import { readVarint, varOut, Wire, WireError, WT_I32, WT_I64, WT_LEN, WT_VARINT } from './protobuf';
 
 export type Detected = SourceFormat | 'gzip' | 'unknown';
@@ -265,6 +266,23 @@ function isPerfScript(text: string): boolean {
 }
 
 /**
+ * ftrace / systrace text: the `# tracer:` header, atrace's `TRACE:` line, trace-cmd's `cpus=N`, or
+ * (after `#` and blank lines) a line of the ftrace event form; or systrace's HTML report, told
+ * from other pages by catapult's trace-viewer in its head (its title, `tr-ui-timeline-view`) or a
+ * trace-data block. Checked before perf script and collapsed stacks: `cpu_id=0` ends like a folded line.
+ */
+function isSystrace(text: string): boolean {
+  if (/^<(!doctype html|html)\b/i.test(text)) {
+    return /<title>Android System Trace<\/title>|<script\b[^>]*\bclass=["']?trace-data\b|<tr-ui-timeline-view|i18n-values="dir:textdirection;"/i.test(text);
+  }
+  if (/^(# tracer:|TRACE:\r?\n|cpus=\d+\r?\n)/.test(text)) return true;
+  const lines = text.split('\n', 256);
+  let i = 0;
+  while (i < lines.length && (lines[i].startsWith('#') || !lines[i].trim())) i++;
+  return i < lines.length && FTRACE_LINE.test(lines[i].replace(/\r$/, ''));
+}
+
+/**
  * Sniffs the format from the first bytes (a few KB is plenty). Chrome traces are the default
  * for JSON that shows no other format's markers: the Chrome importer then reports precise errors.
  * `has` matches values as well as keys, so the markers are the distinctive keys of each format,
@@ -283,7 +301,7 @@ export function detectFormat(head: Uint8Array): Detected {
   if (text.charCodeAt(0) === 0xfeff) i = 1;
   while (i < text.length && ' \t\r\n'.includes(text[i])) i++;
   const first = text[i];
-  if (first !== '[' && first !== '{') return isPerfScript(text.slice(i)) ? 'perf-script' : isCollapsed(text.slice(i)) ? 'collapsed-stacks' : 'unknown';
+  if (first !== '[' && first !== '{') return isSystrace(text.slice(i)) ? 'systrace' : isPerfScript(text.slice(i)) ? 'perf-script' : isCollapsed(text.slice(i)) ? 'collapsed-stacks' : 'unknown';
   const has = (key: string): boolean => text.includes(`"${key}"`);
   // DevTools writes `{"metadata": …, "traceEvents": …}`; its metadata can hold source maps whose
   // `names` (any identifier: "data", "spans", "events", …) look like other formats' keys.

@@ -14,6 +14,7 @@ import { PerfScriptImporter } from './perf-script';
 import { PerfettoImporter } from './perfetto-proto';
 import { PprofImporter } from './pprof';
 import { SpeedscopeImporter } from './speedscope';
+import { SystraceImporter } from './systrace';
 import { unzstd, zstdLayout } from './zstd';
 
 /** What the pipeline can read (all structured-cloneable, so the same shape crosses to the Worker). */
@@ -65,6 +66,7 @@ const IMPORTERS: Partial<Record<SourceFormat, () => Importer>> = {
   'perfetto-proto': () => new PerfettoImporter(),
   pprof: () => new PprofImporter(),
   'otlp-proto': () => new OtlpProtoImporter(),
+  systrace: () => new SystraceImporter(),
 };
 
 const CHUNK = 1 << 20;
@@ -223,11 +225,11 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
   if (format === 'unknown' || format === 'gzip') {
     throw new TraceImportError({
       format: 'unknown',
-      message: `not a trace file: no JSON array or object at the start, nor collapsed stack lines or perf script samples, nor Perfetto protobuf packets, nor a pprof profile, nor OTLP protobuf (${startOf(head)})`,
+      message: `not a trace file: no JSON array or object at the start, nor collapsed stack lines, perf script samples or ftrace/systrace text, nor Perfetto protobuf packets, nor a pprof profile, nor OTLP protobuf (${startOf(head)})`,
       offset: 0,
       line: 1,
       column: 1,
-      expected: "'[' or '{' (Chrome trace JSON, OTLP, Jaeger or Zipkin JSON, V8 .cpuprofile, speedscope JSON), 'frame;frame count' lines, `perf script` output, a Perfetto protobuf trace, a pprof profile or OTLP protobuf (gzipped or not)",
+      expected: "'[' or '{' (Chrome trace JSON, OTLP, Jaeger or Zipkin JSON, V8 .cpuprofile, speedscope JSON), 'frame;frame count' lines, `perf script` output, ftrace/systrace text, a Perfetto protobuf trace, a pprof profile or OTLP protobuf (gzipped or not)",
     });
   }
   const sizeHint = compressed ? undefined : total.bytes;

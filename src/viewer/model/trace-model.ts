@@ -29,7 +29,8 @@ export type SourceFormat =
   | 'collapsed-stacks' // Brendan Gregg's folded stacks: `frame;frame;frame count` per line
   | 'perf-script' // Linux `perf script` text: per sample a header line and its stack
   | 'perfetto-proto' // Perfetto's protobuf trace (.perfetto-trace, .pftrace): TrackEvent packets
-  | 'pprof'; // pprof profile.proto (Go, pprof-nodejs, async-profiler), usually gzipped: aggregated stacks
+  | 'pprof' // pprof profile.proto (Go, pprof-nodejs, async-profiler), usually gzipped: aggregated stacks
+  | 'systrace'; // Android systrace / Linux ftrace text (`/sys/kernel/tracing/trace`), or systrace's HTML report
 
 /** Per-slice bit flags (`slices.flags`). */
 export const SliceFlag = {

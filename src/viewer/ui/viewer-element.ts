@@ -1161,7 +1161,7 @@ export class SpanbeamViewer extends LitElement {
         <div class="toolbar" role="toolbar" aria-label="Trace viewer">
           <button @click=${() => this.openPicker()} title="Open a trace file">Open…</button>
           <!-- accept filters the OS file dialog (macOS greys out the rest): each format's usual extensions -->
-          <input type="file" hidden accept=".json,.gz,.zst,.ndjson,.jsonl,.txt,.cpuprofile,.folded,.pftrace,.perfetto-trace,.pb,.binpb,.pprof,.prof,application/json,application/gzip,application/zstd,application/x-protobuf" @change=${this.onFile} />
+          <input type="file" hidden accept=".json,.gz,.zst,.ndjson,.jsonl,.txt,.cpuprofile,.folded,.pftrace,.perfetto-trace,.pb,.binpb,.pprof,.prof,.trace,.ftrace,.html,application/json,application/gzip,application/zstd,application/x-protobuf" @change=${this.onFile} />
           <div role="tablist" aria-label="View" @keydown=${this.onTabKey}>
             ${VIEWS.map(
               ([v, label]) =>
@@ -1229,7 +1229,7 @@ export class SpanbeamViewer extends LitElement {
               ${m && this.view === 'timeline' ? this.renderLabelButtons() : nothing}
               ${!m && !p
                 ? html`<div class="empty">
-                    <div>Drop a trace here (Chrome JSON, OTLP, Jaeger, Zipkin, .cpuprofile, speedscope, collapsed stacks, perf script, Perfetto, pprof; .gz too)</div>
+                    <div>Drop a trace here (Chrome JSON, OTLP, Jaeger, Zipkin, .cpuprofile, speedscope, collapsed stacks, perf script, Perfetto, pprof, systrace; .gz too)</div>
                     <button @click=${() => this.openPicker()}>Open a file…</button>
                   </div>`
                 : nothing}
