@@ -197,7 +197,8 @@ export class ChromeJsonImporter implements StreamHandler {
     if (this.firefox === 3 && this.events === 0) {
       throw new TraceImportError({
         format: 'unknown',
-        message: 'a Firefox Profiler profile ("meta", "threads"): this format is not supported; open it in profiler.firefox.com',
+        // Detection reads the Firefox Profiler's format from the first KBs (see detect.ts).
+        message: 'a Firefox Profiler profile ("meta", "threads") whose start does not show it (no "preprocessedProfileVersion", "stackwalk", libs or stack tables in the first 4 KB): not read; save it with "meta" first',
       });
     }
     // Some other JSON object (a config, an API response): say so, rather than show an empty trace.

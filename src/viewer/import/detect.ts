@@ -283,6 +283,18 @@ function isSystrace(text: string): boolean {
 }
 
 /**
+ * A Firefox Profiler profile: Gecko's starts `{"meta": {"version": …, "interval": …, "stackwalk": …`
+ * (its meta, with a long marker schema, comes first); a processed one has
+ * `preprocessedProfileVersion` in its meta. Either way its threads have stack and frame tables.
+ */
+function isGecko(text: string, has: (key: string) => boolean): boolean {
+  if (has('preprocessedProfileVersion')) return true;
+  if (/^\{\s*"meta"\s*:\s*\{/.test(text)) return has('stackwalk') || (has('interval') && has('startTime') && (has('categories') || has('threads')));
+  // Keys sorted (`jq -S`): "libs" (Gecko's shared libraries) before "meta".
+  return (has('threads') && has('stackTable') && has('frameTable')) || (/^\{\s*"(counters|libs)"\s*:/.test(text) && has('breakpadId') && has('debugName'));
+}
+
+/**
  * Sniffs the format from the first bytes (a few KB is plenty). Chrome traces are the default
  * for JSON that shows no other format's markers: the Chrome importer then reports precise errors.
  * `has` matches values as well as keys, so the markers are the distinctive keys of each format,
@@ -303,6 +315,7 @@ export function detectFormat(head: Uint8Array): Detected {
   const first = text[i];
   if (first !== '[' && first !== '{') return isSystrace(text.slice(i)) ? 'systrace' : isPerfScript(text.slice(i)) ? 'perf-script' : isCollapsed(text.slice(i)) ? 'collapsed-stacks' : 'unknown';
   const has = (key: string): boolean => text.includes(`"${key}"`);
+  if (first === '{' && isGecko(text.slice(i), has)) return 'gecko-json';
   // DevTools writes `{"metadata": …, "traceEvents": …}`; its metadata can hold source maps whose
   // `names` (any identifier: "data", "spans", "events", …) look like other formats' keys.
   if (has('traceEvents') || /^\{\s*"metadata"\s*:/.test(text.slice(i))) return 'chrome-json';

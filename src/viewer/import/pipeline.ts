@@ -8,6 +8,7 @@ import { ChromeJsonImporter } from './chrome-json';
 import { CollapsedImporter } from './collapsed';
 import { CpuProfileImporter } from './cpuprofile';
 import { detectFormat, isGzip } from './detect';
+import { GeckoImporter } from './gecko';
 import { SpanJsonImporter } from './otlp-json';
 import { OtlpProtoImporter } from './otlp-proto';
 import { PerfScriptImporter } from './perf-script';
@@ -61,6 +62,7 @@ interface Importer {
 const IMPORTERS: Partial<Record<SourceFormat, () => Importer>> = {
   'v8-cpuprofile': () => new CpuProfileImporter(),
   'speedscope-json': () => new SpeedscopeImporter(),
+  'gecko-json': () => new GeckoImporter(),
   'collapsed-stacks': () => new CollapsedImporter(),
   'perf-script': () => new PerfScriptImporter(),
   'perfetto-proto': () => new PerfettoImporter(),
@@ -229,7 +231,7 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
       offset: 0,
       line: 1,
       column: 1,
-      expected: "'[' or '{' (Chrome trace JSON, OTLP, Jaeger or Zipkin JSON, V8 .cpuprofile, speedscope JSON), 'frame;frame count' lines, `perf script` output, ftrace/systrace text, a Perfetto protobuf trace, a pprof profile or OTLP protobuf (gzipped or not)",
+      expected: "'[' or '{' (Chrome trace JSON, OTLP, Jaeger or Zipkin JSON, V8 .cpuprofile, speedscope JSON, a Firefox Profiler profile), 'frame;frame count' lines, `perf script` output, ftrace/systrace text, a Perfetto protobuf trace, a pprof profile or OTLP protobuf (gzipped or not)",
     });
   }
   const sizeHint = compressed ? undefined : total.bytes;

@@ -29,6 +29,7 @@ export type SourceFormat =
   | 'collapsed-stacks' // Brendan Gregg's folded stacks: `frame;frame;frame count` per line
   | 'perf-script' // Linux `perf script` text: per sample a header line and its stack
   | 'perfetto-proto' // Perfetto's protobuf trace (.perfetto-trace, .pftrace): TrackEvent packets
+  | 'gecko-json' // Firefox Profiler: a Gecko profile (about:profiling) or a processed one (profiler.firefox.com)
   | 'pprof' // pprof profile.proto (Go, pprof-nodejs, async-profiler), usually gzipped: aggregated stacks
   | 'systrace'; // Android systrace / Linux ftrace text (`/sys/kernel/tracing/trace`), or systrace's HTML report
 

@@ -49,7 +49,7 @@ export interface ByNameView {
 
 export const BY_NAME_ROWS = 20;
 
-const PROFILES = new Set<SourceFormat>(['v8-cpuprofile', 'speedscope-json', 'collapsed-stacks', 'perf-script', 'pprof']);
+const PROFILES = new Set<SourceFormat>(['v8-cpuprofile', 'speedscope-json', 'collapsed-stacks', 'perf-script', 'pprof', 'gecko-json']);
 
 /** Ranked name ids per table (a re-render for another reason does not rank again). */
 const ranked = new WeakMap<TimeByName, { key: string; ids: number[] }>();

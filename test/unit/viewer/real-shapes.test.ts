@@ -123,18 +123,36 @@ describe('DevTools "Save trace" files', () => {
   });
 });
 
-describe('formats this viewer does not read', () => {
+describe("the Firefox Profiler's format", () => {
   const firefox = {
     meta: { interval: 1, startTime: 1714557600000, product: 'Firefox', version: 30, preprocessedProfileVersion: 50, categories: [] },
     libs: [],
     pages: [],
     counters: [],
-    threads: [{ name: 'GeckoMain', processType: 'default', pid: '1', tid: 1, samples: { length: 0, stack: [], time: [] } }],
+    threads: [
+      {
+        name: 'GeckoMain',
+        processType: 'default',
+        pid: '1',
+        tid: 1,
+        samples: { length: 1, stack: [0], time: [5] },
+        stackTable: { length: 1, frame: [0], prefix: [null] },
+        frameTable: { length: 1, func: [0], category: [null] },
+        funcTable: { length: 1, name: [0] },
+        stringArray: ['main'],
+      },
+    ],
   };
 
-  it('a Firefox Profiler profile fails with a message naming it, also when it has "shared" (newer files) and gzipped', async () => {
-    for (const doc of [{ ...firefox, shared: { stringArray: ['main'] } }, firefox]) {
-      await expect(runPipeline({ kind: 'bytes', bytes: gzipSync(JSON.stringify(doc)) })).rejects.toThrow(/Firefox Profiler profile/);
+  it('a Firefox Profiler profile opens as one, also when it has "shared" (newer files) and gzipped', async () => {
+    const { stringArray, ...thread } = firefox.threads[0];
+    for (const doc of [{ ...firefox, threads: [thread], shared: { stringArray } }, firefox]) {
+      const m = await runPipeline({ kind: 'bytes', bytes: gzipSync(JSON.stringify(doc)) });
+      expect(m.format).toBe('gecko-json');
+      expect(nameOf(m, 0)).toBe('main');
     }
+    // One with no samples says so.
+    const empty = { ...firefox, threads: [{ ...firefox.threads[0], samples: { length: 0, stack: [], time: [] } }] };
+    await expect(runPipeline({ kind: 'bytes', bytes: gzipSync(JSON.stringify(empty)) })).rejects.toThrow("gecko-json: no samples nor markers in the profile's 1 threads");
   });
 });
