@@ -114,6 +114,80 @@ test('search highlights names and arg values and steps through matches', async (
   await expect(page.locator('spanbeam-viewer .count')).toHaveText('1 / 1');
 });
 
+test('search finds process and thread names: the track is scrolled into view (its group expanded) and its name highlighted, before the slice matches', async ({ page }) => {
+  await page.setViewportSize({ width: 1000, height: 400 });
+  await openViewer(page, server);
+  // 40 processes "Proc p", each with a thread "worker p" (far taller than the view); one slice names a thread.
+  await page.evaluate(() => {
+    const traceEvents: unknown[] = [{ ph: 'X', name: 'wait for worker 39', pid: 1, tid: 1, ts: 5, dur: 50 }];
+    for (let p = 1; p <= 40; p++) {
+      traceEvents.push({ ph: 'M', name: 'process_name', pid: p, args: { name: `Proc ${p}` } });
+      traceEvents.push({ ph: 'M', name: 'thread_name', pid: p, tid: 1, args: { name: `worker ${p}` } });
+      traceEvents.push({ ph: 'X', name: `task${p}`, pid: p, tid: 1, ts: p * 10, dur: 100 });
+    }
+    return (document.querySelector('spanbeam-viewer') as unknown as { load(x: unknown): Promise<unknown> }).load({ traceEvents });
+  });
+  type V = { timeline: { toggleGroup(g: number): void; state: { found: unknown }; layout: { rows: Array<{ group: number; track: number; y: number; label: string }> } }; model: { groups: Array<{ name: string; tracks: number[] }> }; stats: { scrollY: number } };
+  // The label's place in the view (the scroll area's top is 0), and the canvas colour left of its text.
+  const shown = (group: string, track: boolean) =>
+    page.evaluate(
+      ([g, t]) => {
+        const v = document.querySelector('spanbeam-viewer') as unknown as V;
+        const gi = v.model.groups.findIndex((x) => x.name === g);
+        const ti = t ? v.model.groups[gi].tracks[0] : -1;
+        const row = v.timeline.layout.rows.find((r) => r.group === gi && r.track === ti && (ti < 0 || r.label));
+        const el = v.timeline as unknown as { renderer: { scrollViewportCssPx: number } };
+        const root = (v as unknown as HTMLElement).shadowRoot!;
+        const label = root.querySelector(`.track-label[data-key="${ti < 0 ? `g${gi}` : `t${ti}`}"]`) as HTMLElement | null;
+        let pixel: number[] | null = null;
+        if (label) {
+          const c = root.querySelector('canvas')!;
+          const lr = label.getBoundingClientRect();
+          const cr = c.getBoundingClientRect();
+          const d = c.getContext('2d')!.getImageData(Math.round((3 * c.width) / cr.width), Math.round(((lr.top + 4 - cr.top) * c.height) / cr.height), 1, 1).data;
+          pixel = [d[0], d[1], d[2]];
+        }
+        return { inView: !!row && row.y >= v.stats.scrollY && row.y + 18 <= v.stats.scrollY + el.renderer.scrollViewportCssPx, found: v.timeline.state.found, pixel };
+      },
+      [group, track] as const,
+    );
+  const search = page.locator('spanbeam-viewer input[type=search]');
+  const count = page.locator('spanbeam-viewer .count');
+  const match = [255, 211, 61]; // --sb-match, light theme
+
+  // A thread far down the list, in a collapsed group: expanded, scrolled to, highlighted.
+  await page.evaluate(() => (document.querySelector('spanbeam-viewer') as unknown as V).timeline.toggleGroup(36));
+  await search.fill('worker 37');
+  await search.press('Enter');
+  await expect(count).toHaveText('1 / 1');
+  await expect.poll(() => shown('Proc 37', true)).toMatchObject({ inView: true, pixel: match });
+  expect(await page.evaluate(() => (document.querySelector('spanbeam-viewer') as unknown as V).stats.scrollY)).toBeGreaterThan(0);
+  await expect(page.locator('spanbeam-viewer #summary')).toHaveText('Match 1 of 1: track Proc 37 › worker 37.');
+
+  // A process name: its group header; Enter / Shift+Enter step through them in display order.
+  await search.fill('Proc 3');
+  await search.press('Enter');
+  await expect(count).toHaveText('1 / 11'); // Proc 3, Proc 30 … Proc 39
+  await expect.poll(() => shown('Proc 3', false)).toMatchObject({ inView: true, pixel: match });
+  await search.press('Shift+Enter');
+  await expect(count).toHaveText('11 / 11');
+  await expect.poll(() => shown('Proc 39', false)).toMatchObject({ inView: true, pixel: match });
+
+  // Track matches first, then the slices: the slice match is selected and the name no longer highlighted.
+  await search.fill('worker 39');
+  await search.press('Enter');
+  await expect(count).toHaveText('1 / 2');
+  await expect.poll(() => shown('Proc 39', true)).toMatchObject({ inView: true, pixel: match });
+  await search.press('Enter');
+  await expect(count).toHaveText('2 / 2');
+  expect((await waitForEvent(page, 'spanbeam-select')).detail.name).toBe('wait for worker 39');
+  expect((await shown('Proc 39', true)).found).toBeNull();
+  // Cleared: no highlight, no count.
+  await search.press('Escape');
+  await expect(count).toHaveText('');
+  expect((await shown('Proc 39', true)).found).toBeNull();
+});
+
 test('keyboard: arrows move the selection, summary is announced, ? shows help', async ({ page }) => {
   await open(page);
   const tl = page.locator('spanbeam-viewer .timeline');

@@ -2,7 +2,7 @@
  * Read helpers over a TraceModel. Pure functions, no allocation on the per-frame paths
  * (`rowOf`, `sliceRangeInRow`, `firstEndingAtOrAfter`, `firstStartingAtOrAfter`, `sliceAt`).
  */
-import type { SliceDetails, TraceModel, CounterSeries } from './trace-model';
+import { GroupKind, TrackKind, type SliceDetails, type TraceModel, type CounterSeries } from './trace-model';
 
 /** Row id of (track, depth), or -1 when the track has no such depth. */
 export function rowOf(model: TraceModel, track: number, depth: number): number {
@@ -308,6 +308,31 @@ export function counterRange(series: CounterSeries, t0Ns: number, t1Ns: number):
 export function tracksInDisplayOrder(model: TraceModel): number[] {
   const out: number[] = [];
   for (const g of model.groups) out.push(...g.tracks);
+  return out;
+}
+
+/** A process / service (track -1) or a thread a search found by name. */
+export interface TrackMatch {
+  group: number;
+  track: number;
+}
+
+/**
+ * Processes, services and threads whose name contains `query` (case-insensitive, as slice
+ * search), in display order. Not async, counter or trace tracks: those are named after their
+ * slices or series, which slice search finds already.
+ */
+export function searchTrackNames(model: TraceModel, query: string): TrackMatch[] {
+  const q = query.toLowerCase();
+  const out: TrackMatch[] = [];
+  if (!q) return out;
+  for (const g of model.groups) {
+    if (g.kind !== GroupKind.GLOBAL && g.name.toLowerCase().includes(q)) out.push({ group: g.id, track: -1 });
+    for (const t of g.tracks) {
+      const tr = model.tracks[t];
+      if ((tr.kind === TrackKind.THREAD || tr.kind === TrackKind.SAMPLES) && tr.name.toLowerCase().includes(q)) out.push({ group: g.id, track: t });
+    }
+  }
   return out;
 }
 

@@ -8,6 +8,7 @@
  */
 import { SliceFlag, type TraceModel } from '../model/trace-model';
 import { counterRange, firstEndingAtOrAfter, firstStartingAfter, sliceAt } from '../model/query';
+import { graphemeCut, type GraphemeCache } from './graphemes';
 import { Layout, RowKind, ROW_HEIGHT_CSS_PX, type LayoutRow } from './layout';
 import { TimeScale, computeTicks, formatDuration, formatTick } from './time-scale';
 import { PALETTE, cnameColor, luminance, mix, packHex, paletteIndexOf, parseCssColor, unpackCss } from './colors';
@@ -90,6 +91,8 @@ export interface PaintState {
   flows: FlowMode;
   /** Row index (in layout.rows) with keyboard focus on its label, or -1. */
   focusedRow: number;
+  /** The search match shown that is a group header (track -1) or a track name: its label is highlighted. */
+  found?: { group: number; track: number } | null;
 }
 
 export interface Hit {
@@ -137,6 +140,8 @@ export class TimelineRenderer {
   private nameDim = new Uint32Array(0);
   private nameWidth = new Float32Array(0);
   private readonly cnameCache = new Map<number, number>();
+  /** Grapheme starts of the names cut (per frame, thousands of labels are). */
+  private readonly cuts: GraphemeCache = new Map();
   private ellipsisW = 0;
   private font = '';
   private boldFont = '';
@@ -188,6 +193,7 @@ export class TimelineRenderer {
     this.nameDim = new Uint32Array(n);
     this.nameWidth = new Float32Array(n).fill(-1);
     this.cnameCache.clear();
+    this.cuts.clear();
   }
 
   setLayout(layout: Layout | null): void {
@@ -818,19 +824,29 @@ export class TimelineRenderer {
     ctx.fillRect(0, clipTopCss, LW, clipBotCss - clipTopCss);
     const first = Layout.firstRowFrom(rows, scrollY);
     const m = this.model as TraceModel;
+    const f = st.found;
     for (let r = first; r < rows.length; r++) {
       const row = rows[r];
       const top = row.y - scrollY + areaTopCss;
       if (top >= clipBotCss) break;
+      // The search match shown, when it is this name: on the match colour, as matched slices are.
+      const found = !!f && f.group === row.group && f.track === row.track && (row.kind === RowKind.GROUP || !!row.label);
+      if (found) {
+        ctx.fillStyle = this.theme.match;
+        ctx.fillRect(0, top, LW, Math.min(row.height, GROUP_OR_ROW(row)) - 1);
+      }
+      const onMatch = this.forced ? this.theme.background : '#1b1f24';
       if (row.kind === RowKind.GROUP) {
-        ctx.fillStyle = this.theme.groupHeader;
-        ctx.fillRect(0, top, LW, row.height - 1);
+        if (!found) {
+          ctx.fillStyle = this.theme.groupHeader;
+          ctx.fillRect(0, top, LW, row.height - 1);
+        }
         ctx.font = this.boldFont;
-        ctx.fillStyle = this.theme.text;
+        ctx.fillStyle = found ? onMatch : this.theme.text;
         this.fitText(`${row.collapsed ? '▸' : '▾'} ${row.label}`, 6, top + row.height / 2, LW - 10);
         ctx.font = this.font;
       } else if (row.label) {
-        ctx.fillStyle = this.theme.textMuted;
+        ctx.fillStyle = found ? onMatch : this.theme.textMuted;
         this.fitText(row.label, 14, top + Math.min(row.height, ROW_HEIGHT_CSS_PX) / 2, LW - 20);
         if (row.kind === RowKind.COUNTER) {
           const s = m.counters[row.depth];
@@ -879,9 +895,9 @@ export class TimelineRenderer {
     // glyphs first (CJK, then ASCII) overflowed into the next slice.
     let n = Math.floor((s.length * (maxW - this.ellipsisW)) / w);
     for (let k = 0; n > 0 && k < 8; k++) {
-      // Not between the halves of a surrogate pair (an emoji drawn as a broken glyph).
-      const c = s.charCodeAt(n - 1);
-      if (c >= 0xd800 && c < 0xdc00 && --n === 0) break;
+      // Not inside a grapheme (a surrogate pair, a family emoji, a flag, an accented letter):
+      // a broken glyph was drawn.
+      if ((n = graphemeCut(s, n, this.cuts)) === 0) break;
       const t = `${s.slice(0, n)}…`;
       const tw = this.ctx.measureText(t).width;
       if (tw <= maxW) return t;

@@ -7,6 +7,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { FlowKind, SliceFlag, type TraceModel } from '../model/trace-model';
 import { argsOf, flowsIn, flowsOut, instantArgsOf, instantRange, nameOf } from '../model/query';
 import { formatDuration, formatExact } from '../render/time-scale';
+import { cutText } from '../render/graphemes';
 import { childrenList, selfTimes } from './analysis';
 
 const MAX_CHILDREN = 50;
@@ -15,14 +16,14 @@ const MAX_VALUE_CHARS = 600;
 const MAX_ARGS = 200;
 
 export function valueText(v: unknown): string {
-  if (typeof v === 'string') return v.length > MAX_VALUE_CHARS ? `${v.slice(0, MAX_VALUE_CHARS)}…` : v;
+  if (typeof v === 'string') return cutText(v, MAX_VALUE_CHARS);
   let s: string;
   try {
     s = JSON.stringify(v) ?? String(v);
   } catch {
     s = String(v);
   }
-  return s.length > MAX_VALUE_CHARS ? `${s.slice(0, MAX_VALUE_CHARS)}…` : s;
+  return cutText(s, MAX_VALUE_CHARS);
 }
 
 export function trackLabel(model: TraceModel, track: number): string {

@@ -297,10 +297,15 @@ export const viewerStyles = css`
     align-items: flex-start;
     gap: 6px;
   }
+  /* A name of kilobytes filled the panel, the duration and args far below it: a few lines,
+     scrolling inside (all of it still there to read, select and copy), as Perfetto's details do. */
   .details h2 {
     font-size: 14px;
     margin: 2px 0 6px;
     flex: 1;
+    min-width: 0;
+    max-height: 4.5em;
+    overflow-y: auto;
     overflow-wrap: anywhere;
   }
   h3 {

@@ -166,6 +166,7 @@ export class TimelineController {
       this.state.marks = null;
       this.state.measure = null;
     } else if (this.state.selected >= (model?.slices.count ?? 0)) this.state.selected = -1;
+    this.state.found = null;
     if (keepWindow) this.state.scrollY = scrollY;
     this.relayout();
     if (model && (!keepView || !prev)) {
@@ -229,6 +230,18 @@ export class TimelineController {
       v.cssW = this.cssW;
       this.cb.onViewport?.();
     }
+  }
+
+  /**
+   * Shows a group header (track -1) or a track name a search found: expands its group, scrolls it
+   * into view and highlights the name (null: no name highlighted).
+   */
+  showFound(found: { group: number; track: number } | null): void {
+    this.state.found = found;
+    if (found && found.track >= 0 && !this.pinned.has(found.track) && this.collapsed.delete(found.group)) this.relayout();
+    const row = found && this.layout?.rows.find((r) => r.group === found.group && r.track === found.track && (found.track < 0 || r.label));
+    if (row) this.revealY(row.y, row.kind === RowKind.GROUP ? row.height : Math.min(row.height, ROW_HEIGHT_CSS_PX));
+    this.requestPaint();
   }
 
   /** Scrolls the track area so rows [yCss, yCss + hCss) of the scroll area are visible. */

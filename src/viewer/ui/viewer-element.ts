@@ -9,8 +9,8 @@ import { repeat } from 'lit/directives/repeat.js';
 import { cssProps } from './css-props';
 import { bidiVisible, formatCount, formatNumber } from './format';
 import type { ReadableSpan } from '../../sdk/types';
-import { TraceImportError, type Diagnostic, type ImportErrorInfo, type ImportProgress, type SourceFormat, type TraceModel } from '../model/trace-model';
-import { instantArgsOf, nameOf, searchSteps } from '../model/query';
+import { GroupKind, TraceImportError, type Diagnostic, type ImportErrorInfo, type ImportProgress, type SourceFormat, type TraceModel } from '../model/trace-model';
+import { instantArgsOf, nameOf, searchSteps, searchTrackNames, type TrackMatch } from '../model/query';
 import { importSpans, importTrace, type TraceInput } from '../import/client';
 import { mark } from '../import/timing';
 import { flatten, luminance, parseRgb, unpackCss } from '../render/colors';
@@ -160,6 +160,8 @@ export class SpanbeamViewer extends LitElement {
   declare private _query: string;
   declare private _matches: number[];
   declare private _matchIndex: number;
+  /** Processes, services and threads the query names: matches before the slices (`_matchIndex` counts them first). */
+  private found: TrackMatch[] = [];
   /** A typed query is being matched (in steps; see runSearch). */
   declare private _searching: boolean;
   declare private _help: boolean;
@@ -429,27 +431,42 @@ export class SpanbeamViewer extends LitElement {
     this.setModel(null, false);
   }
 
-  /** Searches names, categories, owned event names and args; highlights and selects the first match. */
+  /**
+   * Searches names, categories, owned event names and args, and the names of processes, services
+   * and threads; shows the first match (selects a slice, or scrolls to a track and highlights its
+   * name). Returns the number of matches.
+   */
   search(query: string): number {
     this._query = query;
     this.runSearch(1, true);
-    return this._matches.length;
+    return this.found.length + this._matches.length;
   }
 
   /** Steps through search matches (+1 next, -1 previous). */
   stepMatch(dir: 1 | -1): void {
-    const n = this._matches.length;
+    const f = this.found.length;
+    const n = f + this._matches.length;
     if (n === 0) return;
     this._matchIndex = (this._matchIndex + dir + n) % n;
-    const slice = this._matches[this._matchIndex];
+    const m = this._model;
+    if (this._matchIndex < f) {
+      // A track name (as Perfetto's search finds): scrolled into view, its name highlighted.
+      const t = this.found[this._matchIndex];
+      this.timeline.showFound(t);
+      if (m) this.summary = `Match ${this._matchIndex + 1} of ${n}: ${t.track >= 0 ? `track ${trackLabel(m, t.track)}` : `${m.groups[t.group].kind === GroupKind.SERVICE ? 'service' : 'process'} ${m.groups[t.group].name}`}.`;
+      return;
+    }
+    if (f) this.timeline.showFound(null);
+    const slice = this._matches[this._matchIndex - f];
     this.timeline.select(slice);
     // The one announcement of a step (the visible count is no live region: it doubled each one).
-    if (this._model && this._selected === slice) this.summary = `Match ${this._matchIndex + 1} of ${n}: ${sliceSummary(this._model, slice)}.`;
+    if (m && this._selected === slice) this.summary = `Match ${this._matchIndex + 1} of ${n}: ${sliceSummary(m, slice)}.`;
   }
 
   /** Highlights a set of slices (as search does) and selects the first. */
   highlight(slices: readonly number[]): void {
     this.stopSearch();
+    this.setFound([]);
     this._matches = [...slices].sort((a, b) => (this._model ? this._model.slices.startNs[a] - this._model.slices.startNs[b] : 0));
     this._matchIndex = this._matches.length ? 0 : -1;
     this.timeline.setMarks(this._matches.length ? this._matches : null);
@@ -570,6 +587,7 @@ export class SpanbeamViewer extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    if (this._tip && changed.has('_tip' as keyof SpanbeamViewer)) this.placeTip(this._tip);
     if (this.labelFocus) {
       const root = this.renderRoot as ShadowRoot;
       // Gone (its group collapsed, e.g. with C): the tree's Tab stop, so focus stays in the tree.
@@ -705,6 +723,7 @@ export class SpanbeamViewer extends LitElement {
     const hadSelection = this._selected >= 0;
     this._model = model;
     this._selected = keepView ? this._selected : -1;
+    this.found = []; // (the timeline drops its highlight with the model)
     this._matches = [];
     this._matchIndex = -1;
     this._measure = keepView ? this._measure : null;
@@ -881,6 +900,11 @@ export class SpanbeamViewer extends LitElement {
     e.stopPropagation();
   };
 
+  private setFound(found: TrackMatch[]): void {
+    this.found = found;
+    if (this.timeline.state.found) this.timeline.showFound(null);
+  }
+
   private stopSearch(): void {
     this.searchJob = null;
     this._searching = false;
@@ -895,6 +919,7 @@ export class SpanbeamViewer extends LitElement {
     this.stopSearch();
     const m = this._model;
     const q = this._query.trim();
+    this.setFound([]);
     if (!m || !q) {
       this._matches = [];
       this._matchIndex = -1;
@@ -912,10 +937,12 @@ export class SpanbeamViewer extends LitElement {
       for (let r = steps.next(); ; r = steps.next()) {
         if (r.done) {
           this.stopSearch();
+          this.setFound(searchTrackNames(m, q));
           this._matches = r.value;
           this._matchIndex = -1;
           this.timeline.setMarks(r.value);
-          this.summary = `${r.value.length} ${r.value.length === 1 ? 'match' : 'matches'} for ${q}.`;
+          const n = this.found.length + r.value.length;
+          this.summary = `${n} ${n === 1 ? 'match' : 'matches'} for ${q}.`;
           if (job.step) this.stepMatch(job.step);
           return;
         }
@@ -1156,6 +1183,7 @@ export class SpanbeamViewer extends LitElement {
   protected override render(): TemplateResult {
     const m = this._model;
     const p = this._progress;
+    const total = this.found.length + this._matches.length;
     return html`
       <div class="root">
         <div class="toolbar" role="toolbar" aria-label="Trace viewer">
@@ -1173,7 +1201,7 @@ export class SpanbeamViewer extends LitElement {
           <input
             type="search"
             placeholder="Search names and args"
-            title="Matches slice names, the names of a span's events, and arg values"
+            title="Matches slice names, the names of a span's events, arg values, and process, service and thread names"
             aria-label="Search slices"
             aria-describedby="match-count"
             .value=${this._query}
@@ -1182,9 +1210,9 @@ export class SpanbeamViewer extends LitElement {
             @keypress=${keepTyping}
             @keyup=${keepTyping}
           />
-          <span class="count" id="match-count">${this._searching ? '…' : this._query || this._matches.length ? `${this._matchIndex >= 0 ? this._matchIndex + 1 : 0} / ${this._matches.length}` : ''}</span>
-          <button aria-label="Previous match" @click=${() => this.stepMatch(-1)} ?disabled=${this._matches.length === 0}>‹</button>
-          <button aria-label="Next match" @click=${() => this.stepMatch(1)} ?disabled=${this._matches.length === 0}>›</button>
+          <span class="count" id="match-count">${this._searching ? '…' : this._query || total ? `${this._matchIndex >= 0 ? this._matchIndex + 1 : 0} / ${total}` : ''}</span>
+          <button aria-label="Previous match" @click=${() => this.stepMatch(-1)} ?disabled=${total === 0}>‹</button>
+          <button aria-label="Next match" @click=${() => this.stepMatch(1)} ?disabled=${total === 0}>›</button>
           <select aria-label="Flow arrows" @change=${(e: Event) => (this.flows = (e.target as HTMLSelectElement).value as FlowMode)}>
             <option value="selection" ?selected=${this.flows === 'selection'}>Flows: selection</option>
             <option value="all" ?selected=${this.flows === 'all'}>Flows: all</option>
@@ -1398,15 +1426,34 @@ export class SpanbeamViewer extends LitElement {
   }
 
   private renderTip(t: Tooltip): TemplateResult {
-    const container = this.renderRoot.querySelector('.timeline') as HTMLElement | null;
-    const w = container?.clientWidth ?? 800;
-    const h = container?.clientHeight ?? 600;
-    const x = t.x + 14 + 300 > w ? Math.max(0, t.x - 314) : t.x + 14;
-    const y = t.y + 16 + 70 > h ? Math.max(0, t.y - 74) : t.y + 16;
-    return html`<div class="tooltip" role="tooltip" ${cssProps({ transform: `translate(${x}px, ${y}px)` })}>
+    // Placed in `updated`, where its size is known.
+    return html`<div class="tooltip" role="tooltip">
       <div class="tname">${t.title}</div>
       ${t.lines.map((l) => html`<div class="muted">${l}</div>`)}
     </div>`;
+  }
+
+  /**
+   * Below-right of the pointer, else above / left of it: within the timeline and the window's
+   * viewport (a viewer taller than the window, in a scrolling page, has its bottom out of view).
+   * A fixed guess of its size (300 × 70 px) put a taller tooltip over the pointer or cut it off.
+   */
+  private placeTip(t: Tooltip): void {
+    const root = this.renderRoot;
+    const el = root.querySelector('.tooltip') as HTMLElement | null;
+    const box = root.querySelector('.timeline') as HTMLElement | null;
+    if (!el || !box) return;
+    const r = box.getBoundingClientRect();
+    const doc = document.documentElement;
+    const left = Math.max(0, -r.left);
+    const top = Math.max(0, -r.top);
+    const right = Math.min(box.clientWidth, doc.clientWidth - r.left);
+    const bottom = Math.min(box.clientHeight, doc.clientHeight - r.top);
+    const w = el.offsetWidth;
+    const h = el.offsetHeight;
+    const x = t.x + 14 + w <= right ? t.x + 14 : t.x - 14 - w >= left ? t.x - 14 - w : Math.max(left, right - w);
+    const y = t.y + 16 + h <= bottom ? t.y + 16 : t.y - 8 - h >= top ? t.y - 8 - h : Math.max(top, bottom - h);
+    el.style.setProperty('transform', `translate(${x}px, ${y}px)`);
   }
 
   private renderWaterfallView(): TemplateResult {
