@@ -23,7 +23,9 @@ export function encodeZipkinSpan(s: ReadableSpan, extra?: Attributes): Record<st
   tags['otel.scope.name'] = s.scope.name;
   if (s.scope.version) tags['otel.scope.version'] = s.scope.version;
   if (s.status.code) tags['otel.status_code'] = s.status.code === 2 ? 'ERROR' : 'OK';
-  if (s.status.code === 2) tags.error = s.status.message || 'true';
+  // The status's description, an empty one when it has none (OpenTelemetry's Zipkin mapping):
+  // Zipkin marks a span failed by the tag's mere presence, whatever its value.
+  if (s.status.code === 2) tags.error = s.status.message ?? '';
   // What limits cut, under the tags OpenTelemetry's Zipkin exporters use (the OTLP export has it too).
   const dropped: Array<[string, number]> = [['attributes', s.droppedAttributesCount], ['events', s.droppedEventsCount], ['links', s.droppedLinksCount]];
   for (const [k, n] of dropped) if (n) tags[`otel.dropped_${k}_count`] = String(n);

@@ -46,6 +46,18 @@ export function swallowed(code: string, err: unknown): void {
   warn(code, DEV ? 'internal error (swallowed)' : '', err);
 }
 
+/**
+ * Reads number options of `o` (plain JS can pass anything): `d`, with a warning
+ * (`<scope>.bad_option`), for one that is not a number from 0 (NaN, negative, a string that is no
+ * number). A NaN limit dropped everything, a NaN window never closed.
+ */
+export const numbers =
+  <O extends object>(o: O, scope: string) =>
+  (k: keyof O & string, d: number): number => {
+    const v = o[k] as number | undefined;
+    return v === undefined ? d : +v >= 0 ? +v : (warn(scope + '.bad_option', DEV ? `${k}: ${String(v)} is not a number from 0; ${d} is used` : ''), d);
+  };
+
 /** Runs SDK code so that nothing it throws reaches the app; failures are counted. */
 export function guard<T>(code: string, fn: () => T): T | undefined {
   try {

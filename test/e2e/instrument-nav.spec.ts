@@ -214,3 +214,28 @@ test('a route change of the app’s own whose handler never settles (a hung requ
   expect(loads(spans, 'free')[0].parentSpanId).toBe('');
   expect(loads(spans, 'free')[0].traceId).not.toBe(stuck.traceId);
 });
+
+test('the history fallback leaves `history` as the page knows it: no own or enumerable pushState/replaceState, before or after uninstall', async ({ page }) => {
+  // Before, the wrappers were enumerable own properties: `Object.keys(history)` listed them, and
+  // `history.hasOwnProperty('pushState')` was true, where without the SDK neither holds. (`for…in`
+  // lists them natively: WebIDL operations are enumerable on History.prototype.)
+  server.page('/spa.html', `<!doctype html>${NO_NAV_API}<script>window.before = Object.getOwnPropertyNames(history);</script>${start('/sb.js')}`);
+  await page.goto(`${server.origin}/spa.html`);
+  const look = () =>
+    page.evaluate(() => {
+      const h = history as unknown as Record<string, unknown>;
+      const forIn: string[] = [];
+      for (const k in h) if (k === 'pushState' || k === 'replaceState') forIn.push(k);
+      const proto = ['pushState', 'replaceState'].map((k) => Object.getOwnPropertyDescriptor(History.prototype, k)!);
+      return { keys: Object.keys(h), forIn, json: JSON.stringify(Object.entries(h)), own: Object.getOwnPropertyNames(h), proto: proto.map((d) => [d.enumerable, d.writable, d.configurable]) };
+    });
+  const clean = { keys: [], forIn: ['pushState', 'replaceState'], json: '[]', own: [], proto: [[true, true, true], [true, true, true]] };
+  expect(await look()).toEqual(clean);
+  // It is wrapped (the fallback is on), and still a route change as before.
+  expect(await page.evaluate(() => (history.pushState as unknown as Record<string, unknown>).__spanbeam_original !== undefined)).toBe(true);
+  await page.evaluate(() => history.pushState({}, '', '/r/a'));
+  await waitForSpans(page, server, (s) => byName(s, 'navigation').length === 1);
+  await page.evaluate(() => (window as unknown as { handle: { uninstall(): void } }).handle.uninstall());
+  expect(await look()).toEqual(clean);
+  expect(await page.evaluate(() => [Object.getOwnPropertyNames(history), (window as unknown as { before: string[] }).before, history.pushState === History.prototype.pushState])).toEqual([[], [], true]);
+});

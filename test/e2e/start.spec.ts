@@ -116,3 +116,34 @@ test('sampleRate: a value that is not a number from 0 to 1 records every trace, 
   });
   expect(r).toEqual([0, 1, 1, 1]);
 });
+
+test('instrumentation options with bad values (plain JS) take their defaults, with a warning each, and every instrumentation still works', async ({ page }) => {
+  // Before: `events: 'click'` listened for 'c', 'l', 'i' and 'k' (no interaction span), a NaN
+  // activity window never took the click's request, a NaN `errors.max` recorded no error, and
+  // `maxResources: -1` no resource.
+  const bad = {
+    interactions: { events: 'click', activityWindowMs: NaN },
+    documentLoad: { maxResources: -1 },
+    errors: { max: NaN },
+    longTasks: { maxScripts: 'x', max: -5 },
+    webVitals: { reportAllChanges: 'yes' },
+  };
+  server.page(
+    '/bad.html',
+    `<!doctype html><img src="/api/data?img"><button id="go">go</button><script src="/sb.js"></script><script>
+      window.handle = Spanbeam.start({ endpoint: '/v1/traces', exporter: { outbox: 'memory', maxDelayMs: 20 }, instrumentations: ${JSON.stringify(bad).replaceAll('null', 'NaN')} });
+      // The request after a native await and a timer: only the activity window makes it the click's.
+      go.addEventListener('click', async () => { await null; setTimeout(() => fetch('/api/data?after-click'), 50); });
+    </script>`,
+  );
+  await page.goto(`${server.origin}/bad.html`);
+  await page.click('#go');
+  await page.evaluate(() => setTimeout(() => { throw new Error('late failure'); }));
+  const spans = await waitForSpans(page, server, (s) => s.some((x) => x.name === 'click button#go') && s.some((x) => String(x.attributes['url.full']).endsWith('after-click')) && s.some((x) => x.events.some((e) => e.name === 'exception')) && s.some((x) => x.name === 'resourceFetch'));
+  const click = spans.find((s) => s.name === 'click button#go')!;
+  expect(spans.find((s) => String(s.attributes['url.full']).endsWith('after-click'))!.parentSpanId).toBe(click.spanId);
+  // Counted (and in development printed) once per instrumentation; web vitals and long frames start when the page is idle.
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { Spanbeam: { getSelfCounters(): Record<string, number> } }).Spanbeam.getSelfCounters()))
+    .toMatchObject({ 'interactions.bad_option': 2, 'documentLoad.bad_option': 1, 'errors.bad_option': 1, 'longTasks.bad_option': 2, 'webVitals.bad_option': 1 });
+});

@@ -1,7 +1,7 @@
 import type { Attributes } from '../types';
 import type { Unpatch } from './wrap';
 import { getTracer } from '../tracer';
-import { guard } from '../diag';
+import { guard, numbers } from '../diag';
 import { exceptionAttributes, scrubExceptions } from '../span';
 import { activeOrInteraction, perHour } from './activity';
 import { redactUrls } from './redact';
@@ -29,7 +29,7 @@ export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
   // may carry secrets: redacted as `url.full` is, here and in what the app records with
   // `span.recordException` (it stays so after uninstall).
   scrubExceptions(redactUrls);
-  const allowed = perHour(options.max ?? 100);
+  const allowed = perHour(numbers(options, 'errors')('max', 100));
   let last = '';
   const report = (kind: string, err: unknown, extra?: Attributes) =>
     guard('errors.failed', () => {

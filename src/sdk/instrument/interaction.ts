@@ -6,7 +6,7 @@ import { getTracer } from '../tracer';
 import { getContextManager } from '../context';
 import { currentZone } from '../zone-context';
 import { hrToEpochMs, nowMs } from '../clock';
-import { guard } from '../diag';
+import { DEV, guard, numbers, warn } from '../diag';
 import { noteInteraction, settle } from './activity';
 import { describeTarget, pickTarget } from './describe';
 import { later, listen, patch, unpatchAll } from './wrap';
@@ -72,8 +72,11 @@ function keyQualifies(ev: KeyboardEvent, el: EventTarget): boolean {
  */
 export function instrumentInteractions(options: InteractionOptions = {}): Unpatch {
   'eager'; // compiled as the script tag loads: start() calls it (scripts/eager.mjs)
-  const types = new Set(options.events ?? ['click', 'dblclick', 'submit', 'change', 'keydown']);
-  const windowMs = options.activityWindowMs ?? ACTIVITY_WINDOW_MS;
+  const ev = options.events;
+  const all = ['click', 'dblclick', 'submit', 'change', 'keydown'];
+  // A string is no list: `new Set('click')` listened for 'c', 'l', 'i' and 'k'.
+  const types = new Set(ev === undefined ? all : Array.isArray(ev) ? ev : (warn('interactions.bad_option', DEV ? `events: ${String(ev)} is not an array; ${all} is used` : ''), all));
+  const windowMs = numbers(options, 'interactions')('activityWindowMs', ACTIVITY_WINDOW_MS);
   const tracer = getTracer('spanbeam/interaction');
   const live = new WeakMap<Event, Current>();
   let cur: Current | undefined;

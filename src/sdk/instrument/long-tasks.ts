@@ -2,7 +2,7 @@ import type { Attributes } from '../types';
 import type { Unpatch } from './wrap';
 import { getTracer } from '../tracer';
 import { hrToEpochMs } from '../clock';
-import { guard } from '../diag';
+import { guard, numbers } from '../diag';
 import { redactUrl } from './redact';
 import { interactionAt, pageLoad, perHour, whenPageLoad } from './activity';
 import { navEntry, snake } from './timing';
@@ -46,7 +46,9 @@ export function instrumentLongTasks(options: LongTasksOptions = {}): Unpatch {
   if (!type) return () => {};
   const tracer = getTracer('spanbeam/long-tasks');
   const loafs = type !== 'longtask';
-  const allowed = perHour(options.max ?? 100);
+  const num = numbers(options, 'longTasks');
+  const allowed = perHour(num('max', 100));
+  const maxScripts = num('maxScripts', 5);
   const emit = (e: PerformanceEntry, early: boolean) => {
     // Before the load's end; when it never ended (a hanging resource), only the frames seen before
     // the page-load span was made (as the page hid): later ones are no page load's, and budgeted.
@@ -66,7 +68,7 @@ export function instrumentLongTasks(options: LongTasksOptions = {}): Unpatch {
     // started, with the clock anchor that a new trace re-reads (after a sleep or a clock change).
     const s = tracer.startSpan(loafs ? 'longAnimationFrame' : 'longTask', { parent: parent ?? null, startTime: e.startTime, attributes: attrs });
     for (const k of ['renderStart', 'styleAndLayoutStart'] as const) if (loaf[k]) s.setAttribute('browser.loaf.' + snake(k), hrToEpochMs(loaf[k]));
-    for (const sc of (loaf.scripts ?? []).slice().sort((a, b) => b.duration - a.duration).slice(0, options.maxScripts ?? 5)) {
+    for (const sc of (loaf.scripts ?? []).slice().sort((a, b) => b.duration - a.duration).slice(0, maxScripts)) {
       const sa: Attributes = {
         // Classic and module scripts are invoked by their URL, query string included; a listener
         // on an element without id by the element's `src` (`IMG[src="/a.png?sig=…"].onload`).

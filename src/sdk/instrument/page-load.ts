@@ -3,7 +3,7 @@ import type { Unpatch } from './wrap';
 import { parseServerTimingTraceparent, parseTraceparent } from '../../propagation';
 import { getTracer } from '../tracer';
 import { hrToEpochMs, nowMs } from '../clock';
-import { guard } from '../diag';
+import { guard, numbers } from '../diag';
 import { expectPageLoad, setPageLoadContext } from './activity';
 import { matchesAny } from './http';
 import { redactUrl } from './redact';
@@ -53,7 +53,7 @@ export function serverContext(nav: PerformanceNavigationTiming | undefined): Spa
 export function instrumentPageLoad(options: PageLoadOptions = {}): Unpatch {
   'eager'; // compiled as the script tag loads: start() calls it (scripts/eager.mjs)
   const tracer = getTracer('spanbeam/document-load');
-  const max = options.maxResources ?? 50;
+  const max = numbers(options, 'documentLoad')('maxResources', 50);
   const ignore = options.ignoreUrls ?? [];
   const undo: Unpatch[] = [];
   // Nothing is read or started now (the first span of a page reads the session from

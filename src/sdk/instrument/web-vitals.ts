@@ -4,7 +4,7 @@ import type { MetricWithAttribution } from 'web-vitals/attribution';
 import { onCLS, onFCP, onINP, onLCP, onTTFB } from 'web-vitals/attribution';
 import { getTracer } from '../tracer';
 import { hrToEpochMs, nowMs } from '../clock';
-import { guard } from '../diag';
+import { DEV, guard, warn } from '../diag';
 import { interactionOf, pageLoad, whenPageLoad } from './activity';
 import { redactUrl } from './redact';
 import { navEntry, snake } from './timing';
@@ -79,7 +79,9 @@ export function instrumentWebVitals(options: WebVitalsOptions = {}): Unpatch {
       const ix = inp && interactionOf(m.entries.map((e) => e.startTime));
       whenPageLoad(() => on && tracer.startSpan(m.name, { parent: ix || pageLoad || null, startTime: start, attributes }).end(end));
     });
-  const opts = { reportAllChanges: !!options.reportAllChanges };
+  // `!!'false'` was on.
+  const all = options.reportAllChanges;
+  const opts = { reportAllChanges: all === undefined || typeof all == 'boolean' ? !!all : (warn('webVitals.bad_option', DEV ? `reportAllChanges: ${String(all)} is not a boolean; false is used` : ''), false) };
   for (const fn of [onTTFB, onFCP, onLCP, onCLS, onINP]) guard('web_vitals.subscribe_failed', () => fn(report as never, opts));
   return () => {
     on = false;

@@ -14,15 +14,18 @@ export function unwrapped<T>(fn: T): T {
 }
 
 /**
- * Replaces `obj[key]` with `make(original)`. The wrapper gets a non-enumerable
- * `__spanbeam_original`, keeps the original's `name` and `length`, and the returned function
- * restores the exact previous state (an inherited method becomes inherited again). If someone
- * wrapped over us meanwhile, their wrapper stays and ours turns into a pass-through.
+ * Replaces `obj[key]` with `make(original)`, on the object of `obj`'s prototype chain that holds
+ * it. The wrapper gets a non-enumerable `__spanbeam_original`, keeps the original's `name` and
+ * `length`, and the returned function restores the exact previous state. If someone wrapped over
+ * us meanwhile, their wrapper stays and ours turns into a pass-through.
  */
 export function patch<T extends object, K extends keyof T>(obj: T, key: K, make: (original: T[K]) => T[K]): Unpatch {
   'eager'; // compiled as the script tag loads: start() calls it (scripts/eager.mjs)
-  const own = Object.getOwnPropertyDescriptor(obj, key);
-  const original = obj[key];
+  // Where it lives (`history.pushState` is History.prototype's): a wrapper on `obj` itself would be
+  // an own property the native object does not have (in `Object.keys`, hiding the inherited one).
+  let own: PropertyDescriptor | undefined;
+  while (obj && !(own = Object.getOwnPropertyDescriptor(obj, key))) obj = Object.getPrototypeOf(obj);
+  const original = own?.value as T[K];
   if (typeof original !== 'function') return () => {};
   let on = true;
   const inner = make(original);
@@ -37,9 +40,7 @@ export function patch<T extends object, K extends keyof T>(obj: T, key: K, make:
   return () => {
     on = false;
     guard('wrap.restore_failed', () => {
-      if (obj[key] !== wrapper) return;
-      if (own) Object.defineProperty(obj, key, own);
-      else delete obj[key];
+      if (obj[key] === wrapper) Object.defineProperty(obj, key, own!);
     });
   };
 }

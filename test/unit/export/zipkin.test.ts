@@ -69,6 +69,21 @@ describe('Zipkin v2 mapping details', () => {
     expect('error' in err).toBe(true); // Zipkin marks a span failed by the presence of this tag
     expect('otel.status_code' in enc({}).tags).toBe(false);
   });
+  it('tags an ERROR status with its description, or an empty one without (not "true"), and OK/UNSET with no error tag', () => {
+    // The specification's "OpenTelemetry to Zipkin Transformation", Status: `error` is the
+    // description, "use an empty string if Description has no value"; `otel.status_code` OK or ERROR, none for UNSET.
+    const tags = (status: { code: 0 | 1 | 2; message?: string }, attributes = {}) => {
+      const t = enc({ status, attributes }).tags;
+      return [t['otel.status_code'], t.error];
+    };
+    expect(tags({ code: 2 })).toEqual(['ERROR', '']);
+    expect(tags({ code: 2, message: '' })).toEqual(['ERROR', '']);
+    expect(tags({ code: 2, message: 'TypeError' })).toEqual(['ERROR', 'TypeError']);
+    // The status wins over an attribute of that name.
+    expect(tags({ code: 2 }, { error: 'boom' })).toEqual(['ERROR', '']);
+    expect(tags({ code: 1, message: 'ignored' })).toEqual(['OK', undefined]);
+    expect(tags({ code: 0 })).toEqual([undefined, undefined]);
+  });
   it('tags the instrumentation scope name and version', () => {
     expect(enc({ scope: { name: 'fetch', version: '1.2.0' } }).tags).toMatchObject({ 'otel.scope.name': 'fetch', 'otel.scope.version': '1.2.0' });
   });

@@ -15,7 +15,7 @@ describe('patch', () => {
     undo();
     expect(obj.f).toBe(orig);
   });
-  it('restores an inherited method by deleting the own wrapper', () => {
+  it('restores an inherited method: undo leaves no own property and the original behaviour', () => {
     class A { m() { return 1; } }
     const a = new A();
     const undo = patch(a, 'm', (o) => function (this: A) { return o.call(this) + 1; });
@@ -23,6 +23,30 @@ describe('patch', () => {
     undo();
     expect(Object.prototype.hasOwnProperty.call(a, 'm')).toBe(false);
     expect(a.m()).toBe(1);
+  });
+  it('wraps an inherited method where it lives: no own property on the object, before or after undo', () => {
+    // As `history.pushState` is History.prototype's (enumerable, as WebIDL operations are).
+    class A { m() { return 1; } }
+    const m = A.prototype.m;
+    Object.defineProperty(A.prototype, 'm', { enumerable: true });
+    const a = new A();
+    const keys = () => { const k: string[] = []; for (const x in a) k.push(x); return [Object.keys(a), Object.getOwnPropertyNames(a), k]; };
+    const undo = patch(a, 'm', (o) => function (this: A) { return o.call(this) + 1; });
+    expect(a.m()).toBe(2);
+    // Before, the wrapper was an enumerable own property: `Object.keys(history)` listed pushState.
+    expect(keys()).toEqual([[], [], ['m']]);
+    expect(Object.getOwnPropertyDescriptor(A.prototype, 'm')).toMatchObject({ enumerable: true, writable: true, configurable: true });
+    undo();
+    expect(keys()).toEqual([[], [], ['m']]);
+    expect(A.prototype.m).toBe(m);
+    // An own wrapper someone put on the object first (a tag manager's over history.pushState) is wrapped in place.
+    const b = new A();
+    const theirs = () => 7;
+    b.m = theirs;
+    const off = patch(b, 'm', (o) => function (this: A) { return o.call(this) + 1; });
+    expect([b.m(), new A().m()]).toEqual([8, 1]);
+    off();
+    expect(b.m).toBe(theirs);
   });
   it('leaves a later wrapper in place and turns ours into a pass-through', () => {
     const obj = { f: () => 1 };
