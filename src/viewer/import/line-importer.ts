@@ -1,8 +1,8 @@
 /**
- * What the line-oriented text importers (collapsed stacks, perf script) share: lines split as the
+ * What the line-oriented text importers (collapsed stacks, perf script, systrace) share: lines split as the
  * bytes arrive (a line cut by a chunk's end waits for the next), never a string of the whole input.
  */
-import { runSteps } from '../model/builder';
+import { runSteps, type TraceBuilder } from '../model/builder';
 import type { TraceModel } from '../model/trace-model';
 
 export abstract class LineImporter {
@@ -45,4 +45,33 @@ export abstract class LineImporter {
 
   protected abstract addLine(line: string): void;
   abstract finishSteps(): Generator<void, TraceModel, void>;
+}
+
+/** Lines an importer skipped, per kind of problem: counted, the first of each quoted with its line number. */
+export class SkippedLines {
+  private readonly kinds = new Map<string, { n: number; first: string; line: number }>();
+
+  add(kind: string, line: number, text: string): void {
+    const k = this.kinds.get(kind);
+    if (k) k.n++;
+    else this.kinds.set(kind, { n: 1, first: `line ${line}: ${JSON.stringify(text.slice(0, 80))}`, line });
+  }
+
+  /** The first kind seen: its first line quoted (`line 3: "…"`), its number, and the kind. */
+  first(): { text: string; line: number; kind: string } | undefined {
+    for (const [kind, k] of this.kinds) return { text: k.first, line: k.line, kind };
+    return undefined;
+  }
+
+  /** One diagnostic for them all, each kind with its first case (the builder merges diagnostics by kind). */
+  report(b: TraceBuilder): void {
+    if (!this.kinds.size) return;
+    let n = 0;
+    const parts: string[] = [];
+    for (const [kind, k] of this.kinds) {
+      n += k.n;
+      parts.push(`${k.first} is ${kind}${k.n > 1 ? ` (${k.n} such lines)` : ''}`);
+    }
+    b.diag('invalid-event', `${parts.join('; ')}: skipped`, n);
+  }
 }

@@ -9,7 +9,7 @@
  */
 import { TraceBuilder } from '../model/builder';
 import { GroupKind, TraceImportError, TrackKind, type TraceModel } from '../model/trace-model';
-import { LineImporter } from './line-importer';
+import { LineImporter, SkippedLines } from './line-importer';
 import { FrameRefs, NumList, StackRuns, type FrameInfo } from './samples';
 
 /**
@@ -42,11 +42,6 @@ interface Thread {
   sorted: boolean;
 }
 
-interface Bad {
-  n: number;
-  first: string;
-}
-
 export class PerfScriptImporter extends LineImporter {
   private readonly b = new TraceBuilder('perf-script');
   private line = 0;
@@ -66,7 +61,7 @@ export class PerfScriptImporter extends LineImporter {
   private baseSec = NaN;
   private event: string | undefined;
   private clockPeriod = 0;
-  private readonly bad = new Map<string, Bad>();
+  private readonly bad = new SkippedLines();
   private readonly otherEvents = new Map<string, number>();
 
   *finishSteps(): Generator<void, TraceModel, void> {
@@ -74,10 +69,10 @@ export class PerfScriptImporter extends LineImporter {
     if (last) this.addLine(last);
     this.endSample();
     if (this.read === 0) {
-      const first = [...this.bad.values()][0];
+      const first = this.bad.first();
       throw new TraceImportError({
         format: 'perf-script',
-        message: first ? `no sample could be read (${first.first})` : 'no samples',
+        message: first ? `no sample could be read (${first.text})` : 'no samples',
         line: 1,
         column: 1,
         expected: "'comm pid/tid [cpu] seconds: period event:' lines, each followed by its stack",
@@ -88,9 +83,7 @@ export class PerfScriptImporter extends LineImporter {
   }
 
   private skip(kind: string, what: string): void {
-    const b = this.bad.get(kind);
-    if (b) b.n++;
-    else this.bad.set(kind, { n: 1, first: `line ${this.line}: ${JSON.stringify(what.slice(0, 80))}` });
+    this.bad.add(kind, this.line, what);
   }
 
   protected addLine(raw: string): void {
@@ -218,16 +211,7 @@ export class PerfScriptImporter extends LineImporter {
 
   private *layout(): Generator<void, void, void> {
     const b = this.b;
-    // One diagnostic per kind of input problem (the builder merges them): each case first seen.
-    if (this.bad.size) {
-      let n = 0;
-      const parts: string[] = [];
-      for (const [kind, bad] of this.bad) {
-        n += bad.n;
-        parts.push(`${bad.first} is ${kind}${bad.n > 1 ? ` (${bad.n} such lines)` : ''}`);
-      }
-      b.diag('invalid-event', `${parts.join('; ')}: skipped`, n);
-    }
+    this.bad.report(b);
     if (this.otherEvents.size) {
       let n = 0;
       for (const v of this.otherEvents.values()) n += v;

@@ -12,7 +12,7 @@
  */
 import { TraceBuilder } from '../model/builder';
 import { GroupKind, InstantScope, SliceFlag, TraceImportError, TrackKind, type TraceModel } from '../model/trace-model';
-import { LineImporter } from './line-importer';
+import { LineImporter, SkippedLines } from './line-importer';
 
 /**
  * `task-tid`, an optional `(tgid)` (`(-----)` when unknown), `[cpu]`, optional irq/preempt flags
@@ -32,12 +32,6 @@ interface Thread {
   track: number;
   /** Open `B` slices, innermost last. */
   stack: number[];
-}
-
-interface Bad {
-  n: number;
-  first: string;
-  line: number;
 }
 
 export class SystraceImporter extends LineImporter {
@@ -60,7 +54,7 @@ export class SystraceImporter extends LineImporter {
   private readonly asyncOpen = new Map<string, number[]>();
   private readonly cpus = new Map<string, { track: number; open: number }>();
   private cpuGroup = -1;
-  private readonly bad = new Map<string, Bad>();
+  private readonly bad = new SkippedLines();
   private readonly otherEvents = new Map<string, number>();
   private marks = 0;
 
@@ -68,13 +62,13 @@ export class SystraceImporter extends LineImporter {
     const last = this.lastLine();
     if (last) this.addLine(last);
     if (this.read === 0) {
-      const first = [...this.bad.values()][0];
+      const first = this.bad.first();
       let none = 'no events';
       if (this.skippedBlocks.length) none = `no ftrace text, only ${this.skippedBlocks.join(', ')}`;
       else if (this.html) none = 'an HTML page with no systrace trace-data block';
       throw new TraceImportError({
         format: 'systrace',
-        message: first ? `no ftrace event line could be read (${first.first} is ${[...this.bad.keys()][0]})` : none,
+        message: first ? `no ftrace event line could be read (${first.text} is ${first.kind})` : none,
         line: first ? first.line : 1,
         column: 1,
         expected: "ftrace lines 'task-pid (tgid) [cpu] flags seconds: event: args'",
@@ -85,9 +79,7 @@ export class SystraceImporter extends LineImporter {
   }
 
   private skip(kind: string, what: string): void {
-    const b = this.bad.get(kind);
-    if (b) b.n++;
-    else this.bad.set(kind, { n: 1, first: `line ${this.line}: ${JSON.stringify(what.slice(0, 80))}`, line: this.line });
+    this.bad.add(kind, this.line, what);
   }
 
   protected addLine(raw: string): void {
@@ -311,16 +303,7 @@ export class SystraceImporter extends LineImporter {
 
   private layout(): void {
     const b = this.b;
-    // One diagnostic per kind of input problem (the builder merges them): each case first seen.
-    if (this.bad.size) {
-      let n = 0;
-      const parts: string[] = [];
-      for (const [kind, bad] of this.bad) {
-        n += bad.n;
-        parts.push(`${bad.first} is ${kind}${bad.n > 1 ? ` (${bad.n} such lines)` : ''}`);
-      }
-      b.diag('invalid-event', `${parts.join('; ')}: skipped`, n);
-    }
+    this.bad.report(b);
     if (this.otherEvents.size) {
       let n = 0;
       const names: string[] = [];

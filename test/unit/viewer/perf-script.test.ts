@@ -12,26 +12,12 @@ import { runPipeline } from '../../../src/viewer/import/pipeline';
 import { argsOf, nameOf, parentOf } from '../../../src/viewer/model/query';
 import type { TraceModel } from '../../../src/viewer/model/trace-model';
 import { errorOf } from './import-errors';
+import { brief, importChunked } from './line-support';
 
 const enc = new TextEncoder();
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/perf/${name}`, import.meta.url), 'utf8');
 
-function perf(text: string | Uint8Array, size = 1 << 20): TraceModel {
-  const bytes = typeof text === 'string' ? enc.encode(text) : text;
-  const i = new PerfScriptImporter();
-  for (let p = 0; p < bytes.length; p += size) i.push(bytes.slice(p, p + size));
-  return i.finish();
-}
-/** Per track `group label / track name: name@start+dur` lines, nested by depth, in start order. */
-function brief(m: TraceModel): string[] {
-  const out: Array<[number, number, string]> = [];
-  for (let i = 0; i < m.slices.count; i++) {
-    const t = m.tracks[m.slices.track[i]];
-    const g = m.groups[t.group];
-    out.push([m.slices.startNs[i], m.slices.depth[i], `${g.name} ${g.key} / ${t.name}: ${'  '.repeat(m.slices.depth[i])}${nameOf(m, i)}@${m.slices.startNs[i]}+${m.slices.durNs[i]}`]);
-  }
-  return out.sort((a, b) => a[2].split(':')[0].localeCompare(b[2].split(':')[0]) || a[0] - b[0] || a[1] - b[1]).map((r) => r[2]);
-}
+const perf = (text: string | Uint8Array, size = 1 << 20): TraceModel => importChunked(new PerfScriptImporter(), typeof text === 'string' ? enc.encode(text) : text, size);
 const names = (m: TraceModel): Set<string> => new Set(Array.from({ length: m.slices.count }, (_, i) => nameOf(m, i)));
 const tracks = (m: TraceModel): string[] => m.tracks.map((t) => `${m.groups[t.group].name} ${m.groups[t.group].key} / ${t.name}`).sort();
 const diag = (m: TraceModel, kind: string) => m.diagnostics.find((d) => d.kind === kind);

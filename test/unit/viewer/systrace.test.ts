@@ -8,25 +8,11 @@ import { SystraceImporter } from '../../../src/viewer/import/systrace';
 import { argsOf, nameOf, parentOf } from '../../../src/viewer/model/query';
 import { SliceFlag, TrackKind, type TraceModel } from '../../../src/viewer/model/trace-model';
 import { errorOf } from './import-errors';
+import { brief, importChunked } from './line-support';
 
 const enc = new TextEncoder();
 
-function systrace(text: string, size = 1 << 20): TraceModel {
-  const bytes = enc.encode(text);
-  const i = new SystraceImporter();
-  for (let p = 0; p < bytes.length; p += size) i.push(bytes.slice(p, p + size));
-  return i.finish();
-}
-/** Per track `group label / track name: name@start+dur` lines, indented by depth, in start order. */
-function brief(m: TraceModel): string[] {
-  const out: Array<[number, number, string]> = [];
-  for (let i = 0; i < m.slices.count; i++) {
-    const t = m.tracks[m.slices.track[i]];
-    const g = m.groups[t.group];
-    out.push([m.slices.startNs[i], m.slices.depth[i], `${g.name} ${g.key} / ${t.name}: ${'  '.repeat(m.slices.depth[i])}${nameOf(m, i)}@${m.slices.startNs[i]}+${m.slices.durNs[i]}`]);
-  }
-  return out.sort((a, b) => a[2].split(':')[0].localeCompare(b[2].split(':')[0]) || a[0] - b[0] || a[1] - b[1]).map((r) => r[2]);
-}
+const systrace = (text: string, size = 1 << 20): TraceModel => importChunked(new SystraceImporter(), enc.encode(text), size);
 const diag = (m: TraceModel, kind: string) => m.diagnostics.find((d) => d.kind === kind);
 const tracks = (m: TraceModel): string[] => m.groups.flatMap((g) => g.tracks.map((t) => `${g.name} ${g.key} / ${m.tracks[t].name} (${m.tracks[t].kind})`));
 
