@@ -74,10 +74,7 @@ export class SpeedscopeImporter extends WalkedImporter {
 
   route(parent: number, key: string, r: JsonReader): number {
     const c = r.buf[r.pos];
-    const need = (role: number, obj: boolean): number => {
-      if (c !== (obj ? 0x7b : 0x5b)) r.fail(obj ? 'an object' : 'an array', `"${key}" is not ${obj ? 'an object' : 'an array'}`);
-      return role;
-    };
+    const need = (role: number, obj: boolean): number => this.need(r, key, role, obj);
     switch (parent) {
       case R_ROOT:
         if (this.docs > 0) return R_EXTRA;

@@ -1,5 +1,5 @@
 /**
- * What the streamed JSON profile importers (V8 .cpuprofile, speedscope) share: the input walked
+ * What the streamed JSON profile importers (V8 .cpuprofile, speedscope, Firefox Profiler) share: the input walked
  * into handler callbacks, a TraceBuilder, and a layout step run when the input ends.
  */
 import { TraceBuilder, runSteps } from '../model/builder';
@@ -33,6 +33,12 @@ export abstract class WalkedImporter implements WalkHandler {
     this.walk.end();
     yield* this.layout();
     return yield* this.b.finishSteps();
+  }
+
+  /** `role` for the value of `key` when it is an object (`obj`) or an array; else a precise error. */
+  protected need(r: JsonReader, key: string, role: number, obj: boolean): number {
+    if (r.buf[r.pos] !== (obj ? 0x7b : 0x5b)) r.fail(obj ? 'an object' : 'an array', `"${key}" is not ${obj ? 'an object' : 'an array'}`);
+    return role;
   }
 
   /** Turns what was read into tracks and slices, yielding between bounded pieces of work. */
