@@ -51,7 +51,12 @@ export function toChromeTrace(spans: readonly ReadableSpan[]): ChromeTrace {
   const ev: ChromeTraceEvent[][] = [];
   const inst: ChromeTraceEvent[] = [];
   const pids = new Map<string, number>();
-  const tracks = new Map<number, Array<Array<{ end: number; id: string }>>>();
+  // Per process: its tracks' slice stacks, and a min-tree of when each track's outermost slice ends
+  // (level 0: the tracks; level k + 1: minima of pairs on level k; level L: one root), so the first
+  // free track is found in log steps: scanning every track for every span took seconds for 20k
+  // concurrent fetches. Levels, not one array indexed from the root, stay dense as tracks are added.
+  const tracks = new Map<number, [Array<Array<{ end: number; id: string }>>, number[][]]>();
+  const L = 32 - Math.clz32(spans.length);
   type Placed = { pid: number; tid: number; g: ChromeTraceEvent[]; k: string };
   const where = new Map<string, Placed>();
   const flows: Array<[Placed, Placed]> = [];
@@ -74,30 +79,41 @@ export function toChromeTrace(spans: readonly ReadableSpan[]): ChromeTrace {
     let pid = pids.get(svc);
     if (pid === undefined) {
       pids.set(svc, (pid = pids.size + 1));
-      tracks.set(pid, []);
+      tracks.set(pid, [[], Array.from({ length: L + 1 }, () => [])]);
       ev.push([{ name: 'process_name', ph: 'M', pid, tid: 0, args: { name: svc } }]);
     }
-    const ts = tracks.get(pid)!;
+    const [ts, m] = tracks.get(pid)!;
     const start = s.startMs;
     const end = endOf(s);
-    // Close slices that ended, then take the parent's track if it nests there, else the first that fits.
+    // Close slices that ended (on the tracks looked at: starts only grow), then take the parent's track
+    // if it nests there, else the first that fits.
     // A slice shows as the child of the open slice it lands in, so it only goes under its own parent
     // (never under a sibling that is still open): other tracks get a flow arrow instead.
-    for (const stack of ts) while (stack.length && stack[stack.length - 1].end <= start) stack.pop();
-    const fits = (st: Array<{ end: number; id: string }>) => {
-      const top = st[st.length - 1];
-      return !top || (top.id === s.parentSpanId && top.end >= end);
+    const top = (t: number) => {
+      const st = ts[t];
+      while (st.length && st[st.length - 1].end <= start) st.pop();
+      return st[st.length - 1];
+    };
+    const fits = (t: number) => {
+      const o = top(t);
+      return !o || (o.id === s.parentSpanId && o.end >= end);
     };
     const p = s.parentSpanId ? where.get(s.parentSpanId) : undefined;
-    let t = p && p.pid === pid && fits(ts[p.tid - 1]) ? p.tid - 1 : ts.findIndex(fits);
-    if (t < 0) {
+    let t = p && p.pid === pid && fits(p.tid - 1) ? p.tid - 1 : -1;
+    // Elsewhere only an empty track fits: the leftmost whose outermost slice ended.
+    if (t < 0 && m[L][0] <= start) {
+      t = 0;
+      for (let k = L; k--; ) t = m[k][2 * t] <= start ? 2 * t : 2 * t + 1;
+      top(t);
+    } else if (t < 0) {
       t = ts.push([]) - 1;
       ev.push([{ name: 'thread_name', ph: 'M', pid, tid: t + 1, args: { name: `track ${t + 1}` } }]);
     }
     // Nested only when the parent is open on this track: one that ended before the child began
     // (same track, a later continuation) needs an arrow too, or the child looks like a root.
-    const under = ts[t][ts[t].length - 1]?.id === s.parentSpanId;
-    ts[t].push({ end, id: s.spanContext().spanId });
+    const under = top(t)?.id === s.parentSpanId;
+    // Onto an empty track: its leaf and the minima above it change.
+    if (ts[t].push({ end, id: s.spanContext().spanId }) < 2) for (let k = 0, j = t, c = m[0]; k <= L; c = m[k++], j >>= 1) m[k][j] = k ? (c[2 * j + 1] < c[2 * j] ? c[2 * j + 1] : c[2 * j]) : end;
     const tid = t + 1;
     const ctx = s.spanContext();
     const args: Record<string, unknown> = { ...argsOf(s.attributes), 'trace.id': ctx.traceId, 'span.id': ctx.spanId, 'span.kind': KIND[s.kind] };

@@ -140,26 +140,62 @@ const childCache = new WeakMap<TraceModel, Children>();
 const selfCache = new WeakMap<TraceModel, Float64Array>();
 
 export function childIndex(model: TraceModel): Children {
+  return drain(childIndexSteps(model));
+}
+
+/** Runs steps (of `childIndexSteps`, `searchSteps`, …) to the end at once. */
+export function drain<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Slices between two yields of the analyses' steps (a few ms of work each, less than a search's). */
+export const ANALYSIS_STEP = 1 << 15;
+
+/**
+ * Runs `pass` over [0, n) in ranges of `ANALYSIS_STEP`, yielding after each. The loops stay in plain
+ * functions: inside a generator, V8 ran them ~1.5× as slowly.
+ */
+export function* inSteps(n: number, pass: (from: number, to: number) => void): Generator<void, void, void> {
+  for (let a = 0; a < n; a += ANALYSIS_STEP) {
+    pass(a, Math.min(n, a + ANALYSIS_STEP));
+    yield;
+  }
+}
+
+/** `childIndex` in steps: yields every `ANALYSIS_STEP` slices (a million took ~50 ms at once). */
+export function* childIndexSteps(model: TraceModel): Generator<void, Children, void> {
   let c = childCache.get(model);
   if (c) return c;
   const n = model.slices.count;
   const parent = model.slices.parent;
   const start = new Uint32Array(n + 1);
-  for (let i = 0; i < n; i++) if (parent[i] >= 0) start[parent[i] + 1]++;
-  for (let i = 0; i < n; i++) start[i + 1] += start[i];
+  yield* inSteps(n, (from, to) => {
+    for (let i = from; i < to; i++) if (parent[i] >= 0) start[parent[i] + 1]++;
+  });
+  yield* inSteps(n, (from, to) => {
+    for (let i = from; i < to; i++) start[i + 1] += start[i];
+  });
   const fill = start.slice(0, n);
   const list = new Uint32Array(start[n]);
-  for (let i = 0; i < n; i++) if (parent[i] >= 0) list[fill[parent[i]]++] = i;
+  yield* inSteps(n, (from, to) => {
+    for (let i = from; i < to; i++) if (parent[i] >= 0) list[fill[parent[i]]++] = i;
+  });
   // Slices are ordered by (track, depth, start): a list is sorted unless it spans tracks or rows.
   const s = model.slices.startNs;
-  for (let p = 0; p < n; p++) {
-    const a = start[p];
-    const b = start[p + 1];
-    let sorted = true;
-    for (let k = a + 1; k < b; k++) if (s[list[k - 1]] > s[list[k]]) sorted = false;
-    if (!sorted) list.subarray(a, b).sort((x, y) => s[x] - s[y] || x - y);
-  }
-  c = { start, list };
+  yield* inSteps(n, (from, to) => {
+    for (let p = from; p < to; p++) {
+      const a = start[p];
+      const b = start[p + 1];
+      let sorted = true;
+      for (let k = a + 1; k < b; k++) if (s[list[k - 1]] > s[list[k]]) sorted = false;
+      if (!sorted) list.subarray(a, b).sort((x, y) => s[x] - s[y] || x - y);
+    }
+  });
+  // Another caller may have finished it meanwhile: one index per model.
+  c = childCache.get(model) ?? { start, list };
   childCache.set(model, c);
   return c;
 }
@@ -171,13 +207,21 @@ export function childrenList(model: TraceModel, slice: number): Uint32Array {
 
 /** Self time of every slice: duration minus the time covered by its children (clipped, merged). */
 export function selfTimes(model: TraceModel): Float64Array {
+  return drain(selfTimesSteps(model));
+}
+
+/** `selfTimes` in steps: yields every `ANALYSIS_STEP` slices. */
+export function* selfTimesSteps(model: TraceModel): Generator<void, Float64Array, void> {
   let self = selfCache.get(model);
   if (self) return self;
   const n = model.slices.count;
   const { startNs: S, durNs: D } = model.slices;
-  const c = childIndex(model);
-  self = new Float64Array(n);
-  for (let p = 0; p < n; p++) self[p] = Math.max(0, D[p] - covered(c, S, D, p, S[p], S[p] + D[p]));
+  const c = yield* childIndexSteps(model);
+  const out = new Float64Array(n);
+  yield* inSteps(n, (from, to) => {
+    for (let p = from; p < to; p++) out[p] = Math.max(0, D[p] - covered(c, S, D, p, S[p], S[p] + D[p]));
+  });
+  self = selfCache.get(model) ?? out;
   selfCache.set(model, self);
   return self;
 }

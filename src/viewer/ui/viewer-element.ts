@@ -20,7 +20,7 @@ import { formatDuration } from '../render/time-scale';
 import { TimelineController } from './timeline-controller';
 import { renderDetails, sliceSummary, trackLabel, valueText } from './details-panel';
 import { WATERFALL_ROW_CSS_PX, buildWaterfall, renderWaterfall, type Waterfall } from './waterfall-view';
-import { BY_NAME_ROWS, computeInsights, renderInsights, type ByNameView, type Insights } from './insights-view';
+import { BY_NAME_ROWS, insightsSteps, renderInsights, type ByNameView, type Insights } from './insights-view';
 import { rootOf } from './analysis';
 import { treeKey } from './tree-keys';
 import { viewerStyles } from './styles';
@@ -191,7 +191,8 @@ export class SpanbeamViewer extends LitElement {
   /** The waterfall scrolls to `_wfScroll` after this update (the selection was revealed). */
   private wfJump = false;
   private wfCache: { key: string; wf: Waterfall | null } | null = null;
-  private insightsCache: { key: string; ins: Insights } | null = null;
+  /** The insights shown, or being computed (`ins` null until done). */
+  private insightsCache: { key: string; ins: Insights | null } | null = null;
   /** Sort and length of the insights' by-name table (kept across ranges, reset by a new trace). */
   private byNameView: ByNameView = { sort: 'self', shown: BY_NAME_ROWS };
   private detailsCache: { model: TraceModel; slice: number; tpl: TemplateResult } | null = null;
@@ -1175,7 +1176,29 @@ export class SpanbeamViewer extends LitElement {
     // The critical path is of the selection's tree: a selection in another tree changes it.
     const key = `${this._measure ? this._measure.join(',') : ''}|${this._selected >= 0 ? rootOf(m, this._selected) : -1}`;
     if (!this.insightsCache || this.insightsCache.key !== key) {
-      this.insightsCache = { key, ins: computeInsights(m, this._measure ? { range: this._measure } : {}, this._selected) };
+      // In tasks of ~10 ms, as a search (a small trace's in this render): at once, a million slices'
+      // took one task of 60–80 ms. A newer range, selection tree or model drops the job.
+      const job: { key: string; ins: Insights | null } = { key, ins: null };
+      this.insightsCache = job;
+      const steps = insightsSteps(m, this._measure ? { range: this._measure } : {}, this._selected);
+      // Next step in a message task: setTimeout's 4 ms clamp after a few nested calls added up over
+      // dozens of steps.
+      const ch = new MessageChannel();
+      const work = (later: boolean): void => {
+        if (this.insightsCache !== job) return ch.port1.close();
+        const until = performance.now() + 10;
+        for (let r = steps.next(); ; r = steps.next()) {
+          if (r.done) {
+            job.ins = r.value;
+            ch.port1.close();
+            if (later) this.requestUpdate();
+            return;
+          }
+          if (performance.now() > until) return ch.port2.postMessage(null);
+        }
+      };
+      ch.port1.onmessage = () => work(true);
+      work(false);
     }
     return this.insightsCache.ins;
   }
@@ -1489,7 +1512,8 @@ export class SpanbeamViewer extends LitElement {
   private renderInsightsView(): TemplateResult {
     const m = this._model;
     const ins = this.insights();
-    if (!m || !ins) return html`<div class="panel muted">Load a trace to see insights.</div>`;
+    if (!m) return html`<div class="panel muted">Load a trace to see insights.</div>`;
+    if (!ins) return html`<div class="panel muted insights-busy" role="status">Computing insights…</div>`;
     return html`<div class="panel">
       ${renderInsights(m, ins, {
         selectOne: (i) => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TraceBuilder, GroupKind, TrackKind, type TraceModel } from '../../../../src/viewer/model';
 import { childIndex, criticalPath, findFanOuts, selfTimes, topSlices } from '../../../../src/viewer/ui/analysis';
+import { computeInsights, insightsSteps } from '../../../../src/viewer/ui/insights-view';
+import { drain } from '../../../../src/viewer/model/query';
 
 /** A request with an N+1: 'load' calls 8 sequential 'SELECT id=…'; 'render' is the bottleneck. */
 function trace(): { m: TraceModel; id: (name: string) => number } {
@@ -57,5 +59,34 @@ describe('analysis', () => {
     expect(path).toContain(id('load'));
     expect(path).toContain(id('SELECT id=7'));
     expect(path[0]).toBe(id('request'));
+  });
+});
+
+describe('insights in steps', () => {
+  /** 200k slices: roots with three children, some of the same name (fan-outs need five). */
+  function big(): TraceModel {
+    const b = new TraceBuilder('chrome-json');
+    const g = b.group(GroupKind.PROCESS, '1', 'app');
+    const names = Array.from({ length: 20 }, (_, i) => b.intern(`op ${i}`));
+    const t = b.track(g, TrackKind.THREAD, '1', 'main');
+    for (let r = 0; r < 50_000; r++) {
+      b.addSlice(t, r * 100, 90, names[r % 20], 0);
+      for (let c = 0; c < 3; c++) b.addSlice(t, r * 100 + 5 + c * 25, 20 + (r % 7), names[(r + c) % 20], 0);
+    }
+    return b.finish();
+  }
+
+  it('yields often on a big trace (each step a few ms), and gives what computing at once gives', () => {
+    const steps = insightsSteps(big(), {}, -1);
+    let yields = 0;
+    let r = steps.next();
+    for (; !r.done; r = steps.next()) yields++;
+    // At once, a million slices' insights were one task of 60–80 ms: at least one yield per
+    // ANALYSIS_STEP slices per pass (child index, self times, rankings, fan-outs, time by name).
+    expect(yields).toBeGreaterThanOrEqual(20);
+    // A fresh model: nothing cached from the stepped run.
+    expect(r.value).toEqual(computeInsights(big(), {}, -1));
+    const m = big();
+    expect(drain(insightsSteps(m, { range: [1_000_000, 2_000_000] }, 7))).toEqual(computeInsights(big(), { range: [1_000_000, 2_000_000] }, 7));
   });
 });
