@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Viewer at scale, after the trace is open (load time and pan/zoom frames are viewer-render's):
- * search while typing and stepping, insights, waterfall (virtualised rows, scroll, collapse of a
+ * search while typing and stepping, insights, flame graph, waterfall (virtualised rows, scroll, collapse of a
  * 50k-span subtree, keys), details of big slices, "Flows: all", and heap across views and loads.
  * Long tasks come from a 'longtask' PerformanceObserver in the page, heap from CDP after a GC.
  *
@@ -159,6 +159,13 @@ async function chromeScenarios(name) {
   out(`${name} insights: click a top-self entry`, await measure(page, async (s) => { s.v.shadowRoot.querySelector('ol.bottlenecks-self li:nth-child(5) button').click(); await s.v.updateComplete; }));
   out(`${name} waterfall`, await tab(page, 'waterfall'));
   out(`${name} waterfall DOM nodes in viewer`, String(await page.evaluate(() => window.__s.v.shadowRoot.querySelectorAll('*').length)));
+  // The flame graph: merged in short tasks until it shows, then cached for the next showing.
+  out(`${name} flame graph first (merge)`, await measure(page, async (s) => {
+    s.v.shadowRoot.querySelector('button.tab-flame').click();
+    while (!s.v._flame) await new Promise((r) => setTimeout(r, 10));
+  }));
+  out(`${name} timeline`, await tab(page, 'timeline'));
+  out(`${name} flame graph again (cached)`, await tab(page, 'flame'));
   out(`${name} timeline`, await tab(page, 'timeline'));
   // Select the slice with the most children.
   out(`${name} select biggest parent`, await measure(page, (s) => {

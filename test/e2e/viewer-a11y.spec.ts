@@ -81,12 +81,16 @@ test('view tabs follow the tab pattern: one Tab stop, arrows/Home/End switch, a 
   await expect(page.getByRole('treegrid', { name: 'Waterfall' })).toBeVisible();
   await expect(page.getByRole('tabpanel', { name: 'Waterfall' })).toBeVisible();
   await page.keyboard.press('End');
+  await expect(tab('Flame graph')).toBeFocused();
+  await expect(page.getByRole('tabpanel', { name: 'Flame graph' })).toBeVisible();
+  await page.keyboard.press('ArrowLeft');
   await expect(tab('Insights')).toBeFocused();
   await expect(page.locator('spanbeam-viewer .insights')).toBeVisible();
+  await page.keyboard.press('End');
   await page.keyboard.press('ArrowRight');
   await expect(tab('Timeline')).toBeFocused();
   await page.keyboard.press('ArrowLeft');
-  await expect(tab('Insights')).toBeFocused();
+  await expect(tab('Flame graph')).toBeFocused();
   await page.keyboard.press('Home');
   await expect(tab('Timeline')).toHaveAttribute('aria-selected', 'true');
   // The other tabs are not Tab stops: the next one is the search box, and back.
@@ -327,7 +331,7 @@ test('the help gives focus back to what opened it: the "?" button, in every view
   await open(page);
   const help = page.getByRole('button', { name: 'Keyboard shortcuts' });
   const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
-  for (const view of ['Timeline', 'Waterfall', 'Insights']) {
+  for (const view of ['Timeline', 'Waterfall', 'Insights', 'Flame graph']) {
     await page.getByRole('tab', { name: view }).click();
     for (const close of ['Escape', 'Close']) {
       await help.focus();

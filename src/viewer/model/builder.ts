@@ -208,6 +208,15 @@ export class TraceBuilder {
     return id;
   }
 
+  /**
+   * Starts the string table as another model's, so its string ids are valid here too (a model
+   * derived from it, e.g. merged stacks, keeps its names without interning each again). Call
+   * before interning anything else; `intern` does not find these (a repeat gets a new id).
+   */
+  adoptStrings(strings: readonly string[]): void {
+    for (let i = this.strings.length; i < strings.length; i++) this.strings.push(strings[i]);
+  }
+
   // ---- time base ----
 
   /** Sets the source-clock origin that all ns times passed in are relative to. */

@@ -127,6 +127,7 @@ export const viewerStyles = css`
   select:focus-visible,
   input:focus-visible,
   .timeline:focus-visible > canvas,
+  .flame:focus-visible > canvas,
   .wf-row:focus-visible {
     outline: 2px solid var(--sb-selection);
     outline-offset: -2px;
@@ -192,7 +193,8 @@ export const viewerStyles = css`
     display: flex;
     position: relative;
   }
-  .timeline {
+  .timeline,
+  .flame {
     flex: 1;
     min-width: 0;
     position: relative;
@@ -254,6 +256,13 @@ export const viewerStyles = css`
   }
   .empty button {
     pointer-events: auto;
+  }
+  .flame-note {
+    position: absolute;
+    right: 8px;
+    bottom: 4px;
+    pointer-events: none;
+    font-size: 12px;
   }
   :host([dragging]) .timeline {
     outline: 3px dashed var(--sb-selection);

@@ -1,7 +1,7 @@
 /**
  * <spanbeam-viewer>: an embeddable trace viewer. Inputs: `src` (URL), `load(input)` / `.data`
  * (object, string, ArrayBuffer, Blob/File, ReadableStream), drag-and-drop, a file picker, and
- * `.source` (a live span source). Views: flame-chart timeline, waterfall, insights.
+ * `.source` (a live span source). Views: flame-chart timeline, waterfall, insights, merged flame graph.
  * Events (bubbling, composed): spanbeam-load, spanbeam-progress, spanbeam-select, spanbeam-error.
  */
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
@@ -22,6 +22,8 @@ import { renderDetails, sliceSummary, trackLabel, valueText } from './details-pa
 import { WATERFALL_ROW_CSS_PX, buildWaterfall, renderWaterfall, type Waterfall } from './waterfall-view';
 import { BY_NAME_ROWS, insightsSteps, renderInsights, type ByNameView, type Insights } from './insights-view';
 import { rootOf } from './analysis';
+import type { FlameGraph } from '../model/flame';
+import { callsOf, flameSummary, flameTip, renderFlameDetails } from './flame-view';
 import { treeKey } from './tree-keys';
 import { viewerStyles } from './styles';
 
@@ -70,14 +72,17 @@ export interface ViewerErrorDetail {
   info?: ImportErrorInfo;
 }
 
-export type ViewerView = 'timeline' | 'waterfall' | 'insights';
+export type ViewerView = 'timeline' | 'waterfall' | 'insights' | 'flame';
 
 /** The views in tab order, with their tab labels; the first is the default. */
 const VIEWS: ReadonlyArray<[ViewerView, string]> = [
   ['timeline', 'Timeline'],
   ['waterfall', 'Waterfall'],
   ['insights', 'Insights'],
+  ['flame', 'Flame graph'],
 ];
+/** Merging in the flame view runs in tasks of at most this long (the page stays responsive). */
+const FLAME_TASK_MS = 12;
 const viewAt = (i: number): ViewerView => VIEWS[(i + VIEWS.length) % VIEWS.length][0];
 
 export interface ViewerStats {
@@ -138,6 +143,8 @@ export class SpanbeamViewer extends LitElement {
     _measure: { state: true },
     _wfScroll: { state: true },
     _wfTick: { state: true },
+    _flame: { state: true },
+    _flameSel: { state: true },
   };
 
   /** URL of a trace to load. */
@@ -168,8 +175,17 @@ export class SpanbeamViewer extends LitElement {
   declare private _measure: readonly [number, number] | null;
   declare private _wfScroll: number;
   declare private _wfTick: number;
+  /** The flame view's merged stacks (of `_model`, in the measured range), null while merging; its selected node slice. */
+  declare private _flame: FlameGraph | null;
+  declare private _flameSel: number;
 
   private readonly timeline: TimelineController;
+  /** The flame view: the same canvas timeline, drawing the merged stacks (a derived model). */
+  private readonly flameTl: TimelineController;
+  /** Merged stacks per model and range ('' = all): switching views or ranges back costs nothing. */
+  private flameCache = new WeakMap<TraceModel, Map<string, FlameGraph>>();
+  /** The merge in progress: of which model and range. */
+  private flameJob: { model: TraceModel; key: string } | null = null;
   private abort: AbortController | null = null;
   /** The input of the load in progress, and one that removal cancelled (re-adding resumes it). */
   private loading: TraceInput | null = null;
@@ -236,6 +252,17 @@ export class SpanbeamViewer extends LitElement {
     this._measure = null;
     this._wfScroll = 0;
     this._wfTick = 0;
+    this._flame = null;
+    this._flameSel = -1;
+    this.flameTl = new TimelineController({
+      onSelect: (slice) => {
+        this._flameSel = slice;
+        if (this._flame && slice >= 0) this.summary = `Selected ${flameSummary(this._flame, slice)}.`;
+      },
+      onHover: (hit, x, y) => this.onFlameHover(hit, x, y),
+      // x is total time, not a timeline: a measure there is no range of the trace (it is only shown).
+      onMeasure: () => undefined,
+    });
     this.timeline = new TimelineController({
       onSelect: (slice) => this.onTimelineSelect(slice),
       onHover: (hit, x, y) => this.onHover(hit, x, y),
@@ -460,6 +487,9 @@ export class SpanbeamViewer extends LitElement {
     if (f) this.timeline.showFound(null);
     const slice = this._matches[this._matchIndex - f];
     this.timeline.select(slice);
+    // The flame view selects the node merging it (the announcement says which match it was).
+    const fg = this.view === 'flame' ? this._flame : null;
+    if (fg && fg.nodeOfSource[slice] >= 0) this.flameTl.select(fg.sliceOfNode[fg.nodeOfSource[slice]]);
     // The one announcement of a step (the visible count is no live region: it doubled each one).
     if (m && this._selected === slice) this.summary = `Match ${this._matchIndex + 1} of ${n}: ${sliceSummary(m, slice)}.`;
   }
@@ -528,6 +558,9 @@ export class SpanbeamViewer extends LitElement {
     const container = root.querySelector('.timeline') as HTMLElement | null;
     const canvas = root.querySelector('canvas');
     if (container && canvas) this.timeline.attach(container, canvas);
+    const flame = root.querySelector('.flame') as HTMLElement | null;
+    const flameCanvas = flame?.querySelector('canvas');
+    if (flame && flameCanvas) this.flameTl.attach(flame, flameCanvas);
   }
 
   override disconnectedCallback(): void {
@@ -537,6 +570,7 @@ export class SpanbeamViewer extends LitElement {
     removeEventListener('keydown', this.onTipKey, true);
     this.resized.disconnect();
     this.timeline.detach();
+    this.flameTl.detach();
     // Removed for good (not just moved): stop loading, and unsubscribe from the live source.
     setTimeout(() => {
       if (this.isConnected) return;
@@ -567,6 +601,8 @@ export class SpanbeamViewer extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     // A removed or unknown `view` (e.g. a framework unbinding it) shows the default, not nothing.
     if (changed.has('view') && !VIEWS.some(([v]) => v === this.view)) this.view = viewAt(0);
+    // A tooltip belongs to the canvas it was hovered on (the timeline's or the flame graph's).
+    if (changed.has('view')) this._tip = null;
     if (this.view === 'waterfall' && (changed.has('view') || changed.has('_selected' as keyof SpanbeamViewer))) this.revealInWaterfall();
     // Before rendering, so the fetch starts without waiting for the first render.
     if (!changed.has('src')) return;
@@ -609,6 +645,71 @@ export class SpanbeamViewer extends LitElement {
     this.wfJump = false;
     // Back on the timeline tab: its size may have changed while hidden (firstUpdated measured it the first time).
     if (changed.has('view') && changed.get('view') !== undefined && this.view === 'timeline') queueMicrotask(() => this.timeline.measureSize());
+    if (this.view === 'flame') {
+      if (changed.has('view')) queueMicrotask(() => this.flameTl.measureSize());
+      this.ensureFlame();
+      if (changed.has('_matches' as keyof SpanbeamViewer) || changed.has('_flame' as keyof SpanbeamViewer) || changed.has('view')) this.flameMarks();
+    }
+  }
+
+  /** Shows the merged stacks of the model shown and the measured range: cached, else merged in tasks of ≤ FLAME_TASK_MS. */
+  private ensureFlame(): void {
+    const m = this._model;
+    const range = this._measure;
+    const key = range ? range.join(',') : '';
+    if (!m || (this._flame?.source === m && (this._flame.range?.join(',') ?? '') === key)) return;
+    if (this.flameJob?.model === m && this.flameJob.key === key) return;
+    const cached = this.flameCache.get(m)?.get(key);
+    if (cached) return this.showFlame(cached);
+    const job = { model: m, key };
+    this.flameJob = job;
+    let steps: ReturnType<typeof import('../model/flame').mergeStacksSteps> | null = null;
+    const work = (): void => {
+      if (this.flameJob !== job || !steps) return;
+      const until = performance.now() + FLAME_TASK_MS;
+      for (let r = steps.next(); ; r = steps.next()) {
+        if (r.done) {
+          this.flameJob = null;
+          let per = this.flameCache.get(m);
+          if (!per) this.flameCache.set(m, (per = new Map()));
+          // A few ranges per trace: each holds a model of its own.
+          if (per.size >= 4) per.delete(per.keys().next().value as string);
+          per.set(key, r.value);
+          if (m === this._model) this.showFlame(r.value);
+          return;
+        }
+        if (performance.now() > until) break;
+      }
+      setTimeout(work);
+    };
+    // Loaded with the first flame graph: it needs the model builder, which the timeline alone does not.
+    import('../model/flame').then(
+      (mod) => {
+        steps = mod.mergeStacksSteps(m, range);
+        work();
+      },
+      () => {
+        if (this.flameJob === job) this.flameJob = null;
+      },
+    );
+  }
+
+  private showFlame(f: FlameGraph): void {
+    this._flame = f;
+    this._flameSel = -1;
+    this.flameTl.setModel(f.model);
+  }
+
+  /** Search matches, as the flame graph's nodes that merge them. */
+  private flameMarks(): void {
+    const f = this._flame;
+    if (!f) return;
+    const nodes = new Set<number>();
+    for (const s of this._matches) {
+      const n = f.nodeOfSource[s] ?? -1;
+      if (n >= 0 && f.sliceOfNode[n] >= 0) nodes.add(f.sliceOfNode[n]);
+    }
+    this.flameTl.setMarks(this._matches.length ? [...nodes] : null);
   }
 
   /** The `theme` attribute the colours were last read for (undefined: not read yet). */
@@ -674,6 +775,7 @@ export class SpanbeamViewer extends LitElement {
     };
     probe.remove();
     this.timeline.setTheme(t);
+    this.flameTl.setTheme(t);
   }
 
   /**
@@ -732,6 +834,10 @@ export class SpanbeamViewer extends LitElement {
     this.wfCache = null;
     this.wfCurrent = -1;
     this.insightsCache = null;
+    this.flameJob = null;
+    this._flame = null;
+    this._flameSel = -1;
+    this.flameTl.setModel(null);
     if (!keepView) this.byNameView = { sort: 'self', shown: BY_NAME_ROWS };
     // The cached details hold their model: a replaced trace must not stay in memory through them.
     this.detailsCache = null;
@@ -886,6 +992,19 @@ export class SpanbeamViewer extends LitElement {
     }
   }
 
+  private onFlameHover(hit: Hit | null, x: number, y: number): void {
+    const f = this._flame;
+    if (!hit || !f || hit.slice < 0) {
+      if (this._tip) this._tip = null;
+      this.tipDismissed = '';
+      return;
+    }
+    const key = `f${hit.slice}`;
+    if (key === this.tipDismissed) return;
+    this.tipDismissed = '';
+    this._tip = { key, x, y, ...flameTip(f, hit.slice) };
+  }
+
   /**
    * Escape hides the hover tooltip without moving the pointer (WCAG 1.4.13), and does only that:
    * the selection, measure or query it would otherwise clear stay for the next Escape. Listened
@@ -893,7 +1012,7 @@ export class SpanbeamViewer extends LitElement {
    * the modal help keeps its Escape, and a page's own Escape (focus outside the viewer) still acts.
    */
   private readonly onTipKey = (e: KeyboardEvent): void => {
-    if (e.key !== 'Escape' || !this._tip || this._help || this.view !== 'timeline' || browserKey(e)) return;
+    if (e.key !== 'Escape' || !this._tip || this._help || (this.view !== 'timeline' && this.view !== 'flame') || browserKey(e)) return;
     this.tipDismissed = this._tip.key;
     this._tip = null;
     if (!e.composedPath().includes(this)) return;
@@ -984,7 +1103,7 @@ export class SpanbeamViewer extends LitElement {
       }
       this.search('');
       // Back to the view shown: the timeline, or the waterfall's or insights' own tab stop.
-      const sel = this.view === 'timeline' ? '.timeline' : this.view === 'waterfall' ? '.wf-row[tabindex="0"]' : '.insights button';
+      const sel = this.view === 'timeline' ? '.timeline' : this.view === 'flame' ? '.flame' : this.view === 'waterfall' ? '.wf-row[tabindex="0"]' : '.insights button';
       (this.renderRoot.querySelector(sel) as HTMLElement | null)?.focus();
     }
   };
@@ -1057,6 +1176,34 @@ export class SpanbeamViewer extends LitElement {
     }
   };
 
+  /** The flame view's keys: the timeline's (zoom, pan, arrows through the nodes, F, 0), on its own canvas. */
+  private readonly onFlameKey = (e: KeyboardEvent): void => {
+    if (browserKey(e) || !this.flameKey(e)) return;
+    e.preventDefault();
+    e.stopPropagation();
+  };
+
+  private flameKey(e: KeyboardEvent): boolean {
+    const k = e.key;
+    if (k === '?' || k === '/' || k === 'n' || k === 'N') return this.timelineKey(e);
+    if (k === 'Escape') {
+      if (this._help) this._help = false;
+      else if (this.flameTl.state.measure) {
+        this.flameTl.state.measure = null;
+        this.flameTl.requestPaint();
+      } else if (this._flameSel >= 0) this.flameTl.select(-1);
+      else return false;
+      return true;
+    }
+    if ((k === 'c' || k === 'p') && this._flame && this._flameSel >= 0) {
+      const track = this._flame.model.slices.track[this._flameSel];
+      if (k === 'p') this.flameTl.togglePin(track);
+      else this.flameTl.toggleGroup(this._flame.model.tracks[track].group);
+      return true;
+    }
+    return this.flameTl.keyDown(e);
+  }
+
   private readonly onTimelineKeyUp = (e: KeyboardEvent): void => this.timeline.keyUp(e);
   private readonly onTimelineBlur = (): void => this.timeline.releaseKeys();
 
@@ -1119,7 +1266,7 @@ export class SpanbeamViewer extends LitElement {
     const root = this.renderRoot;
     this.updateComplete.then(() => {
       // `to` first, unless it is gone or hidden since (focus() on it would do nothing).
-      const el = to?.isConnected && to.getClientRects().length ? to : root.querySelector('.timeline:not([hidden])') ?? root.querySelector('[role=tab][aria-selected=true]');
+      const el = to?.isConnected && to.getClientRects().length ? to : root.querySelector('.timeline:not([hidden]), .flame:not([hidden])') ?? root.querySelector('[role=tab][aria-selected=true]');
       (el as HTMLElement | null)?.focus();
     });
   }
@@ -1284,20 +1431,27 @@ export class SpanbeamViewer extends LitElement {
                     <button @click=${() => this.openPicker()}>Open a file…</button>
                   </div>`
                 : nothing}
-              ${this._tip ? this.renderTip(this._tip) : nothing}
+              ${this._tip && this.view === 'timeline' ? this.renderTip(this._tip) : nothing}
             </div>
+            ${this.renderFlameView()}
             ${this.view === 'waterfall' ? this.renderWaterfallView() : nothing}
             ${this.view === 'insights' ? this.renderInsightsView() : nothing}
-            ${m && this._selected >= 0
-              ? html`<aside class="side">${this.details(m, this._selected)}</aside>`
-              : nothing}
+            ${this.view === 'flame'
+              ? this._flame && this._flameSel >= 0
+                ? html`<aside class="side">${this.flameDetails(this._flame, this._flameSel)}</aside>`
+                : nothing
+              : m && this._selected >= 0
+                ? html`<aside class="side">${this.details(m, this._selected)}</aside>`
+                : nothing}
             ${this._help ? this.renderHelp() : nothing}
           </div>
         </div>
         <div class="status">
           ${m
             ? html`<span class="format">${m.format}</span>
-                ${m.valueUnit ? html`<span class="axis">x axis: ${m.valueUnit}, not time (1 ns = 1 ${m.valueUnit.slice(0, -1)})</span>` : nothing}
+                ${this.view === 'flame'
+                  ? html`<span class="axis">x axis: total ${m.valueUnit ?? 'time'} per stack, not a timeline${this._measure ? ' (measured range)' : ''}</span>`
+                  : m.valueUnit ? html`<span class="axis">x axis: ${m.valueUnit}, not time (1 ns = 1 ${m.valueUnit.slice(0, -1)})</span>` : nothing}
                 <span class="counts">${formatCount(m.slices.count)} slices · ${m.tracks.length} tracks · ${m.counters.length} counters · ${m.flows.count} flows</span>
                 ${this._measure ? html`<span>measured ${formatDuration(this._measure[1] - this._measure[0], 3, m.valueUnit)}</span>` : nothing}
                 ${m.diagnostics.length
@@ -1464,7 +1618,8 @@ export class SpanbeamViewer extends LitElement {
   private placeTip(t: Tooltip): void {
     const root = this.renderRoot;
     const el = root.querySelector('.tooltip') as HTMLElement | null;
-    const box = root.querySelector('.timeline') as HTMLElement | null;
+    // The canvas shown: the timeline's or the flame graph's.
+    const box = root.querySelector('.timeline:not([hidden]), .flame:not([hidden])') as HTMLElement | null;
     if (!el || !box) return;
     const r = box.getBoundingClientRect();
     const doc = document.documentElement;
@@ -1507,6 +1662,45 @@ export class SpanbeamViewer extends LitElement {
         scrolled: (e) => (this._wfScroll = (e.target as HTMLElement).scrollTop),
       })}
     </div>`;
+  }
+
+  /**
+   * The flame view: a second canvas timeline drawing the merged stacks (always in the DOM, hidden
+   * in the other views, so its canvas world stays attached like the timeline's; styled as it is).
+   */
+  private renderFlameView(): TemplateResult {
+    const m = this._model;
+    const f = this._flame;
+    const on = this.view === 'flame';
+    const already = m && (m.format === 'collapsed-stacks' || m.format === 'pprof');
+    const label = f
+      ? `Flame graph, stacks merged${f.range ? ' in the measured range' : ''}: ${f.model.slices.count} nodes on ${f.model.tracks.length} tracks. Press ? for keys.`
+      : 'Flame graph, empty';
+    return html`<div class="flame" tabindex="0" role="application" aria-roledescription="flame graph" aria-label=${label}
+      aria-describedby="summary" ?hidden=${!on}
+      @keydown=${this.onFlameKey} @keyup=${(e: KeyboardEvent) => this.flameTl.keyUp(e)} @blur=${() => this.flameTl.releaseKeys()}>
+      <canvas aria-hidden="true"></canvas>
+      ${on && m && !f ? html`<div class="empty" role="status">Merging stacks…</div>` : nothing}
+      ${on && f && f.model.slices.count === 0 ? html`<div class="empty">No nested slices${f.range ? ' in the measured range' : ''} to merge.</div>` : nothing}
+      ${on && !m ? html`<div class="empty">Load a trace to see its flame graph.</div>` : nothing}
+      ${on && f && already ? html`<div class="flame-note muted">This input is merged already (the timeline shows it the same way, siblings by name).</div>` : nothing}
+      ${on && this._tip ? this.renderTip(this._tip) : nothing}
+    </div>`;
+  }
+
+  private flameDetails(f: FlameGraph, slice: number): TemplateResult {
+    return renderFlameDetails(
+      f,
+      slice,
+      () => {
+        // Its calls on the timeline, highlighted as search matches (N steps through them).
+        const calls = callsOf(f, slice);
+        this.view = 'timeline';
+        this.highlight(calls);
+        if (calls.length) this.updateComplete.then(() => (this.renderRoot.querySelector('.timeline') as HTMLElement | null)?.focus());
+      },
+      () => this.flameTl.zoomToSelection(),
+    );
   }
 
   private renderInsightsView(): TemplateResult {
@@ -1579,6 +1773,7 @@ export class SpanbeamViewer extends LitElement {
       ['Esc', 'hide the tooltip; else clear measure, then selection (in the waterfall and insights: the selection); close this help'],
       ['waterfall: ↑ ↓, PageUp / PageDown, Home / End', 'previous / next span, a page, first / last'],
       ['waterfall: ← →', 'close / open a span; its parent / first child'],
+      ['flame graph', 'the timeline\'s keys and mouse on the merged stacks (x = total time); Esc clears the selection'],
       ['?', 'toggle this help'],
     ];
     return html`<div class="help" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" @keydown=${this.onHelpKey}>
