@@ -2,6 +2,7 @@
  * Format detection from content (never from a file name): the first bytes of the input.
  */
 import type { SourceFormat } from '../model/trace-model';
+import { isCallgrind } from './callgrind';
 import { PERF_HEADER } from './perf-script';
 import { FTRACE_LINE } from './systrace';
 import { readVarint, varOut, Wire, WireError, WT_I32, WT_I64, WT_LEN, WT_VARINT } from './protobuf';
@@ -295,6 +296,15 @@ function isGecko(text: string, has: (key: string) => boolean): boolean {
 }
 
 /**
+ * A Safari Web Inspector timeline recording: `{"version": 1, "recording": {…`, whose recording
+ * starts with `displayName`, `startTime`, `endTime`, `discontinuities`, `instrumentTypes` before
+ * its (long) records and samples.
+ */
+function isSafariTimeline(text: string, has: (key: string) => boolean): boolean {
+  return /^\{\s*"version"\s*:\s*\d+\s*,\s*"recording"\s*:\s*\{/.test(text) || (has('recording') && (has('sampleStackTraces') || (has('instrumentTypes') && has('discontinuities'))));
+}
+
+/**
  * Sniffs the format from the first bytes (a few KB is plenty). Chrome traces are the default
  * for JSON that shows no other format's markers: the Chrome importer then reports precise errors.
  * `has` matches values as well as keys, so the markers are the distinctive keys of each format,
@@ -313,9 +323,10 @@ export function detectFormat(head: Uint8Array): Detected {
   if (text.charCodeAt(0) === 0xfeff) i = 1;
   while (i < text.length && ' \t\r\n'.includes(text[i])) i++;
   const first = text[i];
-  if (first !== '[' && first !== '{') return isSystrace(text.slice(i)) ? 'systrace' : isPerfScript(text.slice(i)) ? 'perf-script' : isCollapsed(text.slice(i)) ? 'collapsed-stacks' : 'unknown';
+  if (first !== '[' && first !== '{') return isCallgrind(text.slice(i)) ? 'callgrind' : isSystrace(text.slice(i)) ? 'systrace' : isPerfScript(text.slice(i)) ? 'perf-script' : isCollapsed(text.slice(i)) ? 'collapsed-stacks' : 'unknown';
   const has = (key: string): boolean => text.includes(`"${key}"`);
   if (first === '{' && isGecko(text.slice(i), has)) return 'gecko-json';
+  if (first === '{' && isSafariTimeline(text.slice(i), has)) return 'safari-timeline';
   // DevTools writes `{"metadata": …, "traceEvents": …}`; its metadata can hold source maps whose
   // `names` (any identifier: "data", "spans", "events", …) look like other formats' keys.
   if (has('traceEvents') || /^\{\s*"metadata"\s*:/.test(text.slice(i))) return 'chrome-json';

@@ -4,6 +4,7 @@
  */
 import type { TraceBuilder } from '../model/builder';
 import { TraceImportError, type ImportProgress, type SourceFormat, type TraceModel } from '../model/trace-model';
+import { CallgrindImporter } from './callgrind';
 import { ChromeJsonImporter } from './chrome-json';
 import { CollapsedImporter } from './collapsed';
 import { CpuProfileImporter } from './cpuprofile';
@@ -14,6 +15,7 @@ import { OtlpProtoImporter } from './otlp-proto';
 import { PerfScriptImporter } from './perf-script';
 import { PerfettoImporter } from './perfetto-proto';
 import { PprofImporter } from './pprof';
+import { SafariImporter } from './safari';
 import { SpeedscopeImporter } from './speedscope';
 import { SystraceImporter } from './systrace';
 import { unzstd, zstdLayout } from './zstd';
@@ -69,6 +71,8 @@ const IMPORTERS: Partial<Record<SourceFormat, () => Importer>> = {
   pprof: () => new PprofImporter(),
   'otlp-proto': () => new OtlpProtoImporter(),
   systrace: () => new SystraceImporter(),
+  'safari-timeline': () => new SafariImporter(),
+  callgrind: () => new CallgrindImporter(),
 };
 
 const CHUNK = 1 << 20;
@@ -227,11 +231,11 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
   if (format === 'unknown' || format === 'gzip') {
     throw new TraceImportError({
       format: 'unknown',
-      message: `not a trace file: no JSON array or object at the start, nor collapsed stack lines, perf script samples or ftrace/systrace text, nor Perfetto protobuf packets, nor a pprof profile, nor OTLP protobuf (${startOf(head)})`,
+      message: `not a trace file: no JSON array or object at the start, nor collapsed stack lines, perf script samples, callgrind or ftrace/systrace text, nor Perfetto protobuf packets, nor a pprof profile, nor OTLP protobuf (${startOf(head)})`,
       offset: 0,
       line: 1,
       column: 1,
-      expected: "'[' or '{' (Chrome trace JSON, OTLP, Jaeger or Zipkin JSON, V8 .cpuprofile, speedscope JSON, a Firefox Profiler profile), 'frame;frame count' lines, `perf script` output, ftrace/systrace text, a Perfetto protobuf trace, a pprof profile or OTLP protobuf (gzipped or not)",
+      expected: "'[' or '{' (Chrome trace JSON, OTLP, Jaeger or Zipkin JSON, V8 .cpuprofile, speedscope JSON, a Firefox Profiler profile, a Safari timeline recording), 'frame;frame count' lines, `perf script` output, a callgrind profile, ftrace/systrace text, a Perfetto protobuf trace, a pprof profile or OTLP protobuf (gzipped or not)",
     });
   }
   const sizeHint = compressed ? undefined : total.bytes;

@@ -31,6 +31,8 @@ export type SourceFormat =
   | 'perfetto-proto' // Perfetto's protobuf trace (.perfetto-trace, .pftrace): TrackEvent packets
   | 'gecko-json' // Firefox Profiler: a Gecko profile (about:profiling) or a processed one (profiler.firefox.com)
   | 'pprof' // pprof profile.proto (Go, pprof-nodejs, async-profiler), usually gzipped: aggregated stacks
+  | 'callgrind' // valgrind callgrind / cachegrind, Xdebug's profiler output: a call graph with costs
+  | 'safari-timeline' // Safari Web Inspector's exported timeline recording: JS samples and timeline records
   | 'systrace'; // Android systrace / Linux ftrace text (`/sys/kernel/tracing/trace`), or systrace's HTML report
 
 /** Per-slice bit flags (`slices.flags`). */

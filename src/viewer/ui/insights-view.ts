@@ -74,7 +74,7 @@ export interface ByNameView {
 
 export const BY_NAME_ROWS = 20;
 
-const PROFILES = new Set<SourceFormat>(['v8-cpuprofile', 'speedscope-json', 'collapsed-stacks', 'perf-script', 'pprof', 'gecko-json']);
+const PROFILES = new Set<SourceFormat>(['v8-cpuprofile', 'speedscope-json', 'collapsed-stacks', 'perf-script', 'pprof', 'gecko-json', 'callgrind', 'safari-timeline']);
 
 /** Ranked name ids per table (a re-render for another reason does not rank again). */
 const ranked = new WeakMap<TimeByName, { key: string; ids: number[] }>();

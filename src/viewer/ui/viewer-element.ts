@@ -1427,7 +1427,7 @@ export class SpanbeamViewer extends LitElement {
               ${m && this.view === 'timeline' ? this.renderLabelButtons() : nothing}
               ${!m && !p
                 ? html`<div class="empty">
-                    <div>Drop a trace here (Chrome JSON, OTLP, Jaeger, Zipkin, .cpuprofile, speedscope, Firefox Profiler, collapsed stacks, perf script, Perfetto, pprof, systrace; .gz too)</div>
+                    <div>Drop a trace here (Chrome JSON, OTLP, Jaeger, Zipkin, .cpuprofile, speedscope, Firefox Profiler, Safari timeline, collapsed stacks, perf script, Perfetto, pprof, callgrind, systrace; .gz too)</div>
                     <button @click=${() => this.openPicker()}>Open a file…</button>
                   </div>`
                 : nothing}
