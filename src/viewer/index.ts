@@ -8,6 +8,7 @@
  *   viewer.load(fileOrBlobOrStreamOrTextOrObject)   // → Promise<TraceModel>
  *   viewer.data = otlpRequestObject                 // same, errors only as events
  *   viewer.source = liveSource                      // { subscribe(onSpans) → unsubscribe }
+ *   viewer.exportTrace()                            // → Promise<Blob>: Chrome Trace Event JSON of the trace shown
  *   viewer.addEventListener('spanbeam-load' | 'spanbeam-progress' | 'spanbeam-select' | 'spanbeam-error', …)
  *
  * Theming: --sb-bg, --sb-panel, --sb-text, --sb-text-muted, --sb-grid, --sb-group-header,

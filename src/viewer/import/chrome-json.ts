@@ -224,6 +224,7 @@ export class ChromeJsonImporter implements StreamHandler {
     }
     this.flushFlowsV2();
     this.flushSamples();
+    this.exportedBase();
     for (const [t, [thread, tid, suffix]] of this.threadNamed) {
       this.builder.setTrackName(t, `${this.builder.trackName(thread) || `Thread ${String(tid)}`} ${suffix}`);
     }
@@ -882,6 +883,8 @@ export class ChromeJsonImporter implements StreamHandler {
       const ex = `"id":${JSON.stringify(this.idText())}`;
       const slice = b.addSlice(track, tNs, NaN, this.name, this.cat, SliceFlag.ASYNC, this.details(r, ex), this.cname);
       if (parent >= 0) b.setParent(slice, parent);
+      // Flow v2 on an async slice (Spanbeam's export binds arrows to async slices so).
+      if (this.bindId !== null || this.flowIn || this.flowOut) this.flowV2(slice);
       if (!stack) {
         stack = [];
         this.asyncOpen.set(key, stack);
@@ -1077,6 +1080,26 @@ export class ChromeJsonImporter implements StreamHandler {
         if (this.eArgs[e] >= 0) this.mergeEndArgs(slice, this.eArgs[e]);
       }
       for (const s of stack) b.diag('unclosed-begin', `"B" event "${b.strings[b.sliceName(s)]}" never ended; drawn to the end of the trace`);
+    }
+  }
+
+  /**
+   * A trace Spanbeam exported (see model/chrome-export.ts) says what its times were: epoch times
+   * written relative to `epoch_origin_ms` (µs that large would lose the ns), or an x axis of
+   * samples / bytes / units rather than time.
+   */
+  private exportedBase(): void {
+    const b = this.builder;
+    const md = b.metadata;
+    if (!md || md.exported_by !== 'spanbeam') return;
+    const origin = md.epoch_origin_ms;
+    if (md.clock === 'epoch' && typeof origin === 'number' && Number.isFinite(origin) && this.baseUs === this.baseUs) {
+      b.setTimeBase(origin + this.baseUs / 1000, 'epoch');
+    }
+    const unit = md.value_unit;
+    if (unit === 'samples' || unit === 'bytes' || unit === 'units') {
+      b.valueUnit = unit;
+      b.diag('abstract-units', `exported from a profile in ${unit}: laid out 1 ns per ${unit === 'bytes' ? 'byte' : unit === 'samples' ? 'sample' : 'unit'}, its x axis is not time`);
     }
   }
 

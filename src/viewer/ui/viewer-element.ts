@@ -192,6 +192,8 @@ export class SpanbeamViewer extends LitElement {
   private resume: TraceInput | null = null;
   private loadGen = 0;
   private loadedSrc: string | null = null;
+  /** The name of the input loaded (a File's, a URL's last segment), or ''. */
+  private inputName = '';
   /** loadGen of the load started for `src` (to tell it from a load of another input). */
   private srcGen = 0;
   private liveUnsub: (() => void) | null = null;
@@ -298,6 +300,50 @@ export class SpanbeamViewer extends LitElement {
     return this._model;
   }
 
+  /**
+   * The trace shown as Chrome Trace Event JSON (Perfetto, chrome://tracing and this viewer open
+   * it), from the model, so for every input format and live spans. Built in short tasks; rejects
+   * when no trace is shown.
+   */
+  async exportTrace(): Promise<Blob> {
+    const m = this._model;
+    if (!m) throw new Error('no trace to export');
+    const mod = await import('../model/chrome-export');
+    const name = this.liveSource ? '' : this.inputName;
+    const steps = mod.chromeJsonSteps(m, name ? { fileName: name } : {});
+    return new Promise<Blob>((resolve, reject) => {
+      const ch = new MessageChannel();
+      const work = (): void => {
+        const until = performance.now() + 10;
+        try {
+          for (let r = steps.next(); ; r = steps.next()) {
+            if (r.done) {
+              ch.port1.close();
+              return resolve(r.value);
+            }
+            if (performance.now() > until) return ch.port2.postMessage(null);
+          }
+        } catch (e) {
+          ch.port1.close();
+          reject(e);
+        }
+      };
+      ch.port1.onmessage = work;
+      work();
+    });
+  }
+
+  /** The Save button: downloads `<name>.trace.json`. */
+  private async saveTrace(): Promise<void> {
+    const blob = await this.exportTrace();
+    const base = (this.liveSource ? 'live-spans' : this.inputName || 'trace').replace(/(\.(json|gz|zst|ndjson|jsonl|txt|cpuprofile|folded|pftrace|perfetto-trace|pb|binpb|pprof|prof|trace|ftrace|html))+$/i, '') || 'trace';
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `${base}.trace.json`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }
+
   /** True while the model shown is an early preview (the import is still running). */
   get partial(): boolean {
     return this._partial;
@@ -379,6 +425,8 @@ export class SpanbeamViewer extends LitElement {
     const ac = new AbortController();
     this.abort = ac;
     this.loading = input;
+    // For the saved file's name and metadata: a File's name, or a URL's last segment.
+    this.inputName = typeof File !== 'undefined' && input instanceof File ? input.name : typeof input === 'string' && !/^\s*[[{]/.test(input) && !input.includes('\n') ? input.replace(/[?#].*$/s, '').split('/').pop() ?? '' : '';
     const gen = ++this.loadGen;
     this._error = null;
     this._progress = { bytes: 0, events: 0, phase: 'reading' };
@@ -1388,6 +1436,7 @@ export class SpanbeamViewer extends LitElement {
             <option value="all" ?selected=${this.flows === 'all'}>Flows: all</option>
             <option value="none" ?selected=${this.flows === 'none'}>Flows: none</option>
           </select>
+          <button aria-label="Save trace as Chrome JSON" title="Save as Chrome trace JSON (opens in Perfetto and chrome://tracing)" ?disabled=${!m} @click=${() => this.saveTrace().catch((e: unknown) => (this._error = { message: `Save failed: ${String(e)}` }))}>Save</button>
           <button aria-label="Keyboard shortcuts" @click=${() => (this._help = !this._help)}>?</button>
         </div>
         ${p
