@@ -25,6 +25,14 @@ export interface FlameGraph {
   /** Per derived slice: its node. Per source slice: its node, or -1 (no time in the range). */
   readonly nodeOfSlice: Int32Array;
   readonly nodeOfSource: Int32Array;
+  /** Per node: its parent node (-1 for a root). */
+  readonly parentOf: Int32Array;
+  /**
+   * A sandwich (`model/sandwich.ts`): the name id shown, its callers tree (track 0, inverted:
+   * each row calls the one above) with, per outermost call of the name, its topmost caller node.
+   */
+  readonly focus?: number;
+  readonly callers?: { readonly root: number; readonly seeds: Int32Array; readonly top: Int32Array };
 }
 
 /** Slices (or nodes) handled between two yields (a few ms of work each). */
@@ -47,34 +55,13 @@ export function mergeStacks(model: TraceModel, range: readonly [number, number] 
  */
 export function* mergeStacksSteps(model: TraceModel, range: readonly [number, number] | null = null): Generator<void, FlameGraph, void> {
   const n = model.slices.count;
-  const nTracks = model.tracks.length;
   const tree = new Tree(model, range ? range[0] : -Infinity, range ? range[1] : Infinity);
   for (let a = 0; a < n; a += STEP) {
     tree.add(a, Math.min(n, a + STEP));
     yield;
   }
-  const self = tree.selfTimes();
-  yield;
-  const { kidStart, kids } = tree.children();
-  yield;
-  const { nodes, total, kidsTotal, nameOf, nodeOfSource } = tree;
-
-  const b = new TraceBuilder(model.format);
-  b.adoptStrings(model.strings); // node names are the source's string ids
-  b.setTimeBase(0, 'trace');
-  b.valueUnit = model.valueUnit;
-  b.diag('abstract-units', 'merged stacks: the x axis is total time per path, not a timeline');
   const groups = new Map<number, number>();
-  // Node i's slice in the builder (pre-finish index), and its laid-out width.
-  const built = new Int32Array(nodes).fill(-1);
-  const width = new Float64Array(nodes);
-  const xOf = new Float64Array(nodes);
-  const stack: number[] = [];
-  /** Per details entry made: its node (entries are made one per drawn node, in order). */
-  const refNode: number[] = [];
-  let done = 0;
-  for (const t of order(model)) {
-    if (!(total[t] > 0)) continue;
+  return yield* layoutSteps(model, range, tree, order(model), (b, t) => {
     const src = model.tracks[t];
     const g0 = model.groups[src.group];
     let g = groups.get(src.group);
@@ -84,6 +71,44 @@ export function* mergeStacksSteps(model: TraceModel, range: readonly [number, nu
     }
     const track = b.track(g, TrackKind.THREAD, `flame:${src.key}:${t}`, src.name || src.key);
     b.setTrackSortIndex(track, src.sortIndex);
+    return track;
+  });
+}
+
+/**
+ * Lays a merged tree out as a derived model: each root with time (in `roots` order) becomes the
+ * track `trackOf` makes, its nodes slices as wide as their totals, siblings heaviest first.
+ */
+export function* layoutSteps(
+  model: TraceModel,
+  range: readonly [number, number] | null,
+  tree: Tree,
+  roots: readonly number[],
+  trackOf: (b: TraceBuilder, root: number) => number,
+): Generator<void, FlameGraph, void> {
+  const self = tree.selfTimes();
+  yield;
+  const { kidStart, kids } = tree.children();
+  yield;
+  const { nodes, total, kidsTotal, nameOf, nodeOfSource } = tree;
+  const nRoots = tree.tracks;
+
+  const b = new TraceBuilder(model.format);
+  b.adoptStrings(model.strings); // node names are the source's string ids
+  b.setTimeBase(0, 'trace');
+  b.valueUnit = model.valueUnit;
+  b.diag('abstract-units', 'merged stacks: the x axis is total time per path, not a timeline');
+  // Node i's slice in the builder (pre-finish index), and its laid-out width.
+  const built = new Int32Array(nodes).fill(-1);
+  const width = new Float64Array(nodes);
+  const xOf = new Float64Array(nodes);
+  const stack: number[] = [];
+  /** Per details entry made: its node (entries are made one per drawn node, in order). */
+  const refNode: number[] = [];
+  let done = 0;
+  for (const t of roots) {
+    if (!(total[t] > 0)) continue;
+    const track = trackOf(b, t);
     width[t] = total[t];
     stack.push(t);
     while (stack.length) {
@@ -104,7 +129,7 @@ export function* mergeStacksSteps(model: TraceModel, range: readonly [number, nu
         if (!(width[k] > 0)) continue;
         refNode.push(k);
         built[k] = b.addSlice(track, x, width[k], nameOf[k], 0, 0, b.addDetailsArgs(`"node":${k}`, NaN));
-        if (p >= nTracks) b.setParent(built[k], built[p]);
+        if (p >= nRoots) b.setParent(built[k], built[p]);
         x += width[k];
         if (++done % STEP === 0) yield;
       }
@@ -112,7 +137,7 @@ export function* mergeStacksSteps(model: TraceModel, range: readonly [number, nu
       for (let j = list.length - 1; j >= 0; j--) if (built[list[j]] >= 0) stack.push(list[j]);
     }
   }
-  b.countEvent('node', nodes - nTracks);
+  b.countEvent('node', nodes - nRoots);
   const out = yield* b.finishSteps();
   yield;
   const { nodeOfSlice, sliceOfNode } = nodesOfSlices(out, refNode, nodes);
@@ -130,6 +155,7 @@ export function* mergeStacksSteps(model: TraceModel, range: readonly [number, nu
     sliceOfNode,
     nodeOfSlice,
     nodeOfSource,
+    parentOf: tree.parentOf.slice(0, nodes),
   };
 }
 
@@ -144,8 +170,8 @@ function order(model: TraceModel): number[] {
  * The merged tree under construction. Its passes over all slices or nodes are methods of their
  * own: V8 optimises a loop in a small function soon, inside the large generator maybe never.
  */
-class Tree {
-  // Nodes 0..tracks-1 are the tracks' roots; the rest are found by (parent node, name).
+export class Tree {
+  // Nodes 0..tracks-1 are the roots (the tracks' in a flame graph); the rest are found by (parent node, name).
   nodes: number;
   parentOf: Int32Array;
   nameOf: Uint32Array;
@@ -161,14 +187,15 @@ class Tree {
    */
   private slots = new Int32Array(1 << 12);
   private readonly chain: number[] = [];
-  private readonly tracks: number;
+  readonly tracks: number;
 
   constructor(
     private readonly model: TraceModel,
-    private readonly r0: number,
-    private readonly r1: number,
+    readonly r0: number,
+    readonly r1: number,
+    roots = model.tracks.length,
   ) {
-    const nTracks = (this.tracks = model.tracks.length);
+    const nTracks = (this.tracks = roots);
     const cap = Math.max(1024, nTracks * 2);
     this.parentOf = new Int32Array(cap).fill(-1);
     this.nameOf = new Uint32Array(cap);
@@ -191,10 +218,7 @@ class Tree {
       const node = nodeOfSource[i] >= 0 ? nodeOfSource[i] : this.nodeFor(i);
       const s = sl.startNs[i];
       const dur = Math.min(s + sl.durNs[i], r1) - Math.max(s, r0);
-      if (!(dur > 0)) continue;
-      this.total[node] += dur;
-      this.calls[node]++;
-      this.kidsTotal[this.parentOf[node]] += dur;
+      if (dur > 0) this.credit(node, dur);
     }
   }
 
@@ -216,21 +240,32 @@ class Tree {
     let node = at >= 0 ? nodeOfSource[at] : sl.track[chain[chain.length - 1]];
     while (chain.length) {
       const s = chain.pop() as number;
-      const name = sl.name[s];
-      const h = this.slotOf(node, name);
-      let next = this.slots[h] - 1;
-      if (next < 0) {
-        if (this.nodes === this.parentOf.length) this.grow();
-        next = this.nodes++;
-        this.parentOf[next] = node;
-        this.nameOf[next] = name;
-        this.first[next] = s;
-        this.slots[h] = next + 1;
-        if ((this.nodes - this.tracks) * 2 > this.slots.length) this.rehash();
-      }
-      nodeOfSource[s] = node = next;
+      nodeOfSource[s] = node = this.child(node, sl.name[s], s);
     }
     return node;
+  }
+
+  /** The child of `node` named `name` (made, with `s` as its first slice, if new). */
+  child(node: number, name: number, s: number): number {
+    const h = this.slotOf(node, name);
+    let next = this.slots[h] - 1;
+    if (next < 0) {
+      if (this.nodes === this.parentOf.length) this.grow();
+      next = this.nodes++;
+      this.parentOf[next] = node;
+      this.nameOf[next] = name;
+      this.first[next] = s;
+      this.slots[h] = next + 1;
+      if ((this.nodes - this.tracks) * 2 > this.slots.length) this.rehash();
+    }
+    return next;
+  }
+
+  /** Adds `dur` to a node (one call), and to its parent's children's total. */
+  credit(node: number, dur: number): void {
+    this.total[node] += dur;
+    this.calls[node]++;
+    this.kidsTotal[this.parentOf[node]] += dur;
   }
 
   private slotOf(parent: number, name: number): number {

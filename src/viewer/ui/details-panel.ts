@@ -53,7 +53,14 @@ function row(label: string, value: string | TemplateResult | typeof nothing): Te
 }
 
 /** `showAll` lifts the cap on argument rows; null when they are all shown already. */
-export function renderDetails(model: TraceModel, slice: number, go: (slice: number) => void, zoom: () => void, showAll: (() => void) | null = null): TemplateResult {
+export function renderDetails(
+  model: TraceModel,
+  slice: number,
+  go: (slice: number) => void,
+  zoom: () => void,
+  showAll: (() => void) | null = null,
+  sandwich: (() => void) | null = null,
+): TemplateResult {
   const sl = model.slices;
   const d = argsOf(model, slice);
   const flags = sl.flags[slice];
@@ -108,6 +115,7 @@ export function renderDetails(model: TraceModel, slice: number, go: (slice: numb
       <header>
         <h2 class="name">${nameOf(model, slice) || '(unnamed)'}</h2>
         <button class="small" @click=${zoom} title="Zoom to selection (F)">Zoom</button>
+        ${sandwich ? html`<button class="small" @click=${sandwich} title="Callers and callees of this name, all threads merged (B)">Callers &amp; callees</button>` : nothing}
       </header>
       <dl>
         ${row('Category', model.strings[sl.category[slice]] ?? '')}

@@ -32,8 +32,8 @@ export function flameSummary(f: FlameGraph, slice: number): string {
   return `${t.title}, ${t.lines.join(', ')}`;
 }
 
-/** Details of a selected node; `show` highlights the calls it merges in the timeline. */
-export function renderFlameDetails(f: FlameGraph, slice: number, show: () => void, zoom: () => void): TemplateResult {
+/** Details of a selected node; `show` highlights the calls it merges in the timeline, `sandwich` shows its name's callers and callees. */
+export function renderFlameDetails(f: FlameGraph, slice: number, show: () => void, zoom: () => void, sandwich: (() => void) | null = null): TemplateResult {
   const m = f.model;
   const n = f.nodeOfSlice[slice];
   const fmt = (ns: number): string => formatDuration(ns, 6, m.valueUnit);
@@ -44,29 +44,54 @@ export function renderFlameDetails(f: FlameGraph, slice: number, show: () => voi
   const where = args && ('url' in args || 'file' in args) ? Object.entries(args) : [];
   const path: string[] = [];
   for (let p = slice, guard = 0; p >= 0 && guard < 64; p = m.slices.parent[p], guard++) path.unshift(nameOf(m, p) || '(unnamed)');
+  // A sandwich's callers are inverted (the name first, then who called it): the stack reads from the root.
+  const caller = isCaller(f, n);
+  if (caller) path.reverse();
+  const focus = f.focus !== undefined ? f.source.strings[f.focus] || '(unnamed)' : '';
   return html`<section class="details" aria-label="Selection details">
     <header>
       <h2 class="name">${nameOf(m, slice) || '(unnamed)'}</h2>
       <button class="small" @click=${zoom} title="Zoom to selection (F)">Zoom</button>
+      ${sandwich ? html`<button class="small" @click=${sandwich} title="Callers and callees of this name, all threads merged (B)">Callers &amp; callees</button>` : nothing}
     </header>
     <dl>
       <dt>Track</dt><dd>${trackLabel(m, m.slices.track[slice])}</dd>
       <dt>Total${time}</dt><dd>${fmt(f.total[n])}</dd>
       <dt>Self${time}</dt><dd>${fmt(f.self[n])}</dd>
-      <dt>Share of track</dt><dd>${share(f, n)}</dd>
-      <dt>Calls merged</dt><dd>${formatCount(f.calls[n])}</dd>
+      <dt>${focus ? `Share of ${focus}` : 'Share of track'}</dt><dd>${share(f, n)}</dd>
+      <dt>${caller ? `Calls of ${focus} through here` : 'Calls merged'}</dt><dd>${formatCount(f.calls[n])}</dd>
       ${f.range ? html`<dt>Range</dt><dd>${formatDuration(f.range[0], 6, m.valueUnit)} – ${formatDuration(f.range[1], 6, m.valueUnit)} (measured)</dd>` : nothing}
       <dt>Stack</dt><dd class="mono">${path.join(' › ')}</dd>
     </dl>
     ${where.length ? html`<h3>Frame</h3><dl>${where.map(([k, v]) => html`<dt>${k}</dt><dd>${valueText(v)}</dd>`)}</dl>` : nothing}
-    <button class="small" @click=${show} title="Highlight the calls merged here on the timeline">Show in timeline</button>
+    <button class="small" @click=${show} title=${caller ? `Highlight the calls of ${focus} through here on the timeline` : 'Highlight the calls merged here on the timeline'}>Show in timeline</button>
   </section>`;
 }
 
-/** The source slices a node merges (its calls with time in the range), in index order. */
+/** A sandwich's callers node (inverted: its calls are those of the name reached through it). */
+export function isCaller(f: FlameGraph, n: number): boolean {
+  let r = n;
+  for (let guard = 0; f.parentOf[r] >= 0 && guard < 1 << 16; guard++) r = f.parentOf[r];
+  return f.callers?.root === r;
+}
+
+/**
+ * The source slices a node merges (its calls with time in the range), in index order; for a
+ * sandwich's caller, the calls of the name reached through it (in start order).
+ */
 export function callsOf(f: FlameGraph, slice: number): number[] {
   const n = f.nodeOfSlice[slice];
   const out: number[] = [];
+  const c = f.callers;
+  if (c && isCaller(f, n)) {
+    for (let k = 0; k < c.seeds.length; k++) {
+      let p = c.top[k];
+      while (p >= 0 && p !== n) p = f.parentOf[p];
+      if (p === n) out.push(c.seeds[k]);
+    }
+    const S = f.source.slices.startNs;
+    return out.sort((x, y) => S[x] - S[y] || x - y);
+  }
   const { startNs, durNs } = f.source.slices;
   const [a, b] = f.range ?? [-Infinity, Infinity];
   const src = f.nodeOfSource;

@@ -62,6 +62,8 @@ export function* insightsSteps(model: TraceModel, scope: Scope, selected: number
 export interface InsightHandlers {
   selectOne(slice: number): void;
   selectMany(slices: number[], label: string): void;
+  /** Shows a name's callers and callees (the sandwich, in the flame view). */
+  sandwich?(name: number): void;
   /** Sort and row count of the by-name table (default: by self time, 20 rows), and how to change them. */
   byName?: ByNameView;
   setByName?(v: ByNameView): void;
@@ -92,7 +94,8 @@ function renderByName(model: TraceModel, ins: Insights, h: InsightHandlers, fmt:
   </th>`;
   const more = by.ids.length - r.ids.length;
   if (by.ids.length === 0) return html`<p class="muted">${ins.scope.range ? 'No slices in the measured range.' : 'No slices.'}</p>`;
-  return html`<table class="by-name">
+  return html`${h.sandwich ? html`<p class="muted">A name selects its slices; ⇅ shows its callers and callees (all threads merged).</p>` : nothing}
+    <table class="by-name">
       <thead>
         <tr>
           <th scope="col">Name</th>
@@ -103,7 +106,14 @@ function renderByName(model: TraceModel, ins: Insights, h: InsightHandlers, fmt:
       <tbody>
         ${r.ids.map(
           (id) => html`<tr>
-            <th scope="row"><button class="link" @click=${() => h.selectMany(slicesNamed(model, id, ins.scope), label(id))}>${label(id)}</button></th>
+            <th scope="row">
+              <button class="link" @click=${() => h.selectMany(slicesNamed(model, id, ins.scope), label(id))}>${label(id)}</button>
+              ${h.sandwich
+                ? // Named without the name (the row's, next to it): a search for the name's button finds one. Its glyph is CSS.
+                  html`<button class="small sandwich" data-sandwich=${id} aria-label="Callers and callees" title=${`Callers and callees of ${label(id)} (all threads merged)`}
+                    @click=${() => h.sandwich?.(id)}></button>`
+                : nothing}
+            </th>
             <td class="num">${fmt(by.self[id])}</td>
             <td class="num">${fmt(by.total[id])}</td>
             <td class="num">${by.count[id]}</td>

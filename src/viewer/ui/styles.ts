@@ -257,6 +257,14 @@ export const viewerStyles = css`
   .empty button {
     pointer-events: auto;
   }
+  .sandwich-bar {
+    position: absolute;
+    left: 8px;
+    bottom: 4px;
+    font-size: 12px;
+    background: var(--sb-bg);
+    padding: 2px 6px;
+  }
   .flame-note {
     position: absolute;
     right: 8px;
@@ -385,6 +393,9 @@ export const viewerStyles = css`
     border-top: 1px solid var(--sb-grid);
     text-align: left;
     font-weight: normal;
+  }
+  table.by-name button.sandwich::before {
+    content: '⇅' / '';
   }
   table.by-name .num {
     text-align: right;

@@ -145,6 +145,7 @@ export class SpanbeamViewer extends LitElement {
     _wfTick: { state: true },
     _flame: { state: true },
     _flameSel: { state: true },
+    _sandwich: { state: true },
   };
 
   /** URL of a trace to load. */
@@ -178,6 +179,9 @@ export class SpanbeamViewer extends LitElement {
   /** The flame view's merged stacks (of `_model`, in the measured range), null while merging; its selected node slice. */
   declare private _flame: FlameGraph | null;
   declare private _flameSel: number;
+  /** The flame view shows the callers and callees of this name id (a sandwich), -1: the flame graph; the view to go back to. */
+  declare private _sandwich: number;
+  private sandwichBack: ViewerView = 'insights';
 
   private readonly timeline: TimelineController;
   /** The flame view: the same canvas timeline, drawing the merged stacks (a derived model). */
@@ -256,6 +260,7 @@ export class SpanbeamViewer extends LitElement {
     this._wfTick = 0;
     this._flame = null;
     this._flameSel = -1;
+    this._sandwich = -1;
     this.flameTl = new TimelineController({
       onSelect: (slice) => {
         this._flameSel = slice;
@@ -651,6 +656,8 @@ export class SpanbeamViewer extends LitElement {
     if (changed.has('view') && !VIEWS.some(([v]) => v === this.view)) this.view = viewAt(0);
     // A tooltip belongs to the canvas it was hovered on (the timeline's or the flame graph's).
     if (changed.has('view')) this._tip = null;
+    // A sandwich is a state of the flame view: leaving the view leaves it (its tab shows the flame graph).
+    if (changed.has('view') && this.view !== 'flame') this._sandwich = -1;
     if (this.view === 'waterfall' && (changed.has('view') || changed.has('_selected' as keyof SpanbeamViewer))) this.revealInWaterfall();
     // Before rendering, so the fetch starts without waiting for the first render.
     if (!changed.has('src')) return;
@@ -704,8 +711,9 @@ export class SpanbeamViewer extends LitElement {
   private ensureFlame(): void {
     const m = this._model;
     const range = this._measure;
-    const key = range ? range.join(',') : '';
-    if (!m || (this._flame?.source === m && (this._flame.range?.join(',') ?? '') === key)) return;
+    const name = this._sandwich;
+    const key = `${range ? range.join(',') : ''}|${name}`;
+    if (!m || (this._flame?.source === m && `${this._flame.range?.join(',') ?? ''}|${this._flame.focus ?? -1}` === key)) return;
     if (this.flameJob?.model === m && this.flameJob.key === key) return;
     const cached = this.flameCache.get(m)?.get(key);
     if (cached) return this.showFlame(cached);
@@ -731,9 +739,9 @@ export class SpanbeamViewer extends LitElement {
       setTimeout(work);
     };
     // Loaded with the first flame graph: it needs the model builder, which the timeline alone does not.
-    import('../model/flame').then(
-      (mod) => {
-        steps = mod.mergeStacksSteps(m, range);
+    (name >= 0 ? import('../model/sandwich').then((mod) => mod.sandwichSteps(m, name, range)) : import('../model/flame').then((mod) => mod.mergeStacksSteps(m, range))).then(
+      (s) => {
+        steps = s;
         work();
       },
       () => {
@@ -885,6 +893,7 @@ export class SpanbeamViewer extends LitElement {
     this.flameJob = null;
     this._flame = null;
     this._flameSel = -1;
+    this._sandwich = -1;
     this.flameTl.setModel(null);
     if (!keepView) this.byNameView = { sort: 'self', shown: BY_NAME_ROWS };
     // The cached details hold their model: a replaced trace must not stay in memory through them.
@@ -1199,6 +1208,10 @@ export class SpanbeamViewer extends LitElement {
       this.stepMatch(e.shiftKey ? -1 : 1);
       return true;
     }
+    if (e.key === 'b' && this._model && this._selected >= 0) {
+      this.openSandwich(this._model.slices.name[this._selected]);
+      return true;
+    }
     return this.timeline.keyDown(e);
   }
 
@@ -1240,7 +1253,12 @@ export class SpanbeamViewer extends LitElement {
         this.flameTl.state.measure = null;
         this.flameTl.requestPaint();
       } else if (this._flameSel >= 0) this.flameTl.select(-1);
+      else if (this._sandwich >= 0) this.closeSandwich();
       else return false;
+      return true;
+    }
+    if (k === 'b' && this._flame && this._flameSel >= 0) {
+      this.openSandwich(this._flame.model.slices.name[this._flameSel]);
       return true;
     }
     if ((k === 'c' || k === 'p') && this._flame && this._flameSel >= 0) {
@@ -1360,7 +1378,9 @@ export class SpanbeamViewer extends LitElement {
         this.detailsCache = null;
         this.requestUpdate();
       });
-    const tpl = renderDetails(m, slice, (i) => this.timeline.select(i), () => this.timeline.zoomToSelection(), this.detailsAll === slice ? null : showAll);
+    const tpl = renderDetails(m, slice, (i) => this.timeline.select(i), () => this.timeline.zoomToSelection(), this.detailsAll === slice ? null : showAll, () =>
+      this.openSandwich(m.slices.name[slice]),
+    );
     this.detailsCache = { model: m, slice, tpl };
     return tpl;
   }
@@ -1483,6 +1503,12 @@ export class SpanbeamViewer extends LitElement {
               ${this._tip && this.view === 'timeline' ? this.renderTip(this._tip) : nothing}
             </div>
             ${this.renderFlameView()}
+            ${this.view === 'flame' && this._sandwich >= 0 && m
+              ? html`<div class="sandwich-bar muted">
+                  Callers and callees of <bdi>${m.strings[this._sandwich] || '(unnamed)'}</bdi>, all threads merged${this._measure ? ' (measured range)' : ''}
+                  <button class="small" @click=${() => this.closeSandwich()} title="Back (Esc)">Back</button>
+                </div>`
+              : nothing}
             ${this.view === 'waterfall' ? this.renderWaterfallView() : nothing}
             ${this.view === 'insights' ? this.renderInsightsView() : nothing}
             ${this.view === 'flame'
@@ -1722,17 +1748,20 @@ export class SpanbeamViewer extends LitElement {
     const f = this._flame;
     const on = this.view === 'flame';
     const already = m && (m.format === 'collapsed-stacks' || m.format === 'pprof');
-    const label = f
-      ? `Flame graph, stacks merged${f.range ? ' in the measured range' : ''}: ${f.model.slices.count} nodes on ${f.model.tracks.length} tracks. Press ? for keys.`
-      : 'Flame graph, empty';
+    const sw = this._sandwich >= 0 && m ? m.strings[this._sandwich] || '(unnamed)' : null;
+    const label = sw
+      ? `Callers and callees of ${sw}, all threads merged${f?.range ? ' in the measured range' : ''}: ${f ? f.model.slices.count : 0} nodes. Press ? for keys, Escape to go back.`
+      : f
+        ? `Flame graph, stacks merged${f.range ? ' in the measured range' : ''}: ${f.model.slices.count} nodes on ${f.model.tracks.length} tracks. Press ? for keys.`
+        : 'Flame graph, empty';
     return html`<div class="flame" tabindex="0" role="application" aria-roledescription="flame graph" aria-label=${label}
       aria-describedby="summary" ?hidden=${!on}
       @keydown=${this.onFlameKey} @keyup=${(e: KeyboardEvent) => this.flameTl.keyUp(e)} @blur=${() => this.flameTl.releaseKeys()}>
       <canvas aria-hidden="true"></canvas>
       ${on && m && !f ? html`<div class="empty" role="status">Merging stacks…</div>` : nothing}
-      ${on && f && f.model.slices.count === 0 ? html`<div class="empty">No nested slices${f.range ? ' in the measured range' : ''} to merge.</div>` : nothing}
+      ${on && f && f.model.slices.count === 0 ? html`<div class="empty">${sw ? `No ${sw}` : 'No nested slices'}${f.range ? ' in the measured range' : ''}${sw ? '.' : ' to merge.'}</div>` : nothing}
       ${on && !m ? html`<div class="empty">Load a trace to see its flame graph.</div>` : nothing}
-      ${on && f && already ? html`<div class="flame-note muted">This input is merged already (the timeline shows it the same way, siblings by name).</div>` : nothing}
+      ${on && f && already && !sw ? html`<div class="flame-note muted">This input is merged already (the timeline shows it the same way, siblings by name).</div>` : nothing}
       ${on && this._tip ? this.renderTip(this._tip) : nothing}
     </div>`;
   }
@@ -1749,7 +1778,42 @@ export class SpanbeamViewer extends LitElement {
         if (calls.length) this.updateComplete.then(() => (this.renderRoot.querySelector('.timeline') as HTMLElement | null)?.focus());
       },
       () => this.flameTl.zoomToSelection(),
+      () => this.openSandwich(f.model.slices.name[slice]),
     );
+  }
+
+  /**
+   * Callers and callees of a name (speedscope's Sandwich): the flame view, merging all threads, over
+   * the measured range if any; Escape or Back returns to the view it came from.
+   */
+  private openSandwich(name: number): void {
+    if (!this._model) return;
+    if (this._sandwich < 0 || this.view !== 'flame') this.sandwichBack = this.view;
+    if (this._flame && this._flame.focus !== name) this.dropFlame(); // not another graph under this one's name while it merges
+    this._sandwich = name;
+    this.view = 'flame';
+    this.updateComplete.then(() => (this.renderRoot.querySelector('.flame') as HTMLElement | null)?.focus());
+  }
+
+  /** The graph shown and the merge in progress are of another name (or none): gone. */
+  private dropFlame(): void {
+    this.flameJob = null;
+    this._flame = null;
+    this._flameSel = -1;
+    this.flameTl.setModel(null);
+  }
+
+  private closeSandwich(): void {
+    const name = this._sandwich;
+    this._sandwich = -1;
+    this.dropFlame();
+    this.view = this.sandwichBack;
+    // Back on the table: focus on the row's button that opened it (else the view's canvas or tab).
+    const root = this.renderRoot;
+    this.updateComplete.then(() => {
+      const el = root.querySelector(`.by-name [data-sandwich="${name}"]`) ?? root.querySelector('.timeline:not([hidden]), .flame:not([hidden])') ?? root.querySelector('[role=tab][aria-selected=true]');
+      (el as HTMLElement | null)?.focus();
+    });
   }
 
   private renderInsightsView(): TemplateResult {
@@ -1774,6 +1838,7 @@ export class SpanbeamViewer extends LitElement {
           }
           if (slices.length) this.timeline.zoomToRange(a, b);
         },
+        sandwich: (id) => this.openSandwich(id),
         byName: this.byNameView,
         setByName: (v) => {
           this.byNameView = v;
@@ -1823,6 +1888,7 @@ export class SpanbeamViewer extends LitElement {
       ['waterfall: ↑ ↓, PageUp / PageDown, Home / End', 'previous / next span, a page, first / last'],
       ['waterfall: ← →', 'close / open a span; its parent / first child'],
       ['flame graph', 'the timeline\'s keys and mouse on the merged stacks (x = total time); Esc clears the selection'],
+      ['B', 'callers and callees of the selection\'s name, all threads merged (Esc goes back)'],
       ['?', 'toggle this help'],
     ];
     return html`<div class="help" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" @keydown=${this.onHelpKey}>
