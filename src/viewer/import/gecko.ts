@@ -65,8 +65,11 @@ function columns(table: unknown, names: string[]): { n: number; cols: Array<unkn
     };
   }
   const cols = names.map((k) => (Array.isArray(table[k]) ? (table[k] as unknown[]) : undefined));
-  let n = typeof table.length === 'number' ? table.length : 0;
-  if (typeof table.length !== 'number') for (const c of cols) if (c && c.length > n) n = c.length;
+  let n = 0;
+  for (const c of cols) if (c && c.length > n) n = c.length;
+  // `length` may say fewer rows, never more than the columns hold (a huge or negative one would hang or throw).
+  const len = table.length;
+  if (typeof len === 'number' && len >= 0 && len < n) n = Math.floor(len);
   return { n, cols };
 }
 

@@ -15,9 +15,16 @@ export abstract class LineImporter {
 
   push(chunk: Uint8Array): void {
     this.consumed += chunk.length;
-    const text = this.rest + this.decoder.decode(chunk, { stream: true });
+    const d = this.decoder.decode(chunk, { stream: true });
+    // Only the new text can end the cut line: searching all of it again would be quadratic in a long line.
+    const first = d.indexOf('\n');
+    if (first < 0) {
+      this.rest += d;
+      return;
+    }
+    const text = this.rest + d;
     let s = 0;
-    for (let e = text.indexOf('\n'); e >= 0; e = text.indexOf('\n', s)) {
+    for (let e = first + this.rest.length; e >= 0; e = text.indexOf('\n', s)) {
       this.addLine(text.slice(s, e));
       s = e + 1;
     }

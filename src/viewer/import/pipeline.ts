@@ -217,16 +217,16 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
   if (first.done) throw new TraceImportError({ format: 'unknown', message: 'empty input', offset: 0, expected: 'a trace (JSON)' });
   let chunks: AsyncGenerator<Uint8Array> = counted;
   let head = await fillHead(first.value, counted);
-  const zstd = zstdLayout(head);
-  const compressed = isGzip(head) || !!zstd;
+  const compressed = isGzip(head) || !!zstdLayout(head);
   const cut: { why?: string; at?: number } = {};
-  if (compressed) {
-    chunks = zstd ? unzstd(head, counted, cut) : gunzip(head, counted, cut);
+  // A .gz of a .zst (or the reverse) unwraps again; a few layers at most (gzip quines exist).
+  for (let layers = 0; layers < 4 && (isGzip(head) || zstdLayout(head)); layers++) {
+    const zstd = zstdLayout(head);
+    chunks = zstd ? unzstd(head, chunks, cut) : gunzip(head, chunks, cut);
     first = await chunks.next();
     if (first.done) throw new TraceImportError({ format: 'unknown', message: `empty ${zstd ? 'zstd' : 'gzip'} stream`, offset: 0 });
-    head = first.value;
+    head = await fillHead(first.value, chunks);
   }
-  head = await fillHead(head, chunks);
   const format = detectFormat(head);
   if (format === 'unknown' || format === 'gzip') {
     throw new TraceImportError({

@@ -3,7 +3,7 @@
  * with `compression: zstd`: each message a 4-byte big-endian length and a zstd frame of it.
  * Browsers' DecompressionStream has no zstd, so fzstd (a small pure-JS decoder) does it.
  */
-import { Decompress, decompress } from 'fzstd';
+import { Decompress } from 'fzstd';
 import { TraceImportError } from '../model/trace-model';
 
 const MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
@@ -11,7 +11,9 @@ const at = (b: Uint8Array, p: number) => MAGIC.every((x, i) => b[p + i] === x);
 
 /** A zstd stream, or length-framed zstd messages (a length's high byte is 0 below 16 MB). */
 export function zstdLayout(head: Uint8Array): 'stream' | 'framed' | undefined {
-  return at(head, 0) ? 'stream' : head[0] === 0 && at(head, 4) ? 'framed' : undefined;
+  // A stream may start with a skippable frame (magic 0x184D2A50…5F): pzstd writes one before each frame.
+  const skippable = (head[0] & 0xf0) === 0x50 && head[1] === 0x2a && head[2] === 0x4d && head[3] === 0x18;
+  return at(head, 0) || skippable ? 'stream' : head[0] === 0 && at(head, 4) ? 'framed' : undefined;
 }
 
 /** Why decoding stopped, and after how many decompressed bytes (the importer keeps what came). */
@@ -27,9 +29,10 @@ export interface Cut {
 export async function* unzstd(head: Uint8Array, rest: AsyncIterator<Uint8Array>, cut: Cut): AsyncGenerator<Uint8Array> {
   const framed = zstdLayout(head) === 'framed';
   const out: Uint8Array[] = [];
+  let outBytes = 0;
   let produced = 0;
   // Stream: fzstd's own streaming decoder. Framed: whole frames (one exported batch each).
-  const stream = framed ? undefined : new Decompress((c) => void (c.length && out.push(c)));
+  const stream = framed ? undefined : new Decompress((c) => void (c.length && (outBytes += c.length) && out.push(c)));
   let pending: Uint8Array = new Uint8Array(0);
   let read = 0; // input bytes before `pending`
   const frames = (c: Uint8Array, last: boolean): void => {
@@ -40,7 +43,8 @@ export async function* unzstd(head: Uint8Array, rest: AsyncIterator<Uint8Array>,
       const n = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
       if (b.length - p - 4 < n) break;
       if (!at(b, p + 4)) throw new Error(`no zstd frame at byte ${read + p + 4} (a message of the Collector's zstd file starts with one)`);
-      const m = decompress(b.subarray(p + 4, p + 4 + n));
+      // Bounded: one message that decompresses to gigabytes (a zip bomb) is an error, not a full memory.
+      const m = unzstdAll(b.subarray(p + 4, p + 4 + n), MAX_MESSAGE);
       if (m.length) out.push(m[0] === 0x7b || m[0] === 0x5b ? concat(m, NEWLINE) : concat(lengthOf(m.length), m));
       p += 4 + n;
     }
@@ -51,23 +55,33 @@ export async function* unzstd(head: Uint8Array, rest: AsyncIterator<Uint8Array>,
   let chunk: Uint8Array | undefined = head;
   for (;;) {
     const last = !chunk;
-    try {
-      if (framed) frames(chunk ?? new Uint8Array(0), last);
-      else stream!.push(chunk ?? new Uint8Array(0), last);
-    } catch (e) {
-      const why = `zstd: ${describe(e)}`;
-      if (!produced && !out.length) throw new TraceImportError({ format: 'unknown', message: why, expected: 'a valid zstd stream' });
-      for (const o of out.splice(0)) {
-        produced += o.length;
-        yield o;
+    const c = chunk ?? new Uint8Array(0);
+    // A few bytes of zstd can stand for megabytes (an RLE block): the stream is pushed in small
+    // slices and what came out handed on every MB, so a zip bomb streams instead of filling memory.
+    for (let p = 0; ; ) {
+      const end = framed ? c.length : Math.min(p + SLICE, c.length);
+      try {
+        if (framed) frames(c, last);
+        else stream!.push(c.subarray(p, end), last && end === c.length);
+      } catch (e) {
+        const why = `zstd: ${describe(e)}`;
+        if (!produced && !out.length) throw new TraceImportError({ format: 'unknown', message: why, expected: 'a valid zstd stream' });
+        for (const o of out.splice(0)) {
+          produced += o.length;
+          yield o;
+        }
+        cut.why = why;
+        cut.at = produced;
+        return;
       }
-      cut.why = why;
-      cut.at = produced;
-      return;
-    }
-    for (const o of out.splice(0)) {
-      produced += o.length;
-      yield o;
+      if (end === c.length || outBytes >= 1 << 20) {
+        outBytes = 0;
+        for (const o of out.splice(0)) {
+          produced += o.length;
+          yield o;
+        }
+      }
+      if ((p = end) === c.length) break;
     }
     if (last) return;
     const n = await rest.next();
@@ -76,6 +90,10 @@ export async function* unzstd(head: Uint8Array, rest: AsyncIterator<Uint8Array>,
 }
 
 const NEWLINE = new Uint8Array([0x0a]);
+/** A Collector message (one exported batch) is far smaller; past this it is no trace. */
+const MAX_MESSAGE = 1 << 26;
+/** Input bytes per push: at most 16 blocks (≤ 2 MB each as fzstd reads them) come out of one. */
+const SLICE = 64;
 
 function lengthOf(n: number): Uint8Array {
   return new Uint8Array([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);

@@ -30,3 +30,13 @@ export function collectorZstd(...msgs: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/** A zstd frame of `blocks` RLE blocks of 128 KiB of `byte` each: a few bytes that decompress to megabytes. */
+export function zstdRle(byte: number, blocks: number): Uint8Array {
+  const out = [0x28, 0xb5, 0x2f, 0xfd, 0x00, 10 << 3];
+  for (let i = 0; i < blocks; i++) {
+    const h = (i === blocks - 1 ? 1 : 0) | (1 << 1) | ((1 << 17) << 3); // block type 1: RLE
+    out.push(h & 255, (h >> 8) & 255, (h >> 16) & 255, byte);
+  }
+  return Uint8Array.from(out);
+}

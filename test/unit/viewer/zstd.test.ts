@@ -7,7 +7,7 @@ import { runPipeline, type PipelineSource } from '../../../src/viewer/import/pip
 import { nameOf } from '../../../src/viewer/model/query';
 import type { TraceModel } from '../../../src/viewer/model/trace-model';
 import { otlpRoot, toProtoObject } from '../export/otlp-proto';
-import { collectorZstd, zstdStored } from './zstd-stored';
+import { collectorZstd, zstdRle, zstdStored } from './zstd-stored';
 
 const fixture = (f: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../../fixtures/zstd/${f}`, import.meta.url)));
 /** The bytes as a stream of `size`-byte chunks (a download: frames and headers split anywhere). */
@@ -74,6 +74,18 @@ describe('zstd', () => {
     const cut = await runPipeline({ kind: 'bytes', bytes: c.subarray(0, c.length - 10) });
     expect(names(cut).sort()).toEqual(['a0', 'a1', 'b0', 'b1']);
     expect(cut.diagnostics.map((d) => d.message).join()).toMatch(/zstd: unexpected end of data: the last message is cut short/);
+  });
+
+  it('refuses a Collector message that decompresses past 64 MB (a zip bomb), keeping the messages before it', async () => {
+    const ok = collectorZstd(new TextEncoder().encode(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'kept', startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000001000000' }] }] }] })));
+    const bomb = zstdRle(0x20, 600); // 75 MB of spaces from 2.4 KB
+    const file = new Uint8Array(ok.length + 4 + bomb.length);
+    file.set(ok);
+    new DataView(file.buffer).setUint32(ok.length, bomb.length);
+    file.set(bomb, ok.length + 4);
+    const model = await runPipeline({ kind: 'bytes', bytes: file });
+    expect(names(model)).toEqual(['kept']);
+    expect(model.diagnostics.map((d) => d.message).join()).toMatch(/zstd: decompresses to over 64 MB/);
   });
 
   it('gives a precise error when nothing can be decompressed', async () => {
