@@ -58,7 +58,7 @@ test('a removed or unknown view attribute shows the timeline, not an empty viewe
   await v.evaluate((el) => el.removeAttribute('view'));
   await expect(page.locator('spanbeam-viewer .timeline')).toBeVisible();
   await expect(page.locator('spanbeam-viewer [role=tab][aria-selected=true]')).toHaveText('Timeline');
-  await v.evaluate((el) => el.setAttribute('view', 'flame'));
+  await v.evaluate((el) => el.setAttribute('view', 'gantt'));
   await expect(page.locator('spanbeam-viewer .timeline')).toBeVisible();
   expect(await v.evaluate((el) => (el as unknown as V).view)).toBe('timeline');
 });
