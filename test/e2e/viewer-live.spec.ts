@@ -200,3 +200,65 @@ test('a page open for long: the viewer keeps the last 5000 live spans, not every
   expect(names).toContain('op 12009');
   expect(names).not.toContain('op 0');
 });
+
+test('the flame view follows live spans: its sandwich and selected node stay across updates', async ({ page }) => {
+  await openViewer(page, server, '', '/live/viewer.html');
+  const spans = () =>
+    page.evaluate(() => {
+      const tracer = (window as unknown as { Spanbeam: typeof import('../../src/script') }).Spanbeam.getTracer('live');
+      // Each lasting a few ms (coarse clocks make an empty span 0 long: nothing to merge).
+      const busy = (): void => {
+        for (const t = performance.now(); performance.now() - t < 3; );
+      };
+      tracer.startActiveSpan('click checkout', (root) => {
+        const s = tracer.startSpan('GET /api/cart');
+        busy();
+        s.end();
+        busy();
+        root.end();
+      });
+    });
+  await page.evaluate(() => {
+    const S = (window as unknown as { Spanbeam: typeof import('../../src/script') }).Spanbeam;
+    S.configureTracing({ serviceName: 'live-page' });
+    (document.querySelector('spanbeam-viewer') as unknown as { source: unknown }).source = S.liveSpans();
+  });
+  await spans();
+  await waitForEvent(page, 'spanbeam-load');
+  await page.getByRole('tab', { name: 'Flame graph' }).click();
+  type V = { _flame: { model: { strings: string[]; slices: { count: number; name: Uint32Array; depth: Uint16Array } } } | null; flameTl: { select(i: number): void } };
+  const selectNode = (name: string, depth: number) =>
+    page.waitForFunction(
+      ([n, d]) => {
+        const v = document.querySelector('spanbeam-viewer') as unknown as V;
+        const m = v._flame?.model;
+        const i = m ? [...Array(m.slices.count).keys()].find((k) => m.strings[m.slices.name[k]] === n && m.slices.depth[k] === d) : undefined;
+        if (i === undefined) return false;
+        v.flameTl.select(i);
+        return true;
+      },
+      [name, depth] as const,
+    );
+  await selectNode('GET /api/cart', 1);
+  const details = page.locator('spanbeam-viewer .details');
+  await expect(details.locator('h2')).toHaveText('GET /api/cart');
+  // B: callers and callees of it; select its caller there.
+  await page.locator('spanbeam-viewer .flame').press('b');
+  await expect(page.locator('spanbeam-viewer .sandwich-bar')).toContainText('Callers and callees of GET /api/cart');
+  await selectNode('click checkout', 1);
+  await expect(details.locator('h2')).toHaveText('click checkout');
+  // More spans end: the update keeps the sandwich and the selected node (found again in the new merge).
+  await spans();
+  await waitForEvent(page, 'spanbeam-load', 2);
+  await page.waitForFunction(() => (document.querySelector('spanbeam-viewer') as unknown as V)._flame !== null);
+  await expect(page.locator('spanbeam-viewer .sandwich-bar')).toContainText('Callers and callees of GET /api/cart');
+  await expect(details.locator('h2')).toHaveText('click checkout');
+  // (of the new model: its merge, not the old graph kept drawn)
+  expect(
+    await page.evaluate(() => {
+      const v = document.querySelector('spanbeam-viewer') as unknown as { model: unknown; _flame: { source: unknown } };
+      return v._flame.source === v.model;
+    }),
+  ).toBe(true);
+  await expect(details).toContainText(/Calls of GET \/api\/cart through here\s*2/);
+});

@@ -183,6 +183,14 @@ export class CallgrindImporter extends LineImporter {
       case 'jcnd':
         this.jumpPending = true;
         break;
+      // A jump's target in another file or function (--collect-jumps, e.g. a longjmp): nothing
+      // to draw, but a compressed name it defines is used later.
+      case 'jfi':
+        this.name('file', value);
+        break;
+      case 'jfn':
+        this.name('fn', value);
+        break;
       default:
         this.fail(`unknown specification \`${key}=\``, 'fl=, fi=, fe=, fn=, ob=, cfi=, cfl=, cfn=, cob=, calls=, jump= or jcnd=');
     }

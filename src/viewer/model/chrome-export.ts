@@ -66,6 +66,10 @@ export function* chromeJsonSteps(model: TraceModel, opts: ChromeExportOptions = 
   // not, so those are written relative to the origin, which the metadata keeps.
   const baseUs = epoch ? 0 : m.originMs * 1000;
   const us = (ns: number): string => num(baseUs + ns / 1000);
+  // A duration as the difference of the µs written for its end and start: ts + dur then ends where
+  // a slice starting at that end begins (a rounded ts plus an unrounded dur overlapped it by 1e-9 µs,
+  // and the importer nested the next slice inside, 0 long).
+  const durUs = (s: number): string => num(baseUs + (S.startNs[s] + S.durNs[s]) / 1000 - (baseUs + S.startNs[s] / 1000));
 
   // ---- strings (interned: each stringified once) ----
   const quoted: Array<string | undefined> = new Array(m.strings.length);
@@ -241,7 +245,7 @@ export function* chromeJsonSteps(model: TraceModel, opts: ChromeExportOptions = 
           const open = (S.flags[s] & SliceFlag.UNFINISHED) !== 0;
           const ev = open
             ? `${common(s, 'B', S.startNs[s])}${threadTime(d, false)}${bind(s)}${argsText(d, false)}}`
-            : `${common(s, 'X', S.startNs[s])},"dur":${num(S.durNs[s] / 1000)}${threadTime(d, true)}${bind(s)}${argsText(d, false)}}`;
+            : `${common(s, 'X', S.startNs[s])},"dur":${durUs(s)}${threadTime(d, true)}${bind(s)}${argsText(d, false)}}`;
           if (add(ev)) yield;
         }
       } else if (isAsync(kind)) {

@@ -51,5 +51,7 @@ export function graphemeCut(s: string, n: number, cache?: GraphemeCache): number
 
 /** `s` cut to at most `max` code units (at a grapheme boundary) with an ellipsis. */
 export function cutText(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, graphemeCut(s, max))}…` : s;
+  // Only the head is segmented (whether `max` starts a grapheme depends on the characters up to it):
+  // a 10 MB value of non-Latin text took a second to segment whole.
+  return s.length > max ? `${s.slice(0, graphemeCut(s.slice(0, max + 1), max))}…` : s;
 }

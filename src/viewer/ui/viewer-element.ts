@@ -83,6 +83,12 @@ const VIEWS: ReadonlyArray<[ViewerView, string]> = [
 ];
 /** Merging in the flame view runs in tasks of at most this long (the page stays responsive). */
 const FLAME_TASK_MS = 12;
+/** A flame node's track and stack of names (to find it again in another merge). */
+const stackOf = (m: TraceModel, s: number): string => {
+  let k = m.tracks[m.slices.track[s]].name;
+  for (let i = s; i >= 0; i = m.slices.parent[i]) k += `\0${m.strings[m.slices.name[i]]}`;
+  return k;
+};
 const viewAt = (i: number): ViewerView => VIEWS[(i + VIEWS.length) % VIEWS.length][0];
 
 export interface ViewerStats {
@@ -190,6 +196,8 @@ export class SpanbeamViewer extends LitElement {
   private flameCache = new WeakMap<TraceModel, Map<string, FlameGraph>>();
   /** The merge in progress: of which model and range. */
   private flameJob: { model: TraceModel; key: string } | null = null;
+  /** A live update's flame view, restored in the next merge: zoom kept, the selected node found by its stack. */
+  private flameKeep: { stack: string | null } | null = null;
   private abort: AbortController | null = null;
   /** The input of the load in progress, and one that removal cancelled (re-adding resumes it). */
   private loading: TraceInput | null = null;
@@ -751,9 +759,15 @@ export class SpanbeamViewer extends LitElement {
   }
 
   private showFlame(f: FlameGraph): void {
+    const keep = this.flameKeep;
+    this.flameKeep = null;
     this._flame = f;
     this._flameSel = -1;
-    this.flameTl.setModel(f.model);
+    this.flameTl.setModel(f.model, false, keep !== null);
+    if (!keep?.stack) return;
+    for (let i = 0; i < f.model.slices.count; i++) {
+      if (stackOf(f.model, i) === keep.stack) return this.flameTl.select(i, false);
+    }
   }
 
   /** Search matches, as the flame graph's nodes that merge them. */
@@ -880,6 +894,7 @@ export class SpanbeamViewer extends LitElement {
    */
   private setModel(model: TraceModel | null, keepView: boolean, kind: 'final' | 'partial' | 'after-partial' = 'final'): void {
     const hadSelection = this._selected >= 0;
+    const old = this._model;
     this._model = model;
     this._selected = keepView ? this._selected : -1;
     this.found = []; // (the timeline drops its highlight with the model)
@@ -890,11 +905,16 @@ export class SpanbeamViewer extends LitElement {
     this.wfCache = null;
     this.wfCurrent = -1;
     this.insightsCache = null;
+    // A live update (keepView) keeps the flame view as it is: the sandwich's name (string ids are
+    // the model's), the selected node and the zoom; the old graph stays drawn while the new merges.
+    const f = this._flame;
+    const live = keepView && model && old && this.view === 'flame';
+    this.flameKeep = live ? { stack: f && this._flameSel >= 0 ? stackOf(f.model, this._flameSel) : null } : null;
+    this._sandwich = live && this._sandwich >= 0 ? model.strings.indexOf(old.strings[this._sandwich]) : -1;
     this.flameJob = null;
     this._flame = null;
     this._flameSel = -1;
-    this._sandwich = -1;
-    this.flameTl.setModel(null);
+    if (!live) this.flameTl.setModel(null);
     if (!keepView) this.byNameView = { sort: 'self', shown: BY_NAME_ROWS };
     // The cached details hold their model: a replaced trace must not stay in memory through them.
     this.detailsCache = null;
@@ -1758,7 +1778,7 @@ export class SpanbeamViewer extends LitElement {
       aria-describedby="summary" ?hidden=${!on}
       @keydown=${this.onFlameKey} @keyup=${(e: KeyboardEvent) => this.flameTl.keyUp(e)} @blur=${() => this.flameTl.releaseKeys()}>
       <canvas aria-hidden="true"></canvas>
-      ${on && m && !f ? html`<div class="empty" role="status">Merging stacks…</div>` : nothing}
+      ${on && m && !f && !this.flameKeep ? html`<div class="empty" role="status">Merging stacks…</div>` : nothing}
       ${on && f && f.model.slices.count === 0 ? html`<div class="empty">${sw ? `No ${sw}` : 'No nested slices'}${f.range ? ' in the measured range' : ''}${sw ? '.' : ' to merge.'}</div>` : nothing}
       ${on && !m ? html`<div class="empty">Load a trace to see its flame graph.</div>` : nothing}
       ${on && f && already && !sw ? html`<div class="flame-note muted">This input is merged already (the timeline shows it the same way, siblings by name).</div>` : nothing}

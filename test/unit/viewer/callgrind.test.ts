@@ -131,6 +131,32 @@ fn=(3)
     expect(brief(m)).toEqual(['main@0+70', '  fib@0+60', '    leaf@0+20']);
   });
 
+  it('--collect-jumps=yes: jump=/jcnd= lines, and jfi=/jfn= naming a jump target elsewhere (their names compressed too)', () => {
+    // valgrind's dump.c writes jfi= / jfn= before a jump into another file or function (longjmp).
+    const text = `positions: line
+events: Ir
+fl=(1) a.c
+fn=(1) main
+3 5
+jfi=(2) b.c
+jfn=(2) handler
+jump=1 7
+3
+jcnd=2/4 +2
+4
+cfi=(2)
+cfn=(2)
+calls=1 7
+4 30
+fl=(2)
+fn=(2)
+7 30
+`;
+    const m = callgrind(text);
+    expect(brief(m)).toEqual(['main@0+35', '  handler@0+30']);
+    expect(argsOf(m, sliceNamed(m, 'handler')).args).toMatchObject({ file: 'b.c' });
+  });
+
   it('is detected from the content, gzipped or not; other text formats are not taken for it', async () => {
     expect(detectFormat(enc.encode(VALGRIND))).toBe('callgrind');
     expect(detectFormat(enc.encode(XDEBUG))).toBe('callgrind');

@@ -114,6 +114,17 @@ describe('Save as Chrome trace JSON: model → Chrome JSON → import', () => {
     expect(shape(back).slices.map((s) => s.replace(/ \{.*$/, ''))).toEqual(a.slices.map((s) => s.replace(/ \{.*$/, '')));
   });
 
+  it('a slice starting where its sibling ends stays its sibling (times in seconds: ns with float noise)', async () => {
+    // Safari's Layout 10.520 s + 5 ms, then Paint at 10.525 s: a dur not rounded as the ts is ended
+    // Layout 1e-9 µs after Paint's start, and Paint came back inside it, 0 long.
+    const m = await runPipeline({ kind: 'bytes', bytes: fixture('safari/recording.json') });
+    const { text, back } = await roundTrip(m);
+    strictChromeJson(text);
+    const paint = shape(back).slices.filter((s) => s.includes('/Paint '));
+    expect(paint).toEqual(shape(m).slices.filter((s) => s.includes('/Paint ')));
+    expect(paint[0]).toMatch(/\|Layout & Rendering\|0 \/Paint d0 10525000000\+1000000 /);
+  });
+
   it('counters (several series on one track) and a profile in bytes: values and the x axis kept', async () => {
     const ev = [
       { ph: 'C', name: 'memory', pid: 1, tid: 1, ts: 10, args: { heap: 5, rss: 7.25 } },

@@ -36,6 +36,20 @@ describe('zstd', () => {
     }
   });
 
+  it('reads a stream that starts with a skippable frame (pzstd writes one before each frame)', async () => {
+    const z = fixture('chrome-trace.json.zst');
+    // pzstd's: magic 0x184D2A50, 4 bytes of content size (LE), content: the next frame's size (LE).
+    const skip = new Uint8Array([0x50, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, z.length & 255, (z.length >> 8) & 255, (z.length >> 16) & 255, z.length >>> 24]);
+    const both = new Uint8Array(skip.length + z.length);
+    both.set(skip);
+    both.set(z, skip.length);
+    for (const size of [5, 1 << 20]) {
+      const model = await runPipeline(chunked(both, size));
+      expect(model.format, `chunks of ${size}`).toBe('chrome-json');
+      expect(model.slices.count).toBe(5000);
+    }
+  });
+
   it('reads the Collector file exporter with format json and compression zstd: message by message', async () => {
     const model = await runPipeline(chunked(fixture('collector-json.zst'), 5));
     expect(model.format).toBe('otlp-json');
