@@ -3,9 +3,9 @@
 // import): valgrind's, Xdebug's gzipped (Xdebug 3.1+ compresses by default), and a malformed one.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { TestServer } from '../support/server';
-import { hoverThenSelect, openViewer, viewerServer, waitForEvent } from './viewer-support';
+import { hoverThenSelect, openViewer, pickFile, viewerServer, waitForEvent } from './viewer-support';
 
 let server: TestServer;
 test.beforeAll(async () => {
@@ -14,13 +14,11 @@ test.beforeAll(async () => {
 test.afterAll(async () => server?.close());
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/callgrind/${name}`, import.meta.url));
-const pick = (page: Page, buffer: Buffer) =>
-  page.locator('spanbeam-viewer input[type=file]').setInputFiles({ name: 'profile.bin', mimeType: 'application/octet-stream', buffer });
 
 test('a valgrind callgrind profile opens as a flame graph whose x axis says Ir is no time', async ({ page }) => {
   await page.setViewportSize({ width: 1200, height: 700 });
   await openViewer(page, server);
-  await pick(page, fixture('callgrind.out.4242'));
+  await pickFile(page, fixture('callgrind.out.4242'));
   const load = await waitForEvent(page, 'spanbeam-load');
   expect(load.detail).toMatchObject({ format: 'callgrind', groups: 1, tracks: 1, slices: 5 });
   await expect(page.locator('spanbeam-viewer .load-error')).toHaveCount(0);
@@ -35,7 +33,7 @@ test('a valgrind callgrind profile opens as a flame graph whose x axis says Ir i
 test('an Xdebug profile (gzipped) keeps time on the x axis', async ({ page }) => {
   await page.setViewportSize({ width: 1200, height: 700 });
   await openViewer(page, server);
-  await pick(page, gzipSync(fixture('cachegrind.out.1700000000_123456')));
+  await pickFile(page, gzipSync(fixture('cachegrind.out.1700000000_123456')));
   const load = await waitForEvent(page, 'spanbeam-load');
   expect(load.detail).toMatchObject({ format: 'callgrind', tracks: 1, slices: 4 });
   await expect(page.locator('spanbeam-viewer .status .axis')).toHaveCount(0);
@@ -45,7 +43,7 @@ test('an Xdebug profile (gzipped) keeps time on the x axis', async ({ page }) =>
 
 test('a malformed callgrind profile shows the precise line', async ({ page }) => {
   await openViewer(page, server);
-  await pick(page, Buffer.from('version: 1\npositions: line\nevents: Ir\nfl=(1) a.c\nfn=(2)\n1 5\n'));
+  await pickFile(page, Buffer.from('version: 1\npositions: line\nevents: Ir\nfl=(1) a.c\nfn=(2)\n1 5\n'));
   const err = await waitForEvent(page, 'spanbeam-error');
   expect(err.detail.info).toMatchObject({ format: 'callgrind', line: 5, column: 1 });
   const box = page.locator('spanbeam-viewer .load-error');

@@ -3,9 +3,9 @@
 // profile gzipped with a subprocess, a processed one as is, and a malformed one.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { TestServer } from '../support/server';
-import { hoverThenSelect, openViewer, viewerServer, waitForEvent } from './viewer-support';
+import { hoverThenSelect, openViewer, pickFile, viewerServer, waitForEvent } from './viewer-support';
 
 let server: TestServer;
 test.beforeAll(async () => {
@@ -14,13 +14,11 @@ test.beforeAll(async () => {
 test.afterAll(async () => server?.close());
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/gecko/${name}`, import.meta.url));
-const pick = (page: Page, buffer: Buffer) =>
-  page.locator('spanbeam-viewer input[type=file]').setInputFiles({ name: 'profile.bin', mimeType: 'application/octet-stream', buffer });
 
 test('a Gecko profile (gzipped) opens with a samples track per thread, grouped per process, and a markers track', async ({ page }) => {
   await page.setViewportSize({ width: 1200, height: 700 });
   await openViewer(page, server);
-  await pick(page, gzipSync(fixture('gecko-v27.json')));
+  await pickFile(page, gzipSync(fixture('gecko-v27.json')));
   const load = await waitForEvent(page, 'spanbeam-load');
   expect(load.detail).toMatchObject({ format: 'gecko-json', groups: 2, tracks: 3 });
   await expect(page.locator('spanbeam-viewer .load-error')).toHaveCount(0);
@@ -40,7 +38,7 @@ test('a Gecko profile (gzipped) opens with a samples track per thread, grouped p
 test('a processed profile (profiler.firefox.com) opens with its functions', async ({ page }) => {
   await page.setViewportSize({ width: 1200, height: 700 });
   await openViewer(page, server);
-  await pick(page, fixture('processed-v57.json'));
+  await pickFile(page, fixture('processed-v57.json'));
   const load = await waitForEvent(page, 'spanbeam-load');
   expect(load.detail).toMatchObject({ format: 'gecko-json', groups: 1, tracks: 2 });
   const details = await hoverThenSelect(page, 'spanbeamCompute', 5);
@@ -49,7 +47,7 @@ test('a processed profile (profiler.firefox.com) opens with its functions', asyn
 
 test('a malformed Firefox profile shows the precise error', async ({ page }) => {
   await openViewer(page, server);
-  await pick(page, Buffer.from('{"meta":{"version":27,"interval":1,"stackwalk":1,"startTime":1700000000000},\n"threads":{}}'));
+  await pickFile(page, Buffer.from('{"meta":{"version":27,"interval":1,"stackwalk":1,"startTime":1700000000000},\n"threads":{}}'));
   const err = await waitForEvent(page, 'spanbeam-error');
   expect(err.detail.info).toMatchObject({ format: 'gecko-json', line: 2, column: 11 });
   const box = page.locator('spanbeam-viewer .load-error');

@@ -6,9 +6,9 @@ import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { TestServer } from '../support/server';
-import { hoverThenSelect, openViewer, slicePoint, strictViewerServer, waitForEvent } from './viewer-support';
+import { hoverThenSelect, openFile, openViewer, slicePoint, strictViewerServer } from './viewer-support';
 
 let server: TestServer;
 test.beforeAll(async () => {
@@ -34,10 +34,6 @@ function spans(): ReadableSpan[] {
   return exporter.getFinishedSpans();
 }
 
-async function openFile(page: Page, name: string, buffer: Buffer): Promise<Record<string, unknown>> {
-  await page.locator('spanbeam-viewer input[type=file]').setInputFiles({ name, mimeType: 'application/octet-stream', buffer });
-  return (await waitForEvent(page, 'spanbeam-load')).detail;
-}
 
 test('an OTLP/HTTP protobuf body (.pb) opens with its spans, nested across services, as its JSON does', async ({ page }) => {
   await page.setViewportSize({ width: 1200, height: 700 });
@@ -46,10 +42,10 @@ test('an OTLP/HTTP protobuf body (.pb) opens with its spans, nested across servi
   // The picker's dialog offers binary traces (macOS greys out files `accept` does not name).
   const accept = (await page.locator('spanbeam-viewer input[type=file]').getAttribute('accept'))!.split(',');
   expect(accept).toEqual(expect.arrayContaining(['.pb', '.binpb', '.pftrace', '.perfetto-trace', '.gz']));
-  const fromJson = await openFile(page, 'traces.json', Buffer.from(JsonTraceSerializer.serializeRequest(list)!));
+  const fromJson = await openFile(page, Buffer.from(JsonTraceSerializer.serializeRequest(list)!), 'traces.json');
   expect(fromJson.format).toBe('otlp-json');
   await openViewer(page, server);
-  const load = await openFile(page, 'traces.pb', Buffer.from(ProtobufTraceSerializer.serializeRequest(list)!));
+  const load = await openFile(page, Buffer.from(ProtobufTraceSerializer.serializeRequest(list)!), 'traces.pb');
   expect(load).toMatchObject({ format: 'otlp-proto', slices: 3, groups: 2, flows: 1, diagnostics: [] });
   expect({ ...load, format: '' }).toEqual({ ...fromJson, format: '' });
   await expect(page.locator('spanbeam-viewer .load-error')).toHaveCount(0);
@@ -73,13 +69,13 @@ test('a gzipped Collector file exporter file (format: proto, length-prefixed) op
   // One message per export batch: the root in the last one.
   const file = Buffer.concat(list.map((s) => frame(ProtobufTraceSerializer.serializeRequest([s])!)));
   await openViewer(page, server);
-  const load = await openFile(page, 'traces.binpb.gz', gzipSync(file));
+  const load = await openFile(page, gzipSync(file), 'traces.binpb.gz');
   expect(load).toMatchObject({ format: 'otlp-proto', slices: 3, groups: 2, diagnostics: [] });
   await expect(page.locator('spanbeam-viewer .status .format')).toHaveText('otlp-proto');
   await slicePoint(page, 'GET /orders');
   // The last message cut short: the two spans before it are kept, and the viewer says so.
   await openViewer(page, server);
-  const cut = await openFile(page, 'traces.pb', file.subarray(0, file.length - 10));
+  const cut = await openFile(page, file.subarray(0, file.length - 10), 'traces.pb');
   expect(cut).toMatchObject({ format: 'otlp-proto', slices: 2 });
   await expect(page.locator('spanbeam-viewer details.diagnostics')).toContainText('cut short');
 });

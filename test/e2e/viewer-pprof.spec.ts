@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { expect, test, type Page } from '@playwright/test';
 import type { TestServer } from '../support/server';
-import { hoverThenSelect, openViewer, serveWorkPage, slicePoint, viewerServer, waitForEvent } from './viewer-support';
+import { hoverThenSelect, openFile, openViewer, serveWorkPage, slicePoint, viewerServer } from './viewer-support';
 
 let server: TestServer;
 test.beforeAll(async () => {
@@ -16,11 +16,6 @@ test.afterAll(async () => server?.close());
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/pprof/${name}`, import.meta.url));
 
-async function openFile(page: Page, buffer: Buffer): Promise<Record<string, unknown>> {
-  // A neutral file name: the format is told from the content.
-  await page.locator('spanbeam-viewer input[type=file]').setInputFiles({ name: 'profile.bin', mimeType: 'application/octet-stream', buffer });
-  return (await waitForEvent(page, 'spanbeam-load')).detail;
-}
 
 /** Names of the slices from `name` up to the root. */
 const chainOf = (page: Page, name: string): Promise<string[]> =>

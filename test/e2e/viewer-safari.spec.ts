@@ -3,9 +3,9 @@
 // name (Worker import): an older export, a newer one gzipped, and a malformed one.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { TestServer } from '../support/server';
-import { hoverThenSelect, openViewer, viewerServer, waitForEvent } from './viewer-support';
+import { hoverThenSelect, openViewer, pickFile, viewerServer, waitForEvent } from './viewer-support';
 
 let server: TestServer;
 test.beforeAll(async () => {
@@ -14,13 +14,11 @@ test.beforeAll(async () => {
 test.afterAll(async () => server?.close());
 
 const recording = readFileSync(new URL('../fixtures/safari/recording.json', import.meta.url));
-const pick = (page: Page, buffer: Buffer) =>
-  page.locator('spanbeam-viewer input[type=file]').setInputFiles({ name: 'recording.bin', mimeType: 'application/octet-stream', buffer });
 
 test('a Safari timeline recording opens with its JS samples and its records on a track per type', async ({ page }) => {
   await page.setViewportSize({ width: 1200, height: 700 });
   await openViewer(page, server);
-  await pick(page, recording);
+  await pickFile(page, recording, 'recording.bin');
   const load = await waitForEvent(page, 'spanbeam-load');
   expect(load.detail).toMatchObject({ format: 'safari-timeline', groups: 1, tracks: 6, counters: 1 });
   await expect(page.locator('spanbeam-viewer .load-error')).toHaveCount(0);
@@ -40,7 +38,7 @@ test('a Safari timeline recording opens with its JS samples and its records on a
 test('a newer export (gzipped): short event types, a samples track per target', async ({ page }) => {
   await page.setViewportSize({ width: 1200, height: 700 });
   await openViewer(page, server);
-  await pick(page, gzipSync(readFileSync(new URL('../fixtures/safari/recording-targets.json', import.meta.url))));
+  await pickFile(page, gzipSync(readFileSync(new URL('../fixtures/safari/recording-targets.json', import.meta.url))), 'recording.bin');
   const load = await waitForEvent(page, 'spanbeam-load');
   expect(load.detail).toMatchObject({ format: 'safari-timeline', groups: 1, tracks: 6, counters: 1 });
   const tree = page.locator('spanbeam-viewer').getByRole('tree', { name: 'Tracks' });
@@ -51,7 +49,7 @@ test('a newer export (gzipped): short event types, a samples track per target', 
 
 test('a malformed Safari recording shows the precise error', async ({ page }) => {
   await openViewer(page, server);
-  await pick(page, Buffer.from('{"version":1,\n"recording":{"displayName":"x","records":{}}}'));
+  await pickFile(page, Buffer.from('{"version":1,\n"recording":{"displayName":"x","records":{}}}'), 'recording.bin');
   const err = await waitForEvent(page, 'spanbeam-error');
   expect(err.detail.info).toMatchObject({ format: 'safari-timeline', line: 2, column: 42 });
   const box = page.locator('spanbeam-viewer .load-error');

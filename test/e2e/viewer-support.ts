@@ -127,3 +127,14 @@ export function serveWorkPage(server: TestServer, inner: string, outer: string):
     </script>`,
   );
 }
+
+/** Picks a file in the viewer's file picker; a neutral name by default, as formats are told from the content. */
+export function pickFile(page: Page, buffer: Buffer, name = 'profile.bin'): Promise<void> {
+  return page.locator('spanbeam-viewer input[type=file]').setInputFiles({ name, mimeType: 'application/octet-stream', buffer });
+}
+
+/** Picks a file and resolves with its `spanbeam-load` detail. */
+export async function openFile(page: Page, buffer: Buffer, name?: string): Promise<Record<string, unknown>> {
+  await pickFile(page, buffer, name);
+  return (await waitForEvent(page, 'spanbeam-load')).detail;
+}

@@ -2,9 +2,9 @@
 // (zstd tool output) and the Collector file exporter's `compression: zstd` file, both real zstd
 // output from test/fixtures/zstd/make.sh.
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { TestServer } from '../support/server';
-import { hoverThenSelect, openViewer, strictViewerServer, waitForEvent } from './viewer-support';
+import { hoverThenSelect, openFile, openViewer, strictViewerServer } from './viewer-support';
 
 let server: TestServer;
 test.beforeAll(async () => {
@@ -14,21 +14,17 @@ test.afterAll(async () => server?.close());
 
 const fixture = (f: string): Buffer => readFileSync(new URL(`../fixtures/zstd/${f}`, import.meta.url));
 
-async function openFile(page: Page, name: string, buffer: Buffer): Promise<Record<string, unknown>> {
-  await page.locator('spanbeam-viewer input[type=file]').setInputFiles({ name, mimeType: 'application/octet-stream', buffer });
-  return (await waitForEvent(page, 'spanbeam-load')).detail;
-}
 
 test('a zstd-compressed Chrome trace and a Collector file written with compression: zstd open and draw', async ({ page }) => {
   await page.setViewportSize({ width: 1200, height: 700 });
   await openViewer(page, server);
   const accept = (await page.locator('spanbeam-viewer input[type=file]').getAttribute('accept'))!.split(',');
   expect(accept).toEqual(expect.arrayContaining(['.zst', 'application/zstd']));
-  const chrome = await openFile(page, 'trace.json.zst', fixture('chrome-trace.json.zst'));
+  const chrome = await openFile(page, fixture('chrome-trace.json.zst'), 'trace.json.zst');
   expect(chrome).toMatchObject({ format: 'chrome-json', slices: 5000, diagnostics: [] });
   await openViewer(page, server);
   // Under a neutral name: told from the content.
-  const otlp = await openFile(page, 'export.bin', fixture('collector-json.zst'));
+  const otlp = await openFile(page, fixture('collector-json.zst'), 'export.bin');
   expect(otlp).toMatchObject({ format: 'otlp-json', slices: 6, groups: 3, diagnostics: [] });
   await expect(page.locator('spanbeam-viewer .load-error')).toHaveCount(0);
   const details = await hoverThenSelect(page, 'b1', 10);
