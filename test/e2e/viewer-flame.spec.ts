@@ -188,3 +188,40 @@ test('keyboard and a11y as on the timeline: a labelled application, W/S zoom, ? 
   });
   expect(prevented).toBe(false);
 });
+
+test('a search matching a thread or process name reveals that track in the flame graph too', async ({ page }) => {
+  await page.setViewportSize({ width: 1000, height: 400 });
+  await openViewer(page, server);
+  // 40 processes "Proc p", each with a thread "worker p": far taller than the view.
+  await page.evaluate(() => {
+    const traceEvents: unknown[] = [];
+    for (let p = 1; p <= 40; p++) {
+      traceEvents.push({ ph: 'M', name: 'process_name', pid: p, args: { name: `Proc ${p}` } });
+      traceEvents.push({ ph: 'M', name: 'thread_name', pid: p, tid: 1, args: { name: `worker ${p}` } });
+      traceEvents.push({ ph: 'X', name: `task${p}`, pid: p, tid: 1, ts: p * 10, dur: 100 });
+    }
+    return (document.querySelector('spanbeam-viewer') as unknown as { load(x: unknown): Promise<unknown> }).load({ traceEvents });
+  });
+  await page.getByRole('tab', { name: 'Flame graph' }).click();
+  await page.waitForFunction(() => (document.querySelector('spanbeam-viewer') as unknown as Viewer)._flame !== null);
+  type F = { flameTl: { state: { found: { group: number; track: number } | null; scrollY: number } } };
+  const found = () =>
+    page.evaluate(() => {
+      const v = document.querySelector('spanbeam-viewer') as unknown as Viewer & F;
+      const f = v.flameTl.state.found;
+      const m = v._flame!.model;
+      return f && { group: m.groups[f.group].name, track: f.track < 0 ? null : m.tracks[f.track].name, scrolled: v.flameTl.state.scrollY > 0 };
+    });
+  const search = page.locator('spanbeam-viewer input[type=search]');
+  await search.fill('worker 37');
+  await search.press('Enter');
+  await expect(page.locator('spanbeam-viewer .count')).toHaveText('1 / 1');
+  await expect.poll(found).toEqual({ group: 'Proc 37', track: 'worker 37', scrolled: true });
+  await search.fill('Proc 2');
+  await search.press('Enter');
+  await expect.poll(found).toMatchObject({ group: 'Proc 2', track: null });
+  // A slice match clears it.
+  await search.fill('task5');
+  await search.press('Enter');
+  await expect.poll(found).toBe(null);
+});

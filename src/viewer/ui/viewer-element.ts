@@ -542,10 +542,15 @@ export class SpanbeamViewer extends LitElement {
       // A track name (as Perfetto's search finds): scrolled into view, its name highlighted.
       const t = this.found[this._matchIndex];
       this.timeline.showFound(t);
+      // The flame graph has its own tracks, named as the timeline's: the same one is revealed there.
+      if (this.view === 'flame') this.flameTl.showFound(this.flameTrack(t));
       if (m) this.summary = `Match ${this._matchIndex + 1} of ${n}: ${t.track >= 0 ? `track ${trackLabel(m, t.track)}` : `${m.groups[t.group].kind === GroupKind.SERVICE ? 'service' : 'process'} ${m.groups[t.group].name}`}.`;
       return;
     }
-    if (f) this.timeline.showFound(null);
+    if (f) {
+      this.timeline.showFound(null);
+      this.flameTl.showFound(null);
+    }
     const slice = this._matches[this._matchIndex - f];
     this.timeline.select(slice);
     // The flame view selects the node merging it (the announcement says which match it was).
@@ -768,6 +773,19 @@ export class SpanbeamViewer extends LitElement {
     for (let i = 0; i < f.model.slices.count; i++) {
       if (stackOf(f.model, i) === keep.stack) return this.flameTl.select(i, false);
     }
+  }
+
+  /** A process, service or thread of the timeline as the flame graph's (same names), or null (none there). */
+  private flameTrack(t: TrackMatch): TrackMatch | null {
+    const m = this._model;
+    const fm = this._flame?.model;
+    if (!m || !fm) return null;
+    const g = m.groups[t.group];
+    const group = fm.groups.findIndex((x) => x.kind === g.kind && x.name === g.name && x.key === g.key);
+    if (group < 0 || t.track < 0) return group < 0 ? null : { group, track: -1 };
+    const name = m.tracks[t.track].name;
+    const track = fm.groups[group].tracks.find((i) => fm.tracks[i].name === name);
+    return track === undefined ? null : { group, track };
   }
 
   /** Search matches, as the flame graph's nodes that merge them. */
@@ -1100,6 +1118,7 @@ export class SpanbeamViewer extends LitElement {
   private setFound(found: TrackMatch[]): void {
     this.found = found;
     if (this.timeline.state.found) this.timeline.showFound(null);
+    if (this.flameTl.state.found) this.flameTl.showFound(null);
   }
 
   private stopSearch(): void {
