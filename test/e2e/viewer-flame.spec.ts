@@ -35,7 +35,7 @@ async function openProfile(page: Page): Promise<void> {
 }
 
 type Viewer = {
-  _flame: { model: { strings: string[]; tracks: Array<{ name: string }>; slices: { count: number; name: Uint32Array; startNs: Float64Array; durNs: Float64Array; depth: Uint16Array } } } | null;
+  _flame: { model: { strings: string[]; groups: Array<{ name: string }>; tracks: Array<{ name: string }>; slices: { count: number; name: Uint32Array; startNs: Float64Array; durNs: Float64Array; depth: Uint16Array } } } | null;
   flameTl: { renderer: { labelWidthCssPx: number; sliceCenterY(state: unknown, s: number): number }; state: { marks: unknown; selected: number }; scale: { timeToPx(t: number): number } };
   shadowRoot: ShadowRoot;
 };
