@@ -22,6 +22,7 @@ import {
   type TraceModel,
 } from '../model/trace-model';
 import { readVarint, varOut, Wire, WireError, WT_LEN } from './protobuf';
+import { joinBytes } from './bytes';
 import { unzstdAll } from './zstd';
 
 // TracePacket fields.
@@ -1551,14 +1552,7 @@ async function inflate(z: Uint8Array): Promise<Uint8Array> {
     }
     parts.push(value);
   }
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return joinBytes(parts);
 }
 
 /** A uuid key (see Wire.key) back as decimal text, for messages. */

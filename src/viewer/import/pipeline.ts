@@ -5,6 +5,7 @@
 import type { TraceBuilder } from '../model/builder';
 import { TraceImportError, type ImportProgress, type SourceFormat, type TraceModel } from '../model/trace-model';
 import { CallgrindImporter } from './callgrind';
+import { joinBytes } from './bytes';
 import { ChromeJsonImporter } from './chrome-json';
 import { CollapsedImporter } from './collapsed';
 import { CpuProfileImporter } from './cpuprofile';
@@ -185,10 +186,7 @@ async function fillHead(head: Uint8Array, rest: AsyncGenerator<Uint8Array>): Pro
   while (head.length < HEAD_BYTES) {
     const next = await rest.next();
     if (next.done) break;
-    const h = new Uint8Array(head.length + next.value.length);
-    h.set(head);
-    h.set(next.value, head.length);
-    head = h;
+    head = joinBytes([head, next.value]);
   }
   return head;
 }

@@ -5,6 +5,7 @@
  */
 import { Decompress } from 'fzstd';
 import { TraceImportError } from '../model/trace-model';
+import { joinBytes } from './bytes';
 
 const MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 const at = (b: Uint8Array, p: number) => MAGIC.every((x, i) => b[p + i] === x);
@@ -33,24 +34,38 @@ export async function* unzstd(head: Uint8Array, rest: AsyncIterator<Uint8Array>,
   let produced = 0;
   // Stream: fzstd's own streaming decoder. Framed: whole frames (one exported batch each).
   const stream = framed ? undefined : new Decompress((c) => void (c.length && (outBytes += c.length) && out.push(c)));
-  let pending: Uint8Array = new Uint8Array(0);
-  let read = 0; // input bytes before `pending`
+  // Input of the message not read yet, joined only once it holds `need` bytes (a length, then the
+  // message): joined at each chunk, a big message's start was copied again and again.
+  let waiting: Uint8Array[] = [];
+  let have = 0;
+  let need = 4;
+  let read = 0; // input bytes before `waiting`
   const frames = (c: Uint8Array, last: boolean): void => {
-    const b = pending.length ? concat(pending, c) : c;
+    waiting.push(c);
+    have += c.length;
+    if (have < need && !last) return;
+    const b = joinBytes(waiting);
     let p = 0;
     for (;;) {
-      if (b.length - p < 4) break;
+      if (b.length - p < 4) {
+        need = 4;
+        break;
+      }
       const n = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
-      if (b.length - p - 4 < n) break;
+      if (b.length - p - 4 < n) {
+        need = 4 + n;
+        break;
+      }
       if (!at(b, p + 4)) throw new Error(`no zstd frame at byte ${read + p + 4} (a message of the Collector's zstd file starts with one)`);
       // Bounded: one message that decompresses to gigabytes (a zip bomb) is an error, not a full memory.
       const m = unzstdAll(b.subarray(p + 4, p + 4 + n), MAX_MESSAGE);
-      if (m.length) out.push(m[0] === 0x7b || m[0] === 0x5b ? concat(m, NEWLINE) : concat(lengthOf(m.length), m));
+      if (m.length) out.push(m[0] === 0x7b || m[0] === 0x5b ? joinBytes([m, NEWLINE]) : joinBytes([lengthOf(m.length), m]));
       p += 4 + n;
     }
     read += p;
-    pending = b.subarray(p);
-    if (last && pending.length) throw new Error('unexpected end of data: the last message is cut short');
+    waiting = p < b.length ? [b.subarray(p)] : [];
+    have = b.length - p;
+    if (last && have) throw new Error('unexpected end of data: the last message is cut short');
   };
   let chunk: Uint8Array | undefined = head;
   for (;;) {
@@ -99,13 +114,6 @@ function lengthOf(n: number): Uint8Array {
   return new Uint8Array([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const c = new Uint8Array(a.length + b.length);
-  c.set(a);
-  c.set(b, a.length);
-  return c;
-}
-
 /** fzstd's errors say little ("invalid zstd data"); its codes say which. */
 function describe(e: unknown): string {
   const code = (e as { code?: number }).code;
@@ -127,12 +135,5 @@ export function unzstdAll(z: Uint8Array, cap: number): Uint8Array {
   } catch (e) {
     throw new Error(describe(e));
   }
-  if (parts.length == 1) return parts[0];
-  const out = new Uint8Array(n);
-  n = 0;
-  for (const p of parts) {
-    out.set(p, n);
-    n += p.length;
-  }
-  return out;
+  return joinBytes(parts);
 }
