@@ -8,7 +8,7 @@ import { isInputTime } from '../model/builder';
 import { GroupKind, TrackKind } from '../model/trace-model';
 import type { JsonReader } from './json-tokenizer';
 import { IGNORE, NUMBER, PARSE } from './json-walk';
-import { WalkedImporter } from './walked-importer';
+import { isObj, WalkedImporter } from './walked-importer';
 import { FrameRefs, NumList, StackRuns, type FrameInfo } from './samples';
 
 const R_ROOT = 0;
@@ -29,7 +29,6 @@ interface CpuNode {
   parent: number | undefined;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class CpuProfileImporter extends WalkedImporter {
   private docs = 0;

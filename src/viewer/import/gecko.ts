@@ -19,7 +19,7 @@ import { isInputTime } from '../model/builder';
 import { GroupKind, InstantScope, SliceFlag, TraceImportError, TrackKind } from '../model/trace-model';
 import type { JsonReader } from './json-tokenizer';
 import { IGNORE, PARSE } from './json-walk';
-import { WalkedImporter } from './walked-importer';
+import { isObj, shown, WalkedImporter } from './walked-importer';
 import { FrameRefs, StackRuns, type FrameInfo } from './samples';
 
 const R_ROOT = 0;
@@ -33,8 +33,6 @@ const R_EXTRA = 5;
 const STEP = 1 << 16;
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const shown = (v: unknown): string => (JSON.stringify(v) ?? String(v)).slice(0, 60);
 
 /** A (sub)process profile: its meta, its threads, and its own subprocesses. */
 interface Doc {

@@ -23,7 +23,7 @@ import { GroupKind, InstantScope, TraceImportError, TrackKind } from '../model/t
 import type { JsonReader } from './json-tokenizer';
 import { IGNORE, NUMBER, PARSE } from './json-walk';
 import { FrameRefs, NumList, StackRuns, type FrameInfo } from './samples';
-import { WalkedImporter } from './walked-importer';
+import { isObj, shown, WalkedImporter } from './walked-importer';
 
 const R_ROOT = 0;
 const R_DOC = 1;
@@ -40,8 +40,6 @@ const R_EXTRA = 9;
 const STEP = 1 << 16;
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const shown = (v: unknown): string => (JSON.stringify(v) ?? String(v)).slice(0, 60);
 
 /** One target's samples: per sample its time (s), duration (s) and stack (frame ids, root first). */
 interface SampleSet {

@@ -10,7 +10,7 @@ import { isInputTime } from '../model/builder';
 import { GroupKind, SliceFlag, TrackKind } from '../model/trace-model';
 import type { JsonReader } from './json-tokenizer';
 import { IGNORE, NUMBER, PARSE } from './json-walk';
-import { WalkedImporter } from './walked-importer';
+import { isObj, shown, WalkedImporter } from './walked-importer';
 import { FrameRefs, NumList, StackRuns, type FrameInfo } from './samples';
 
 const R_ROOT = 0;
@@ -51,8 +51,6 @@ interface ProfileDraft {
   weights: NumList;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const shown = (v: unknown): string => (JSON.stringify(v) ?? String(v)).slice(0, 60);
 
 export class SpeedscopeImporter extends WalkedImporter {
   private docs = 0;

@@ -7,6 +7,11 @@ import type { SourceFormat, TraceModel } from '../model/trace-model';
 import type { JsonReader } from './json-tokenizer';
 import { JsonWalk, type WalkHandler } from './json-walk';
 
+/** A JSON object (not null, not an array). */
+export const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A value as a message quotes it: its JSON, cut to 60 characters. */
+export const shown = (v: unknown): string => (JSON.stringify(v) ?? String(v)).slice(0, 60);
+
 export abstract class WalkedImporter implements WalkHandler {
   protected readonly walk: JsonWalk;
   protected readonly b: TraceBuilder;
