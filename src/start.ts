@@ -185,8 +185,9 @@ export function start(o: StartOptions = {}): SpanbeamHandle {
     );
     // A page that hides first gets its exporter then. `visibilitychange` is seen here on window,
     // capturing, before the exporter's own listener on document runs in the same dispatch; a
-    // page unloading while visible fires `pagehide`, then `visibilitychange` (hidden).
-    if (typeof document !== 'object' || document.visibilityState === 'hidden') exp();
+    // page unloading while visible fires `pagehide`, then `visibilitychange` (hidden). (A document
+    // exists: start() returned above without one.)
+    if (document.visibilityState === 'hidden') exp();
     else offs = [listen(window, 'visibilitychange', exp), listen(window, 'pagehide', exp)];
   }
   const cancel = whenIdle(() => {

@@ -63,7 +63,7 @@ export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
       if ((key === last && !active?.isRecording()) || !allowed()) return;
       last = key;
       // A span of its own only when there is no recording one to add the event to.
-      const s = active && active.isRecording() ? active : tracer.startSpan('error', { parent: active, attributes: { 'error.type': type, 'error.source': kind } });
+      const s = active?.isRecording() ? active : tracer.startSpan('error', { parent: active, attributes: { 'error.type': type, 'error.source': kind } });
       s.addEvent('exception', attrs);
       s.setStatus({ code: 2, message: attrs['exception.message'] as string });
       if (s !== active) s.end();
