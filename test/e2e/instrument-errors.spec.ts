@@ -63,3 +63,41 @@ test("errors the app catches and hands to the browser's reportError() (an error 
   // The page's own listeners still see both.
   expect(await page.evaluate(() => (window as unknown as { seen: string[] }).seen)).toEqual(['Uncaught TypeError: cannot read cart', 'Uncaught TypeError: cannot read cart']);
 });
+
+test("an Error made from an object (`new Error(obj)`) keeps its message, only a plain object is named by its keys; one whose keys cannot be read is still recorded", async ({ page }) => {
+  server.page('/objmsg.html', start('/sb.js'));
+  await page.goto(`${server.origin}/objmsg.html`);
+  await page.evaluate(() => {
+    // As `reject(new Error(response))` does: the Error's message reads "[object Object]".
+    void Promise.reject(new Error({ status: 500 } as unknown as string));
+    void Promise.reject({ status: 500 });
+    const trap = () => {
+      throw new Error('trap');
+    };
+    void Promise.reject(new Proxy({}, { ownKeys: trap }));
+  });
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'error').length === 3);
+  const got = byName(spans, 'error').map((s) => `${s.events[0].attributes['exception.type']}: ${s.events[0].attributes['exception.message']}`);
+  expect(got.sort()).toEqual(['Error: [object Object]', 'object: Object with keys: status', 'object: [object Object]']);
+  expect(await page.evaluate(() => (window as unknown as { Spanbeam: { getSelfCounters(): object } }).Spanbeam.getSelfCounters())).not.toHaveProperty(['errors.failed']);
+});
+
+test('`throw null` and `throw undefined` are recorded as rejections with them are, not as the message "Uncaught null"', async ({ page }) => {
+  server.page('/thrownull.html', start('/sb.js'));
+  await page.goto(`${server.origin}/thrownull.html`);
+  await page.evaluate(() => {
+    setTimeout(() => {
+      throw null;
+    });
+    setTimeout(() => {
+      throw undefined;
+    });
+    setTimeout(() => {
+      throw 'Uncaught as a string';
+    });
+    void Promise.reject(null);
+  });
+  const spans = await waitForSpans(page, server, (s) => byName(s, 'error').length === 4);
+  const got = byName(spans, 'error').map((s) => `${s.attributes['error.source']} ${s.events[0].attributes['exception.type']}: ${s.events[0].attributes['exception.message']}`);
+  expect(got.sort()).toEqual(['error object: null', 'error string: Uncaught as a string', 'error undefined: undefined', 'unhandledrejection object: null']);
+});

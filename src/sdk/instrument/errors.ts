@@ -41,6 +41,11 @@ export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
       let t = '';
       const add = (k: string, x: unknown) => q.length < 6 && !q.includes(x) && ((t += `\n${k}: ${x}`), q.push(x));
       try {
+        // A plain object reads "[object Object]": named by its keys instead, as Sentry does (not its
+        // values, which may be secrets; cut at the attribute length limit like any value). Keys may be
+        // URLs (a cache of responses): redacted as any message is. Not an Error whose message says
+        // so (`new Error(obj)`): it has no type yet. Keys a proxy will not give keep that text.
+        if (attrs['exception.message'] == '[object Object]' && !attrs['exception.type']) attrs['exception.message'] = redactUrls('Object with keys: ' + Object.keys(err as object));
         for (const v of q as { cause?: unknown; errors?: unknown }[])
           if (v && typeof v == 'object') {
             if (v.cause != null) add('Caused by', v.cause);
@@ -48,10 +53,6 @@ export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
           }
       } catch {}
       if (t) attrs['exception.stacktrace'] = (attrs['exception.stacktrace'] ?? '') + redactUrls(t);
-      // A plain object reads "[object Object]": named by its keys instead, as Sentry does (not its
-      // values, which may be secrets; cut at the attribute length limit like any value). Keys may be
-      // URLs (a cache of responses): redacted as any message is.
-      if (attrs['exception.message'] == '[object Object]') attrs['exception.message'] = redactUrls('Object with keys: ' + Object.keys(err as object));
       // A value of no type of its own (a rejected string, a plain object) is named by `typeof`.
       const type = (attrs['exception.type'] ??= typeof err);
       Object.assign(attrs, extra);
@@ -99,7 +100,9 @@ export function instrumentErrors(options: ErrorsOptions = {}): Unpatch {
         if (e.filename) extra['code.file.path'] = redactUrls(e.filename).split(/[?#]/)[0];
         if (e.lineno) extra['code.line.number'] = e.lineno;
         if (e.colno) extra['code.column.number'] = e.colno;
-        report('error', e.error ?? e.message, extra);
+        // `throw null` (or undefined) gives no `error` and the message `Uncaught null`: recorded as a
+        // rejection with null is, not as that string.
+        report('error', e.error ?? (e.message == 'Uncaught ' + e.error ? e.error : e.message), extra);
       },
     ),
     on('unhandledrejection', (e) => rejected((e as PromiseRejectionEvent).reason, (e as PromiseRejectionEvent).promise)),
