@@ -42,15 +42,17 @@ export function createTailSampler(o: TailSamplingOptions, forward: (span: Readab
   // Decisions for spans that end after their local root (bounded, oldest forgotten first).
   const decided = new Map<string, boolean>();
   let held = 0;
+  const matters = (s: ReadableSpan) => (keepErrors && s.status.code === 2) || s.endMs - s.startMs >= slow;
 
   const decide = (traceId: string, flushing?: boolean) => {
     const spans = waiting.get(traceId) ?? [];
     const keep =
-      spans.some((s) => (keepErrors && s.status.code === 2) || s.endMs - s.startMs >= slow) ||
+      spans.some(matters) ||
       // The app's rule runs in page hide and span end: a throw keeps the trace rather than lose it
       // and abort them.
       (guard('export.tail_keep_failed', () => o.keep?.(spans) ?? false) ?? true) ||
-      ratio.shouldSample(undefined, traceId, '', 0, undefined);
+      // Its context carries the trace's tracestate, whose `ot=rv:` decides when present.
+      ratio.shouldSample(spans[0]?.spanContext(), traceId, '', 0, undefined);
     // Flushed (page hide) before its root ended, a trace not kept yet may still be (a slow root, a
     // later error): it waits for its root or the buffer cap. Decided now, a tab hidden for a moment
     // during a slow operation lost it; if the page is closing, it has nothing the policy keeps.
@@ -66,7 +68,11 @@ export function createTailSampler(o: TailSamplingOptions, forward: (span: Readab
   return {
     onEnd(span) {
       const id = span.spanContext().traceId;
-      const known = decided.get(id);
+      let known = decided.get(id);
+      // An error or slow span after its trace was dropped (a late callback's error under zone.js,
+      // a root decided early by the buffer cap) keeps the rest of the trace: losing the error
+      // broke the promise to keep every one; the spans dropped before it are gone.
+      if (known === false && matters(span)) decided.set(id, (known = true));
       if (known !== undefined) {
         if (known) forward(span);
         else onDrop?.(1);
@@ -118,7 +124,9 @@ export function tailSamplingProcessor(next: SpanProcessor, options: TailSampling
  * bucket, so short bursts up to `perMinute` pass). Child spans follow their parent's decision.
  */
 export function rateLimitingSampler(perMinute: number, now: () => number = Date.now): Sampler {
-  const cap = perMinute > 0 ? perMinute : 0; // NaN (a setting that is not a number) too: it let every trace through
+  const rate = perMinute > 0 ? perMinute : 0; // NaN (a setting that is not a number) too: it let every trace through
+  // The bucket holds at least one token: below 1/min (one trace every 2 min), it never filled to one.
+  const cap = rate && Math.max(rate, 1);
   let tokens = cap;
   let last = now();
   return {
@@ -126,12 +134,12 @@ export function rateLimitingSampler(perMinute: number, now: () => number = Date.
       if (parent) return (parent.traceFlags & 1) === 1;
       const t = now();
       // Never less for a clock set back: an hour back admitted nothing for an hour.
-      tokens = Math.min(cap, tokens + (Math.max(0, t - last) * cap) / 60_000);
+      tokens = Math.min(cap, tokens + (Math.max(0, t - last) * rate) / 60_000);
       last = t;
       if (tokens < 1) return false;
       tokens--;
       return true;
     },
-    toString: () => `RateLimiting{${cap}/min}`,
+    toString: () => `RateLimiting{${rate}/min}`,
   };
 }

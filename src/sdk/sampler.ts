@@ -21,24 +21,23 @@ const TWO_POW_56 = 2 ** 56;
 /**
  * Samples a fraction of traces, deciding from the trace id alone so every service that uses
  * the same ratio makes the same decision for a trace. It reads the id's rightmost 56 bits, which
- * W3C Trace Context Level 2 declares random, and keeps the trace when they are at or above the
- * rejection threshold (1 − ratio) · 2^56, as OpenTelemetry's consistent probability sampling does.
+ * W3C Trace Context Level 2 declares random (or the parent's explicit `ot=rv:` randomness), and
+ * keeps the trace when they are at or above the rejection threshold (1 − ratio) · 2^56, as
+ * OpenTelemetry's consistent probability sampling does.
  */
 export function traceIdRatioSampler(ratio: number): Sampler {
   const r = Number.isFinite(ratio) ? Math.min(1, Math.max(0, ratio)) : 0;
-  // The threshold, split in two 28-bit halves so comparisons stay exact in doubles.
-  const threshold = Math.round((1 - r) * TWO_POW_56);
-  const thHi = Math.floor(threshold / 2 ** 28);
-  const thLo = threshold - thHi * 2 ** 28;
+  // The threshold as 15 hex digits (2^56, ratio 0, has 15): ids are lowercase, so comparing the
+  // strings compares the numbers, exactly.
+  const th = Math.round((1 - r) * TWO_POW_56).toString(16).padStart(15, '0');
   return {
-    shouldSample(_parent, traceId) {
-      if (r >= 1) return true;
-      if (r <= 0) return false;
-      const hi = parseInt(traceId.slice(18, 25), 16);
-      const lo = parseInt(traceId.slice(25, 32), 16);
-      return hi > thHi || (hi === thHi && lo >= thLo);
+    shouldSample(parent, traceId) {
+      // OpenTelemetry presumes the id random unless tracestate's `ot` member (first, or after a
+      // comma and optional whitespace) has an explicit randomness value (`rv`, 14 hex digits): that
+      // one decides then.
+      return '0' + (/(?:^|[\s,])ot=(?:[^,]*;)?rv:([\da-f]{14})(?!\w)/.exec(parent?.traceState as string)?.[1] ?? traceId.slice(18)) >= th;
     },
-    toString: () => `TraceIdRatio{${r}}`,
+    toString: () => `TraceIdRatioBased{${r}}`,
   };
 }
 

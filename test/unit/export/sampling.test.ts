@@ -188,3 +188,53 @@ describe('rateLimitingSampler tokens', () => {
     expect(root()).toBe(true);
   });
 });
+
+describe('tail sampling: errors and slow spans after the decision (samp audit)', () => {
+  const tid = (c: string) => ({ traceId: c.repeat(32) });
+  it('an error that ends after its dropped root (a late callback under zone.js) is kept, with what follows', () => {
+    const kept: string[] = [];
+    let dropped = 0;
+    const t = createTailSampler({ ratio: 0, slowMs: 1000 }, (s) => kept.push(s.name), (n) => (dropped += n));
+    t.onEnd(fakeSpan({ name: 'fetch', ctx: tid('1'), parentSpanId: 'a'.repeat(16) }));
+    t.onEnd(fakeSpan({ name: 'click', ctx: tid('1') })); // the root: fast, no error: dropped
+    expect(dropped).toBe(2);
+    t.onEnd(fakeSpan({ name: 'ok-late', ctx: tid('1'), parentSpanId: 'b'.repeat(16) }));
+    t.onEnd(fakeSpan({ name: 'error', ctx: tid('1'), parentSpanId: 'b'.repeat(16), status: { code: 2 } }));
+    t.onEnd(fakeSpan({ name: 'after', ctx: tid('1'), parentSpanId: 'b'.repeat(16) }));
+    expect(kept).toEqual(['error', 'after']);
+    expect(dropped).toBe(3);
+  });
+  it('a slow or failing root decided early by the buffer cap is kept', () => {
+    const kept: string[] = [];
+    const t = createTailSampler({ ratio: 0, slowMs: 1000, maxBufferedSpans: 1 }, (s) => kept.push(s.name));
+    t.onEnd(fakeSpan({ name: 'child-1', ctx: tid('1'), parentSpanId: 'a'.repeat(16) }));
+    t.onEnd(fakeSpan({ name: 'child-2', ctx: tid('2'), parentSpanId: 'a'.repeat(16) })); // trace 1 decided early: dropped
+    t.onEnd(fakeSpan({ name: 'slow-root', ctx: tid('1'), startMs: 0, endMs: 1500 }));
+    expect(kept).toEqual(['slow-root']);
+  });
+});
+
+describe('rateLimitingSampler below one trace a minute (samp audit)', () => {
+  it('rateLimitingSampler(0.5) admits one trace every two minutes, not none', () => {
+    let t = 0;
+    const s = rateLimitingSampler(0.5, () => t);
+    const root = () => s.shouldSample(undefined, 'a'.repeat(32), 'x', 0, undefined);
+    expect([root(), root()]).toEqual([true, false]);
+    t += 60_000;
+    expect(root()).toBe(false);
+    t += 60_000;
+    expect([root(), root()]).toEqual([true, false]);
+    t += 3_600_000; // an hour idle: still a burst of one
+    expect([root(), root()]).toEqual([true, false]);
+  });
+});
+
+describe('tail sampling ratio and explicit randomness (samp audit)', () => {
+  it('the ratio follows the trace’s `ot=rv:` randomness, as head sampling does', () => {
+    const kept: string[] = [];
+    const t = createTailSampler({ ratio: 0.5 }, (s) => kept.push(s.name));
+    t.onEnd(fakeSpan({ name: 'rv-high', ctx: { traceId: '0'.repeat(31) + '1', traceState: 'ot=rv:ffffffffffffff' }, parentSpanId: 'a'.repeat(16), parentIsRemote: true }));
+    t.onEnd(fakeSpan({ name: 'rv-low', ctx: { traceId: 'f'.repeat(32), traceState: 'ot=rv:00000000000001' }, parentSpanId: 'a'.repeat(16), parentIsRemote: true }));
+    expect(kept).toEqual(['rv-high']);
+  });
+});

@@ -506,4 +506,38 @@ describe('sampler details', () => {
     expect(s.shouldSample(undefined, id(threshold), 'x', 0, undefined)).toBe(true);
     expect(s.shouldSample(undefined, id(threshold - 1n), 'x', 0, undefined)).toBe(false);
   });
+
+  it('samplers describe themselves as the OpenTelemetry SDK spec requires (TraceIdRatioBased{RATIO})', () => {
+    expect(String(traceIdRatioSampler(0.25))).toBe('TraceIdRatioBased{0.25}');
+    expect(String(parentBasedSampler(traceIdRatioSampler(1)))).toBe('ParentBased{root=TraceIdRatioBased{1}}');
+  });
+
+  it('trace-id ratio decides from an explicit randomness value (`ot=rv:` in tracestate) when the parent has one', () => {
+    // OpenTelemetry: samplers presume the id random "unless an explicit randomness value is present in the rv sub-key".
+    const half = traceIdRatioSampler(0.5);
+    const parent = (traceId: string, traceState?: string) => ({ traceId, spanId: 'b'.repeat(16), traceFlags: 0, isRemote: true, traceState });
+    const low = '0'.repeat(32);
+    const high = 'f'.repeat(32);
+    const decide = (p: ReturnType<typeof parent>) => half.shouldSample(p, p.traceId, 'x', 0, undefined);
+    expect(decide(parent(low, 'ot=rv:ffffffffffffff'))).toBe(true);
+    expect(decide(parent(low, 'vendor=x,ot=th:8;rv:80000000000000;p:1'))).toBe(true);
+    expect(decide(parent(high, 'ot=rv:7fffffffffffff,vendor=x'))).toBe(false);
+    // Not OpenTelemetry's member, or not a 14-digit value: the id decides.
+    expect(decide(parent(low, 'vendor=rv:ffffffffffffff'))).toBe(false);
+    expect(decide(parent(low, 'x-ot=rv:ffffffffffffff'))).toBe(false);
+    expect(decide(parent(low, 'a=1 , ot=rv:ffffffffffffff'))).toBe(true);
+    expect(decide(parent(low, 'a=1,\tot=rv:ffffffffffffff'))).toBe(true);
+    expect(decide(parent(high, 'ot=rv:0'))).toBe(true);
+    expect(decide(parent(high, 'ot=rv:000000000000000'))).toBe(true);
+    expect(decide(parent(low))).toBe(false);
+  });
+
+  it('trace-id ratio is exact at tiny ratios and samples nothing at 0, NaN or below 2^-54', () => {
+    const id = (hex14: string) => '0'.repeat(18) + hex14;
+    const tiny = traceIdRatioSampler(2 ** -50); // threshold 2^56 − 64
+    expect(tiny.shouldSample(undefined, id('ffffffffffffc0'), 'x', 0, undefined)).toBe(true);
+    expect(tiny.shouldSample(undefined, id('ffffffffffffbf'), 'x', 0, undefined)).toBe(false);
+    for (const r of [0, NaN, -1, 1e-20]) expect(traceIdRatioSampler(r).shouldSample(undefined, id('ffffffffffffff'), 'x', 0, undefined)).toBe(false);
+    for (const r of [1, 2, Infinity]) expect(traceIdRatioSampler(r).shouldSample(undefined, id('00000000000000'), 'x', 0, undefined)).toBe(r === Infinity ? false : true);
+  });
 });
