@@ -20,8 +20,8 @@ function mainThread(): Promise<typeof import('./main-thread')> {
 }
 
 /** Imports live SDK spans on this thread (the importer chunk is loaded on first use). */
-export async function importSpans(spans: readonly ReadableSpan[]): Promise<TraceModel> {
-  return (await mainThread()).importReadableSpans(spans);
+export async function importSpans(spans: readonly ReadableSpan[], skew = true): Promise<TraceModel> {
+  return (await mainThread()).importReadableSpans(spans, skew);
 }
 
 /**
@@ -44,6 +44,11 @@ export interface ImportOptions {
    * import takes a while, so a viewer can paint early. Its slice indices differ from the final model's.
    */
   onPartial?: (model: TraceModel) => void;
+  /**
+   * false: span times as recorded. By default a span that does not fit in its parent of another
+   * service (clocks differ) is moved into its middle, with its service's spans under it.
+   */
+  skew?: boolean;
 }
 
 /** Why the last import did not use a Worker ('' when it did). For diagnostics and tests. */
@@ -133,12 +138,13 @@ function rebuildError(msg: Extract<FromWorker, { type: 'error' }>): Error {
 export async function importTrace(input: TraceInput, opts: ImportOptions = {}): Promise<TraceModel> {
   if (opts.signal?.aborted) throw new DOMException('The import was cancelled', 'AbortError');
   const source = toSource(input);
-  if (source.kind === 'spans') return importSpans(source.spans);
+  const noSkew = opts.skew === false;
+  if (source.kind === 'spans') return importSpans(source.spans, !noSkew);
   if (opts.worker !== false && typeof Worker !== 'undefined') {
     // A URL (short enough for a worker name) goes with the worker itself: it starts fetching as
     // soon as its script has run, without waiting for the page to pass a message on.
     const boot: BootRequest | null =
-      source.kind === 'url' && source.url.length <= MAX_BOOT_URL ? { url: source.url, partial: !!opts.onPartial, timing: timingOn() } : null;
+      source.kind === 'url' && source.url.length <= MAX_BOOT_URL ? { url: source.url, partial: !!opts.onPartial, timing: timingOn(), ...(noSkew ? { noSkew } : {}) } : null;
     const started = startWorker(opts.workerUrl ? String(opts.workerUrl) : defaultWorkerUrl(), boot);
     if (started) {
       const model = await runInWorker(started, source, opts);
@@ -149,6 +155,7 @@ export async function importTrace(input: TraceInput, opts: ImportOptions = {}): 
   if (opts.signal?.aborted) throw new DOMException('The import was cancelled', 'AbortError');
   return runPipeline(source, {
     yieldEveryMs: 8,
+    skew: !noSkew,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.onPartial ? { onPartial: opts.onPartial } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
@@ -262,23 +269,24 @@ function runInWorker(started: StartedWorker, source: PipelineSource, opts: Impor
     const post = (m: ToWorker, transfer: Transferable[] = []): void => worker.postMessage(m, transfer);
     const partial = !!opts.onPartial;
     const timing = timingOn();
+    const noSkew = opts.skew === false;
     if (source.kind === 'stream') {
       // A transferred stream cannot be read again by a fallback: hand it over once the worker runs.
       void started.ready.then((ok) => {
         if (!ok || settled) return;
         try {
-          post({ type: 'import', source, partial, timing }, [source.stream as unknown as Transferable]);
+          post({ type: 'import', source, partial, timing, noSkew }, [source.stream as unknown as Transferable]);
         } catch {
           // Stream not transferable here: pump it from this thread.
           void pump(source.stream, post, opts.signal);
-          post({ type: 'import', source: { kind: 'forward' }, partial, timing });
+          post({ type: 'import', source: { kind: 'forward' }, partial, timing, noSkew });
         }
       });
       return;
     }
     // Anything else is copied, so a fallback can still read it.
     mark('import-posted');
-    if (!started.booted) post({ type: 'import', source, partial, timing });
+    if (!started.booted) post({ type: 'import', source, partial, timing, noSkew });
   });
 }
 

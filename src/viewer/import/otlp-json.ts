@@ -68,9 +68,9 @@ export function readableSpanRecords(spans: readonly ReadableSpan[], out: SpanRec
 }
 
 /** Live SDK spans → model, through the same path as OTLP. */
-export function importReadableSpans(spans: readonly ReadableSpan[]): TraceModel {
+export function importReadableSpans(spans: readonly ReadableSpan[], skew = true): TraceModel {
   const b = new TraceBuilder('spanbeam-spans');
-  return buildSpanModel('spanbeam-spans', readableSpanRecords(spans, [], (kind, message) => b.diag(kind, message)), b);
+  return buildSpanModel('spanbeam-spans', readableSpanRecords(spans, [], (kind, message) => b.diag(kind, message)), b, skew);
 }
 
 // Roles of the containers the streaming walk descends into.
@@ -157,7 +157,11 @@ export class SpanJsonImporter implements WalkHandler {
     else this.diags.set(kind, { count: 1, message });
   };
 
-  constructor(private format: SourceFormat) {
+  /** `skew` false: no clock-skew adjustment (see buildSpanModel). */
+  constructor(
+    private format: SourceFormat,
+    private skew = true,
+  ) {
     this.walk = new JsonWalk(this, R_ROOT, format);
   }
 
@@ -182,7 +186,7 @@ export class SpanJsonImporter implements WalkHandler {
     const b = new TraceBuilder(format);
     for (const k of this.notLists) this.report('invalid-event', `"${k}" is not an array: nothing read from it`);
     for (const [kind, d] of this.diags) b.diag(kind, d.message, d.count);
-    return buildSpanModel(format, this.out, b);
+    return buildSpanModel(format, this.out, b, this.skew);
   }
 
   // ---- WalkHandler ----

@@ -247,6 +247,9 @@ export class OtlpProtoImporter {
   private readonly b = new TraceBuilder('otlp-proto');
   private readonly report: Report = (kind, message) => this.b.diag(kind, message);
 
+  /** `skew` false: no clock-skew adjustment (see buildSpanModel). */
+  constructor(private readonly skew = true) {}
+
   /** Spans read so far. */
   get events(): number {
     return this.out.length;
@@ -373,6 +376,6 @@ export class OtlpProtoImporter {
         this.report('truncated-input', `the file is cut short: ${what}; ${kept ? `its ${kept} whole spans and ` : ''}the ${had} spans before it are kept`);
       }
     }
-    return buildSpanModel('otlp-proto', this.out, this.b);
+    return buildSpanModel('otlp-proto', this.out, this.b, this.skew);
   }
 }

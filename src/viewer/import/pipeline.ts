@@ -47,6 +47,8 @@ export interface PipelineOptions {
   partialAfterEvents?: number;
   /** Profiling hook: called at 'first-byte', 'preview-start', 'preview', 'parsed' and 'built'. */
   onPhase?: (phase: string) => void;
+  /** false: span times as recorded, without clock-skew adjustment. Default true. */
+  skew?: boolean;
 }
 
 interface Importer {
@@ -62,7 +64,7 @@ interface Importer {
 }
 
 /** The importer of each format read from bytes (Chrome JSON takes a size hint; span formats share one). */
-const IMPORTERS: Partial<Record<SourceFormat, () => Importer>> = {
+const IMPORTERS: Partial<Record<SourceFormat, (skew: boolean) => Importer>> = {
   'v8-cpuprofile': () => new CpuProfileImporter(),
   'speedscope-json': () => new SpeedscopeImporter(),
   'gecko-json': () => new GeckoImporter(),
@@ -70,7 +72,7 @@ const IMPORTERS: Partial<Record<SourceFormat, () => Importer>> = {
   'perf-script': () => new PerfScriptImporter(),
   'perfetto-proto': () => new PerfettoImporter(),
   pprof: () => new PprofImporter(),
-  'otlp-proto': () => new OtlpProtoImporter(),
+  'otlp-proto': (skew) => new OtlpProtoImporter(skew),
   systrace: () => new SystraceImporter(),
   'safari-timeline': () => new SafariImporter(),
   callgrind: () => new CallgrindImporter(),
@@ -238,11 +240,12 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
   }
   const sizeHint = compressed ? undefined : total.bytes;
   const make = IMPORTERS[format];
+  const skew = opts.skew !== false;
   const importer: Importer = make
-    ? make()
+    ? make(skew)
     : format === 'chrome-json'
       ? new ChromeJsonImporter(sizeHint !== undefined ? { sizeHint } : {})
-      : new SpanJsonImporter(format);
+      : new SpanJsonImporter(format, skew);
   const yieldMs = opts.yieldEveryMs;
   const firstBytesAt = performance.now();
   // The first pieces are small so a preview can be cut early; later ones large (faster parsing).

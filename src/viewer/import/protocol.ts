@@ -4,7 +4,13 @@ import type { PipelineSource } from './pipeline';
 import type { WorkerMarks } from './timing';
 
 export type ToWorker =
-  | { type: 'import'; source: PipelineSource | { kind: 'forward' }; /** post a preview model */ partial?: boolean; /** send the Worker's phase marks back */ timing?: boolean }
+  | {
+      type: 'import';
+      source: PipelineSource | { kind: 'forward' };
+      /** post a preview model */ partial?: boolean;
+      /** send the Worker's phase marks back */ timing?: boolean;
+      /** span times as recorded (no clock-skew adjustment) */ noSkew?: boolean;
+    }
   | { type: 'chunk'; bytes: Uint8Array }
   | { type: 'end' }
   | { type: 'cancel' };
@@ -21,6 +27,8 @@ export interface BootRequest {
   url: string;
   partial: boolean;
   timing: boolean;
+  /** Span times as recorded (no clock-skew adjustment); present only when true. */
+  noSkew?: true;
 }
 
 export const WORKER_NAME = 'spanbeam-import';
@@ -34,7 +42,7 @@ export function parseBootName(name: string): BootRequest | null {
   if (!name.startsWith(`${WORKER_NAME} {`)) return null;
   try {
     const r = JSON.parse(name.slice(WORKER_NAME.length + 1)) as Partial<BootRequest>;
-    return typeof r.url === 'string' ? { url: r.url, partial: r.partial === true, timing: r.timing === true } : null;
+    return typeof r.url === 'string' ? { url: r.url, partial: r.partial === true, timing: r.timing === true, ...(r.noSkew === true ? { noSkew: true } : {}) } : null;
   } catch {
     return null;
   }

@@ -19,10 +19,11 @@ const marks: WorkerMarks = [];
 const stamp = (name: string): void => void marks.push([name, performance.timeOrigin + performance.now()]);
 stamp('started');
 
-async function run(source: PipelineSource, partial: boolean, timing: boolean): Promise<void> {
+async function run(source: PipelineSource, partial: boolean, timing: boolean, noSkew?: boolean): Promise<void> {
   try {
     const model = await runPipeline(source, {
       signal: abort.signal,
+      skew: !noSkew,
       onPhase: stamp,
       onProgress: (progress) => scope.postMessage({ type: 'progress', progress }),
       // The preview is copied, not transferred: the first detach of a buffer behind each kind of
@@ -48,8 +49,8 @@ scope.addEventListener('message', (e) => {
       stamp('import');
       if (msg.source.kind === 'forward') {
         const stream = new ReadableStream<Uint8Array>({ start: (c) => void (forward = c) });
-        void run({ kind: 'stream', stream }, !!msg.partial, !!msg.timing);
-      } else void run(msg.source, !!msg.partial, !!msg.timing);
+        void run({ kind: 'stream', stream }, !!msg.partial, !!msg.timing, msg.noSkew);
+      } else void run(msg.source, !!msg.partial, !!msg.timing, msg.noSkew);
       break;
     case 'chunk':
       forward?.enqueue(msg.bytes);
@@ -66,5 +67,5 @@ scope.postMessage({ type: 'ready' });
 const boot = parseBootName((self as unknown as { name?: string }).name ?? '');
 if (boot) {
   stamp('import');
-  void run({ kind: 'url', url: boot.url }, boot.partial, boot.timing);
+  void run({ kind: 'url', url: boot.url }, boot.partial, boot.timing, boot.noSkew);
 }

@@ -225,6 +225,8 @@ export interface SliceDetails {
   /** Chrome thread time (`tts`, `tdur`), µs converted to ns, relative to nothing (durations). */
   threadDurNs?: number;
   threadStartNs?: number;
+  /** Clock-skew adjustment: ns added to the span's recorded times to fit it in its cross-service parent. */
+  clockSkewNs?: number;
   /** Original duration before repair (TRUNCATED). */
   originalDurNs?: number;
   /** Async id / span id / trace id / parent id as text. */
@@ -271,7 +273,8 @@ export type DiagnosticKind =
   | 'abstract-units' // the x axis is not time (collapsed stacks, pprof, speedscope bytes/none units)
   | 'unknown-track' // Perfetto events on a track uuid no TrackDescriptor describes
   | 'lost-state' // Perfetto packets needing interned data / defaults lost before them: skipped
-  | 'unknown-clock'; // Perfetto timestamps on a clock no ClockSnapshot relates to the trace clock
+  | 'unknown-clock' // Perfetto timestamps on a clock no ClockSnapshot relates to the trace clock
+  | 'clock-skew'; // spans moved into their cross-service parent (the services' clocks differ)
 
 export interface Diagnostic {
   readonly kind: DiagnosticKind;

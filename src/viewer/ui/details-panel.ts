@@ -78,6 +78,8 @@ export function renderDetails(
   if (flags & SliceFlag.UNFINISHED) status.push('unfinished (no end seen; drawn to the trace end)');
   if (flags & SliceFlag.TRUNCATED) status.push(`repaired: original duration ${fmt(d.originalDurNs ?? NaN)}`);
   if (flags & SliceFlag.ORPHAN) status.push('orphan (parent not in trace)');
+  // Moved at import to fit in its parent of another service (skew="off" shows the recorded times).
+  if (d.clockSkewNs) status.push(`clock skew adjusted by ${d.clockSkewNs > 0 ? '+' : ''}${formatDuration(d.clockSkewNs, 4)}`);
   const args = d.args ? Object.entries(d.args) : [];
   const table = (entries: Array<[string, unknown]>): TemplateResult => {
     const cut = showAll !== null && entries.length > MAX_ARGS;

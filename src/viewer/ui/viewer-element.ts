@@ -135,6 +135,7 @@ export class SpanbeamViewer extends LitElement {
     workerUrl: { type: String, attribute: 'worker-url' },
     flows: { type: String },
     view: { type: String },
+    skew: { type: String },
     _model: { state: true },
     _partial: { state: true },
     _progress: { state: true },
@@ -163,6 +164,8 @@ export class SpanbeamViewer extends LitElement {
   /** Flow arrows: 'selection' (default), 'all' or 'none'. */
   declare flows: FlowMode;
   declare view: ViewerView;
+  /** 'off': span times as recorded, without clock-skew adjustment (read at import). */
+  declare skew: string | null;
 
   declare private _model: TraceModel | null;
   /** The model shown is a preview of a load still in progress. */
@@ -252,6 +255,7 @@ export class SpanbeamViewer extends LitElement {
     this.workerUrl = null;
     this.flows = 'selection';
     this.view = 'timeline';
+    this.skew = null;
     this._model = null;
     this._partial = false;
     this._progress = null;
@@ -454,6 +458,7 @@ export class SpanbeamViewer extends LitElement {
       const imported = importTrace(input, {
         signal: ac.signal,
         ...(this.workerUrl ? { workerUrl: new URL(this.workerUrl, document.baseURI).href } : {}),
+        ...(this.skew === 'off' ? { skew: false } : {}),
         onProgress: (p) => {
           if (gen !== this.loadGen) return;
           this._progress = p;
@@ -672,6 +677,11 @@ export class SpanbeamViewer extends LitElement {
     // A sandwich is a state of the flame view: leaving the view leaves it (its tab shows the flame graph).
     if (changed.has('view') && this.view !== 'flame') this._sandwich = -1;
     if (this.view === 'waterfall' && (changed.has('view') || changed.has('_selected' as keyof SpanbeamViewer))) this.revealInWaterfall();
+    // Skew is applied at import: what `src` or a live source shows is imported again (other inputs at their next load).
+    if (changed.has('skew') && changed.get('skew') !== undefined && (this.skew === 'off') !== (changed.get('skew') === 'off')) {
+      if (this.liveSource) this.scheduleLive();
+      else if (this.src && this.src === this.loadedSrc && this.loadGen === this.srcGen) this.loadSrc();
+    }
     // Before rendering, so the fetch starts without waiting for the first render.
     if (!changed.has('src')) return;
     if (this.src) {
@@ -1019,7 +1029,7 @@ export class SpanbeamViewer extends LitElement {
     this.liveTimer = null;
     if (this.liveSpans.length === 0) return;
     const source = this.liveSource;
-    importSpans(this.liveSpans).then(
+    importSpans(this.liveSpans, this.skew !== 'off').then(
       (model) => {
         if (source !== this.liveSource) return;
         this.setModel(model, this._model !== null);

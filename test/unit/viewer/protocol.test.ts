@@ -17,5 +17,10 @@ describe('worker boot name', () => {
   });
   it('takes only booleans as flags', () => {
     expect(parseBootName(`${WORKER_NAME} {"url":"u","partial":"yes","timing":1}`)).toEqual({ url: 'u', partial: false, timing: false });
+    expect(parseBootName(`${WORKER_NAME} {"url":"u","noSkew":"yes"}`)).toEqual({ url: 'u', partial: false, timing: false });
+  });
+  it('carries skew="off" (no clock-skew adjustment) to a booted import', () => {
+    const r = { url: 'http://x/t.json', partial: false, timing: false, noSkew: true as const };
+    expect(parseBootName(bootName(r))).toEqual(r);
   });
 });
