@@ -47,3 +47,30 @@ test('exportTrace() gives the same file for embedders; it rejects with no trace'
   expect(out.meta).toMatchObject({ source_format: 'otlp-json', clock: 'epoch', source_file: 'two-services.json' });
   expect(out.phases).toContain('b');
 });
+
+test('an OTLP trace saved with exportTrace() and reopened shows the same services, traces and waterfall', async ({ page }) => {
+  await openViewer(page, server, '', '/strict/viewer.html');
+  await page.locator('spanbeam-viewer input[type=file]').setInputFiles('test/fixtures/otlp/round-trip.json');
+  const first = await waitForEvent(page, 'spanbeam-load');
+  const labels = () => page.locator('spanbeam-viewer .track-label').evaluateAll((els) => els.map((e) => `${e.getAttribute('aria-level')} ${e.getAttribute('aria-label')}`));
+  const waterfall = async () => {
+    await page.getByRole('tab', { name: 'Waterfall' }).click();
+    const rows = page.getByRole('treegrid', { name: 'Waterfall' }).getByRole('row');
+    await expect(rows.first()).toBeVisible();
+    const out = await rows.evaluateAll((els) => els.map((e) => `${e.getAttribute('aria-level')} ${e.textContent?.replace(/\s+/g, ' ')}`));
+    await page.getByRole('tab', { name: 'Timeline' }).click();
+    return out;
+  };
+  const before = { labels: await labels(), waterfall: await waterfall() };
+  expect(before.labels.join('|')).toMatch(/api.*web.*worker/);
+  // The waterfall nests across services: POST /cart (api) under fetch /api/cart (web).
+  expect(before.waterfall.length).toBeGreaterThan(5);
+  await page.evaluate(async () => {
+    const v = document.querySelector('spanbeam-viewer')!;
+    await v.load(await v.exportTrace());
+  });
+  const second = await waitForEvent(page, 'spanbeam-load', 2);
+  expect(second.detail).toMatchObject({ ...counts(first.detail as Record<string, unknown>), format: 'chrome-json' });
+  expect((second.detail as { diagnostics: Array<{ message: string }> }).diagnostics.map((d) => d.message).join('\n')).not.toMatch(/could not be rebuilt/);
+  expect({ labels: await labels(), waterfall: await waterfall() }).toEqual(before);
+});

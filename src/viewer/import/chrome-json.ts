@@ -16,6 +16,7 @@ import {
 } from '../model/trace-model';
 import { BytesInterner, JsonReader, JsonStream, KeyTable, decodeBytes, type StreamHandler } from './json-tokenizer';
 import { addSampledStacks, type Frame } from './samples';
+import { rebuildSpans } from './span-rebuild';
 
 const KEY_NAMES = [
   'ph', 'name', 'cat', 'ts', 'dur', 'tdur', 'tts', 'pid', 'tid', 'id', 'id2', 'args',
@@ -232,7 +233,8 @@ export class ChromeJsonImporter implements StreamHandler {
       if (this.phaseCounts[c] > 0) this.builder.countEvent(String.fromCharCode(c), this.phaseCounts[c]);
     }
     for (const [k, n] of this.otherPhases) this.builder.countEvent(k, n);
-    return yield* this.builder.finishSteps();
+    // Spans Spanbeam saved come back as the traces and services they were.
+    return rebuildSpans(yield* this.builder.finishSteps());
   }
 
   // ---- StreamHandler ----

@@ -40,6 +40,10 @@ export interface SpanRecord {
   scope?: string;
   events?: Array<{ time: EpochTime; name: string; attributes?: Record<string, unknown> }>;
   links?: Array<{ traceId: string; spanId: string; attributes?: Record<string, unknown> }>;
+  /** Its parent link is dropped (as a cycle) though the parent is there: a rebuilt export keeps where the cycle was cut. */
+  cut?: boolean;
+  /** Already moved by this much for clock skew (a rebuilt export: its times are the moved ones). */
+  clockSkewNs?: number;
 }
 
 /** Epoch ms float → EpochTime. */
@@ -119,7 +123,7 @@ export function buildSpanModel(format: SourceFormat, spans: readonly SpanRecord[
     const dur = s.end ? relNs(s.end, baseMs) + shift - startNs : NaN;
     const details: SliceDetails = { spanId: s.spanId, traceId: s.traceId };
     if (s.parentSpanId) details.parentSpanId = s.parentSpanId;
-    if (shift) details.clockSkewNs = shift;
+    if (shift || s.clockSkewNs) details.clockSkewNs = shift || s.clockSkewNs;
     if (s.attributes && Object.keys(s.attributes).length > 0) details.args = s.attributes;
     if (s.kind) details.kind = s.kind;
     if (s.statusCode) details.statusCode = s.statusCode;
@@ -158,8 +162,8 @@ export function buildSpanModel(format: SourceFormat, spans: readonly SpanRecord[
       b.diag('orphan-span', `span "${s.name}" names parent ${s.parentSpanId}, which is not in the input`);
       return;
     }
-    if (p === i) {
-      b.diag('parent-cycle', `span "${s.name}" is its own parent; link dropped`);
+    if (p === i || s.cut) {
+      b.diag('parent-cycle', `span "${s.name}" is ${p === i ? 'its own parent' : 'in a parent cycle'}; link dropped`);
       return;
     }
     parent[slice] = sliceOf[p];

@@ -12,9 +12,21 @@
  *   time), flows `s`/`f` bound to their slices (`bp: "e"` at a time no child covers).
  * - Times: µs with up to ns decimals; on an epoch clock relative to the origin, which `metadata`
  *   keeps (`epoch_origin_ms`), as it keeps the source format, file name and a non-time x axis.
+ * - Spans (a model of trace tracks only): each `b` carries `args.spanbeam` = [slice index, SPAN_*
+ *   bits, details its attributes shadow?, its own `spanbeam` attribute?] and `metadata.spanbeam_spans`
+ *   their count, from which our importer rebuilds services, traces and parents (import/span-rebuild.ts);
+ *   other tools see one more arg.
  */
 import { InstantScope, SliceFlag, TrackKind, type SliceDetails, type TraceModel } from './trace-model';
 import { childIndex, detailsAt, type Children } from './query';
+
+/** Bits of a span's `args.spanbeam[1]`. */
+export const SPAN_ERROR = 1;
+/** Its parent link was dropped (a cycle) though the parent is there. */
+export const SPAN_CUT = 2;
+export const SPAN_ORPHAN = 4;
+/** No end: an open span's pair has no `e`, and another tool's (or our) importer may close it with its ancestor's `e` of the same name. */
+export const SPAN_OPEN = 8;
 
 export interface ChromeExportOptions {
   /** The original file's name, kept in `metadata.source_file`. */
@@ -136,8 +148,12 @@ export function* chromeJsonSteps(model: TraceModel, opts: ChromeExportOptions = 
     }
   }
 
+  // Span-shaped (only span importers make trace tracks, and nothing else): the b events carry what rebuilds them.
+  const spans = m.tracks.length > 0 && m.tracks.every((t) => t.kind === TrackKind.TRACE);
+
   // ---- header ----
   const md: Record<string, unknown> = { ...(m.metadata ?? {}) };
+  delete md.spanbeam_spans;
   md.source_format = m.format;
   if (opts.fileName) md.source_file = opts.fileName;
   md.exported_by = 'spanbeam';
@@ -149,6 +165,7 @@ export function* chromeJsonSteps(model: TraceModel, opts: ChromeExportOptions = 
     md.value_unit = m.valueUnit;
     md.x_axis = `${m.valueUnit}, not time: 1 ns (0.001 µs) stands for one ${m.valueUnit === 'bytes' ? 'byte' : m.valueUnit === 'samples' ? 'sample' : 'unit'}`;
   }
+  if (spans) md.spanbeam_spans = S.count;
   parts.push(`{"displayTimeUnit":${JSON.stringify(m.displayTimeUnit)},"metadata":${safeJson(md)},"traceEvents":[\n`);
   for (const e of meta) add(e);
   yield;
@@ -162,12 +179,23 @@ export function* chromeJsonSteps(model: TraceModel, opts: ChromeExportOptions = 
     if (S.color[s]) e += `,"cname":${q(S.color[s])}`;
     return e;
   };
-  const argsText = (d: SliceDetails | undefined, skipId: boolean): string => {
-    if (!d) return '';
+  const argsText = (d: SliceDetails | undefined, skipId: boolean, span = -1): string => {
+    if (!d && span < 0) return '';
+    d ??= {};
     const out: Record<string, unknown> = { ...(d.args ?? {}) };
+    let shadowed: Record<string, unknown> | 0 = 0;
     for (const k in d) {
       if (k === 'args' || k === 'threadDurNs' || k === 'threadStartNs' || (skipId && k === 'id')) continue;
       if (!(k in out)) out[k] = (d as Record<string, unknown>)[k];
+      else if (span >= 0) (shadowed ||= {})[k] = (d as Record<string, unknown>)[k];
+    }
+    if (span >= 0) {
+      const f = S.flags[span];
+      const bits = (f & SliceFlag.ERROR ? SPAN_ERROR : 0) | (f & SliceFlag.ORPHAN ? SPAN_ORPHAN : 0) | (f & SliceFlag.UNFINISHED ? SPAN_OPEN : 0) | (d.parentSpanId && S.parent[span] < 0 && !(f & SliceFlag.ORPHAN) ? SPAN_CUT : 0);
+      const r: unknown[] = [span, bits];
+      if (shadowed || (d.args && 'spanbeam' in d.args)) r.push(shadowed);
+      if (d.args && 'spanbeam' in d.args) r.push(d.args.spanbeam);
+      out.spanbeam = r;
     }
     for (const _ in out) return `,"args":${safeJson(out)}`;
     return '';
@@ -266,7 +294,7 @@ export function* chromeJsonSteps(model: TraceModel, opts: ChromeExportOptions = 
               if (!(S.flags[x] & SliceFlag.UNFINISHED)) add(`${common(x, 'e', S.startNs[x] + S.durNs[x], cat)},"id":${id}}`);
               continue;
             }
-            if (add(`${common(x, 'b', S.startNs[x], cat)},"id":${id}${bind(x)}${argsText(d, true)}}`)) yield;
+            if (add(`${common(x, 'b', S.startNs[x], cat)},"id":${id}${bind(x)}${argsText(d, true, spans ? x : -1)}}`)) yield;
             for (const i of ownedInstants.get(x) ?? []) {
               const n = I.name[i];
               add(`{"ph":"n","name":${q(n)},"ts":${us(I.timeNs[i])},"pid":${trackPid[t]},"tid":${tids[t]}${cat},"id":${id}${argsText(detailsAt(m, I.args[i]), true)}}`);

@@ -67,9 +67,11 @@ describe('Save as Chrome trace JSON: model → Chrome JSON → import', () => {
     expect(back.metadata).toMatchObject({ source_format: 'chrome-json', source_file: 'all-phases.json' });
   });
 
-  it('an OTLP trace of two services: spans as async slices nested as before, attributes and ids in args, epoch clock kept', async () => {
+  it('an OTLP trace of two services, read without its span data (an older export, as other tools read it): spans as async slices nested as before, attributes and ids in args, epoch clock kept', async () => {
     const m = importSpanJson(fixture('otlp/two-services.json'));
-    const { text, back } = await roundTrip(m);
+    const { text } = await roundTrip(m);
+    expect(text).toContain('"spanbeam_spans":');
+    const back = importChromeJson(text.replace(/,"spanbeam_spans":\d+/, ''));
     strictChromeJson(text);
     expect(back.clock).toBe('epoch');
     expect(back.originMs).toBeCloseTo(m.originMs, 6);

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { SpanJsonImporter, importSpanJson } from '../../../src/viewer/import/otlp-json';
 import { runPipeline } from '../../../src/viewer/import/pipeline';
 import { argsOf, flowsIn, nameOf } from '../../../src/viewer/model/query';
+import { importChromeJson } from '../../../src/viewer/import/chrome-json';
+import { exportChromeJson } from '../../../src/viewer/model/chrome-export';
 import { FlowKind, type TraceModel } from '../../../src/viewer/model/trace-model';
 import { otlpRoot, toProtoObject } from '../export/otlp-proto';
 
@@ -236,5 +238,17 @@ describe('clock skew adjustment', () => {
     });
     expect(jaeger.format).toBe('jaeger-json');
     expect(at(jaeger, 'serve')).toEqual([25, 75]);
+  });
+});
+
+describe('clock skew and Save', () => {
+  it('a skew-adjusted trace saved and reopened keeps the adjusted times and says by how much each span moved', async () => {
+    const m = importSpanJson(otlp(SHOP));
+    const back = importChromeJson(await exportChromeJson(m).text());
+    expect(back.diagnostics.filter((d) => /could not be rebuilt/.test(d.message))).toEqual([]);
+    for (const name of ['click', 'fetch /cart', 'POST /cart', 'db', 'GET inventory', 'inventory', 'query']) {
+      expect(at(back, name)).toEqual(at(m, name));
+      expect(skewMs(back, name)).toBe(skewMs(m, name));
+    }
   });
 });

@@ -1,0 +1,209 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { importChromeJson } from '../../../src/viewer/import/chrome-json';
+import { importReadableSpans, importSpanJson } from '../../../src/viewer/import/otlp-json';
+import type { ReadableSpan } from '../../../src/sdk/types';
+import { runPipeline } from '../../../src/viewer/import/pipeline';
+import { exportChromeJson } from '../../../src/viewer/model/chrome-export';
+import { detailsAt } from '../../../src/viewer/model/query';
+import { TrackKind, type TraceModel } from '../../../src/viewer/model/trace-model';
+
+const fixture = (path: string): Uint8Array => readFileSync(new URL(`../../fixtures/${path}`, import.meta.url));
+const exported = (m: TraceModel): Promise<string> => exportChromeJson(m).text();
+
+/** Everything a model shows: groups, tracks, slices (all columns, details decoded), instants, flows; strings resolved. */
+function dump(m: TraceModel) {
+  const S = m.slices;
+  const I = m.instants;
+  const F = m.flows;
+  const str = (id: number): string => m.strings[id];
+  return {
+    clock: m.clock,
+    startNs: m.startNs,
+    endNs: m.endNs,
+    groups: m.groups.map((g) => ({ kind: g.kind, name: g.name, key: g.key, sortIndex: g.sortIndex, labels: g.labels, tracks: g.tracks })),
+    tracks: m.tracks.map((t) => ({ kind: t.kind, group: t.group, name: t.name, key: t.key, rowCount: t.rowCount, traceId: t.traceId })),
+    slices: Array.from({ length: S.count }, (_, s) => ({
+      start: S.startNs[s], dur: S.durNs[s], track: S.track[s], depth: S.depth[s], name: str(S.name[s]), cat: str(S.category[s]),
+      parent: S.parent[s], flags: S.flags[s], color: str(S.color[s]), details: detailsAt(m, S.args[s]),
+    })),
+    rows: [...m.rows.rowStart, -1, ...m.rows.rowSliceStart],
+    instants: Array.from({ length: I.count }, (_, i) => ({
+      t: I.timeNs[i], track: I.track[i], name: str(I.name[i]), cat: str(I.category[i]), scope: I.scope[i], slice: I.slice[i], details: detailsAt(m, I.args[i]),
+    })),
+    flows: Array.from({ length: F.count }, (_, f) => ({ from: F.fromSlice[f], to: F.toSlice[f], fromNs: F.fromNs[f], toNs: F.toNs[f], kind: F.kind[f], name: str(F.name[f]) })),
+  };
+}
+
+describe('Spans saved as Chrome JSON come back as the traces they were', () => {
+  it('OTLP of several services and traces → model → export → import: the same model (services, traces, parents, flows, details, times)', async () => {
+    const m = importSpanJson(fixture('otlp/round-trip.json'));
+    expect(m.groups.map((g) => g.name)).toEqual(['api', 'web', 'worker']);
+    expect(m.tracks.every((t) => t.kind === TrackKind.TRACE)).toBe(true);
+    const text = await exported(m);
+    const back = importChromeJson(text);
+    expect(back.diagnostics.filter((d) => /could not be rebuilt/.test(d.message))).toEqual([]);
+    expect(dump(back)).toEqual(dump(m));
+    // The epoch origin is kept to the float's precision (~0.25 µs at today's epoch ms).
+    expect(Math.abs(back.originMs - m.originMs)).toBeLessThan(1e-3);
+    expect(back.metadata).toMatchObject({ exported_by: 'spanbeam', source_format: 'otlp-json', spanbeam_spans: m.slices.count });
+    // Saved again, the same file (a round trip is a fixed point).
+    expect((await exported(back)).replace('"source_format":"chrome-json"', '"source_format":"otlp-json"')).toBe(text);
+    // Kinds of diagnostics the layout makes are made again (orphan, cycle, open span, negative duration).
+    const kinds = (x: TraceModel): string[] => x.diagnostics.map((d) => `${d.kind}×${d.count}`).sort();
+    expect(kinds(back)).toEqual(kinds(m));
+  });
+
+  it('through the pipeline (the viewer worker path), as the Blob exportTrace() gives and gzipped', async () => {
+    const m = await runPipeline({ kind: 'bytes', bytes: fixture('otlp/round-trip.json') });
+    const blob = exportChromeJson(m);
+    expect(dump(await runPipeline({ kind: 'blob', blob }))).toEqual(dump(m));
+    const gz = new Blob([await new Response(blob.stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer()]);
+    expect(dump(await runPipeline({ kind: 'blob', blob: gz }))).toEqual(dump(m));
+  });
+
+  it('live SDK spans (fractional epoch ms, events, a link, two services) too', async () => {
+    const base = 1_763_700_000_123.456;
+    const sp = (name: string, spanId: string, parent: string, a: number, b: number, service = 'web'): ReadableSpan => {
+      const ctx = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId, traceFlags: 1 };
+      return {
+        name, kind: 2, spanContext: () => ctx, ...(parent ? { parentSpanId: parent } : {}), startMs: base + a, endMs: base + b,
+        attributes: { 'app.k': name }, droppedAttributesCount: 0, events: [{ name: 'mark', timeMs: base + a + 0.000123, attributes: { n: 1 } }], droppedEventsCount: 0,
+        links: parent ? [{ context: { ...ctx, spanId: '00f067aa0ba902b7' }, attributes: {} }] : [], droppedLinksCount: 0,
+        status: { code: name === 'fetch' ? 2 : 0, message: name === 'fetch' ? 'x' : undefined }, resource: { attributes: { 'service.name': service } }, scope: { name: 'test', version: '1' },
+      } as unknown as ReadableSpan;
+    };
+    const m = importReadableSpans([
+      sp('page-load', '00f067aa0ba902b7', '', 0, 500), sp('fetch', '1000000000000001', '00f067aa0ba902b7', 10.25, 200),
+      sp('server', '1000000000000003', '1000000000000001', 20, 150, 'api'),
+    ]);
+    expect(dump(importChromeJson(await exported(m)))).toEqual(dump(m));
+  });
+
+  it('Jaeger and Zipkin spans too (errors from tags, µs times)', async () => {
+    for (const f of ['otlp/jaeger.json', 'otlp/zipkin.json', 'otlp/two-services.json', 'otlp/collector.ndjson']) {
+      const m = importSpanJson(fixture(f));
+      const back = importChromeJson(await exported(m));
+      expect(dump(back), f).toEqual(dump(m));
+    }
+  });
+
+  it('what other tools read is as before: the same events and args, plus one `spanbeam` arg per span', async () => {
+    const m = importSpanJson(fixture('otlp/round-trip.json'));
+    const doc = JSON.parse(await exported(m)) as { traceEvents: Array<{ ph: string; args?: Record<string, unknown> }> };
+    const b = doc.traceEvents.filter((e) => e.ph === 'b');
+    expect(b.length).toBe(m.slices.count);
+    for (const e of b) expect(Array.isArray(e.args?.spanbeam)).toBe(true);
+    // Attributes stay args; span fields they would hide are kept in the spanbeam entry.
+    const render = b.find((e) => e.args?.spanId === 'shadow')!;
+    expect(render.args!.spanbeam).toEqual([expect.any(Number), 0, { spanId: 'a000000000000003' }]);
+  });
+
+  it('a profile (cpuprofile) and a Chrome trace with samples round-trip as before: no span data, thread tracks', async () => {
+    const profile = JSON.stringify({
+      nodes: [
+        { id: 1, callFrame: { functionName: '(root)' }, children: [2] },
+        { id: 2, callFrame: { functionName: 'main', url: 'a.js' }, children: [3, 4] },
+        { id: 3, callFrame: { functionName: 'parse', url: 'a.js' } },
+        { id: 4, callFrame: { functionName: 'render', url: 'a.js' } },
+      ],
+      startTime: 1000,
+      endTime: 1500,
+      samples: [3, 3, 4, 2, 3],
+      timeDeltas: [0, 100, 100, 100, 100],
+    });
+    for (const m of [await runPipeline({ kind: 'bytes', bytes: new TextEncoder().encode(profile) }), importChromeJson(fixture('chrome/all-phases.json'))]) {
+      const text = await exported(m);
+      expect(text).not.toContain('spanbeam_spans');
+      expect(text).not.toContain('"spanbeam":[');
+      const back = importChromeJson(text);
+      const again = importChromeJson(text.replace('"exported_by":"spanbeam"', '"exported_by":"x"'));
+      expect(back.tracks.some((t) => t.kind === TrackKind.TRACE)).toBe(false);
+      // The same plain import as a file of another tool but for the times (which the origin shifts).
+      expect(dump(back).slices.map((s) => [s.name, s.depth, s.track, s.flags])).toEqual(dump(again).slices.map((s) => [s.name, s.depth, s.track, s.flags]));
+      expect(back.slices.count).toBe(m.slices.count);
+    }
+  });
+
+  it('an older export (no spanbeam_spans) imports as plain async tracks, as before', async () => {
+    const m = importSpanJson(fixture('otlp/round-trip.json'));
+    const text = (await exported(m)).replace(/,"spanbeam_spans":\d+/, '');
+    const back = importChromeJson(text);
+    expect(back.tracks.every((t) => t.kind === TrackKind.ASYNC)).toBe(true);
+    expect(back.diagnostics.some((d) => /could not be rebuilt/.test(d.message))).toBe(false);
+  });
+});
+
+describe('hostile span data falls back to the plain Chrome import with a warning', () => {
+  type Doc = { metadata: Record<string, unknown>; traceEvents: Array<{ ph: string; name: string; args?: Record<string, unknown> }> };
+  const base = async (): Promise<Doc> => JSON.parse(await exported(importSpanJson(fixture('otlp/round-trip.json')))) as Doc;
+  const spansOf = (d: Doc) => d.traceEvents.filter((e) => e.ph === 'b');
+  const cases: Array<[string, (d: Doc) => void]> = [
+    ['wrong count', (d) => void (d.metadata.spanbeam_spans = 1e15)],
+    ['count as a string', (d) => void (d.metadata.spanbeam_spans = String(spansOf(d).length))],
+    ['entry not an array', (d) => void (spansOf(d)[0].args!.spanbeam = { i: 0 })],
+    ['entry missing', (d) => void delete spansOf(d)[1].args!.spanbeam],
+    ['index repeated', (d) => void ((spansOf(d)[1].args!.spanbeam as unknown[])[0] = (spansOf(d)[0].args!.spanbeam as unknown[])[0])],
+    ['index out of range', (d) => void ((spansOf(d)[1].args!.spanbeam as unknown[])[0] = 1e9)],
+    ['index fractional', (d) => void ((spansOf(d)[1].args!.spanbeam as unknown[])[0] = 0.5)],
+    ['bits not a number', (d) => void ((spansOf(d)[1].args!.spanbeam as unknown[])[1] = 'x')],
+    ['span id a number', (d) => void (spansOf(d)[0].args!.spanId = 7)],
+    ['resource a string', (d) => void (spansOf(d)[0].args!.resource = 'r')],
+    ['links not objects', (d) => void (spansOf(d)[0].args!.links = [1, 2])],
+    ['huge entry', (d) => void (spansOf(d)[0].args!.spanbeam = new Array(1000).fill(0))],
+    ['no epoch origin', (d) => void delete d.metadata.epoch_origin_ms],
+    ['dangling parent', (d) => {
+      const e = spansOf(d).find((x) => x.name === 'render')!;
+      e.args!.parentSpanId = '0123456789abcdef';
+    }],
+    ['parent cycle', (d) => {
+      const a = spansOf(d).find((x) => x.name === 'GET /checkout')!;
+      a.args!.parentSpanId = 'a000000000000002';
+    }],
+    ['duplicate span ids', (d) => {
+      const [a, b] = spansOf(d);
+      b.args!.spanId = a.args!.spanId;
+      b.args!.traceId = a.args!.traceId;
+    }],
+    ['an instant of no span', (d) => void d.traceEvents.push({ ph: 'i', name: 'x', ts: 1, pid: 1, tid: 1, s: 't' } as never)],
+  ];
+  for (const [what, spoil] of cases) {
+    it(what, async () => {
+      const d = await base();
+      spoil(d);
+      const m = importChromeJson(JSON.stringify(d));
+      expect(m.diagnostics.some((x) => x.kind === 'invalid-args' && /could not be rebuilt/.test(x.message))).toBe(true);
+      expect(m.tracks.some((t) => t.kind === TrackKind.TRACE)).toBe(false);
+      expect(m.slices.count).toBeGreaterThan(0);
+    });
+  }
+
+  it('an open span under a finished one of the same name (its `e` closes the open one): not rebuilt wrong', async () => {
+    const ns = (ms: number): string => `${1700000000000 + ms}000000`;
+    const doc = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 's' } }] }, scopeSpans: [{ spans: [
+      { traceId: 'aa', spanId: '01', name: 'GET', startTimeUnixNano: ns(0), endTimeUnixNano: ns(10) },
+      { traceId: 'aa', spanId: '02', parentSpanId: '01', name: 'GET', startTimeUnixNano: ns(1) },
+    ] }] }] };
+    const m = importChromeJson(await exported(importSpanJson(JSON.stringify(doc))));
+    expect(m.diagnostics.some((x) => /closed another span/.test(x.message))).toBe(true);
+  });
+
+  it('a long parent chain (50k deep) and a 50k cycle neither recurse nor hang', async () => {
+    const n = 50000;
+    const ev: unknown[] = [{ ph: 'M', name: 'process_name', pid: 1, tid: 0, args: { name: 's' } }];
+    for (let i = 0; i < n; i++) {
+      const p = i === 0 ? n - 1 : i - 1;
+      ev.push({ ph: 'b', name: 's', cat: 'x', id: `0x${i}`, pid: 1, tid: 1, ts: i, args: { spanId: `s${i}`, traceId: 't', parentSpanId: `s${p}`, spanbeam: [i, 0] } });
+      ev.push({ ph: 'e', name: 's', cat: 'x', id: `0x${i}`, pid: 1, tid: 1, ts: i + 1 });
+    }
+    const doc = { metadata: { exported_by: 'spanbeam', clock: 'epoch', epoch_origin_ms: 1.7e12, spanbeam_spans: n }, traceEvents: ev };
+    const t0 = performance.now();
+    const cyc = importChromeJson(JSON.stringify(doc));
+    expect(cyc.diagnostics.some((x) => /loops/.test(x.message))).toBe(true);
+    // Without the cycle (the first span a root): a 50k-deep chain rebuilds.
+    delete (ev[1] as { args: Record<string, unknown> }).args.parentSpanId;
+    const chain = importChromeJson(JSON.stringify(doc));
+    expect(chain.tracks[0].kind).toBe(TrackKind.TRACE);
+    expect(performance.now() - t0).toBeLessThan(20000);
+  }, 30000);
+});
