@@ -73,6 +73,8 @@ export interface ChromeImportOptions {
   onEvents?: (events: number) => void;
   /** Expected input size in bytes, when known: the columns start near the size they will need. */
   sizeHint?: number;
+  /** false: spans Spanbeam saved are rebuilt without clock-skew adjustment (skew="off"). */
+  skew?: boolean;
 }
 
 /** Top-level keys of the trace formats we read: an object holding one is a trace, if an empty one. */
@@ -234,7 +236,7 @@ export class ChromeJsonImporter implements StreamHandler {
     }
     for (const [k, n] of this.otherPhases) this.builder.countEvent(k, n);
     // Spans Spanbeam saved come back as the traces and services they were.
-    return rebuildSpans(yield* this.builder.finishSteps());
+    return rebuildSpans(yield* this.builder.finishSteps(), this.opts.skew !== false);
   }
 
   // ---- StreamHandler ----

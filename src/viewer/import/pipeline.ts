@@ -244,7 +244,7 @@ export async function runPipeline(src: PipelineSource, opts: PipelineOptions = {
   const importer: Importer = make
     ? make(skew)
     : format === 'chrome-json'
-      ? new ChromeJsonImporter(sizeHint !== undefined ? { sizeHint } : {})
+      ? new ChromeJsonImporter({ ...(sizeHint !== undefined ? { sizeHint } : {}), skew })
       : new SpanJsonImporter(format, skew);
   const yieldMs = opts.yieldEveryMs;
   const firstBytesAt = performance.now();

@@ -7,13 +7,11 @@
  * import did. Anything that does not add up keeps the plain import, with an input warning.
  */
 import { TraceBuilder } from '../model/builder';
-import { SPAN_CUT, SPAN_ERROR, SPAN_OPEN, SPAN_ORPHAN } from '../model/chrome-export';
+import { SPAN_CUT, SPAN_DETAIL_KEYS, SPAN_ERROR, SPAN_OPEN, SPAN_ORPHAN } from '../model/chrome-export';
 import { SliceFlag, type SliceDetails, type TraceModel } from '../model/trace-model';
 import { isObj } from './span-records';
 import { buildSpanModel, type EpochTime, type SpanRecord } from './spans';
 
-/** Details of a span merged into its args (as chrome-export's argsText writes them). */
-const DETAIL_KEYS = ['spanId', 'traceId', 'parentSpanId', 'kind', 'statusCode', 'statusMessage', 'scope', 'resource', 'links', 'originalDurNs', 'clockSkewNs'] as const;
 
 const optStr = (v: unknown): boolean => v === undefined || typeof v === 'string';
 const decoder = /* @__PURE__ */ new TextDecoder();
@@ -29,12 +27,12 @@ function detailsOf(m: TraceModel, ref: number): SliceDetails | undefined {
 }
 
 /** The spans of a plain import of Spanbeam's export, rebuilt; `plain` (with a warning) when they cannot be. */
-export function rebuildSpans(plain: TraceModel): TraceModel {
+export function rebuildSpans(plain: TraceModel, skew = true): TraceModel {
   const md = plain.metadata;
   if (!md || md.exported_by !== 'spanbeam' || !('spanbeam_spans' in md)) return plain;
   let model: TraceModel | string;
   try {
-    model = rebuild(plain, md);
+    model = rebuild(plain, md, skew);
   } catch (e) {
     model = String(e);
   }
@@ -43,7 +41,7 @@ export function rebuildSpans(plain: TraceModel): TraceModel {
   return { ...plain, diagnostics: [...plain.diagnostics, { kind: 'invalid-args', count: 1, message }] };
 }
 
-function rebuild(plain: TraceModel, md: Record<string, unknown>): TraceModel | string {
+function rebuild(plain: TraceModel, md: Record<string, unknown>, skew: boolean): TraceModel | string {
   const S = plain.slices;
   const n = S.count;
   const origin = md.epoch_origin_ms;
@@ -65,13 +63,16 @@ function rebuild(plain: TraceModel, md: Record<string, unknown>): TraceModel | s
     const [i, bits, shadow] = r as [unknown, unknown, unknown];
     if (!Number.isInteger(i) || (i as number) < 0 || (i as number) >= n || recs[i as number]) return `bad or repeated span index ${JSON.stringify(i)?.slice(0, 30)}`;
     if (!Number.isInteger(bits) || shadow !== undefined && shadow !== 0 && !isObj(shadow)) return `span ${i as number}: bad spanbeam entry`;
-    const attrs: Record<string, unknown> = { ...(a as Record<string, unknown>) };
-    delete attrs.spanbeam;
-    if (r.length === 4) attrs.spanbeam = r[3];
+    // The span's own `spanbeam` attribute back in its place (attributes keep their order).
+    const attrs: Record<string, unknown> = Object.fromEntries(
+      Object.entries(a as Record<string, unknown>).flatMap(([k, v]) => (k !== 'spanbeam' ? [[k, v]] : r.length === 4 ? [[k, r[3]]] : [])),
+    );
     const det: Record<string, unknown> = {};
-    for (const k of DETAIL_KEYS) {
-      if (isObj(shadow) && k in shadow) det[k] = shadow[k];
-      else if (k in attrs) {
+    for (const k of SPAN_DETAIL_KEYS) {
+      // null: the span has no such detail (an attribute of that name is only an attribute).
+      if (isObj(shadow) && k in shadow) {
+        if (shadow[k] !== null) det[k] = shadow[k];
+      } else if (k in attrs) {
         det[k] = attrs[k];
         delete attrs[k];
       }
@@ -150,5 +151,5 @@ function rebuild(plain: TraceModel, md: Record<string, unknown>): TraceModel | s
   const b = new TraceBuilder('chrome-json');
   b.metadata = md;
   b.displayTimeUnit = plain.displayTimeUnit;
-  return buildSpanModel('chrome-json', spans, b);
+  return buildSpanModel('chrome-json', spans, b, skew);
 }

@@ -253,7 +253,8 @@ export function clockSkew(spans: readonly SpanRecord[], parent: Int32Array, base
     const start = ps + shift[p];
     // Longer than its parent (async, or the caller timed out): no middle to put it in.
     if (!(cd >= 0 && cd <= pd) || (cs >= start && cs + cd <= start + pd)) return 0;
-    return start + (pd - cd) / 2 - cs;
+    // Whole ns, as times are kept (a saved trace has no half ns to give back).
+    return Math.round(start + (pd - cd) / 2 - cs);
   };
   let count = 0;
   let first = -1;

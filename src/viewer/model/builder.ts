@@ -1177,7 +1177,8 @@ export class TraceBuilder {
     const idx = Array.from({ length: n }, (_, i) => i);
     const from = this.fFrom;
     const to = this.fTo;
-    idx.sort((x, y) => newIndex[from[x]] - newIndex[from[y]] || x - y);
+    // Flows out of one slice in the order of their targets: the same whatever order they were added in (a saved span trace rebuilt).
+    idx.sort((x, y) => newIndex[from[x]] - newIndex[from[y]] || newIndex[to[x]] - newIndex[to[y]] || x - y);
     const out = {
       count: n,
       fromSlice: new Int32Array(n),

@@ -27,6 +27,8 @@ export const SPAN_CUT = 2;
 export const SPAN_ORPHAN = 4;
 /** No end: an open span's pair has no `e`, and another tool's (or our) importer may close it with its ancestor's `e` of the same name. */
 export const SPAN_OPEN = 8;
+/** Span details argsText merges into args (an attribute of the same name shadows one). */
+export const SPAN_DETAIL_KEYS = ['spanId', 'traceId', 'parentSpanId', 'kind', 'statusCode', 'statusMessage', 'scope', 'resource', 'links', 'originalDurNs', 'clockSkewNs'] as const;
 
 export interface ChromeExportOptions {
   /** The original file's name, kept in `metadata.source_file`. */
@@ -190,6 +192,8 @@ export function* chromeJsonSteps(model: TraceModel, opts: ChromeExportOptions = 
       else if (span >= 0) (shadowed ||= {})[k] = (d as Record<string, unknown>)[k];
     }
     if (span >= 0) {
+      // An attribute named as a detail the span lacks: null in the entry, so it stays an attribute.
+      for (const k of SPAN_DETAIL_KEYS) if (d.args && k in d.args && !(k in d)) (shadowed ||= {})[k] = null;
       const f = S.flags[span];
       const bits = (f & SliceFlag.ERROR ? SPAN_ERROR : 0) | (f & SliceFlag.ORPHAN ? SPAN_ORPHAN : 0) | (f & SliceFlag.UNFINISHED ? SPAN_OPEN : 0) | (d.parentSpanId && S.parent[span] < 0 && !(f & SliceFlag.ORPHAN) ? SPAN_CUT : 0);
       const r: unknown[] = [span, bits];

@@ -252,3 +252,24 @@ describe('clock skew and Save', () => {
     }
   });
 });
+
+describe('clock skew: whole ns, and skew="off" on a saved trace', () => {
+  it('a shift of an odd number of ns is whole ns, so Save keeps it', async () => {
+    const m = importSpanJson(otlp({
+      browser: [{ id: 'a1', name: 'fetch', start: 0, end: 1.000001, kind: 3 }],
+      backend: [{ id: 'b1', parent: 'a1', name: 'handle', start: 5000, end: 5001, kind: 2 }],
+    }));
+    expect(Number.isInteger(argsOf(m, slice(m, 'handle')).clockSkewNs)).toBe(true);
+    expect(Number.isInteger(m.slices.startNs[slice(m, 'handle')])).toBe(true);
+    const back = importChromeJson(await exportChromeJson(m).text());
+    expect(at(back, 'handle')).toEqual(at(m, 'handle'));
+  });
+
+  it('a trace saved with skew off reopened with skew off keeps its recorded times', async () => {
+    const off = await runPipeline({ kind: 'bytes', bytes: new TextEncoder().encode(JSON.stringify(otlp(SHOP))) }, { skew: false });
+    const back = await runPipeline({ kind: 'blob', blob: exportChromeJson(off) }, { skew: false });
+    expect(back.tracks[0].kind).toBe(off.tracks[0].kind);
+    expect(at(back, 'POST /cart')).toEqual([5100, 5700]);
+    expect(skewDiag(back)).toBeUndefined();
+  });
+});

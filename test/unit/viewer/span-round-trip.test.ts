@@ -134,6 +134,39 @@ describe('Spans saved as Chrome JSON come back as the traces they were', () => {
   });
 });
 
+describe('span attributes named as span fields', () => {
+  const ns = (ms: number): string => `${1700000000000 + ms}000000`;
+  const doc = (attrs: Array<[string, string]>) => JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 's' } }] }, scopeSpans: [{ spans: [
+    { traceId: 'aa', spanId: '01', name: 'root', startTimeUnixNano: ns(0), endTimeUnixNano: ns(10), attributes: attrs.map(([key, v]) => ({ key, value: { stringValue: v } })) },
+    { traceId: 'aa', spanId: '02', parentSpanId: '01', name: 'child', startTimeUnixNano: ns(1), endTimeUnixNano: ns(2) },
+  ] }] }] });
+
+  it('an attribute named as a field the span lacks (parentSpanId on a root, statusMessage, clockSkewNs) stays an attribute', async () => {
+    const m = importSpanJson(doc([['parentSpanId', '02'], ['statusMessage', 'fine'], ['clockSkewNs', 'x']]));
+    const back = importChromeJson(await exported(m));
+    expect(back.diagnostics.filter((d) => /could not be rebuilt|parent/.test(d.message))).toEqual([]);
+    expect(dump(back)).toEqual(dump(m));
+  });
+
+  it('a `spanbeam` attribute keeps its place among the attributes', async () => {
+    const m = importSpanJson(doc([['a', '1'], ['spanbeam', 'mine'], ['z', '2']]));
+    const back = importChromeJson(await exported(m));
+    expect(Object.keys(detailsAt(back, back.slices.args[0])!.args!)).toEqual(Object.keys(detailsAt(m, m.slices.args[0])!.args!));
+  });
+
+  it('links and remote-parent arrows out of one span come back in the same order', async () => {
+    // Children on another service recorded latest first: the rebuild adds them in the saved (time) order.
+    const m = importSpanJson(JSON.stringify({ resourceSpans: [
+      { resource: { attributes: [{ key: 'service.name', value: { stringValue: 'web' } }] }, scopeSpans: [{ spans: [
+        { traceId: 'aa', spanId: '01', name: 'root', startTimeUnixNano: ns(0), endTimeUnixNano: ns(10) }] }] },
+      { resource: { attributes: [{ key: 'service.name', value: { stringValue: 'api' } }] }, scopeSpans: [{ spans: [
+        { traceId: 'aa', spanId: '03', parentSpanId: '01', name: 'late', startTimeUnixNano: ns(5), endTimeUnixNano: ns(6) },
+        { traceId: 'aa', spanId: '02', parentSpanId: '01', name: 'early', startTimeUnixNano: ns(1), endTimeUnixNano: ns(2) }] }] },
+    ] }));
+    expect(dump(importChromeJson(await exported(m))).flows).toEqual(dump(m).flows);
+  });
+});
+
 describe('hostile span data falls back to the plain Chrome import with a warning', () => {
   type Doc = { metadata: Record<string, unknown>; traceEvents: Array<{ ph: string; name: string; args?: Record<string, unknown> }> };
   const base = async (): Promise<Doc> => JSON.parse(await exported(importSpanJson(fixture('otlp/round-trip.json')))) as Doc;
@@ -206,4 +239,79 @@ describe('hostile span data falls back to the plain Chrome import with a warning
     expect(chain.tracks[0].kind).toBe(TrackKind.TRACE);
     expect(performance.now() - t0).toBeLessThan(20000);
   }, 30000);
+});
+
+describe('round trip, differential on generated span sets (seeded)', () => {
+  /** mulberry32: a small seeded PRNG so a failure names its seed. */
+  const rng = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const T0 = 1_763_700_000_000n * 1_000_000n;
+  /** An OTLP JSON request: random trees over several services with skewed clocks, links, events, errors, open spans, orphans, cycles, duplicates, shadowing attributes. */
+  function gen(seed: number): string {
+    const r = rng(seed);
+    const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)];
+    const services = ['web', 'api', 'worker', 'db'].slice(0, 1 + Math.floor(r() * 4));
+    const clock = services.map(() => (r() < 0.5 ? 0 : Math.round((r() - 0.5) * 4e9))); // ns off
+    const traces = Array.from({ length: 1 + Math.floor(r() * 3) }, (_, t) => `${t + 1}`.padStart(32, 'a'));
+    const n = 1 + Math.floor(r() * 40);
+    type G = { trace: string; id: string; parent?: string; svc: number; start: bigint; end?: bigint; kind: number; i: number };
+    const spans: G[] = [];
+    for (let i = 0; i < n; i++) {
+      const trace = pick(traces);
+      const same = spans.filter((s) => s.trace === trace);
+      const p = same.length > 0 && r() < 0.8 ? pick(same) : undefined;
+      const svc = p && r() < 0.6 ? p.svc : Math.floor(r() * services.length);
+      const pStart = p ? p.start - BigInt(clock[p.svc]) : BigInt(Math.floor(r() * 1e9));
+      const startTrue = pStart + BigInt(Math.floor(r() * 5e7));
+      const dur = BigInt(Math.floor(r() < 0.1 ? -r() * 1e6 : r() * 3e8)) + (r() < 0.2 ? BigInt(Math.floor(r() * 999)) : 0n);
+      const start = startTrue + BigInt(clock[svc]);
+      spans.push({ trace, id: (r() < 0.03 && spans.length ? pick(spans).id : `${i + 1}`.padStart(16, '0')), svc, start, i,
+        ...(r() < 0.08 ? {} : { end: start + dur }),
+        kind: pick([0, 1, 2, 3, 4, 5]),
+        ...(p ? { parent: p.id } : r() < 0.1 ? { parent: 'ffffffffffffffff' } : {}) });
+    }
+    // A cycle now and then (a root made the child of its descendant).
+    if (r() < 0.2 && n > 2) {
+      const a = spans[0];
+      const d = spans.filter((s) => s.parent === a.id && s.trace === a.trace);
+      if (d.length) a.parent = d[0].id;
+    }
+    const otlpSpan = (s: G) => ({
+      traceId: s.trace, spanId: s.id, ...(s.parent ? { parentSpanId: s.parent } : {}), // An open span under one of its name is a known limit (test above): open spans named apart.
+      name: s.end === undefined ? `open ${s.i}` : pick(['GET /x', 'db', 'render', 'send', 'recv']),
+      kind: s.kind, startTimeUnixNano: String(T0 + s.start), ...(s.end !== undefined ? { endTimeUnixNano: String(T0 + s.end) } : {}),
+      ...(r() < 0.2 ? { status: { code: 2, message: 'boom' } } : r() < 0.2 ? { status: { code: 1 } } : {}),
+      attributes: [
+        { key: 'n', value: { intValue: String(s.i) } },
+        ...(r() < 0.1 ? [{ key: 'spanId', value: { stringValue: 'shadow' } }] : []),
+        ...(r() < 0.1 ? [{ key: 'spanbeam', value: { stringValue: 'mine' } }] : []),
+        ...(r() < 0.05 ? [{ key: 'clockSkewNs', value: { stringValue: 'x' } }] : []),
+      ],
+      events: r() < 0.3 ? [{ timeUnixNano: String(T0 + s.start + 1234n), name: 'ev', attributes: [{ key: 'e', value: { boolValue: true } }] }] : [],
+      links: r() < 0.15 ? [{ traceId: spans[Math.floor(r() * spans.length)].trace, spanId: spans[Math.floor(r() * spans.length)].id }] : [],
+    });
+    return JSON.stringify({
+      resourceSpans: services.map((name, k) => ({
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: name } }] },
+        scopeSpans: [{ scope: { name: 'fuzz' }, spans: spans.filter((s) => s.svc === k).map(otlpSpan) }],
+      })),
+    });
+  }
+
+  it('300 random span sets: export → import gives the same model, and saving again the same file', async () => {
+    const t0 = performance.now();
+    for (let seed = 1; seed <= 300; seed++) {
+      const m = importSpanJson(gen(seed));
+      const text = await exported(m);
+      const back = importChromeJson(text);
+      expect(back.diagnostics.filter((d) => /could not be rebuilt/.test(d.message)), `seed ${seed}`).toEqual([]);
+      expect(dump(back), `seed ${seed}`).toEqual(dump(m));
+      expect((await exported(back)).replace('"source_format":"chrome-json"', '"source_format":"otlp-json"'), `seed ${seed}`).toBe(text);
+    }
+    expect(performance.now() - t0).toBeLessThan(5000);
+  });
 });
