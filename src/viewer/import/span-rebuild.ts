@@ -8,23 +8,12 @@
  */
 import { TraceBuilder } from '../model/builder';
 import { SPAN_CUT, SPAN_DETAIL_KEYS, SPAN_ERROR, SPAN_OPEN, SPAN_ORPHAN } from '../model/chrome-export';
-import { SliceFlag, type SliceDetails, type TraceModel } from '../model/trace-model';
+import { detailsAt } from '../model/query';
+import { SliceFlag, type TraceModel } from '../model/trace-model';
 import { isObj } from './span-records';
 import { buildSpanModel, type EpochTime, type SpanRecord } from './spans';
 
-
 const optStr = (v: unknown): boolean => v === undefined || typeof v === 'string';
-const decoder = /* @__PURE__ */ new TextDecoder();
-
-function detailsOf(m: TraceModel, ref: number): SliceDetails | undefined {
-  const t = m.args;
-  if (ref < 0 || ref >= t.count) return undefined;
-  try {
-    return JSON.parse(decoder.decode(t.bytes.subarray(t.offsets[ref], t.offsets[ref + 1]))) as SliceDetails;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The spans of a plain import of Spanbeam's export, rebuilt; `plain` (with a warning) when they cannot be. */
 export function rebuildSpans(plain: TraceModel, skew = true): TraceModel {
@@ -56,7 +45,7 @@ function rebuild(plain: TraceModel, md: Record<string, unknown>, skew: boolean):
   const recOf = new Int32Array(n); // plain slice → saved index
   const bitsOf = new Uint8Array(n);
   for (let s = 0; s < n; s++) {
-    const d = detailsOf(plain, S.args[s]);
+    const d = detailsAt(plain, S.args[s]);
     const a = d?.args;
     const r = isObj(a) ? a.spanbeam : undefined;
     if (!Array.isArray(r) || r.length < 2 || r.length > 4) return `slice ${s} has no spanbeam entry`;
@@ -118,7 +107,7 @@ function rebuild(plain: TraceModel, md: Record<string, unknown>, skew: boolean):
   for (let k = 0; k < I.count; k++) {
     const s = I.slice[k];
     if (s < 0) return 'an instant outside any span';
-    const args = detailsOf(plain, I.args[k])?.args;
+    const args = detailsAt(plain, I.args[k])?.args;
     spans[recOf[s]].events!.push({ time: at(I.timeNs[k]), name: plain.strings[I.name[k]], ...(isObj(args) ? { attributes: args } : {}) });
   }
 
