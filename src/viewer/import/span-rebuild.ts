@@ -11,7 +11,7 @@ import { SPAN_CUT, SPAN_DETAIL_KEYS, SPAN_ERROR, SPAN_OPEN, SPAN_ORPHAN } from '
 import { detailsAt } from '../model/query';
 import { SliceFlag, type TraceModel } from '../model/trace-model';
 import { isObj } from './span-records';
-import { buildSpanModel, type EpochTime, type SpanRecord } from './spans';
+import { breakCycles, buildSpanModel, type EpochTime, type SpanRecord } from './spans';
 
 const optStr = (v: unknown): boolean => v === undefined || typeof v === 'string';
 
@@ -126,16 +126,9 @@ function rebuild(plain: TraceModel, md: Record<string, unknown>, skew: boolean):
     if ((j === undefined) !== ((bitsOf[i] & SPAN_ORPHAN) !== 0)) return `span ${spans[i].spanId}: parent ${p.slice(0, 40)} ${j === undefined ? 'is missing' : 'is there, though saved as missing'}`;
     if (j !== undefined) parent[i] = j;
   }
-  const state = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    let c = i;
-    while (c >= 0 && state[c] === 0) {
-      state[c] = 1;
-      c = parent[c];
-    }
-    if (c >= 0 && state[c] === 1) return `the parent chain of span ${spans[c].spanId} loops`;
-    for (c = i; c >= 0 && state[c] === 1; c = parent[c]) state[c] = 2;
-  }
+  let loop = -1;
+  breakCycles(parent, (c) => void (loop < 0 && (loop = c)));
+  if (loop >= 0) return `the parent chain of span ${spans[loop].spanId} loops`;
 
   const b = new TraceBuilder('chrome-json');
   b.metadata = md;

@@ -274,8 +274,8 @@ export function clockSkew(spans: readonly SpanRecord[], parent: Int32Array, base
   return count ? { shift, count, first } : undefined;
 }
 
-/** Drops one parent link per cycle (iterative colouring; O(n)). */
-function breakCycles(parent: Int32Array, onBreak: (slice: number) => void): void {
+/** Drops one parent link per cycle (iterative colouring; O(n)); `onBreak` gets the node whose link went. */
+export function breakCycles(parent: Int32Array, onBreak: (slice: number) => void): void {
   const state = new Uint8Array(parent.length); // 0 new, 1 on current path, 2 done
   const path: number[] = [];
   for (let i = 0; i < parent.length; i++) {
