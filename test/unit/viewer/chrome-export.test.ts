@@ -6,6 +6,7 @@ import { runPipeline } from '../../../src/viewer/import/pipeline';
 import { exportChromeJson } from '../../../src/viewer/model/chrome-export';
 import { argsOf, instantArgsOf } from '../../../src/viewer/model/query';
 import { TrackKind, type TraceModel } from '../../../src/viewer/model/trace-model';
+import { TINY_CPUPROFILE } from './tiny-profile';
 
 const fixture = (path: string): Uint8Array => readFileSync(new URL(`../../fixtures/${path}`, import.meta.url));
 
@@ -96,19 +97,7 @@ describe('Save as Chrome trace JSON: model → Chrome JSON → import', () => {
   });
 
   it('a .cpuprofile: sampled stacks as plain slices on a thread, nested the same', async () => {
-    const profile = JSON.stringify({
-      nodes: [
-        { id: 1, callFrame: { functionName: '(root)' }, children: [2] },
-        { id: 2, callFrame: { functionName: 'main', url: 'a.js' }, children: [3, 4] },
-        { id: 3, callFrame: { functionName: 'parse', url: 'a.js' } },
-        { id: 4, callFrame: { functionName: 'render', url: 'a.js' } },
-      ],
-      startTime: 1000,
-      endTime: 1500,
-      samples: [3, 3, 4, 2, 3],
-      timeDeltas: [0, 100, 100, 100, 100],
-    });
-    const m = await runPipeline({ kind: 'bytes', bytes: new TextEncoder().encode(profile) });
+    const m = await runPipeline({ kind: 'bytes', bytes: TINY_CPUPROFILE });
     expect(m.format).toBe('v8-cpuprofile');
     const { text, back } = await roundTrip(m);
     strictChromeJson(text);

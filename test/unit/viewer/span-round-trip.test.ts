@@ -7,6 +7,7 @@ import { runPipeline } from '../../../src/viewer/import/pipeline';
 import { exportChromeJson } from '../../../src/viewer/model/chrome-export';
 import { detailsAt } from '../../../src/viewer/model/query';
 import { TrackKind, type TraceModel } from '../../../src/viewer/model/trace-model';
+import { TINY_CPUPROFILE } from './tiny-profile';
 
 const fixture = (path: string): Uint8Array => readFileSync(new URL(`../../fixtures/${path}`, import.meta.url));
 const exported = (m: TraceModel): Promise<string> => exportChromeJson(m).text();
@@ -100,19 +101,7 @@ describe('Spans saved as Chrome JSON come back as the traces they were', () => {
   });
 
   it('a profile (cpuprofile) and a Chrome trace with samples round-trip as before: no span data, thread tracks', async () => {
-    const profile = JSON.stringify({
-      nodes: [
-        { id: 1, callFrame: { functionName: '(root)' }, children: [2] },
-        { id: 2, callFrame: { functionName: 'main', url: 'a.js' }, children: [3, 4] },
-        { id: 3, callFrame: { functionName: 'parse', url: 'a.js' } },
-        { id: 4, callFrame: { functionName: 'render', url: 'a.js' } },
-      ],
-      startTime: 1000,
-      endTime: 1500,
-      samples: [3, 3, 4, 2, 3],
-      timeDeltas: [0, 100, 100, 100, 100],
-    });
-    for (const m of [await runPipeline({ kind: 'bytes', bytes: new TextEncoder().encode(profile) }), importChromeJson(fixture('chrome/all-phases.json'))]) {
+    for (const m of [await runPipeline({ kind: 'bytes', bytes: TINY_CPUPROFILE }), importChromeJson(fixture('chrome/all-phases.json'))]) {
       const text = await exported(m);
       expect(text).not.toContain('spanbeam_spans');
       expect(text).not.toContain('"spanbeam":[');
